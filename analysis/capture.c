@@ -1,0 +1,477 @@
+/*
+ * capture.c - open pcap/pcapng captures from a file or from memory with libpcap,
+ * index their frames and run pass 1.
+ *
+ * libpcap parses and validates the records.  The whole file stays in memory
+ * (mapped or copied), so pass 2 reads any frame's bytes where they lie; each
+ * frame's offset is found from the stream position libpcap leaves behind and
+ * checked against the bytes libpcap returned.  pcapng interface names and
+ * time resolutions, which libpcap does not expose, come from a bounded walk
+ * of the interface description blocks.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+void tq_pass1(struct tq_capture *cap);
+void tq_conv_free_all(struct tq_capture *cap);
+
+#define PCAP_MAGIC      0xa1b2c3d4u
+#define PCAP_MAGIC_NS   0xa1b23c4du
+#define PCAPNG_SHB      0x0a0d0d0au
+
+static uint32_t
+rd32(const uint8_t *p, int swap)
+{
+	uint32_t v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	return swap ? __builtin_bswap32(v) : v;
+}
+
+static uint16_t
+rd16(const uint8_t *p, int swap)
+{
+	uint16_t v = (uint16_t)(p[0] | p[1] << 8);
+	return swap ? __builtin_bswap16(v) : v;
+}
+
+static int
+supported_linktype(int dlt)
+{
+	switch (dlt) {
+	case DLT_NULL:
+	case DLT_EN10MB:
+	case 12:                /* DLT_RAW as most systems number it */
+	case 14:                /* DLT_RAW on OpenBSD */
+	case 101:               /* LINKTYPE_RAW */
+	case DLT_LOOP:
+	case DLT_LINUX_SLL:
+	case 276:               /* DLT_LINUX_SLL2 */
+	case 228:               /* DLT_IPV4 */
+	case 229:               /* DLT_IPV6 */
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void
+seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	if (!err || !errlen)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Walks the pcapng blocks to collect interface names and time resolutions.
+ * Every length is checked against what is left of the file; a bad block
+ * ends the walk (libpcap reports the damage itself).
+ */
+static int
+pcapng_scan_ifaces(struct tq_capture *cap)
+{
+	size_t off = 0;
+	int swap = 0;
+
+	while (cap->size - off >= 12) {
+		const uint8_t *b = cap->base + off;
+		uint32_t type = rd32(b, 0);
+		if (type == PCAPNG_SHB) {
+			uint32_t bom = rd32(b + 8, 0);
+			if (bom == 0x1a2b3c4d)
+				swap = 0;
+			else if (bom == 0x4d3c2b1a)
+				swap = 1;
+			else
+				return 0;
+			/* a new section starts its interface numbering again */
+			cap->nifaces = 0;
+		} else {
+			type = swap ? __builtin_bswap32(type) : type;
+		}
+		uint32_t blen = rd32(b + 4, swap);
+		if (blen < 12 || blen % 4 || blen > cap->size - off)
+			return 0;
+		if (type == 1 && blen >= 20) {      /* Interface Description Block */
+			struct tq_iface *ni = realloc(cap->ifaces, (cap->nifaces + 1) * sizeof(*ni));
+			if (!ni)
+				return TQ_ENOMEM;
+			cap->ifaces = ni;
+			struct tq_iface *ifc = &cap->ifaces[cap->nifaces++];
+			memset(ifc, 0, sizeof(*ifc));
+			ifc->linktype = rd16(b + 8, swap);
+			size_t o = 16, end = blen - 4;
+			while (o + 4 <= end) {
+				uint16_t code = rd16(b + o, swap), olen = rd16(b + o + 2, swap);
+				if (code == 0 || o + 4 + olen > end)
+					break;
+				if (code == 2 && !ifc->name)         /* if_name */
+					ifc->name = tq_arena_strdup(&cap->state, (const char *)b + o + 4, olen);
+				else if (code == 3 && !ifc->desc)    /* if_description */
+					ifc->desc = tq_arena_strdup(&cap->state, (const char *)b + o + 4, olen);
+				else if (code == 9 && olen >= 1 && !(b[o + 4] & 0x80) && b[o + 4] > 6)
+					cap->nsec_file = 1;              /* if_tsresol finer than 1 us */
+				o += 4 + ((olen + 3u) & ~3u);
+			}
+		}
+		off += blen;
+	}
+	return 0;
+}
+
+static int
+add_frame(struct tq_capture *cap, const struct pcap_pkthdr *h, uint64_t off, uint32_t iface)
+{
+	if (cap->nframes == cap->cap_frames) {
+		uint32_t n = cap->cap_frames ? cap->cap_frames * 2 : 1024;
+		struct tq_frame *f = realloc(cap->frames, (size_t)n * sizeof(*f));
+		if (!f)
+			return TQ_ENOMEM;
+		cap->frames = f;
+		cap->cap_frames = n;
+	}
+	struct tq_frame *fr = &cap->frames[cap->nframes++];
+	memset(fr, 0, sizeof(*fr));
+	fr->off = off;
+	fr->sec = h->ts.tv_sec;
+	fr->nsec = (uint32_t)h->ts.tv_usec;     /* nanoseconds: opened with nano precision */
+	fr->caplen = h->caplen;
+	fr->len = h->len;
+	fr->iface = iface;
+	return 0;
+}
+
+/*
+ * Finds where libpcap's copy of a pcapng packet lies in the file: the block
+ * ends at the stream position, its total length is repeated in its last four
+ * bytes, and the data sits at a fixed offset after the block header.
+ */
+static int
+pcapng_locate(const struct tq_capture *cap, size_t end, const uint8_t *data, uint32_t caplen,
+    uint64_t *off, uint32_t *iface)
+{
+	for (int swap = 0; swap < 2; swap++) {
+		if (end < 12 || end > cap->size)
+			return -1;
+		uint32_t blen = rd32(cap->base + end - 4, swap);
+		if (blen < 12 || blen > end)
+			continue;
+		const uint8_t *b = cap->base + end - blen;
+		if (rd32(b + 4, swap) != blen)
+			continue;
+		uint32_t type = rd32(b, swap);
+		size_t doff;
+		uint32_t ifc = 0;
+		if (type == 6 || type == 2) {          /* EPB, obsolete PB */
+			doff = 28;
+			ifc = type == 6 ? rd32(b + 8, swap) : rd16(b + 8, swap);
+		} else if (type == 3) {                /* SPB */
+			doff = 12;
+		} else {
+			continue;
+		}
+		if (doff + caplen > blen || memcmp(b + doff, data, caplen) != 0)
+			continue;
+		*off = (uint64_t)(b - cap->base) + doff;
+		*iface = ifc;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+read_records(struct tq_capture *cap, char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	FILE *fp = fmemopen(cap->base, cap->size, "rb");
+	if (!fp) {
+		seterr(err, errlen, "cannot read the capture: %s", strerror(errno));
+		return TQ_EIO;
+	}
+	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	if (!p) {
+		fclose(fp);
+		if (strstr(ebuf, "truncated")) {
+			seterr(err, errlen, "truncated file header: the file ends before its capture header does (%s)", ebuf);
+			return TQ_ETRUNCHDR;
+		}
+		seterr(err, errlen, "not a capture file: %s", ebuf);
+		return TQ_ENOTCAP;
+	}
+	cap->linktype = pcap_datalink(p);
+	if (!supported_linktype(cap->linktype)) {
+		const char *name = pcap_datalink_val_to_name(cap->linktype);
+		seterr(err, errlen, "unknown link type %d%s%s%s: tracequiz reads Ethernet, Linux cooked (v1, v2), raw IP and BSD loopback captures",
+		    cap->linktype, name ? " (" : "", name ? name : "", name ? ")" : "");
+		pcap_close(p);
+		return TQ_ELINK;
+	}
+	int snaplen = pcap_snapshot(p);
+	int swapped = pcap_is_swapped(p);
+
+	for (;;) {
+		struct pcap_pkthdr *h;
+		const u_char *data;
+		long before = ftell(fp);
+		int rc = pcap_next_ex(p, &h, &data);
+		if (rc == PCAP_ERROR_BREAK)
+			break;
+		if (rc != 1) {
+			const char *msg = pcap_geterr(p);
+			char w[512];
+			if (strstr(msg, "truncated"))
+				snprintf(w, sizeof(w), "truncated last record: frame %u is cut short (%s); kept the %u frames before it",
+				    cap->nframes + 1, msg, cap->nframes);
+			else if (strstr(msg, "bigger than"))
+				snprintf(w, sizeof(w), "frame %u: captured length larger than 256 KiB (%s); kept the %u frames before it",
+				    cap->nframes + 1, msg, cap->nframes);
+			else
+				snprintf(w, sizeof(w), "frame %u: %s; kept the %u frames before it", cap->nframes + 1, msg, cap->nframes);
+			cap->warning = strdup(w);
+			break;
+		}
+		long after = ftell(fp);
+		uint64_t off;
+		uint32_t iface = 0;
+		if (!cap->pcapng) {
+			/* record header at `before`: its incl_len tells whether libpcap cut the record */
+			if (before < 0 || (size_t)before + 16 > cap->size) {
+				cap->warning = strdup("cannot locate a record in the file");
+				break;
+			}
+			uint32_t incl = rd32(cap->base + before + 8, swapped);
+			if (incl != h->caplen) {
+				char w[256];
+				snprintf(w, sizeof(w), "frame %u: captured length %u is larger than the snapshot length %d in the file header; kept the %u frames before it",
+				    cap->nframes + 1, incl, snaplen, cap->nframes);
+				cap->warning = strdup(w);
+				break;
+			}
+			off = (uint64_t)before + 16;
+			if (off + h->caplen > cap->size || memcmp(cap->base + off, data, h->caplen) != 0) {
+				cap->warning = strdup("cannot locate a record in the file");
+				break;
+			}
+		} else if (after < 0 || pcapng_locate(cap, (size_t)after, data, h->caplen, &off, &iface) != 0) {
+			char w[256];
+			snprintf(w, sizeof(w), "frame %u: captured length is larger than the interface's snapshot length or the block is damaged; kept the %u frames before it",
+			    cap->nframes + 1, cap->nframes);
+			cap->warning = strdup(w);
+			break;
+		}
+		if (h->caplen > TQ_MAX_CAPLEN) {
+			char w[256];
+			snprintf(w, sizeof(w), "frame %u: captured length %u is larger than 256 KiB; kept the %u frames before it",
+			    cap->nframes + 1, h->caplen, cap->nframes);
+			cap->warning = strdup(w);
+			break;
+		}
+		if (add_frame(cap, h, off, iface) != 0) {
+			pcap_close(p);
+			seterr(err, errlen, "out of memory after %u frames", cap->nframes);
+			return TQ_ENOMEM;
+		}
+	}
+	pcap_close(p);      /* closes fp too */
+	return 0;
+}
+
+/* Checks the magic number and header size before libpcap sees the file. */
+static int
+check_header(struct tq_capture *cap, char *err, size_t errlen)
+{
+	if (cap->size == 0) {
+		seterr(err, errlen, "not a capture file: the file is empty");
+		return TQ_ENOTCAP;
+	}
+	if (cap->size < 4) {
+		seterr(err, errlen, "truncated file header: only %zu bytes", cap->size);
+		return TQ_ETRUNCHDR;
+	}
+	uint32_t m = rd32(cap->base, 0);
+	if (m == PCAP_MAGIC || m == __builtin_bswap32(PCAP_MAGIC) ||
+	    m == PCAP_MAGIC_NS || m == __builtin_bswap32(PCAP_MAGIC_NS)) {
+		cap->nsec_file = m == PCAP_MAGIC_NS || m == __builtin_bswap32(PCAP_MAGIC_NS);
+		if (cap->size < 24) {
+			seterr(err, errlen, "truncated file header: a pcap header is 24 bytes, the file has %zu", cap->size);
+			return TQ_ETRUNCHDR;
+		}
+		return 0;
+	}
+	if (m == PCAPNG_SHB) {
+		cap->pcapng = 1;
+		if (cap->size < 28) {
+			seterr(err, errlen, "truncated file header: a pcapng section header is at least 28 bytes, the file has %zu", cap->size);
+			return TQ_ETRUNCHDR;
+		}
+		uint32_t bom = rd32(cap->base + 8, 0);
+		int swap = bom == 0x4d3c2b1a;
+		if (bom != 0x1a2b3c4d && !swap) {
+			seterr(err, errlen, "not a capture file: pcapng section header with a bad byte-order magic");
+			return TQ_ENOTCAP;
+		}
+		uint32_t blen = rd32(cap->base + 4, swap);
+		if (blen > cap->size) {
+			seterr(err, errlen, "truncated file header: the section header block is %u bytes, the file has %zu", blen, cap->size);
+			return TQ_ETRUNCHDR;
+		}
+		return 0;
+	}
+	seterr(err, errlen, "not a capture file: no pcap or pcapng magic number at the start (found 0x%08x)",
+	    __builtin_bswap32(m));
+	return TQ_ENOTCAP;
+}
+
+static int
+open_common(struct tq_capture *cap, struct tq_capture **out, char *err, size_t errlen)
+{
+	int rc = check_header(cap, err, errlen);
+	if (rc == 0 && cap->pcapng)
+		rc = pcapng_scan_ifaces(cap);
+	if (rc == 0)
+		rc = read_records(cap, err, errlen);
+	if (rc != 0) {
+		if (rc == TQ_ENOMEM && err && !err[0])
+			seterr(err, errlen, "out of memory");
+		tq_capture_free(cap);
+		return rc;
+	}
+	tq_pass1(cap);
+	*out = cap;
+	return 0;
+}
+
+static struct tq_capture *
+cap_new(void)
+{
+	struct tq_capture *cap = calloc(1, sizeof(*cap));
+	if (cap)
+		tq_arena_init(&cap->state, 0);
+	return cap;
+}
+
+int
+tq_capture_open_file(const char *path, struct tq_capture **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	if (err && errlen)
+		err[0] = '\0';
+	tq_init();
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		seterr(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return TQ_EIO;
+	}
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		seterr(err, errlen, "cannot read %s: not a regular file", path);
+		close(fd);
+		return TQ_EIO;
+	}
+	struct tq_capture *cap = cap_new();
+	if (!cap) {
+		close(fd);
+		seterr(err, errlen, "out of memory");
+		return TQ_ENOMEM;
+	}
+	cap->size = (size_t)st.st_size;
+	if (cap->size > 0) {
+		void *m = mmap(NULL, cap->size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m == MAP_FAILED) {
+			seterr(err, errlen, "cannot map %s: %s", path, strerror(errno));
+			close(fd);
+			free(cap);
+			return TQ_EIO;
+		}
+		cap->base = m;
+		cap->mapped = 1;
+	}
+	close(fd);
+	return open_common(cap, out, err, errlen);
+}
+
+int
+tq_capture_open_mem(const void *buf, size_t len, struct tq_capture **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	if (err && errlen)
+		err[0] = '\0';
+	tq_init();
+	struct tq_capture *cap = cap_new();
+	if (!cap) {
+		seterr(err, errlen, "out of memory");
+		return TQ_ENOMEM;
+	}
+	cap->size = len;
+	cap->base = malloc(len ? len : 1);
+	if (!cap->base) {
+		free(cap);
+		seterr(err, errlen, "out of memory");
+		return TQ_ENOMEM;
+	}
+	if (len)
+		memcpy(cap->base, buf, len);
+	return open_common(cap, out, err, errlen);
+}
+
+void
+tq_capture_free(struct tq_capture *cap)
+{
+	if (!cap)
+		return;
+	if (cap->mapped)
+		munmap(cap->base, cap->size);
+	else
+		free(cap->base);
+	tq_conv_free_all(cap);
+	free(cap->frames);
+	free(cap->ifaces);
+	free(cap->warning);
+	tq_arena_free(&cap->state);
+	free(cap);
+}
+
+uint32_t
+tq_capture_count(const struct tq_capture *cap)
+{
+	return cap ? cap->nframes : 0;
+}
+
+const char *
+tq_capture_warning(const struct tq_capture *cap)
+{
+	return cap ? cap->warning : NULL;
+}
+
+int
+tq_capture_linktype(const struct tq_capture *cap)
+{
+	return cap ? cap->linktype : -1;
+}
+
+const uint8_t *
+tq_capture_frame_bytes(const struct tq_capture *cap, uint32_t num, uint32_t *caplen)
+{
+	if (!cap || num == 0 || num > cap->nframes)
+		return NULL;
+	const struct tq_frame *fr = &cap->frames[num - 1];
+	if (caplen)
+		*caplen = fr->caplen;
+	return cap->base + fr->off;
+}

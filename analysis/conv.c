@@ -1,0 +1,204 @@
+/* conv.c - conversations (endpoint pairs) and per-frame protocol data, built in pass 1. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct tq_conv_table {
+	struct tq_conv **slots;
+	size_t cap, n;
+};
+
+struct pdata_ent {
+	uint64_t key;
+	void *data;
+};
+
+struct tq_pdata {
+	struct pdata_ent *ents;
+	size_t cap, n;
+};
+
+static uint64_t
+mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	return h;
+}
+
+static uint64_t
+addr_hash(const struct tq_addr *a)
+{
+	uint64_t x, y;
+	memcpy(&x, a->a, 8);
+	memcpy(&y, a->a + 8, 8);
+	return mix(mix(a->kind, x), y);
+}
+
+/* Order-independent hash of the two endpoints, so both directions meet. */
+static uint64_t
+conv_hash(int kind, const struct tq_addr *s, const struct tq_addr *d, uint16_t sp, uint16_t dp, uint32_t extra)
+{
+	uint64_t hs = mix(addr_hash(s), sp), hd = mix(addr_hash(d), dp);
+	return mix(mix((uint64_t)kind, hs ^ hd) + (hs + hd), extra);
+}
+
+static int
+conv_match(const struct tq_conv *c, int kind, const struct tq_addr *s, const struct tq_addr *d,
+    uint16_t sp, uint16_t dp, uint32_t extra)
+{
+	if (c->kind != kind || c->extra != extra)
+		return 0;
+	if (c->pa == sp && c->pb == dp && !tq_addr_cmp(&c->a, s) && !tq_addr_cmp(&c->b, d))
+		return 1;
+	if (c->pa == dp && c->pb == sp && !tq_addr_cmp(&c->a, d) && !tq_addr_cmp(&c->b, s))
+		return 1;
+	return 0;
+}
+
+struct tq_conv *
+tq_conv_find(struct tq_capture *cap, int kind, const struct tq_addr *src,
+    const struct tq_addr *dst, uint16_t sport, uint16_t dport, uint32_t extra, int create)
+{
+	struct tq_conv_table *t = cap->convs;
+
+	if (!t) {
+		if (!create)
+			return NULL;
+		t = calloc(1, sizeof(*t));
+		if (!t)
+			return NULL;
+		t->cap = 256;
+		t->slots = calloc(t->cap, sizeof(*t->slots));
+		if (!t->slots) {
+			free(t);
+			return NULL;
+		}
+		cap->convs = t;
+	}
+	uint64_t h = conv_hash(kind, src, dst, sport, dport, extra);
+	for (struct tq_conv *c = t->slots[h & (t->cap - 1)]; c; c = c->hnext) {
+		if (conv_match(c, kind, src, dst, sport, dport, extra))
+			return c;
+	}
+	if (!create)
+		return NULL;
+	if (t->n + 1 > t->cap) {
+		size_t ncap = t->cap * 2;
+		struct tq_conv **ns = calloc(ncap, sizeof(*ns));
+		if (!ns)
+			return NULL;
+		for (size_t i = 0; i < t->cap; i++) {
+			struct tq_conv *c = t->slots[i];
+			while (c) {
+				struct tq_conv *next = c->hnext;
+				uint64_t hh = conv_hash(c->kind, &c->a, &c->b, c->pa, c->pb, c->extra);
+				c->hnext = ns[hh & (ncap - 1)];
+				ns[hh & (ncap - 1)] = c;
+				c = next;
+			}
+		}
+		free(t->slots);
+		t->slots = ns;
+		t->cap = ncap;
+	}
+	struct tq_conv *c = tq_arena_alloc(&cap->state, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->a = *src;
+	c->b = *dst;
+	c->pa = sport;
+	c->pb = dport;
+	c->kind = (uint8_t)kind;
+	c->extra = extra;
+	c->hnext = t->slots[h & (t->cap - 1)];
+	t->slots[h & (t->cap - 1)] = c;
+	t->n++;
+	return c;
+}
+
+int
+tq_conv_from_a(const struct tq_conv *c, const struct tq_addr *src, uint16_t sport)
+{
+	return c->pa == sport && !tq_addr_cmp(&c->a, src);
+}
+
+/* ------------------------------------------------------------------ per-frame data */
+
+static uint64_t
+pkey(uint32_t num, uint32_t key)
+{
+	return (uint64_t)num << 32 | key;
+}
+
+void *
+tq_pdata_get(struct tq_capture *cap, uint32_t num, uint32_t key)
+{
+	struct tq_pdata *pd = cap->pdata;
+	if (!pd || !pd->n)
+		return NULL;
+	uint64_t k = pkey(num, key);
+	size_t i = (size_t)(mix(0, k) & (pd->cap - 1));
+	while (pd->ents[i].key) {
+		if (pd->ents[i].key == k)
+			return pd->ents[i].data;
+		i = (i + 1) & (pd->cap - 1);
+	}
+	return NULL;
+}
+
+int
+tq_pdata_put(struct tq_capture *cap, uint32_t num, uint32_t key, void *data)
+{
+	struct tq_pdata *pd = cap->pdata;
+	if (!pd) {
+		pd = calloc(1, sizeof(*pd));
+		if (!pd)
+			return TQ_ENOMEM;
+		cap->pdata = pd;
+	}
+	if ((pd->n + 1) * 2 > pd->cap) {
+		size_t ncap = pd->cap ? pd->cap * 2 : 256;
+		struct pdata_ent *ne = calloc(ncap, sizeof(*ne));
+		if (!ne)
+			return TQ_ENOMEM;
+		for (size_t i = 0; i < pd->cap; i++) {
+			if (!pd->ents[i].key)
+				continue;
+			size_t j = (size_t)(mix(0, pd->ents[i].key) & (ncap - 1));
+			while (ne[j].key)
+				j = (j + 1) & (ncap - 1);
+			ne[j] = pd->ents[i];
+		}
+		free(pd->ents);
+		pd->ents = ne;
+		pd->cap = ncap;
+	}
+	uint64_t k = pkey(num, key);
+	size_t i = (size_t)(mix(0, k) & (pd->cap - 1));
+	while (pd->ents[i].key && pd->ents[i].key != k)
+		i = (i + 1) & (pd->cap - 1);
+	if (!pd->ents[i].key)
+		pd->n++;
+	pd->ents[i].key = k;
+	pd->ents[i].data = data;
+	return 0;
+}
+
+void tq_conv_free_all(struct tq_capture *cap);
+void
+tq_conv_free_all(struct tq_capture *cap)
+{
+	if (cap->convs) {
+		free(cap->convs->slots);
+		free(cap->convs);
+		cap->convs = NULL;
+	}
+	if (cap->pdata) {
+		free(cap->pdata->ents);
+		free(cap->pdata);
+		cap->pdata = NULL;
+	}
+}

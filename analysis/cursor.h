@@ -1,0 +1,162 @@
+/* cursor.h - bounds-checked reads of untrusted bytes, with a sticky error. */
+#ifndef TQ_CURSOR_H
+#define TQ_CURSOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define TQ_ETRUNC 1
+
+/*
+ * A cursor walks a buffer of captured bytes.  Every read checks what is left;
+ * a short read sets err, returns 0 and leaves the cursor where it was, and
+ * every later read fails too.  Read a whole header, then test err once.
+ */
+struct tq_cursor {
+	const uint8_t *p;
+	size_t left;
+	int err;
+};
+
+static inline struct tq_cursor
+tq_cursor_make(const uint8_t *p, size_t len)
+{
+	struct tq_cursor c = { p, len, 0 };
+	return c;
+}
+
+static inline int
+tq_need(struct tq_cursor *c, size_t n)
+{
+	if (c->err || c->left < n) {
+		c->err = TQ_ETRUNC;
+		return 0;
+	}
+	return 1;
+}
+
+static inline uint8_t
+tq_get_u8(struct tq_cursor *c)
+{
+	if (!tq_need(c, 1))
+		return 0;
+	uint8_t v = c->p[0];
+	c->p += 1;
+	c->left -= 1;
+	return v;
+}
+
+static inline uint16_t
+tq_get_be16(struct tq_cursor *c)
+{
+	if (!tq_need(c, 2))
+		return 0;
+	uint16_t v = (uint16_t)(c->p[0] << 8 | c->p[1]);
+	c->p += 2;
+	c->left -= 2;
+	return v;
+}
+
+static inline uint16_t
+tq_get_le16(struct tq_cursor *c)
+{
+	if (!tq_need(c, 2))
+		return 0;
+	uint16_t v = (uint16_t)(c->p[1] << 8 | c->p[0]);
+	c->p += 2;
+	c->left -= 2;
+	return v;
+}
+
+static inline uint32_t
+tq_get_be24(struct tq_cursor *c)
+{
+	if (!tq_need(c, 3))
+		return 0;
+	uint32_t v = (uint32_t)c->p[0] << 16 | (uint32_t)c->p[1] << 8 | c->p[2];
+	c->p += 3;
+	c->left -= 3;
+	return v;
+}
+
+static inline uint32_t
+tq_get_be32(struct tq_cursor *c)
+{
+	if (!tq_need(c, 4))
+		return 0;
+	uint32_t v = (uint32_t)c->p[0] << 24 | (uint32_t)c->p[1] << 16 |
+	    (uint32_t)c->p[2] << 8 | c->p[3];
+	c->p += 4;
+	c->left -= 4;
+	return v;
+}
+
+static inline uint32_t
+tq_get_le32(struct tq_cursor *c)
+{
+	if (!tq_need(c, 4))
+		return 0;
+	uint32_t v = (uint32_t)c->p[3] << 24 | (uint32_t)c->p[2] << 16 |
+	    (uint32_t)c->p[1] << 8 | c->p[0];
+	c->p += 4;
+	c->left -= 4;
+	return v;
+}
+
+static inline uint64_t
+tq_get_be64(struct tq_cursor *c)
+{
+	if (!tq_need(c, 8))
+		return 0;
+	uint64_t hi = tq_get_be32(c);
+	return hi << 32 | tq_get_be32(c);
+}
+
+/* Copies n bytes into dst (zeroes on a short read). */
+static inline void
+tq_get_bytes(struct tq_cursor *c, void *dst, size_t n)
+{
+	if (!tq_need(c, n)) {
+		memset(dst, 0, n);
+		return;
+	}
+	memcpy(dst, c->p, n);
+	c->p += n;
+	c->left -= n;
+}
+
+static inline void
+tq_skip(struct tq_cursor *c, size_t n)
+{
+	if (!tq_need(c, n))
+		return;
+	c->p += n;
+	c->left -= n;
+}
+
+/* Reads at a fixed offset of a buffer without a cursor; 0 when out of range. */
+static inline uint8_t
+tq_peek_u8(const uint8_t *p, size_t len, size_t off)
+{
+	return off < len ? p[off] : 0;
+}
+
+static inline uint16_t
+tq_peek_be16(const uint8_t *p, size_t len, size_t off)
+{
+	if (off > len || len - off < 2)
+		return 0;
+	return (uint16_t)(p[off] << 8 | p[off + 1]);
+}
+
+static inline uint32_t
+tq_peek_be32(const uint8_t *p, size_t len, size_t off)
+{
+	if (off > len || len - off < 4)
+		return 0;
+	return (uint32_t)p[off] << 24 | (uint32_t)p[off + 1] << 16 |
+	    (uint32_t)p[off + 2] << 8 | p[off + 3];
+}
+
+#endif

@@ -1,0 +1,479 @@
+/* dissect.c - dispatch (link type -> ethertype -> IP protocol), the passes, data sources. */
+#include "config.h"
+
+#include <pcap/pcap.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ------------------------------------------------------------------ layers and columns */
+
+void
+tq_layer(struct tq_pkt *pk, const char *name)
+{
+	if (!pk->tree)
+		return;
+	size_t n = strlen(name);
+	if (pk->plen + n + 2 > sizeof(pk->protocols))
+		return;
+	if (pk->plen)
+		pk->protocols[pk->plen++] = ':';
+	memcpy(pk->protocols + pk->plen, name, n);
+	pk->plen += n;
+	pk->protocols[pk->plen] = '\0';
+}
+
+void
+tq_col_proto(struct tq_pkt *pk, const char *proto)
+{
+	if (pk->want_cols && !pk->in_error)
+		pk->col_proto = proto;
+}
+
+void
+tq_col_info_clear(struct tq_pkt *pk)
+{
+	if (!pk->want_cols || pk->in_error)
+		return;
+	pk->info->len = pk->fence;
+	if (pk->info->s)
+		pk->info->s[pk->info->len] = '\0';
+}
+
+void
+tq_col_info_set(struct tq_pkt *pk, const char *fmt, ...)
+{
+	if (!pk->want_cols || pk->in_error)
+		return;
+	tq_col_info_clear(pk);
+	char tmp[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	tq_sbuf_puts(pk->info, tmp);
+}
+
+void
+tq_col_info_append(struct tq_pkt *pk, const char *fmt, ...)
+{
+	if (!pk->want_cols || pk->in_error)
+		return;
+	char tmp[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	tq_sbuf_puts(pk->info, tmp);
+}
+
+void
+tq_col_info_prepend(struct tq_pkt *pk, const char *s)
+{
+	if (!pk->want_cols || pk->in_error)
+		return;
+	size_t n = strlen(s);
+	struct tq_sbuf *b = pk->info;
+	tq_sbuf_put(b, s, n);           /* grow by n */
+	if (b->err)
+		return;
+	memmove(b->s + n, b->s, b->len - n);
+	memcpy(b->s, s, n);
+	pk->fence += n;
+}
+
+void
+tq_col_info_fence(struct tq_pkt *pk)
+{
+	if (pk->want_cols && !pk->in_error)
+		pk->fence = pk->info->len;
+}
+
+int
+tq_add_ds(struct tq_pkt *pk, const uint8_t *data, uint32_t len, const char *name)
+{
+	struct tq_tree *t = pk->tree;
+	if (!t || t->nds >= TQ_MAX_DS)
+		return -1;
+	t->ds[t->nds].data = data;
+	t->ds[t->nds].len = len;
+	t->ds[t->nds].name = name;
+	return (int)t->nds++;
+}
+
+/* ------------------------------------------------------------------ frame */
+
+static const struct tq_vals encap_vals[] = {
+	{ 1, "Ethernet" }, { 7, "Raw IP" }, { 15, "NULL/Loopback" },
+	{ 25, "Linux cooked-mode capture v1" }, { 129, "Raw IPv4" }, { 130, "Raw IPv6" },
+	{ 210, "Linux cooked-mode capture v2" }, { 108, "OpenBSD loopback" }, { 0, NULL },
+};
+
+static struct tq_field hf_frame = HF("frame", "Frame", FT_PROTOCOL, BASE_NONE, NULL, 0);
+static struct tq_field hf_section = HF("frame.section_number", "Section number", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_iface_id = HF("frame.interface_id", "Interface id", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_iface_name = HF("frame.interface_name", "Interface name", FT_STRING, BASE_NONE, NULL, 0);
+static struct tq_field hf_iface_desc = HF("frame.interface_description", "Interface description", FT_STRING, BASE_NONE, NULL, 0);
+static struct tq_field hf_encap = HF("frame.encap_type", "Encapsulation type", FT_INT16, BASE_DEC, encap_vals, 0);
+static struct tq_field hf_time = HF("frame.time", "Arrival Time", FT_ABSTIME, BASE_NONE, NULL, 0);
+static struct tq_field hf_shift = HF("frame.offset_shift", "Time shift for this packet", FT_RELTIME, BASE_NONE, NULL, 0);
+static struct tq_field hf_epoch = HF("frame.time_epoch", "Epoch Time", FT_RELTIME, BASE_NONE, NULL, 0);
+static struct tq_field hf_delta = HF("frame.time_delta", "Time delta from previous captured frame", FT_RELTIME, BASE_NONE, NULL, 0);
+static struct tq_field hf_delta_d = HF("frame.time_delta_displayed", "Time delta from previous displayed frame", FT_RELTIME, BASE_NONE, NULL, 0);
+static struct tq_field hf_rel = HF("frame.time_relative", "Time since reference or first frame", FT_RELTIME, BASE_NONE, NULL, 0);
+static struct tq_field hf_number = HF("frame.number", "Frame Number", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_len = HF("frame.len", "Frame Length", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_caplen = HF("frame.cap_len", "Capture Length", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_marked = HF("frame.marked", "Frame is marked", FT_BOOLEAN, BASE_NONE, NULL, 0);
+static struct tq_field hf_ignored = HF("frame.ignored", "Frame is ignored", FT_BOOLEAN, BASE_NONE, NULL, 0);
+static struct tq_field hf_protocols = HF("frame.protocols", "Protocols in frame", FT_STRING, BASE_NONE, NULL, 0);
+
+static struct tq_field *const frame_fields[] = {
+	&hf_frame, &hf_section, &hf_iface_id, &hf_iface_name, &hf_iface_desc, &hf_encap, &hf_time,
+	&hf_shift, &hf_epoch, &hf_delta, &hf_delta_d, &hf_rel, &hf_number, &hf_len, &hf_caplen,
+	&hf_marked, &hf_ignored, &hf_protocols,
+};
+
+void tq_register_expert(void);
+
+void
+tq_register_frame(void)
+{
+	TQ_REGISTER(frame_fields);
+	tq_register_expert();
+}
+
+static int
+wtap_encap(int dlt)
+{
+	switch (dlt) {
+	case DLT_EN10MB: return 1;
+	case 12: case 14: case 101: return 7;
+	case DLT_NULL: return 15;
+	case DLT_LINUX_SLL: return 25;
+	case 228: return 129;
+	case 229: return 130;
+	case 276: return 210;
+	case DLT_LOOP: return 108;
+	default: return 0;
+	}
+}
+
+static void
+frame_tree(struct tq_pkt *pk, const struct tq_slice *s)
+{
+	struct tq_capture *cap = pk->cap;
+	const struct tq_frame *fr = pk->fr;
+	struct tq_node *root = tq_root(pk);
+	const char *ifname = NULL;
+
+	struct tq_node *ft = tq_add_proto(pk, root, &hf_frame, s, 0, fr->caplen);
+	pk->frame_node = ft;
+	if (!ft)
+		return;
+	struct tq_sbuf lb;
+	tq_sbuf_init(&lb, 0);
+	tq_sbuf_printf(&lb, "Frame %u: %u bytes on wire (%u bits), %u bytes captured (%u bits)",
+	    pk->num, fr->len, fr->len * 8, fr->caplen, fr->caplen * 8);
+	if (cap->pcapng) {
+		ifname = fr->iface < cap->nifaces && cap->ifaces[fr->iface].name ? cap->ifaces[fr->iface].name : "unknown";
+		tq_sbuf_printf(&lb, " on interface %s, id %u", ifname, fr->iface);
+	}
+	tq_set_label(pk, ft, "%s", tq_sbuf_str(&lb));
+	tq_sbuf_free(&lb);
+
+	if (cap->pcapng) {
+		tq_add_u(pk, ft, &hf_section, s, 0, 0, 1);
+		struct tq_node *in = tq_add_u(pk, ft, &hf_iface_id, s, 0, 0, fr->iface);
+		tq_set_valtext(pk, in, "%u (%s)", fr->iface, ifname);
+		tq_add_str(pk, in, &hf_iface_name, s, 0, 0, ifname);
+		if (fr->iface < cap->nifaces && cap->ifaces[fr->iface].desc)
+			tq_add_str(pk, in, &hf_iface_desc, s, 0, 0, cap->ifaces[fr->iface].desc);
+	}
+	tq_add_u(pk, ft, &hf_encap, s, 0, 0, (uint64_t)wtap_encap(cap->linktype));
+	tq_add_time(pk, ft, &hf_time, s, 0, 0, fr->sec, (int32_t)fr->nsec);
+	tq_gen(tq_add_time(pk, ft, &hf_shift, s, 0, 0, 0, 0));
+	tq_add_time(pk, ft, &hf_epoch, s, 0, 0, fr->sec, (int32_t)fr->nsec);
+
+	int64_t ds;
+	int32_t dns;
+	const struct tq_frame *prev = pk->num > 1 ? fr - 1 : fr;
+	tq_reltime_delta(fr->sec, (int32_t)fr->nsec, prev->sec, (int32_t)prev->nsec, &ds, &dns);
+	tq_gen(tq_add_time(pk, ft, &hf_delta, s, 0, 0, ds, dns));
+	tq_gen(tq_add_time(pk, ft, &hf_delta_d, s, 0, 0, ds, dns));
+	const struct tq_frame *first = &cap->frames[0];
+	tq_reltime_delta(fr->sec, (int32_t)fr->nsec, first->sec, (int32_t)first->nsec, &ds, &dns);
+	tq_gen(tq_add_time(pk, ft, &hf_rel, s, 0, 0, ds, dns));
+	tq_add_u(pk, ft, &hf_number, s, 0, 0, pk->num);
+	struct tq_node *n = tq_add_u(pk, ft, &hf_len, s, 0, 0, fr->len);
+	tq_set_valtext(pk, n, "%u bytes (%u bits)", fr->len, fr->len * 8);
+	n = tq_add_u(pk, ft, &hf_caplen, s, 0, 0, fr->caplen);
+	tq_set_valtext(pk, n, "%u bytes (%u bits)", fr->caplen, fr->caplen * 8);
+	tq_add_gen(pk, ft, &hf_marked, s, 0, 0);
+	tq_add_gen(pk, ft, &hf_ignored, s, 0, 0);
+}
+
+void
+tq_dissect_frame(struct tq_pkt *pk)
+{
+	struct tq_capture *cap = pk->cap;
+	const struct tq_frame *fr = pk->fr;
+	struct tq_slice s = { cap->base + fr->off, fr->caplen, fr->len, 0, 0 };
+
+	frame_tree(pk, &s);
+	/* "frame" is recorded by tq_add_proto; the link layer follows */
+	switch (cap->linktype) {
+	case DLT_EN10MB: tq_dissect_eth(pk, &s); break;
+	case DLT_LINUX_SLL: tq_dissect_sll(pk, &s); break;
+	case 276: tq_dissect_sll2(pk, &s); break;
+	case DLT_NULL: case DLT_LOOP: tq_dissect_null(pk, &s); break;
+	case 12: case 14: case 101: case 228: case 229: tq_dissect_raw(pk, &s); break;
+	default: tq_dissect_data(pk, &s); break;
+	}
+	if (pk->frame_node) {
+		tq_gen(tq_add_str(pk, pk->frame_node, &hf_protocols, &s, 0, 0, pk->protocols));
+	}
+}
+
+/* ------------------------------------------------------------------ dispatch */
+
+const struct tq_vals tq_etype_vals[] = {
+	{ 0x0800, "IPv4" }, { 0x0806, "ARP" }, { 0x8100, "802.1Q Virtual LAN" },
+	{ 0x86dd, "IPv6" }, { 0x88a8, "802.1ad Provider Bridge (Q-in-Q)" }, { 0x8847, "MPLS label switched packet" },
+	{ 0x8863, "PPPoE Discovery" }, { 0x8864, "PPPoE Session" }, { 0x88cc, "802.1 Link Layer Discovery Protocol (LLDP)" },
+	{ 0x8035, "Reverse ARP" }, { 0x9000, "Loopback" }, { 0x88e5, "802.1AE (MACsec)" },
+	{ 0x888e, "802.1X Authentication" }, { 0x0842, "Wake on LAN" }, { 0x22f0, "IEEE 1722 Audio Video Bridging Transport Protocol" },
+	{ 0, NULL },
+};
+
+int
+tq_dissect_ethertype(struct tq_pkt *pk, uint16_t etype, struct tq_slice *s)
+{
+	tq_layer(pk, "ethertype");
+	if (pk->depth++ > TQ_MAX_DEPTH) {
+		pk->depth--;
+		return tq_dissect_data(pk, s);
+	}
+	int used;
+	switch (etype) {
+	case 0x0800: used = tq_dissect_ipv4(pk, s); break;
+	case 0x86dd: used = tq_dissect_ipv6(pk, s); break;
+	case 0x8100: case 0x88a8: used = tq_dissect_vlan(pk, s); break;
+	default: used = tq_dissect_data(pk, s); break;
+	}
+	pk->depth--;
+	return used;
+}
+
+int
+tq_dissect_ipproto(struct tq_pkt *pk, uint8_t proto, struct tq_slice *s)
+{
+	if (pk->depth++ > TQ_MAX_DEPTH) {
+		pk->depth--;
+		return tq_dissect_data(pk, s);
+	}
+	int used;
+	switch (proto) {
+	case 1: used = tq_dissect_icmp(pk, s); break;
+	case 4: used = tq_dissect_ipv4(pk, s); break;
+	case 6: used = tq_dissect_tcp(pk, s); break;
+	case 17: used = tq_dissect_udp(pk, s); break;
+	case 41: used = tq_dissect_ipv6(pk, s); break;
+	case 58: used = tq_dissect_icmpv6(pk, s); break;
+	default: used = tq_dissect_data(pk, s); break;
+	}
+	pk->depth--;
+	return used;
+}
+
+/* ------------------------------------------------------------------ data */
+
+struct tq_field tq_hf_data_proto = HF("data", "Data", FT_PROTOCOL, BASE_NONE, NULL, 0);
+static struct tq_field hf_data = HF("data.data", "Data", FT_BYTES, BASE_NONE, NULL, 0);
+static struct tq_field hf_data_len = HF("data.len", "Length", FT_INT32, BASE_DEC, NULL, 0);
+
+static struct tq_field *const data_fields[] = { &tq_hf_data_proto, &hf_data, &hf_data_len };
+
+void
+tq_register_data(void)
+{
+	TQ_REGISTER(data_fields);
+}
+
+int
+tq_dissect_data(struct tq_pkt *pk, struct tq_slice *s)
+{
+	if (s->len == 0)
+		return 0;
+	struct tq_node *d = tq_add_proto(pk, tq_root(pk), &tq_hf_data_proto, s, 0, s->len);
+	tq_set_label(pk, d, "Data (%u byte%s)", s->len, s->len == 1 ? "" : "s");
+	tq_add(pk, d, &hf_data, s, 0, s->len);
+	tq_add_gen(pk, d, &hf_data_len, s, 0, s->len);
+	return (int)s->len;
+}
+
+/* ------------------------------------------------------------------ passes */
+
+void tq_pass1(struct tq_capture *cap);
+
+void
+tq_pass1(struct tq_capture *cap)
+{
+	struct tq_arena scratch;
+	tq_arena_init(&scratch, 0);
+	for (uint32_t i = 0; i < cap->nframes; i++) {
+		struct tq_pkt pk;
+		memset(&pk, 0, sizeof(pk));
+		pk.cap = cap;
+		pk.fr = &cap->frames[i];
+		pk.num = i + 1;
+		pk.pass = 1;
+		pk.arena = &scratch;
+		tq_dissect_frame(&pk);
+		tq_arena_reset(&scratch);
+	}
+	tq_arena_free(&scratch);
+}
+
+struct tq_tree *
+tq_dissect(struct tq_capture *cap, uint32_t num, int *err)
+{
+	if (!cap || num == 0 || num > cap->nframes) {
+		if (err)
+			*err = TQ_ERANGE;
+		return NULL;
+	}
+	struct tq_tree *t = calloc(1, sizeof(*t));
+	if (!t) {
+		if (err)
+			*err = TQ_ENOMEM;
+		return NULL;
+	}
+	tq_arena_init(&t->arena, 0);
+	t->cap = cap;
+	t->num = num;
+	const struct tq_frame *fr = &cap->frames[num - 1];
+	t->ds[0].data = cap->base + fr->off;
+	t->ds[0].len = fr->caplen;
+	t->ds[0].name = tq_arena_printf(&t->arena, "Frame (%u bytes)", fr->caplen);
+	t->nds = 1;
+
+	struct tq_pkt pk;
+	memset(&pk, 0, sizeof(pk));
+	pk.cap = cap;
+	pk.fr = &cap->frames[num - 1];
+	pk.num = num;
+	pk.pass = 2;
+	pk.tree = t;
+	pk.arena = &t->arena;
+	tq_dissect_frame(&pk);
+	if (err)
+		*err = 0;
+	return t;
+}
+
+void
+tq_tree_free(struct tq_tree *t)
+{
+	if (!t)
+		return;
+	tq_arena_free(&t->arena);
+	free(t);
+}
+
+/* ------------------------------------------------------------------ columns */
+
+int
+tq_columns_get(struct tq_capture *cap, uint32_t num, struct tq_columns *cols, struct tq_sbuf *scratch)
+{
+	if (!cap || num == 0 || num > cap->nframes)
+		return TQ_ERANGE;
+	static __thread struct tq_arena arena;
+	static __thread int arena_ready;
+	if (!arena_ready) {
+		tq_arena_init(&arena, 0);
+		arena_ready = 1;
+	}
+	struct tq_sbuf info;
+	tq_sbuf_init(&info, 0);
+
+	struct tq_pkt pk;
+	memset(&pk, 0, sizeof(pk));
+	pk.cap = cap;
+	pk.fr = &cap->frames[num - 1];
+	pk.num = num;
+	pk.pass = 2;
+	pk.arena = &arena;
+	pk.want_cols = 1;
+	pk.info = &info;
+	tq_dissect_frame(&pk);
+
+	tq_sbuf_reset(scratch);
+	const struct tq_frame *fr = pk.fr, *first = &cap->frames[0];
+	int64_t ds;
+	int32_t dns;
+	tq_reltime_delta(fr->sec, (int32_t)fr->nsec, first->sec, (int32_t)first->nsec, &ds, &dns);
+
+	/* offsets into scratch; pointers are taken at the end, once it stops growing */
+	size_t o_time = scratch->len;
+	if (ds < 0 || dns < 0) {
+		tq_sbuf_putc(scratch, '-');
+		ds = ds < 0 ? -ds : ds;
+		dns = dns < 0 ? -dns : dns;
+	}
+	if (cap->nsec_file)
+		tq_sbuf_printf(scratch, "%lld.%09d", (long long)ds, dns);
+	else
+		tq_sbuf_printf(scratch, "%lld.%06d", (long long)ds, dns / 1000);
+	tq_sbuf_putc(scratch, '\0');
+
+	char a[128];
+	const struct tq_addr *src = pk.net_src.kind ? &pk.net_src : &pk.dl_src;
+	const struct tq_addr *dst = pk.net_dst.kind ? &pk.net_dst : &pk.dl_dst;
+	size_t o_src = scratch->len;
+	tq_addr_str(src, a, sizeof(a));
+	tq_sbuf_puts(scratch, a);
+	tq_sbuf_putc(scratch, '\0');
+	size_t o_dst = scratch->len;
+	tq_addr_str(dst, a, sizeof(a));
+	tq_sbuf_puts(scratch, a);
+	tq_sbuf_putc(scratch, '\0');
+	size_t o_proto = scratch->len;
+	tq_sbuf_puts(scratch, pk.col_proto ? pk.col_proto : "");
+	tq_sbuf_putc(scratch, '\0');
+	size_t o_info = scratch->len;
+	tq_sbuf_puts(scratch, tq_sbuf_str(&info));
+	tq_sbuf_free(&info);
+	tq_arena_reset(&arena);
+	if (scratch->err)
+		return scratch->err;
+
+	cols->num = num;
+	cols->time = scratch->s + o_time;
+	cols->src = scratch->s + o_src;
+	cols->dst = scratch->s + o_dst;
+	cols->proto = scratch->s + o_proto;
+	cols->info = scratch->s + o_info;
+	cols->len = fr->len;
+	cols->addr_kind = src->kind == dst->kind ? src->kind : AT_NONE;
+	return 0;
+}
+
+/* Pads as tshark's print_columns: number and time right-aligned (5, 10),
+ * source right-aligned and destination left-aligned (12), arrows between
+ * addresses of one kind. */
+void
+tq_columns_line(const struct tq_columns *c, struct tq_sbuf *out)
+{
+	tq_sbuf_printf(out, "%5u %10s ", c->num, c->time);
+	size_t sl = strlen(c->src), dl = strlen(c->dst);
+	for (size_t i = sl; i < 12; i++)
+		tq_sbuf_putc(out, ' ');
+	tq_sbuf_put(out, c->src, sl);
+	tq_sbuf_puts(out, c->addr_kind != AT_NONE ? " \xe2\x86\x92 " : " ");
+	tq_sbuf_put(out, c->dst, dl);
+	for (size_t i = dl; i < 12; i++)
+		tq_sbuf_putc(out, ' ');
+	tq_sbuf_printf(out, " %s %u %s\n", c->proto, c->len, c->info);
+}

@@ -1,0 +1,148 @@
+/* fields.c - the field registry: Wireshark abbrevs -> definitions. */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+const struct tq_tfs tq_tfs_set_notset = { "Set", "Not set" };
+const struct tq_tfs tq_tfs_yes_no = { "Yes", "No" };
+const struct tq_tfs tq_tfs_true_false = { "True", "False" };
+
+/*
+ * Open-addressing table from abbrev to the first field registered with it.
+ * Built once by tq_init(), read-only afterwards, so threads share it freely.
+ */
+static struct tq_field **table;
+static size_t table_cap, table_n;
+static uint32_t next_id = 1;
+
+static uint32_t
+hash_str(const char *s)
+{
+	uint32_t h = 2166136261u;
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 16777619u;
+	return h;
+}
+
+static int
+table_grow(void)
+{
+	size_t cap = table_cap ? table_cap * 2 : 1024;
+	struct tq_field **t = calloc(cap, sizeof(*t));
+	if (!t)
+		return -1;
+	for (size_t i = 0; i < table_cap; i++) {
+		struct tq_field *f = table[i];
+		if (!f)
+			continue;
+		size_t j = hash_str(f->abbrev) & (cap - 1);
+		while (t[j])
+			j = (j + 1) & (cap - 1);
+		t[j] = f;
+	}
+	free(table);
+	table = t;
+	table_cap = cap;
+	return 0;
+}
+
+void
+tq_fields_register(struct tq_field *const *fields, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		struct tq_field *f = fields[k];
+		if ((table_n + 1) * 2 > table_cap && table_grow() != 0)
+			return;
+		size_t j = hash_str(f->abbrev) & (table_cap - 1);
+		while (table[j] && strcmp(table[j]->abbrev, f->abbrev) != 0)
+			j = (j + 1) & (table_cap - 1);
+		if (table[j]) {
+			f->id = table[j]->id;
+			continue;
+		}
+		f->id = next_id++;
+		table[j] = f;
+		table_n++;
+	}
+}
+
+const struct tq_field *
+tq_field_lookup(const char *abbrev)
+{
+	tq_init();
+	if (!table_cap)
+		return NULL;
+	size_t j = hash_str(abbrev) & (table_cap - 1);
+	while (table[j]) {
+		if (strcmp(table[j]->abbrev, abbrev) == 0)
+			return table[j];
+		j = (j + 1) & (table_cap - 1);
+	}
+	return NULL;
+}
+
+const char *
+tq_field_abbrev(const struct tq_field *f)
+{
+	return f ? f->abbrev : "";
+}
+
+const char *
+tq_vals_find(const struct tq_vals *vs, uint32_t v)
+{
+	for (; vs && vs->s; vs++)
+		if (vs->v == v)
+			return vs->s;
+	return NULL;
+}
+
+const char *
+tq_rvals_find(const struct tq_rvals *vs, uint32_t v)
+{
+	for (; vs && vs->s; vs++)
+		if (v >= vs->lo && v <= vs->hi)
+			return vs->s;
+	return NULL;
+}
+
+const char *
+tq_val_str(const struct tq_field *f, uint64_t v)
+{
+	switch (f->skind) {
+	case SK_VALS: return tq_vals_find(f->strings, (uint32_t)v);
+	case SK_RVALS: return tq_rvals_find(f->strings, (uint32_t)v);
+	case SK_TFS: {
+		const struct tq_tfs *t = f->strings;
+		return v ? t->t : t->f;
+	}
+	default: return NULL;
+	}
+}
+
+static void
+register_all(void)
+{
+	tq_register_frame();
+	tq_register_data();
+	tq_register_eth();
+	tq_register_sll();
+	tq_register_null();
+	tq_register_ipv4();
+	tq_register_ipv6();
+	tq_register_tcp();
+	tq_register_udp();
+	tq_register_icmp();
+	tq_register_icmpv6();
+}
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+void
+tq_init(void)
+{
+	pthread_once(&init_once, register_all);
+}

@@ -1,0 +1,438 @@
+/* internal.h - what the analysis library's modules share: fields, nodes, packets, state. */
+#ifndef TQ_INTERNAL_H
+#define TQ_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cursor.h"
+#include "tq.h"
+
+/* ------------------------------------------------------------------ arena */
+
+/*
+ * A bump allocator: blocks freed all at once.  Used for one frame's tree and
+ * for a capture's pass-1 state.  tq_arena_alloc() returns zeroed memory or
+ * NULL when out of memory (or past max, when max is not 0).
+ */
+struct tq_arena_blk;
+struct tq_arena {
+	struct tq_arena_blk *head;
+	size_t used, total, max;
+};
+
+void tq_arena_init(struct tq_arena *a, size_t max);
+void *tq_arena_alloc(struct tq_arena *a, size_t n);
+char *tq_arena_strdup(struct tq_arena *a, const char *s, size_t n);
+char *tq_arena_vprintf(struct tq_arena *a, const char *fmt, va_list ap);
+char *tq_arena_printf(struct tq_arena *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Frees every block but the first, which is kept for reuse. */
+void tq_arena_reset(struct tq_arena *a);
+void tq_arena_free(struct tq_arena *a);
+
+/* ------------------------------------------------------------------ fields */
+
+/* Field types, as Wireshark's ftenum. */
+enum tq_ftype {
+	FT_NONE, FT_PROTOCOL, FT_BOOLEAN,
+	FT_UINT8, FT_UINT16, FT_UINT24, FT_UINT32, FT_UINT40, FT_UINT48, FT_UINT56, FT_UINT64,
+	FT_INT8, FT_INT16, FT_INT24, FT_INT32, FT_INT64,
+	FT_FRAMENUM, FT_DOUBLE, FT_ABSTIME, FT_RELTIME,
+	FT_ETHER, FT_IPV4, FT_IPV6, FT_BYTES, FT_STRING,
+};
+
+/* Display bases.  For FT_BOOLEAN, base is the bit width of the container. */
+enum tq_base {
+	BASE_NONE = 0, BASE_DEC, BASE_HEX, BASE_OCT, BASE_DEC_HEX, BASE_HEX_DEC,
+};
+
+struct tq_vals { uint32_t v; const char *s; };            /* ends with s == NULL */
+struct tq_rvals { uint32_t lo, hi; const char *s; };      /* ends with s == NULL */
+struct tq_tfs { const char *t, *f; };
+
+enum { SK_NONE, SK_VALS, SK_RVALS, SK_TFS };
+
+/* Flags of a field definition. */
+#define FF_UNIT_BYTES   0x01    /* value shown with " bytes" appended */
+#define FF_FRAMENUM_ACK 0x02
+
+/* A field definition, like Wireshark's header_field_info: one per abbrev. */
+struct tq_field {
+	const char *abbrev;
+	const char *name;
+	uint8_t type;
+	uint8_t base;
+	uint8_t skind;
+	uint8_t fflags;
+	const void *strings;
+	uint64_t mask;
+	uint32_t id;                 /* set when registered; equal abbrevs share it */
+};
+
+#define TQ_SKIND(s) _Generic((s), \
+	const struct tq_vals *: SK_VALS, struct tq_vals *: SK_VALS, \
+	const struct tq_rvals *: SK_RVALS, struct tq_rvals *: SK_RVALS, \
+	const struct tq_tfs *: SK_TFS, struct tq_tfs *: SK_TFS, \
+	default: SK_NONE)
+
+#define HF(ab, nm, ty, ba, st, mk) \
+	{ .abbrev = (ab), .name = (nm), .type = (ty), .base = (ba), \
+	  .skind = TQ_SKIND(st), .strings = (st), .mask = (mk) }
+
+#define HFU(ab, nm, ty, ba, st, mk, ff) \
+	{ .abbrev = (ab), .name = (nm), .type = (ty), .base = (ba), \
+	  .skind = TQ_SKIND(st), .strings = (st), .mask = (mk), .fflags = (ff) }
+
+void tq_fields_register(struct tq_field *const *fields, size_t n);
+#define TQ_REGISTER(arr) tq_fields_register((arr), sizeof(arr) / sizeof((arr)[0]))
+
+const char *tq_val_str(const struct tq_field *f, uint64_t v);   /* NULL if none */
+const char *tq_vals_find(const struct tq_vals *vs, uint32_t v);  /* NULL if none */
+const char *tq_rvals_find(const struct tq_rvals *vs, uint32_t v);
+
+extern const struct tq_tfs tq_tfs_set_notset;
+extern const struct tq_tfs tq_tfs_yes_no;
+extern const struct tq_tfs tq_tfs_true_false;
+
+/* Expert info: an abbrev of its own plus a severity and group. */
+#define PI_COMMENT 0x00100000
+#define PI_CHAT    0x00200000
+#define PI_NOTE    0x00400000
+#define PI_WARN    0x00600000
+#define PI_ERROR   0x00800000
+
+#define PI_CHECKSUM     0x01000000
+#define PI_SEQUENCE     0x02000000
+#define PI_RESPONSE_CODE 0x03000000
+#define PI_REQUEST_CODE 0x04000000
+#define PI_UNDECODED    0x05000000
+#define PI_REASSEMBLE   0x06000000
+#define PI_MALFORMED    0x07000000
+#define PI_PROTOCOL     0x09000000
+
+struct tq_expert {
+	struct tq_field f;           /* FT_NONE, name is the summary */
+	uint32_t severity, group;
+};
+
+#define EI(ab, summary, sev, grp) \
+	{ .f = HF((ab), (summary), FT_NONE, BASE_NONE, NULL, 0), .severity = (sev), .group = (grp) }
+
+/* ------------------------------------------------------------------ nodes */
+
+#define NF_GENERATED 0x01
+#define NF_HIDDEN    0x02
+#define NF_LABEL     0x04    /* text is the whole label */
+#define NF_VALTEXT   0x08    /* text replaces the value part of the label */
+#define NF_EXPERT    0x10
+#define NF_TRUNC     0x20    /* its bytes ran past what was captured */
+#define NF_LOCAL     0x40    /* bytes value copied into the arena */
+
+union tq_val {
+	uint64_t u;
+	int64_t i;
+	double d;
+	struct { int64_t s; int32_t ns; } t;
+	struct { const uint8_t *p; uint32_t n; } b;
+};
+
+struct tq_node {
+	const struct tq_field *f;    /* NULL: a text item with no abbrev */
+	struct tq_node *child, *last, *next;
+	const char *text;
+	const char *suffix;          /* text appended to the label */
+	union tq_val v;
+	uint32_t pos, len;
+	uint8_t ds;
+	uint8_t flags;
+};
+
+/* A data source: the frame, or a buffer rebuilt by reassembly. */
+struct tq_ds {
+	const uint8_t *data;
+	uint32_t len;
+	const char *name;            /* "Frame (96 bytes)", "Reassembled IPv6 (1800 bytes)" */
+};
+
+#define TQ_MAX_DS 16
+
+struct tq_tree {
+	struct tq_arena arena;
+	struct tq_node root;
+	struct tq_capture *cap;
+	uint32_t num;
+	struct tq_ds ds[TQ_MAX_DS];
+	unsigned nds;
+};
+
+/* A window on the bytes of one data source. */
+struct tq_slice {
+	const uint8_t *p;            /* the byte at pos */
+	uint32_t len;                /* captured bytes available from p */
+	uint32_t rlen;               /* reported length (>= len when the capture was cut) */
+	uint32_t pos;                /* offset of p in its data source */
+	uint8_t ds;
+};
+
+struct tq_slice tq_sub(const struct tq_slice *s, uint32_t off, uint32_t len);
+struct tq_slice tq_sub_rest(const struct tq_slice *s, uint32_t off);
+
+/* ------------------------------------------------------------------ addresses */
+
+enum { AT_NONE, AT_ETHER, AT_IPV4, AT_IPV6 };
+
+struct tq_addr {
+	uint8_t kind;
+	uint8_t a[16];
+};
+
+void tq_addr_set(struct tq_addr *ad, int kind, const uint8_t *p);
+int tq_addr_cmp(const struct tq_addr *x, const struct tq_addr *y);
+/* Writes the address as Wireshark shows it (no name resolution). */
+void tq_addr_str(const struct tq_addr *ad, char *buf, size_t len);
+void tq_ipv6_str(const uint8_t *a, char *buf, size_t len);
+void tq_ipv4_str(const uint8_t *a, char *buf, size_t len);
+void tq_ether_str(const uint8_t *a, char *buf, size_t len);
+/* "Vendor_xx:xx:xx", or the plain address when the vendor is unknown. */
+void tq_ether_name(const uint8_t *a, char *buf, size_t len);
+/* The long vendor name of the OUI, NULL if unknown. */
+const char *tq_oui_name(const uint8_t *a);
+
+/* ------------------------------------------------------------------ capture */
+
+struct tq_tcp_frame;
+
+/* Pass-1 record of one frame: nothing per field. */
+struct tq_frame {
+	uint64_t off;                /* offset of its bytes in cap->base */
+	int64_t sec;
+	uint32_t nsec;
+	uint32_t caplen, len;
+	uint32_t iface;
+	struct tq_tcp_frame *tcp;    /* TCP analysis, NULL if none */
+	uint32_t tstream;            /* transport stream index + 1, 0 if none */
+	uint16_t flags;
+};
+
+#define FRF_REASSEMBLED_PDU 0x0001  /* TCP segment carrying only part of a PDU */
+
+struct tq_iface { const char *name; const char *desc; int linktype; };
+
+struct tq_pdata;
+struct tq_conv_table;
+
+struct tq_capture {
+	uint8_t *base;               /* the whole file, mapped or copied */
+	size_t size;
+	int mapped;
+	int linktype;
+	int nsec_file;               /* timestamps have nanosecond resolution */
+	int pcapng;
+	struct tq_frame *frames;
+	uint32_t nframes, cap_frames;
+	struct tq_iface *ifaces;
+	uint32_t nifaces;
+	char *warning;
+	struct tq_arena state;       /* pass-1 state lives here */
+	struct tq_conv_table *convs;
+	struct tq_pdata *pdata;
+	uint32_t tcp_streams, udp_streams;
+	uint32_t frag_ids;
+};
+
+/* ------------------------------------------------------------------ conversations */
+
+enum { CONV_TCP = 1, CONV_UDP, CONV_ICMP, CONV_ICMPV6, CONV_IPFRAG, CONV_IP6FRAG };
+
+struct tq_conv {
+	struct tq_addr a, b;         /* a is the side that opened it */
+	uint16_t pa, pb;
+	uint8_t kind;
+	uint32_t extra;              /* more key: the IP identification of a fragmented datagram */
+	uint32_t index;              /* stream index within its kind */
+	uint32_t first_frame;
+	void *data;                  /* protocol state */
+	struct tq_conv *hnext;
+};
+
+/* Finds the conversation between (src,sport) and (dst,dport) of kind; creates it when create. */
+struct tq_conv *tq_conv_find(struct tq_capture *cap, int kind, const struct tq_addr *src,
+    const struct tq_addr *dst, uint16_t sport, uint16_t dport, uint32_t extra, int create);
+/* Nonzero when (src,sport) is the side that opened conv. */
+int tq_conv_from_a(const struct tq_conv *c, const struct tq_addr *src, uint16_t sport);
+
+/* Per-frame protocol data, as Wireshark's p_add_proto_data. */
+void *tq_pdata_get(struct tq_capture *cap, uint32_t num, uint32_t key);
+int tq_pdata_put(struct tq_capture *cap, uint32_t num, uint32_t key, void *data);
+
+enum { PD_ICMP_ECHO = 1, PD_ICMPV6_ECHO, PD_IPFRAG, PD_IP6FRAG, PD_UDP };
+
+/* ------------------------------------------------------------------ packets */
+
+/* Everything one frame's dissection needs, as Wireshark's packet_info. */
+struct tq_pkt {
+	struct tq_capture *cap;
+	struct tq_frame *fr;
+	uint32_t num;
+	int pass;                    /* 1: pass 1 builds state; 2: reads it */
+	struct tq_tree *tree;        /* NULL when no tree is wanted */
+	struct tq_arena *arena;
+	int want_cols;
+
+	const char *col_proto;
+	struct tq_sbuf *info;
+	size_t fence;
+	struct tq_addr net_src, net_dst;  /* Source and Destination columns */
+	struct tq_addr dl_src, dl_dst;
+
+	/* the current layer's addresses, for conversations */
+	struct tq_addr src, dst;
+	uint16_t sport, dport;
+	uint8_t ipproto;
+	int in_error;                /* inside an ICMP error's invoking packet */
+	int depth;
+
+	char protocols[192];         /* frame.protocols */
+	size_t plen;
+	struct tq_node *frame_node;
+};
+
+#define TQ_MAX_DEPTH 12
+
+/* The root to add protocols to: NULL when no tree is built. */
+static inline struct tq_node *
+tq_root(struct tq_pkt *pk)
+{
+	return pk->tree ? &pk->tree->root : NULL;
+}
+
+/* Adds a field whose value is read from its bytes. */
+struct tq_node *tq_add(struct tq_pkt *pk, struct tq_node *parent, const struct tq_field *f,
+    const struct tq_slice *s, uint32_t off, uint32_t len);
+/* Adds a field with an explicit integer value. */
+struct tq_node *tq_add_u(struct tq_pkt *pk, struct tq_node *parent, const struct tq_field *f,
+    const struct tq_slice *s, uint32_t off, uint32_t len, uint64_t v);
+/* Adds a generated field (no bytes) at off. */
+struct tq_node *tq_add_gen(struct tq_pkt *pk, struct tq_node *parent, const struct tq_field *f,
+    const struct tq_slice *s, uint32_t off, uint64_t v);
+struct tq_node *tq_add_time(struct tq_pkt *pk, struct tq_node *parent, const struct tq_field *f,
+    const struct tq_slice *s, uint32_t off, uint32_t len, int64_t sec, int32_t nsec);
+struct tq_node *tq_add_str(struct tq_pkt *pk, struct tq_node *parent, const struct tq_field *f,
+    const struct tq_slice *s, uint32_t off, uint32_t len, const char *str);
+/* Adds a protocol item under the root and records it in frame.protocols. */
+struct tq_node *tq_add_proto(struct tq_pkt *pk, struct tq_node *parent, const struct tq_field *f,
+    const struct tq_slice *s, uint32_t off, uint32_t len);
+struct tq_node *tq_add_text(struct tq_pkt *pk, struct tq_node *parent, const struct tq_slice *s,
+    uint32_t off, uint32_t len, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+void tq_set_label(struct tq_pkt *pk, struct tq_node *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void tq_set_valtext(struct tq_pkt *pk, struct tq_node *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void tq_append(struct tq_pkt *pk, struct tq_node *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void tq_set_len(struct tq_node *n, uint32_t len);
+
+static inline struct tq_node *
+tq_gen(struct tq_node *n)
+{
+	if (n)
+		n->flags |= NF_GENERATED;
+	return n;
+}
+
+static inline struct tq_node *
+tq_hide(struct tq_node *n)
+{
+	if (n)
+		n->flags |= NF_HIDDEN;
+	return n;
+}
+
+/* Adds an expert item under n; fmt NULL uses the summary. */
+struct tq_node *tq_expert(struct tq_pkt *pk, struct tq_node *n, const struct tq_expert *e,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* "[Malformed Packet: proto]" / truncated frame report, as Wireshark's exceptions. */
+void tq_malformed(struct tq_pkt *pk, const char *proto);
+
+/* Adds a data source (a rebuilt buffer in the tree's arena); returns its index or -1. */
+int tq_add_ds(struct tq_pkt *pk, const uint8_t *data, uint32_t len, const char *name);
+
+/* Protocols in frame: appends ":name". */
+void tq_layer(struct tq_pkt *pk, const char *name);
+
+/* Columns.  All do nothing when no columns are wanted. */
+void tq_col_proto(struct tq_pkt *pk, const char *proto);
+void tq_col_info_clear(struct tq_pkt *pk);
+void tq_col_info_set(struct tq_pkt *pk, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tq_col_info_append(struct tq_pkt *pk, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tq_col_info_prepend(struct tq_pkt *pk, const char *s);
+void tq_col_info_fence(struct tq_pkt *pk);
+
+/* Labels and PDML's show attribute. */
+void tq_node_label(const struct tq_node *n, struct tq_sbuf *out);
+void tq_node_show(const struct tq_node *n, struct tq_sbuf *out);
+const char *tq_node_ds_bytes(const struct tq_tree *t, const struct tq_node *n, uint32_t *len);
+
+/* Formatting helpers shared by dissectors. */
+void tq_fmt_abstime(int64_t sec, int32_t nsec, char *buf, size_t len);
+void tq_fmt_reltime(int64_t sec, int32_t nsec, char *buf, size_t len);
+void tq_reltime_delta(int64_t s1, int32_t ns1, int64_t s0, int32_t ns0, int64_t *s, int32_t *ns);
+void tq_hexstr(const uint8_t *p, size_t n, char sep, struct tq_sbuf *out);
+/* Writes Wireshark's bit picture of val under mask ("0101 .... = "). */
+void tq_fmt_bits(char *buf, size_t len, uint64_t val, uint64_t mask, unsigned width);
+
+/* ------------------------------------------------------------------ dispatch */
+
+typedef int (*tq_dissector_fn)(struct tq_pkt *pk, struct tq_slice *s);
+
+int tq_dissect_ethertype(struct tq_pkt *pk, uint16_t etype, struct tq_slice *s);
+int tq_dissect_ipproto(struct tq_pkt *pk, uint8_t proto, struct tq_slice *s);
+int tq_dissect_data(struct tq_pkt *pk, struct tq_slice *s);
+/* Runs the frame dissector and everything below it for pk->num. */
+void tq_dissect_frame(struct tq_pkt *pk);
+void tq_init(void);
+
+/* Dissectors (analysis/proto/). */
+int tq_dissect_eth(struct tq_pkt *pk, struct tq_slice *s);
+int tq_dissect_sll(struct tq_pkt *pk, struct tq_slice *s);
+int tq_dissect_sll2(struct tq_pkt *pk, struct tq_slice *s);
+int tq_dissect_null(struct tq_pkt *pk, struct tq_slice *s);
+int tq_dissect_raw(struct tq_pkt *pk, struct tq_slice *s);
+int tq_dissect_vlan(struct tq_pkt *pk, struct tq_slice *s);
+int tq_dissect_ipv4(struct tq_pkt *pk, struct tq_slice *s);
+int tq_dissect_ipv6(struct tq_pkt *pk, struct tq_slice *s);
+int tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s);
+int tq_dissect_udp(struct tq_pkt *pk, struct tq_slice *s);
+int tq_dissect_icmp(struct tq_pkt *pk, struct tq_slice *s);
+int tq_dissect_icmpv6(struct tq_pkt *pk, struct tq_slice *s);
+
+void tq_register_frame(void);
+void tq_register_eth(void);
+void tq_register_sll(void);
+void tq_register_null(void);
+void tq_register_ipv4(void);
+void tq_register_ipv6(void);
+void tq_register_tcp(void);
+void tq_register_udp(void);
+void tq_register_icmp(void);
+void tq_register_icmpv6(void);
+void tq_register_data(void);
+
+extern const struct tq_vals tq_etype_vals[];
+extern const struct tq_vals tq_ipproto_vals[];
+extern struct tq_field tq_hf_data_proto;
+extern struct tq_field tq_hf_text;
+
+/* Shared by the IPv4 and IPv6 fragment reassembly. */
+struct tq_fragment {
+	uint32_t frame;
+	uint32_t off;                /* fragment offset in the datagram */
+	uint32_t len;
+	uint32_t data_off;           /* where its payload starts in its frame */
+	struct tq_fragment *next;
+};
+
+#endif

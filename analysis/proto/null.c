@@ -1,0 +1,75 @@
+/* null.c - BSD loopback (DLT_NULL, DLT_LOOP) and raw IP (DLT_RAW, DLT_IPV4, DLT_IPV6) link layers. */
+#include "config.h"
+
+#include <pcap/pcap.h>
+
+#include "../internal.h"
+
+/* Address families as BSDs number them; IPv6 differs between systems. */
+static const struct tq_vals family_vals[] = {
+	{ 2, "IP" }, { 7, "OSI" }, { 16, "Appletalk" }, { 23, "Netware IPX/SPX" },
+	{ 24, "IPv6" }, { 28, "IPv6" }, { 30, "IPv6" }, { 0, NULL },
+};
+
+static struct tq_field hf_null = HF("null", "Null/Loopback", FT_PROTOCOL, BASE_NONE, NULL, 0);
+static struct tq_field hf_family = HF("null.family", "Family", FT_UINT32, BASE_DEC, family_vals, 0);
+static struct tq_field hf_loop = HF("loop", "OpenBSD loopback", FT_PROTOCOL, BASE_NONE, NULL, 0);
+static struct tq_field hf_loop_family = HF("loop.family", "Family", FT_UINT32, BASE_DEC, family_vals, 0);
+static struct tq_field hf_raw = HF("raw", "Raw packet data", FT_PROTOCOL, BASE_NONE, NULL, 0);
+
+static struct tq_field *const fields[] = { &hf_null, &hf_family, &hf_loop, &hf_loop_family, &hf_raw };
+
+void
+tq_register_null(void)
+{
+	TQ_REGISTER(fields);
+}
+
+static int
+dissect_by_version(struct tq_pkt *pk, struct tq_slice *s)
+{
+	uint8_t v = s->len ? s->p[0] >> 4 : 0;
+	if (v == 4)
+		return tq_dissect_ipv4(pk, s);
+	if (v == 6)
+		return tq_dissect_ipv6(pk, s);
+	return tq_dissect_data(pk, s);
+}
+
+int
+tq_dissect_null(struct tq_pkt *pk, struct tq_slice *s)
+{
+	int loop = pk->cap->linktype == DLT_LOOP;
+	tq_col_proto(pk, loop ? "LOOP" : "NULL");
+	struct tq_node *t = tq_add_proto(pk, tq_root(pk), loop ? &hf_loop : &hf_null, s, 0, 4);
+	if (s->len < 4) {
+		tq_malformed(pk, loop ? "loop" : "null");
+		return (int)s->len;
+	}
+	/* DLT_NULL's family is in the byte order of the host that captured;
+	 * a value with its high half set was written by the other byte order */
+	uint32_t be = tq_peek_be32(s->p, s->len, 0);
+	uint32_t fam = be;
+	if (!loop && (be & 0xffff0000u))
+		fam = __builtin_bswap32(be);
+	tq_add_u(pk, t, loop ? &hf_loop_family : &hf_family, s, 0, 4, fam);
+	struct tq_slice pl = tq_sub_rest(s, 4);
+	if (fam == 2)
+		tq_dissect_ipv4(pk, &pl);
+	else if (fam == 24 || fam == 28 || fam == 30)
+		tq_dissect_ipv6(pk, &pl);
+	else
+		tq_dissect_data(pk, &pl);
+	return (int)s->len;
+}
+
+int
+tq_dissect_raw(struct tq_pkt *pk, struct tq_slice *s)
+{
+	tq_col_proto(pk, "Raw");
+	struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_raw, s, 0, s->len);
+	struct tq_node *n = tq_add_text(pk, t, s, 0, s->len, "No link information available");
+	(void)n;
+	dissect_by_version(pk, s);
+	return (int)s->len;
+}

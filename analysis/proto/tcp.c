@@ -1,0 +1,1074 @@
+/*
+ * tcp.c - TCP (RFC 9293): header, flags, options (RFC 7323, RFC 2018, RFC 2883),
+ * stream indexes and Wireshark's SEQ/ACK analysis.
+ *
+ * Pass 1 runs the sequence analysis frame by frame and keeps its result in a
+ * small record per frame (struct tq_tcp_frame) and per conversation; pass 2
+ * shows them.  Relative sequence numbers use each direction's final base.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../internal.h"
+
+#define TH_FIN 0x001
+#define TH_SYN 0x002
+#define TH_RST 0x004
+#define TH_PUSH 0x008
+#define TH_ACK 0x010
+#define TH_URG 0x020
+#define TH_ECE 0x040
+#define TH_CWR 0x080
+#define TH_AE 0x100
+
+/* analysis flags, as Wireshark's TCP_A_* */
+#define TA_RETRANSMISSION        0x0001
+#define TA_LOST_PACKET           0x0002
+#define TA_ACK_LOST_PACKET       0x0004
+#define TA_KEEP_ALIVE            0x0008
+#define TA_DUPLICATE_ACK         0x0010
+#define TA_ZERO_WINDOW           0x0020
+#define TA_ZERO_WINDOW_PROBE     0x0040
+#define TA_ZERO_WINDOW_PROBE_ACK 0x0080
+#define TA_KEEP_ALIVE_ACK        0x0100
+#define TA_OUT_OF_ORDER          0x0200
+#define TA_FAST_RETRANSMISSION   0x0400
+#define TA_WINDOW_UPDATE         0x0800
+#define TA_WINDOW_FULL           0x1000
+#define TA_SPURIOUS_RETRANSMISSION 0x4000
+
+#define COMPL_SYN    0x01
+#define COMPL_SYNACK 0x02
+#define COMPL_ACK    0x04
+#define COMPL_DATA   0x08
+#define COMPL_FIN    0x10
+#define COMPL_RST    0x20
+
+#define MAX_UNACKED 10000
+
+/* Sequence-space comparisons, modulo 2^32. */
+#define LT_SEQ(x, y) ((int32_t)((x) - (y)) < 0)
+#define GT_SEQ(x, y) ((int32_t)((y) - (x)) < 0)
+#define LE_SEQ(x, y) ((int32_t)((x) - (y)) <= 0)
+#define EQ_SEQ(x, y) ((x) == (y))
+
+struct unacked {
+	struct unacked *next;
+	uint32_t frame, seq, nextseq;
+	int64_t s;
+	int32_t ns;
+};
+
+/* One direction of a connection. */
+struct flow {
+	uint32_t base_seq;
+	int base_set;
+	int win_scale;               /* -1 unknown, -2 no scaling, else the shift */
+	uint32_t window;
+	uint32_t nextseq, nextseqframe;
+	int64_t nextseq_s;
+	int32_t nextseq_ns;
+	uint32_t maxseqtobeacked;
+	uint32_t lastack;
+	int64_t lastack_s;
+	int32_t lastack_ns;
+	uint32_t lastnondupack, dupacknum;
+	uint32_t lastsegmentflags;
+	int valid_bif;
+	uint32_t push_bytes_sent;
+	int push_set_last;
+	struct unacked *segments;
+	uint32_t segment_count;
+	int closing_initiator;       /* sent its FIN before the other side did */
+	int saw_fin;
+};
+
+struct tcp_conv {
+	struct flow flow[2];         /* [0] from the conversation's side a */
+	uint8_t completeness;
+	uint8_t first_is_synack;
+	int client;                  /* index of the side that opened it, -1 unknown */
+	int64_t first_s, prev_s, mru_syn_s, irtt_s;
+	int32_t first_ns, prev_ns, mru_syn_ns, irtt_ns;
+	int have_syn, have_irtt;
+	uint32_t first_frame;
+};
+
+struct tq_tcp_frame {
+	struct tcp_conv *conv;
+	uint32_t flags;
+	uint32_t acked_frame;
+	int64_t rtt_s, rto_s, delta_s;
+	int32_t rtt_ns, rto_ns, delta_ns;
+	uint32_t bytes_in_flight, push_bytes_sent;
+	uint32_t dupack_num, dupack_frame;
+	uint32_t rto_frame;
+	uint8_t dir;
+	uint8_t has_ta;
+	uint8_t fin_active;
+};
+
+/* ------------------------------------------------------------------ fields */
+
+static struct tq_field hf_tcp = HF("tcp", "Transmission Control Protocol", FT_PROTOCOL, BASE_NONE, NULL, 0);
+static struct tq_field hf_srcport = HF("tcp.srcport", "Source Port", FT_UINT16, BASE_DEC, NULL, 0);
+static struct tq_field hf_dstport = HF("tcp.dstport", "Destination Port", FT_UINT16, BASE_DEC, NULL, 0);
+static struct tq_field hf_port = HF("tcp.port", "Source or Destination Port", FT_UINT16, BASE_DEC, NULL, 0);
+static struct tq_field hf_stream = HF("tcp.stream", "Stream index", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_completeness = HF("tcp.completeness", "Conversation completeness", FT_UINT8, BASE_DEC, NULL, 0);
+static struct tq_field hf_len = HF("tcp.len", "TCP Segment Len", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_seq = HF("tcp.seq", "Sequence Number", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_seq_raw = HF("tcp.seq_raw", "Sequence Number (raw)", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_nxtseq = HF("tcp.nxtseq", "Next Sequence Number", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_ack = HF("tcp.ack", "Acknowledgment Number", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_ack_raw = HF("tcp.ack_raw", "Acknowledgment number (raw)", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_hdr_len = HF("tcp.hdr_len", "Header Length", FT_UINT8, BASE_DEC, NULL, 0xf0);
+static struct tq_field hf_flags = HF("tcp.flags", "Flags", FT_UINT16, BASE_HEX, NULL, 0x0fff);
+static struct tq_field hf_flags_res = HF("tcp.flags.res", "Reserved", FT_BOOLEAN, 12, &tq_tfs_set_notset, 0x0e00);
+static struct tq_field hf_flags_ae = HF("tcp.flags.ae", "Accurate ECN", FT_BOOLEAN, 12, &tq_tfs_set_notset, 0x0100);
+static struct tq_field hf_flags_cwr = HF("tcp.flags.cwr", "Congestion Window Reduced", FT_BOOLEAN, 12, &tq_tfs_set_notset, 0x0080);
+static struct tq_field hf_flags_ece = HF("tcp.flags.ece", "ECN-Echo", FT_BOOLEAN, 12, &tq_tfs_set_notset, 0x0040);
+static struct tq_field hf_flags_urg = HF("tcp.flags.urg", "Urgent", FT_BOOLEAN, 12, &tq_tfs_set_notset, 0x0020);
+static struct tq_field hf_flags_ack = HF("tcp.flags.ack", "Acknowledgment", FT_BOOLEAN, 12, &tq_tfs_set_notset, 0x0010);
+static struct tq_field hf_flags_push = HF("tcp.flags.push", "Push", FT_BOOLEAN, 12, &tq_tfs_set_notset, 0x0008);
+static struct tq_field hf_flags_reset = HF("tcp.flags.reset", "Reset", FT_BOOLEAN, 12, &tq_tfs_set_notset, 0x0004);
+static struct tq_field hf_flags_syn = HF("tcp.flags.syn", "Syn", FT_BOOLEAN, 12, &tq_tfs_set_notset, 0x0002);
+static struct tq_field hf_flags_fin = HF("tcp.flags.fin", "Fin", FT_BOOLEAN, 12, &tq_tfs_set_notset, 0x0001);
+static struct tq_field hf_flags_str = HF("tcp.flags.str", "TCP Flags", FT_STRING, BASE_NONE, NULL, 0);
+static struct tq_field hf_window = HF("tcp.window_size_value", "Window", FT_UINT16, BASE_DEC, NULL, 0);
+static struct tq_field hf_window_calc = HF("tcp.window_size", "Calculated window size", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_window_scale = HF("tcp.window_size_scalefactor", "Window size scaling factor", FT_INT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_checksum = HF("tcp.checksum", "Checksum", FT_UINT16, BASE_HEX, NULL, 0);
+static const struct tq_vals cksum_status_vals[] = { { 0, "Bad" }, { 1, "Good" }, { 2, "Unverified" }, { 0, NULL } };
+static struct tq_field hf_checksum_status = HF("tcp.checksum.status", "Checksum Status", FT_UINT8, BASE_NONE, cksum_status_vals, 0);
+static struct tq_field hf_urgent = HF("tcp.urgent_pointer", "Urgent Pointer", FT_UINT16, BASE_DEC, NULL, 0);
+static struct tq_field hf_options = HF("tcp.options", "Options", FT_BYTES, BASE_NONE, NULL, 0);
+static struct tq_field hf_payload = HF("tcp.payload", "TCP payload", FT_BYTES, BASE_NONE, NULL, 0);
+static struct tq_field hf_segment_data = HF("tcp.segment_data", "TCP segment data", FT_BYTES, BASE_NONE, NULL, 0);
+static struct tq_field hf_time_rel = HF("tcp.time_relative", "Time since first frame in this TCP stream", FT_RELTIME, BASE_NONE, NULL, 0);
+static struct tq_field hf_time_delta = HF("tcp.time_delta", "Time since previous frame in this TCP stream", FT_RELTIME, BASE_NONE, NULL, 0);
+static struct tq_field hf_from_client = HF("tq.from_client", "Sent by the client", FT_BOOLEAN, BASE_NONE, NULL, 0);
+
+static const struct tq_vals kind_vals[] = {
+	{ 0, "End of Option List" }, { 1, "No-Operation" }, { 2, "Maximum Segment Size" },
+	{ 3, "Window Scale" }, { 4, "SACK Permitted" }, { 5, "SACK" }, { 8, "Time Stamp Option" },
+	{ 19, "MD5 signature" }, { 28, "User Timeout" }, { 29, "TCP Authentication Option" },
+	{ 30, "Multipath TCP" }, { 34, "TCP Fast Open Cookie" }, { 253, "RFC3692-style Experiment 1" },
+	{ 254, "RFC3692-style Experiment 2" }, { 0, NULL },
+};
+
+static struct tq_field hf_opt_kind = HF("tcp.option_kind", "Kind", FT_UINT8, BASE_DEC, kind_vals, 0);
+static struct tq_field hf_opt_len = HF("tcp.option_len", "Length", FT_UINT8, BASE_DEC, NULL, 0);
+static struct tq_field hf_opt_eol = HF("tcp.options.eol", "TCP Option - End of Option List (EOL)", FT_BYTES, BASE_NONE, NULL, 0);
+static struct tq_field hf_opt_nop = HF("tcp.options.nop", "TCP Option - No-Operation (NOP)", FT_BYTES, BASE_NONE, NULL, 0);
+static struct tq_field hf_opt_mss = HF("tcp.options.mss", "TCP Option - Maximum segment size", FT_BYTES, BASE_NONE, NULL, 0);
+static struct tq_field hf_opt_mss_val = HF("tcp.options.mss_val", "MSS Value", FT_UINT16, BASE_DEC, NULL, 0);
+static struct tq_field hf_opt_wscale = HF("tcp.options.wscale", "TCP Option - Window scale", FT_BYTES, BASE_NONE, NULL, 0);
+static struct tq_field hf_opt_wscale_shift = HF("tcp.options.wscale.shift", "Shift count", FT_UINT8, BASE_DEC, NULL, 0);
+static struct tq_field hf_opt_wscale_mult = HF("tcp.options.wscale.multiplier", "Multiplier", FT_UINT16, BASE_DEC, NULL, 0);
+static struct tq_field hf_opt_sack_perm = HF("tcp.options.sack_perm", "TCP Option - SACK permitted", FT_BYTES, BASE_NONE, NULL, 0);
+static struct tq_field hf_opt_sack = HF("tcp.options.sack", "TCP Option - SACK", FT_BYTES, BASE_NONE, NULL, 0);
+static struct tq_field hf_opt_sack_le = HF("tcp.options.sack_le", "TCP SACK Left Edge", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_opt_sack_re = HF("tcp.options.sack_re", "TCP SACK Right Edge", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_opt_sack_count = HF("tcp.options.sack.count", "TCP SACK Count", FT_UINT8, BASE_DEC, NULL, 0);
+static struct tq_field hf_opt_dsack_le = HF("tcp.options.sack.dsack_le", "TCP D-SACK Left Edge", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_opt_dsack_re = HF("tcp.options.sack.dsack_re", "TCP D-SACK Right Edge", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_opt_ts = HF("tcp.options.timestamp", "TCP Option - Timestamps", FT_BYTES, BASE_NONE, NULL, 0);
+static struct tq_field hf_opt_tsval = HF("tcp.options.timestamp.tsval", "Timestamp value", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_opt_tsecr = HF("tcp.options.timestamp.tsecr", "Timestamp echo reply", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_opt_unknown = HF("tcp.options.unknown", "TCP Option - Unknown", FT_BYTES, BASE_NONE, NULL, 0);
+static struct tq_field hf_opt_unknown_payload = HF("tcp.options.unknown.payload", "Payload", FT_BYTES, BASE_NONE, NULL, 0);
+
+static struct tq_field hf_analysis = HF("tcp.analysis", "SEQ/ACK analysis", FT_NONE, BASE_NONE, NULL, 0);
+static struct tq_field hf_an_flags = HF("tcp.analysis.flags", "TCP Analysis Flags", FT_NONE, BASE_NONE, NULL, 0);
+static struct tq_field hf_an_acks_frame = HF("tcp.analysis.acks_frame", "This is an ACK to the segment in frame", FT_FRAMENUM, BASE_NONE, NULL, 0);
+static struct tq_field hf_an_ack_rtt = HF("tcp.analysis.ack_rtt", "The RTT to ACK the segment was", FT_RELTIME, BASE_NONE, NULL, 0);
+static struct tq_field hf_an_irtt = HF("tcp.analysis.initial_rtt", "iRTT", FT_RELTIME, BASE_NONE, NULL, 0);
+static struct tq_field hf_an_bif = HF("tcp.analysis.bytes_in_flight", "Bytes in flight", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_an_push = HF("tcp.analysis.push_bytes_sent", "Bytes sent since last PSH flag", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_an_rto = HF("tcp.analysis.rto", "The RTO for this segment was", FT_RELTIME, BASE_NONE, NULL, 0);
+static struct tq_field hf_an_rto_frame = HF("tcp.analysis.rto_frame", "RTO based on delta from frame", FT_FRAMENUM, BASE_NONE, NULL, 0);
+static struct tq_field hf_an_dupack_num = HF("tcp.analysis.duplicate_ack_num", "Duplicate ACK #", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_an_dupack_frame = HF("tcp.analysis.duplicate_ack_frame", "Duplicate to the ACK in frame", FT_FRAMENUM, BASE_NONE, NULL, 0);
+
+static struct tq_expert ei_syn = EI("tcp.connection.syn", "Connection establish request (SYN)", PI_CHAT, PI_SEQUENCE);
+static struct tq_expert ei_synack = EI("tcp.connection.synack", "Connection establish acknowledge (SYN+ACK)", PI_CHAT, PI_SEQUENCE);
+static struct tq_expert ei_fin = EI("tcp.connection.fin", "Connection finish (FIN)", PI_CHAT, PI_SEQUENCE);
+static struct tq_expert ei_fin_active = EI("tcp.connection.fin_active", "This frame initiates the connection closing", PI_NOTE, PI_SEQUENCE);
+static struct tq_expert ei_fin_passive = EI("tcp.connection.fin_passive", "This frame undergoes the connection closing", PI_NOTE, PI_SEQUENCE);
+static struct tq_expert ei_rst = EI("tcp.connection.rst", "Connection reset (RST)", PI_WARN, PI_SEQUENCE);
+static struct tq_expert ei_dsack = EI("tcp.options.sack.dsack", "D-SACK Sequence", PI_WARN, PI_SEQUENCE);
+static struct tq_expert ei_retrans = EI("tcp.analysis.retransmission", "This frame is a (suspected) retransmission", PI_NOTE, PI_SEQUENCE);
+static struct tq_expert ei_fast_retrans = EI("tcp.analysis.fast_retransmission", "This frame is a (suspected) fast retransmission", PI_NOTE, PI_SEQUENCE);
+static struct tq_expert ei_spurious = EI("tcp.analysis.spurious_retransmission", "This frame is a (suspected) spurious retransmission", PI_NOTE, PI_SEQUENCE);
+static struct tq_expert ei_ooo = EI("tcp.analysis.out_of_order", "This frame is a (suspected) out-of-order segment", PI_WARN, PI_SEQUENCE);
+static struct tq_expert ei_lost = EI("tcp.analysis.lost_segment", "Previous segment(s) not captured (common at capture start)", PI_WARN, PI_SEQUENCE);
+static struct tq_expert ei_ack_lost = EI("tcp.analysis.ack_lost_segment", "ACKed segment that wasn't captured (common at capture start)", PI_WARN, PI_SEQUENCE);
+static struct tq_expert ei_win_update = EI("tcp.analysis.window_update", "TCP window update", PI_CHAT, PI_SEQUENCE);
+static struct tq_expert ei_win_full = EI("tcp.analysis.window_full", "TCP window specified by the receiver is now completely full", PI_WARN, PI_SEQUENCE);
+static struct tq_expert ei_keepalive = EI("tcp.analysis.keep_alive", "TCP keep-alive segment", PI_NOTE, PI_SEQUENCE);
+static struct tq_expert ei_keepalive_ack = EI("tcp.analysis.keep_alive_ack", "ACK to a TCP keep-alive segment", PI_NOTE, PI_SEQUENCE);
+static struct tq_expert ei_dupack = EI("tcp.analysis.duplicate_ack", "Duplicate ACK", PI_NOTE, PI_SEQUENCE);
+static struct tq_expert ei_zero_win = EI("tcp.analysis.zero_window", "TCP Zero Window segment", PI_WARN, PI_SEQUENCE);
+static struct tq_expert ei_zwp = EI("tcp.analysis.zero_window_probe", "TCP Zero Window Probe", PI_NOTE, PI_SEQUENCE);
+static struct tq_expert ei_zwp_ack = EI("tcp.analysis.zero_window_probe_ack", "ACK to a TCP Zero Window Probe", PI_NOTE, PI_SEQUENCE);
+
+static struct tq_field *const fields[] = {
+	&hf_tcp, &hf_srcport, &hf_dstport, &hf_port, &hf_stream, &hf_completeness, &hf_len, &hf_seq,
+	&hf_seq_raw, &hf_nxtseq, &hf_ack, &hf_ack_raw, &hf_hdr_len, &hf_flags, &hf_flags_res, &hf_flags_ae,
+	&hf_flags_cwr, &hf_flags_ece, &hf_flags_urg, &hf_flags_ack, &hf_flags_push, &hf_flags_reset,
+	&hf_flags_syn, &hf_flags_fin, &hf_flags_str, &hf_window, &hf_window_calc, &hf_window_scale,
+	&hf_checksum, &hf_checksum_status, &hf_urgent, &hf_options, &hf_payload, &hf_segment_data,
+	&hf_time_rel, &hf_time_delta, &hf_from_client,
+	&hf_opt_kind, &hf_opt_len, &hf_opt_eol, &hf_opt_nop, &hf_opt_mss, &hf_opt_mss_val, &hf_opt_wscale,
+	&hf_opt_wscale_shift, &hf_opt_wscale_mult, &hf_opt_sack_perm, &hf_opt_sack, &hf_opt_sack_le,
+	&hf_opt_sack_re, &hf_opt_sack_count, &hf_opt_dsack_le, &hf_opt_dsack_re, &hf_opt_ts,
+	&hf_opt_tsval, &hf_opt_tsecr, &hf_opt_unknown, &hf_opt_unknown_payload,
+	&hf_analysis, &hf_an_flags, &hf_an_acks_frame, &hf_an_ack_rtt, &hf_an_irtt, &hf_an_bif, &hf_an_push,
+	&hf_an_rto, &hf_an_rto_frame, &hf_an_dupack_num, &hf_an_dupack_frame,
+	&ei_syn.f, &ei_synack.f, &ei_fin.f, &ei_fin_active.f, &ei_fin_passive.f, &ei_rst.f, &ei_dsack.f,
+	&ei_retrans.f, &ei_fast_retrans.f, &ei_spurious.f, &ei_ooo.f, &ei_lost.f, &ei_ack_lost.f,
+	&ei_win_update.f, &ei_win_full.f, &ei_keepalive.f, &ei_keepalive_ack.f, &ei_dupack.f,
+	&ei_zero_win.f, &ei_zwp.f, &ei_zwp_ack.f,
+};
+
+void
+tq_register_tcp(void)
+{
+	TQ_REGISTER(fields);
+}
+
+static const char *
+completeness_text(unsigned v)
+{
+	switch (v) {
+	case COMPL_SYN: return "Incomplete, SYN_SENT";
+	case COMPL_SYN | COMPL_SYNACK: return "Incomplete, CLIENT_ESTABLISHED";
+	case COMPL_SYN | COMPL_SYNACK | COMPL_ACK: return "Incomplete, ESTABLISHED";
+	case COMPL_SYN | COMPL_SYNACK | COMPL_ACK | COMPL_DATA: return "Incomplete, DATA";
+	case COMPL_SYN | COMPL_SYNACK | COMPL_ACK | COMPL_DATA | COMPL_FIN:
+	case COMPL_SYN | COMPL_SYNACK | COMPL_ACK | COMPL_DATA | COMPL_RST:
+	case COMPL_SYN | COMPL_SYNACK | COMPL_ACK | COMPL_DATA | COMPL_FIN | COMPL_RST:
+		return "Complete, WITH_DATA";
+	case COMPL_SYN | COMPL_SYNACK | COMPL_ACK | COMPL_FIN:
+	case COMPL_SYN | COMPL_SYNACK | COMPL_ACK | COMPL_RST:
+	case COMPL_SYN | COMPL_SYNACK | COMPL_ACK | COMPL_FIN | COMPL_RST:
+		return "Complete, NO_DATA";
+	default: return "Incomplete";
+	}
+}
+
+/* ------------------------------------------------------------------ header */
+
+struct tcph {
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t hlen;
+	uint16_t flags;
+	uint16_t win, cksum, urp;
+	uint32_t seglen;
+	/* options the analysis needs */
+	int wscale;                  /* -1 when absent */
+	int have_mss;
+};
+
+static void
+flags_str(uint16_t fl, char *buf, size_t len)
+{
+	static const char *const names[] = { "FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "AE" };
+	size_t k = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < 9; i++) {
+		if (!(fl & (1u << i)))
+			continue;
+		int n = snprintf(buf + k, len - k, "%s%s", k ? ", " : "", names[i]);
+		if (n < 0 || (size_t)n >= len - k)
+			break;
+		k += (size_t)n;
+	}
+	if (fl & 0x0e00) {
+		int n = snprintf(buf + k, len - k, "%sReserved", k ? ", " : "");
+		if (n > 0 && (size_t)n < len - k)
+			k += (size_t)n;
+	}
+	if (!k)
+		snprintf(buf, len, "<None>");
+}
+
+/* ------------------------------------------------------------------ pass 1: analysis */
+
+static struct tq_tcp_frame *
+frame_rec(struct tq_pkt *pk)
+{
+	struct tq_tcp_frame *tf = pk->fr->tcp;
+	if (!tf && pk->pass == 1 && !pk->in_error) {
+		tf = tq_arena_alloc(&pk->cap->state, sizeof(*tf));
+		pk->fr->tcp = tf;
+	}
+	return tf;
+}
+
+static void
+ta_set(struct tq_tcp_frame *tf, uint32_t flag)
+{
+	tf->has_ta = 1;
+	tf->flags |= flag;
+}
+
+static void
+analyze(struct tq_pkt *pk, struct tcp_conv *tc, int dir, const struct tcph *h, struct tq_tcp_frame *tf)
+{
+	struct flow *fwd = &tc->flow[dir], *rev = &tc->flow[!dir];
+	uint32_t seq = h->seq, ack = h->ack, seglen = h->seglen, window = h->win;
+	uint16_t flags = h->flags;
+	int64_t ts = pk->fr->sec;
+	int32_t tns = (int32_t)pk->fr->nsec;
+
+	if (!fwd->base_set) {
+		fwd->base_seq = (flags & TH_SYN) ? seq : seq - 1;
+		fwd->base_set = 1;
+	}
+	if (!rev->base_set && (flags & TH_ACK)) {
+		rev->base_seq = ack - 1;
+		rev->base_set = 1;
+	}
+	if (flags & TH_ACK)
+		rev->valid_bif = 1;
+
+	/* zero window probe */
+	if (seglen == 1 && seq == fwd->nextseq && rev->window == 0) {
+		ta_set(tf, TA_ZERO_WINDOW_PROBE);
+		goto finished_fwd;
+	}
+	/* zero window */
+	if (window == 0 && !(flags & (TH_RST | TH_FIN | TH_SYN)))
+		ta_set(tf, TA_ZERO_WINDOW);
+	/* lost packet */
+	if (fwd->nextseq && GT_SEQ(seq, fwd->nextseq) && !(flags & TH_RST)) {
+		ta_set(tf, TA_LOST_PACKET);
+		fwd->valid_bif = 0;
+	}
+	/* keep-alive */
+	if (seglen <= 1 && seq == fwd->nextseq - 1 && !(flags & (TH_SYN | TH_FIN | TH_RST)))
+		ta_set(tf, TA_KEEP_ALIVE);
+	/* window update */
+	if (seglen == 0 && window && window != fwd->window && seq == fwd->nextseq &&
+	    ack == fwd->lastack && !(flags & (TH_SYN | TH_FIN | TH_RST)))
+		ta_set(tf, TA_WINDOW_UPDATE);
+	/* window full */
+	if (seglen > 0 && rev->win_scale != -1 &&
+	    seq + seglen == rev->lastack + (rev->window << (rev->win_scale < 0 ? 0 : rev->win_scale)) &&
+	    !(flags & (TH_SYN | TH_FIN | TH_RST)))
+		ta_set(tf, TA_WINDOW_FULL);
+	/* keep-alive ack */
+	if (seglen == 0 && window && window == fwd->window && seq == fwd->nextseq &&
+	    ack == fwd->lastack && (rev->lastsegmentflags & TA_KEEP_ALIVE) &&
+	    !(flags & (TH_SYN | TH_FIN | TH_RST))) {
+		ta_set(tf, TA_KEEP_ALIVE_ACK);
+		goto finished_fwd;
+	}
+	/* zero window probe ack */
+	if (seglen == 0 && window == 0 && window == fwd->window && seq == fwd->nextseq &&
+	    (ack == fwd->lastack || ack == fwd->lastack + 1) &&
+	    (rev->lastsegmentflags & TA_ZERO_WINDOW_PROBE) && !(flags & (TH_SYN | TH_FIN | TH_RST))) {
+		ta_set(tf, TA_ZERO_WINDOW_PROBE_ACK);
+		goto finished_fwd;
+	}
+	/* duplicate ack */
+	if (seglen == 0 && window && window == fwd->window && seq == fwd->nextseq &&
+	    ack == fwd->lastack && !(flags & (TH_SYN | TH_FIN | TH_RST))) {
+		fwd->dupacknum++;
+		ta_set(tf, TA_DUPLICATE_ACK);
+		tf->dupack_num = fwd->dupacknum;
+		tf->dupack_frame = fwd->lastnondupack;
+	}
+
+finished_fwd:
+	if (ack != fwd->lastack) {
+		fwd->lastnondupack = pk->num;
+		fwd->dupacknum = 0;
+	}
+	/* acked lost packet */
+	if (rev->maxseqtobeacked && GT_SEQ(ack, rev->maxseqtobeacked) && (flags & TH_ACK)) {
+		ta_set(tf, TA_ACK_LOST_PACKET);
+		rev->maxseqtobeacked = rev->nextseq;
+	}
+
+	/* retransmission, fast retransmission, out-of-order */
+	if (seglen > 0 || (flags & (TH_SYN | TH_FIN))) {
+		int not_advanced = fwd->nextseq && LT_SEQ(seq, fwd->nextseq);
+		if (tf->flags & TA_KEEP_ALIVE)
+			goto finished_checking;
+		if (seglen > 1 && fwd->nextseq - 1 == seq)
+			not_advanced = 0;
+		if (seglen > 0 && rev->lastack && LE_SEQ(seq + seglen, rev->lastack)) {
+			ta_set(tf, TA_SPURIOUS_RETRANSMISSION);
+			goto finished_checking;
+		}
+		if (not_advanced) {
+			int64_t t = (ts - rev->lastack_s) * 1000000000LL + (tns - rev->lastack_ns);
+			if (rev->dupacknum >= 2 && rev->lastack == seq && t < 20000000) {
+				ta_set(tf, TA_FAST_RETRANSMISSION);
+				goto finished_checking;
+			}
+			t = (ts - fwd->nextseq_s) * 1000000000LL + (tns - fwd->nextseq_ns);
+			int64_t thres = tc->have_irtt ? tc->irtt_s * 1000000000LL + tc->irtt_ns : 3000000;
+			if (t < thres && fwd->nextseq != seq + seglen) {
+				ta_set(tf, TA_OUT_OF_ORDER);
+				goto finished_checking;
+			}
+			ta_set(tf, TA_RETRANSMISSION);
+			tq_reltime_delta(ts, tns, fwd->nextseq_s, fwd->nextseq_ns, &tf->rto_s, &tf->rto_ns);
+			tf->rto_frame = fwd->nextseqframe;
+		}
+	}
+
+finished_checking:;
+	uint32_t nextseq = seq + seglen;
+	if ((seglen || (flags & (TH_SYN | TH_FIN))) && fwd->segment_count < MAX_UNACKED) {
+		struct unacked *u = tq_arena_alloc(&pk->cap->state, sizeof(*u));
+		if (u) {
+			u->next = fwd->segments;
+			fwd->segments = u;
+			fwd->segment_count++;
+			u->frame = pk->num;
+			u->seq = seq;
+			u->s = ts;
+			u->ns = tns;
+			if (flags & (TH_SYN | TH_FIN))
+				nextseq += 1;
+			u->nextseq = nextseq;
+		}
+	}
+	if (GT_SEQ(nextseq, fwd->nextseq) || !fwd->nextseq) {
+		if (!(tf->flags & TA_ZERO_WINDOW_PROBE)) {
+			fwd->nextseq = nextseq;
+			fwd->nextseqframe = pk->num;
+			fwd->nextseq_s = ts;
+			fwd->nextseq_ns = tns;
+		}
+	}
+	if (EQ_SEQ(seq, fwd->maxseqtobeacked) || !fwd->maxseqtobeacked) {
+		if (!(tf->flags & TA_ZERO_WINDOW_PROBE))
+			fwd->maxseqtobeacked = fwd->nextseq;
+	}
+	fwd->window = window;
+	fwd->lastack = ack;
+	fwd->lastack_s = ts;
+	fwd->lastack_ns = tns;
+	fwd->lastsegmentflags = tf->has_ta ? tf->flags : 0;
+
+	/* segments this ACK covers */
+	if (flags & TH_ACK) {
+		struct unacked *prev = NULL, *u = rev->segments;
+		while (u) {
+			if (ack == u->nextseq) {
+				tf->has_ta = 1;
+				tf->acked_frame = u->frame;
+				tq_reltime_delta(ts, tns, u->s, u->ns, &tf->rtt_s, &tf->rtt_ns);
+			} else if (GT_SEQ(ack, u->seq) && LE_SEQ(ack, u->nextseq)) {
+				u->seq = ack;
+				prev = u;
+				u = u->next;
+				continue;
+			} else if (GT_SEQ(u->nextseq, ack)) {
+				prev = u;
+				u = u->next;
+				continue;
+			}
+			struct unacked *next = u->next;
+			if (prev)
+				prev->next = next;
+			else
+				rev->segments = next;
+			rev->segment_count--;
+			u = next;
+		}
+	}
+
+	/* bytes in flight after this frame */
+	struct unacked *u = fwd->segments;
+	if (seglen != 0 && u && fwd->valid_bif) {
+		uint32_t first = u->seq - fwd->base_seq, last = u->nextseq - fwd->base_seq;
+		for (; u; u = u->next) {
+			if (u->nextseq - fwd->base_seq > last)
+				last = u->nextseq - fwd->base_seq;
+			if (u->seq - fwd->base_seq < first)
+				first = u->seq - fwd->base_seq;
+		}
+		uint32_t in_flight = last - first;
+		if (in_flight > 0 && in_flight < 2000000000u) {
+			tf->has_ta = 1;
+			tf->bytes_in_flight = in_flight;
+		}
+		if ((flags & TH_PUSH) && !fwd->push_set_last) {
+			fwd->push_bytes_sent += seglen;
+			fwd->push_set_last = 1;
+		} else if ((flags & TH_PUSH) && fwd->push_set_last) {
+			fwd->push_bytes_sent = seglen;
+		} else if (fwd->push_set_last) {
+			fwd->push_bytes_sent = seglen;
+			fwd->push_set_last = 0;
+		} else {
+			fwd->push_bytes_sent += seglen;
+		}
+		tf->has_ta = 1;
+		tf->push_bytes_sent = fwd->push_bytes_sent;
+	}
+}
+
+static void
+pass1(struct tq_pkt *pk, struct tq_conv *c, struct tcp_conv *tc, int dir, const struct tcph *h)
+{
+	struct tq_tcp_frame *tf = frame_rec(pk);
+	if (!tf)
+		return;
+	tf->conv = tc;
+	tf->dir = (uint8_t)dir;
+	int64_t ts = pk->fr->sec;
+	int32_t tns = (int32_t)pk->fr->nsec;
+
+	if (!tc->first_frame) {
+		tc->first_frame = pk->num;
+		tc->first_s = tc->prev_s = ts;
+		tc->first_ns = tc->prev_ns = tns;
+		tc->client = -1;
+		tc->flow[0].win_scale = tc->flow[1].win_scale = -1;
+		tc->first_is_synack = (h->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK);
+		c->index = pk->cap->tcp_streams++;
+	}
+	tq_reltime_delta(ts, tns, tc->prev_s, tc->prev_ns, &tf->delta_s, &tf->delta_ns);
+	tc->prev_s = ts;
+	tc->prev_ns = tns;
+
+	if (h->flags & TH_SYN) {
+		if (h->flags & TH_ACK) {
+			tc->completeness |= COMPL_SYNACK;
+			if (tc->client < 0)
+				tc->client = !dir;
+		} else {
+			tc->completeness |= COMPL_SYN;
+			tc->client = dir;
+			tc->mru_syn_s = ts;
+			tc->mru_syn_ns = tns;
+			tc->have_syn = 1;
+		}
+		/* window scaling: the option's shift, or none when a SYN lacks it */
+		struct flow *fwd = &tc->flow[dir];
+		if (h->wscale >= 0)
+			fwd->win_scale = h->wscale > 14 ? 14 : h->wscale;
+		if (fwd->win_scale == -1) {
+			fwd->win_scale = -2;
+			if (h->flags & TH_ACK)
+				tc->flow[!dir].win_scale = -2;
+		}
+	}
+	if (tc->completeness & (COMPL_SYN | COMPL_SYNACK)) {
+		if ((h->flags & TH_ACK) && !(h->flags & TH_SYN))
+			tc->completeness |= COMPL_ACK;
+		if (h->seglen)
+			tc->completeness |= COMPL_DATA;
+		if (h->flags & TH_FIN)
+			tc->completeness |= COMPL_FIN;
+		if (h->flags & TH_RST)
+			tc->completeness |= COMPL_RST;
+	}
+	if (h->flags & TH_FIN) {
+		struct flow *fwd = &tc->flow[dir];
+		if (!fwd->saw_fin) {
+			fwd->saw_fin = 1;
+			fwd->closing_initiator = !tc->flow[!dir].saw_fin;
+		}
+		tf->fin_active = (uint8_t)fwd->closing_initiator;
+	}
+	if ((h->flags & (TH_SYN | TH_ACK)) == TH_ACK && tc->have_syn && !tc->have_irtt) {
+		tq_reltime_delta(ts, tns, tc->mru_syn_s, tc->mru_syn_ns, &tc->irtt_s, &tc->irtt_ns);
+		tc->have_irtt = 1;
+	}
+	analyze(pk, tc, dir, h, tf);
+}
+
+/* ------------------------------------------------------------------ options */
+
+struct optctx {
+	struct tq_pkt *pk;
+	struct tq_node *tree;
+	const struct tq_slice *s;
+	struct tcp_conv *tc;
+	int dir;
+	uint32_t ack;
+	uint16_t flags;
+	struct tq_sbuf *names;
+};
+
+static struct tq_node *
+opt_item(struct optctx *o, const struct tq_field *f, uint32_t off, uint32_t len, uint8_t kind, int with_len)
+{
+	struct tq_node *n = tq_add(o->pk, o->tree, f, o->s, off, len);
+	tq_add(o->pk, n, &hf_opt_kind, o->s, off, 1);
+	if (with_len)
+		tq_add(o->pk, n, &hf_opt_len, o->s, off + 1, 1);
+	(void)kind;
+	return n;
+}
+
+static uint32_t
+rel(const struct optctx *o, int dir, uint32_t v)
+{
+	const struct flow *f = o->tc ? &o->tc->flow[dir] : NULL;
+	return f ? v - f->base_seq : v;
+}
+
+/* Walks the options; fills *h for the analysis and, with a tree, adds the items. */
+static void
+options(struct optctx *o, uint32_t off, uint32_t end, struct tcph *h)
+{
+	const struct tq_slice *s = o->s;
+	struct tq_pkt *pk = o->pk;
+
+	while (off < end) {
+		uint8_t kind = s->p[off];
+		if (kind == 0) {
+			opt_item(o, &hf_opt_eol, off, 1, kind, 0);
+			tq_sbuf_puts(o->names, ", End of Option List (EOL)");
+			break;
+		}
+		if (kind == 1) {
+			opt_item(o, &hf_opt_nop, off, 1, kind, 0);
+			tq_sbuf_puts(o->names, ", No-Operation (NOP)");
+			off++;
+			continue;
+		}
+		if (end - off < 2) {
+			tq_malformed(pk, "TCP");
+			return;
+		}
+		uint8_t len = s->p[off + 1];
+		if (len < 2 || len > end - off) {
+			tq_malformed(pk, "TCP");
+			return;
+		}
+		const uint8_t *d = s->p + off + 2;
+		switch (kind) {
+		case 2:
+			if (len != 4)
+				goto unknown;
+			{
+				uint16_t mss = (uint16_t)(d[0] << 8 | d[1]);
+				struct tq_node *n = opt_item(o, &hf_opt_mss, off, len, kind, 1);
+				tq_set_label(pk, n, "TCP Option - Maximum segment size: %u bytes", mss);
+				tq_add(pk, n, &hf_opt_mss_val, s, off + 2, 2);
+				tq_col_info_append(pk, " MSS=%u", mss);
+				tq_sbuf_puts(o->names, ", Maximum segment size");
+				h->have_mss = 1;
+			}
+			break;
+		case 3:
+			if (len != 3)
+				goto unknown;
+			{
+				uint8_t shift = d[0];
+				unsigned mult = 1u << (shift > 14 ? 14 : shift);
+				struct tq_node *n = opt_item(o, &hf_opt_wscale, off, len, kind, 1);
+				tq_set_label(pk, n, "TCP Option - Window scale: %u (multiply by %u)", shift, mult);
+				tq_add(pk, n, &hf_opt_wscale_shift, s, off + 2, 1);
+				tq_gen(tq_add_u(pk, n, &hf_opt_wscale_mult, s, off + 2, 1, mult));
+				tq_col_info_append(pk, " WS=%u", mult);
+				tq_sbuf_puts(o->names, ", Window scale");
+				h->wscale = shift;
+			}
+			break;
+		case 4:
+			if (len != 2)
+				goto unknown;
+			opt_item(o, &hf_opt_sack_perm, off, len, kind, 1);
+			tq_col_info_append(pk, " SACK_PERM");
+			tq_sbuf_puts(o->names, ", SACK permitted");
+			break;
+		case 5: {
+			if ((len - 2) % 8)
+				goto unknown;
+			struct tq_node *n = opt_item(o, &hf_opt_sack, off, len, kind, 1);
+			struct tq_sbuf lb;
+			tq_sbuf_init(&lb, 0);
+			tq_sbuf_puts(&lb, "TCP Option - SACK");
+			unsigned count = 0;
+			uint32_t first_le = 0, first_re = 0, second_le = 0, second_re = 0;
+			for (uint32_t b = 2; b + 8 <= len; b += 8) {
+				uint32_t le = tq_peek_be32(s->p, s->len, off + b);
+				uint32_t re = tq_peek_be32(s->p, s->len, off + b + 4);
+				uint32_t rle = rel(o, !o->dir, le), rre = rel(o, !o->dir, re);
+				tq_set_label(pk, tq_add_u(pk, n, &hf_opt_sack_le, s, off + b, 4, rle), "left edge = %u (relative)", rle);
+				tq_set_label(pk, tq_add_u(pk, n, &hf_opt_sack_re, s, off + b + 4, 4, rre), "right edge = %u (relative)", rre);
+				tq_sbuf_printf(&lb, " %u-%u", rle, rre);
+				tq_col_info_append(pk, " SLE=%u SRE=%u", rle, rre);
+				if (count == 0) {
+					first_le = le;
+					first_re = re;
+				} else if (count == 1) {
+					second_le = le;
+					second_re = re;
+				}
+				count++;
+			}
+			tq_set_label(pk, n, "%s", tq_sbuf_str(&lb));
+			tq_sbuf_free(&lb);
+			tq_gen(tq_add_u(pk, n, &hf_opt_sack_count, s, off, 0, count));
+			/* D-SACK (RFC 2883): the first block is below the ACK, or inside the second */
+			int dsack = count && (((o->flags & TH_ACK) && LT_SEQ(first_le, o->ack)) ||
+			    (count > 1 && LE_SEQ(second_le, first_le) && LE_SEQ(first_re, second_re)));
+			if (dsack && n) {
+				uint32_t rle = rel(o, !o->dir, first_le), rre = rel(o, !o->dir, first_re);
+				tq_set_label(pk, tq_gen(tq_add_u(pk, n, &hf_opt_dsack_le, s, off + 2, 4, rle)), "D-SACK Left Edge = %u (relative)", rle);
+				tq_set_label(pk, tq_gen(tq_add_u(pk, n, &hf_opt_dsack_re, s, off + 6, 4, rre)), "D-SACK Right Edge = %u (relative)", rre);
+				struct tq_node *t = tq_add_text(pk, n, s, off + 2, 8, "D-SACK Sequence");
+				tq_expert(pk, t, &ei_dsack, NULL);
+			}
+			tq_sbuf_puts(o->names, ", SACK");
+			break;
+		}
+		case 8:
+			if (len != 10)
+				goto unknown;
+			{
+				uint32_t tsval = tq_peek_be32(s->p, s->len, off + 2);
+				uint32_t tsecr = tq_peek_be32(s->p, s->len, off + 6);
+				struct tq_node *n = opt_item(o, &hf_opt_ts, off, len, kind, 1);
+				tq_set_label(pk, n, "TCP Option - Timestamps: TSval %u, TSecr %u", tsval, tsecr);
+				tq_add(pk, n, &hf_opt_tsval, s, off + 2, 4);
+				tq_add(pk, n, &hf_opt_tsecr, s, off + 6, 4);
+				tq_col_info_append(pk, " TSval=%u TSecr=%u", tsval, tsecr);
+				tq_sbuf_puts(o->names, ", Timestamps");
+			}
+			break;
+		default:
+		unknown: {
+				struct tq_node *n = opt_item(o, &hf_opt_unknown, off, len, kind, 1);
+				const char *kn = tq_vals_find(kind_vals, kind);
+				tq_set_label(pk, n, "TCP Option - %s", kn ? kn : "Unknown");
+				if (len > 2)
+					tq_add(pk, n, &hf_opt_unknown_payload, s, off + 2, len - 2u);
+				tq_sbuf_printf(o->names, ", %s", kn ? kn : "Unknown");
+			}
+			break;
+		}
+		off += len;
+	}
+}
+
+/* ------------------------------------------------------------------ pass 2: the tree */
+
+static void
+seq_analysis_tree(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s,
+    const struct tq_tcp_frame *tf, const struct tcp_conv *tc)
+{
+	if (!tf || !tf->has_ta)
+		return;
+	struct tq_node *a = tq_gen(tq_add(pk, t, &hf_analysis, s, 0, 0));
+	if (tf->acked_frame) {
+		tq_add_gen(pk, a, &hf_an_acks_frame, s, 0, tf->acked_frame);
+		if (tf->rtt_s || tf->rtt_ns)
+			tq_gen(tq_add_time(pk, a, &hf_an_ack_rtt, s, 0, 0, tf->rtt_s, tf->rtt_ns));
+	}
+	if (tc->have_irtt && (tc->irtt_s || tc->irtt_ns))
+		tq_gen(tq_add_time(pk, a, &hf_an_irtt, s, 0, 0, tc->irtt_s, tc->irtt_ns));
+	if (tf->bytes_in_flight)
+		tq_add_gen(pk, a, &hf_an_bif, s, 0, tf->bytes_in_flight);
+	if (tf->push_bytes_sent)
+		tq_add_gen(pk, a, &hf_an_push, s, 0, tf->push_bytes_sent);
+	if (!tf->flags)
+		return;
+	struct tq_node *fl = tq_gen(tq_add(pk, a, &hf_an_flags, s, 0, 0));
+	uint32_t f = tf->flags;
+	if (f & TA_RETRANSMISSION) {
+		tq_expert(pk, fl, &ei_retrans, NULL);
+		tq_col_info_prepend(pk, "[TCP Retransmission] ");
+		if (tf->rto_s || tf->rto_ns) {
+			tq_gen(tq_add_time(pk, fl, &hf_an_rto, s, 0, 0, tf->rto_s, tf->rto_ns));
+			tq_add_gen(pk, fl, &hf_an_rto_frame, s, 0, tf->rto_frame);
+		}
+	}
+	if (f & TA_SPURIOUS_RETRANSMISSION) {
+		tq_expert(pk, fl, &ei_spurious, NULL);
+		tq_col_info_prepend(pk, "[TCP Spurious Retransmission] ");
+	}
+	if (f & TA_FAST_RETRANSMISSION) {
+		tq_expert(pk, fl, &ei_fast_retrans, NULL);
+		tq_expert(pk, fl, &ei_retrans, NULL);
+		tq_col_info_prepend(pk, "[TCP Fast Retransmission] ");
+	}
+	if (f & TA_OUT_OF_ORDER) {
+		tq_expert(pk, fl, &ei_ooo, NULL);
+		tq_col_info_prepend(pk, "[TCP Out-Of-Order] ");
+	}
+	if (f & TA_LOST_PACKET) {
+		tq_expert(pk, fl, &ei_lost, NULL);
+		tq_col_info_prepend(pk, "[TCP Previous segment not captured] ");
+	}
+	if (f & TA_ACK_LOST_PACKET) {
+		tq_expert(pk, fl, &ei_ack_lost, NULL);
+		tq_col_info_prepend(pk, "[TCP ACKed unseen segment] ");
+	}
+	if (f & TA_WINDOW_UPDATE) {
+		tq_expert(pk, fl, &ei_win_update, NULL);
+		tq_col_info_prepend(pk, "[TCP Window Update] ");
+	}
+	if (f & TA_WINDOW_FULL) {
+		tq_expert(pk, fl, &ei_win_full, NULL);
+		tq_col_info_prepend(pk, "[TCP Window Full] ");
+	}
+	if (f & TA_KEEP_ALIVE) {
+		tq_expert(pk, fl, &ei_keepalive, NULL);
+		tq_col_info_prepend(pk, "[TCP Keep-Alive] ");
+	}
+	if (f & TA_KEEP_ALIVE_ACK) {
+		tq_expert(pk, fl, &ei_keepalive_ack, NULL);
+		tq_col_info_prepend(pk, "[TCP Keep-Alive ACK] ");
+	}
+	if (tf->dupack_num) {
+		if (f & TA_DUPLICATE_ACK) {
+			tq_expert(pk, fl, &ei_dupack, "This is a TCP duplicate ack");
+			char b[64];
+			snprintf(b, sizeof(b), "[TCP Dup ACK %u#%u] ", tf->dupack_frame, tf->dupack_num);
+			tq_col_info_prepend(pk, b);
+		}
+		tq_add_gen(pk, a, &hf_an_dupack_num, s, 0, tf->dupack_num);
+		struct tq_node *df = tq_add_gen(pk, a, &hf_an_dupack_frame, s, 0, tf->dupack_frame);
+		tq_expert(pk, df, &ei_dupack, "Duplicate ACK (#%u)", tf->dupack_num);
+	}
+	if (f & TA_ZERO_WINDOW_PROBE) {
+		tq_expert(pk, fl, &ei_zwp, NULL);
+		tq_col_info_prepend(pk, "[TCP ZeroWindowProbe] ");
+	}
+	if (f & TA_ZERO_WINDOW) {
+		tq_expert(pk, fl, &ei_zero_win, NULL);
+		tq_col_info_prepend(pk, "[TCP ZeroWindow] ");
+	}
+	if (f & TA_ZERO_WINDOW_PROBE_ACK) {
+		tq_expert(pk, fl, &ei_zwp_ack, NULL);
+		tq_col_info_prepend(pk, "[TCP ZeroWindowProbeAck] ");
+	}
+}
+
+static void
+flag_items(struct tq_pkt *pk, struct tq_node *fl, const struct tq_slice *s, const struct tcph *h,
+    const struct tq_tcp_frame *tf)
+{
+	static struct tq_field *const hi[] = { &hf_flags_res, &hf_flags_ae };
+	static struct tq_field *const lo[] = { &hf_flags_cwr, &hf_flags_ece, &hf_flags_urg, &hf_flags_ack,
+		&hf_flags_push, &hf_flags_reset, &hf_flags_syn, &hf_flags_fin };
+	uint16_t v = h->flags;
+
+	/* each bit sits in the byte that holds it, as Wireshark 4 shows bitmask items */
+	for (size_t i = 0; i < 2; i++)
+		tq_add_u(pk, fl, hi[i], s, 12, 1, (v & hi[i]->mask) >> __builtin_ctzll(hi[i]->mask));
+	for (size_t i = 0; i < 8; i++) {
+		struct tq_node *n = tq_add_u(pk, fl, lo[i], s, 13, 1, (v & lo[i]->mask) ? 1 : 0);
+		if (lo[i] == &hf_flags_syn && (v & TH_SYN)) {
+			if (v & TH_ACK)
+				tq_expert(pk, n, &ei_synack, "Connection establish acknowledge (SYN+ACK): server port %u", h->sport);
+			else
+				tq_expert(pk, n, &ei_syn, "Connection establish request (SYN): server port %u", h->dport);
+		}
+		if (lo[i] == &hf_flags_reset && (v & TH_RST))
+			tq_expert(pk, n, &ei_rst, NULL);
+		if (lo[i] == &hf_flags_fin && (v & TH_FIN))
+			tq_expert(pk, n, &ei_fin, NULL);
+	}
+	/* "··········S·": one letter per bit that is set */
+	static const char letters[] = "RRRACEUAPRSF";
+	char str[64];
+	size_t k = 0;
+	for (int b = 11; b >= 0; b--) {
+		if (v & (1u << b)) {
+			str[k++] = letters[11 - b];
+		} else {
+			str[k++] = (char)0xc2;
+			str[k++] = (char)0xb7;
+		}
+	}
+	str[k] = '\0';
+	struct tq_node *fs = tq_gen(tq_add_str(pk, fl, &hf_flags_str, s, 12, 2, str));
+	if ((v & TH_FIN) && tf)
+		tq_expert(pk, fs, tf->fin_active ? &ei_fin_active : &ei_fin_passive, NULL);
+}
+
+int
+tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
+{
+	tq_col_proto(pk, "TCP");
+	struct tq_cursor c = tq_cursor_make(s->p, s->len);
+	struct tcph h;
+	memset(&h, 0, sizeof(h));
+	h.wscale = -1;
+	h.sport = tq_get_be16(&c);
+	h.dport = tq_get_be16(&c);
+	h.seq = tq_get_be32(&c);
+	h.ack = tq_get_be32(&c);
+	uint16_t off_flags = tq_get_be16(&c);
+	h.win = tq_get_be16(&c);
+	h.cksum = tq_get_be16(&c);
+	h.urp = tq_get_be16(&c);
+	h.hlen = (uint8_t)((off_flags >> 12) * 4);
+	h.flags = off_flags & 0x0fff;
+
+	tq_col_info_set(pk, "%u \xe2\x86\x92 %u", h.sport, h.dport);
+	if (c.err) {
+		struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_tcp, s, 0, s->len);
+		if (s->len >= 2)
+			tq_add(pk, t, &hf_srcport, s, 0, 2);
+		if (s->len >= 4)
+			tq_add(pk, t, &hf_dstport, s, 2, 2);
+		tq_malformed(pk, "TCP");
+		return (int)s->len;
+	}
+	if (h.hlen < 20 || h.hlen > s->len) {
+		struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_tcp, s, 0, s->len < 20 ? s->len : 20);
+		tq_add(pk, t, &hf_srcport, s, 0, 2);
+		tq_add(pk, t, &hf_dstport, s, 2, 2);
+		tq_col_info_append(pk, h.hlen < 20 ? " [BOGUS TCP HEADER LENGTH %u, must be at least 20]" : " [BOGUS TCP HEADER LENGTH %u]", h.hlen);
+		if (h.hlen >= 20)
+			tq_malformed(pk, "TCP");
+		return (int)s->len;
+	}
+	h.seglen = s->rlen - h.hlen;
+	int analysis = !pk->in_error && pk->src.kind;
+
+	/* conversation: find it (pass 1 creates it) */
+	struct tq_conv *conv = NULL;
+	struct tcp_conv *tc = NULL;
+	int dir = 0;
+	if (analysis) {
+		conv = tq_conv_find(pk->cap, CONV_TCP, &pk->src, &pk->dst, h.sport, h.dport, 0, pk->pass == 1);
+		if (conv) {
+			if (!conv->data && pk->pass == 1)
+				conv->data = tq_arena_alloc(&pk->cap->state, sizeof(struct tcp_conv));
+			tc = conv->data;
+			dir = tq_conv_from_a(conv, &pk->src, h.sport) ? 0 : 1;
+		}
+	}
+
+	/* options first in pass 1: the window scale feeds the analysis */
+	struct tq_sbuf names;
+	tq_sbuf_init(&names, 0);
+	struct optctx oc = { pk, NULL, s, tc, dir, h.ack, h.flags, &names };
+	if (pk->pass == 1) {
+		int wc = pk->want_cols;
+		pk->want_cols = 0;
+		if (h.hlen > 20)
+			options(&oc, 20, h.hlen, &h);
+		pk->want_cols = wc;
+		if (tc)
+			pass1(pk, conv, tc, dir, &h);
+		tq_sbuf_free(&names);
+		return (int)s->len;
+	}
+
+	const struct tq_tcp_frame *tf = (tc && pk->fr->tcp && pk->fr->tcp->conv == tc) ? pk->fr->tcp : NULL;
+	const struct flow *fwd = tc ? &tc->flow[dir] : NULL, *rev = tc ? &tc->flow[!dir] : NULL;
+	uint32_t rseq = fwd ? h.seq - fwd->base_seq : h.seq;
+	uint32_t rack = (rev && (h.flags & TH_ACK)) ? h.ack - rev->base_seq : h.ack;
+	uint32_t nxtseq = rseq + h.seglen + ((h.flags & (TH_SYN | TH_FIN)) ? 1 : 0);
+	uint32_t calc_win = h.win;
+	int scale = fwd ? fwd->win_scale : -1;
+	if (!(h.flags & TH_SYN) && scale >= 0)
+		calc_win = (uint32_t)h.win << scale;
+
+	char fs[64];
+	flags_str(h.flags, fs, sizeof(fs));
+	tq_col_info_append(pk, " [%s] Seq=%u", fs, rseq);
+	if (h.flags & TH_ACK)
+		tq_col_info_append(pk, " Ack=%u", rack);
+	tq_col_info_append(pk, " Win=%u", calc_win);
+	if (h.flags & TH_URG)
+		tq_col_info_append(pk, " Urg=%u", h.urp);
+	tq_col_info_append(pk, " Len=%u", h.seglen);
+
+	struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_tcp, s, 0, h.hlen);
+	tq_append(pk, t, ", Src Port: %u, Dst Port: %u, Seq: %u", h.sport, h.dport, rseq);
+	if (h.flags & TH_ACK)
+		tq_append(pk, t, ", Ack: %u", rack);
+	tq_append(pk, t, ", Len: %u", h.seglen);
+	tq_add(pk, t, &hf_srcport, s, 0, 2);
+	tq_add(pk, t, &hf_dstport, s, 2, 2);
+	tq_hide(tq_add(pk, t, &hf_port, s, 0, 2));
+	tq_hide(tq_add(pk, t, &hf_port, s, 2, 2));
+	if (conv && tc) {
+		tq_add_gen(pk, t, &hf_stream, s, 0, conv->index);
+		unsigned compl = tc->completeness;
+		if (tc->first_is_synack && tc->first_frame == pk->num)
+			compl &= ~COMPL_SYNACK;
+		struct tq_node *cn = tq_add_gen(pk, t, &hf_completeness, s, 0, compl);
+		tq_set_valtext(pk, cn, "%s (%u)", completeness_text(compl), compl);
+	}
+	tq_add_gen(pk, t, &hf_len, s, 0, h.seglen);
+	struct tq_node *n = tq_add_u(pk, t, &hf_seq, s, 4, 4, rseq);
+	if (fwd)
+		tq_set_valtext(pk, n, "%u    (relative sequence number)", rseq);
+	tq_add(pk, t, &hf_seq_raw, s, 4, 4);
+	if (h.seglen || (h.flags & (TH_SYN | TH_FIN)) || fwd) {
+		n = tq_add_gen(pk, t, &hf_nxtseq, s, 0, fwd ? nxtseq : h.seq + h.seglen);
+		if (fwd)
+			tq_set_valtext(pk, n, "%u    (relative sequence number)", nxtseq);
+	}
+	n = tq_add_u(pk, t, &hf_ack, s, 8, 4, rack);
+	if ((h.flags & TH_ACK) && rev)
+		tq_set_valtext(pk, n, "%u    (relative ack number)", rack);
+	tq_add(pk, t, &hf_ack_raw, s, 8, 4);
+	char bits[32];
+	tq_fmt_bits(bits, sizeof(bits), off_flags >> 8, 0xf0, 8);
+	tq_set_label(pk, tq_add_u(pk, t, &hf_hdr_len, s, 12, 1, h.hlen), "%sHeader Length: %u bytes (%u)",
+	    bits, h.hlen, h.hlen / 4);
+	struct tq_node *fl = tq_add_u(pk, t, &hf_flags, s, 12, 2, h.flags);
+	tq_set_valtext(pk, fl, "0x%03x (%s)", h.flags, fs);
+	flag_items(pk, fl, s, &h, tf);
+	tq_add(pk, t, &hf_window, s, 14, 2);
+	tq_gen(tq_add_u(pk, t, &hf_window_calc, s, 14, 2, calc_win));
+	if (tc && !(h.flags & TH_SYN)) {
+		struct tq_node *sc = tq_gen(tq_add_u(pk, t, &hf_window_scale, s, 14, 2,
+		    (uint64_t)(int64_t)(scale >= 0 ? 1 << scale : scale)));
+		if (scale == -1)
+			tq_set_valtext(pk, sc, "-1 (unknown)");
+		else if (scale == -2)
+			tq_set_valtext(pk, sc, "-2 (no window scaling used)");
+	}
+	tq_append(pk, tq_add(pk, t, &hf_checksum, s, 16, 2), " [unverified]");
+	tq_gen(tq_add_u(pk, t, &hf_checksum_status, s, 16, 0, 2));
+	tq_add(pk, t, &hf_urgent, s, 18, 2);
+	if (h.hlen > 20) {
+		struct tq_node *on = tq_add(pk, t, &hf_options, s, 20, h.hlen - 20u);
+		oc.tree = on;
+		options(&oc, 20, h.hlen, &h);
+		tq_set_label(pk, on, "Options: (%u bytes)%s", h.hlen - 20u, tq_sbuf_str(&names));
+	}
+	tq_sbuf_free(&names);
+
+	if (tc && tf) {
+		struct tq_node *ts = tq_gen(tq_add_text(pk, t, s, 0, 0, "Timestamps"));
+		int64_t rs;
+		int32_t rns;
+		tq_reltime_delta(pk->fr->sec, (int32_t)pk->fr->nsec, tc->first_s, tc->first_ns, &rs, &rns);
+		tq_gen(tq_add_time(pk, ts, &hf_time_rel, s, 0, 0, rs, rns));
+		tq_gen(tq_add_time(pk, ts, &hf_time_delta, s, 0, 0, tf->delta_s, tf->delta_ns));
+		seq_analysis_tree(pk, t, s, tf, tc);
+		if (tc->client >= 0 || conv)
+			tq_hide(tq_add_gen(pk, t, &hf_from_client, s, 0,
+			    tc->client >= 0 ? (dir == tc->client) : (dir == 0)));
+	}
+
+	if (h.seglen > 0 && s->len > h.hlen) {
+		uint32_t plen = s->len - h.hlen;
+		struct tq_node *p = tq_add(pk, t, &hf_payload, s, h.hlen, plen);
+		tq_set_label(pk, p, "TCP payload (%u byte%s)", plen, plen == 1 ? "" : "s");
+		struct tq_slice pl = tq_sub_rest(s, h.hlen);
+		if (tf && (tf->flags & TA_RETRANSMISSION)) {
+			struct tq_node *r = tq_add(pk, t, &hf_segment_data, s, h.hlen, plen);
+			tq_set_label(pk, r, "Retransmitted TCP segment data (%u byte%s)", plen, plen == 1 ? "" : "s");
+		} else {
+			tq_dissect_data(pk, &pl);
+		}
+	}
+	return (int)s->len;
+}

@@ -1,0 +1,123 @@
+/* udp.c - UDP (RFC 768): ports, length, checksum, stream index and timestamps. */
+#include "config.h"
+
+#include <string.h>
+
+#include "../internal.h"
+
+static const struct tq_vals cksum_status_vals[] = {
+	{ 0, "Bad" }, { 1, "Good" }, { 2, "Unverified" }, { 0, NULL },
+};
+
+static struct tq_field hf_udp = HF("udp", "User Datagram Protocol", FT_PROTOCOL, BASE_NONE, NULL, 0);
+static struct tq_field hf_srcport = HF("udp.srcport", "Source Port", FT_UINT16, BASE_DEC, NULL, 0);
+static struct tq_field hf_dstport = HF("udp.dstport", "Destination Port", FT_UINT16, BASE_DEC, NULL, 0);
+static struct tq_field hf_port = HF("udp.port", "Source or Destination Port", FT_UINT16, BASE_DEC, NULL, 0);
+static struct tq_field hf_length = HF("udp.length", "Length", FT_UINT16, BASE_DEC, NULL, 0);
+static struct tq_field hf_checksum = HF("udp.checksum", "Checksum", FT_UINT16, BASE_HEX, NULL, 0);
+static struct tq_field hf_checksum_status = HF("udp.checksum.status", "Checksum Status", FT_UINT8, BASE_NONE, cksum_status_vals, 0);
+static struct tq_field hf_stream = HF("udp.stream", "Stream index", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_time_rel = HF("udp.time_relative", "Time since first frame", FT_RELTIME, BASE_NONE, NULL, 0);
+static struct tq_field hf_time_delta = HF("udp.time_delta", "Time since previous frame", FT_RELTIME, BASE_NONE, NULL, 0);
+static struct tq_field hf_payload = HF("udp.payload", "UDP payload", FT_BYTES, BASE_NONE, NULL, 0);
+static struct tq_field hf_from_client = HF("tq.from_client", "Sent by the client", FT_BOOLEAN, BASE_NONE, NULL, 0);
+
+static struct tq_field *const fields[] = {
+	&hf_udp, &hf_srcport, &hf_dstport, &hf_port, &hf_length, &hf_checksum, &hf_checksum_status,
+	&hf_stream, &hf_time_rel, &hf_time_delta, &hf_payload, &hf_from_client,
+};
+
+void
+tq_register_udp(void)
+{
+	TQ_REGISTER(fields);
+}
+
+struct udp_conv {
+	int64_t first_s, prev_s;
+	int32_t first_ns, prev_ns;
+};
+
+/* What pass 1 keeps per frame: the time since the stream's previous frame. */
+struct udp_frame {
+	struct tq_conv *conv;
+	int64_t delta_s;
+	int32_t delta_ns;
+};
+
+int
+tq_dissect_udp(struct tq_pkt *pk, struct tq_slice *s)
+{
+	tq_col_proto(pk, "UDP");
+	if (s->len < 8) {
+		tq_add_proto(pk, tq_root(pk), &hf_udp, s, 0, s->len);
+		tq_malformed(pk, "UDP");
+		return (int)s->len;
+	}
+	uint16_t sport = tq_peek_be16(s->p, s->len, 0), dport = tq_peek_be16(s->p, s->len, 2);
+	uint16_t ulen = tq_peek_be16(s->p, s->len, 4);
+	uint32_t plen = ulen >= 8 ? ulen - 8u : 0;
+	if (8 + plen > s->rlen)
+		plen = s->rlen - 8;
+
+	tq_col_info_set(pk, "%u \xe2\x86\x92 %u Len=%u", sport, dport, plen);
+
+	struct udp_frame *uf = NULL;
+	if (!pk->in_error && pk->src.kind) {
+		if (pk->pass == 1) {
+			struct tq_conv *c = tq_conv_find(pk->cap, CONV_UDP, &pk->src, &pk->dst, sport, dport, 0, 1);
+			uf = tq_arena_alloc(&pk->cap->state, sizeof(*uf));
+			if (c && uf) {
+				int64_t ts = pk->fr->sec;
+				int32_t tns = (int32_t)pk->fr->nsec;
+				struct udp_conv *uc = c->data;
+				if (!uc) {
+					uc = tq_arena_alloc(&pk->cap->state, sizeof(*uc));
+					if (!uc)
+						return (int)s->len;
+					c->data = uc;
+					c->index = pk->cap->udp_streams++;
+					uc->first_s = uc->prev_s = ts;
+					uc->first_ns = uc->prev_ns = tns;
+				}
+				uf->conv = c;
+				tq_reltime_delta(ts, tns, uc->prev_s, uc->prev_ns, &uf->delta_s, &uf->delta_ns);
+				uc->prev_s = ts;
+				uc->prev_ns = tns;
+				tq_pdata_put(pk->cap, pk->num, PD_UDP, uf);
+			}
+			return (int)s->len;
+		}
+		uf = tq_pdata_get(pk->cap, pk->num, PD_UDP);
+	}
+
+	struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_udp, s, 0, 8);
+	tq_append(pk, t, ", Src Port: %u, Dst Port: %u", sport, dport);
+	tq_add(pk, t, &hf_srcport, s, 0, 2);
+	tq_add(pk, t, &hf_dstport, s, 2, 2);
+	tq_hide(tq_add(pk, t, &hf_port, s, 0, 2));
+	tq_hide(tq_add(pk, t, &hf_port, s, 2, 2));
+	tq_add(pk, t, &hf_length, s, 4, 2);
+	tq_append(pk, tq_add(pk, t, &hf_checksum, s, 6, 2), " [unverified]");
+	tq_gen(tq_add_u(pk, t, &hf_checksum_status, s, 6, 0, 2));
+	if (uf && uf->conv) {
+		const struct tq_conv *c = uf->conv;
+		const struct udp_conv *uc = c->data;
+		tq_add_gen(pk, t, &hf_stream, s, 8, c->index);
+		struct tq_node *ts = tq_gen(tq_add_text(pk, t, s, 0, 0, "Timestamps"));
+		int64_t rs;
+		int32_t rns;
+		tq_reltime_delta(pk->fr->sec, (int32_t)pk->fr->nsec, uc->first_s, uc->first_ns, &rs, &rns);
+		tq_gen(tq_add_time(pk, ts, &hf_time_rel, s, 0, 0, rs, rns));
+		tq_gen(tq_add_time(pk, ts, &hf_time_delta, s, 0, 0, uf->delta_s, uf->delta_ns));
+		tq_hide(tq_add_gen(pk, t, &hf_from_client, s, 0, tq_conv_from_a(c, &pk->src, sport)));
+	}
+	uint32_t avail = s->len - 8 < plen ? s->len - 8 : plen;
+	if (avail) {
+		struct tq_node *p = tq_add(pk, t, &hf_payload, s, 8, avail);
+		tq_set_label(pk, p, "UDP payload (%u byte%s)", avail, avail == 1 ? "" : "s");
+		struct tq_slice pl = tq_sub(s, 8, avail);
+		tq_dissect_data(pk, &pl);
+	}
+	return (int)(8 + plen);
+}

@@ -1,0 +1,117 @@
+/* tq.h - the public interface of libtqanalysis: captures, frame trees, writers. */
+#ifndef TQ_H
+#define TQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* One error enum for the whole library; 0 is success. */
+enum tq_err {
+	TQ_OK = 0,
+	TQ_ENOMEM = -1,     /* out of memory */
+	TQ_ENOTCAP = -2,    /* not a pcap or pcapng file */
+	TQ_ELINK = -3,      /* a link-layer type the library does not dissect */
+	TQ_ETRUNCHDR = -4,  /* the file ends inside its header */
+	TQ_EIO = -5,        /* the file could not be read */
+	TQ_EBADREC = -6,    /* a record the library refuses (caplen past snaplen or 256 KiB) */
+	TQ_ERANGE = -7,     /* frame number out of range */
+	TQ_EINVAL = -8,     /* bad argument */
+	TQ_ETOOBIG = -9,    /* past a configured limit */
+};
+
+/* Largest captured length accepted for one frame, as libpcap's MAXIMUM_SNAPLEN. */
+#define TQ_MAX_CAPLEN (256u * 1024u)
+
+struct tq_capture;
+struct tq_tree;
+struct tq_node;
+struct tq_field;
+
+/* Growable output buffer with a hard cap (0: no cap).  Owned by the caller. */
+struct tq_sbuf {
+	char *s;
+	size_t len, cap, max;
+	int err;            /* sticky: TQ_ENOMEM or TQ_ETOOBIG once a write failed */
+};
+
+void tq_sbuf_init(struct tq_sbuf *b, size_t max);
+void tq_sbuf_free(struct tq_sbuf *b);
+void tq_sbuf_reset(struct tq_sbuf *b);
+void tq_sbuf_put(struct tq_sbuf *b, const char *s, size_t n);
+void tq_sbuf_puts(struct tq_sbuf *b, const char *s);
+void tq_sbuf_putc(struct tq_sbuf *b, char c);
+void tq_sbuf_printf(struct tq_sbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Returns a NUL-terminated view of the contents, valid until the next write. */
+const char *tq_sbuf_str(struct tq_sbuf *b);
+
+/*
+ * Open a capture (pcap, pcap-nsec or pcapng) and run pass 1 over it.
+ * On success *out owns the capture; free it with tq_capture_free().
+ * On failure *out is NULL and err (if not NULL) holds a message a person can
+ * act on.  A damaged record after good ones is not a failure: the frames
+ * before it are kept and tq_capture_warning() says what was wrong.
+ * tq_capture_open_mem() copies buf; the caller keeps ownership of it.
+ */
+int tq_capture_open_file(const char *path, struct tq_capture **out, char *err, size_t errlen);
+int tq_capture_open_mem(const void *buf, size_t len, struct tq_capture **out, char *err, size_t errlen);
+void tq_capture_free(struct tq_capture *cap);
+
+uint32_t tq_capture_count(const struct tq_capture *cap);
+/* NULL when the whole file was read; else a message owned by the capture. */
+const char *tq_capture_warning(const struct tq_capture *cap);
+/* Link-layer type (DLT_/LINKTYPE_ value) of the capture. */
+int tq_capture_linktype(const struct tq_capture *cap);
+/* Bytes of frame num (1-based), borrowed from the capture; NULL if out of range. */
+const uint8_t *tq_capture_frame_bytes(const struct tq_capture *cap, uint32_t num, uint32_t *caplen);
+
+/*
+ * Pass 2: the full tree of frame num (1-based).  The tree borrows from cap
+ * and must be freed with tq_tree_free() before the capture is.
+ * Returns NULL with *err set on failure (TQ_ERANGE, TQ_ENOMEM).
+ */
+struct tq_tree *tq_dissect(struct tq_capture *cap, uint32_t num, int *err);
+void tq_tree_free(struct tq_tree *t);
+
+/* The packet-list columns of frame num as tshark's default columns print them. */
+struct tq_columns {
+	uint32_t num;
+	const char *time;       /* seconds since the first frame, as tshark -2 shows */
+	const char *src, *dst;  /* network (or link) addresses */
+	const char *proto;
+	uint32_t len;
+	const char *info;
+	int addr_kind;          /* for the arrow between Source and Destination */
+};
+
+/*
+ * Fill cols for frame num.  Strings point into scratch, an sbuf the caller
+ * owns and reuses (it is reset here); they stay valid until its next use.
+ */
+int tq_columns_get(struct tq_capture *cap, uint32_t num, struct tq_columns *cols, struct tq_sbuf *scratch);
+/* One packet-list line, as `tshark -2 -r FILE` prints it, newline included. */
+void tq_columns_line(const struct tq_columns *cols, struct tq_sbuf *out);
+
+/* Writers.  Each appends to out. */
+void tq_write_text(struct tq_tree *t, struct tq_sbuf *out);                 /* tshark -V */
+void tq_write_pdml_header(struct tq_capture *cap, const char *name, struct tq_sbuf *out);
+void tq_write_pdml_packet(struct tq_tree *t, struct tq_sbuf *out);
+void tq_write_pdml_footer(struct tq_sbuf *out);
+void tq_write_json(struct tq_tree *t, struct tq_sbuf *out);                 /* documented in doc/json.md */
+
+/* Tree walking, for the expression language and the server. */
+struct tq_node *tq_tree_root(struct tq_tree *t);
+struct tq_node *tq_node_child(const struct tq_node *n);
+struct tq_node *tq_node_next(const struct tq_node *n);
+const struct tq_field *tq_node_field(const struct tq_node *n);
+const char *tq_field_abbrev(const struct tq_field *f);
+const struct tq_field *tq_field_lookup(const char *abbrev);
+
+/* Optional: the manuf file used to name Ethernet vendors (Wireshark's format).
+ * Default: $TQ_MANUF, else /usr/share/wireshark/manuf when present. */
+void tq_set_manuf_path(const char *path);
+
+const char *tq_strerror(int err);
+
+#endif

@@ -1,0 +1,393 @@
+/* util.c - growable buffers, arenas, address and time formatting. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+
+/* ------------------------------------------------------------------ sbuf */
+
+void
+tq_sbuf_init(struct tq_sbuf *b, size_t max)
+{
+	memset(b, 0, sizeof(*b));
+	b->max = max;
+}
+
+void
+tq_sbuf_free(struct tq_sbuf *b)
+{
+	if (!b)
+		return;
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+void
+tq_sbuf_reset(struct tq_sbuf *b)
+{
+	b->len = 0;
+	b->err = 0;
+	if (b->s)
+		b->s[0] = '\0';
+}
+
+/* Makes room for n more bytes and a NUL; 0 on failure (err set). */
+static int
+sbuf_grow(struct tq_sbuf *b, size_t n)
+{
+	if (b->err)
+		return 0;
+	if (b->len + n + 1 <= b->cap)
+		return 1;
+	if (b->max && b->len + n > b->max) {
+		b->err = TQ_ETOOBIG;
+		return 0;
+	}
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < b->len + n + 1) {
+		if (cap > SIZE_MAX / 2) {
+			b->err = TQ_ENOMEM;
+			return 0;
+		}
+		cap *= 2;
+	}
+	char *s = realloc(b->s, cap);
+	if (!s) {
+		b->err = TQ_ENOMEM;
+		return 0;
+	}
+	b->s = s;
+	b->cap = cap;
+	return 1;
+}
+
+void
+tq_sbuf_put(struct tq_sbuf *b, const char *s, size_t n)
+{
+	if (!sbuf_grow(b, n))
+		return;
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void
+tq_sbuf_puts(struct tq_sbuf *b, const char *s)
+{
+	tq_sbuf_put(b, s, strlen(s));
+}
+
+void
+tq_sbuf_putc(struct tq_sbuf *b, char c)
+{
+	if (!sbuf_grow(b, 1))
+		return;
+	b->s[b->len++] = c;
+	b->s[b->len] = '\0';
+}
+
+void
+tq_sbuf_printf(struct tq_sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char tmp[256];
+
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(tmp)) {
+		tq_sbuf_put(b, tmp, (size_t)n);
+		return;
+	}
+	if (!sbuf_grow(b, (size_t)n))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+const char *
+tq_sbuf_str(struct tq_sbuf *b)
+{
+	if (!b->s)
+		return "";
+	return b->s;
+}
+
+/* ------------------------------------------------------------------ arena */
+
+struct tq_arena_blk {
+	struct tq_arena_blk *next;
+	size_t size, used;
+	max_align_t data[];
+};
+
+#define ARENA_BLK 16384
+
+void
+tq_arena_init(struct tq_arena *a, size_t max)
+{
+	memset(a, 0, sizeof(*a));
+	a->max = max;
+}
+
+void *
+tq_arena_alloc(struct tq_arena *a, size_t n)
+{
+	const size_t align = sizeof(max_align_t);
+
+	n = (n + align - 1) & ~(align - 1);
+	if (n == 0)
+		n = align;
+	struct tq_arena_blk *b = a->head;
+	if (!b || b->size - b->used < n) {
+		size_t size = n > ARENA_BLK ? n : ARENA_BLK;
+		if (a->max && a->total + size > a->max)
+			return NULL;
+		/* a reset arena keeps its first block: reuse it when it fits */
+		b = malloc(sizeof(*b) + size);
+		if (!b)
+			return NULL;
+		b->size = size;
+		b->used = 0;
+		b->next = a->head;
+		a->head = b;
+		a->total += size;
+	}
+	void *p = (char *)b->data + b->used;
+	b->used += n;
+	a->used += n;
+	memset(p, 0, n);
+	return p;
+}
+
+char *
+tq_arena_strdup(struct tq_arena *a, const char *s, size_t n)
+{
+	char *d = tq_arena_alloc(a, n + 1);
+	if (!d)
+		return NULL;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+char *
+tq_arena_vprintf(struct tq_arena *a, const char *fmt, va_list ap)
+{
+	char tmp[512];
+	va_list ap2;
+
+	va_copy(ap2, ap);
+	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return NULL;
+	if ((size_t)n < sizeof(tmp))
+		return tq_arena_strdup(a, tmp, (size_t)n);
+	char *d = tq_arena_alloc(a, (size_t)n + 1);
+	if (!d)
+		return NULL;
+	vsnprintf(d, (size_t)n + 1, fmt, ap);
+	return d;
+}
+
+char *
+tq_arena_printf(struct tq_arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = tq_arena_vprintf(a, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+void
+tq_arena_reset(struct tq_arena *a)
+{
+	struct tq_arena_blk *b = a->head, *keep = NULL;
+
+	while (b) {
+		struct tq_arena_blk *next = b->next;
+		if (!next && b->size == ARENA_BLK) {
+			keep = b;
+			break;
+		}
+		free(b);
+		b = next;
+	}
+	a->head = keep;
+	a->total = keep ? keep->size : 0;
+	a->used = 0;
+	if (keep)
+		keep->used = 0;
+}
+
+void
+tq_arena_free(struct tq_arena *a)
+{
+	struct tq_arena_blk *b = a->head;
+	while (b) {
+		struct tq_arena_blk *next = b->next;
+		free(b);
+		b = next;
+	}
+	a->head = NULL;
+	a->total = a->used = 0;
+}
+
+/* ------------------------------------------------------------------ addresses */
+
+void
+tq_addr_set(struct tq_addr *ad, int kind, const uint8_t *p)
+{
+	memset(ad, 0, sizeof(*ad));
+	ad->kind = (uint8_t)kind;
+	switch (kind) {
+	case AT_ETHER: memcpy(ad->a, p, 6); break;
+	case AT_IPV4: memcpy(ad->a, p, 4); break;
+	case AT_IPV6: memcpy(ad->a, p, 16); break;
+	default: break;
+	}
+}
+
+int
+tq_addr_cmp(const struct tq_addr *x, const struct tq_addr *y)
+{
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return memcmp(x->a, y->a, sizeof(x->a));
+}
+
+void
+tq_ipv4_str(const uint8_t *a, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+}
+
+void
+tq_ipv6_str(const uint8_t *a, char *buf, size_t len)
+{
+	char tmp[INET6_ADDRSTRLEN];
+
+	/* inet_ntop follows RFC 5952 as Wireshark does, except that it writes
+	 * an embedded IPv4 address for ::ffff:0:0/96 and ::/96 forms too;
+	 * Wireshark does the same for those two prefixes. */
+	if (!inet_ntop(AF_INET6, a, tmp, sizeof(tmp)))
+		tmp[0] = '\0';
+	snprintf(buf, len, "%s", tmp);
+}
+
+void
+tq_ether_str(const uint8_t *a, char *buf, size_t len)
+{
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+void
+tq_addr_str(const struct tq_addr *ad, char *buf, size_t len)
+{
+	switch (ad->kind) {
+	case AT_ETHER: tq_ether_name(ad->a, buf, len); break;
+	case AT_IPV4: tq_ipv4_str(ad->a, buf, len); break;
+	case AT_IPV6: tq_ipv6_str(ad->a, buf, len); break;
+	default: if (len) buf[0] = '\0'; break;
+	}
+}
+
+/* ------------------------------------------------------------------ time */
+
+void
+tq_fmt_abstime(int64_t sec, int32_t nsec, char *buf, size_t len)
+{
+	static const char *mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	time_t t = (time_t)sec;
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm)) {
+		snprintf(buf, len, "Not representable");
+		return;
+	}
+	char zone[64];
+	if (strftime(zone, sizeof(zone), "%Z", &tm) == 0)
+		zone[0] = '\0';
+	snprintf(buf, len, "%s %2d, %d %02d:%02d:%02d.%09d %s", mon[tm.tm_mon], tm.tm_mday,
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, nsec, zone);
+}
+
+void
+tq_fmt_reltime(int64_t sec, int32_t nsec, char *buf, size_t len)
+{
+	if (sec < 0 || nsec < 0) {
+		int64_t s = sec < 0 ? -sec : sec;
+		int32_t ns = nsec < 0 ? -nsec : nsec;
+		snprintf(buf, len, "-%lld.%09d", (long long)s, ns);
+		return;
+	}
+	snprintf(buf, len, "%lld.%09d", (long long)sec, nsec);
+}
+
+void
+tq_reltime_delta(int64_t s1, int32_t ns1, int64_t s0, int32_t ns0, int64_t *s, int32_t *ns)
+{
+	int64_t ds = s1 - s0;
+	int64_t dn = (int64_t)ns1 - ns0;
+
+	if (ds > 0 && dn < 0) {
+		dn += 1000000000;
+		ds--;
+	} else if (ds < 0 && dn > 0) {
+		dn -= 1000000000;
+		ds++;
+	}
+	*s = ds;
+	*ns = (int32_t)dn;
+}
+
+void
+tq_hexstr(const uint8_t *p, size_t n, char sep, struct tq_sbuf *out)
+{
+	static const char hx[] = "0123456789abcdef";
+	char tmp[192];
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (k + 3 >= sizeof(tmp)) {
+			tq_sbuf_put(out, tmp, k);
+			k = 0;
+		}
+		if (sep && i)
+			tmp[k++] = sep;
+		tmp[k++] = hx[p[i] >> 4];
+		tmp[k++] = hx[p[i] & 15];
+	}
+	tq_sbuf_put(out, tmp, k);
+}
+
+const char *
+tq_strerror(int err)
+{
+	switch (err) {
+	case TQ_OK: return "success";
+	case TQ_ENOMEM: return "out of memory";
+	case TQ_ENOTCAP: return "not a capture file";
+	case TQ_ELINK: return "unknown link type";
+	case TQ_ETRUNCHDR: return "truncated file header";
+	case TQ_EIO: return "read error";
+	case TQ_EBADREC: return "bad record";
+	case TQ_ERANGE: return "no such frame";
+	case TQ_EINVAL: return "invalid argument";
+	case TQ_ETOOBIG: return "too large";
+	default: return "unknown error";
+	}
+}

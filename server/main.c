@@ -1,0 +1,197 @@
+/* main.c - the tracequiz program: subcommands (dissect for now; serve, eval, key, user later). */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../analysis/tq.h"
+
+static void
+usage(FILE *fp)
+{
+	fputs("usage: tracequiz dissect FILE [--format list|text|pdml|json] [--frame N | --frames A-B]\n"
+	    "       tracequiz --version\n"
+	    "\n"
+	    "dissect   print a capture as tshark does: the packet list (default), the tree\n"
+	    "          (text, as tshark -V), PDML (as tshark -T pdml) or the browser's JSON\n",
+	    fp);
+}
+
+/* Parses "N" or "A-B" into a 1-based inclusive range; 0 on success. */
+static int
+parse_range(const char *s, uint32_t *a, uint32_t *b, int allow_range)
+{
+	char *end;
+	errno = 0;
+	unsigned long x = strtoul(s, &end, 10);
+	if (errno || end == s || x == 0 || x > UINT32_MAX)
+		return -1;
+	unsigned long y = x;
+	if (*end == '-' && allow_range) {
+		const char *t = end + 1;
+		y = strtoul(t, &end, 10);
+		if (errno || end == t || y < x || y > UINT32_MAX)
+			return -1;
+	}
+	if (*end)
+		return -1;
+	*a = (uint32_t)x;
+	*b = (uint32_t)y;
+	return 0;
+}
+
+static int
+flush(struct tq_sbuf *b, FILE *fp, int force)
+{
+	if (b->err) {
+		fprintf(stderr, "tracequiz: %s\n", tq_strerror(b->err));
+		return -1;
+	}
+	if (b->len && (force || b->len >= 1 << 16)) {
+		if (fwrite(b->s, 1, b->len, fp) != b->len)
+			return -1;
+		tq_sbuf_reset(b);
+	}
+	return 0;
+}
+
+static int
+cmd_dissect(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "frame", required_argument, NULL, 'n' },
+		{ "frames", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *format = "list";
+	uint32_t from = 1, to = UINT32_MAX;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:n:r:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			format = optarg;
+			break;
+		case 'n':
+		case 'r':
+			if (parse_range(optarg, &from, &to, c == 'r') != 0) {
+				fprintf(stderr, "tracequiz: bad frame %s '%s': give a frame number from 1%s\n",
+				    c == 'r' ? "range" : "number", optarg, c == 'r' ? ", or A-B" : "");
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	int fmt = !strcmp(format, "list") ? 0 : !strcmp(format, "text") ? 1 :
+	    !strcmp(format, "pdml") ? 2 : !strcmp(format, "json") ? 3 : -1;
+	if (fmt < 0) {
+		fprintf(stderr, "tracequiz: unknown format '%s': use list, text, pdml or json\n", format);
+		return 2;
+	}
+	const char *path = argv[optind];
+	char err[512];
+	struct tq_capture *cap;
+	if (tq_capture_open_file(path, &cap, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tracequiz: %s: %s\n", path, err);
+		return 1;
+	}
+	if (tq_capture_warning(cap))
+		fprintf(stderr, "tracequiz: %s: warning: %s\n", path, tq_capture_warning(cap));
+	uint32_t n = tq_capture_count(cap);
+	if (to > n)
+		to = n;
+	if (from > n && n > 0) {
+		fprintf(stderr, "tracequiz: %s has %u frames; there is no frame %u\n", path, n, from);
+		tq_capture_free(cap);
+		return 1;
+	}
+
+	static char obuf[1 << 16];
+	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
+	struct tq_sbuf out, scratch;
+	tq_sbuf_init(&out, 0);
+	tq_sbuf_init(&scratch, 0);
+	int rc = 0;
+	const char *base = strrchr(path, '/');
+	if (fmt == 2)
+		tq_write_pdml_header(cap, base ? base + 1 : path, &out);
+	if (fmt == 3)
+		tq_sbuf_putc(&out, '[');
+	for (uint32_t i = from; i <= to && rc == 0; i++) {
+		if (fmt == 0) {
+			struct tq_columns cols;
+			if (tq_columns_get(cap, i, &cols, &scratch) != 0) {
+				rc = 1;
+				break;
+			}
+			tq_columns_line(&cols, &out);
+		} else {
+			int e;
+			struct tq_tree *t = tq_dissect(cap, i, &e);
+			if (!t) {
+				fprintf(stderr, "tracequiz: frame %u: %s\n", i, tq_strerror(e));
+				rc = 1;
+				break;
+			}
+			if (fmt == 1)
+				tq_write_text(t, &out);
+			else if (fmt == 2)
+				tq_write_pdml_packet(t, &out);
+			else {
+				if (i != from)
+					tq_sbuf_puts(&out, ",\n");
+				tq_write_json(t, &out);
+			}
+			tq_tree_free(t);
+		}
+		if (flush(&out, stdout, 0) != 0)
+			rc = 1;
+	}
+	if (fmt == 2)
+		tq_write_pdml_footer(&out);
+	if (fmt == 3)
+		tq_sbuf_puts(&out, "]\n");
+	if (flush(&out, stdout, 1) != 0 || fflush(stdout) != 0)
+		rc = 1;
+	tq_sbuf_free(&out);
+	tq_sbuf_free(&scratch);
+	tq_capture_free(cap);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("tracequiz %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "dissect"))
+		return cmd_dissect(argc - 1, argv + 1);
+	fprintf(stderr, "tracequiz: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}
