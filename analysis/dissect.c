@@ -169,6 +169,8 @@ frame_tree(struct tq_pkt *pk, const struct tq_slice *s)
 	const char *ifname = NULL;
 
 	struct tq_node *ft = tq_add_proto(pk, root, &hf_frame, s, 0, fr->caplen);
+	pk->plen = 0;               /* "frame" itself is not listed in frame.protocols */
+	pk->protocols[0] = '\0';
 	pk->frame_node = ft;
 	if (!ft)
 		return;

@@ -607,6 +607,7 @@ static struct tq_node *
 opt_item(struct optctx *o, const struct tq_field *f, uint32_t off, uint32_t len, uint8_t kind, int with_len)
 {
 	struct tq_node *n = tq_add(o->pk, o->tree, f, o->s, off, len);
+	tq_set_label(o->pk, n, "%s", f->name);
 	tq_add(o->pk, n, &hf_opt_kind, o->s, off, 1);
 	if (with_len)
 		tq_add(o->pk, n, &hf_opt_len, o->s, off + 1, 1);
@@ -1022,7 +1023,7 @@ tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 	tq_set_label(pk, tq_add_u(pk, t, &hf_hdr_len, s, 12, 1, h.hlen), "%sHeader Length: %u bytes (%u)",
 	    bits, h.hlen, h.hlen / 4);
 	struct tq_node *fl = tq_add_u(pk, t, &hf_flags, s, 12, 2, h.flags);
-	tq_set_valtext(pk, fl, "0x%03x (%s)", h.flags, fs);
+	tq_set_label(pk, fl, "Flags: 0x%03x (%s)", h.flags, fs);
 	flag_items(pk, fl, s, &h, tf);
 	tq_add(pk, t, &hf_window, s, 14, 2);
 	tq_gen(tq_add_u(pk, t, &hf_window_calc, s, 14, 2, calc_win));
