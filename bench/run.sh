@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# run.sh - how fast `tracequiz dissect` is, and how much memory it takes, beside
+# tshark and tcpdump on the same capture.  Prints figures; never fails a build.
+#
+#   make bench                                   (from the build directory)
+#   TRACEQUIZ=/path/to/tracequiz bench/run.sh    (directly)
+#
+# The capture is made once by bench/gencap.c (built here with cc ... -lpcap) and
+# cached in bench/out/ (git-ignored): FRAMES (default 250000) frames of a busy
+# Ethernet LAN, IPv4 and IPv6, several hundred TCP streams (handshake, small
+# writes, delayed ACKs, FIN or RST), UDP request/response and media-like flows,
+# and ICMP/ICMPv6 echo sessions; gencap.c's header comment describes it in full.
+#
+# Each command runs RUNS times (default 3), output to /dev/null; the table shows
+# the median wall time and the median peak resident set size measured by
+# /usr/bin/time (Debian's `time` package), and the ratios other / tracequiz.
+#   TRACEQUIZ   the program to measure (default: ./tracequiz, else the source tree's)
+#   FRAMES      frames in the generated capture (default 250000)
+#   RUNS        runs of each command (default 3)
+#   FORMATS     which comparisons, any of list,text,pdml (default all three)
+#   CAPTURE     measure this capture file instead of generating one
+#   BENCH_OUT   where the generator and the capture are kept (default bench/out)
+set -u
+export LC_ALL=C TZ=${TZ:-UTC}
+
+here=$(cd "$(dirname "$0")" && pwd)
+srcdir=$(dirname "$here")
+out=${BENCH_OUT:-$here/out}
+runs=${RUNS:-3}
+frames=${FRAMES:-250000}
+formats=,${FORMATS:-list,text,pdml},
+
+tq=${TRACEQUIZ:-}
+if [ -z "$tq" ]; then
+	if [ -x ./tracequiz ]; then
+		tq=$(pwd)/tracequiz
+	elif [ -x "$srcdir/tracequiz" ]; then
+		tq=$srcdir/tracequiz
+	fi
+fi
+if [ -z "$tq" ] || [ ! -x "$tq" ]; then
+	echo "bench: skipped, no tracequiz program to measure (build it, or set TRACEQUIZ=/path/to/tracequiz)"
+	exit 0
+fi
+timecmd=/usr/bin/time
+if [ ! -x "$timecmd" ] || ! "$timecmd" -f '%e %M' -o /dev/null true 2>/dev/null; then
+	echo "bench: skipped, GNU time is missing (apt-get install time): it measures peak memory"
+	exit 0
+fi
+mkdir -p "$out" || { echo "bench: skipped, cannot create $out"; exit 0; }
+
+# ---------------------------------------------------------------- the capture
+if [ -n "${CAPTURE:-}" ]; then
+	cap=$CAPTURE
+	origin="given"
+else
+	gen=$out/gencap
+	cap=$out/bench-$frames.pcap
+	origin="made by bench/gencap.c"
+	if [ ! -x "$gen" ] || [ "$here/gencap.c" -nt "$gen" ]; then
+		echo "bench: building the capture generator"
+		if ! ${CC:-cc} -O2 -o "$gen" "$here/gencap.c" -lpcap; then
+			echo "bench: skipped, cannot build bench/gencap.c (it needs a C compiler and libpcap-dev)"
+			exit 0
+		fi
+		rm -f "$out"/bench-*.pcap      # a new generator makes new captures
+	fi
+	if [ ! -s "$cap" ]; then
+		echo "bench: writing $cap (once; later runs reuse it)"
+		if ! "$gen" "$cap.tmp" "$frames"; then
+			rm -f "$cap.tmp"
+			echo "bench: skipped, the capture generator failed"
+			exit 0
+		fi
+		mv "$cap.tmp" "$cap"
+	fi
+fi
+if [ ! -r "$cap" ]; then
+	echo "bench: skipped, cannot read $cap"
+	exit 0
+fi
+cat "$cap" > /dev/null          # warm the page cache: every tool reads it from memory
+
+tmp=$(mktemp -d) || exit 0
+trap 'rm -rf "$tmp"' EXIT
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# measure ID CMD...: runs CMD $runs times; sets T[ID] (median seconds) and M[ID]
+# (median peak RSS, KiB), or F[ID] with the reason it failed.
+declare -A T M F
+measure() {
+	local id=$1 i rc e m
+	shift
+	: > "$tmp/e"
+	: > "$tmp/m"
+	for ((i = 0; i < runs; i++)); do
+		"$timecmd" -f '%e %M' -o "$tmp/time" "$@" > /dev/null 2> "$tmp/err"
+		rc=$?
+		if [ $rc -ne 0 ]; then
+			F[$id]="exit $rc: $(grep -v 'Running as user' "$tmp/err" | head -n 1 | cut -c 1-60)"
+			return
+		fi
+		read -r e m < <(tail -n 1 "$tmp/time")
+		echo "$e" >> "$tmp/e"
+		echo "$m" >> "$tmp/m"
+	done
+	T[$id]=$(sort -n "$tmp/e" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	M[$id]=$(sort -n "$tmp/m" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+}
+
+# ---------------------------------------------------------------- the runs
+nframes=$("$tq" dissect "$cap" 2>/dev/null | wc -l)
+size=$(stat -c %s "$cap")
+echo
+echo "tracequiz benchmark"
+echo "  capture   $cap ($origin)"
+echo "            $nframes frames, $(awk -v s="$size" 'BEGIN { printf "%.1f MB", s / 1e6 }')"
+echo "  tracequiz $tq ($("$tq" --version 2>/dev/null))"
+have tshark && echo "  tshark    $(tshark --version 2>/dev/null | head -n 1)"
+have tcpdump && echo "  tcpdump   $(tcpdump --version 2>&1 | head -n 1)"
+echo "  machine   $(nproc) CPU, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)"
+echo "  method    median of $runs runs, output to /dev/null, TZ=$TZ; /usr/bin/time: wall time, peak RSS"
+echo
+
+skipped=()
+if [[ $formats == *,list,* ]]; then
+	echo "bench: packet list ..." >&2
+	measure tq_list "$tq" dissect "$cap"
+	if have tshark; then
+		measure ts_list tshark -r "$cap"
+		measure ts2_list tshark -2 -r "$cap"
+	fi
+	if have tcpdump; then
+		measure td_list tcpdump -nr "$cap"
+	fi
+fi
+if [[ $formats == *,text,* ]]; then
+	echo "bench: text tree ..." >&2
+	measure tq_text "$tq" dissect --format text "$cap"
+	have tshark && measure ts2_text tshark -2 -V -r "$cap"
+fi
+if [[ $formats == *,pdml,* ]]; then
+	echo "bench: PDML ..." >&2
+	measure tq_pdml "$tq" dissect --format pdml "$cap"
+	have tshark && measure ts2_pdml tshark -2 -T pdml -r "$cap"
+fi
+have tshark || skipped+=("tshark is not installed (apt-get install tshark): no tshark figures")
+have tcpdump || skipped+=("tcpdump is not installed (apt-get install tcpdump): no tcpdump figures")
+
+# ---------------------------------------------------------------- the table
+# row ID LABEL BASE TTARGET MTARGET: one line; the ratios are ID's figure over
+# BASE's (tracequiz's): above 1 means tracequiz is faster / smaller.
+row() {
+	local id=$1 label=$2 base=$3 tt=$4 mt=$5
+	if [ -n "${F[$id]:-}" ]; then
+		printf '  %-36s %s\n' "$label" "failed (${F[$id]})"
+		return
+	fi
+	[ -n "${T[$id]:-}" ] || return
+	awk -v label="$label" -v t="${T[$id]}" -v m="${M[$id]}" \
+	    -v bt="${T[$base]:-}" -v bm="${M[$base]:-}" -v self="$([ "$id" = "$base" ] && echo 1)" \
+	    -v tt="$tt" -v mt="$mt" 'BEGIN {
+		line = sprintf("  %-36s %8.2f %9.1f", label, t, m / 1024)
+		if (self != "" || bt == "") { print line; exit }
+		rt = bt > 0 ? t / bt : 0; rm = bm > 0 ? m / bm : 0
+		line = line sprintf(" %8.2fx %7.2fx", rt, rm)
+		goal = ""
+		if (tt != "") goal = sprintf("time >= %gx %s", tt, rt >= tt ? "met" : "MISSED")
+		if (mt != "") goal = goal (goal != "" ? ", " : "") sprintf("RSS >= %gx %s", mt, rm >= mt ? "met" : "MISSED")
+		print line (goal != "" ? "   " goal : "")
+	}'
+}
+
+printf '  %-36s %8s %9s %9s %8s   %s\n' "" "time (s)" "RSS (MiB)" "time/tq" "RSS/tq" "target (ratio over tracequiz)"
+if [[ $formats == *,list,* ]]; then
+	echo "packet list"
+	row tq_list "tracequiz dissect F" tq_list "" ""
+	row ts_list "tshark -r F" tq_list 2 5
+	row ts2_list "tshark -2 -r F" tq_list 2 5
+	row td_list "tcpdump -nr F" tq_list 1 ""
+fi
+if [[ $formats == *,text,* ]]; then
+	echo "text tree"
+	row tq_text "tracequiz dissect --format text F" tq_text "" ""
+	row ts2_text "tshark -2 -V -r F" tq_text 5 5
+fi
+if [[ $formats == *,pdml,* ]]; then
+	echo "PDML"
+	row tq_pdml "tracequiz dissect --format pdml F" tq_pdml "" ""
+	row ts2_pdml "tshark -2 -T pdml -r F" tq_pdml 5 5
+fi
+echo
+echo "  time/tq, RSS/tq: the tool's median over tracequiz's; above 1, tracequiz is faster or smaller."
+echo "  targets: packet list at least 2x faster than tshark and at least as fast as tcpdump;"
+echo "           text and PDML at least 5x faster than tshark; peak memory at most a fifth of tshark's."
+for s in "${skipped[@]+"${skipped[@]}"}"; do
+	echo "  skipped: $s"
+done
+exit 0
