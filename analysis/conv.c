@@ -133,6 +133,23 @@ pkey(uint32_t num, uint32_t key)
 	return (uint64_t)num << 32 | key;
 }
 
+/*
+ * The slot of a key.  mix(0, k) was k plus a constant: the frame number, in
+ * the high half, never reached the low bits that pick the slot, so every entry
+ * of one kind (one per UDP frame, say) started probing at the same slot and
+ * pass 1 went quadratic.  MurmurHash3's finalizer spreads all 64 bits.
+ */
+static size_t
+pslot(uint64_t k, size_t cap)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ULL;
+	k ^= k >> 33;
+	return (size_t)(k & (cap - 1));
+}
+
 void *
 tq_pdata_get(struct tq_capture *cap, uint32_t num, uint32_t key)
 {
@@ -140,7 +157,7 @@ tq_pdata_get(struct tq_capture *cap, uint32_t num, uint32_t key)
 	if (!pd || !pd->n)
 		return NULL;
 	uint64_t k = pkey(num, key);
-	size_t i = (size_t)(mix(0, k) & (pd->cap - 1));
+	size_t i = pslot(k, pd->cap);
 	while (pd->ents[i].key) {
 		if (pd->ents[i].key == k)
 			return pd->ents[i].data;
@@ -167,7 +184,7 @@ tq_pdata_put(struct tq_capture *cap, uint32_t num, uint32_t key, void *data)
 		for (size_t i = 0; i < pd->cap; i++) {
 			if (!pd->ents[i].key)
 				continue;
-			size_t j = (size_t)(mix(0, pd->ents[i].key) & (ncap - 1));
+			size_t j = pslot(pd->ents[i].key, ncap);
 			while (ne[j].key)
 				j = (j + 1) & (ncap - 1);
 			ne[j] = pd->ents[i];
@@ -177,7 +194,7 @@ tq_pdata_put(struct tq_capture *cap, uint32_t num, uint32_t key, void *data)
 		pd->cap = ncap;
 	}
 	uint64_t k = pkey(num, key);
-	size_t i = (size_t)(mix(0, k) & (pd->cap - 1));
+	size_t i = pslot(k, pd->cap);
 	while (pd->ents[i].key && pd->ents[i].key != k)
 		i = (i + 1) & (pd->cap - 1);
 	if (!pd->ents[i].key)
