@@ -289,6 +289,11 @@ read_records(struct tq_capture *cap, char *err, size_t errlen)
 		}
 	}
 	pcap_close(p);      /* closes fp too */
+	/* a damaged first record leaves nothing to show: that is a failure, not a warning */
+	if (cap->nframes == 0 && cap->warning) {
+		seterr(err, errlen, "%s", cap->warning);
+		return TQ_EBADREC;
+	}
 	return 0;
 }
 

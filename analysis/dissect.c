@@ -107,7 +107,7 @@ tq_add_ds(struct tq_pkt *pk, const uint8_t *data, uint32_t len, const char *name
 static const struct tq_vals encap_vals[] = {
 	{ 1, "Ethernet" }, { 7, "Raw IP" }, { 15, "NULL/Loopback" },
 	{ 25, "Linux cooked-mode capture v1" }, { 129, "Raw IPv4" }, { 130, "Raw IPv6" },
-	{ 210, "Linux cooked-mode capture v2" }, { 108, "OpenBSD loopback" }, { 0, NULL },
+	{ 210, "Linux cooked-mode capture v2" }, { 174, "OpenBSD loopback" }, { 0, NULL },
 };
 
 static struct tq_field hf_frame = HF("frame", "Frame", FT_PROTOCOL, BASE_NONE, NULL, 0);
@@ -155,7 +155,7 @@ wtap_encap(int dlt)
 	case 228: return 129;
 	case 229: return 130;
 	case 276: return 210;
-	case DLT_LOOP: return 108;
+	case DLT_LOOP: return 174;              /* WTAP_ENCAP_LOOP */
 	default: return 0;
 	}
 }
@@ -261,6 +261,7 @@ tq_dissect_ethertype(struct tq_pkt *pk, uint16_t etype, struct tq_slice *s)
 	switch (etype) {
 	case 0x0800: used = tq_dissect_ipv4(pk, s); break;
 	case 0x86dd: used = tq_dissect_ipv6(pk, s); break;
+	case 0x0806: used = tq_dissect_arp(pk, s); break;
 	case 0x8100: case 0x88a8: used = tq_dissect_vlan(pk, s); break;
 	default: used = tq_dissect_data(pk, s); break;
 	}

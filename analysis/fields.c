@@ -129,6 +129,7 @@ register_all(void)
 	tq_register_frame();
 	tq_register_data();
 	tq_register_eth();
+	tq_register_arp();
 	tq_register_sll();
 	tq_register_null();
 	tq_register_ipv4();

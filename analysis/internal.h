@@ -402,6 +402,7 @@ int tq_dissect_sll2(struct tq_pkt *pk, struct tq_slice *s);
 int tq_dissect_null(struct tq_pkt *pk, struct tq_slice *s);
 int tq_dissect_raw(struct tq_pkt *pk, struct tq_slice *s);
 int tq_dissect_vlan(struct tq_pkt *pk, struct tq_slice *s);
+int tq_dissect_arp(struct tq_pkt *pk, struct tq_slice *s);
 int tq_dissect_ipv4(struct tq_pkt *pk, struct tq_slice *s);
 int tq_dissect_ipv6(struct tq_pkt *pk, struct tq_slice *s);
 int tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s);
@@ -411,6 +412,7 @@ int tq_dissect_icmpv6(struct tq_pkt *pk, struct tq_slice *s);
 
 void tq_register_frame(void);
 void tq_register_eth(void);
+void tq_register_arp(void);
 void tq_register_sll(void);
 void tq_register_null(void);
 void tq_register_ipv4(void);

@@ -1,7 +1,10 @@
 /*
  * manuf.c - Ethernet vendor names from a manuf file (Wireshark's format:
  * "OUI[/bits] <tab> short name <tab> long name"), as Wireshark names
- * addresses: "IntelCor_38:e9:78".  The file is read once, on first use.
+ * addresses: "IntelCor_38:e9:78".  The well-known addresses of the wka file
+ * beside it ("FF-FF-FF-FF-FF-FF Broadcast", "01-00-5E/25 IPv4mcast") come
+ * first, as in Wireshark's eth_addr_resolve.  The files are read once, on
+ * first use.
  */
 #include "config.h"
 
@@ -12,9 +15,14 @@
 
 #include "internal.h"
 
+/* An exact address, a well-known range (its key is the masked address, the
+ * mask is not kept, as in Wireshark), or a vendor's 24-bit OUI. */
+enum { K_EXACT, K_RANGE, K_OUI };
+
 struct manuf_ent {
 	uint64_t prefix;         /* 48-bit address, masked */
 	uint8_t bits;
+	uint8_t kind;            /* K_EXACT, K_RANGE or K_OUI */
 	char *sname, *lname;
 };
 
@@ -33,8 +41,8 @@ static int
 ent_cmp(const void *a, const void *b)
 {
 	const struct manuf_ent *x = a, *y = b;
-	if (x->bits != y->bits)
-		return x->bits < y->bits ? -1 : 1;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
 	if (x->prefix != y->prefix)
 		return x->prefix < y->prefix ? -1 : 1;
 	return 0;
@@ -70,18 +78,15 @@ parse_hex_addr(const char *s, uint64_t *out, int *nbytes, const char **end)
 	return 0;
 }
 
+static size_t ents_cap;
+
+/* Reads one file of entries; in manuf (is_manuf), the plain 24-bit lines are vendor OUIs. */
 static void
-load_manuf(void)
+load_file(const char *path, int is_manuf)
 {
-	const char *path = manuf_path;
-	if (!path)
-		path = getenv("TQ_MANUF");
-	if (!path)
-		path = "/usr/share/wireshark/manuf";
 	FILE *fp = fopen(path, "re");
 	if (!fp)
 		return;
-	size_t cap = 0;
 	char line[1024];
 	while (fgets(line, sizeof(line), fp)) {
 		if (line[0] == '#' || line[0] == '\n')
@@ -92,7 +97,8 @@ load_manuf(void)
 		if (parse_hex_addr(line, &pfx, &nb, &p) != 0)
 			continue;
 		int bits = nb * 8;
-		if (*p == '/') {
+		int masked = *p == '/';
+		if (masked) {
 			bits = atoi(p + 1);
 			while (*p && *p != '\t' && *p != ' ')
 				p++;
@@ -107,23 +113,26 @@ load_manuf(void)
 		if (tab) {
 			*tab = '\0';
 			lname = tab + 1;
+			while (*lname == '\t')
+				lname++;
 			lname[strcspn(lname, "\r\n")] = '\0';
 		} else {
 			sname[strcspn(sname, "\r\n")] = '\0';
 		}
 		if (!*sname)
 			continue;
-		if (nents == cap) {
-			size_t ncap = cap ? cap * 2 : 4096;
+		if (nents == ents_cap) {
+			size_t ncap = ents_cap ? ents_cap * 2 : 4096;
 			struct manuf_ent *ne = realloc(ents, ncap * sizeof(*ne));
 			if (!ne)
 				break;
 			ents = ne;
-			cap = ncap;
+			ents_cap = ncap;
 		}
 		uint64_t mask = bits == 48 ? 0xffffffffffffULL : (0xffffffffffffULL << (48 - bits)) & 0xffffffffffffULL;
 		ents[nents].prefix = pfx & mask;
 		ents[nents].bits = (uint8_t)bits;
+		ents[nents].kind = (uint8_t)(bits == 48 ? K_EXACT : is_manuf && bits == 24 && !masked ? K_OUI : K_RANGE);
 		ents[nents].sname = strdup(sname);
 		ents[nents].lname = strdup(lname && *lname ? lname : sname);
 		if (!ents[nents].sname || !ents[nents].lname) {
@@ -134,50 +143,90 @@ load_manuf(void)
 		nents++;
 	}
 	fclose(fp);
+}
+
+static void
+load_manuf(void)
+{
+	const char *path = manuf_path;
+	if (!path)
+		path = getenv("TQ_MANUF");
+	if (!path)
+		path = "/usr/share/wireshark/manuf";
+	load_file(path, 1);
+	/* the wka file lives beside manuf */
+	const char *slash = strrchr(path, '/');
+	size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
+	char wka[4096];
+	if (dir + 4 < sizeof(wka)) {
+		memcpy(wka, path, dir);
+		memcpy(wka + dir, "wka", 4);
+		load_file(wka, 0);
+	}
 	qsort(ents, nents, sizeof(*ents), ent_cmp);
 }
 
 static const struct manuf_ent *
-find_bits(uint64_t addr, int bits)
+find(uint64_t key, int kind)
 {
-	uint64_t mask = bits == 48 ? 0xffffffffffffULL : (0xffffffffffffULL << (48 - bits)) & 0xffffffffffffULL;
-	struct manuf_ent key = { addr & mask, (uint8_t)bits, NULL, NULL };
-	return bsearch(&key, ents, nents, sizeof(*ents), ent_cmp);
+	struct manuf_ent k = { key, 0, (uint8_t)kind, NULL, NULL };
+	return bsearch(&k, ents, nents, sizeof(*ents), ent_cmp);
 }
 
-static const struct manuf_ent *
-lookup(const uint8_t *a, int *bits_out)
+static uint64_t
+masked(uint64_t addr, int bits)
 {
-	static const int order[] = { 48, 36, 28, 24 };
-	pthread_once(&manuf_once, load_manuf);
-	if (!nents)
-		return NULL;
-	uint64_t addr = 0;
-	for (int i = 0; i < 6; i++)
-		addr = addr << 8 | a[i];
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		const struct manuf_ent *e = find_bits(addr, order[i]);
-		if (e) {
-			*bits_out = order[i];
-			return e;
-		}
+	return addr & ((0xffffffffffffULL << (48 - bits)) & 0xffffffffffffULL);
+}
+
+/* Formats "name_" and the bytes from index first on, the high keep bits of the first cleared. */
+static void
+put_suffix(char *buf, size_t len, const char *name, const uint8_t *a, int first, int keep)
+{
+	size_t o = (size_t)snprintf(buf, len, "%s_", name);
+	for (int i = first; i < 6 && o < len; i++) {
+		unsigned v = i == first ? a[i] & (0xffu >> keep) : a[i];
+		o += (size_t)snprintf(buf + o, len - o, i > first ? ":%02x" : "%02x", v);
 	}
-	return NULL;
 }
 
+/*
+ * As Wireshark's eth_addr_resolve: an exact address; then the address cut
+ * to 47 bits down to 24 looked up among the well-known ranges; then the
+ * vendor's OUI (also with the group bit cleared); then ranges cut to 23
+ * bits down to 1.  A range names the bytes past the whole bytes of the cut.
+ */
 void
 tq_ether_name(const uint8_t *a, char *buf, size_t len)
 {
-	int bits = 0;
-	const struct manuf_ent *e = lookup(a, &bits);
-	if (!e) {
-		tq_ether_str(a, buf, len);
+	pthread_once(&manuf_once, load_manuf);
+	uint64_t addr = 0;
+	for (int i = 0; i < 6; i++)
+		addr = addr << 8 | a[i];
+	const struct manuf_ent *e = nents ? find(addr, K_EXACT) : NULL;
+	if (e) {
+		snprintf(buf, len, "%s", e->sname);
 		return;
 	}
-	if (bits == 48)
-		snprintf(buf, len, "%s", e->sname);
-	else
-		snprintf(buf, len, "%s_%02x:%02x:%02x", e->sname, a[3], a[4], a[5]);
+	for (int bits = 47; nents && bits >= 1; bits--) {
+		if (bits == 23) {
+			uint64_t oui = addr & 0xffffff000000ULL;
+			e = find(oui, K_OUI);
+			if (!e && (a[0] & 1))
+				e = find(oui & ~0x010000000000ULL, K_OUI);
+			if (e) {
+				snprintf(buf, len, "%s_%02x:%02x:%02x", e->sname, a[3], a[4], a[5]);
+				return;
+			}
+		}
+		e = find(masked(addr, bits), K_RANGE);
+		if (e) {
+			int first = bits / 8;
+			put_suffix(buf, len, e->sname, a, first, bits % 8);
+			return;
+		}
+	}
+	tq_ether_str(a, buf, len);
 }
 
 const char *
@@ -187,6 +236,6 @@ tq_oui_name(const uint8_t *a)
 	if (!nents)
 		return NULL;
 	uint64_t addr = (uint64_t)a[0] << 40 | (uint64_t)a[1] << 32 | (uint64_t)a[2] << 24;
-	const struct manuf_ent *e = find_bits(addr, 24);
+	const struct manuf_ent *e = find(addr, K_OUI);
 	return e ? e->lname : NULL;
 }

@@ -37,6 +37,13 @@ static struct tq_field hf_ig = HF("eth.ig", "IG bit", FT_BOOLEAN, 24, &ig_tfs, 0
 static struct tq_field hf_type = HF("eth.type", "Type", FT_UINT16, BASE_HEX, tq_etype_vals, 0);
 static struct tq_field hf_padding = HF("eth.padding", "Padding", FT_BYTES, BASE_NONE, NULL, 0);
 static struct tq_field hf_trailer = HF("eth.trailer", "Trailer", FT_BYTES, BASE_NONE, NULL, 0);
+static const struct tq_vals fcs_status_vals[] = {
+	{ 0, "Bad" }, { 1, "Good" }, { 2, "Unverified" }, { 0, NULL },
+};
+static struct tq_field hf_fcs = HF("eth.fcs", "Frame check sequence", FT_UINT32, BASE_HEX, NULL, 0);
+static struct tq_field hf_fcs_status = HF("eth.fcs.status", "FCS Status", FT_UINT8, BASE_NONE, fcs_status_vals, 0);
+static struct tq_expert ei_padding_bad = EI("eth.padding_bad",
+    "Padding identification may be inaccurate and impact trailer dissector", PI_NOTE, PI_PROTOCOL);
 
 static const struct tq_vals pri_vals[] = {
 	{ 0, "Best Effort (default)" }, { 1, "Background" }, { 2, "Excellent Effort" },
@@ -51,12 +58,14 @@ static struct tq_field hf_vlan_pri = HF("vlan.priority", "Priority", FT_UINT16, 
 static struct tq_field hf_vlan_dei = HF("vlan.dei", "DEI", FT_BOOLEAN, 16, &dei_tfs, 0x1000);
 static struct tq_field hf_vlan_id = HF("vlan.id", "ID", FT_UINT16, BASE_DEC, NULL, 0x0fff);
 static struct tq_field hf_vlan_etype = HF("vlan.etype", "Type", FT_UINT16, BASE_HEX, tq_etype_vals, 0);
+static struct tq_field hf_vlan_trailer = HF("vlan.trailer", "Trailer", FT_BYTES, BASE_NONE, NULL, 0);
 
 static struct tq_field *const fields[] = {
 	&hf_eth, &hf_dst, &hf_src, &hf_addr, &hf_dst_res, &hf_src_res, &hf_addr_res,
 	&hf_dst_oui, &hf_src_oui, &hf_addr_oui, &hf_dst_oui_res, &hf_src_oui_res, &hf_addr_oui_res,
 	&hf_dst_lg, &hf_src_lg, &hf_lg, &hf_dst_ig, &hf_src_ig, &hf_ig, &hf_type, &hf_padding, &hf_trailer,
-	&hf_vlan, &hf_vlan_pri, &hf_vlan_dei, &hf_vlan_id, &hf_vlan_etype,
+	&hf_fcs, &hf_fcs_status, &ei_padding_bad.f,
+	&hf_vlan, &hf_vlan_pri, &hf_vlan_dei, &hf_vlan_id, &hf_vlan_etype, &hf_vlan_trailer,
 };
 
 void
@@ -110,6 +119,63 @@ addr_children(struct tq_pkt *pk, struct tq_node *t, const struct addr_fields *af
 static const struct addr_fields dst_f = { &hf_dst_res, &hf_dst_oui, &hf_dst_oui_res, &hf_dst_lg, &hf_dst_ig };
 static const struct addr_fields src_f = { &hf_src_res, &hf_src_oui, &hf_src_oui_res, &hf_src_lg, &hf_src_ig };
 
+/*
+ * What follows the payload, as Wireshark's add_ethernet_trailer with its
+ * default preferences: zeros up to the 60-byte minimum are padding; then,
+ * when the FCS is not known to be absent (fcs_len != 0), a frame of 64 bytes
+ * or more with 4 bytes left ends with an (unverified) FCS; the rest is a
+ * trailer.  s is the Ethernet (or VLAN) header and payload; end is where the
+ * payload ended, in reported bytes.  Nothing is shown for bytes that were
+ * not captured.
+ */
+static void
+add_trailer(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint32_t end,
+    const struct tq_field *trailer_f, int fcs_len)
+{
+	if (end >= s->rlen || end >= s->len)
+		return;
+	uint32_t tlen = s->len - end;           /* captured */
+	uint32_t trlen = s->rlen - end;         /* reported */
+	uint32_t pkt_len = pk->fr->len;
+	int maybe_padded = pkt_len >= 60 && pkt_len - trlen < 60;
+	uint32_t pad = 0;
+
+	if (maybe_padded) {
+		pad = 60 - (pkt_len - trlen);
+		for (uint32_t i = 0; i < pad; i++) {
+			if (i >= tlen || s->p[end + i] != 0) {
+				pad = 0;
+				break;
+			}
+		}
+		if (pad) {
+			tq_add(pk, t, &hf_padding, s, end, pad);
+			tlen -= pad;
+			trlen -= pad;
+		}
+	}
+	int has_fcs = 0;
+	if (fcs_len != 0 && s->rlen >= 64 && trlen >= 4) {
+		trlen -= 4;
+		if (tlen > trlen)
+			tlen = trlen;
+		has_fcs = 1;
+	}
+	if (tlen) {
+		struct tq_node *n = tq_add(pk, t, trailer_f, s, end + pad, tlen);
+		if (maybe_padded && pad == 0)
+			tq_expert(pk, n, &ei_padding_bad, "Didn't find padding of zeros, and an undecoded "
+			    "trailer exists. There may be padding of non-zeros.");
+	}
+	if (has_fcs) {
+		uint32_t at = end + pad + trlen;
+		struct tq_node *n = tq_add(pk, t, &hf_fcs, s, at, 4);
+		if (n)
+			tq_set_valtext(pk, n, "0x%08x [unverified]", (uint32_t)n->v.u);
+		tq_add_gen(pk, t, &hf_fcs_status, s, at, 2);
+	}
+}
+
 int
 tq_dissect_eth(struct tq_pkt *pk, struct tq_slice *s)
 {
@@ -146,20 +212,9 @@ tq_dissect_eth(struct tq_pkt *pk, struct tq_slice *s)
 	}
 	struct tq_slice pl = tq_sub_rest(s, 14);
 	int used = tq_dissect_ethertype(pk, etype, &pl);
-
-	/* bytes past the payload: padding up to the 60-byte minimum, then a trailer */
-	if (used >= 0 && (uint32_t)used < pl.len) {
-		uint32_t extra = pl.len - (uint32_t)used;
-		uint32_t end = 14 + (uint32_t)used;
-		uint32_t pad = end < 60 ? 60 - end : 0;
-		if (pad > extra)
-			pad = extra;
-		if (pad)
-			tq_add(pk, t, &hf_padding, s, end, pad);
-		if (extra > pad)
-			tq_add(pk, t, &hf_trailer, s, end + pad, extra - pad);
-	}
-	return (int)s->len;
+	if (used >= 0)
+		add_trailer(pk, t, s, 14 + (uint32_t)used, &hf_trailer, -1);
+	return (int)s->rlen;
 }
 
 int
@@ -181,5 +236,8 @@ tq_dissect_vlan(struct tq_pkt *pk, struct tq_slice *s)
 	tq_col_info_set(pk, "PRI: %u  DEI: %u  ID: %u", tci >> 13, (tci >> 12) & 1, tci & 0x0fff);
 	struct tq_slice pl = tq_sub_rest(s, 4);
 	int used = tq_dissect_ethertype(pk, etype, &pl);
-	return used < 0 ? (int)s->len : 4 + used;
+	/* the trailer of a tagged frame is the VLAN's, with no FCS (packet-vlan.c) */
+	if (used >= 0)
+		add_trailer(pk, t, s, 4 + (uint32_t)used, &hf_vlan_trailer, 0);
+	return (int)s->rlen;
 }

@@ -1,4 +1,4 @@
-/* null.c - BSD loopback (DLT_NULL, DLT_LOOP) and raw IP (DLT_RAW, DLT_IPV4, DLT_IPV6) link layers. */
+/* null.c - BSD loopback (DLT_NULL, DLT_LOOP) and raw IP (DLT_RAW, DLT_IPV4, DLT_IPV6) link layers; see pcap-linktype(7). */
 #include "config.h"
 
 #include <pcap/pcap.h>
@@ -13,11 +13,9 @@ static const struct tq_vals family_vals[] = {
 
 static struct tq_field hf_null = HF("null", "Null/Loopback", FT_PROTOCOL, BASE_NONE, NULL, 0);
 static struct tq_field hf_family = HF("null.family", "Family", FT_UINT32, BASE_DEC, family_vals, 0);
-static struct tq_field hf_loop = HF("loop", "OpenBSD loopback", FT_PROTOCOL, BASE_NONE, NULL, 0);
-static struct tq_field hf_loop_family = HF("loop.family", "Family", FT_UINT32, BASE_DEC, family_vals, 0);
 static struct tq_field hf_raw = HF("raw", "Raw packet data", FT_PROTOCOL, BASE_NONE, NULL, 0);
 
-static struct tq_field *const fields[] = { &hf_null, &hf_family, &hf_loop, &hf_loop_family, &hf_raw };
+static struct tq_field *const fields[] = { &hf_null, &hf_family, &hf_raw };
 
 void
 tq_register_null(void)
@@ -36,23 +34,26 @@ dissect_by_version(struct tq_pkt *pk, struct tq_slice *s)
 	return tq_dissect_data(pk, s);
 }
 
+/*
+ * DLT_NULL's family is in the byte order of the host that captured (a value
+ * with its high half set was written by the other byte order); DLT_LOOP's
+ * is in network order.  Wireshark 4.0 shows both as "Null/Loopback".
+ */
 int
 tq_dissect_null(struct tq_pkt *pk, struct tq_slice *s)
 {
 	int loop = pk->cap->linktype == DLT_LOOP;
-	tq_col_proto(pk, loop ? "LOOP" : "NULL");
-	struct tq_node *t = tq_add_proto(pk, tq_root(pk), loop ? &hf_loop : &hf_null, s, 0, 4);
+	tq_col_proto(pk, "NULL");
+	struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_null, s, 0, 4);
 	if (s->len < 4) {
-		tq_malformed(pk, loop ? "loop" : "null");
+		tq_malformed(pk, "null");
 		return (int)s->len;
 	}
-	/* DLT_NULL's family is in the byte order of the host that captured;
-	 * a value with its high half set was written by the other byte order */
 	uint32_t be = tq_peek_be32(s->p, s->len, 0);
 	uint32_t fam = be;
 	if (!loop && (be & 0xffff0000u))
 		fam = __builtin_bswap32(be);
-	tq_add_u(pk, t, loop ? &hf_loop_family : &hf_family, s, 0, 4, fam);
+	tq_add_u(pk, t, &hf_family, s, 0, 4, fam);
 	struct tq_slice pl = tq_sub_rest(s, 4);
 	if (fam == 2)
 		tq_dissect_ipv4(pk, &pl);
@@ -63,13 +64,17 @@ tq_dissect_null(struct tq_pkt *pk, struct tq_slice *s)
 	return (int)s->len;
 }
 
+/* LINKTYPE_RAW has a "Raw packet data" item; LINKTYPE_IPV4 and _IPV6 go straight to IP. */
 int
 tq_dissect_raw(struct tq_pkt *pk, struct tq_slice *s)
 {
+	int lt = pk->cap->linktype;
+	if (lt == 228)
+		return tq_dissect_ipv4(pk, s);
+	if (lt == 229)
+		return tq_dissect_ipv6(pk, s);
 	tq_col_proto(pk, "Raw");
-	struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_raw, s, 0, s->len);
-	struct tq_node *n = tq_add_text(pk, t, s, 0, s->len, "No link information available");
-	(void)n;
+	tq_add_proto(pk, tq_root(pk), &hf_raw, s, 0, s->len);
 	dissect_by_version(pk, s);
 	return (int)s->len;
 }
