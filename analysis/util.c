@@ -268,29 +268,125 @@ tq_addr_cmp(const struct tq_addr *x, const struct tq_addr *y)
 	return memcmp(x->a, y->a, sizeof(x->a));
 }
 
+/*
+ * Address formatting is on every frame's path (the Source and Destination
+ * columns, each address field's label and show), so it is written out by
+ * hand rather than through snprintf; the output is what the printf forms
+ * wrote.
+ */
+
+/* Copies the n bytes of s to buf as snprintf(buf, len, "%s", s) would. */
+static void
+copy_out(char *buf, size_t len, const char *s, size_t n)
+{
+	if (!len)
+		return;
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+}
+
+static size_t
+put_dec8(char *p, unsigned v)
+{
+	size_t k = 0;
+	if (v >= 100)
+		p[k++] = (char)('0' + v / 100);
+	if (v >= 10)
+		p[k++] = (char)('0' + v / 10 % 10);
+	p[k++] = (char)('0' + v % 10);
+	return k;
+}
+
+static const char hexdig[] = "0123456789abcdef";
+
 void
 tq_ipv4_str(const uint8_t *a, char *buf, size_t len)
 {
-	snprintf(buf, len, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+	char tmp[16];
+	size_t k = 0;
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			tmp[k++] = '.';
+		k += put_dec8(tmp + k, a[i]);
+	}
+	copy_out(buf, len, tmp, k);
 }
 
 void
 tq_ipv6_str(const uint8_t *a, char *buf, size_t len)
 {
 	char tmp[INET6_ADDRSTRLEN];
+	size_t k = 0;
 
 	/* inet_ntop follows RFC 5952 as Wireshark does, except that it writes
 	 * an embedded IPv4 address for ::ffff:0:0/96 and ::/96 forms too;
-	 * Wireshark does the same for those two prefixes. */
-	if (!inet_ntop(AF_INET6, a, tmp, sizeof(tmp)))
-		tmp[0] = '\0';
-	snprintf(buf, len, "%s", tmp);
+	 * Wireshark does the same for those two prefixes.  Those forms (the
+	 * first 80 bits zero) still go to inet_ntop; the rest is inet_ntop's
+	 * algorithm: the longest run of two or more zero groups, the first of
+	 * equals, becomes "::"; groups in lowercase hex without leading zeros. */
+	static const uint8_t zero10[10];
+	if (!memcmp(a, zero10, sizeof(zero10))) {
+		if (!inet_ntop(AF_INET6, a, tmp, sizeof(tmp)))
+			tmp[0] = '\0';
+		copy_out(buf, len, tmp, strlen(tmp));
+		return;
+	}
+	unsigned w[8];
+	int best = -1, bestlen = 0, cur = -1, curlen = 0;
+	for (int i = 0; i < 8; i++) {
+		w[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+		if (w[i] == 0) {
+			if (cur < 0) {
+				cur = i;
+				curlen = 0;
+			}
+			curlen++;
+		} else if (cur >= 0) {
+			if (curlen > bestlen) {
+				best = cur;
+				bestlen = curlen;
+			}
+			cur = -1;
+		}
+	}
+	if (cur >= 0 && curlen > bestlen) {
+		best = cur;
+		bestlen = curlen;
+	}
+	if (bestlen < 2)
+		best = -1;
+	for (int i = 0; i < 8; i++) {
+		if (best >= 0 && i >= best && i < best + bestlen) {
+			if (i == best)
+				tmp[k++] = ':';
+			continue;
+		}
+		if (i)
+			tmp[k++] = ':';
+		unsigned v = w[i];
+		int shift = v >= 0x1000 ? 12 : v >= 0x100 ? 8 : v >= 0x10 ? 4 : 0;
+		for (; shift >= 0; shift -= 4)
+			tmp[k++] = hexdig[(v >> shift) & 15];
+	}
+	if (best >= 0 && best + bestlen == 8)
+		tmp[k++] = ':';
+	copy_out(buf, len, tmp, k);
 }
 
 void
 tq_ether_str(const uint8_t *a, char *buf, size_t len)
 {
-	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3], a[4], a[5]);
+	char tmp[18];
+	size_t k = 0;
+	for (int i = 0; i < 6; i++) {
+		if (i)
+			tmp[k++] = ':';
+		tmp[k++] = hexdig[a[i] >> 4];
+		tmp[k++] = hexdig[a[i] & 15];
+	}
+	copy_out(buf, len, tmp, k);
 }
 
 void
