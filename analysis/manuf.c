@@ -196,8 +196,8 @@ put_suffix(char *buf, size_t len, const char *name, const uint8_t *a, int first,
  * vendor's OUI (also with the group bit cleared); then ranges cut to 23
  * bits down to 1.  A range names the bytes past the whole bytes of the cut.
  */
-void
-tq_ether_name(const uint8_t *a, char *buf, size_t len)
+static void
+ether_name(const uint8_t *a, char *buf, size_t len)
 {
 	pthread_once(&manuf_once, load_manuf);
 	uint64_t addr = 0;
@@ -227,6 +227,46 @@ tq_ether_name(const uint8_t *a, char *buf, size_t len)
 		}
 	}
 	tq_ether_str(a, buf, len);
+}
+
+/*
+ * The names of the addresses met last, per thread.  A capture has few
+ * distinct addresses and every frame names its own several times (columns,
+ * labels, eth.addr items), while a lookup is up to 26 binary searches of the
+ * manuf and wka entries.  Slots are direct-mapped on the address; the table
+ * never changes once loaded, so a name stays right.
+ */
+struct name_slot {
+	uint64_t key;                /* address + 1; 0: empty */
+	char name[56];
+};
+static __thread struct name_slot name_cache[256];
+
+void
+tq_ether_name(const uint8_t *a, char *buf, size_t len)
+{
+	uint64_t addr = 0;
+	for (int i = 0; i < 6; i++)
+		addr = addr << 8 | a[i];
+	struct name_slot *s = &name_cache[(addr * 0x9e3779b97f4a7c15ULL) >> 56];
+	if (s->key != addr + 1) {
+		char tmp[sizeof(s->name)];
+		ether_name(a, tmp, sizeof(tmp));
+		if (strlen(tmp) + 1 >= sizeof(tmp)) {
+			/* perhaps cut short: not cached */
+			ether_name(a, buf, len);
+			return;
+		}
+		memcpy(s->name, tmp, sizeof(tmp));
+		s->key = addr + 1;
+	}
+	if (!len)
+		return;
+	size_t n = strlen(s->name);
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, s->name, n);
+	buf[n] = '\0';
 }
 
 const char *
