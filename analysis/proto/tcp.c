@@ -81,6 +81,7 @@ struct flow {
 	int push_set_last;
 	struct unacked *segments;
 	uint32_t segment_count;
+	uint32_t sack_bytes;         /* bytes covered by the SACK blocks of its last segment */
 	int closing_initiator;       /* sent its FIN before the other side did */
 	int saw_fin;
 };
@@ -272,6 +273,7 @@ struct tcph {
 	/* options the analysis needs */
 	int wscale;                  /* -1 when absent */
 	int have_mss;
+	uint32_t sack_bytes;         /* sum of the SACK blocks' lengths */
 };
 
 static void
@@ -420,8 +422,18 @@ finished_fwd:
 				goto finished_checking;
 			}
 			ta_set(tf, TA_RETRANSMISSION);
-			tq_reltime_delta(ts, tns, fwd->nextseq_s, fwd->nextseq_ns, &tf->rto_s, &tf->rto_ns);
-			tf->rto_frame = fwd->nextseqframe;
+			/* the RTO runs from the eldest segment still unacknowledged, which is
+			 * most likely the one sent again; else from the last new data */
+			const struct unacked *old = fwd->segments;
+			while (old && old->next)
+				old = old->next;
+			if (old) {
+				tq_reltime_delta(ts, tns, old->s, old->ns, &tf->rto_s, &tf->rto_ns);
+				tf->rto_frame = old->frame;
+			} else {
+				tq_reltime_delta(ts, tns, fwd->nextseq_s, fwd->nextseq_ns, &tf->rto_s, &tf->rto_ns);
+				tf->rto_frame = fwd->nextseqframe;
+			}
 		}
 	}
 
@@ -498,10 +510,13 @@ finished_checking:;
 			if (u->seq - fwd->base_seq < first)
 				first = u->seq - fwd->base_seq;
 		}
-		uint32_t in_flight = last - first;
+		/* data the receiver reported with SACK is no longer in flight */
+		uint32_t in_flight = last - first - rev->sack_bytes;
 		if (in_flight > 0 && in_flight < 2000000000u) {
 			tf->has_ta = 1;
 			tf->bytes_in_flight = in_flight;
+			if (flags & (TH_SYN | TH_FIN))
+				tf->bytes_in_flight -= 1;
 		}
 		if ((flags & TH_PUSH) && !fwd->push_set_last) {
 			fwd->push_bytes_sent += seglen;
@@ -588,6 +603,7 @@ pass1(struct tq_pkt *pk, struct tq_conv *c, struct tcp_conv *tc, int dir, const 
 		tc->have_irtt = 1;
 	}
 	analyze(pk, tc, dir, h, tf);
+	tc->flow[dir].sack_bytes = h->sack_bytes;
 }
 
 /* ------------------------------------------------------------------ options */
@@ -704,6 +720,7 @@ options(struct optctx *o, uint32_t off, uint32_t end, struct tcph *h)
 				tq_set_label(pk, tq_add_u(pk, n, &hf_opt_sack_le, s, off + b, 4, rle), "left edge = %u (relative)", rle);
 				tq_set_label(pk, tq_add_u(pk, n, &hf_opt_sack_re, s, off + b + 4, 4, rre), "right edge = %u (relative)", rre);
 				tq_sbuf_printf(&lb, " %u-%u", rle, rre);
+				h->sack_bytes += re - le;
 				tq_col_info_append(pk, " SLE=%u SRE=%u", rle, rre);
 				if (count == 0) {
 					first_le = le;
@@ -830,7 +847,8 @@ seq_analysis_tree(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s
 	}
 	if (tf->dupack_num) {
 		if (f & TA_DUPLICATE_ACK) {
-			tq_expert(pk, fl, &ei_dupack, "This is a TCP duplicate ack");
+			/* a plain generated item here, the expert info goes on the frame number below */
+			tq_set_label(pk, tq_add_gen(pk, fl, &ei_dupack.f, s, 0, 0), "This is a TCP duplicate ack");
 			char b[64];
 			snprintf(b, sizeof(b), "[TCP Dup ACK %u#%u] ", tf->dupack_frame, tf->dupack_num);
 			tq_col_info_prepend(pk, b);
@@ -1064,10 +1082,14 @@ tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 		struct tq_node *p = tq_add(pk, t, &hf_payload, s, h.hlen, plen);
 		tq_set_label(pk, p, "TCP payload (%u byte%s)", plen, plen == 1 ? "" : "s");
 		struct tq_slice pl = tq_sub_rest(s, h.hlen);
-		if (tf && (tf->flags & TA_RETRANSMISSION)) {
+		/* as Wireshark with its default "do not call subdissectors for error
+		 * packets": a retransmission is shown as such, an out-of-order segment
+		 * is not handed on at all */
+		uint32_t af = tf ? tf->flags : 0;
+		if (af & TA_RETRANSMISSION) {
 			struct tq_node *r = tq_add(pk, t, &hf_segment_data, s, h.hlen, plen);
 			tq_set_label(pk, r, "Retransmitted TCP segment data (%u byte%s)", plen, plen == 1 ? "" : "s");
-		} else {
+		} else if (!(af & TA_OUT_OF_ORDER) || (af & TA_KEEP_ALIVE)) {
 			tq_dissect_data(pk, &pl);
 		}
 	}

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# setup.sh - install what tracequiz needs on Debian 12, build it, and run it or its tests.
+#
+#   ./setup.sh demo    build, then show the demo (today: dissect a sample capture)
+#   ./setup.sh test    build normally and with ASan+UBSan, run the whole test suite
+#                      (unit tests under both builds, then the fidelity figures)
+#   ./setup.sh build   only install and build (build/tracequiz)
+set -euo pipefail
+cd "$(dirname "$0")"
+top=$(pwd)
+what=${1:-demo}
+
+# Debian packages: the build (autotools, compiler), the libraries, the test tools.
+build_pkgs="build-essential autoconf automake libtool pkg-config libpcap-dev libmicrohttpd-dev
+  libsqlite3-dev libjansson-dev libcmocka-dev libyaml-dev libsodium-dev"
+test_pkgs="tshark tcpdump python3 time"
+
+as_root() {
+	if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+		echo "setup.sh: need root to install packages: $*" >&2; exit 1; fi
+}
+
+install_pkgs() {
+	local missing=()
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	echo "setup.sh: installing ${missing[*]}"
+	as_root apt-get update -qq
+	# tshark asks whether non-root users may capture; answer no without a prompt
+	echo "wireshark-common wireshark-common/install-setuid boolean false" | as_root debconf-set-selections
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build() { # dir [configure flags...]
+	local dir=$1; shift
+	[ -x configure ] || autoreconf -fi >/dev/null
+	mkdir -p "$dir"
+	( cd "$dir" && { [ -f Makefile ] || "$top/configure" -q "$@"; } && make -j"$(nproc)" >/dev/null )
+}
+
+case "$what" in
+build)
+	install_pkgs $build_pkgs
+	build build
+	echo "setup.sh: built build/tracequiz"
+	;;
+demo)
+	install_pkgs $build_pkgs
+	build build
+	echo "setup.sh: built build/tracequiz; the packet list of a sample capture:"
+	build/tracequiz dissect tests/data/tcp-handshake-eth-ipv4.pcap
+	echo
+	echo "and frame 1 as tshark -V shows it:"
+	build/tracequiz dissect --format text --frame 1 tests/data/tcp-handshake-eth-ipv4.pcap
+	;;
+test)
+	install_pkgs $build_pkgs $test_pkgs
+	build build
+	( cd build && make check ) || { cat build/test-suite.log 2>/dev/null | tail -80; exit 1; }
+	build build-asan --enable-sanitizers
+	( cd build-asan && ASAN_OPTIONS=detect_leaks=1 make check ) || { cat build-asan/test-suite.log 2>/dev/null | tail -80; exit 1; }
+	( cd build && make fidelity )
+	;;
+*)
+	echo "usage: ./setup.sh demo|test|build" >&2
+	exit 2
+	;;
+esac
