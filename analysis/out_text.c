@@ -12,7 +12,12 @@ hexdump(const uint8_t *p, uint32_t n, struct tq_sbuf *out)
 	static const char hx[] = "0123456789abcdef";
 	for (uint32_t off = 0; off < n; off += 16) {
 		char line[128];
-		int k = n > 0xffff ? snprintf(line, sizeof(line), "%08x  ", off) : snprintf(line, sizeof(line), "%04x  ", off);
+		int k = 0;
+		/* the offset, "%04x  " or "%08x  " (no snprintf: this is every line) */
+		for (int sh = n > 0xffff ? 28 : 12; sh >= 0; sh -= 4)
+			line[k++] = hx[(off >> sh) & 15];
+		line[k++] = ' ';
+		line[k++] = ' ';
 		uint32_t m = n - off < 16 ? n - off : 16;
 		for (uint32_t i = 0; i < 16; i++) {
 			if (i < m) {
