@@ -21,11 +21,31 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 export TZ=${TZ:-UTC}
 : > "$tmp/all.json"
 find "$shared/traces" "$shared/cnp3" -name '*.pcap' -o -name '*.pcapng' | sort > "$tmp/list"
+: > "$tmp/listdiff"
 while read -r cap; do
 	rel=${cap#"$shared"/}
 	"$tq" dissect --format pdml "$cap" > "$tmp/ours.pdml" 2>"$tmp/err" || { echo "$rel: tracequiz failed: $(cat "$tmp/err")"; continue; }
 	"$shared/tools/pdml-compare" --protos "$protos" --json "$cap" "$tmp/ours.pdml" > "$tmp/one" 2>&1
 	head -n 1 "$tmp/one" >> "$tmp/all.json"
+	# packet list: lines whose protocol column names a layer we dissect must be identical
+	"$tq" dissect "$cap" > "$tmp/ours.list" 2>/dev/null
+	tshark -2 -r "$cap" > "$tmp/theirs.list" 2>/dev/null
+	paste -d '\n' "$tmp/theirs.list" "$tmp/ours.list" | python3 -c '
+import sys
+ours_protos = {"TCP", "UDP", "ICMP", "ICMPv6", "IPv4", "IPv6", "Ethernet", "SLL", "NULL", "Raw", "VLAN", "ARP"}
+lines = sys.stdin.read().split("\n")
+n = same = 0
+for t, o in zip(lines[0::2], lines[1::2]):
+    tok = t.split()
+    proto = tok[5] if len(tok) > 5 and tok[3] == "\u2192" else (tok[4] if len(tok) > 4 else "")
+    if proto not in ours_protos:
+        continue
+    n += 1
+    if t == o:
+        same += 1
+    else:
+        print("DIFF " + sys.argv[1] + ": " + t.strip()[:160])
+print("LIST %d %d" % (n, same))' "$rel" >> "$tmp/listdiff"
 	python3 - "$rel" "$tmp/one" <<'PY'
 import json, sys
 rel, path = sys.argv[1], sys.argv[2]
@@ -40,7 +60,7 @@ extra = [l for l in lines[1:] if l.startswith("packet count")]
 print("%-58s fields %5d  found %5.1f%%  value %5.1f%%  label %5.1f%% %s" % (rel, t[0], p(t[1], t[0]), p(t[2], t[0]), p(t[3], t[0]), " ".join(extra)))
 PY
 done < "$tmp/list"
-python3 - "$tmp/all.json" <<'PY'
+python3 - "$tmp/all.json" "$tmp/listdiff" <<'PY'
 import json, sys, collections
 tot = collections.defaultdict(lambda: [0, 0, 0, 0])
 for line in open(sys.argv[1]):
@@ -57,5 +77,26 @@ for proto in sorted(tot, key=lambda x: -tot[x][0]):
     s = tot[proto]
     print("  %-10s fields %6d  found %5.1f%%  value %5.1f%%  label %5.1f%%" % (proto, s[0], p(s[1], s[0]), p(s[2], s[0]), p(s[3], s[0])))
 a = [sum(s[i] for s in tot.values()) for i in range(4)]
+n = same = 0
+diffs = []
+for line in open(sys.argv[2]):
+    if line.startswith("LIST "):
+        x, y = line.split()[1:3]
+        n += int(x); same += int(y)
+    elif line.startswith("DIFF "):
+        diffs.append(line[5:].rstrip())
+print()
+print("packet list: %d of %d lines identical to tshark -2 (lines whose protocol we dissect)" % (same, n))
+for d in diffs[:10]:
+    print("  differs: " + d)
 print("overall: found %.1f%% value %.1f%% label %.1f%% of %d fields" % (p(a[1], a[0]), p(a[2], a[0]), p(a[3], a[0]), a[0]))
 PY
+# the issue's line-for-line check: frame 1 of the SMTP over TLS exercise, as tshark -2 -V
+f1="$shared/cnp3/q-pkt-tls-smtp/smtp-tls.pcap"
+if [ -f "$f1" ]; then
+	if diff <("$tq" dissect --format text --frame 1 "$f1") <(tshark -2 -r "$f1" -V -Y frame.number==1 2>/dev/null) > "$tmp/f1.diff"; then
+		echo "text: frame 1 of cnp3/q-pkt-tls-smtp/smtp-tls.pcap is identical to tshark -2 -V"
+	else
+		echo "text: frame 1 of cnp3/q-pkt-tls-smtp/smtp-tls.pcap differs from tshark -2 -V:"; head -20 "$tmp/f1.diff"
+	fi
+fi
