@@ -86,27 +86,31 @@ trap 'rm -rf "$tmp"' EXIT
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
-# measure ID CMD...: runs CMD $runs times; sets T[ID] (median seconds) and M[ID]
-# (median peak RSS, KiB), or F[ID] with the reason it failed.
-declare -A T M F
+# measure ID CMD...: runs CMD $runs times; sets T[ID] (median wall seconds), M[ID]
+# (median peak RSS, KiB) and C[ID] (median user+system CPU seconds), or F[ID]
+# with the reason it failed.
+declare -A T M C F
 measure() {
-	local id=$1 i rc e m
+	local id=$1 i rc e m u s
 	shift
 	: > "$tmp/e"
 	: > "$tmp/m"
+	: > "$tmp/c"
 	for ((i = 0; i < runs; i++)); do
-		"$timecmd" -f '%e %M' -o "$tmp/time" "$@" > /dev/null 2> "$tmp/err"
+		"$timecmd" -f '%e %M %U %S' -o "$tmp/time" "$@" > /dev/null 2> "$tmp/err"
 		rc=$?
 		if [ $rc -ne 0 ]; then
 			F[$id]="exit $rc: $(grep -v 'Running as user' "$tmp/err" | head -n 1 | cut -c 1-60)"
 			return
 		fi
-		read -r e m < <(tail -n 1 "$tmp/time")
+		read -r e m u s < <(tail -n 1 "$tmp/time")
 		echo "$e" >> "$tmp/e"
 		echo "$m" >> "$tmp/m"
+		awk -v u="$u" -v s="$s" 'BEGIN { print u + s }' >> "$tmp/c"
 	done
 	T[$id]=$(sort -n "$tmp/e" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
 	M[$id]=$(sort -n "$tmp/m" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+	C[$id]=$(sort -n "$tmp/c" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
 }
 
 # ---------------------------------------------------------------- the runs
@@ -121,6 +125,7 @@ have tshark && echo "  tshark    $(tshark --version 2>/dev/null | head -n 1)"
 have tcpdump && echo "  tcpdump   $(tcpdump --version 2>&1 | head -n 1)"
 echo "  machine   $(nproc) CPU, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)"
 echo "  method    median of $runs runs, output to /dev/null, TZ=$TZ; /usr/bin/time: wall time, peak RSS"
+echo "  load      $(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null) (other work on the machine inflates wall times; cpu is less affected)"
 echo
 
 skipped=()
@@ -158,10 +163,10 @@ row() {
 		return
 	fi
 	[ -n "${T[$id]:-}" ] || return
-	awk -v label="$label" -v t="${T[$id]}" -v m="${M[$id]}" \
+	awk -v label="$label" -v t="${T[$id]}" -v m="${M[$id]}" -v c="${C[$id]}" \
 	    -v bt="${T[$base]:-}" -v bm="${M[$base]:-}" -v self="$([ "$id" = "$base" ] && echo 1)" \
 	    -v tt="$tt" -v mt="$mt" 'BEGIN {
-		line = sprintf("  %-36s %8.2f %9.1f", label, t, m / 1024)
+		line = sprintf("  %-36s %8.2f %7.2f %9.1f", label, t, c, m / 1024)
 		if (self != "" || bt == "") { print line; exit }
 		rt = bt > 0 ? t / bt : 0; rm = bm > 0 ? m / bm : 0
 		line = line sprintf(" %8.2fx %7.2fx", rt, rm)
@@ -172,7 +177,7 @@ row() {
 	}'
 }
 
-printf '  %-36s %8s %9s %9s %8s   %s\n' "" "time (s)" "RSS (MiB)" "time/tq" "RSS/tq" "target (ratio over tracequiz)"
+printf '  %-36s %8s %7s %9s %9s %8s   %s\n' "" "time (s)" "cpu (s)" "RSS (MiB)" "time/tq" "RSS/tq" "target (ratio over tracequiz)"
 if [[ $formats == *,list,* ]]; then
 	echo "packet list"
 	row tq_list "tracequiz dissect F" tq_list "" ""
@@ -191,7 +196,9 @@ if [[ $formats == *,pdml,* ]]; then
 	row ts2_pdml "tshark -2 -T pdml -r F" tq_pdml 5 5
 fi
 echo
-echo "  time/tq, RSS/tq: the tool's median over tracequiz's; above 1, tracequiz is faster or smaller."
+echo "  time: wall clock; cpu: user + system; RSS: peak resident set size (for tracequiz it includes"
+echo "  the capture file, which it maps whole).  time/tq, RSS/tq: the tool's median wall time and RSS"
+echo "  over tracequiz's; above 1, tracequiz is faster or smaller."
 echo "  targets: packet list at least 2x faster than tshark and at least as fast as tcpdump;"
 echo "           text and PDML at least 5x faster than tshark; peak memory at most a fifth of tshark's."
 for s in "${skipped[@]+"${skipped[@]}"}"; do
