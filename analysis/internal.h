@@ -293,6 +293,8 @@ struct tq_pkt {
 	uint8_t ipproto;
 	int in_error;                /* inside an ICMP error's invoking packet */
 	int depth;
+	uint8_t ttl;                 /* the current IP header's TTL or hop limit (ICMP's Info) */
+	struct tq_node *parent;      /* where tq_root() adds protocols; NULL: the tree's root */
 
 	char protocols[192];         /* frame.protocols */
 	size_t plen;
@@ -301,11 +303,17 @@ struct tq_pkt {
 
 #define TQ_MAX_DEPTH 12
 
-/* The root to add protocols to: NULL when no tree is built. */
+/*
+ * The node to add protocols to: the tree's root, or the node set in
+ * pk->parent (an ICMP item while the packet it carries is dissected, as
+ * Wireshark passes icmp_tree down); NULL when no tree is built.
+ */
 static inline struct tq_node *
 tq_root(struct tq_pkt *pk)
 {
-	return pk->tree ? &pk->tree->root : NULL;
+	if (!pk->tree)
+		return NULL;
+	return pk->parent ? pk->parent : &pk->tree->root;
 }
 
 /* Adds a field whose value is read from its bytes. */
@@ -422,6 +430,39 @@ void tq_register_udp(void);
 void tq_register_icmp(void);
 void tq_register_icmpv6(void);
 void tq_register_data(void);
+
+/* Shared by ICMP and ICMPv6, defined in icmp.c. */
+
+/* The Internet checksum (RFC 1071): add bytes to a running sum, then fold it. */
+uint32_t tq_cksum_add(uint32_t sum, const uint8_t *p, size_t n);
+uint16_t tq_cksum_fold(uint32_t sum);
+
+struct tq_cksum_fields {
+	const struct tq_field *ck, *status;
+	const struct tq_expert *bad;
+};
+/*
+ * Adds the checksum at off and its status, as proto_tree_add_checksum:
+ * verified when verify (sum is then the sum over the whole message, 0xffff
+ * folded when right), else unverified with " [why]" appended.
+ */
+void tq_icmp_checksum(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint32_t off,
+    const struct tq_cksum_fields *cf, int verify, uint32_t sum, const char *why);
+
+/* One echo request and the reply that matched it (times are the request's). */
+struct tq_icmp_echo {
+	uint32_t req, resp;
+	int64_t sec;
+	int32_t nsec;
+};
+/*
+ * Pass 1: records a request, or matches a reply to the latest request of the
+ * same key between the same two addresses; stores the transaction as the
+ * frame's pdata under pdkey.  The key is the checksum the reply carries and
+ * the identifier and sequence number.  Pass 2 reads tq_pdata_get().
+ */
+void tq_icmp_echo_track(struct tq_pkt *pk, int convkind, uint32_t pdkey, int reply, uint32_t ck,
+    uint32_t idseq);
 
 extern const struct tq_vals tq_etype_vals[];
 extern const struct tq_vals tq_ipproto_vals[];

@@ -335,7 +335,8 @@ tq_malformed(struct tq_pkt *pk, const char *proto)
 {
 	if (pk->want_cols)
 		tq_col_info_append(pk, " [Malformed Packet]");
-	struct tq_node *root = tq_root(pk);
+	/* at the top even inside an ICMP error, where Wireshark's exception ends up */
+	struct tq_node *root = pk->tree ? &pk->tree->root : NULL;
 	if (!root)
 		return;
 	struct tq_slice zero = { NULL, 0, 0, 0, 0 };
@@ -509,7 +510,7 @@ put_value(struct tq_sbuf *out, const struct tq_node *n)
 		put_escaped(out, n->v.b.p, n->v.b.n);
 		return;
 	case FT_DOUBLE:
-		tq_sbuf_printf(out, "%g", n->v.d);
+		tq_sbuf_printf(out, "%.15g", n->v.d);   /* DBL_DIG, as Wireshark */
 		return;
 	default:
 		break;
@@ -601,7 +602,7 @@ tq_node_show(const struct tq_node *n, struct tq_sbuf *out)
 		put_escaped(out, n->v.b.p, n->v.b.n);
 		return;
 	case FT_DOUBLE:
-		tq_sbuf_printf(out, "%g", n->v.d);
+		tq_sbuf_printf(out, "%.15g", n->v.d);   /* DBL_DIG, as Wireshark */
 		return;
 	default:
 		break;

@@ -189,6 +189,7 @@ tq_dissect_ipv4(struct tq_pkt *pk, struct tq_slice *s)
 	}
 	tq_addr_set(&pk->src, AT_IPV4, src);
 	tq_addr_set(&pk->dst, AT_IPV4, dst);
+	pk->ttl = s->p[8];
 
 	struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_ip, s, 0, hl);
 	if (t) {

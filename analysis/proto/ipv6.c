@@ -276,6 +276,7 @@ tq_dissect_ipv6(struct tq_pkt *pk, struct tq_slice *s)
 	}
 	tq_addr_set(&pk->src, AT_IPV6, src);
 	tq_addr_set(&pk->dst, AT_IPV6, dst);
+	pk->ttl = s->p[7];
 
 	struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_ipv6, s, 0, 40);
 	if (t) {

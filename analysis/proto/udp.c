@@ -117,7 +117,11 @@ tq_dissect_udp(struct tq_pkt *pk, struct tq_slice *s)
 		struct tq_node *p = tq_add(pk, t, &hf_payload, s, 8, avail);
 		tq_set_label(pk, p, "UDP payload (%u byte%s)", avail, avail == 1 ? "" : "s");
 		struct tq_slice pl = tq_sub(s, 8, avail);
+		/* the payload goes to the top of the tree, even inside an ICMP error, as in Wireshark */
+		struct tq_node *saved = pk->parent;
+		pk->parent = NULL;
 		tq_dissect_data(pk, &pl);
+		pk->parent = saved;
 	}
 	return (int)(8 + plen);
 }
