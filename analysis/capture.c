@@ -149,8 +149,11 @@ add_frame(struct tq_capture *cap, const struct pcap_pkthdr *h, uint64_t off, uin
 	struct tq_frame *fr = &cap->frames[cap->nframes++];
 	memset(fr, 0, sizeof(*fr));
 	fr->off = off;
-	fr->sec = h->ts.tv_sec;
-	fr->nsec = (uint32_t)h->ts.tv_usec;     /* nanoseconds: opened with nano precision */
+	/* nanoseconds (opened with nano precision); libpcap scales a pcap record's
+	 * fraction without checking it is under a second, so carry the excess */
+	uint64_t frac = h->ts.tv_usec > 0 ? (uint64_t)h->ts.tv_usec : 0;
+	fr->sec = (int64_t)h->ts.tv_sec + (int64_t)(frac / 1000000000u);
+	fr->nsec = (uint32_t)(frac % 1000000000u);
 	fr->caplen = h->caplen;
 	fr->len = h->len;
 	fr->iface = iface;

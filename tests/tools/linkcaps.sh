@@ -30,9 +30,9 @@ traffic() {
 import socket, threading
 def tcp(fam, addr):
     s = socket.socket(fam, socket.SOCK_STREAM); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((addr, 7000)); s.listen(1); c, _ = s.accept(); d = c.recv(100); c.sendall(b"ok " + d); c.close(); s.close()
+    s.bind((addr, 40000)); s.listen(1); c, _ = s.accept(); d = c.recv(100); c.sendall(b"ok " + d); c.close(); s.close()
 def udp(fam, addr):
-    s = socket.socket(fam, socket.SOCK_DGRAM); s.bind((addr, 7001)); d, a = s.recvfrom(100); s.sendto(b"pong", a); s.close()
+    s = socket.socket(fam, socket.SOCK_DGRAM); s.bind((addr, 40001)); d, a = s.recvfrom(100); s.sendto(b"pong", a); s.close()
 ts = [threading.Thread(target=f, args=a) for f, a in ((tcp, (socket.AF_INET, "10.99.0.2")), (tcp, (socket.AF_INET6, "fd00:99::2")), (udp, (socket.AF_INET, "10.99.0.2")), (udp, (socket.AF_INET6, "fd00:99::2")))]
 [t.start() for t in ts]; [t.join() for t in ts]
 PY
@@ -43,8 +43,8 @@ PY
 	python3 - <<'PY'
 import socket, time
 for fam, addr in ((socket.AF_INET, "10.99.0.2"), (socket.AF_INET6, "fd00:99::2")):
-    u = socket.socket(fam, socket.SOCK_DGRAM); u.sendto(b"hi", (addr, 7001)); u.settimeout(1); u.recvfrom(100); u.close()
-    s = socket.create_connection((addr, 7000)); s.sendall(b"hello"); s.recv(100); s.close(); time.sleep(0.1)
+    u = socket.socket(fam, socket.SOCK_DGRAM); u.sendto(b"hi", (addr, 40001)); u.settimeout(1); u.recvfrom(100); u.close()
+    s = socket.create_connection((addr, 40000)); s.sendall(b"hello"); s.recv(100); s.close(); time.sleep(0.1)
 PY
 	wait "$srv"
 }
