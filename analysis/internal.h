@@ -449,6 +449,9 @@ struct tq_cksum_fields {
 void tq_icmp_checksum(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint32_t off,
     const struct tq_cksum_fields *cf, int verify, uint32_t sum, const char *why);
 
+/* The multi-part extensions (RFC 4884, 4950) of an ICMP or ICMPv6 error from off on. */
+void tq_icmp_extensions(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint32_t off);
+
 /* One echo request and the reply that matched it (times are the request's). */
 struct tq_icmp_echo {
 	uint32_t req, resp;

@@ -127,8 +127,29 @@ static struct tq_field hf_mip_coa = HF("icmp.mip.coa", "Care-Of-Address", FT_IPV
 static struct tq_field hf_mip_challenge = HF("icmp.mip.challenge", "Challenge", FT_BYTES, BASE_NONE, NULL, 0);
 static struct tq_field hf_mip_content = HF("icmp.mip.content", "Content", FT_BYTES, BASE_NONE, NULL, 0);
 
+/* multi-part extensions (RFC 4884) and the MPLS label stack object (RFC 4950) */
+static const struct tq_vals ext_class_vals[] = {
+	{ 1, "MPLS Label Stack Class" }, { 2, "Interface Information Object" },
+	{ 3, "Interface Identification Object" }, { 0, NULL },
+};
+static struct tq_field hf_ext = HF("icmp.ext", "ICMP Extensions", FT_NONE, BASE_NONE, NULL, 0);
+static struct tq_field hf_ext_version = HF("icmp.ext.version", "Version", FT_UINT8, BASE_DEC, NULL, 0);
+static struct tq_field hf_ext_res = HF("icmp.ext.res", "Reserved", FT_UINT16, BASE_HEX, NULL, 0x0fff);
+static struct tq_field hf_ext_checksum = HF("icmp.ext.checksum", "Checksum", FT_UINT16, BASE_HEX, NULL, 0);
+static struct tq_field hf_ext_checksum_status = HF("icmp.ext.checksum.status", "Checksum Status", FT_UINT8, BASE_NONE, cksum_status_vals, 0);
+static struct tq_field hf_ext_length = HF("icmp.ext.length", "Length", FT_UINT16, BASE_DEC, NULL, 0);
+static struct tq_field hf_ext_class = HF("icmp.ext.class", "Class", FT_UINT8, BASE_DEC, ext_class_vals, 0);
+static struct tq_field hf_ext_ctype = HF("icmp.ext.ctype", "C-Type", FT_UINT8, BASE_DEC, NULL, 0);
+static struct tq_field hf_ext_data = HF("icmp.ext.data", "Data", FT_BYTES, BASE_NONE, NULL, 0);
+static struct tq_field hf_mpls_label = HF("icmp.mpls.label", "Label", FT_UINT24, BASE_DEC, NULL, 0xfffff0);
+static struct tq_field hf_mpls_exp = HF("icmp.mpls.exp", "Experimental", FT_UINT24, BASE_DEC, NULL, 0x0e);
+static struct tq_field hf_mpls_s = HF("icmp.mpls.s", "Stack bit", FT_BOOLEAN, 24, &tq_tfs_set_notset, 0x01);
+static struct tq_field hf_mpls_ttl = HF("icmp.mpls.ttl", "Time to live", FT_UINT8, BASE_DEC, NULL, 0);
+static struct tq_field hf_mpls_data = HF("icmp.mpls.data", "Data", FT_BYTES, BASE_NONE, NULL, 0);
+
 static struct tq_expert ei_resp_not_found = EI("icmp.resp_not_found", "Response not found", PI_WARN, PI_SEQUENCE);
 static struct tq_expert ei_checksum = EI("icmp.checksum_bad", "Bad checksum", PI_WARN, PI_CHECKSUM);
+static struct tq_expert ei_ext_checksum = EI("icmp.ext.checksum_bad", "Bad checksum", PI_WARN, PI_CHECKSUM);
 
 static struct tq_field *const fields[] = {
 	&hf_icmp, &hf_type, &hf_code, &hf_checksum, &hf_checksum_status, &hf_unused, &hf_ident,
@@ -139,10 +160,14 @@ static struct tq_field *const fields[] = {
 	&hf_mip_type, &hf_mip_length, &hf_mip_prefix_length, &hf_mip_seq, &hf_mip_life, &hf_mip_flags,
 	&hf_mip_r, &hf_mip_b, &hf_mip_h, &hf_mip_f, &hf_mip_m, &hf_mip_g, &hf_mip_v, &hf_mip_rt,
 	&hf_mip_u, &hf_mip_x, &hf_mip_reserved, &hf_mip_coa, &hf_mip_challenge, &hf_mip_content,
-	&ei_resp_not_found.f, &ei_checksum.f,
+	&hf_ext, &hf_ext_version, &hf_ext_res, &hf_ext_checksum, &hf_ext_checksum_status, &hf_ext_length,
+	&hf_ext_class, &hf_ext_ctype, &hf_ext_data, &hf_mpls_label, &hf_mpls_exp, &hf_mpls_s, &hf_mpls_ttl,
+	&hf_mpls_data,
+	&ei_resp_not_found.f, &ei_checksum.f, &ei_ext_checksum.f,
 };
 
 static const struct tq_cksum_fields cksum_fields = { &hf_checksum, &hf_checksum_status, &ei_checksum };
+static const struct tq_cksum_fields ext_cksum_fields = { &hf_ext_checksum, &hf_ext_checksum_status, &ei_ext_checksum };
 
 void
 tq_register_icmp(void)
@@ -287,6 +312,88 @@ tq_icmp_echo_track(struct tq_pkt *pk, int convkind, uint32_t pdkey, int reply, u
 	e->idseq = idseq;
 	e->tr = tr;
 	tq_pdata_put(pk->cap, pk->num, pdkey, tr);
+}
+
+/* An MPLS label stack object's entries (RFC 4950); returns 1 if its C-Type is unknown. */
+static int
+mpls_stack_object(struct tq_pkt *pk, struct tq_node *o, const struct tq_slice *s, uint32_t off, uint32_t end)
+{
+	uint8_t ctype = tq_peek_u8(s->p, s->len, off + 3);
+	tq_add(pk, o, &hf_ext_ctype, s, off + 3, 1);
+	if (ctype != 1)
+		return 1;
+	tq_set_label(pk, o, "MPLS Stack Entry");
+	uint32_t p = off + 4;
+	for (; p + 4 <= end && p + 4 <= s->rlen; p += 4) {
+		if (p + 4 > s->len) {
+			tq_malformed(pk, "ICMP");
+			return 0;
+		}
+		uint32_t label = (uint32_t)tq_peek_be16(s->p, s->len, p) << 4 | s->p[p + 2] >> 4;
+		uint8_t tmp = s->p[p + 2], ttl = s->p[p + 3];
+		struct tq_node *e = tq_add_text(pk, o, s, p, 4, "Label: %u, Exp: %u, S: %u, TTL: %u",
+		    label, (tmp >> 1) & 7, tmp & 1, ttl);
+		tq_add(pk, e, &hf_mpls_label, s, p, 3);
+		tq_add_u(pk, e, &hf_mpls_exp, s, p + 2, 1, (tmp >> 1) & 7);
+		tq_add_u(pk, e, &hf_mpls_s, s, p + 2, 1, tmp & 1);
+		tq_add(pk, e, &hf_mpls_ttl, s, p + 3, 1);
+	}
+	if (p < end)
+		tq_add(pk, o, &hf_mpls_data, s, p, end - p);
+	return 0;
+}
+
+void
+tq_icmp_extensions(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint32_t off)
+{
+	if (off >= s->rlen)
+		return;
+	uint32_t rlen = s->rlen - off;
+	if (rlen < 4 || off + 4 > s->len) {
+		tq_malformed(pk, "ICMP");
+		return;
+	}
+	struct tq_node *x = tq_add(pk, t, &hf_ext, s, off, rlen);
+	tq_set_label(pk, x, "ICMP Multi-Part Extensions");
+	uint8_t version = s->p[off] >> 4;
+	tq_add_u(pk, x, &hf_ext_version, s, off, 1, version);
+	tq_add(pk, x, &hf_ext_res, s, off, 2);
+	if (off + rlen <= s->len)
+		tq_icmp_checksum(pk, x, s, off + 2, &ext_cksum_fields, 1, tq_cksum_add(0, s->p + off, rlen), NULL);
+	else
+		tq_icmp_checksum(pk, x, s, off + 2, &ext_cksum_fields, 0, 0, "fragmented datagram");
+	if (version != 1 && version != 2) {
+		tq_append(pk, x, " (unsupported version)");
+		return;
+	}
+	for (off += 4; s->rlen - off >= 4 && off < s->rlen;) {
+		if (off + 4 > s->len) {
+			tq_malformed(pk, "ICMP");
+			return;
+		}
+		uint16_t olen = tq_peek_be16(s->p, s->len, off);
+		uint32_t trunc = olen < s->rlen - off ? olen : s->rlen - off;
+		uint8_t cls = s->p[off + 2], ctype = s->p[off + 3];
+		struct tq_node *o = tq_add_text(pk, x, s, off, trunc > 4 ? trunc : 4, "Unknown object");
+		tq_add_u(pk, o, &hf_ext_length, s, off, 2, olen);
+		tq_add(pk, o, &hf_ext_class, s, off + 2, 1);
+		if (olen < 4) {
+			tq_set_label(pk, o, "Object with bad length");
+			return;
+		}
+		int unknown = 1;
+		if (cls == 1)
+			unknown = mpls_stack_object(pk, o, s, off, off + trunc);
+		if (unknown) {
+			tq_add(pk, o, &hf_ext_ctype, s, off + 3, 1);
+			tq_set_label(pk, o, "Unknown object (%u/%u)", cls, ctype);
+			if (trunc > 4)
+				tq_add(pk, o, &hf_ext_data, s, off + 4, trunc - 4);
+		}
+		if (trunc < olen)
+			tq_append(pk, o, " (truncated)");
+		off += trunc;
+	}
 }
 
 /* ------------------------------------------------------------------ time strings */
@@ -439,6 +546,8 @@ invoking_packet(struct tq_pkt *pk, struct tq_node *t, struct tq_slice *inner)
 	struct tq_addr src = pk->src, dst = pk->dst;
 	uint8_t ipproto = pk->ipproto, ttl = pk->ttl;
 
+	if (inner->len == 0 && inner->rlen == 0)
+		return;
 	pk->in_error = 1;
 	if (pk->depth++ > TQ_MAX_DEPTH)
 		dissect_under(pk, t, tq_dissect_data, inner);
@@ -489,8 +598,6 @@ echo_result(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, int 
 	struct tq_node *nr = tq_gen(tq_add_u(pk, t, &hf_no_resp, &none, 0, 0, 0));
 	tq_col_info_append(pk, " (no response found!)");
 	tq_expert(pk, nr, &ei_resp_not_found, "No response seen to ICMP request");
-	if (nr)
-		nr->pos = s->pos, nr->ds = s->ds;
 }
 
 /* The timestamp ping(8) puts first in its data: seconds and microseconds, either byte order. */
@@ -666,11 +773,18 @@ tq_dissect_icmp(struct tq_pkt *pk, struct tq_slice *s)
 	case T_UNREACH: case T_TIMXCEED: case T_PARAMPROB: case T_SOURCEQUENCH: case T_REDIRECT: {
 		struct tq_slice inner = tq_sub_rest(s, 8);
 		uint8_t ihl = tq_peek_u8(s->p, s->len, 8) & 0x0f;
+		if (type == T_REDIRECT && s->rlen <= 8) {
+			tq_malformed(pk, "ICMP");    /* Wireshark reads the header length at 8 */
+			break;
+		}
 		if (type == T_REDIRECT)
 			inner = tq_sub(s, 8, ihl * 4u + 8);
 		else if (odl && s->rlen > 8u + odl * 4u && tq_peek_be16(s->p, s->len, 10) > odl * 4u)
 			inner = tq_sub(s, 8, (ihl + (uint32_t)odl) * 4u);
 		invoking_packet(pk, t, &inner);
+		/* RFC 4884 extensions when the original datagram leaves room for them */
+		if (s->rlen > 8 + 128 && s->len >= 12 && tq_peek_be16(s->p, s->len, 10) <= 128)
+			tq_icmp_extensions(pk, t, s, (odl ? odl * 4u : 128u) + 8);
 		break;
 	}
 	case T_ECHOREPLY: case T_ECHO:

@@ -696,8 +696,6 @@ echo_result(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, int 
 	struct tq_node *nr = tq_gen(tq_add_u(pk, t, &hf_no_resp, &none, 0, 0, 0));
 	tq_col_info_append(pk, " (no response found!)");
 	tq_expert(pk, nr, &ei_resp_not_found, "No response seen to ICMPv6 request in frame %u", pk->num);
-	if (nr)
-		nr->pos = s->pos, nr->ds = s->ds;
 }
 
 static const char *
@@ -795,7 +793,7 @@ tq_dissect_icmpv6(struct tq_pkt *pk, struct tq_slice *s)
 		tq_icmp_checksum(pk, t, s, 2, &cksum_fields, 0, 0,
 		    pk->in_error ? "in ICMP error packet" : "fragmented datagram");
 
-	if (s->len < 8 && type != T_UNREACH) {
+	if (s->len < 8) {
 		tq_malformed(pk, "ICMPv6");
 		return (int)s->rlen;
 	}
@@ -814,6 +812,10 @@ tq_dissect_icmpv6(struct tq_pkt *pk, struct tq_slice *s)
 			tq_add(pk, t, &hf_reserved, s, 4, 4);
 		}
 		contained(pk, t, &inner);
+		if (olen && s->rlen > 8u + olen * 8u) {
+			tq_layer(pk, "icmp");        /* Wireshark calls ICMP's extension dissector by handle */
+			tq_icmp_extensions(pk, t, s, 8u + olen * 8u);
+		}
 		break;
 	}
 	case T_TOOBIG: {

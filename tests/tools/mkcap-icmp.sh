@@ -28,6 +28,8 @@
 #                                source-specific queries, an MLDv1 query, reports and done
 #   icmpv6-nd-options.pcap       crafted: every RA flag, NA flag and ND option form
 #   icmp-bad-checksum.pcap       crafted: an ICMP and an ICMPv6 echo request with a bad checksum
+#   icmp-extensions-mpls.pcap    crafted: errors from an MPLS router, RFC 4884 lengths and
+#                                RFC 4950 label stacks (ICMP and ICMPv6)
 set -eu
 out=$(cd "${1:?usage: mkcap-icmp.sh OUTDIR}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
@@ -173,4 +175,5 @@ cap icmpv6-mld.pcap ip6 '
 	x $H1 $py $here/mkicmp.py mldone'
 $py "$here/mkicmp.py" ndopts "$out/icmpv6-nd-options.pcap"
 $py "$here/mkicmp.py" badck "$out/icmp-echo-eth-ipv4.pcap" "$out/icmpv6-echo-eth.pcap" "$out/icmp-bad-checksum.pcap"
+$py "$here/mkicmp.py" ext "$out/icmp-extensions-mpls.pcap"
 ls -l "$out"/icmp*.pcap

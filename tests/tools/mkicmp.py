@@ -11,6 +11,8 @@
   mkicmp.py join SECONDS        on h1: join ff05::1234, wait, leave
   mkicmp.py ndopts OUT.pcap     write ND/MLD messages with every flag and option form
   mkicmp.py badck IN4 IN6 OUT   copy the first echo request of each with a bad checksum
+  mkicmp.py ext OUT.pcap        write time exceeded and unreachable messages from an MPLS
+                                router: RFC 4884 lengths and RFC 4950 label stack objects
 """
 import socket
 import struct
@@ -146,8 +148,45 @@ def badck(in4, in6, out):
     wrpcap(out, res)
 
 
+def ext(out):
+    def objects(objs, version=2, bad=False):
+        body = b"".join(struct.pack("!HBB", 4 + len(d), c, t) + d for c, t, d in objs)
+        e = bytearray(bytes([version << 4, 0, 0, 0]) + body)
+        e[2:4] = struct.pack("!H", checksum(bytes(e)) ^ (0x1111 if bad else 0))
+        return bytes(e)
+
+    def label(lbl, exp, s, ttl):
+        return struct.pack("!I", lbl << 12 | exp << 9 | s << 8 | ttl)
+
+    stack = (1, 1, label(16004, 0, 0, 1) + label(24001, 5, 1, 1))
+    probe4 = bytes(IP(src="10.1.0.2", dst="10.9.9.9", ttl=1, id=0x4242) / UDP(sport=40000, dport=33434) / Raw(b"\0" * 32))
+    probe6 = bytes(IPv6(src="fd00:1::2", dst="fd00:9::9", hlim=1) / UDP(sport=40000, dport=33434) / Raw(b"\0" * 32))
+    pad = lambda b, n: b + b"\0" * (n - len(b))
+    pk = []
+    t = [1700000100.0]
+
+    def add(p):
+        t[0] += 0.01
+        p.time = t[0]
+        pk.append(p)
+
+    def v4(typ, code, odl, orig, e):
+        add(Ether(src="02:00:00:00:01:01", dst="02:00:00:00:01:02") / IP(src="10.1.0.1", dst="10.1.0.2", proto=1) /
+            Raw(icmp4(bytes([typ, code, 0, 0, 0, odl, 0, 0]) + orig + e)))
+
+    v4(11, 0, 32, pad(probe4, 128), objects([stack]))
+    v4(11, 0, 0, pad(probe4, 128), objects([stack]))
+    v4(3, 3, 32, pad(probe4, 128), objects([(5, 1, b"\xaa\xbb\xcc\xdd"), stack], bad=True))
+    v4(11, 0, 32, pad(probe4, 128), objects([stack], version=3))
+    ip = IPv6(src="fd00:1::1", dst="fd00:1::2", nh=58)
+    b = bytes([3, 0, 0, 0, 16, 0, 0, 0]) + pad(probe6, 128) + objects([stack])
+    ck = in6_chksum(58, ip, b)
+    add(Ether(src="02:00:00:00:01:01", dst="02:00:00:00:01:02") / ip / Raw(b[:2] + struct.pack("!H", ck) + b[4:]))
+    wrpcap(out, pk)
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     {"send4": lambda: send4(), "send6": lambda: send6(), "mldq": lambda: mldq(args[0]),
      "mldone": lambda: mldone(), "join": lambda: join(float(args[0])), "ndopts": lambda: ndopts(args[0]),
-     "badck": lambda: badck(*args)}[cmd]()
+     "badck": lambda: badck(*args), "ext": lambda: ext(args[0])}[cmd]()
