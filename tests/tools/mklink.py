@@ -7,7 +7,7 @@ Used once to make tests/data/link-*.pcap from tests/data/link-eth.pcap:
 The frames of ETH.pcap (real traffic, captured with tcpdump on a veth pair)
 are rewrapped in the link layers that Linux cannot capture here:
 
-  link-eth-vlan.pcap   802.1Q tags (one, and two stacked), varied PRI/DEI/ID
+  link-eth-vlan.pcap   802.1Q tags (one, and two stacked), varied PRI/DEI/ID; short ones padded
   link-eth-pad.pcap    short frames padded to 60 bytes, and frames with a trailer
   link-raw.pcap        LINKTYPE_RAW (101): IPv4 and IPv6 packets, no link header
   link-raw-ipv4.pcap   LINKTYPE_IPV4 (228)
@@ -66,7 +66,10 @@ def vlan(frames):
         tag = struct.pack(">HH", 0x8100, pri << 13 | dei << 12 | vid)
         if i % 4 == 3:      # two stacked 802.1Q tags (Q-in-Q with 0x8100 outside)
             tag = struct.pack(">HH", 0x8100, 3 << 13 | 200) + tag
-        out.append(with_data(fr, d[:12] + tag + d[12:]))
+        t = d[:12] + tag + d[12:]
+        if len(t) < 60:     # short tagged frames padded as a NIC delivers them; one also with 4 more bytes
+            t += b"\x00" * (60 - len(t)) + (b"\xca\xfe\xf0\x0d" if i % 2 else b"")
+        out.append(with_data(fr, t))
     return out
 
 
