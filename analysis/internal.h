@@ -364,6 +364,9 @@ struct tq_node *tq_expert(struct tq_pkt *pk, struct tq_node *n, const struct tq_
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* "[Malformed Packet: proto]" / truncated frame report, as Wireshark's exceptions. */
 void tq_malformed(struct tq_pkt *pk, const char *proto);
+/* "[Packet size limited during capture: proto truncated]": Wireshark's BoundsError,
+ * a read past what was captured but not past what was on the wire. */
+void tq_truncated(struct tq_pkt *pk, const char *proto);
 
 /* Adds a data source (a rebuilt buffer in the tree's arena); returns its index or -1. */
 int tq_add_ds(struct tq_pkt *pk, const uint8_t *data, uint32_t len, const char *name);

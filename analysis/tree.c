@@ -349,6 +349,22 @@ tq_malformed(struct tq_pkt *pk, const char *proto)
 	tq_layer(pk, "_ws.malformed");
 }
 
+void
+tq_truncated(struct tq_pkt *pk, const char *proto)
+{
+	if (pk->want_cols)
+		tq_col_info_append(pk, "[Packet size limited during capture]");
+	struct tq_node *root = pk->tree ? &pk->tree->root : NULL;
+	if (!root)
+		return;
+	struct tq_slice zero = { NULL, 0, 0, 0, 0 };
+	struct tq_node *m = node_new(pk, root, &hf_short, &zero, 0, 0);
+	if (!m)
+		return;
+	m->flags |= NF_LABEL;
+	m->text = tq_arena_printf(pk->arena, "[Packet size limited during capture: %s truncated]", proto);
+}
+
 /* ------------------------------------------------------------------ labels */
 
 /* Wireshark's format_text: escapes what a terminal would not show. */

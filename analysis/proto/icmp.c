@@ -314,7 +314,10 @@ tq_icmp_echo_track(struct tq_pkt *pk, int convkind, uint32_t pdkey, int reply, u
 	tq_pdata_put(pk->cap, pk->num, pdkey, tr);
 }
 
-/* An MPLS label stack object's entries (RFC 4950); returns 1 if its C-Type is unknown. */
+static int have(struct tq_pkt *pk, const struct tq_slice *s, uint32_t end);
+
+/* An MPLS label stack object's entries (RFC 4950); returns 1 if its C-Type is
+ * unknown, -1 if the capture ends inside it. */
 static int
 mpls_stack_object(struct tq_pkt *pk, struct tq_node *o, const struct tq_slice *s, uint32_t off, uint32_t end)
 {
@@ -325,10 +328,8 @@ mpls_stack_object(struct tq_pkt *pk, struct tq_node *o, const struct tq_slice *s
 	tq_set_label(pk, o, "MPLS Stack Entry");
 	uint32_t p = off + 4;
 	for (; p + 4 <= end && p + 4 <= s->rlen; p += 4) {
-		if (p + 4 > s->len) {
-			tq_malformed(pk, "ICMP");
-			return 0;
-		}
+		if (!have(pk, s, p + 4))
+			return -1;
 		uint32_t label = (uint32_t)tq_peek_be16(s->p, s->len, p) << 4 | s->p[p + 2] >> 4;
 		uint8_t tmp = s->p[p + 2], ttl = s->p[p + 3];
 		struct tq_node *e = tq_add_text(pk, o, s, p, 4, "Label: %u, Exp: %u, S: %u, TTL: %u",
@@ -349,10 +350,8 @@ tq_icmp_extensions(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *
 	if (off >= s->rlen)
 		return;
 	uint32_t rlen = s->rlen - off;
-	if (rlen < 4 || off + 4 > s->len) {
-		tq_malformed(pk, "ICMP");
+	if (!have(pk, s, off + 4))
 		return;
-	}
 	struct tq_node *x = tq_add(pk, t, &hf_ext, s, off, rlen);
 	tq_set_label(pk, x, "ICMP Multi-Part Extensions");
 	uint8_t version = s->p[off] >> 4;
@@ -367,10 +366,8 @@ tq_icmp_extensions(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *
 		return;
 	}
 	for (off += 4; s->rlen - off >= 4 && off < s->rlen;) {
-		if (off + 4 > s->len) {
-			tq_malformed(pk, "ICMP");
+		if (!have(pk, s, off + 4))
 			return;
-		}
 		uint16_t olen = tq_peek_be16(s->p, s->len, off);
 		uint32_t trunc = olen < s->rlen - off ? olen : s->rlen - off;
 		uint8_t cls = s->p[off + 2], ctype = s->p[off + 3];
@@ -384,6 +381,8 @@ tq_icmp_extensions(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *
 		int unknown = 1;
 		if (cls == 1)
 			unknown = mpls_stack_object(pk, o, s, off, off + trunc);
+		if (unknown < 0)
+			return;
 		if (unknown) {
 			tq_add(pk, o, &hf_ext_ctype, s, off + 3, 1);
 			tq_set_label(pk, o, "Unknown object (%u/%u)", cls, ctype);
@@ -473,10 +472,8 @@ mip_extensions(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, u
 	while (off < s->rlen) {
 		uint8_t type = tq_peek_u8(s->p, s->len, off);
 		uint8_t len = type ? tq_peek_u8(s->p, s->len, off + 1) : 0;
-		if (off >= s->len || (type && off + 2 > s->len)) {
-			tq_malformed(pk, "ICMP");
+		if (!have(pk, s, off + (type ? 2 : 1)))
 			return;
-		}
 		const char *name = tq_vals_find(mip_ext_vals, type);
 		struct tq_node *e = tq_add_text(pk, t, s, off, type ? len + 2u : 1u, "Ext: %s", name ? name : "Unknown");
 		if (!name)
@@ -516,6 +513,24 @@ mip_extensions(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, u
 		}
 		off = d + len;
 	}
+}
+
+/*
+ * Whether the bytes up to end were captured.  If not, reports what Wireshark's
+ * bounds exception does: "Packet size limited during capture" when the
+ * message went on past the snap length, "Malformed Packet" when it did not;
+ * the caller then stops, as the exception stops Wireshark's dissector.
+ */
+static int
+have(struct tq_pkt *pk, const struct tq_slice *s, uint32_t end)
+{
+	if (end <= s->len)
+		return 1;
+	if (end <= s->rlen)
+		tq_truncated(pk, "ICMP");
+	else
+		tq_malformed(pk, "ICMP");
+	return 0;
 }
 
 /* Runs fn on sub with the protocols it adds going under parent. */
@@ -653,14 +668,11 @@ tq_dissect_icmp(struct tq_pkt *pk, struct tq_slice *s)
 {
 	tq_col_proto(pk, "ICMP");
 	tq_col_info_clear(pk);
-	if (s->len < 8) {
-		struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_icmp, s, 0, s->len);
-		if (s->len >= 1)
-			tq_add(pk, t, &hf_type, s, 0, 1);
-		if (s->len >= 2)
-			tq_add(pk, t, &hf_code, s, 1, 1);
-		tq_malformed(pk, "ICMP");
-		return (int)s->len;
+	if (s->len < 6) {
+		/* Wireshark reads the type, code and RFC 4884 length before adding anything */
+		tq_layer(pk, "icmp");
+		have(pk, s, 6);
+		return (int)s->rlen;
 	}
 	uint8_t type = s->p[0], code = s->p[1];
 	uint16_t cksum = tq_peek_be16(s->p, s->len, 2);
@@ -712,12 +724,14 @@ tq_dissect_icmp(struct tq_pkt *pk, struct tq_slice *s)
 		    pk->in_error ? "in ICMP error packet" : "fragmented datagram");
 
 	/* the second four bytes */
+#define NEED(end) do { if (!have(pk, s, (end))) return (int)s->rlen; } while (0)
 	uint32_t num_addrs = 0, entry_size = 0;
 	switch (type) {
 	case T_ECHOREPLY: case T_ECHO: case T_TSTAMP: case T_TSTAMPREPLY:
 	case T_IREQ: case T_IREQREPLY: case T_MASKREQ: case T_MASKREPLY:
 		tq_add(pk, t, &hf_ident, s, 4, 2);
 		tq_add_u(pk, t, &hf_ident_le, s, 4, 2, (uint16_t)(id >> 8 | id << 8));
+		NEED(8);
 		tq_add(pk, t, &hf_seq, s, 6, 2);
 		tq_add_u(pk, t, &hf_seq_le, s, 6, 2, (uint16_t)(seq >> 8 | seq << 8));
 		tq_col_info_append(pk, " id=0x%04x, seq=%u/%u", id, seq, (uint16_t)(seq >> 8 | seq << 8));
@@ -730,14 +744,17 @@ tq_dissect_icmp(struct tq_pkt *pk, struct tq_slice *s)
 			tq_add(pk, t, &hf_unused, s, 4, 1);
 			tq_add(pk, t, &hf_length, s, 5, 1);
 			tq_gen(tq_add_u(pk, t, &hf_length_orig, s, 5, 1, odl * 4u));
+			NEED(8);
 			if (type == T_UNREACH && code == 4)
 				tq_add(pk, t, &hf_mtu, s, 6, 2);
 			else
 				tq_add(pk, t, &hf_unused, s, 6, 2);
 		} else if (type == T_UNREACH && code == 4) {
 			tq_add(pk, t, &hf_unused, s, 4, 2);
+			NEED(8);
 			tq_add(pk, t, &hf_mtu, s, 6, 2);
 		} else {
+			NEED(8);
 			tq_add(pk, t, &hf_unused, s, 4, 4);
 		}
 		break;
@@ -746,6 +763,7 @@ tq_dissect_icmp(struct tq_pkt *pk, struct tq_slice *s)
 		entry_size = s->p[5];
 		tq_add(pk, t, &hf_num_addrs, s, 4, 1);
 		tq_add(pk, t, &hf_addr_entry_size, s, 5, 1);
+		NEED(8);
 		char d[96];
 		duration_str(tq_peek_be16(s->p, s->len, 6), 0, d, sizeof(d));
 		tq_append(pk, tq_add(pk, t, &hf_lifetime, s, 6, 2), " (%s)", d);
@@ -756,12 +774,15 @@ tq_dissect_icmp(struct tq_pkt *pk, struct tq_slice *s)
 		if (odl) {
 			tq_add(pk, t, &hf_length, s, 5, 1);
 			tq_gen(tq_add_u(pk, t, &hf_length_orig, s, 5, 1, odl * 4u));
+			NEED(8);
 			tq_add(pk, t, &hf_unused, s, 6, 2);
 		} else {
+			NEED(8);
 			tq_add(pk, t, &hf_unused, s, 5, 3);
 		}
 		break;
 	case T_REDIRECT:
+		NEED(8);
 		tq_add(pk, t, &hf_redir_gw, s, 4, 4);
 		break;
 	default:
@@ -773,10 +794,8 @@ tq_dissect_icmp(struct tq_pkt *pk, struct tq_slice *s)
 	case T_UNREACH: case T_TIMXCEED: case T_PARAMPROB: case T_SOURCEQUENCH: case T_REDIRECT: {
 		struct tq_slice inner = tq_sub_rest(s, 8);
 		uint8_t ihl = tq_peek_u8(s->p, s->len, 8) & 0x0f;
-		if (type == T_REDIRECT && s->rlen <= 8) {
-			tq_malformed(pk, "ICMP");    /* Wireshark reads the header length at 8 */
-			break;
-		}
+		if (type == T_REDIRECT)
+			NEED(9);                     /* Wireshark reads the header length at 8 */
 		if (type == T_REDIRECT)
 			inner = tq_sub(s, 8, ihl * 4u + 8);
 		else if (odl && s->rlen > 8u + odl * 4u && tq_peek_be16(s->p, s->len, 10) > odl * 4u)
@@ -806,11 +825,9 @@ tq_dissect_icmp(struct tq_pkt *pk, struct tq_slice *s)
 		if (entry_size == 2) {
 			uint32_t i;
 			for (i = 0; i < num_addrs; i++) {
-				if (16 + i * 8 > s->len) {
-					tq_malformed(pk, "ICMP");
-					return (int)s->rlen;
-				}
+				NEED(12 + i * 8);
 				tq_add(pk, t, &hf_router_address, s, 8 + i * 8, 4);
+				NEED(16 + i * 8);
 				tq_add(pk, t, &hf_pref_level, s, 12 + i * 8, 4);
 			}
 			if (code == 0 || code == 16)
@@ -821,25 +838,22 @@ tq_dissect_icmp(struct tq_pkt *pk, struct tq_slice *s)
 		}
 		break;
 	case T_TSTAMP: case T_TSTAMPREPLY: {
-		if (s->len < 20) {
-			tq_malformed(pk, "ICMP");
-			break;
-		}
 		uint32_t frame_ts = (uint32_t)((pk->fr->sec * 1000 + pk->fr->nsec / 1000000) % MS_PER_DAY);
+		NEED(12);
 		timestamp_item(pk, t, s, &hf_orig_ts, 8, frame_ts);
+		NEED(16);
 		timestamp_item(pk, t, s, &hf_recv_ts, 12, frame_ts);
+		NEED(20);
 		timestamp_item(pk, t, s, &hf_xmit_ts, 16, frame_ts);
 		break;
 	}
 	case T_MASKREQ: case T_MASKREPLY:
-		if (s->len < 12) {
-			tq_malformed(pk, "ICMP");
-			break;
-		}
+		NEED(12);
 		tq_add(pk, t, &hf_address_mask, s, 8, 4);
 		break;
 	default:
 		break;
 	}
+#undef NEED
 	return (int)s->rlen;
 }

@@ -337,6 +337,24 @@ dissect_under(struct tq_pkt *pk, struct tq_node *parent, int (*fn)(struct tq_pkt
 	pk->parent = saved;
 }
 
+/*
+ * Whether the bytes up to end were captured.  If not, reports what Wireshark's
+ * bounds exception does: "Packet size limited during capture" when the
+ * message went on past the snap length, "Malformed Packet" when it did not;
+ * the caller then stops, as the exception stops Wireshark's dissector.
+ */
+static int
+have(struct tq_pkt *pk, const struct tq_slice *s, uint32_t end)
+{
+	if (end <= s->len)
+		return 1;
+	if (end <= s->rlen)
+		tq_truncated(pk, "ICMPv6");
+	else
+		tq_malformed(pk, "ICMPv6");
+	return 0;
+}
+
 /* The packet inside an error or a redirected header: IPv6 if it says so, else data. */
 static void
 contained(struct tq_pkt *pk, struct tq_node *t, struct tq_slice *inner)
@@ -394,10 +412,8 @@ nd_options(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint3
 {
 	char a[64];
 	while (off < s->rlen) {
-		if (off + 2 > s->len) {
-			tq_malformed(pk, "ICMPv6");
+		if (!have(pk, s, off + 2))
 			return;
-		}
 		uint8_t type = s->p[off];
 		uint32_t olen = s->p[off + 1] * 8u;
 		struct tq_node *o = tq_add(pk, t, &hf_opt, s, off, olen);
@@ -415,14 +431,12 @@ nd_options(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint3
 			tq_expert(pk, ln, &ei_invalid_opt_len, "Invalid option length (Zero)");
 			return;
 		}
-		if (off + olen > s->len) {
-			tq_malformed(pk, "ICMPv6");
-			return;
-		}
 		uint32_t d = off + 2, dlen = olen - 2;
 		switch (type) {
 		case 1: case 2: {
 			int src = type == 1;
+			if (!have(pk, s, d + (dlen == 14 ? 14 : dlen)))
+				return;
 			if (dlen == 6) {
 				char mac[32];
 				tq_add(pk, o, &hf_opt_linkaddr_mac, s, d, 6);
@@ -453,15 +467,25 @@ nd_options(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint3
 		}
 		case 3: {
 			uint8_t plen = tq_peek_u8(s->p, s->len, d);
+			if (!have(pk, s, d + 1))
+				return;
 			tq_add(pk, o, &hf_opt_prefix_len, s, d, 1);
+			if (!have(pk, s, d + 2))
+				return;
 			static const struct tq_field *const bits[] = {
 				&hf_opt_prefix_flag_l, &hf_opt_prefix_flag_a, &hf_opt_prefix_flag_r, &hf_opt_prefix_flag_rsv,
 			};
 			struct tq_node *fl = tq_add(pk, o, &hf_opt_prefix_flag, s, d + 1, 1);
 			flag_items(pk, fl, s, d + 1, 1, bits, 4);
+			if (!have(pk, s, d + 6))
+				return;
 			lifetime_item(pk, o, &hf_opt_prefix_valid, s, d + 2, NULL);
+			if (!have(pk, s, d + 10))
+				return;
 			lifetime_item(pk, o, &hf_opt_prefix_preferred, s, d + 6, NULL);
 			tq_add(pk, o, &hf_opt_reserved, s, d + 10, 4);
+			if (!have(pk, s, d + 30))
+				return;
 			prefix_item(pk, o, &hf_opt_prefix, s, d + 14, 16, a, sizeof(a));
 			tq_append(pk, o, " : %s/%u", a, plen);
 			break;
@@ -475,11 +499,15 @@ nd_options(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint3
 		}
 		case 5: {
 			tq_add(pk, o, &hf_opt_reserved, s, d, 2);
+			if (!have(pk, s, d + 6))
+				return;
 			tq_add(pk, o, &hf_opt_mtu, s, d + 2, 4);
 			tq_append(pk, o, " : %u", tq_peek_be32(s->p, s->len, d + 2));
 			break;
 		}
 		case 6:
+			if (!have(pk, s, d + 1))
+				return;
 			tq_add(pk, o, &hf_opt_nbma, s, d, 1);
 			tq_append(pk, o, " : %u", tq_peek_u8(s->p, s->len, d));
 			tq_add(pk, o, &hf_opt_reserved, s, d, 1);
@@ -487,37 +515,55 @@ nd_options(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint3
 			break;
 		case 7:
 			tq_add(pk, o, &hf_opt_reserved, s, d, 2);
+			if (!have(pk, s, d + 6))
+				return;
 			tq_add(pk, o, &hf_opt_adv_interval, s, d + 2, 4);
 			tq_append(pk, o, " : %u", tq_peek_be32(s->p, s->len, d + 2));
 			break;
 		case 8:
 			tq_add(pk, o, &hf_opt_reserved, s, d, 2);
+			if (!have(pk, s, d + 4))
+				return;
 			tq_add(pk, o, &hf_opt_ha_pref, s, d + 2, 2);
+			if (!have(pk, s, d + 6))
+				return;
 			tq_add(pk, o, &hf_opt_ha_lifetime, s, d + 4, 2);
 			break;
 		case 9: case 10:
 			tq_add(pk, o, &hf_opt_reserved, s, d, 6);
 			for (uint32_t p = d + 6; p + 16 <= off + olen; p += 16) {
+				if (!have(pk, s, p + 16))
+					return;
 				tq_add(pk, o, &hf_opt_ipv6_address, s, p, 16);
 				ipv6_at(s, p, a, sizeof(a));
 				tq_append(pk, o, " %s", a);
 			}
 			break;
 		case 14:
+			if (!have(pk, s, d + dlen))
+				return;
 			tq_add(pk, o, &hf_opt_nonce, s, d, dlen);
 			break;
 		case 24: {
 			uint8_t plen = tq_peek_u8(s->p, s->len, d);
 			uint8_t pref = (tq_peek_u8(s->p, s->len, d + 1) & 0x18) >> 3;
+			if (!have(pk, s, d + 1))
+				return;
 			tq_add(pk, o, &hf_opt_prefix_len, s, d, 1);
+			if (!have(pk, s, d + 2))
+				return;
 			static const struct tq_field *const bits[] = { &hf_opt_route_pref, &hf_opt_route_rsv };
 			struct tq_node *fl = tq_add(pk, o, &hf_opt_route_flag, s, d + 1, 1);
 			flag_items(pk, fl, s, d + 1, 1, bits, 2);
 			tq_append(pk, o, " : %s", tq_vals_find(prf_vals, pref));
+			if (!have(pk, s, d + 6))
+				return;
 			lifetime_item(pk, o, &hf_opt_route_lifetime, s, d + 2, NULL);
 			if (olen == 8) {
 				tq_append(pk, o, " ::/%u", plen);
 			} else if (olen == 16 || olen == 24) {
+				if (!have(pk, s, d + 6 + olen - 8))
+					return;
 				prefix_item(pk, o, &hf_opt_prefix, s, d + 6, olen - 8, a, sizeof(a));
 				tq_append(pk, o, " %s/%u", a, plen);
 			}
@@ -525,8 +571,12 @@ nd_options(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint3
 		}
 		case 25:
 			tq_add(pk, o, &hf_opt_reserved, s, d, 2);
+			if (!have(pk, s, d + 6))
+				return;
 			lifetime_item(pk, o, &hf_opt_rdnss_lifetime, s, d + 2, "RDNSS address MUST no longer be used");
 			for (uint32_t p = d + 6; p < off + olen; p += 16) {
+				if (!have(pk, s, p + 16))
+					return;
 				tq_add(pk, o, &hf_opt_rdnss, s, p, 16);
 				ipv6_at(s, p, a, sizeof(a));
 				tq_append(pk, o, " %s", a);
@@ -536,6 +586,8 @@ nd_options(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint3
 			static const struct tq_field *const bits[] = {
 				&hf_opt_efo_m, &hf_opt_efo_o, &hf_opt_efo_h, &hf_opt_efo_prf, &hf_opt_efo_p, &hf_opt_efo_rsv,
 			};
+			if (!have(pk, s, d + 2))
+				return;
 			struct tq_node *fl = tq_add(pk, o, &hf_opt_efo, s, d, 2);
 			flag_items(pk, fl, s, d, 2, bits, 6);
 			tq_add(pk, o, &hf_opt_reserved, s, d + 2, 4);
@@ -543,8 +595,12 @@ nd_options(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint3
 		}
 		case 31: {
 			tq_add(pk, o, &hf_opt_reserved, s, d, 2);
+			if (!have(pk, s, d + 6))
+				return;
 			lifetime_item(pk, o, &hf_opt_dnssl_lifetime, s, d + 2, "DNSSL domain name MUST no longer be used");
 			uint32_t end = off + olen;
+			if (!have(pk, s, end))       /* the names are read whole */
+				return;
 			for (uint32_t p = d + 6; p < end;) {
 				if (s->p[p] == 0) {
 					tq_add(pk, o, &hf_opt_padding, s, p, end - p);
@@ -559,6 +615,8 @@ nd_options(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint3
 			break;
 		}
 		case 37: {
+			if (!have(pk, s, d + dlen))
+				return;
 			char url[256];
 			size_t k = 0;
 			for (uint32_t i = 0; i < dlen && k + 1 < sizeof(url) && s->p[d + i]; i++)
@@ -571,8 +629,12 @@ nd_options(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint3
 		case 38: {
 			static const uint8_t plen[] = { 12, 8, 7, 6, 5, 4 };
 			uint8_t plc = tq_peek_u8(s->p, s->len, d + 1) & 7;
+			if (!have(pk, s, d + 2))
+				return;
 			tq_add(pk, o, &hf_opt_pref64_lifetime, s, d, 2);
 			tq_add(pk, o, &hf_opt_pref64_plc, s, d, 2);
+			if (plc < sizeof(plen) && !have(pk, s, d + 2 + plen[plc]))
+				return;
 			if (plc < sizeof(plen))
 				prefix_item(pk, o, &hf_opt_pref64_prefix, s, d + 2, plen[plc], a, sizeof(a));
 			break;
@@ -580,6 +642,8 @@ nd_options(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint3
 		default:
 			tq_expert(pk, o, &ei_undecoded_option, "Dissector for ICMPv6 Option (%u) code not implemented, "
 			    "Contact Wireshark developers if you want this supported", type);
+			if (!have(pk, s, d + dlen))
+				return;
 			tq_add(pk, o, &hf_data, s, d, dlen);
 			break;
 		}
@@ -607,44 +671,64 @@ static void
 mld(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint8_t type)
 {
 	if (type == T_MLQUERY && s->rlen > 24) {
+		if (!have(pk, s, 6))
+			return;
 		tq_add_u(pk, t, &hf_mld_mrc, s, 4, 2, mld_mrc(tq_peek_be16(s->p, s->len, 4)));
+		if (!have(pk, s, 8))
+			return;
 		tq_add(pk, t, &hf_reserved, s, 6, 2);
+		if (!have(pk, s, 24))
+			return;
 		tq_add(pk, t, &hf_mld_maddr, s, 8, 16);
+		if (!have(pk, s, 25))
+			return;
 		static const struct tq_field *const bits[] = { &hf_mld_flag_s, &hf_mld_flag_qrv, &hf_mld_flag_rsv };
 		struct tq_node *fl = tq_add(pk, t, &hf_mld_flag, s, 24, 1);
 		flag_items(pk, fl, s, 24, 1, bits, 3);
+		if (!have(pk, s, 26))
+			return;
 		tq_add_u(pk, t, &hf_mld_qqi, s, 25, 1, mld_qqic(tq_peek_u8(s->p, s->len, 25)));
+		if (!have(pk, s, 28))
+			return;
 		tq_add(pk, t, &hf_mld_nb_sources, s, 26, 2);
 		uint16_t n = tq_peek_be16(s->p, s->len, 26);
 		for (uint32_t i = 0; i < n; i++) {
-			if (28 + (i + 1) * 16 > s->len) {
-				tq_malformed(pk, "ICMPv6");
+			if (!have(pk, s, 28 + (i + 1) * 16))
 				return;
-			}
 			tq_add(pk, t, &hf_mld_source, s, 28 + i * 16, 16);
 		}
 		return;
 	}
+	if (!have(pk, s, 6))
+		return;
 	tq_add(pk, t, &hf_mld_mrd, s, 4, 2);
+	if (!have(pk, s, 8))
+		return;
 	tq_add(pk, t, &hf_reserved, s, 6, 2);
+	if (!have(pk, s, 24))
+		return;
 	tq_add(pk, t, &hf_mld_maddr, s, 8, 16);
 }
 
 static void
 mldv2_report(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s)
 {
+	if (!have(pk, s, 6))
+		return;
 	tq_add(pk, t, &hf_reserved, s, 4, 2);
+	if (!have(pk, s, 8))
+		return;
 	tq_add(pk, t, &hf_mldr_nb_records, s, 6, 2);
 	uint16_t n = tq_peek_be16(s->p, s->len, 6);
 	uint32_t off = 8;
 	for (uint32_t i = 0; i < n; i++) {
-		if (off + 20 > s->len) {
-			tq_malformed(pk, "ICMPv6");
+		if (!have(pk, s, off + 4))
 			return;
-		}
 		uint8_t rtype = s->p[off], aux = s->p[off + 1];
 		uint16_t ns = tq_peek_be16(s->p, s->len, off + 2);
 		uint32_t rlen = 20 + ns * 16u + aux * 4u;
+		if (!have(pk, s, off + 20))
+			return;
 		char a[64];
 		ipv6_at(s, off + 4, a, sizeof(a));
 		const char *rn = tq_vals_find(record_type_vals, rtype);
@@ -655,10 +739,16 @@ mldv2_report(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s)
 		tq_add(pk, r, &hf_mldr_nb_sources, s, off + 2, 2);
 		tq_add(pk, r, &hf_mldr_maddr, s, off + 4, 16);
 		uint32_t p = off + 20;
-		for (uint32_t k = 0; k < ns; k++, p += 16)
+		for (uint32_t k = 0; k < ns; k++, p += 16) {
+			if (!have(pk, s, p + 16))
+				return;
 			tq_add(pk, r, &hf_mldr_source, s, p, 16);
-		if (aux)
+		}
+		if (aux) {
+			if (!have(pk, s, p + aux * 4u))
+				return;
 			tq_add(pk, r, &hf_mldr_aux, s, p, aux * 4u);
+		}
 		off += rlen;
 	}
 }
@@ -744,11 +834,21 @@ tq_dissect_icmpv6(struct tq_pkt *pk, struct tq_slice *s)
 	tq_col_proto(pk, "ICMPv6");
 	tq_col_info_clear(pk);
 	if (s->len < 4) {
+		/* what Wireshark adds before the read that throws */
 		struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_icmpv6, s, 0, s->len);
-		if (s->len >= 1)
+		if (have(pk, s, 1)) {
 			tq_add(pk, t, &hf_type, s, 0, 1);
-		tq_malformed(pk, "ICMPv6");
-		return (int)s->len;
+			const char *tn = tq_vals_find(type_vals, s->p[0]);
+			if (tn)
+				tq_col_info_set(pk, "%s", tn);
+			else
+				tq_col_info_set(pk, "Unknown (%u)", s->p[0]);
+			if (have(pk, s, 2))
+				tq_add(pk, t, &hf_code, s, 1, 1);
+			if (s->len >= 2)
+				have(pk, s, 4);
+		}
+		return (int)s->rlen;
 	}
 	uint8_t type = s->p[0], code = s->p[1];
 	uint16_t cksum = tq_peek_be16(s->p, s->len, 2);
@@ -793,22 +893,22 @@ tq_dissect_icmpv6(struct tq_pkt *pk, struct tq_slice *s)
 		tq_icmp_checksum(pk, t, s, 2, &cksum_fields, 0, 0,
 		    pk->in_error ? "in ICMP error packet" : "fragmented datagram");
 
-	if (s->len < 8) {
-		tq_malformed(pk, "ICMPv6");
-		return (int)s->rlen;
-	}
 	char a[64];
+#define NEED(end) do { if (!have(pk, s, (end))) return (int)s->rlen; } while (0)
 	switch (type) {
 	case T_UNREACH:
 	case T_TIMEEX: {
+		NEED(5);
 		uint8_t olen = tq_peek_u8(s->p, s->len, 4);
 		struct tq_slice inner = tq_sub_rest(s, 8);
 		if (olen) {
 			/* RFC 4884: the original datagram is olen 64-bit words, extensions follow */
 			tq_add(pk, t, &hf_length, s, 4, 1);
+			NEED(8);
 			tq_add(pk, t, &hf_reserved, s, 5, 3);
 			inner = tq_sub(s, 8, olen * 8u);
 		} else {
+			NEED(8);
 			tq_add(pk, t, &hf_reserved, s, 4, 4);
 		}
 		contained(pk, t, &inner);
@@ -819,12 +919,14 @@ tq_dissect_icmpv6(struct tq_pkt *pk, struct tq_slice *s)
 		break;
 	}
 	case T_TOOBIG: {
+		NEED(8);
 		tq_add(pk, t, &hf_mtu, s, 4, 4);
 		struct tq_slice inner = tq_sub_rest(s, 8);
 		contained(pk, t, &inner);
 		break;
 	}
 	case T_PARAMPROB: {
+		NEED(8);
 		tq_add(pk, t, &hf_pointer, s, 4, 4);
 		struct tq_slice inner = tq_sub_rest(s, 8);
 		contained(pk, t, &inner);
@@ -832,7 +934,9 @@ tq_dissect_icmpv6(struct tq_pkt *pk, struct tq_slice *s)
 	}
 	case T_ECHO:
 	case T_ECHOREPLY: {
+		NEED(6);
 		tq_add(pk, t, &hf_echo_id, s, 4, 2);
+		NEED(8);
 		tq_add(pk, t, &hf_echo_seq, s, 6, 2);
 		tq_col_info_append(pk, " id=0x%04x, seq=%u", id, seq);
 		if (pk->src.kind == AT_IPV6)
@@ -844,56 +948,50 @@ tq_dissect_icmpv6(struct tq_pkt *pk, struct tq_slice *s)
 		break;
 	}
 	case T_MLQUERY: case T_MLREPORT: case T_MLDONE:
-		if (s->len < 24) {
-			tq_malformed(pk, "ICMPv6");
-			break;
-		}
 		mld(pk, t, s, type);
 		break;
 	case T_MLDV2REPORT:
 		mldv2_report(pk, t, s);
 		break;
 	case T_RS:
+		NEED(8);
 		tq_add(pk, t, &hf_reserved, s, 4, 4);
 		nd_options(pk, t, s, 8);
 		break;
 	case T_RA: {
-		if (s->len < 16) {
-			tq_malformed(pk, "ICMPv6");
-			break;
-		}
+		NEED(5);
 		tq_add(pk, t, &hf_ra_hop_limit, s, 4, 1);
+		NEED(6);
 		static const struct tq_field *const bits[] = {
 			&hf_ra_flag_m, &hf_ra_flag_o, &hf_ra_flag_h, &hf_ra_flag_prf, &hf_ra_flag_p, &hf_ra_flag_rsv,
 		};
 		struct tq_node *fl = tq_add(pk, t, &hf_ra_flag, s, 5, 1);
 		flag_items(pk, fl, s, 5, 1, bits, 6);
+		NEED(8);
 		tq_add(pk, t, &hf_ra_lifetime, s, 6, 2);
+		NEED(12);
 		tq_add(pk, t, &hf_ra_reachable, s, 8, 4);
+		NEED(16);
 		tq_add(pk, t, &hf_ra_retrans, s, 12, 4);
 		nd_options(pk, t, s, 16);
 		break;
 	}
 	case T_NS:
-		if (s->len < 24) {
-			tq_malformed(pk, "ICMPv6");
-			break;
-		}
+		NEED(8);
 		tq_add(pk, t, &hf_reserved, s, 4, 4);
+		NEED(24);
 		tq_add(pk, t, &hf_ns_target, s, 8, 16);
 		ipv6_at(s, 8, a, sizeof(a));
 		tq_col_info_append(pk, " for %s", a);
 		nd_options(pk, t, s, 24);
 		break;
 	case T_NA: {
-		if (s->len < 24) {
-			tq_malformed(pk, "ICMPv6");
-			break;
-		}
+		NEED(8);
 		uint32_t f = tq_peek_be32(s->p, s->len, 4);
 		static const struct tq_field *const bits[] = { &hf_na_flag_r, &hf_na_flag_s, &hf_na_flag_o, &hf_na_flag_rsv };
 		struct tq_node *fl = tq_add(pk, t, &hf_na_flag, s, 4, 4);
 		flag_items(pk, fl, s, 4, 4, bits, 4);
+		NEED(24);
 		tq_add(pk, t, &hf_na_target, s, 8, 16);
 		ipv6_at(s, 8, a, sizeof(a));
 		char fs[32];
@@ -905,12 +1003,11 @@ tq_dissect_icmpv6(struct tq_pkt *pk, struct tq_slice *s)
 		break;
 	}
 	case T_REDIRECT:
-		if (s->len < 40) {
-			tq_malformed(pk, "ICMPv6");
-			break;
-		}
+		NEED(8);
 		tq_add(pk, t, &hf_reserved, s, 4, 4);
+		NEED(24);
 		tq_add(pk, t, &hf_rd_target, s, 8, 16);
+		NEED(40);
 		tq_add(pk, t, &hf_rd_dst, s, 24, 16);
 		nd_options(pk, t, s, 40);
 		break;
@@ -920,5 +1017,6 @@ tq_dissect_icmpv6(struct tq_pkt *pk, struct tq_slice *s)
 		tq_add(pk, t, &hf_data, s, 4, s->len - 4);
 		break;
 	}
+#undef NEED
 	return (int)s->rlen;
 }
