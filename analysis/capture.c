@@ -78,16 +78,33 @@ seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Where each pcapng section starts, and the index in cap->ifaces of its first interface. */
+struct sections {
+	size_t *off;
+	uint32_t *first;
+	uint32_t n;
+};
+
+static void
+sections_free(struct sections *sc)
+{
+	free(sc->off);
+	free(sc->first);
+	memset(sc, 0, sizeof(*sc));
+}
+
 /*
  * Walks the pcapng blocks to collect interface names and time resolutions.
  * Every length is checked against what is left of the file; a bad block
- * ends the walk (libpcap reports the damage itself).
+ * ends the walk (libpcap reports the damage itself).  Interfaces of every
+ * section are kept, in file order; sc says where each section's begin.
  */
 static int
-pcapng_scan_ifaces(struct tq_capture *cap)
+pcapng_scan_ifaces(struct tq_capture *cap, struct sections *sc)
 {
 	size_t off = 0;
 	int swap = 0;
+	uint32_t local = 0;
 
 	while (cap->size - off >= 12) {
 		const uint8_t *b = cap->base + off;
@@ -100,15 +117,26 @@ pcapng_scan_ifaces(struct tq_capture *cap)
 				swap = 1;
 			else
 				return 0;
-			/* a new section starts its interface numbering again */
-			cap->nifaces = 0;
+			/* a new section numbers its interfaces from 0 again */
+			size_t *no = realloc(sc->off, (sc->n + 1) * sizeof(*no));
+			if (!no)
+				return TQ_ENOMEM;
+			sc->off = no;
+			uint32_t *nf = realloc(sc->first, (sc->n + 1) * sizeof(*nf));
+			if (!nf)
+				return TQ_ENOMEM;
+			sc->first = nf;
+			sc->off[sc->n] = off;
+			sc->first[sc->n] = cap->nifaces;
+			sc->n++;
+			local = 0;
 		} else {
 			type = swap ? __builtin_bswap32(type) : type;
 		}
 		uint32_t blen = rd32(b + 4, swap);
 		if (blen < 12 || blen % 4 || blen > cap->size - off)
 			return 0;
-		if (type == 1 && blen >= 20) {      /* Interface Description Block */
+		if (type == 1 && blen >= 20 && sc->n) {     /* Interface Description Block */
 			struct tq_iface *ni = realloc(cap->ifaces, (cap->nifaces + 1) * sizeof(*ni));
 			if (!ni)
 				return TQ_ENOMEM;
@@ -116,6 +144,8 @@ pcapng_scan_ifaces(struct tq_capture *cap)
 			struct tq_iface *ifc = &cap->ifaces[cap->nifaces++];
 			memset(ifc, 0, sizeof(*ifc));
 			ifc->linktype = rd16(b + 8, swap);
+			ifc->section = sc->n;
+			ifc->id = local++;
 			size_t o = 16, end = blen - 4;
 			while (o + 4 <= end) {
 				uint16_t code = rd16(b + o, swap), olen = rd16(b + o + 2, swap);
@@ -133,6 +163,26 @@ pcapng_scan_ifaces(struct tq_capture *cap)
 		off += blen;
 	}
 	return 0;
+}
+
+/* The index in cap->ifaces of interface id of the section holding the block at off; UINT32_MAX if none. */
+static uint32_t
+global_iface(const struct tq_capture *cap, const struct sections *sc, uint64_t off, uint32_t id)
+{
+	uint32_t lo = 0, hi = sc->n;
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (sc->off[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (!sc->n || sc->off[lo] > off)
+		return UINT32_MAX;
+	uint32_t end = lo + 1 < sc->n ? sc->first[lo + 1] : cap->nifaces;
+	if (id >= end - sc->first[lo])
+		return UINT32_MAX;
+	return sc->first[lo] + id;
 }
 
 static int
@@ -199,7 +249,7 @@ pcapng_locate(const struct tq_capture *cap, size_t end, const uint8_t *data, uin
 }
 
 static int
-read_records(struct tq_capture *cap, char *err, size_t errlen)
+read_records(struct tq_capture *cap, const struct sections *sc, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	FILE *fp = fmemopen(cap->base, cap->size, "rb");
@@ -278,6 +328,8 @@ read_records(struct tq_capture *cap, char *err, size_t errlen)
 			cap->warning = strdup(w);
 			break;
 		}
+		if (cap->pcapng)
+			iface = global_iface(cap, sc, off, iface);
 		if (h->caplen > TQ_MAX_CAPLEN) {
 			char w[256];
 			snprintf(w, sizeof(w), "frame %u: captured length %u is larger than 256 KiB; kept the %u frames before it",
@@ -349,11 +401,13 @@ check_header(struct tq_capture *cap, char *err, size_t errlen)
 static int
 open_common(struct tq_capture *cap, struct tq_capture **out, char *err, size_t errlen)
 {
+	struct sections sc = { NULL, NULL, 0 };
 	int rc = check_header(cap, err, errlen);
 	if (rc == 0 && cap->pcapng)
-		rc = pcapng_scan_ifaces(cap);
+		rc = pcapng_scan_ifaces(cap, &sc);
 	if (rc == 0)
-		rc = read_records(cap, err, errlen);
+		rc = read_records(cap, &sc, err, errlen);
+	sections_free(&sc);
 	if (rc != 0) {
 		if (rc == TQ_ENOMEM && err && !err[0])
 			seterr(err, errlen, "out of memory");

@@ -178,20 +178,22 @@ frame_tree(struct tq_pkt *pk, const struct tq_slice *s)
 	tq_sbuf_init(&lb, 0);
 	tq_sbuf_printf(&lb, "Frame %u: %u bytes on wire (%u bits), %u bytes captured (%u bits)",
 	    pk->num, fr->len, fr->len * 8, fr->caplen, fr->caplen * 8);
+	const struct tq_iface *ifc = cap->pcapng && fr->iface < cap->nifaces ? &cap->ifaces[fr->iface] : NULL;
+	uint32_t ifid = ifc ? ifc->id : 0;
 	if (cap->pcapng) {
-		ifname = fr->iface < cap->nifaces && cap->ifaces[fr->iface].name ? cap->ifaces[fr->iface].name : "unknown";
-		tq_sbuf_printf(&lb, " on interface %s, id %u", ifname, fr->iface);
+		ifname = ifc && ifc->name ? ifc->name : "unknown";
+		tq_sbuf_printf(&lb, " on interface %s, id %u", ifname, ifid);
 	}
 	tq_set_label(pk, ft, "%s", tq_sbuf_str(&lb));
 	tq_sbuf_free(&lb);
 
 	if (cap->pcapng) {
-		tq_add_u(pk, ft, &hf_section, s, 0, 0, 1);
-		struct tq_node *in = tq_add_u(pk, ft, &hf_iface_id, s, 0, 0, fr->iface);
-		tq_set_valtext(pk, in, "%u (%s)", fr->iface, ifname);
+		tq_add_u(pk, ft, &hf_section, s, 0, 0, ifc ? ifc->section : 1);
+		struct tq_node *in = tq_add_u(pk, ft, &hf_iface_id, s, 0, 0, ifid);
+		tq_set_valtext(pk, in, "%u (%s)", ifid, ifname);
 		tq_add_str(pk, in, &hf_iface_name, s, 0, 0, ifname);
-		if (fr->iface < cap->nifaces && cap->ifaces[fr->iface].desc)
-			tq_add_str(pk, in, &hf_iface_desc, s, 0, 0, cap->ifaces[fr->iface].desc);
+		if (ifc && ifc->desc)
+			tq_add_str(pk, in, &hf_iface_desc, s, 0, 0, ifc->desc);
 	}
 	tq_add_u(pk, ft, &hf_encap, s, 0, 0, (uint64_t)wtap_encap(cap->linktype));
 	tq_add_time(pk, ft, &hf_time, s, 0, 0, fr->sec, (int32_t)fr->nsec);

@@ -210,7 +210,7 @@ struct tq_frame {
 	int64_t sec;
 	uint32_t nsec;
 	uint32_t caplen, len;
-	uint32_t iface;
+	uint32_t iface;              /* index in cap->ifaces (pcapng), UINT32_MAX if unknown */
 	struct tq_tcp_frame *tcp;    /* TCP analysis, NULL if none */
 	uint32_t tstream;            /* transport stream index + 1, 0 if none */
 	uint16_t flags;
@@ -218,7 +218,14 @@ struct tq_frame {
 
 #define FRF_REASSEMBLED_PDU 0x0001  /* TCP segment carrying only part of a PDU */
 
-struct tq_iface { const char *name; const char *desc; int linktype; };
+/* A pcapng interface; cap->ifaces holds those of every section, in file order. */
+struct tq_iface {
+	const char *name;
+	const char *desc;
+	int linktype;
+	uint32_t section;            /* 1-based, as frame.section_number */
+	uint32_t id;                 /* within its section, as frame.interface_id */
+};
 
 struct tq_pdata;
 struct tq_conv_table;

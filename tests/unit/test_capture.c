@@ -498,6 +498,49 @@ test_pcapng_two_interfaces(void **state)
 	free(b.p);
 }
 
+/*
+ * Two pcapng files end to end make one file of two sections, each numbering
+ * its interfaces from 0: every frame keeps its own section's interface.
+ */
+static void
+test_pcapng_two_sections(void **state)
+{
+	(void)state;
+	struct buf a = slurp("link-ifaces.pcapng"), n = slurp("link-eth-nsec.pcap");
+	struct buf b = nsec_to_pcapng(&n, "eth7", 0);
+	struct buf two = { malloc(a.n + b.n), a.n + b.n };
+	assert_non_null(two.p);
+	memcpy(two.p, a.p, a.n);
+	memcpy(two.p + a.n, b.p, b.n);
+	struct tq_capture *cap = open_ok(&two);
+	assert_null(tq_capture_warning(cap));
+	assert_int_equal(tq_capture_count(cap), 8 + 34);
+	assert_int_equal(cap->nifaces, 3);
+
+	static const struct { uint32_t num; const char *want; } cases[] = {
+		{ 1, "on interface vtq0, id 0\n    Section number: 1\n    Interface id: 0 (vtq0)\n" },
+		{ 5, "on interface lo, id 1\n    Section number: 1\n    Interface id: 1 (lo)\n        Interface name: lo\n        Interface description: Loopback\n" },
+		{ 9, "on interface eth7, id 0\n    Section number: 2\n    Interface id: 0 (eth7)\n        Interface name: eth7\n    Encapsulation" },
+		{ 42, "on interface eth7, id 0\n    Section number: 2\n" },
+	};
+	struct tq_sbuf out;
+	tq_sbuf_init(&out, 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tq_tree *t = tq_dissect(cap, cases[i].num, NULL);
+		assert_non_null(t);
+		tq_sbuf_reset(&out);
+		tq_write_text(t, &out);
+		assert_contains(tq_sbuf_str(&out), cases[i].want);
+		tq_tree_free(t);
+	}
+	tq_sbuf_free(&out);
+	tq_capture_free(cap);
+	free(two.p);
+	free(a.p);
+	free(b.p);
+	free(n.p);
+}
+
 /* Every capture in tests/data opens the same from its file and from memory. */
 static void
 test_file_and_memory_agree(void **state)
@@ -866,6 +909,7 @@ main(void)
 		cmocka_unit_test(test_pcap_usec_same_frames),
 		cmocka_unit_test(test_pcapng_same_frames),
 		cmocka_unit_test(test_pcapng_two_interfaces),
+		cmocka_unit_test(test_pcapng_two_sections),
 		cmocka_unit_test(test_file_and_memory_agree),
 		cmocka_unit_test(test_snaplen_frames),
 		cmocka_unit_test(test_empty),
