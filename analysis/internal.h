@@ -303,7 +303,7 @@ struct tq_pkt {
 	uint8_t ttl;                 /* the current IP header's TTL or hop limit (ICMP's Info) */
 	struct tq_node *parent;      /* where tq_root() adds protocols; NULL: the tree's root */
 
-	char protocols[192];         /* frame.protocols */
+	char protocols[1024];        /* frame.protocols (its label is cut at 239 bytes, not its value) */
 	size_t plen;
 	struct tq_node *frame_node;
 };

@@ -547,10 +547,14 @@ put_value(struct tq_sbuf *out, const struct tq_node *n)
 	}
 }
 
+/* Wireshark's ITEM_LABEL_LENGTH less its terminating NUL. */
+#define TQ_LABEL_LEN 239
+
 void
 tq_node_label(const struct tq_node *n, struct tq_sbuf *out)
 {
 	const struct tq_field *f = n->f;
+	size_t start = out->len;
 
 	if (!f || (n->flags & NF_LABEL)) {
 		tq_sbuf_puts(out, n->text ? n->text : "");
@@ -561,13 +565,33 @@ tq_node_label(const struct tq_node *n, struct tq_sbuf *out)
 				put_bits(out, n->v.u << mask_shift(f->mask), f->mask, width);
 		}
 		tq_sbuf_puts(out, f->name);
+		size_t name_end = out->len;
 		if (f->type != FT_NONE && f->type != FT_PROTOCOL) {
 			tq_sbuf_puts(out, ": ");
 			put_value(out, n);
 		}
+		/* Wireshark's label buffer holds 239 bytes: a longer generated label
+		 * says so after the field name ("Name [truncated]: value"), and
+		 * label_mark_truncated() then keeps one byte less */
+		if (!out->err && out->len - start > TQ_LABEL_LEN) {
+			static const char mark[] = " [truncated]";
+			size_t keep = start + TQ_LABEL_LEN - 1;
+			tq_sbuf_put(out, mark, sizeof(mark) - 1);
+			if (!out->err && name_end + sizeof(mark) - 1 < keep) {
+				memmove(out->s + name_end + sizeof(mark) - 1, out->s + name_end, keep - name_end);
+				memcpy(out->s + name_end, mark, sizeof(mark) - 1);
+				out->len = keep;
+				out->s[out->len] = '\0';
+			}
+		}
 	}
 	if (n->suffix)
 		tq_sbuf_puts(out, n->suffix);
+	/* and every label is cut there, appended text included */
+	if (!out->err && out->len - start > TQ_LABEL_LEN) {
+		out->len = start + TQ_LABEL_LEN;
+		out->s[out->len] = '\0';
+	}
 }
 
 void
