@@ -248,6 +248,22 @@ pcapng_locate(const struct tq_capture *cap, size_t end, const uint8_t *data, uin
 	return -1;
 }
 
+/*
+ * Reads libpcap's "invalid packet capture length N, bigger than snaplen of M"
+ * (M is 262144 when the record passed libpcap's own maximum, else the pcapng
+ * interface's snapshot length).  Returns 1 when msg is that message.
+ */
+static int
+too_big(const char *msg, unsigned *caplen, unsigned *limit)
+{
+	const char *a = strstr(msg, "capture length ");
+	const char *b = strstr(msg, "bigger than ");
+	const char *c = b ? strstr(b, " of ") : NULL;
+	if (!a || !c)
+		return 0;
+	return sscanf(a, "capture length %u", caplen) == 1 && sscanf(c, " of %u", limit) == 1;
+}
+
 static int
 read_records(struct tq_capture *cap, const struct sections *sc, char *err, size_t errlen)
 {
@@ -288,12 +304,16 @@ read_records(struct tq_capture *cap, const struct sections *sc, char *err, size_
 		if (rc != 1) {
 			const char *msg = pcap_geterr(p);
 			char w[512];
+			unsigned caplen, limit;
 			if (strstr(msg, "truncated"))
 				snprintf(w, sizeof(w), "truncated last record: frame %u is cut short (%s); kept the %u frames before it",
 				    cap->nframes + 1, msg, cap->nframes);
-			else if (strstr(msg, "bigger than"))
-				snprintf(w, sizeof(w), "frame %u: captured length larger than 256 KiB (%s); kept the %u frames before it",
-				    cap->nframes + 1, msg, cap->nframes);
+			else if (too_big(msg, &caplen, &limit) && limit >= TQ_MAX_CAPLEN)
+				snprintf(w, sizeof(w), "frame %u: captured length %u is larger than 256 KiB (%s); kept the %u frames before it",
+				    cap->nframes + 1, caplen, msg, cap->nframes);
+			else if (too_big(msg, &caplen, &limit))
+				snprintf(w, sizeof(w), "frame %u: captured length %u is larger than the snapshot length %u of its interface (%s); kept the %u frames before it",
+				    cap->nframes + 1, caplen, limit, msg, cap->nframes);
 			else
 				snprintf(w, sizeof(w), "frame %u: %s; kept the %u frames before it", cap->nframes + 1, msg, cap->nframes);
 			cap->warning = strdup(w);

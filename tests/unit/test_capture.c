@@ -799,6 +799,18 @@ test_caplen_past_snaplen(void **state)
 	open_fails(&b, TQ_EBADREC, err, sizeof(err));
 	assert_contains(err, "captured length 70 is larger than the snapshot length 60");
 	free(b.p);
+
+	/* pcapng: the snapshot length is each interface's; frames 3 and 4 are 118 bytes */
+	struct buf ng = slurp("link-ifaces.pcapng");
+	for (size_t off = 0; off + 16 <= ng.n; off += le32(ng.p + off + 4))
+		if (le32(ng.p + off) == 1)
+			put_le32(ng.p + off + 12, 100);
+	cap = open_ok(&ng);
+	assert_int_equal(tq_capture_count(cap), 2);
+	assert_contains(tq_capture_warning(cap), "frame 3: captured length 118 is larger than the snapshot length 100 of its interface");
+	assert_contains(tq_capture_warning(cap), "kept the 2 frames before it");
+	tq_capture_free(cap);
+	free(ng.p);
 }
 
 /* A record claiming more than 256 KiB is refused before its bytes are read. */
@@ -812,10 +824,21 @@ test_caplen_past_256k(void **state)
 	put_le32(b.p + r + 12, 300000);
 	struct tq_capture *cap = open_ok(&b);
 	assert_int_equal(tq_capture_count(cap), 4);
-	assert_contains(tq_capture_warning(cap), "frame 5");
-	assert_contains(tq_capture_warning(cap), "256 KiB");
+	assert_contains(tq_capture_warning(cap), "frame 5: captured length 300000 is larger than 256 KiB");
 	assert_contains(tq_capture_warning(cap), "kept the 4 frames before it");
 	tq_capture_free(cap);
+
+	/* pcapng: the third packet block claims 300000 bytes */
+	struct buf ng = slurp("link-ifaces.pcapng");
+	unsigned epb = 0;
+	for (size_t off = 0; off + 24 <= ng.n; off += le32(ng.p + off + 4))
+		if (le32(ng.p + off) == 6 && ++epb == 3)
+			put_le32(ng.p + off + 20, 300000);
+	cap = open_ok(&ng);
+	assert_int_equal(tq_capture_count(cap), 2);
+	assert_contains(tq_capture_warning(cap), "frame 3: captured length 300000 is larger than 256 KiB");
+	tq_capture_free(cap);
+	free(ng.p);
 
 	/* just past the limit, with the bytes really there */
 	struct growbuf g = { NULL, 0, 0 };
