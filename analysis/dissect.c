@@ -260,12 +260,26 @@ tq_dissect_ethertype(struct tq_pkt *pk, uint16_t etype, struct tq_slice *s)
 		return tq_dissect_data(pk, s);
 	}
 	int used;
+	size_t plen = pk->plen;
 	switch (etype) {
 	case 0x0800: used = tq_dissect_ipv4(pk, s); break;
 	case 0x86dd: used = tq_dissect_ipv6(pk, s); break;
 	case 0x0806: used = tq_dissect_arp(pk, s); break;
 	case 0x8100: case 0x88a8: used = tq_dissect_vlan(pk, s); break;
 	default: used = tq_dissect_data(pk, s); break;
+	}
+	if (used == 0 && s->len) {
+		/* the dissector refused the bytes (as IPv6 does a bogus version): they
+		 * are data, named after the ethertype, as packet-ethertype.c does */
+		if (pk->tree && plen < sizeof(pk->protocols)) {
+			pk->plen = plen;
+			pk->protocols[plen] = '\0';
+		}
+		used = tq_dissect_data(pk, s);
+		tq_col_proto(pk, tq_arena_printf(pk->arena, "0x%04x", etype));
+		const char *d = tq_vals_find(tq_etype_vals, etype);
+		if (d)
+			tq_col_info_set(pk, "%s", d);
 	}
 	pk->depth--;
 	return used;
@@ -466,8 +480,9 @@ tq_columns_get(struct tq_capture *cap, uint32_t num, struct tq_columns *cols, st
 }
 
 /* Pads as tshark's print_columns: number and time right-aligned (5, 10),
- * source right-aligned and destination left-aligned (12), arrows between
- * addresses of one kind. */
+ * source right-aligned and destination left-aligned (12), an arrow between
+ * them (tshark puts one between a source and a destination column, whatever
+ * the addresses are). */
 void
 tq_columns_line(const struct tq_columns *c, struct tq_sbuf *out)
 {
@@ -476,7 +491,7 @@ tq_columns_line(const struct tq_columns *c, struct tq_sbuf *out)
 	for (size_t i = sl; i < 12; i++)
 		tq_sbuf_putc(out, ' ');
 	tq_sbuf_put(out, c->src, sl);
-	tq_sbuf_puts(out, c->addr_kind != AT_NONE ? " \xe2\x86\x92 " : " ");
+	tq_sbuf_puts(out, " \xe2\x86\x92 ");
 	tq_sbuf_put(out, c->dst, dl);
 	for (size_t i = dl; i < 12; i++)
 		tq_sbuf_putc(out, ' ');

@@ -111,6 +111,7 @@ extern const struct tq_tfs tq_tfs_true_false;
 #define PI_REASSEMBLE   0x06000000
 #define PI_MALFORMED    0x07000000
 #define PI_PROTOCOL     0x09000000
+#define PI_DEPRECATED   0x0e000000
 
 struct tq_expert {
 	struct tq_field f;           /* FT_NONE, name is the summary */
@@ -371,6 +372,8 @@ struct tq_node *tq_expert(struct tq_pkt *pk, struct tq_node *n, const struct tq_
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* "[Malformed Packet: proto]" / truncated frame report, as Wireshark's exceptions. */
 void tq_malformed(struct tq_pkt *pk, const char *proto);
+/* The same with Wireshark's reason when it has one ("[Malformed Packet: why]"). */
+void tq_malformed_why(struct tq_pkt *pk, const char *proto, const char *why);
 /* "[Packet size limited during capture: proto truncated]": Wireshark's BoundsError,
  * a read past what was captured but not past what was on the wire. */
 void tq_truncated(struct tq_pkt *pk, const char *proto);
@@ -393,6 +396,10 @@ void tq_col_info_fence(struct tq_pkt *pk);
 void tq_node_label(const struct tq_node *n, struct tq_sbuf *out);
 void tq_node_show(const struct tq_node *n, struct tq_sbuf *out);
 const char *tq_node_ds_bytes(const struct tq_tree *t, const struct tq_node *n, uint32_t *len);
+/* The pos PDML shows for n under parent (NULL at the top): tshark adds the
+ * parent's start when a child starts before it, as a field of a reassembled
+ * buffer under a header of the frame does. */
+uint32_t tq_node_pdml_pos(const struct tq_node *parent, const struct tq_node *n);
 
 /* Formatting helpers shared by dissectors. */
 void tq_fmt_abstime(int64_t sec, int32_t nsec, char *buf, size_t len);

@@ -59,9 +59,11 @@ is_int_type(int ty)
 }
 
 static void
-write_nodes(const struct tq_tree *t, const struct tq_node *n, int depth, struct tq_sbuf *out, struct tq_sbuf *tmp)
+write_nodes(const struct tq_tree *t, const struct tq_node *parent, int depth, struct tq_sbuf *out,
+    struct tq_sbuf *tmp)
 {
-	for (; n; n = n->next) {
+	const struct tq_node *up = parent == &t->root ? NULL : parent;
+	for (const struct tq_node *n = parent->child; n; n = n->next) {
 		const struct tq_field *f = n->f;
 		int wrap = depth == 1 && f == &tq_hf_data_proto;
 		if (wrap) {
@@ -75,7 +77,7 @@ write_nodes(const struct tq_tree *t, const struct tq_node *n, int depth, struct 
 		if (!f) {
 			tq_sbuf_puts(out, "<field name=\"\" show=\"");
 			put_xml(out, tmp->s ? tmp->s : "", tmp->len);
-			tq_sbuf_printf(out, "\" size=\"%u\" pos=\"%u\"", n->len, n->pos);
+			tq_sbuf_printf(out, "\" size=\"%u\" pos=\"%u\"", n->len, tq_node_pdml_pos(up, n));
 			if (n->len) {
 				tq_sbuf_puts(out, " value=\"");
 				put_hex(t, n, out);
@@ -96,7 +98,7 @@ write_nodes(const struct tq_tree *t, const struct tq_node *n, int depth, struct 
 			tq_sbuf_putc(out, '"');
 			if (n->flags & NF_HIDDEN)
 				tq_sbuf_puts(out, " hide=\"yes\"");
-			tq_sbuf_printf(out, " size=\"%u\" pos=\"%u\"", n->len, n->pos);
+			tq_sbuf_printf(out, " size=\"%u\" pos=\"%u\"", n->len, tq_node_pdml_pos(up, n));
 			if (f->type == FT_NONE) {
 				tq_sbuf_puts(out, " show=\"\" value=\"\"");
 			} else if (f->type != FT_PROTOCOL) {
@@ -118,7 +120,7 @@ write_nodes(const struct tq_tree *t, const struct tq_node *n, int depth, struct 
 		}
 		if (n->child || f == &tq_hf_data_proto) {
 			tq_sbuf_puts(out, ">\n");
-			write_nodes(t, n->child, depth + wrap + 1, out, tmp);
+			write_nodes(t, n, depth + wrap + 1, out, tmp);
 			indent(out, depth + wrap);
 			tq_sbuf_puts(out, close);
 			tq_sbuf_putc(out, '\n');
@@ -164,7 +166,7 @@ tq_write_pdml_packet(struct tq_tree *t, struct tq_sbuf *out)
 	tq_sbuf_puts(out, "  </proto>\n");
 	struct tq_sbuf tmp;
 	tq_sbuf_init(&tmp, 0);
-	write_nodes(t, t->root.child, 1, out, &tmp);
+	write_nodes(t, &t->root, 1, out, &tmp);
 	tq_sbuf_free(&tmp);
 	tq_sbuf_puts(out, "</packet>\n\n\n");
 }

@@ -274,7 +274,8 @@ static const struct tq_vals group_vals[] = {
 	{ PI_RESPONSE_CODE, "Response code" }, { PI_REQUEST_CODE, "Request code" },
 	{ PI_UNDECODED, "Undecoded" }, { PI_REASSEMBLE, "Reassemble" },
 	{ PI_MALFORMED, "Malformed" }, { 0x08000000, "Debug" }, { PI_PROTOCOL, "Protocol" },
-	{ 0x0a000000, "Security" }, { 0x0b000000, "Comment" }, { 0, NULL },
+	{ 0x0a000000, "Security" }, { 0x0b000000, "Comment" }, { 0x0c000000, "Decryption" },
+	{ 0x0d000000, "Assumption" }, { PI_DEPRECATED, "Deprecated" }, { 0, NULL },
 };
 
 static struct tq_field hf_expert = HF("_ws.expert", "Expert Info", FT_PROTOCOL, BASE_NONE, NULL, 0);
@@ -311,7 +312,8 @@ tq_expert(struct tq_pkt *pk, struct tq_node *n, const struct tq_expert *e, const
 	} else {
 		snprintf(msg, sizeof(msg), "%s", e->f.name);
 	}
-	struct tq_slice at = { NULL, 0, 0, n->pos, n->ds };
+	/* position 0, as Wireshark: PDML prints it at its parent's position */
+	struct tq_slice at = { NULL, 0, 0, 0, n->ds };
 	struct tq_node *x = node_new(pk, n, &hf_expert, &at, 0, 0);
 	if (!x)
 		return NULL;
@@ -333,8 +335,18 @@ tq_expert(struct tq_pkt *pk, struct tq_node *n, const struct tq_expert *e, const
 void
 tq_malformed(struct tq_pkt *pk, const char *proto)
 {
-	if (pk->want_cols)
-		tq_col_info_append(pk, " [Malformed Packet]");
+	tq_malformed_why(pk, proto, NULL);
+}
+
+void
+tq_malformed_why(struct tq_pkt *pk, const char *proto, const char *why)
+{
+	if (pk->want_cols) {
+		if (why)
+			tq_col_info_append(pk, "[Malformed Packet: %s]", why);
+		else
+			tq_col_info_append(pk, "[Malformed Packet]");
+	}
 	/* at the top even inside an ICMP error, where Wireshark's exception ends up */
 	struct tq_node *root = pk->tree ? &pk->tree->root : NULL;
 	if (!root)
@@ -344,9 +356,12 @@ tq_malformed(struct tq_pkt *pk, const char *proto)
 	if (!m)
 		return;
 	m->flags |= NF_LABEL;
-	m->text = tq_arena_printf(pk->arena, "[Malformed Packet: %s]", proto);
+	if (why)
+		m->text = tq_arena_printf(pk->arena, "[Malformed Packet: %s: %s]", proto, why);
+	else
+		m->text = tq_arena_printf(pk->arena, "[Malformed Packet: %s]", proto);
 	tq_expert(pk, m, &ei_malformed, NULL);
-	tq_layer(pk, "_ws.malformed");
+	/* not a layer: frame.protocols does not list _ws.malformed */
 }
 
 void
@@ -682,6 +697,14 @@ const struct tq_field *
 tq_node_field(const struct tq_node *n)
 {
 	return n ? n->f : NULL;
+}
+
+uint32_t
+tq_node_pdml_pos(const struct tq_node *parent, const struct tq_node *n)
+{
+	if (parent && n->pos < parent->pos)
+		return parent->pos + n->pos;
+	return n->pos;
 }
 
 const char *

@@ -50,9 +50,11 @@ esc(struct tq_sbuf *out, const char *s, size_t n)
 	}
 }
 
-/* Our tree as pdml2fields.py lines: frame, proto, name, pos, size, show, showname. */
+/* Our tree as pdml2fields.py lines: frame, proto, name, pos, size, show, showname.
+ * up is the parent (NULL at the top): positions are PDML's (tq_node_pdml_pos). */
 static void
-flatten(const struct tq_node *n, const char *proto, uint32_t num, struct tq_sbuf *out, struct tq_sbuf *tmp)
+flatten(const struct tq_node *up, const struct tq_node *n, const char *proto, uint32_t num, struct tq_sbuf *out,
+    struct tq_sbuf *tmp)
 {
 	for (; n; n = n->next) {
 		const char *top = proto;
@@ -62,7 +64,8 @@ flatten(const struct tq_node *n, const char *proto, uint32_t num, struct tq_sbuf
 			top = "fake-field-wrapper";
 		if (n->f && !(n->flags & NF_HIDDEN)) {
 			int data = n->f == &tq_hf_data_proto;
-			tq_sbuf_printf(out, "%u\t%s\t%s\t%u\t%u\t", num, top, n->f->abbrev, data ? 0 : n->pos, data ? 0 : n->len);
+			tq_sbuf_printf(out, "%u\t%s\t%s\t%u\t%u\t", num, top, n->f->abbrev,
+			    data ? 0 : tq_node_pdml_pos(up, n), data ? 0 : n->len);
 			tq_sbuf_reset(tmp);
 			if (!data)
 				tq_node_show(n, tmp);
@@ -74,7 +77,7 @@ flatten(const struct tq_node *n, const char *proto, uint32_t num, struct tq_sbuf
 			esc(out, tmp->s ? tmp->s : "", tmp->len);
 			tq_sbuf_putc(out, '\n');
 		}
-		flatten(n->child, top, num, out, tmp);
+		flatten(n, n->child, top, num, out, tmp);
 	}
 }
 
@@ -129,7 +132,7 @@ check_fields(const char *name, const char *expect_path, struct tq_capture *cap)
 		int e;
 		struct tq_tree *t = tq_dissect(cap, i, &e);
 		assert_non_null(t);
-		flatten(t->root.child, "", i, &got, &tmp);
+		flatten(NULL, t->root.child, "", i, &got, &tmp);
 		tq_tree_free(t);
 	}
 	struct line *wl, *gl;
