@@ -11,7 +11,7 @@ if [ ! -f "$out/cfg/config.h" ]; then
 	(cd "$out/cfg" && CC=clang "$src/configure" -q)
 fi
 flags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
-clang $flags -std=gnu11 -I"$out/cfg" -I"$src/analysis" $(pkg-config --cflags libpcap jansson 2>/dev/null) \
+clang $flags -std=gnu11 -I"$out/cfg" -I"$src/analysis" $(pkg-config --cflags libpcap jansson libcrypto 2>/dev/null) \
 	"$src"/analysis/*.c "$src"/analysis/proto/*.c "$src/tests/fuzz/fuzz_dissect.c" \
-	-o "$out/fuzz_dissect" $(pkg-config --libs libpcap jansson 2>/dev/null || echo -lpcap -ljansson) -lpthread
+	-o "$out/fuzz_dissect" $(pkg-config --libs libpcap jansson libcrypto 2>/dev/null || echo -lpcap -ljansson -lcrypto) -lpthread
 echo "$out/fuzz_dissect"

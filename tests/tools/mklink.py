@@ -19,7 +19,7 @@ are rewrapped in the link layers that Linux cannot capture here:
 
 The real captures beside them (link-eth.pcap, link-eth-nsec.pcap, link-sll.pcap,
 link-sll2.pcap, link-snap60.pcap, link-ifaces.pcapng) were taken with tcpdump
-and dumpcap on a veth pair; tests/tools/README.md says how.
+and dumpcap on a veth pair by tests/tools/linkcaps.sh, which runs this script too.
 Timestamps, lengths and payloads are those of the real frames.
 """
 import struct
