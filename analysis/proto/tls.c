@@ -714,6 +714,10 @@ static struct tq_field hf_ticket = HF("tls.handshake.session_ticket", "Session T
 static struct tq_field hf_finished = HF("tls.handshake.verify_data", "Verify Data", FT_NONE, BASE_NONE, NULL, 0);
 static struct tq_field hf_md5_hash = HF("tls.handshake.md5_hash", "MD5 Hash", FT_NONE, BASE_NONE, NULL, 0);
 static struct tq_field hf_sha_hash = HF("tls.handshake.sha_hash", "SHA-1 Hash", FT_NONE, BASE_NONE, NULL, 0);
+static struct tq_field hf_hs_reassembled_in = HF("tls.handshake.reassembled_in", "Reassembled Handshake Message in frame", FT_FRAMENUM, BASE_NONE, NULL, 0);
+static struct tq_field hf_hs_fragments = HF("tls.handshake.fragments", "Reassembled Handshake Fragments", FT_NONE, BASE_NONE, NULL, 0);
+static struct tq_field hf_hs_fragment = HF("tls.handshake.fragment", "Handshake Fragment", FT_FRAMENUM, BASE_NONE, NULL, 0);
+static struct tq_field hf_hs_fragment_count = HF("tls.handshake.fragment.count", "Handshake Fragment count", FT_UINT32, BASE_DEC, NULL, 0);
 static struct tq_field hf_key_update = HF("tls.handshake.key_update.request_update", "Key Update Request", FT_UINT8, BASE_DEC, key_update_vals, 0);
 
 static struct tq_field hf_sct_list_len = HF("tls.sct.scts_length", "Serialized SCT List Length", FT_UINT16, BASE_DEC, NULL, 0);
@@ -756,6 +760,7 @@ static struct tq_field *const fields[] = {
 	&hf_yc, &hf_epms_len, &hf_epms, &hf_hint_len, &hf_hint, &hf_identity_len, &hf_identity, &hf_sig_len,
 	&hf_sig, &hf_cv_sig_len, &hf_cv_sig, &hf_ticket_hint, &hf_ticket_age_add, &hf_ticket_nonce_len,
 	&hf_ticket_nonce, &hf_ticket_len, &hf_ticket, &hf_finished, &hf_md5_hash, &hf_sha_hash, &hf_key_update,
+	&hf_hs_reassembled_in, &hf_hs_fragments, &hf_hs_fragment, &hf_hs_fragment_count,
 	&hf_sct_list_len, &hf_sct_len, &hf_sct_version, &hf_sct_logid, &hf_sct_time, &hf_sct_exts_len,
 	&hf_sct_exts, &hf_sct_sig_len, &hf_sct_sig,
 	&ei_ignored.f, &ei_resumed.f, &ei_vec_len.f, &ei_too_small.f, &ei_trailing.f, &ei_record_len.f,
@@ -797,6 +802,31 @@ enum {
  * frames go by; pass 2 only reads it, so a frame's tree shows what Wireshark
  * shows after its first pass.
  */
+struct hs_reasm;
+
+/* One piece of a handshake message that spans records (pass 1 copies its bytes). */
+struct hs_frag {
+	struct hs_frag *next;        /* in the connection's list, newest first */
+	struct hs_frag *rnext;       /* in its message, in order */
+	struct hs_reasm *reasm;
+	uint64_t key;                /* the record that holds it (record_key) */
+	uint32_t frame;
+	uint32_t offset, len;        /* where it goes in the message */
+	uint8_t is_last;
+	const uint8_t *bytes;
+};
+
+/* A handshake message being put together from several records. */
+struct hs_reasm {
+	uint8_t type;
+	uint32_t have;               /* bytes so far */
+	uint32_t reassembled_in;     /* the frame that completed it, 0 while incomplete */
+	uint32_t nfrags;
+	struct hs_frag *frags, *last;
+};
+
+#define HS_REASM_MAX (1u << 20)  /* a message is not put together past 1 MiB */
+
 struct tls_conn {
 	uint16_t version;            /* the session's version, 0 while unknown */
 	uint16_t cipher;             /* the suite of the last Server Hello */
@@ -807,6 +837,8 @@ struct tls_conn {
 	uint32_t ccs_frame[2];       /* [from server] first Change Cipher Spec (not TLS 1.3) */
 	uint64_t ccs_key[2];         /* [from server] where the first CCS record was, 0 none */
 	uint32_t resumed_ccs_frame;  /* the server's CCS of an abbreviated handshake */
+	struct hs_reasm *hs_cur[2];  /* [from server] the message still missing bytes, pass 1 */
+	struct hs_frag *frags;       /* every fragment, for pass 2 to find its record's */
 };
 
 /* What one call works with: the bytes, the connection and the direction. */
@@ -816,6 +848,8 @@ struct tls_ctx {
 	struct tls_conn *c;          /* NULL when TCP keeps no state for the stream */
 	int from_server;
 	int pass1;
+	int cut;                     /* a read went past the captured bytes: Wireshark's exception */
+	const char *cut_proto;       /* the protocol that raised it, NULL for TLS */
 };
 
 static uint8_t
@@ -842,6 +876,61 @@ static uint32_t
 u32(const struct tq_slice *s, uint32_t off)
 {
 	return tq_peek_be32(s->p, s->len, off);
+}
+
+/*
+ * Adding items as Wireshark's proto_tree_add_* do on bytes that were not all
+ * captured: a protocol or FT_NONE item stops at the captured bytes, any
+ * other item there raises the bounds exception that ends the frame's
+ * dissection.  x->cut records that exception; once set nothing more is
+ * added (the caller reports it with tq_truncated()).
+ */
+static int
+fits(struct tls_ctx *x, const struct tq_field *f, uint32_t off, uint32_t *len)
+{
+	const struct tq_slice *s = x->s;
+	if (x->cut)
+		return 0;
+	if (off <= s->len && *len <= s->len - off)
+		return 1;
+	if (f && (f->type == FT_NONE || f->type == FT_PROTOCOL) && off <= s->len) {
+		*len = s->len - off;
+		return 1;
+	}
+	x->cut = 1;
+	return 0;
+}
+
+static struct tq_node *
+add(struct tls_ctx *x, struct tq_node *parent, const struct tq_field *f, uint32_t off, uint32_t len)
+{
+	if (!fits(x, f, off, &len))
+		return NULL;
+	return tq_add(x->pk, parent, f, x->s, off, len);
+}
+
+static struct tq_node *
+add_u(struct tls_ctx *x, struct tq_node *parent, const struct tq_field *f, uint32_t off, uint32_t len, uint64_t v)
+{
+	if (!fits(x, f, off, &len))
+		return NULL;
+	return tq_add_u(x->pk, parent, f, x->s, off, len, v);
+}
+
+static struct tq_node *
+add_text(struct tls_ctx *x, struct tq_node *parent, uint32_t off, uint32_t len, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static struct tq_node *
+add_text(struct tls_ctx *x, struct tq_node *parent, uint32_t off, uint32_t len, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	if (!fits(x, NULL, off, &len))
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return tq_add_text(x->pk, parent, x->s, off, len, "%s", buf);
 }
 
 static const char *
@@ -919,11 +1008,16 @@ try_set_version(struct tls_ctx *x, uint8_t ct, uint8_t hs_type, uint16_t v)
 	x->c->draft = draft;
 }
 
-/* Where a record sits in the stream: frames in order, reassembled bytes before the frame's own. */
+/*
+ * Where a record sits in the stream: frames in order, in a frame the bytes
+ * TCP rebuilt before the frame's own.  The same in both passes (pass 1 has
+ * no data sources, so is_reassembled tells them apart, not the slice's ds).
+ */
 static uint64_t
 record_key(const struct tls_ctx *x, uint32_t off)
 {
-	return (uint64_t)x->pk->num << 33 | (uint64_t)(x->s->ds == 0) << 32 | (uint64_t)(x->s->pos + off);
+	int rebuilt = x->pk->tcp && x->pk->tcp->is_reassembled;
+	return (uint64_t)x->pk->num << 33 | (uint64_t)!rebuilt << 32 | (uint64_t)(x->s->pos + off);
 }
 
 static int
@@ -980,14 +1074,14 @@ vec(struct tls_ctx *x, struct tq_node *t, const struct tq_field *f, uint32_t off
 	const struct tq_slice *s = x->s;
 	*ok = 1;
 	if (end < off || end - off < size) {
-		struct tq_node *n = tq_add_text(pk, t, s, off, end > off ? end - off : 0, "%s",
+		struct tq_node *n = add_text(x, t, off, end > off ? end - off : 0, "%s",
 		    ei_too_small.f.name);
 		tq_expert(pk, n, &ei_too_small, "No more room for vector of length %u", size);
 		*ok = 0;
 		return 0;
 	}
 	uint32_t v = size == 1 ? u8(s, off) : size == 2 ? u16(s, off) : u24(s, off);
-	struct tq_node *n = tq_add_u(pk, t, f, s, off, size, v);
+	struct tq_node *n = add_u(x, t, f, off, size, v);
 	off += size;
 	if (v < min)
 		tq_expert(pk, n, &ei_vec_len, "Vector length %u is smaller than minimum %u", v, min);
@@ -1007,7 +1101,7 @@ end_vec(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end)
 {
 	if (off < end) {
 		uint32_t n = end - off;
-		struct tq_node *e = tq_add_text(x->pk, t, x->s, off, n, "%s", ei_trailing.f.name);
+		struct tq_node *e = add_text(x, t, off, n, "%s", ei_trailing.f.name);
 		tq_expert(x->pk, e, &ei_trailing, "%u trailing byte%s unprocessed", n, n == 1 ? " was" : "s were");
 	}
 }
@@ -1045,9 +1139,9 @@ static void
 sigalg(struct tls_ctx *x, struct tq_node *t, uint32_t off)
 {
 	uint16_t v = u16(x->s, off);
-	struct tq_node *n = tq_add(x->pk, t, &hf_sigalg, x->s, off, 2);
-	tq_add(x->pk, n, &hf_sig_hash, x->s, off, 1);
-	tq_add(x->pk, n, &hf_sig_sig, x->s, off + 1, 1);
+	struct tq_node *n = add(x, t, &hf_sigalg, off, 2);
+	add(x, n, &hf_sig_hash, off, 1);
+	add(x, n, &hf_sig_sig, off + 1, 1);
 	if (!tq_vals_find(tq_tls_sigalg_vals, v)) {
 		const char *h = tq_vals_find(hash_vals, v >> 8), *g = tq_vals_find(sig_vals, v & 0xff);
 		tq_set_label(x->pk, n, "Signature Algorithm: %s %s (0x%04x)", h ? h : "Unknown", g ? g : "Unknown", v);
@@ -1068,7 +1162,7 @@ digitally_signed(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t en
 	if (!ok && n == 0 && (end < off || end - off < 2))
 		return end;
 	off += 2;
-	tq_add(x->pk, t, f_sig, x->s, off, n);
+	add(x, t, f_sig, off, n);
 	return off + n;
 }
 
@@ -1082,7 +1176,7 @@ sigalg_list(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end)
 		return end;
 	off += 2;
 	uint32_t next = off + n;
-	struct tq_node *l = tq_add(x->pk, t, &hf_sigalgs, x->s, off, n);
+	struct tq_node *l = add(x, t, &hf_sigalgs, off, n);
 	tq_set_label(x->pk, l, "Signature Hash Algorithms (%u algorithm%s)", n / 2, n / 2 == 1 ? "" : "s");
 	for (; off + 2 <= next; off += 2)
 		sigalg(x, l, off);
@@ -1096,8 +1190,8 @@ static uint32_t
 ext_key_share_entry(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end)
 {
 	uint16_t group = u16(x->s, off);
-	struct tq_node *e = tq_add_text(x->pk, t, x->s, off, 4, "Key Share Entry");
-	tq_add(x->pk, e, &hf_ks_group, x->s, off, 2);
+	struct tq_node *e = add_text(x, t, off, 4, "Key Share Entry");
+	add(x, e, &hf_ks_group, off, 2);
 	off += 2;
 	const char *gn = tq_vals_find(group_vals, group);
 	char gbuf[32];
@@ -1114,7 +1208,7 @@ ext_key_share_entry(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t
 	off += 2;
 	tq_set_len(e, 4 + n);
 	tq_set_label(x->pk, e, "Key Share Entry: Group: %s, Key Exchange length: %u", gn, n);
-	tq_add(x->pk, e, &hf_ks_kx, x->s, off, n);
+	add(x, e, &hf_ks_kx, off, n);
 	return ok ? off + n : end;
 }
 
@@ -1122,10 +1216,10 @@ static uint32_t
 ext_status_request(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, int has_length)
 {
 	uint8_t type = u8(x->s, off);
-	tq_add(x->pk, t, &hf_status_type, x->s, off, 1);
+	add(x, t, &hf_status_type, off, 1);
 	off++;
 	if (has_length) {
-		tq_add(x->pk, t, &hf_status_len, x->s, off, 2);
+		add(x, t, &hf_status_len, off, 2);
 		off += 2;
 	}
 	if (type == 1 || type == 2) {
@@ -1150,6 +1244,15 @@ ocsp_response(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end)
 	if (!ok && (end < off || end - off < 3))
 		return end;
 	off += 3;
+	if (x->cut)
+		return end;
+	if (off > x->s->len || n > x->s->len - off) {
+		/* the OCSP dissector's item stops at the captured bytes, its BER reads do not */
+		tq_ocsp_response(x->pk, t, x->s, off, off <= x->s->len ? x->s->len - off : 0);
+		x->cut = 1;
+		x->cut_proto = "OCSP";
+		return end;
+	}
 	tq_ocsp_response(x->pk, t, x->s, off, n);
 	return off + n;
 }
@@ -1159,7 +1262,7 @@ static uint32_t
 cert_status(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end)
 {
 	uint8_t type = u8(x->s, off);
-	tq_add(x->pk, t, &hf_status_type, x->s, off, 1);
+	add(x, t, &hf_status_type, off, 1);
 	off++;
 	if (type == 1)
 		return ocsp_response(x, t, off, end);
@@ -1214,10 +1317,10 @@ extensions(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, int
 		const char *tn = tq_vals_find(ext_type_vals, type);
 		struct tq_node *e;
 		if (tn)
-			e = tq_add_text(pk, t, s, off, 4u + elen, "Extension: %s (len=%u)", tn, elen);
+			e = add_text(x, t, off, 4u + elen, "Extension: %s (len=%u)", tn, elen);
 		else
-			e = tq_add_text(pk, t, s, off, 4u + elen, "Extension: Unknown type %u (len=%u)", type, elen);
-		tq_add(pk, e, &hf_ext_type, s, off, 2);
+			e = add_text(x, t, off, 4u + elen, "Extension: Unknown type %u (len=%u)", type, elen);
+		add(x, e, &hf_ext_type, off, 2);
 		if (ja3 && ja3->active && !is_grease(type))
 			ja3_num(&ja3->exts, type);
 		off += 2;
@@ -1232,7 +1335,7 @@ extensions(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, int
 			if (off == next)
 				break;
 			{
-				struct tq_node *st = tq_add_text(pk, e, s, off, len, "Server Name Indication extension");
+				struct tq_node *st = add_text(x, e, off, len, "Server Name Indication extension");
 				uint32_t l = vec(x, st, &hf_sni_list_len, off, next, 2, 1, 0xffff, &ok);
 				if (!ok) {
 					off = next;
@@ -1241,7 +1344,7 @@ extensions(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, int
 				off += 2;
 				uint32_t lend = off + l;
 				while (off < lend) {
-					tq_add(pk, st, &hf_sni_type, s, off, 1);
+					add(x, st, &hf_sni_type, off, 1);
 					off++;
 					uint32_t nl = vec(x, st, &hf_sni_len, off, lend, 2, 1, 0xffff, &ok);
 					if (!ok) {
@@ -1249,7 +1352,7 @@ extensions(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, int
 						break;
 					}
 					off += 2;
-					tq_add(pk, st, &hf_sni, s, off, nl);
+					add(x, st, &hf_sni, off, nl);
 					off += nl;
 				}
 			}
@@ -1281,11 +1384,11 @@ extensions(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, int
 			}
 			off += 2;
 			uint32_t lend = off + l;
-			struct tq_node *g = tq_add(pk, e, &hf_groups, s, off, l);
+			struct tq_node *g = add(x, e, &hf_groups, off, l);
 			tq_set_label(pk, g, "Supported Groups (%u group%s)", l / 2, l / 2 == 1 ? "" : "s");
 			/* as Wireshark: the loop runs to the extension's end */
 			for (; off + 2 <= next; off += 2) {
-				tq_add(pk, g, &hf_group, s, off, 2);
+				add(x, g, &hf_group, off, 2);
 				if (ja3 && ja3->active && !is_grease(u16(s, off)))
 					ja3_num(&ja3->groups, u16(s, off));
 			}
@@ -1296,12 +1399,12 @@ extensions(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, int
 		}
 		case 11: {                   /* ec_point_formats */
 			uint8_t l = u8(s, off);
-			tq_add(pk, e, &hf_ecpf_len, s, off, 1);
+			add(x, e, &hf_ecpf_len, off, 1);
 			off++;
-			struct tq_node *g = tq_add(pk, e, &hf_ecpfs, s, off, l);
+			struct tq_node *g = add(x, e, &hf_ecpfs, off, l);
 			tq_set_label(pk, g, "Elliptic curves point formats (%u)", l);
 			for (; l > 0 && off < next; l--, off++) {
-				tq_add(pk, g, &hf_ecpf, s, off, 1);
+				add(x, g, &hf_ecpf, off, 1);
 				if (ja3 && ja3->active)
 					ja3_num(&ja3->ecpf, u8(s, off));
 			}
@@ -1311,7 +1414,7 @@ extensions(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, int
 			off = sigalg_list(x, e, off, next);
 			break;
 		case 15:                     /* heartbeat */
-			tq_add(pk, e, &hf_hb_mode, s, off, 1);
+			add(x, e, &hf_hb_mode, off, 1);
 			off++;
 			break;
 		case 16: {                   /* application_layer_protocol_negotiation */
@@ -1322,7 +1425,7 @@ extensions(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, int
 			}
 			off += 2;
 			uint32_t lend = off + l;
-			struct tq_node *a = tq_add(pk, e, &hf_alpn_list, s, off, l);
+			struct tq_node *a = add(x, e, &hf_alpn_list, off, l);
 			uint32_t first = 0, first_len = 0;
 			int have = 0;
 			while (off < lend) {
@@ -1332,7 +1435,7 @@ extensions(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, int
 					break;
 				}
 				off++;
-				tq_add(pk, a, &hf_alpn_str, s, off, nl);
+				add(x, a, &hf_alpn_str, off, nl);
 				if (hnd == HS_SERVER_HELLO || hnd == HS_ENCRYPTED_EXTENSIONS) {
 					first = off;
 					first_len = nl;
@@ -1360,7 +1463,7 @@ extensions(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, int
 			break;
 		}
 		case 21:                     /* padding */
-			tq_add(pk, e, &hf_padding, s, off, len);
+			add(x, e, &hf_padding, off, len);
 			off += len;
 			break;
 		case 22: case 23: case 49:   /* encrypt_then_mac, extended_master_secret, post_handshake_auth */
@@ -1375,15 +1478,15 @@ extensions(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, int
 				off++;
 				uint32_t lend = off + l;
 				for (; off < lend; off += 2)
-					tq_add(pk, e, &hf_cc_alg, s, off, 2);
+					add(x, e, &hf_cc_alg, off, 2);
 			}
 			break;
 		case 28:                     /* record_size_limit */
-			tq_add(pk, e, &hf_rsl, s, off, 2);
+			add(x, e, &hf_rsl, off, 2);
 			off += 2;
 			break;
 		case 35: {                   /* session_ticket */
-			struct tq_node *d = tq_add(pk, e, &hf_ext_data, s, off, len);
+			struct tq_node *d = add(x, e, &hf_ext_data, off, len);
 			tq_set_label(pk, d, "Data (%u byte%s)", len, len == 1 ? "" : "s");
 			off += len;
 			break;
@@ -1392,7 +1495,7 @@ extensions(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, int
 			if (next <= off)
 				break;
 			{
-				struct tq_node *k = tq_add_text(pk, e, s, off, len, "Key Share extension");
+				struct tq_node *k = add_text(x, e, off, len, "Key Share extension");
 				if (hnd == HS_CLIENT_HELLO) {
 					uint32_t l = vec(x, k, &hf_ks_client_len, off, next, 2, 0, 0xffff, &ok);
 					if (!ok) {
@@ -1409,13 +1512,13 @@ extensions(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, int
 				} else if (hnd == HS_SERVER_HELLO) {
 					off = ext_key_share_entry(x, k, off, next);
 				} else if (hnd == HS_HELLO_RETRY) {
-					tq_add(pk, k, &hf_ks_selected, s, off, 2);
+					add(x, k, &hf_ks_selected, off, 2);
 					off += 2;
 				}
 			}
 			break;
 		case 41: {                   /* pre_shared_key */
-			struct tq_node *p = tq_add_text(pk, e, s, off, len, "Pre-Shared Key extension");
+			struct tq_node *p = add_text(x, e, off, len, "Pre-Shared Key extension");
 			if (hnd == HS_CLIENT_HELLO) {
 				uint32_t l = vec(x, p, &hf_psk_ids_len, off, next, 2, 7, 0xffff, &ok);
 				if (!ok) {
@@ -1425,7 +1528,7 @@ extensions(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, int
 				off += 2;
 				uint32_t iend = off + l;
 				while (off < iend) {
-					struct tq_node *id = tq_add_text(pk, p, s, off, 4, "PSK Identity (");
+					struct tq_node *id = add_text(x, p, off, 4, "PSK Identity (");
 					uint32_t il = vec(x, id, &hf_psk_id_len, off, iend, 2, 1, 0xffff, &ok);
 					if (!ok) {
 						off = iend;
@@ -1433,9 +1536,9 @@ extensions(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, int
 					}
 					off += 2;
 					tq_set_label(pk, id, "PSK Identity (length: %u)", il);
-					tq_add(pk, id, &hf_psk_id, s, off, il);
+					add(x, id, &hf_psk_id, off, il);
 					off += il;
-					tq_add(pk, id, &hf_psk_age, s, off, 4);
+					add(x, id, &hf_psk_age, off, 4);
 					off += 4;
 					tq_set_len(id, 2 + il + 4);
 				}
@@ -1448,17 +1551,17 @@ extensions(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, int
 					break;
 				}
 				off += 2;
-				tq_add(pk, p, &hf_psk_binders, s, off, bl);
+				add(x, p, &hf_psk_binders, off, bl);
 				off += bl;
 			} else if (hnd == HS_SERVER_HELLO) {
-				tq_add(pk, p, &hf_psk_selected, s, off, 2);
+				add(x, p, &hf_psk_selected, off, 2);
 				off += 2;
 			}
 			break;
 		}
 		case 42: case 46:            /* early_data, ticket_early_data_info */
 			if (hnd == HS_NEW_SESSION_TICKET) {
-				tq_add(pk, e, &hf_max_early, s, off, 4);
+				add(x, e, &hf_max_early, off, 4);
 				off += 4;
 			}
 			break;
@@ -1472,11 +1575,11 @@ extensions(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, int
 				off++;
 				uint32_t lend = off + l;
 				for (; off + 2 <= lend; off += 2)
-					tq_add(pk, e, &hf_sv, s, off, 2);
+					add(x, e, &hf_sv, off, 2);
 				end_vec(x, e, off, lend);
 				off = lend;
 			} else if (hnd == HS_SERVER_HELLO || hnd == HS_HELLO_RETRY) {
-				tq_add(pk, e, &hf_sv, s, off, 2);
+				add(x, e, &hf_sv, off, 2);
 				off += 2;
 			}
 			break;
@@ -1487,7 +1590,7 @@ extensions(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, int
 				break;
 			}
 			off += 2;
-			tq_add(pk, e, &hf_cookie, s, off, l);
+			add(x, e, &hf_cookie, off, l);
 			off += l;
 			break;
 		}
@@ -1500,13 +1603,13 @@ extensions(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, int
 			off++;
 			uint32_t lend = off + l;
 			for (; off < lend; off++)
-				tq_add(pk, e, &hf_psk_mode, s, off, 1);
+				add(x, e, &hf_psk_mode, off, 1);
 			break;
 		}
 		case 13172: {                /* next_protocol_negotiation */
 			if (off == next)
 				break;
-			struct tq_node *np = tq_add_text(pk, e, s, off, len, "Next Protocol Negotiation");
+			struct tq_node *np = add_text(x, e, off, len, "Next Protocol Negotiation");
 			while (off < next) {
 				uint32_t l = vec(x, np, &hf_npn_len, off, next, 1, 1, 0xff, &ok);
 				if (!ok) {
@@ -1514,13 +1617,13 @@ extensions(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, int
 					break;
 				}
 				off++;
-				tq_add(pk, np, &hf_npn, s, off, l);
+				add(x, np, &hf_npn, off, l);
 				off += l;
 			}
 			break;
 		}
 		case 65281: {                /* renegotiation_info */
-			struct tq_node *r = tq_add_text(pk, e, s, off, len, "Renegotiation Info extension");
+			struct tq_node *r = add_text(x, e, off, len, "Renegotiation Info extension");
 			uint32_t l = vec(x, r, &hf_reneg_len, off, next, 1, 0, 255, &ok);
 			if (!ok) {
 				off = next;
@@ -1528,13 +1631,13 @@ extensions(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, int
 			}
 			off++;
 			if (l > 0) {
-				tq_add(pk, r, &hf_reneg, s, off, l);
+				add(x, r, &hf_reneg, off, l);
 				off += l;
 			}
 			break;
 		}
 		default:
-			tq_add(pk, e, &hf_ext_data, s, off, len);
+			add(x, e, &hf_ext_data, off, len);
 			off += len;
 			break;
 		}
@@ -1558,20 +1661,20 @@ hello_common(struct tls_ctx *x, struct tq_node *t, uint32_t off, int from_server
 	uint16_t version = x->c ? x->c->version : 0;
 	uint8_t draft = x->c ? x->c->draft : 0;
 
-	struct tq_node *r = tq_add(pk, t, &hf_random, s, off, 32);
+	struct tq_node *r = add(x, t, &hf_random, off, 32);
 	if (version != V_TLS13) {
 		tq_add_time(pk, r, &hf_random_time, s, off, 4, u32(s, off), 0);
-		tq_add(pk, r, &hf_random_bytes, s, off + 4, 28);
+		add(x, r, &hf_random_bytes, off + 4, 28);
 	} else if (is_hrr) {
 		tq_append(pk, r, " (HelloRetryRequest magic)");
 	}
 	off += 32;
 	if (!from_server || !(version == V_TLS13 && draft > 0 && draft < 22)) {
 		uint8_t n = u8(s, off);
-		tq_add(pk, t, &hf_sid_len, s, off, 1);
+		add(x, t, &hf_sid_len, off, 1);
 		off++;
 		if (n > 0) {
-			tq_add(pk, t, &hf_sid, s, off, n);
+			add(x, t, &hf_sid, off, n);
 			off += n;
 		}
 	}
@@ -1595,7 +1698,7 @@ client_hello(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end)
 	tq_sbuf_init(&full, 0);
 
 	uint16_t cv = u16(s, off);
-	tq_add(pk, t, &hf_hs_version, s, off, 2);
+	add(x, t, &hf_hs_version, off, 2);
 	tq_sbuf_printf(&full, "%u,", cv);
 	off += 2;
 	off = hello_common(x, t, off, 0, 0);
@@ -1605,11 +1708,11 @@ client_hello(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end)
 		goto done;
 	off += 2;
 	uint32_t next = off + n;
-	struct tq_node *cs = tq_add(pk, t, &hf_css, s, off, n);
+	struct tq_node *cs = add(x, t, &hf_css, off, n);
 	tq_set_label(pk, cs, "Cipher Suites (%u suite%s)", n / 2, n / 2 == 1 ? "" : "s");
 	int first = 1;
 	for (; off + 2 <= next; off += 2) {
-		tq_add(pk, cs, &hf_cs, s, off, 2);
+		add(x, cs, &hf_cs, off, 2);
 		uint16_t v = u16(s, off);
 		if (!is_grease(v)) {
 			tq_sbuf_printf(&full, "%s%u", first ? "" : "-", v);
@@ -1626,11 +1729,11 @@ client_hello(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end)
 		goto done;
 	off++;
 	next = off + n;
-	struct tq_node *cm = tq_add(pk, t, &hf_comps, s, off, n);
+	struct tq_node *cm = add(x, t, &hf_comps, off, n);
 	tq_set_label(pk, cm, "Compression Methods (%u method%s)", n, n == 1 ? "" : "s");
 	for (; off < next; off++) {
 		uint8_t m = u8(s, off);
-		struct tq_node *mn = tq_add(pk, cm, &hf_comp, s, off, 1);
+		struct tq_node *mn = add(x, cm, &hf_comp, off, 1);
 		if (m > 63 && m < 193)
 			tq_set_valtext(pk, mn, "Reserved - to be assigned by IANA (%u)", m);
 		else if (m >= 193)
@@ -1671,16 +1774,16 @@ server_hello(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, i
 	ja3.active = t != NULL;
 	tq_sbuf_init(&ja3.exts, 0);
 	uint16_t sv = u16(s, off);
-	tq_add(pk, t, &hf_hs_version, s, off, 2);
+	add(x, t, &hf_hs_version, off, 2);
 	off += 2;
 	off = hello_common(x, t, off, 1, is_hrr);
 	uint16_t suite = u16(s, off);
 	if (x->pass1 && x->c)
 		x->c->cipher = suite;
-	tq_add(pk, t, &hf_cs, s, off, 2);
+	add(x, t, &hf_cs, off, 2);
 	off += 2;
 	if (!(version == V_TLS13 && draft > 0 && draft < 22)) {
-		tq_add(pk, t, &hf_comp, s, off, 1);
+		add(x, t, &hf_comp, off, 1);
 		off++;
 	}
 	uint32_t ja3_off = off;
@@ -1701,34 +1804,53 @@ server_hello(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, i
 	tq_sbuf_free(&ja3.exts);
 }
 
-/* tls_scan_server_hello: the version a Server Hello picks (supported_versions first) and HRR. */
+/*
+ * tls_scan_server_hello: the version a Server Hello picks (supported_versions
+ * first) and whether it is a HelloRetryRequest.  Its reads past the
+ * captured bytes raise the exception, as Wireshark's do (*cut).
+ */
 static uint16_t
-scan_server_hello(const struct tq_slice *s, uint32_t off, uint32_t end, int *is_hrr)
+scan_server_hello(const struct tq_slice *s, uint32_t off, uint32_t end, int *is_hrr, int *cut)
 {
 	static const uint8_t hrr_magic[32] = {
 		0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
 		0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
 	};
-	uint16_t v = u16(s, off);
 	*is_hrr = 0;
-	if (end > s->len)
-		end = s->len;
+	if (off + 2 > s->len) {
+		*cut = 1;
+		return 0;
+	}
+	uint16_t v = u16(s, off);
 	if (v != V_TLS12 || end < off || end - off < 46)
 		return v;
 	off += 2;
-	*is_hrr = memcmp(s->p + off, hrr_magic, 32) == 0;
+	*is_hrr = off + 32 <= s->len && memcmp(s->p + off, hrr_magic, 32) == 0;
 	off += 32;
+	if (off + 1 > s->len) {
+		*cut = 1;
+		return v;
+	}
 	uint8_t sid = u8(s, off);
 	off++;
 	if (end - off < sid + 5u)
 		return v;
 	off += sid + 5u;
 	while (end - off >= 6) {
+		if (off + 4 > s->len) {
+			*cut = 1;
+			return v;
+		}
 		uint16_t type = u16(s, off), len = u16(s, off + 2);
 		if (end - off < 4u + len)
 			break;
-		if (type == 43 && len == 2)
+		if (type == 43 && len == 2) {
+			if (off + 6 > s->len) {
+				*cut = 1;
+				return v;
+			}
 			return u16(s, off + 4);
+		}
 		off += 4u + len;
 	}
 	return v;
@@ -1750,7 +1872,7 @@ certificate(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end)
 			return;
 		off++;
 		if (n > 0) {
-			tq_add(pk, t, &hf_crc, s, off, n);
+			add(x, t, &hf_crc, off, n);
 			off += n;
 		}
 	}
@@ -1761,7 +1883,7 @@ certificate(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end)
 	uint32_t next = off + list;
 	struct tq_node *sub = t;
 	if (list > 0) {
-		sub = tq_add(pk, t, &hf_certs, s, off, list);
+		sub = add(x, t, &hf_certs, off, list);
 		tq_set_label(pk, sub, "Certificates (%u bytes)", list);
 	}
 	while (off < next) {
@@ -1769,6 +1891,9 @@ certificate(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end)
 		if (!ok)
 			return;
 		off += 3;
+		uint32_t cl = n;
+		if (!fits(x, &hf_cert, off, &cl))
+			return;
 		tq_x509_certificate(pk, sub, &hf_cert, s, off, n);
 		off += n;
 		if (is_tls13)
@@ -1787,13 +1912,16 @@ cert_authorities(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t en
 	off += 2;
 	uint32_t next = off + n;
 	if (n > 0) {
-		struct tq_node *d = tq_add(x->pk, t, &hf_dnames, x->s, off, n);
+		struct tq_node *d = add(x, t, &hf_dnames, off, n);
 		tq_set_label(x->pk, d, "Distinguished Names (%u byte%s)", n, n == 1 ? "" : "s");
 		while (off < next) {
 			uint32_t l = vec(x, d, &hf_dname_len, off, next, 2, 1, 0xffff, &ok);
 			if (!ok)
 				return next;
 			off += 2;
+			uint32_t dl = l;
+			if (!fits(x, &hf_ext_data, off, &dl))
+				return next;
 			tq_x509_dname(x->pk, d, &hf_dname, x->s, off, l);
 			off += l;
 		}
@@ -1805,7 +1933,6 @@ static void
 cert_request(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end)
 {
 	struct tq_pkt *pk = x->pk;
-	const struct tq_slice *s = x->s;
 	uint16_t version = x->c ? x->c->version : 0;
 	uint8_t draft = x->c ? x->c->draft : 0;
 	int is_tls13 = version == V_TLS13;
@@ -1819,7 +1946,7 @@ cert_request(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end)
 			return;
 		off++;
 		if (n > 0) {
-			tq_add(pk, t, &hf_crc, s, off, n);
+			add(x, t, &hf_crc, off, n);
 			off += n;
 		}
 	} else {
@@ -1828,10 +1955,10 @@ cert_request(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end)
 			return;
 		off++;
 		uint32_t next = off + n;
-		struct tq_node *ct = tq_add(pk, t, &hf_cert_types, s, off, n);
+		struct tq_node *ct = add(x, t, &hf_cert_types, off, n);
 		tq_set_label(pk, ct, "Certificate types (%u type%s)", n, n == 1 ? "" : "s");
 		for (; off < next; off++)
-			tq_add(pk, ct, &hf_cert_type, s, off, 1);
+			add(x, ct, &hf_cert_type, off, 1);
 	}
 	if (version == V_TLS12 || (is_tls13 && draft > 0 && draft < 19))
 		off = sigalg_list(x, t, off, end);
@@ -1850,9 +1977,9 @@ new_session_ticket(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t 
 	uint8_t draft = x->c ? x->c->draft : 0;
 	int ok;
 
-	struct tq_node *st = tq_add_text(pk, t, s, off, end - off, "TLS Session Ticket");
+	struct tq_node *st = add_text(x, t, off, end - off, "TLS Session Ticket");
 	uint32_t hint = u32(s, off);
-	struct tq_node *h = tq_add(pk, st, &hf_ticket_hint, s, off, 4);
+	struct tq_node *h = add(x, st, &hf_ticket_hint, off, 4);
 	tq_set_valtext(pk, h, "%u second%s", hint, hint == 1 ? "" : "s");
 	if (hint >= 60) {
 		char buf[96];
@@ -1861,14 +1988,14 @@ new_session_ticket(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t 
 	}
 	off += 4;
 	if (is_tls13) {
-		tq_add(pk, st, &hf_ticket_age_add, s, off, 4);
+		add(x, st, &hf_ticket_age_add, off, 4);
 		off += 4;
 		if (draft == 0 || draft >= 21) {
 			uint32_t n = vec(x, st, &hf_ticket_nonce_len, off, end, 1, 0, 255, &ok);
 			if (!ok)
 				return;
 			off++;
-			tq_add(pk, st, &hf_ticket_nonce, s, off, n);
+			add(x, st, &hf_ticket_nonce, off, n);
 			off += n;
 		}
 	}
@@ -1876,7 +2003,7 @@ new_session_ticket(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t 
 	if (!ok)
 		return;
 	off += 2;
-	tq_add(pk, st, &hf_ticket, s, off, n);
+	add(x, st, &hf_ticket, off, n);
 	off += n;
 	if (is_tls13)
 		extensions(x, st, off, end, HS_NEW_SESSION_TICKET, NULL);
@@ -1995,7 +2122,6 @@ suite_kex(uint16_t suite)
 static void
 server_key_exchange(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end)
 {
-	struct tq_pkt *pk = x->pk;
 	const struct tq_slice *s = x->s;
 	uint16_t version = x->c ? x->c->version : 0;
 	enum kex k = suite_kex(x->c ? x->c->cipher : 0);
@@ -2006,17 +2132,17 @@ server_key_exchange(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t
 	case KEX_ECDH_RSA:
 	case KEX_ECDHE_ECDSA:
 	case KEX_ECDHE_RSA: {
-		struct tq_node *p = tq_add_text(pk, t, s, off, end - off, "EC Diffie-Hellman Server Params");
+		struct tq_node *p = add_text(x, t, off, end - off, "EC Diffie-Hellman Server Params");
 		uint8_t ct = u8(s, off);
-		tq_add(pk, p, &hf_curve_type, s, off, 1);
+		add(x, p, &hf_curve_type, off, 1);
 		off++;
 		if (ct != 3)
 			return;
-		tq_add(pk, p, &hf_named_curve, s, off, 2);
+		add(x, p, &hf_named_curve, off, 2);
 		off += 2;
 		uint8_t pl = u8(s, off);
-		tq_add(pk, p, &hf_srv_point_len, s, off, 1);
-		tq_add(pk, p, &hf_srv_point, s, off + 1, pl);
+		add(x, p, &hf_srv_point_len, off, 1);
+		add(x, p, &hf_srv_point, off + 1, pl);
 		off += 1u + pl;
 		if (k != KEX_ECDH_ANON)
 			digitally_signed(x, p, off, end, version, &hf_sig_len, &hf_sig);
@@ -2025,18 +2151,18 @@ server_key_exchange(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t
 	case KEX_DH_ANON:
 	case KEX_DHE_DSS:
 	case KEX_DHE_RSA: {
-		struct tq_node *p = tq_add_text(pk, t, s, off, end - off, "Diffie-Hellman Server Params");
+		struct tq_node *p = add_text(x, t, off, end - off, "Diffie-Hellman Server Params");
 		uint16_t l = u16(s, off);
-		tq_add(pk, p, &hf_p_len, s, off, 2);
-		tq_add(pk, p, &hf_p, s, off + 2, l);
+		add(x, p, &hf_p_len, off, 2);
+		add(x, p, &hf_p, off + 2, l);
 		off += 2u + l;
 		l = u16(s, off);
-		tq_add(pk, p, &hf_g_len, s, off, 2);
-		tq_add(pk, p, &hf_g, s, off + 2, l);
+		add(x, p, &hf_g_len, off, 2);
+		add(x, p, &hf_g, off + 2, l);
 		off += 2u + l;
 		l = u16(s, off);
-		tq_add(pk, p, &hf_ys_len, s, off, 2);
-		tq_add(pk, p, &hf_ys, s, off + 2, l);
+		add(x, p, &hf_ys_len, off, 2);
+		add(x, p, &hf_ys, off + 2, l);
 		off += 2u + l;
 		if (k != KEX_DH_ANON)
 			digitally_signed(x, p, off, end, version, &hf_sig_len, &hf_sig);
@@ -2047,9 +2173,9 @@ server_key_exchange(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t
 		uint16_t l = u16(s, off);
 		if (2u + l != end - off)
 			return;
-		struct tq_node *p = tq_add_text(pk, t, s, off, end - off, "PSK Server Params");
-		tq_add(pk, p, &hf_hint_len, s, off, 2);
-		tq_add(pk, p, &hf_hint, s, off + 2, l);
+		struct tq_node *p = add_text(x, t, off, end - off, "PSK Server Params");
+		add(x, p, &hf_hint_len, off, 2);
+		add(x, p, &hf_hint, off + 2, l);
 		break;
 	}
 	default:
@@ -2060,7 +2186,6 @@ server_key_exchange(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t
 static void
 client_key_exchange(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t len)
 {
-	struct tq_pkt *pk = x->pk;
 	const struct tq_slice *s = x->s;
 	uint16_t version = x->c ? x->c->version : 0;
 
@@ -2070,10 +2195,10 @@ client_key_exchange(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t
 	case KEX_DH_RSA:
 	case KEX_DHE_DSS:
 	case KEX_DHE_RSA: {
-		struct tq_node *p = tq_add_text(pk, t, s, off, len, "Diffie-Hellman Client Params");
+		struct tq_node *p = add_text(x, t, off, len, "Diffie-Hellman Client Params");
 		uint16_t l = u16(s, off);
-		tq_add(pk, p, &hf_yc_len, s, off, 2);
-		tq_add(pk, p, &hf_yc, s, off + 2, l);
+		add(x, p, &hf_yc_len, off, 2);
+		add(x, p, &hf_yc, off + 2, l);
 		break;
 	}
 	case KEX_ECDH_ANON:
@@ -2081,39 +2206,39 @@ client_key_exchange(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t
 	case KEX_ECDH_RSA:
 	case KEX_ECDHE_ECDSA:
 	case KEX_ECDHE_RSA: {
-		struct tq_node *p = tq_add_text(pk, t, s, off, len, "EC Diffie-Hellman Client Params");
+		struct tq_node *p = add_text(x, t, off, len, "EC Diffie-Hellman Client Params");
 		uint8_t l = u8(s, off);
-		tq_add(pk, p, &hf_cli_point_len, s, off, 1);
-		tq_add(pk, p, &hf_cli_point, s, off + 1, l);
+		add(x, p, &hf_cli_point_len, off, 1);
+		add(x, p, &hf_cli_point, off + 1, l);
 		break;
 	}
 	case KEX_RSA: {
-		struct tq_node *p = tq_add_text(pk, t, s, off, len, "RSA Encrypted PreMaster Secret");
+		struct tq_node *p = add_text(x, t, off, len, "RSA Encrypted PreMaster Secret");
 		uint32_t l = len;
 		if (version != V_SSL3) {
 			l = u16(s, off);
-			tq_add(pk, p, &hf_epms_len, s, off, 2);
+			add(x, p, &hf_epms_len, off, 2);
 			off += 2;
 		}
-		tq_add(pk, p, &hf_epms, s, off, l);
+		add(x, p, &hf_epms, off, l);
 		break;
 	}
 	case KEX_PSK: {
-		struct tq_node *p = tq_add_text(pk, t, s, off, len, "PSK Client Params");
+		struct tq_node *p = add_text(x, t, off, len, "PSK Client Params");
 		uint16_t l = u16(s, off);
-		tq_add(pk, p, &hf_identity_len, s, off, 2);
-		tq_add(pk, p, &hf_identity, s, off + 2, l);
+		add(x, p, &hf_identity_len, off, 2);
+		add(x, p, &hf_identity, off + 2, l);
 		break;
 	}
 	case KEX_RSA_PSK: {
-		struct tq_node *p = tq_add_text(pk, t, s, off, len, "RSA PSK Client Params");
+		struct tq_node *p = add_text(x, t, off, len, "RSA PSK Client Params");
 		uint16_t l = u16(s, off);
-		tq_add(pk, p, &hf_identity_len, s, off, 2);
-		tq_add(pk, p, &hf_identity, s, off + 2, l);
+		add(x, p, &hf_identity_len, off, 2);
+		add(x, p, &hf_identity, off + 2, l);
 		off += 2u + l;
 		l = u16(s, off);
-		tq_add(pk, p, &hf_epms_len, s, off, 2);
-		tq_add(pk, p, &hf_epms, s, off + 2, l);
+		add(x, p, &hf_epms_len, off, 2);
+		add(x, p, &hf_epms, off + 2, l);
 		break;
 	}
 	default:
@@ -2133,6 +2258,8 @@ hs_details(struct tls_ctx *x, struct tq_node *rec, uint16_t version, uint8_t typ
 {
 	struct tq_pkt *pk = x->pk;
 	const char *name = "Encrypted Handshake Message";
+	if (x->cut)
+		return NULL;
 	if (!encrypted) {
 		const char *n = tq_vals_find(hs_type_vals, type);
 		if (n)
@@ -2152,7 +2279,9 @@ hs_details(struct tls_ctx *x, struct tq_node *rec, uint16_t version, uint8_t typ
 		tq_set_label(pk, rec, "%s Record Layer: Handshake Protocol: Multiple Handshake Messages",
 		    version_short(version, "TLS"));
 	}
-	struct tq_node *h = tq_add(pk, rec, &hf_hs, x->s, off, len);
+	if (off <= x->s->len && len > x->s->len - off)
+		len = x->s->len - off;      /* stops at the captured bytes */
+	struct tq_node *h = add(x, rec, &hf_hs, off, len);
 	tq_set_label(pk, h, "Handshake Protocol: %s%s", name, !complete && !encrypted ? " (fragment)" : "");
 	return h;
 }
@@ -2183,7 +2312,6 @@ hs_looks_encrypted(struct tls_ctx *x, uint32_t off, uint32_t end)
 static void
 hs_message(struct tls_ctx *x, struct tq_node *rec, uint32_t off, uint16_t version, int first)
 {
-	struct tq_pkt *pk = x->pk;
 	const struct tq_slice *s = x->s;
 	uint8_t type = u8(s, off);
 	uint32_t length = u24(s, off + 1);
@@ -2193,15 +2321,17 @@ hs_message(struct tls_ctx *x, struct tq_node *rec, uint32_t off, uint16_t versio
 	if (!type_name && !first)
 		return;
 	if (first && type == HS_SERVER_HELLO && length > 2) {
-		uint16_t sv = scan_server_hello(s, off + 4, off + 4 + length, &is_hrr);
+		uint16_t sv = scan_server_hello(s, off + 4, off + 4 + length, &is_hrr, &x->cut);
+		if (x->cut)
+			return;
 		try_set_version(x, CT_HANDSHAKE, HS_SERVER_HELLO, sv);
 		/* pass 2 sees the version the Server Hello set, as Wireshark's second pass */
 	}
 	struct tq_node *h = hs_details(x, rec, version, is_hrr ? HS_HELLO_RETRY : type, 0, first, 1, off, length + 4);
 	if (!type_name)
 		return;
-	tq_add_u(pk, h, &hf_hs_type, s, off, 1, type);
-	tq_add_u(pk, h, &hf_hs_length, s, off + 1, 3, length);
+	add_u(x, h, &hf_hs_type, off, 1, type);
+	add_u(x, h, &hf_hs_length, off + 1, 3, length);
 	uint32_t body = off + 4, end = off + 4 + length;
 
 	switch (type) {
@@ -2240,25 +2370,25 @@ hs_message(struct tls_ctx *x, struct tq_node *rec, uint32_t off, uint16_t versio
 		break;
 	case HS_FINISHED:
 		if (x->c && x->c->version == V_SSL3) {
-			tq_add(pk, h, &hf_md5_hash, s, body, 16);
-			tq_add(pk, h, &hf_sha_hash, s, body + 16, 20);
+			add(x, h, &hf_md5_hash, body, 16);
+			add(x, h, &hf_sha_hash, body + 16, 20);
 		} else {
-			tq_add(pk, h, &hf_finished, s, body, length);
+			add(x, h, &hf_finished, body, length);
 		}
 		break;
 	case HS_CERT_STATUS:
 		cert_status(x, h, body, end);
 		break;
 	case HS_KEY_UPDATE:
-		tq_add(pk, rec, &hf_key_update, s, body, 1);
+		add(x, rec, &hf_key_update, body, 1);
 		break;
 	case HS_COMPRESSED_CERT: {
-		tq_add(pk, h, &hf_cc_alg, s, body, 2);
-		tq_add(pk, h, &hf_cc_ulen, s, body + 2, 3);
+		add(x, h, &hf_cc_alg, body, 2);
+		add(x, h, &hf_cc_ulen, body + 2, 3);
 		int ok;
 		uint32_t n = vec(x, h, &hf_cc_mlen, body + 5, end, 3, 1, 0xffffff, &ok);
 		if (ok || n)
-			tq_add(pk, h, &hf_cc_msg, s, body + 8, n);
+			add(x, h, &hf_cc_msg, body + 8, n);
 		break;
 	}
 	default:
@@ -2266,22 +2396,193 @@ hs_message(struct tls_ctx *x, struct tq_node *rec, uint32_t off, uint16_t versio
 	}
 }
 
-/* dissect_tls_handshake: the messages of one Handshake record at [off, end). */
-static void
-handshake(struct tls_ctx *x, struct tq_node *rec, uint32_t off, uint32_t end, uint16_t version)
+/* Pass 1: records a piece of a handshake message; NULL when out of memory or past the cap. */
+static struct hs_frag *
+frag_add(struct tls_ctx *x, struct hs_reasm *r, uint64_t key, uint32_t off, uint32_t len, int is_last)
 {
-	if (hs_looks_encrypted(x, off, end)) {
+	struct tq_arena *a = &x->pk->cap->state;
+	if (r->have > HS_REASM_MAX || len > HS_REASM_MAX - r->have)
+		return NULL;
+	struct hs_frag *f = tq_arena_alloc(a, sizeof(*f));
+	uint8_t *b = tq_arena_alloc(a, len ? len : 1);
+	if (!f || !b)
+		return NULL;
+	memcpy(b, x->s->p + off, len);
+	f->bytes = b;
+	f->reasm = r;
+	f->key = key;
+	f->frame = x->pk->num;
+	f->offset = r->have;
+	f->len = len;
+	f->is_last = (uint8_t)is_last;
+	if (r->last)
+		r->last->rnext = f;
+	else
+		r->frags = f;
+	r->last = f;
+	r->have += len;
+	r->nfrags++;
+	if (is_last)
+		r->reassembled_in = x->pk->num;
+	f->next = x->c->frags;
+	x->c->frags = f;
+	return f;
+}
+
+/* Pass 2: the fragment pass 1 recorded for this record, the one that starts a message or not. */
+static struct hs_frag *
+frag_find(const struct tls_conn *c, uint64_t key, int starts)
+{
+	for (struct hs_frag *f = c->frags; f; f = f->next)
+		if (f->key == key && (f->offset == 0) == starts)
+			return f;
+	return NULL;
+}
+
+/* The message length of a reassembly, from its first four bytes (which may span fragments). */
+static uint32_t
+reasm_msg_len(const struct hs_reasm *r, const struct tq_slice *s, uint32_t off, uint32_t avail)
+{
+	uint8_t h[4];
+	uint32_t k = 0;
+	for (const struct hs_frag *f = r->frags; f && k < 4; f = f->rnext)
+		for (uint32_t i = 0; i < f->len && k < 4; i++)
+			h[k++] = f->bytes[i];
+	for (uint32_t i = 0; i < avail && k < 4; i++)
+		h[k++] = u8(s, off + i);
+	if (k < 4)
+		return 0;
+	return 4 + ((uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3]);
+}
+
+static void
+reassembled_in(struct tls_ctx *x, struct tq_node *rec, const struct hs_reasm *r)
+{
+	if (r && r->reassembled_in)
+		add_u(x, rec, &hf_hs_reassembled_in, 0, 0, r->reassembled_in);
+}
+
+/*
+ * The last piece of a message: rebuilds the message in the tree's arena (a
+ * data source of its own when there is a tree), shows the fragments and
+ * dissects the whole message.
+ */
+static void
+reasm_dissect(struct tls_ctx *x, struct tq_node *rec, const struct hs_reasm *r, uint16_t version)
+{
+	struct tq_pkt *pk = x->pk;
+	uint8_t *buf = tq_arena_alloc(pk->arena, r->have ? r->have : 1);
+	if (!buf)
+		return;
+	for (const struct hs_frag *f = r->frags; f; f = f->rnext)
+		if (f->offset <= r->have && f->len <= r->have - f->offset)
+			memcpy(buf + f->offset, f->bytes, f->len);
+	struct tq_slice ms = { buf, r->have, r->have, 0, 0 };
+	if (pk->tree) {
+		int ds = tq_add_ds(pk, buf, r->have,
+		    tq_arena_printf(pk->arena, "Reassembled TLS Handshake (%u bytes)", r->have));
+		if (ds < 0)
+			return;
+		ms.ds = (uint8_t)ds;
+		struct tq_sbuf lb;
+		tq_sbuf_init(&lb, 0);
+		tq_sbuf_printf(&lb, "%u %s (%u byte%s): ", r->nfrags, hf_hs_fragments.name, r->have,
+		    r->have == 1 ? "" : "s");
+		for (const struct hs_frag *f = r->frags; f; f = f->rnext)
+			tq_sbuf_printf(&lb, "%s#%u(%u)", f == r->frags ? "" : ", ", f->frame, f->len);
+		struct tq_node *ft = tq_gen(tq_add(pk, rec, &hf_hs_fragments, &ms, 0, r->have));
+		tq_set_label(pk, ft, "%s", tq_sbuf_str(&lb));
+		tq_sbuf_free(&lb);
+		for (const struct hs_frag *f = r->frags; f; f = f->rnext) {
+			struct tq_node *n = tq_gen(tq_add_u(pk, ft, &hf_hs_fragment, &ms, f->offset, f->len, f->frame));
+			tq_set_label(pk, n, "Frame: %u, payload: %u-%u (%u byte%s)", f->frame, f->offset,
+			    f->offset + f->len - 1, f->len, f->len == 1 ? "" : "s");
+		}
+		tq_add_gen(pk, ft, &hf_hs_fragment_count, &ms, 0, r->nfrags);
+	}
+	struct tls_ctx y = *x;
+	y.s = &ms;
+	if (r->have >= 4 && 4 + u24(&ms, 1) <= r->have)
+		hs_message(&y, rec, 0, version, 1);
+}
+
+/*
+ * dissect_tls_handshake: the messages of one Handshake record at [off, end),
+ * with the pieces of messages that span records put together (pass 1) and
+ * shown where the last piece arrives (pass 2).
+ */
+static void
+handshake(struct tls_ctx *x, struct tq_node *rec, uint32_t off, uint32_t end, uint16_t version, uint64_t key)
+{
+	struct tq_pkt *pk = x->pk;
+	struct hs_frag *fi = NULL;
+	int d = x->from_server ? 1 : 0;
+	int first = 1;
+
+	if (x->c && x->pass1) {
+		struct hs_reasm *r = x->c->hs_cur[d];
+		if (r) {
+			/* the continuation of a message an earlier record began */
+			uint32_t subset = end - off;
+			uint32_t msg_len = reasm_msg_len(r, x->s, off, subset);
+			if (msg_len && subset > msg_len - r->have)
+				subset = msg_len > r->have ? msg_len - r->have : 0;
+			if (off + subset > x->s->len) {
+				x->c->hs_cur[d] = NULL;
+			} else {
+				int last = msg_len && r->have + subset == msg_len;
+				fi = frag_add(x, r, key, off, subset, last);
+				if (last || !fi)
+					x->c->hs_cur[d] = NULL;
+			}
+		}
+	} else if (x->c) {
+		fi = frag_find(x->c, key, 0);
+	}
+
+	if (fi) {
+		const struct hs_reasm *r = fi->reasm;
+		if (!fi->is_last) {
+			hs_details(x, rec, version, r->type, 0, 0, 0, off, end - off);
+			reassembled_in(x, rec, r);
+			return;
+		}
+		const char *tn = tq_vals_find(hs_type_vals, r->type);
+		struct tq_node *h = add(x, rec, &hf_hs, off, fi->len);
+		tq_set_label(pk, h, "Handshake Protocol: %s (last fragment)", tn ? tn : "Encrypted Handshake Message");
+		off += fi->len;
+		reasm_dissect(x, rec, r, version);
+		first = 0;
+	} else if (end - off >= 16 && off + 5 > x->s->len) {
+		x->cut = 1;
+		return;
+	} else if (hs_looks_encrypted(x, off, end)) {
 		hs_details(x, rec, version, 0, 1, 1, 1, off, end - off);
 		return;
 	}
-	int first = 1;
-	while (off < end) {
+	while (off < end && !x->cut) {
 		uint32_t left = end - off, msg_len = 0;
 		if (left >= 4)
 			msg_len = 4 + u24(x->s, off + 1);
-		if (msg_len == 0 || left < msg_len || off + msg_len > x->s->len) {
-			/* a message continued in the next record: shown as a fragment */
-			hs_details(x, rec, version, u8(x->s, off), 0, first, 0, off, left);
+		if (msg_len == 0 || left < msg_len) {
+			/* a message continued in the next records */
+			struct hs_frag *start = NULL;
+			uint8_t type = u8(x->s, off);
+			if (x->c && x->pass1) {
+				struct hs_reasm *r = tq_arena_alloc(&pk->cap->state, sizeof(*r));
+				if (r && off + left <= x->s->len) {
+					r->type = type;
+					start = frag_add(x, r, key, off, left, 0);
+					x->c->hs_cur[d] = start ? r : NULL;
+				}
+			} else if (x->c) {
+				start = frag_find(x->c, key, 1);
+			}
+			if (start)
+				type = start->reasm->type;
+			hs_details(x, rec, version, type, 0, first, 0, off, left);
+			if (start)
+				reassembled_in(x, rec, start->reasm);
 			break;
 		}
 		hs_message(x, rec, off, version, first);
@@ -2297,11 +2598,15 @@ alert(struct tls_ctx *x, struct tq_node *rec, uint32_t off, uint32_t len)
 {
 	struct tq_pkt *pk = x->pk;
 	uint16_t sv = x->c ? x->c->version : 0;
-	struct tq_node *a = tq_add(pk, rec, &hf_alert, x->s, off, len);
+	struct tq_node *a = add(x, rec, &hf_alert, off, len);
 	if (len != 2) {
 		info_add(pk, "Encrypted Alert");
 		tq_set_label(pk, rec, "%s Record Layer: Encrypted Alert", version_short(sv, "TLS"));
 		tq_set_label(pk, a, "Alert Message: Encrypted Alert");
+		return;
+	}
+	if (off + 2 > x->s->len) {
+		x->cut = 1;
 		return;
 	}
 	uint8_t lv = u8(x->s, off), ds = u8(x->s, off + 1);
@@ -2315,8 +2620,8 @@ alert(struct tls_ctx *x, struct tq_node *rec, uint32_t off, uint32_t len)
 	info_add(pk, buf);
 	tq_set_label(pk, rec, "%s Record Layer: Alert (Level: %s, Description: %s)", version_short(sv, "TLS"),
 	    level, desc);
-	tq_add(pk, a, &hf_alert_level, x->s, off, 1);
-	tq_add(pk, a, &hf_alert_desc, x->s, off + 1, 1);
+	add(x, a, &hf_alert_level, off, 1);
+	add(x, a, &hf_alert_desc, off + 1, 1);
 }
 
 /* The application protocol shown for Application Data (session app handle, else by port). */
@@ -2352,9 +2657,14 @@ record(struct tls_ctx *x, struct tq_node *tls_tree, uint32_t *offp)
 	uint32_t avail = s->rlen - off;
 	uint16_t sv = x->c ? x->c->version : 0;
 
+	if (off >= s->len) {
+		/* the record's first byte was not captured: the read raises the exception */
+		x->cut = 1;
+		return REC_DONE;
+	}
 	if ((sv == V_TLS10 || sv == V_TLS11 || sv == V_TLS12 || sv == V_TLCP) && avail >= 1 &&
 	    !valid_content_type(u8(s, off))) {
-		struct tq_node *n = tq_add_text(pk, tls_tree, s, off, avail, "%s", ei_ignored.f.name);
+		struct tq_node *n = add_text(x, tls_tree, off, avail, "%s", ei_ignored.f.name);
 		tq_expert(pk, n, &ei_ignored, NULL);
 		info_add(pk, "Ignored Unknown Record");
 		*offp = off + avail;
@@ -2387,14 +2697,21 @@ record(struct tls_ctx *x, struct tq_node *tls_tree, uint32_t *offp)
 		return REC_DONE;
 	}
 
-	struct tq_node *rec = tq_add(pk, tls_tree, &hf_record, s, off, 5 + rlen);
+	if (s->len - off < 5) {
+		/* the header itself was not captured */
+		x->cut = 1;
+		return REC_DONE;
+	}
+	/* items that run past the captured bytes stop at them, as Wireshark's do */
+	uint32_t have = s->len - off - 5 < rlen ? s->len - off - 5 : rlen;
+	struct tq_node *rec = add(x, tls_tree, &hf_record, off, 5 + have);
 	struct tq_node *ctn;
 	if (sv == V_TLS13 && ct == CT_APP_DATA)
-		ctn = tq_add(pk, rec, &hf_opaque_type, s, off, 1);
+		ctn = add(x, rec, &hf_opaque_type, off, 1);
 	else
-		ctn = tq_add(pk, rec, &hf_content_type, s, off, 1);
-	tq_add(pk, rec, &hf_record_version, s, off + 1, 2);
-	struct tq_node *ln = tq_add_u(pk, rec, &hf_record_length, s, off + 3, 2, rlen);
+		ctn = add(x, rec, &hf_content_type, off, 1);
+	add(x, rec, &hf_record_version, off + 1, 2);
+	struct tq_node *ln = add_u(x, rec, &hf_record_length, off + 3, 2, rlen);
 	uint64_t key = record_key(x, off);
 	off += 5;
 
@@ -2422,7 +2739,7 @@ record(struct tls_ctx *x, struct tq_node *tls_tree, uint32_t *offp)
 		tq_set_label(pk, rec, "%s Record Layer: Change Cipher Spec Protocol: Change Cipher Spec",
 		    version_short(sv, "SSL"));
 		{
-			struct tq_node *c = tq_add(pk, rec, &hf_ccs, s, off, 1);
+			struct tq_node *c = add(x, rec, &hf_ccs, off, 1);
 			if (x->c && x->pass1) {
 				if (!x->c->ccs_key[fs])
 					x->c->ccs_key[fs] = key;
@@ -2441,7 +2758,7 @@ record(struct tls_ctx *x, struct tq_node *tls_tree, uint32_t *offp)
 		encrypted = x->c && x->c->ccs_key[fs] && key > x->c->ccs_key[fs];
 		break;
 	case CT_HANDSHAKE:
-		handshake(x, rec, off, off + rlen, version);
+		handshake(x, rec, off, off + rlen, version, key);
 		encrypted = x->c && x->c->ccs_key[fs] && key > x->c->ccs_key[fs];
 		break;
 	case CT_APP_DATA: {
@@ -2450,8 +2767,8 @@ record(struct tls_ctx *x, struct tq_node *tls_tree, uint32_t *offp)
 		const char *ctname = tq_vals_find(content_type_vals, ct);
 		tq_set_label(pk, rec, "%s Record Layer: %s Protocol: %s", version_short(version, "SSL"),
 		    ctname, ap ? ap : "Application Data");
-		tq_add(pk, rec, &hf_app_data, s, off, rlen);
-		if (ap)
+		add(x, rec, &hf_app_data, off, rlen);
+		if (ap && !x->cut)
 			tq_gen(tq_add_str(pk, rec, &hf_app_proto, s, 0, 0, ap));
 		encrypted = 1;
 		break;
@@ -2467,7 +2784,7 @@ record(struct tls_ctx *x, struct tq_node *tls_tree, uint32_t *offp)
 			int plain = !(x->c && x->c->ccs_key[fs] && key > x->c->ccs_key[fs]);
 			if (rlen <= 19u || 3u + pl + 16 <= rlen)
 				plain = 1;
-			struct tq_node *hb = tq_add(pk, rec, &hf_hb, s, off, rlen);
+			struct tq_node *hb = add(x, rec, &hf_hb, off, rlen);
 			(void)hb;
 			if ((ht == 1 || ht == 2) && plain) {
 				char buf[64];
@@ -2486,7 +2803,8 @@ record(struct tls_ctx *x, struct tq_node *tls_tree, uint32_t *offp)
 	}
 	if (sv == V_TLS13 && ct == CT_APP_DATA)
 		encrypted = 1;
-	tq_hide(tq_add_gen(pk, rec, &hf_encrypted, s, off - 5, encrypted));
+	if (!x->cut)
+		tq_hide(tq_add_gen(pk, rec, &hf_encrypted, s, off - 5, encrypted));
 	*offp = off + rlen;
 	return REC_DONE;
 }
@@ -2567,8 +2885,13 @@ tq_dissect_tls(struct tq_pkt *pk, struct tq_slice *s)
 			break;
 		}
 		int r;
-		if (sv == V_SSL3 || sv == V_TLS10 || sv == V_TLS11 || sv == V_TLS12 || sv == V_TLCP ||
-		    looks_like_sslv3(s, off)) {
+		int known = sv == V_SSL3 || sv == V_TLS10 || sv == V_TLS11 || sv == V_TLS12 || sv == V_TLCP;
+		if (!known && off + 3 > s->len) {
+			/* the reads that look for a record header go past the captured bytes */
+			tq_truncated(pk, "TLS");
+			return (int)s->len;
+		}
+		if (known || looks_like_sslv3(s, off)) {
 			r = record(&x, t, &off);
 		} else {
 			/* SSLv2 and anything else: the rest is continuation data */
@@ -2578,6 +2901,11 @@ tq_dissect_tls(struct tq_pkt *pk, struct tq_slice *s)
 		}
 		if (r == REC_DESEG)
 			return (int)pk->deseg_offset;
+		if (x.cut) {
+			/* a read past the captured bytes: Wireshark's BoundsError ends the frame here */
+			tq_truncated(pk, x.cut_proto ? x.cut_proto : "TLS");
+			return (int)s->len;
+		}
 	}
 	tq_col_info_fence(pk);
 	return (int)(off < s->rlen ? off : s->rlen);
@@ -2855,49 +3183,50 @@ ct_log_name(const struct tq_slice *s, uint32_t off)
 void
 tq_tls_sct_list(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint32_t off, uint32_t end)
 {
-	struct tls_ctx x;
-	memset(&x, 0, sizeof(x));
-	x.pk = pk;
-	x.s = s;
+	struct tls_ctx xs;
+	memset(&xs, 0, sizeof(xs));
+	xs.pk = pk;
+	xs.s = s;
+	struct tls_ctx *x = &xs;
 	if (end > s->len)
 		end = s->len;
 	int ok;
-	uint32_t n = vec(&x, t, &hf_sct_list_len, off, end, 2, 1, 0xffff, &ok);
+	uint32_t n = vec(x, t, &hf_sct_list_len, off, end, 2, 1, 0xffff, &ok);
 	(void)n;
 	if (!ok)
 		return;
 	off += 2;
 	while (off < end) {
-		struct tq_node *st = tq_add_text(pk, t, s, off, 2, "Signed Certificate Timestamp");
-		uint32_t l = vec(&x, st, &hf_sct_len, off, end, 2, 1, 0xffff, &ok);
+		struct tq_node *st = add_text(x, t, off, 2, "Signed Certificate Timestamp");
+		uint32_t l = vec(x, st, &hf_sct_len, off, end, 2, 1, 0xffff, &ok);
 		if (!ok)
 			return;
 		off += 2;
 		uint32_t next = off + l;
 		tq_set_len(st, 2 + l);
 		uint8_t v = u8(s, off);
-		tq_add(pk, st, &hf_sct_version, s, off, 1);
+		add(x, st, &hf_sct_version, off, 1);
 		off++;
 		if (v == 0) {
-			tq_add(pk, st, &hf_sct_logid, s, off, 32);
+			add(x, st, &hf_sct_logid, off, 32);
 			tq_append(pk, st, " (%s)", ct_log_name(s, off));
 			off += 32;
 			uint64_t ms = (uint64_t)u32(s, off) << 32 | u32(s, off + 4);
 			tq_add_time(pk, st, &hf_sct_time, s, off, 8, (int64_t)(ms / 1000), (int32_t)(ms % 1000) * 1000000);
 			off += 8;
-			uint32_t el = vec(&x, st, &hf_sct_exts_len, off, next, 2, 0, 0xffff, &ok);
+			uint32_t el = vec(x, st, &hf_sct_exts_len, off, next, 2, 0, 0xffff, &ok);
 			if (!ok) {
 				off = next;
 				continue;
 			}
 			off += 2;
 			if (el > 0) {
-				tq_add(pk, st, &hf_sct_exts, s, off, el);
+				add(x, st, &hf_sct_exts, off, el);
 				off += el;
 			}
-			off = digitally_signed(&x, st, off, next, V_TLS12, &hf_sct_sig_len, &hf_sct_sig);
+			off = digitally_signed(x, st, off, next, V_TLS12, &hf_sct_sig_len, &hf_sct_sig);
 		}
-		end_vec(&x, st, off, next);
+		end_vec(x, st, off, next);
 		off = next;
 	}
 }
