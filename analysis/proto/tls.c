@@ -1773,6 +1773,8 @@ server_hello(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, i
 	memset(&ja3, 0, sizeof(ja3));
 	ja3.active = t != NULL;
 	tq_sbuf_init(&ja3.exts, 0);
+	tq_sbuf_init(&ja3.groups, 0);
+	tq_sbuf_init(&ja3.ecpf, 0);
 	uint16_t sv = u16(s, off);
 	add(x, t, &hf_hs_version, off, 2);
 	off += 2;
@@ -1802,6 +1804,8 @@ server_hello(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, i
 		tq_sbuf_free(&full);
 	}
 	tq_sbuf_free(&ja3.exts);
+	tq_sbuf_free(&ja3.groups);
+	tq_sbuf_free(&ja3.ecpf);
 }
 
 /*
