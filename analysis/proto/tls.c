@@ -114,7 +114,7 @@ static const struct tq_vals comp_vals[] = {
 	{ 0, NULL },
 };
 
-static const struct tq_vals ext_type_vals[] = {
+const struct tq_vals tq_tls_ext_type_vals[] = {
 	{ 0x0000, "server_name" },
 	{ 0x0001, "max_fragment_length" },
 	{ 0x0002, "client_certificate_url" },
@@ -606,7 +606,7 @@ static struct tq_field hf_ja3s_full = HF("tls.handshake.ja3s_full", "JA3S Fullst
 static struct tq_field hf_ja3s = HF("tls.handshake.ja3s", "JA3S", FT_STRING, BASE_NONE, NULL, 0);
 
 static struct tq_field hf_exts_len = HF("tls.handshake.extensions_length", "Extensions Length", FT_UINT16, BASE_DEC, NULL, 0);
-static struct tq_field hf_ext_type = HF("tls.handshake.extension.type", "Type", FT_UINT16, BASE_DEC, ext_type_vals, 0);
+static struct tq_field hf_ext_type = HF("tls.handshake.extension.type", "Type", FT_UINT16, BASE_DEC, tq_tls_ext_type_vals, 0);
 static struct tq_field hf_ext_len = HF("tls.handshake.extension.len", "Length", FT_UINT16, BASE_DEC, NULL, 0);
 static struct tq_field hf_ext_data = HF("tls.handshake.extension.data", "Data", FT_BYTES, BASE_NONE, NULL, 0);
 static struct tq_field hf_sni_list_len = HF("tls.handshake.extensions_server_name_list_len", "Server Name list length", FT_UINT16, BASE_DEC, NULL, 0);
@@ -1314,7 +1314,7 @@ extensions(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, int
 	while (end - off >= 4) {
 		uint16_t type = u16(s, off);
 		uint16_t elen = u16(s, off + 2);
-		const char *tn = tq_vals_find(ext_type_vals, type);
+		const char *tn = tq_vals_find(tq_tls_ext_type_vals, type);
 		struct tq_node *e;
 		if (tn)
 			e = add_text(x, t, off, 4u + elen, "Extension: %s (len=%u)", tn, elen);

@@ -8,6 +8,9 @@
 extern const struct tq_vals tq_tls_cipher_vals[];
 const char *tq_tls_cipher_name(uint16_t suite);
 
+/* TLS extension type names (tls.c; also the TLS Feature certificate extension's). */
+extern const struct tq_vals tq_tls_ext_type_vals[];
+
 /* TLS 1.3 SignatureScheme and TLS 1.2 hash/signature names (tls.c). */
 extern const struct tq_vals tq_tls_sigalg_vals[];
 

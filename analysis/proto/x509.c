@@ -35,6 +35,9 @@ static const struct tq_vals generalname_vals[] = {
 	{ 0, NULL },
 };
 static const struct tq_vals dpname_vals[] = { { 0, "fullName" }, { 1, "nameRelativeToCRLIssuer" }, { 0, NULL } };
+static const struct tq_vals display_text_vals[] = {
+	{ 0, "ia5String" }, { 1, "visibleString" }, { 2, "bmpString" }, { 3, "utf8String" }, { 0, NULL },
+};
 static const struct tq_vals ecparams_vals[] = {
 	{ 0, "specifiedCurve" }, { 1, "namedCurve" }, { 2, "implicitCurve" }, { 0, NULL },
 };
@@ -130,10 +133,36 @@ static struct tq_field hf_access_desc = HF("pkix1implicit.AccessDescription_elem
 static struct tq_field hf_access_method = HF("pkix1implicit.accessMethod", "accessMethod", FT_STRING, BASE_NONE, NULL, 0);
 static struct tq_field hf_access_location = HF("pkix1implicit.accessLocation", "accessLocation", FT_UINT32, BASE_DEC, NULL, 0);
 static struct tq_field hf_user_notice = HF("pkix1implicit.UserNotice_element", "UserNotice", FT_NONE, BASE_NONE, NULL, 0);
-static struct tq_field hf_explicit_text = HF("pkix1implicit.explicitText", "explicitText", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_explicit_text = HF("pkix1implicit.explicitText", "explicitText", FT_UINT32, BASE_DEC, display_text_vals, 0);
 static struct tq_field hf_et_utf8 = HF("pkix1implicit.utf8String", "utf8String", FT_STRING, BASE_NONE, NULL, 0);
 static struct tq_field hf_et_ia5 = HF("pkix1implicit.ia5String", "ia5String", FT_STRING, BASE_NONE, NULL, 0);
 static struct tq_field hf_et_visible = HF("pkix1implicit.visibleString", "visibleString", FT_STRING, BASE_NONE, NULL, 0);
+static struct tq_field hf_notice_ref = HF("pkix1implicit.noticeRef_element", "noticeRef", FT_NONE, BASE_NONE, NULL, 0);
+static struct tq_field hf_organization = HF("pkix1implicit.organization", "organization", FT_UINT32, BASE_DEC, display_text_vals, 0);
+static struct tq_field hf_notice_numbers = HF("pkix1implicit.noticeNumbers", "noticeNumbers", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_notice_number = HF("pkix1implicit.noticeNumbers_item", "noticeNumbers item", FT_INT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_et_bmp = HF("pkix1implicit.bmpString", "bmpString", FT_STRING, BASE_NONE, NULL, 0);
+static struct tq_field hf_features = HF("pkix1explicit.Features", "Features", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_feature = HF("pkix1explicit.Features_item", "Features item", FT_UINT16, BASE_DEC, tq_tls_ext_type_vals, 0);
+static struct tq_field hf_userid = HF("x509af.Userid", "Userid", FT_STRING, BASE_NONE, NULL, 0);
+static struct tq_field hf_sat_utf8 = HF("x509sat.UTF8String", "UTF8String", FT_STRING, BASE_NONE, NULL, 0);
+static struct tq_field hf_ns_comment = HF("ns_cert_exts.Comment", "Comment", FT_STRING, BASE_NONE, NULL, 0);
+static struct tq_field hf_name_constraints = HF("x509ce.NameConstraintsSyntax_element", "NameConstraintsSyntax", FT_NONE, BASE_NONE, NULL, 0);
+static struct tq_field hf_permitted = HF("x509ce.permittedSubtrees", "permittedSubtrees", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_excluded = HF("x509ce.excludedSubtrees", "excludedSubtrees", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_subtree = HF("x509ce.GeneralSubtree_element", "GeneralSubtree", FT_NONE, BASE_NONE, NULL, 0);
+static struct tq_field hf_base = HF("x509ce.base", "base", FT_UINT32, BASE_DEC, generalname_vals, 0);
+static struct tq_field hf_minimum = HF("x509ce.minimum", "minimum", FT_UINT64, BASE_DEC, NULL, 0);
+static struct tq_field hf_maximum = HF("x509ce.maximum", "maximum", FT_UINT64, BASE_DEC, NULL, 0);
+static struct tq_field hf_policy_constraints = HF("x509ce.PolicyConstraintsSyntax_element", "PolicyConstraintsSyntax", FT_NONE, BASE_NONE, NULL, 0);
+static struct tq_field hf_require_explicit = HF("x509ce.requireExplicitPolicy", "requireExplicitPolicy", FT_UINT64, BASE_DEC, NULL, 0);
+static struct tq_field hf_inhibit_mapping = HF("x509ce.inhibitPolicyMapping", "inhibitPolicyMapping", FT_UINT64, BASE_DEC, NULL, 0);
+static struct tq_field hf_skip_certs = HF("x509ce.SkipCerts", "SkipCerts", FT_UINT64, BASE_DEC, NULL, 0);
+static struct tq_field hf_policy_mappings = HF("x509ce.PolicyMappingsSyntax", "PolicyMappingsSyntax", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_policy_mapping = HF("x509ce.PolicyMappingsSyntax_item_element", "PolicyMappingsSyntax item", FT_NONE, BASE_NONE, NULL, 0);
+static struct tq_field hf_issuer_policy = HF("x509ce.issuerDomainPolicy", "issuerDomainPolicy", FT_STRING, BASE_NONE, NULL, 0);
+static struct tq_field hf_subject_policy = HF("x509ce.subjectDomainPolicy", "subjectDomainPolicy", FT_STRING, BASE_NONE, NULL, 0);
+static struct tq_expert ei_oid_not_impl = EI("ber.error.oid_not_implemented", "BER: Dissector for OID not implemented. Contact Wireshark developers if you want this supported", PI_WARN, PI_UNDECODED);
 static struct tq_field hf_explicit_dirstring = HF("pkix1explicit.DirectoryString", "DirectoryString", FT_STRING, BASE_NONE, NULL, 0);
 
 static struct tq_field hf_modulus = HF("pkcs1.modulus", "modulus", FT_BYTES, BASE_NONE, NULL, 0);
@@ -155,6 +184,11 @@ static struct tq_field *const fields[] = {
 	&hf_dp, &hf_dp_name, &hf_full_name, &hf_reasons, &hf_crl_issuer, &hf_aia, &hf_access_desc,
 	&hf_access_method, &hf_access_location, &hf_user_notice, &hf_explicit_text, &hf_et_utf8, &hf_et_ia5,
 	&hf_et_visible, &hf_explicit_dirstring, &hf_modulus, &hf_exponent, &hf_ecparams, &hf_named_curve,
+	&hf_notice_ref, &hf_organization, &hf_notice_numbers, &hf_notice_number, &hf_et_bmp, &hf_features,
+	&hf_feature, &hf_userid, &hf_sat_utf8, &hf_ns_comment, &hf_name_constraints, &hf_permitted,
+	&hf_excluded, &hf_subtree, &hf_base, &hf_minimum, &hf_maximum, &hf_policy_constraints,
+	&hf_require_explicit, &hf_inhibit_mapping, &hf_skip_certs, &hf_policy_mappings, &hf_policy_mapping,
+	&hf_issuer_policy, &hf_subject_policy, &ei_oid_not_impl.f,
 };
 
 void
@@ -372,6 +406,11 @@ attribute_value(struct xw *w, struct tq_node *parent, const char *attr, uint32_t
 	val[0] = '\0';
 	if (get(w, off, end, &t) != 0)
 		return;
+	if (!strcmp(attr, "0.9.2342.19200300.100.1.1")) {
+		tq_layer(w->pk, "x509af");
+		string(w, parent, &hf_userid, &t, val, vlen);
+		return;
+	}
 	tq_layer(w->pk, "x509sat");
 	if (!strcmp(attr, "2.5.4.6")) {
 		string(w, parent, &hf_country, &t, val, vlen);
@@ -499,6 +538,14 @@ padding(struct xw *w, struct tq_node *parent, const struct tq_der *t)
 	return t->off + 1;
 }
 
+/* A value whose OID has no dissector: BER says so over the value's bytes. */
+static void
+oid_not_implemented(struct xw *w, struct tq_node *parent, const struct tq_der *t)
+{
+	struct tq_node *n = tq_add_text(w->pk, parent, w->s, t->start, t->end - t->start, "%s", ei_oid_not_impl.f.name);
+	tq_expert(w->pk, n, &ei_oid_not_impl, NULL);
+}
+
 static void general_names(struct xw *w, struct tq_node *parent, const struct tq_field *f, const struct tq_der *t);
 
 /* A GeneralName TLV: the CHOICE item (over the contents of its implicit tag) and the alternative. */
@@ -510,13 +557,23 @@ general_name(struct xw *w, struct tq_node *parent, const struct tq_field *choice
 	struct tq_node *g = tq_add_u(w->pk, parent, choice, w->s, t->off, t->len, t->tag);
 	struct tq_der in;
 	switch (t->tag) {
-	case 0: {                    /* otherName [0] IMPLICIT SEQUENCE */
-		struct tq_der seqt = *t;
-		seqt.start = t->off;
+	case 0: {                    /* otherName [0] IMPLICIT SEQUENCE { type-id, value [0] EXPLICIT } */
 		struct tq_node *o = tq_add(w->pk, g, &hf_other_name, w->s, t->off, t->len);
-		if (get(w, t->off, t->end, &in) == 0 && tq_der_is(&in, DER_OID))
-			oid(w, o, &hf_type_id, &in, NULL, 0);
-		(void)seqt;
+		char type_id[256];
+		struct tq_der v, vv;
+		if (get(w, t->off, t->end, &in) != 0 || !tq_der_is(&in, DER_OID))
+			break;
+		oid(w, o, &hf_type_id, &in, type_id, sizeof(type_id));
+		if (get(w, in.end, t->end, &v) != 0 || v.cls != DER_CONTEXT || v.tag != 0 ||
+		    get(w, v.off, v.end, &vv) != 0)
+			break;
+		if (!strcmp(type_id, "1.3.6.1.4.1.311.20.2.3")) {
+			/* the Microsoft UPN, a UTF8String registered with x509sat */
+			tq_layer(w->pk, "x509sat");
+			string(w, o, &hf_sat_utf8, &vv, NULL, 0);
+		} else {
+			oid_not_implemented(w, o, &vv);
+		}
 		break;
 	}
 	case 1:
@@ -537,8 +594,6 @@ general_name(struct xw *w, struct tq_node *parent, const struct tq_field *choice
 			tq_add(w->pk, g, &hf_ip4, w->s, t->off, 4);
 		else if (t->len == 16)
 			tq_add(w->pk, g, &hf_ip6, w->s, t->off, 16);
-		else
-			tq_add(w->pk, g, &hf_ip, w->s, t->off, t->len);
 		break;
 	case 8:
 		oid(w, g, &hf_registered, t, NULL, 0);
@@ -570,7 +625,58 @@ ext_key_usage_bits(struct xw *w, struct tq_node *parent, const struct tq_der *t)
 	uint32_t len = n > 0 ? 1 : 0;
 	for (size_t i = 0; i < 8; i++)
 		tq_add_u(w->pk, ku, first[i], w->s, bits, len, (b0 & first[i]->mask) ? 1 : 0);
-	tq_add_u(w->pk, ku, &hf_ku_do, w->s, bits, len, (b1 & 0x80) ? 1 : 0);
+	/* decipherOnly is the first bit of the second octet, when there is one */
+	tq_add_u(w->pk, ku, &hf_ku_do, w->s, n > 1 ? bits + 1 : bits, len, (b1 & 0x80) ? 1 : 0);
+}
+
+/* A DisplayText CHOICE TLV as field f (ia5String, visibleString, bmpString or utf8String). */
+static void
+display_text(struct xw *w, struct tq_node *parent, const struct tq_field *f, const struct tq_der *e)
+{
+	const struct tq_field *sf;
+	uint32_t idx;
+	if (tq_der_is(e, DER_IA5STRING)) {
+		sf = &hf_et_ia5;
+		idx = 0;
+	} else if (tq_der_is(e, DER_VISIBLESTRING)) {
+		sf = &hf_et_visible;
+		idx = 1;
+	} else if (tq_der_is(e, DER_BMPSTRING)) {
+		sf = &hf_et_bmp;
+		idx = 2;
+	} else if (tq_der_is(e, DER_UTF8STRING)) {
+		sf = &hf_et_utf8;
+		idx = 3;
+	} else {
+		return;
+	}
+	struct tq_node *c = tq_add_u(w->pk, parent, f, w->s, e->start, e->end - e->start, idx);
+	string(w, c, sf, e, NULL, 0);
+}
+
+/* UserNotice ::= SEQUENCE { noticeRef NoticeReference OPTIONAL, explicitText DisplayText OPTIONAL } */
+static void
+user_notice(struct xw *w, struct tq_node *parent, const struct tq_der *t)
+{
+	struct tq_node *un = seq(w, parent, &hf_user_notice, t);
+	struct tq_der e;
+	for (uint32_t o = t->off; o < t->end && get(w, o, t->end, &e) == 0; o = e.end) {
+		if (!tq_der_is(&e, DER_SEQUENCE)) {
+			display_text(w, un, &hf_explicit_text, &e);
+			continue;
+		}
+		struct tq_node *nr = seq(w, un, &hf_notice_ref, &e);
+		struct tq_der org, nums, num;
+		if (get(w, e.off, e.end, &org) != 0)
+			continue;
+		display_text(w, nr, &hf_organization, &org);
+		if (get(w, org.end, e.end, &nums) != 0 || !tq_der_is(&nums, DER_SEQUENCE))
+			continue;
+		struct tq_node *nl = seqof(w, nr, &hf_notice_numbers, &nums);
+		for (uint32_t o2 = nums.off; o2 < nums.end && get(w, o2, nums.end, &num) == 0; o2 = num.end)
+			if (tq_der_is(&num, DER_INTEGER))
+				tq_add_u(w->pk, nl, &hf_notice_number, w->s, num.off, num.len, (uint64_t)int_value(w, &num));
+	}
 }
 
 static void
@@ -602,26 +708,7 @@ ext_policies(struct xw *w, struct tq_node *parent, const struct tq_der *t)
 				string(w, qi, &hf_explicit_dirstring, &qv, NULL, 0);
 			} else if (!strcmp(qoid, "1.3.6.1.5.5.7.2.2")) {
 				tq_layer(w->pk, "pkix1implicit");
-				struct tq_node *un = seq(w, qi, &hf_user_notice, &qv);
-				struct tq_der e;
-				for (uint32_t o3 = qv.off; o3 < qv.end && get(w, o3, qv.end, &e) == 0; o3 = e.end) {
-					const struct tq_field *sf = NULL;
-					uint32_t idx = 0;
-					if (tq_der_is(&e, DER_VISIBLESTRING)) {
-						sf = &hf_et_visible;
-						idx = 1;
-					} else if (tq_der_is(&e, DER_UTF8STRING)) {
-						sf = &hf_et_utf8;
-						idx = 3;
-					} else if (tq_der_is(&e, DER_IA5STRING)) {
-						sf = &hf_et_ia5;
-						idx = 0;
-					}
-					if (!sf)
-						continue;
-					struct tq_node *et = tq_add_u(w->pk, un, &hf_explicit_text, w->s, e.start, e.end - e.start, idx);
-					string(w, et, sf, &e, NULL, 0);
-				}
+				user_notice(w, qi, &qv);
 			}
 		}
 	}
@@ -697,9 +784,63 @@ ext_basic_constraints(struct xw *w, struct tq_node *parent, const struct tq_der 
 	}
 }
 
+static void
+ext_name_constraints(struct xw *w, struct tq_node *parent, const struct tq_der *t)
+{
+	struct tq_node *nc = seq(w, parent, &hf_name_constraints, t);
+	struct tq_der l;
+	for (uint32_t off = t->off; off < t->end && get(w, off, t->end, &l) == 0; off = l.end) {
+		if (l.cls != DER_CONTEXT || l.tag > 1)
+			continue;
+		struct tq_node *st = seqof(w, nc, l.tag == 0 ? &hf_permitted : &hf_excluded, &l);
+		struct tq_der gs;
+		for (uint32_t o = l.off; o < l.end && get(w, o, l.end, &gs) == 0; o = gs.end) {
+			struct tq_node *g = seq(w, st, &hf_subtree, &gs);
+			struct tq_der f;
+			int first = 1;
+			for (uint32_t o2 = gs.off; o2 < gs.end && get(w, o2, gs.end, &f) == 0; o2 = f.end) {
+				if (first)
+					general_name(w, g, &hf_base, &f);
+				else if (f.cls == DER_CONTEXT && f.tag <= 1)
+					tq_add_u(w->pk, g, f.tag == 0 ? &hf_minimum : &hf_maximum, w->s, f.off, f.len,
+					    uint_value(w, &f));
+				first = 0;
+			}
+		}
+	}
+}
+
+static void
+ext_policy_constraints(struct xw *w, struct tq_node *parent, const struct tq_der *t)
+{
+	struct tq_node *pc = seq(w, parent, &hf_policy_constraints, t);
+	struct tq_der f;
+	for (uint32_t off = t->off; off < t->end && get(w, off, t->end, &f) == 0; off = f.end)
+		if (f.cls == DER_CONTEXT && f.tag <= 1)
+			tq_add_u(w->pk, pc, f.tag == 0 ? &hf_require_explicit : &hf_inhibit_mapping, w->s, f.off, f.len,
+			    uint_value(w, &f));
+}
+
+static void
+ext_policy_mappings(struct xw *w, struct tq_node *parent, const struct tq_der *t)
+{
+	struct tq_node *l = seqof(w, parent, &hf_policy_mappings, t);
+	struct tq_der m;
+	for (uint32_t off = t->off; off < t->end && get(w, off, t->end, &m) == 0; off = m.end) {
+		struct tq_node *mi = seq(w, l, &hf_policy_mapping, &m);
+		struct tq_der a, b;
+		if (get(w, m.off, m.end, &a) != 0 || !tq_der_is(&a, DER_OID))
+			continue;
+		oid(w, mi, &hf_issuer_policy, &a, NULL, 0);
+		if (get(w, a.end, m.end, &b) == 0 && tq_der_is(&b, DER_OID))
+			oid(w, mi, &hf_subject_policy, &b, NULL, 0);
+	}
+}
+
 /*
  * The value of an extension (the contents of extnValue), dispatched by its
- * OID to the protocol Wireshark registers for it.
+ * OID to the protocol Wireshark registers for it; an OID without one gets
+ * BER's "not implemented" note.
  */
 static void
 extension_value(struct xw *w, struct tq_node *e, const char *id, uint32_t off, uint32_t end)
@@ -720,16 +861,44 @@ extension_value(struct xw *w, struct tq_node *e, const char *id, uint32_t off, u
 			tq_tls_sct_list(w->pk, e, w->s, t.off, t.end);
 		return;
 	}
-	if (strncmp(id, "2.5.29.", 7) != 0)
+	if (!strcmp(id, "1.3.6.1.5.5.7.1.24")) {
+		/* TLS Feature (RFC 7633): SEQUENCE OF INTEGER, TLS extension numbers */
+		tq_layer(w->pk, "pkix1explicit");
+		if (!tq_der_is(&t, DER_SEQUENCE))
+			return;
+		struct tq_node *l = seqof(w, e, &hf_features, &t);
+		struct tq_der i;
+		for (uint32_t o = t.off; o < t.end && get(w, o, t.end, &i) == 0; o = i.end)
+			if (tq_der_is(&i, DER_INTEGER))
+				tq_add_u(w->pk, l, &hf_feature, w->s, i.off, i.len, uint_value(w, &i));
 		return;
-	int ce = 0;
-	if (!strcmp(id, "2.5.29.14") || !strcmp(id, "2.5.29.15") || !strcmp(id, "2.5.29.17") ||
-	    !strcmp(id, "2.5.29.18") || !strcmp(id, "2.5.29.19") || !strcmp(id, "2.5.29.31") ||
-	    !strcmp(id, "2.5.29.32") || !strcmp(id, "2.5.29.35") || !strcmp(id, "2.5.29.37") ||
-	    !strcmp(id, "2.5.29.46"))
-		ce = 1;
-	if (!ce)
+	}
+	if (!strcmp(id, "2.16.840.1.113730.1.13")) {
+		tq_layer(w->pk, "ns_cert_exts");
+		string(w, e, &hf_ns_comment, &t, NULL, 0);
 		return;
+	}
+	static const char *const ce[] = {
+		"2.5.29.14", "2.5.29.15", "2.5.29.17", "2.5.29.18", "2.5.29.19", "2.5.29.30", "2.5.29.31",
+		"2.5.29.32", "2.5.29.33", "2.5.29.35", "2.5.29.36", "2.5.29.37", "2.5.29.46", "2.5.29.54",
+	};
+	int known = 0;
+	for (size_t i = 0; i < sizeof(ce) / sizeof(ce[0]); i++)
+		if (!strcmp(id, ce[i]))
+			known = 1;
+	if (!known) {
+		/* OIDs Wireshark 4.0 registers that are not walked here are left as they are */
+		static const char *const quiet[] = {
+			"2.5.29.16", "2.5.29.20", "2.5.29.21", "2.5.29.23", "2.5.29.24", "2.5.29.27", "2.5.29.28",
+			"2.5.29.29", "2.5.29.9", "1.3.6.1.5.5.7.1.11", "1.3.6.1.5.5.7.1.3", "1.3.6.1.5.5.7.48.1.5",
+			"1.3.6.1.4.1.11129.2.4.3", "2.16.840.1.113730.1.1", "1.3.6.1.4.1.311.21.7",
+		};
+		for (size_t i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++)
+			if (!strcmp(id, quiet[i]))
+				return;
+		oid_not_implemented(w, e, &t);
+		return;
+	}
 	tq_layer(w->pk, "x509ce");
 	if (!strcmp(id, "2.5.29.14")) {
 		if (tq_der_is(&t, DER_OCTET_STRING))
@@ -743,15 +912,27 @@ extension_value(struct xw *w, struct tq_node *e, const char *id, uint32_t off, u
 	} else if (!strcmp(id, "2.5.29.19")) {
 		if (tq_der_is(&t, DER_SEQUENCE))
 			ext_basic_constraints(w, e, &t);
+	} else if (!strcmp(id, "2.5.29.30")) {
+		if (tq_der_is(&t, DER_SEQUENCE))
+			ext_name_constraints(w, e, &t);
 	} else if (!strcmp(id, "2.5.29.31") || !strcmp(id, "2.5.29.46")) {
 		if (tq_der_is(&t, DER_SEQUENCE))
 			ext_crldp(w, e, &t);
 	} else if (!strcmp(id, "2.5.29.32")) {
 		if (tq_der_is(&t, DER_SEQUENCE))
 			ext_policies(w, e, &t);
+	} else if (!strcmp(id, "2.5.29.33")) {
+		if (tq_der_is(&t, DER_SEQUENCE))
+			ext_policy_mappings(w, e, &t);
 	} else if (!strcmp(id, "2.5.29.35")) {
 		if (tq_der_is(&t, DER_SEQUENCE))
 			ext_aki(w, e, &t);
+	} else if (!strcmp(id, "2.5.29.36")) {
+		if (tq_der_is(&t, DER_SEQUENCE))
+			ext_policy_constraints(w, e, &t);
+	} else if (!strcmp(id, "2.5.29.54")) {
+		if (tq_der_is(&t, DER_INTEGER))
+			tq_add_u(w->pk, e, &hf_skip_certs, w->s, t.off, t.len, uint_value(w, &t));
 	} else if (!strcmp(id, "2.5.29.37")) {
 		if (tq_der_is(&t, DER_SEQUENCE)) {
 			struct tq_node *l = seqof(w, e, &hf_kp_ids, &t);
