@@ -138,6 +138,8 @@ register_all(void)
 	tq_register_udp();
 	tq_register_icmp();
 	tq_register_icmpv6();
+	tq_register_smtp();
+	tq_register_tls();
 }
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;

@@ -275,7 +275,7 @@ int tq_conv_from_a(const struct tq_conv *c, const struct tq_addr *src, uint16_t 
 void *tq_pdata_get(struct tq_capture *cap, uint32_t num, uint32_t key);
 int tq_pdata_put(struct tq_capture *cap, uint32_t num, uint32_t key, void *data);
 
-enum { PD_ICMP_ECHO = 1, PD_ICMPV6_ECHO, PD_IPFRAG, PD_IP6FRAG, PD_UDP };
+enum { PD_ICMP_ECHO = 1, PD_ICMPV6_ECHO, PD_IPFRAG, PD_IP6FRAG, PD_UDP, PD_SMTP };
 
 /* ------------------------------------------------------------------ packets */
 
@@ -307,7 +307,37 @@ struct tq_pkt {
 	char protocols[1024];        /* frame.protocols (its label is cut at 239 bytes, not its value) */
 	size_t plen;
 	struct tq_node *frame_node;
+
+	/* TCP stream dissectors: what TCP tells them, and how they ask for more
+	 * bytes (as Wireshark's pinfo->desegment_offset/len) */
+	struct tq_tcpinfo *tcp;
+	uint32_t deseg_offset, deseg_len;
 };
+
+#define TQ_DESEG_ONE_MORE 0x0fffffffu   /* "one more segment": the length is not known yet */
+
+/* What TCP tells the protocol riding on a stream. */
+struct tq_tcpinfo {
+	struct tq_conv *conv;
+	int dir;                     /* 0: from the conversation's side a */
+	int from_client;             /* sent by the side that opened the connection */
+	uint32_t seq, nxtseq;        /* relative sequence numbers of these bytes */
+	int is_reassembled;          /* the bytes were rebuilt from several segments */
+	void **app_state;            /* the stream protocol's own per-connection state */
+	const char *inner;           /* for TLS: the protocol it carries ("smtp" after STARTTLS
+	                                or on port 465), NULL if unknown */
+	uint16_t server_port;
+};
+
+/* Stream protocols (analysis/proto/): each dissects what it can of s and
+ * returns the bytes it used; to ask for more it sets pk->deseg_offset and
+ * pk->deseg_len (bytes still missing, or TQ_DESEG_ONE_MORE). */
+int tq_dissect_smtp(struct tq_pkt *pk, struct tq_slice *s);
+int tq_dissect_tls(struct tq_pkt *pk, struct tq_slice *s);
+void tq_register_smtp(void);
+void tq_register_tls(void);
+/* After the server's 220 reply to STARTTLS: frames after this one are TLS. */
+void tq_tcp_starttls(struct tq_pkt *pk);
 
 #define TQ_MAX_DEPTH 12
 

@@ -440,6 +440,33 @@ tq_fmt_bits(char *buf, size_t len, uint64_t val, uint64_t mask, unsigned width)
 	memcpy(buf + k, " = ", 4);
 }
 
+/* A string's value as PDML's show gives it: the text itself, control
+ * characters included, with invalid UTF-8 replaced by U+FFFD. */
+static void
+put_raw(struct tq_sbuf *out, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = p[i];
+		if (c == 0)
+			return;              /* Wireshark's strings end at a NUL */
+		if (c < 0x80) {
+			tq_sbuf_putc(out, (char)c);
+			continue;
+		}
+		size_t need = (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : 9;
+		size_t k = 0;
+		if (need < 4 && i + need < n)
+			for (k = 0; k < need && (p[i + 1 + k] & 0xc0) == 0x80; k++)
+				;
+		if (need < 4 && k == need && c >= 0xc2 && c <= 0xf4) {
+			tq_sbuf_put(out, (const char *)p + i, need + 1);
+			i += need;
+		} else {
+			tq_sbuf_puts(out, "\xef\xbf\xbd");
+		}
+	}
+}
+
 static void
 put_bits(struct tq_sbuf *out, uint64_t val, uint64_t mask, unsigned width)
 {
@@ -538,7 +565,8 @@ put_value(struct tq_sbuf *out, const struct tq_node *n)
 		}
 		return;
 	case FT_STRING:
-		put_escaped(out, n->v.b.p, n->v.b.n);
+		/* a string ends at a NUL, as Wireshark's C strings do */
+		put_escaped(out, n->v.b.p, n->v.b.p ? strnlen((const char *)n->v.b.p, n->v.b.n) : 0);
 		return;
 	case FT_DOUBLE:
 		tq_sbuf_printf(out, "%.15g", n->v.d);   /* DBL_DIG, as Wireshark */
@@ -654,7 +682,7 @@ tq_node_show(const struct tq_node *n, struct tq_sbuf *out)
 		tq_hexstr(n->v.b.p, n->v.b.n, ':', out);
 		return;
 	case FT_STRING:
-		put_escaped(out, n->v.b.p, n->v.b.n);
+		put_raw(out, n->v.b.p, n->v.b.n);
 		return;
 	case FT_DOUBLE:
 		tq_sbuf_printf(out, "%.15g", n->v.d);   /* DBL_DIG, as Wireshark */

@@ -344,10 +344,11 @@ is_multicast(const uint8_t *a)
 static void
 final_dst(struct tq_pkt *pk, uint8_t segleft, const uint8_t *a)
 {
-	if (!segleft)
+	/* inside an ICMP error the packet keeps its header's destination, for
+	 * its conversation too, as Wireshark's */
+	if (!segleft || pk->in_error)
 		return;
-	if (!pk->in_error)
-		tq_addr_set(&pk->net_dst, AT_IPV6, a);
+	tq_addr_set(&pk->net_dst, AT_IPV6, a);
 	tq_addr_set(&pk->dst, AT_IPV6, a);
 }
 

@@ -84,10 +84,35 @@ struct flow {
 	uint32_t sack_bytes;         /* bytes covered by the SACK blocks of its last segment */
 	int closing_initiator;       /* sent its FIN before the other side did */
 	int saw_fin;
+	struct msp *msps;            /* PDUs spread over several segments, highest seq first */
 };
+
+/*
+ * A PDU spread over several segments (Wireshark's tcp_multisegment_pdu with
+ * its fragment table entry): from seq up to nxtpdu in one direction.
+ */
+struct msp {
+	struct msp *next;
+	uint32_t seq, nxtpdu;
+	uint32_t first_frame, last_frame;
+	uint32_t reassembled_in;     /* the frame that completed it, 0 while incomplete */
+	uint32_t datalen;            /* its length once the last fragment is known */
+	uint8_t entire;              /* the length is unknown: take the whole next segment */
+	uint8_t have_last;
+	uint8_t partial;             /* was rebuilt once, then found too short */
+	uint32_t nfrags;
+	struct tq_fragment *frags;   /* by offset */
+};
+
+enum { APP_NONE, APP_SMTP, APP_TLS };
 
 struct tcp_conv {
 	struct flow flow[2];         /* [0] from the conversation's side a */
+	uint8_t app;                 /* the protocol on the stream, by port */
+	uint16_t server_port;        /* the port the first SYN went to, 0 if unseen */
+	uint32_t tls_from;           /* after STARTTLS: frames from this one on are TLS */
+	void *app_state[3];          /* per protocol, in pass 1 from the capture's arena */
+	struct unacked *spare;       /* acknowledged segment records, for reuse */
 	uint8_t completeness;
 	uint8_t first_is_synack;
 	int client;                  /* index of the side that opened it, -1 unknown */
@@ -97,19 +122,45 @@ struct tcp_conv {
 	uint32_t first_frame;
 };
 
-struct tq_tcp_frame {
-	struct tcp_conv *conv;
-	uint32_t flags;
-	uint32_t acked_frame;
-	int64_t rtt_s, rto_s, delta_s;
-	int32_t rtt_ns, rto_ns, delta_ns;
-	uint32_t bytes_in_flight, push_bytes_sent;
+/* Analysis details only a few frames have, kept apart to keep the per-frame record small. */
+struct tcp_rare {
 	uint32_t dupack_num, dupack_frame;
 	uint32_t rto_frame;
+	int64_t rto;                 /* nanoseconds */
+};
+
+/* What pass 1 found about one TCP frame. */
+struct tq_tcp_frame {
+	struct tcp_conv *conv;
+	struct tcp_rare *rare;
+	int64_t rtt, delta;          /* nanoseconds */
+	uint32_t acked_frame;
+	uint32_t bytes_in_flight, push_bytes_sent;
+	uint16_t flags;
 	uint8_t dir;
 	uint8_t has_ta;
 	uint8_t fin_active;
 };
+
+static int64_t
+ns_between(int64_t s1, int32_t ns1, int64_t s0, int32_t ns0)
+{
+	return (s1 - s0) * 1000000000LL + (ns1 - ns0);
+}
+
+static struct tcp_rare *
+rare(struct tq_pkt *pk, struct tq_tcp_frame *tf)
+{
+	if (!tf->rare)
+		tf->rare = tq_arena_alloc(&pk->cap->state, sizeof(*tf->rare));
+	return tf->rare;
+}
+
+static struct tq_node *
+add_ns(struct tq_pkt *pk, struct tq_node *parent, const struct tq_field *f, const struct tq_slice *s, int64_t ns)
+{
+	return tq_gen(tq_add_time(pk, parent, f, s, 0, 0, ns / 1000000000LL, (int32_t)(ns % 1000000000LL)));
+}
 
 /* ------------------------------------------------------------------ fields */
 
@@ -150,6 +201,12 @@ static struct tq_field hf_payload = HF("tcp.payload", "TCP payload", FT_BYTES, B
 static struct tq_field hf_segment_data = HF("tcp.segment_data", "TCP segment data", FT_BYTES, BASE_NONE, NULL, 0);
 static struct tq_field hf_time_rel = HF("tcp.time_relative", "Time since first frame in this TCP stream", FT_RELTIME, BASE_NONE, NULL, 0);
 static struct tq_field hf_time_delta = HF("tcp.time_delta", "Time since previous frame in this TCP stream", FT_RELTIME, BASE_NONE, NULL, 0);
+static struct tq_field hf_reassembled_in = HF("tcp.reassembled_in", "Reassembled PDU in frame", FT_FRAMENUM, BASE_NONE, NULL, 0);
+static struct tq_field hf_segments = HF("tcp.segments", "Reassembled TCP Segments", FT_NONE, BASE_NONE, NULL, 0);
+static struct tq_field hf_segment = HF("tcp.segment", "TCP Segment", FT_FRAMENUM, BASE_NONE, NULL, 0);
+static struct tq_field hf_segment_count = HF("tcp.segment.count", "Segment count", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_reassembled_len = HF("tcp.reassembled.length", "Reassembled TCP length", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_reassembled_data = HF("tcp.reassembled.data", "Reassembled TCP Data", FT_BYTES, BASE_NONE, NULL, 0);
 static struct tq_field hf_from_client = HF("tq.from_client", "Sent by the client", FT_BOOLEAN, BASE_NONE, NULL, 0);
 
 static const struct tq_vals kind_vals[] = {
@@ -222,7 +279,8 @@ static struct tq_field *const fields[] = {
 	&hf_flags_cwr, &hf_flags_ece, &hf_flags_urg, &hf_flags_ack, &hf_flags_push, &hf_flags_reset,
 	&hf_flags_syn, &hf_flags_fin, &hf_flags_str, &hf_window, &hf_window_calc, &hf_window_scale,
 	&hf_checksum, &hf_checksum_status, &hf_urgent, &hf_options, &hf_payload, &hf_segment_data,
-	&hf_time_rel, &hf_time_delta, &hf_from_client,
+	&hf_time_rel, &hf_time_delta, &hf_from_client, &hf_reassembled_in, &hf_segments, &hf_segment,
+	&hf_segment_count, &hf_reassembled_len, &hf_reassembled_data,
 	&hf_opt_kind, &hf_opt_len, &hf_opt_eol, &hf_opt_nop, &hf_opt_mss, &hf_opt_mss_val, &hf_opt_wscale,
 	&hf_opt_wscale_shift, &hf_opt_wscale_mult, &hf_opt_sack_perm, &hf_opt_sack, &hf_opt_sack_le,
 	&hf_opt_sack_re, &hf_opt_sack_count, &hf_opt_dsack_le, &hf_opt_dsack_re, &hf_opt_ts,
@@ -274,6 +332,7 @@ struct tcph {
 	int wscale;                  /* -1 when absent */
 	int have_mss;
 	uint32_t sack_bytes;         /* sum of the SACK blocks' lengths */
+	int opts_truncated;          /* the capture cut the options */
 };
 
 static void
@@ -305,7 +364,7 @@ static struct tq_tcp_frame *
 frame_rec(struct tq_pkt *pk)
 {
 	struct tq_tcp_frame *tf = pk->fr->tcp;
-	if (!tf && pk->pass == 1 && !pk->in_error) {
+	if (!tf && pk->pass == 1) {
 		tf = tq_arena_alloc(&pk->cap->state, sizeof(*tf));
 		pk->fr->tcp = tf;
 	}
@@ -383,8 +442,11 @@ analyze(struct tq_pkt *pk, struct tcp_conv *tc, int dir, const struct tcph *h, s
 	    ack == fwd->lastack && !(flags & (TH_SYN | TH_FIN | TH_RST))) {
 		fwd->dupacknum++;
 		ta_set(tf, TA_DUPLICATE_ACK);
-		tf->dupack_num = fwd->dupacknum;
-		tf->dupack_frame = fwd->lastnondupack;
+		struct tcp_rare *r = rare(pk, tf);
+		if (r) {
+			r->dupack_num = fwd->dupacknum;
+			r->dupack_frame = fwd->lastnondupack;
+		}
 	}
 
 finished_fwd:
@@ -427,12 +489,13 @@ finished_fwd:
 			const struct unacked *old = fwd->segments;
 			while (old && old->next)
 				old = old->next;
-			if (old) {
-				tq_reltime_delta(ts, tns, old->s, old->ns, &tf->rto_s, &tf->rto_ns);
-				tf->rto_frame = old->frame;
-			} else {
-				tq_reltime_delta(ts, tns, fwd->nextseq_s, fwd->nextseq_ns, &tf->rto_s, &tf->rto_ns);
-				tf->rto_frame = fwd->nextseqframe;
+			struct tcp_rare *r = rare(pk, tf);
+			if (r && old) {
+				r->rto = ns_between(ts, tns, old->s, old->ns);
+				r->rto_frame = old->frame;
+			} else if (r) {
+				r->rto = ns_between(ts, tns, fwd->nextseq_s, fwd->nextseq_ns);
+				r->rto_frame = fwd->nextseqframe;
 			}
 		}
 	}
@@ -440,7 +503,11 @@ finished_fwd:
 finished_checking:;
 	uint32_t nextseq = seq + seglen;
 	if ((seglen || (flags & (TH_SYN | TH_FIN))) && fwd->segment_count < MAX_UNACKED) {
-		struct unacked *u = tq_arena_alloc(&pk->cap->state, sizeof(*u));
+		struct unacked *u = tc->spare;
+		if (u)
+			tc->spare = u->next;
+		else
+			u = tq_arena_alloc(&pk->cap->state, sizeof(*u));
 		if (u) {
 			u->next = fwd->segments;
 			fwd->segments = u;
@@ -479,7 +546,7 @@ finished_checking:;
 			if (ack == u->nextseq) {
 				tf->has_ta = 1;
 				tf->acked_frame = u->frame;
-				tq_reltime_delta(ts, tns, u->s, u->ns, &tf->rtt_s, &tf->rtt_ns);
+				tf->rtt = ns_between(ts, tns, u->s, u->ns);
 			} else if (GT_SEQ(ack, u->seq) && LE_SEQ(ack, u->nextseq)) {
 				u->seq = ack;
 				prev = u;
@@ -496,6 +563,8 @@ finished_checking:;
 			else
 				rev->segments = next;
 			rev->segment_count--;
+			u->next = tc->spare;
+			tc->spare = u;
 			u = next;
 		}
 	}
@@ -535,6 +604,37 @@ finished_checking:;
 }
 
 static void
+stream_start(struct tq_pkt *pk, struct tq_conv *c, struct tcp_conv *tc, const struct tcph *h)
+{
+	if (tc->first_frame)
+		return;
+	tc->first_frame = pk->num;
+	tc->first_s = tc->prev_s = pk->fr->sec;
+	tc->first_ns = tc->prev_ns = (int32_t)pk->fr->nsec;
+	tc->client = -1;
+	tc->flow[0].win_scale = tc->flow[1].win_scale = -1;
+	tc->first_is_synack = (h->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK);
+	c->index = pk->cap->tcp_streams++;
+}
+
+/* Pass 1 for the TCP header inside an ICMP error: its stream and timing, no analysis. */
+static void
+pass1_error(struct tq_pkt *pk, struct tq_conv *c, struct tcp_conv *tc, int dir, const struct tcph *h)
+{
+	struct tq_tcp_frame *tf = frame_rec(pk);
+	if (!tf || tf->conv)
+		return;
+	stream_start(pk, c, tc, h);
+	tf->conv = tc;
+	tf->dir = (uint8_t)dir;
+	int64_t ts = pk->fr->sec;
+	int32_t tns = (int32_t)pk->fr->nsec;
+	tf->delta = ns_between(ts, tns, tc->prev_s, tc->prev_ns);
+	tc->prev_s = ts;
+	tc->prev_ns = tns;
+}
+
+static void
 pass1(struct tq_pkt *pk, struct tq_conv *c, struct tcp_conv *tc, int dir, const struct tcph *h)
 {
 	struct tq_tcp_frame *tf = frame_rec(pk);
@@ -545,16 +645,8 @@ pass1(struct tq_pkt *pk, struct tq_conv *c, struct tcp_conv *tc, int dir, const 
 	int64_t ts = pk->fr->sec;
 	int32_t tns = (int32_t)pk->fr->nsec;
 
-	if (!tc->first_frame) {
-		tc->first_frame = pk->num;
-		tc->first_s = tc->prev_s = ts;
-		tc->first_ns = tc->prev_ns = tns;
-		tc->client = -1;
-		tc->flow[0].win_scale = tc->flow[1].win_scale = -1;
-		tc->first_is_synack = (h->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK);
-		c->index = pk->cap->tcp_streams++;
-	}
-	tq_reltime_delta(ts, tns, tc->prev_s, tc->prev_ns, &tf->delta_s, &tf->delta_ns);
+	stream_start(pk, c, tc, h);
+	tf->delta = ns_between(ts, tns, tc->prev_s, tc->prev_ns);
 	tc->prev_s = ts;
 	tc->prev_ns = tns;
 
@@ -566,6 +658,8 @@ pass1(struct tq_pkt *pk, struct tq_conv *c, struct tcp_conv *tc, int dir, const 
 		} else {
 			tc->completeness |= COMPL_SYN;
 			tc->client = dir;
+			if (!tc->server_port)
+				tc->server_port = h->dport;
 			tc->mru_syn_s = ts;
 			tc->mru_syn_ns = tns;
 			tc->have_syn = 1;
@@ -574,7 +668,7 @@ pass1(struct tq_pkt *pk, struct tq_conv *c, struct tcp_conv *tc, int dir, const 
 		struct flow *fwd = &tc->flow[dir];
 		if (h->wscale >= 0)
 			fwd->win_scale = h->wscale > 14 ? 14 : h->wscale;
-		if (fwd->win_scale == -1) {
+		if (fwd->win_scale == -1 && !h->opts_truncated) {
 			fwd->win_scale = -2;
 			if (h->flags & TH_ACK)
 				tc->flow[!dir].win_scale = -2;
@@ -617,6 +711,7 @@ struct optctx {
 	uint32_t ack;
 	uint16_t flags;
 	struct tq_sbuf *names;
+	int truncated;               /* the options ran past what was captured */
 };
 
 static struct tq_node *
@@ -645,7 +740,13 @@ options(struct optctx *o, uint32_t off, uint32_t end, struct tcph *h)
 	const struct tq_slice *s = o->s;
 	struct tq_pkt *pk = o->pk;
 
+	/* what the header says may be more than the capture kept: stop there */
+	uint32_t have = end < s->len ? end : s->len;
 	while (off < end) {
+		if (off >= have) {
+			o->truncated = 1;
+			return;
+		}
 		uint8_t kind = s->p[off];
 		if (kind == 0) {
 			opt_item(o, &hf_opt_eol, off, 1, kind, 0);
@@ -662,9 +763,21 @@ options(struct optctx *o, uint32_t off, uint32_t end, struct tcph *h)
 			tq_malformed(pk, "TCP");
 			return;
 		}
+		if (have - off < 2) {
+			o->truncated = 1;
+			return;
+		}
 		uint8_t len = s->p[off + 1];
 		if (len < 2 || len > end - off) {
 			tq_malformed(pk, "TCP");
+			return;
+		}
+		if (len > have - off) {
+			/* cut by the capture: the option's item, its kind and length, no more */
+			const struct tq_field *pf = kind == 2 ? &hf_opt_mss : kind == 3 ? &hf_opt_wscale :
+			    kind == 4 ? &hf_opt_sack_perm : kind == 5 ? &hf_opt_sack : kind == 8 ? &hf_opt_ts : &hf_opt_unknown;
+			opt_item(o, pf, off, have - off, kind, 1);
+			o->truncated = 1;
 			return;
 		}
 		const uint8_t *d = s->p + off + 2;
@@ -787,8 +900,8 @@ seq_analysis_tree(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s
 	struct tq_node *a = tq_gen(tq_add(pk, t, &hf_analysis, s, 0, 0));
 	if (tf->acked_frame) {
 		tq_add_gen(pk, a, &hf_an_acks_frame, s, 0, tf->acked_frame);
-		if (tf->rtt_s || tf->rtt_ns)
-			tq_gen(tq_add_time(pk, a, &hf_an_ack_rtt, s, 0, 0, tf->rtt_s, tf->rtt_ns));
+		if (tf->rtt)
+			add_ns(pk, a, &hf_an_ack_rtt, s, tf->rtt);
 	}
 	if (tc->have_irtt && (tc->irtt_s || tc->irtt_ns))
 		tq_gen(tq_add_time(pk, a, &hf_an_irtt, s, 0, 0, tc->irtt_s, tc->irtt_ns));
@@ -803,13 +916,15 @@ seq_analysis_tree(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s
 	if (f & TA_RETRANSMISSION) {
 		tq_expert(pk, fl, &ei_retrans, NULL);
 		tq_col_info_prepend(pk, "[TCP Retransmission] ");
-		if (tf->rto_s || tf->rto_ns) {
-			tq_gen(tq_add_time(pk, fl, &hf_an_rto, s, 0, 0, tf->rto_s, tf->rto_ns));
-			tq_add_gen(pk, fl, &hf_an_rto_frame, s, 0, tf->rto_frame);
+		if (tf->rare && tf->rare->rto) {
+			add_ns(pk, fl, &hf_an_rto, s, tf->rare->rto);
+			tq_add_gen(pk, fl, &hf_an_rto_frame, s, 0, tf->rare->rto_frame);
 		}
 	}
 	if (f & TA_SPURIOUS_RETRANSMISSION) {
+		/* tshark 4.0 flags a spurious retransmission as a retransmission too */
 		tq_expert(pk, fl, &ei_spurious, NULL);
+		tq_expert(pk, fl, &ei_retrans, NULL);
 		tq_col_info_prepend(pk, "[TCP Spurious Retransmission] ");
 	}
 	if (f & TA_FAST_RETRANSMISSION) {
@@ -845,17 +960,18 @@ seq_analysis_tree(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s
 		tq_expert(pk, fl, &ei_keepalive_ack, NULL);
 		tq_col_info_prepend(pk, "[TCP Keep-Alive ACK] ");
 	}
-	if (tf->dupack_num) {
+	if (tf->rare && tf->rare->dupack_num) {
+		const struct tcp_rare *r = tf->rare;
 		if (f & TA_DUPLICATE_ACK) {
 			/* a plain generated item here, the expert info goes on the frame number below */
 			tq_set_label(pk, tq_add_gen(pk, fl, &ei_dupack.f, s, 0, 0), "This is a TCP duplicate ack");
 			char b[64];
-			snprintf(b, sizeof(b), "[TCP Dup ACK %u#%u] ", tf->dupack_frame, tf->dupack_num);
+			snprintf(b, sizeof(b), "[TCP Dup ACK %u#%u] ", r->dupack_frame, r->dupack_num);
 			tq_col_info_prepend(pk, b);
 		}
-		tq_add_gen(pk, a, &hf_an_dupack_num, s, 0, tf->dupack_num);
-		struct tq_node *df = tq_add_gen(pk, a, &hf_an_dupack_frame, s, 0, tf->dupack_frame);
-		tq_expert(pk, df, &ei_dupack, "Duplicate ACK (#%u)", tf->dupack_num);
+		tq_add_gen(pk, a, &hf_an_dupack_num, s, 0, r->dupack_num);
+		struct tq_node *df = tq_add_gen(pk, a, &hf_an_dupack_frame, s, 0, r->dupack_frame);
+		tq_expert(pk, df, &ei_dupack, "Duplicate ACK (#%u)", r->dupack_num);
 	}
 	if (f & TA_ZERO_WINDOW_PROBE) {
 		tq_expert(pk, fl, &ei_zwp, NULL);
@@ -914,6 +1030,449 @@ flag_items(struct tq_pkt *pk, struct tq_node *fl, const struct tq_slice *s, cons
 		tq_expert(pk, fs, tf->fin_active ? &ei_fin_active : &ei_fin_passive, NULL);
 }
 
+/* ------------------------------------------------------------------ payload and reassembly */
+
+static int
+app_for_port(uint16_t port)
+{
+	switch (port) {
+	case 25: case 587:
+		return APP_SMTP;
+	case 261: case 443: case 448: case 465: case 563: case 614: case 636: case 853:
+	case 989: case 990: case 992: case 993: case 994: case 995: case 3269: case 4433:
+	case 5061: case 8443:
+		return APP_TLS;
+	default:
+		return APP_NONE;
+	}
+}
+
+/* The protocol on this stream: after STARTTLS TLS, else the server port's, else the lower port's. */
+static int
+stream_app(const struct tq_pkt *pk, const struct tcp_conv *tc, uint16_t sport, uint16_t dport, const char **inner)
+{
+	*inner = NULL;
+	if (tc->tls_from && pk->num >= tc->tls_from) {
+		*inner = "smtp";
+		return APP_TLS;
+	}
+	int app = APP_NONE;
+	if (tc->server_port)
+		app = app_for_port(tc->server_port);
+	if (app == APP_NONE) {
+		uint16_t lo = sport < dport ? sport : dport, hi = sport < dport ? dport : sport;
+		app = app_for_port(lo);
+		if (app == APP_NONE)
+			app = app_for_port(hi);
+		if (app == APP_TLS && (lo == 465 || hi == 465))
+			*inner = "smtp";
+	} else if (tc->server_port == 465) {
+		*inner = "smtp";
+	}
+	return app;
+}
+
+void
+tq_tcp_starttls(struct tq_pkt *pk)
+{
+	if (pk->pass != 1 || !pk->tcp || !pk->tcp->conv)
+		return;
+	struct tcp_conv *tc = pk->tcp->conv->data;
+	if (tc && !tc->tls_from)
+		tc->tls_from = pk->num + 1;
+}
+
+/*
+ * Hands bytes to the stream's protocol (Wireshark's decode_tcp_ports): a
+ * keep-alive's byte is data, and with Wireshark's default "do not call
+ * subdissectors for error packets" an out-of-order segment goes nowhere.
+ */
+static int
+call_app(struct tq_pkt *pk, int app, const struct tq_tcp_frame *tf, struct tq_slice *s)
+{
+	pk->deseg_offset = pk->deseg_len = 0;
+	uint32_t af = tf ? tf->flags : 0;
+	if (af & TA_KEEP_ALIVE) {
+		tq_dissect_data(pk, s);
+		return 1;
+	}
+	if (af & (TA_RETRANSMISSION | TA_OUT_OF_ORDER))
+		return 1;
+	switch (app) {
+	case APP_SMTP: tq_dissect_smtp(pk, s); return 1;
+	case APP_TLS: tq_dissect_tls(pk, s); return 1;
+	default: tq_dissect_data(pk, s); return 1;
+	}
+}
+
+static struct msp *
+msp_exact(struct flow *f, uint32_t seq)
+{
+	for (struct msp *m = f->msps; m; m = m->next) {
+		if (m->seq == seq)
+			return m;
+		if (LT_SEQ(m->seq, seq))
+			break;
+	}
+	return NULL;
+}
+
+/* The PDU with the highest start at or below seq. */
+static struct msp *
+msp_le(struct flow *f, uint32_t seq)
+{
+	for (struct msp *m = f->msps; m; m = m->next)
+		if (LE_SEQ(m->seq, seq))
+			return m;
+	return NULL;
+}
+
+static struct msp *
+msp_new(struct tq_pkt *pk, struct flow *f, uint32_t seq, uint32_t nxtpdu)
+{
+	struct msp *m = tq_arena_alloc(&pk->cap->state, sizeof(*m));
+	if (!m)
+		return NULL;
+	m->seq = seq;
+	m->nxtpdu = nxtpdu;
+	m->first_frame = m->last_frame = pk->num;
+	struct msp **pp = &f->msps;
+	while (*pp && GT_SEQ((*pp)->seq, seq))
+		pp = &(*pp)->next;
+	m->next = *pp;
+	*pp = m;
+	return m;
+}
+
+/* All of [0, datalen) is there. */
+static int
+msp_complete(const struct msp *m)
+{
+	if (!m->have_last)
+		return 0;
+	uint32_t reach = 0;
+	for (const struct tq_fragment *f = m->frags; f; f = f->next) {
+		if (f->off > reach)
+			return 0;
+		if (f->off + f->len > reach)
+			reach = f->off + f->len;
+	}
+	return reach >= m->datalen;
+}
+
+/*
+ * Pass 1: adds a fragment as Wireshark's fragment_add does, and marks the
+ * PDU rebuilt in this frame when it is now whole.  Pass 2 changes nothing.
+ * Returns the PDU when it is (or was, in pass 2) rebuilt, else NULL.
+ */
+static struct msp *
+msp_add(struct tq_pkt *pk, struct msp *m, const struct tq_slice *seg, uint32_t segoff,
+    uint32_t off, uint32_t len, int more)
+{
+	if (pk->pass == 1 && !m->reassembled_in) {
+		if (seg->ds == 0 && seg->len == seg->rlen && segoff + len <= seg->len && m->nfrags < 4096) {
+			struct tq_fragment *f = tq_arena_alloc(&pk->cap->state, sizeof(*f));
+			if (f) {
+				f->frame = pk->num;
+				f->off = off;
+				f->len = len;
+				f->data_off = seg->pos + segoff;
+				struct tq_fragment **pp = &m->frags;
+				while (*pp && (*pp)->off <= off)
+					pp = &(*pp)->next;
+				f->next = *pp;
+				*pp = f;
+				m->nfrags++;
+			}
+		}
+		if (!more) {
+			m->have_last = 1;
+			m->datalen = off + len;
+		}
+		if (msp_complete(m))
+			m->reassembled_in = pk->num;
+	}
+	return m->reassembled_in ? m : NULL;
+}
+
+/* Rebuilds a PDU from its fragments' frames into the tree's arena, as a new data source. */
+static int
+msp_rebuild(struct tq_pkt *pk, const struct msp *m, struct tq_slice *out)
+{
+	uint8_t *buf = tq_arena_alloc(pk->arena, m->datalen ? m->datalen : 1);
+	if (!buf)
+		return -1;
+	for (const struct tq_fragment *f = m->frags; f; f = f->next) {
+		const struct tq_frame *ff = &pk->cap->frames[f->frame - 1];
+		if (f->off >= m->datalen || f->data_off > ff->caplen || ff->caplen - f->data_off < f->len)
+			return -1;
+		uint32_t n = f->len < m->datalen - f->off ? f->len : m->datalen - f->off;
+		memcpy(buf + f->off, pk->cap->base + ff->off + f->data_off, n);
+	}
+	int ds = 0;
+	if (pk->tree) {
+		ds = tq_add_ds(pk, buf, m->datalen, tq_arena_printf(pk->arena, "Reassembled TCP (%u bytes)", m->datalen));
+		if (ds < 0)
+			return -1;
+	}
+	out->p = buf;
+	out->len = out->rlen = m->datalen;
+	out->pos = 0;
+	out->ds = (uint8_t)ds;
+	return 0;
+}
+
+/* "[4 Reassembled TCP Segments (4359 bytes): #14(1220), ...]", placed right after the TCP item. */
+static void
+segments_tree(struct tq_pkt *pk, struct tq_node *tcp_item, const struct msp *m, const struct tq_slice *w)
+{
+	struct tq_node *root = tq_root(pk);
+	if (!root || !tcp_item)
+		return;
+	struct tq_sbuf lb;
+	tq_sbuf_init(&lb, 0);
+	tq_sbuf_printf(&lb, "%u Reassembled TCP Segments (%u bytes): ", m->nfrags, m->datalen);
+	for (const struct tq_fragment *f = m->frags; f; f = f->next)
+		tq_sbuf_printf(&lb, "%s#%u(%u)", f == m->frags ? "" : ", ", f->frame, f->len);
+	struct tq_node *t = tq_gen(tq_add(pk, root, &hf_segments, w, 0, w->len));
+	tq_set_label(pk, t, "%s", tq_sbuf_str(&lb));
+	tq_sbuf_free(&lb);
+	for (const struct tq_fragment *f = m->frags; f; f = f->next) {
+		struct tq_node *n = tq_gen(tq_add_u(pk, t, &hf_segment, w, f->off, f->len, f->frame));
+		tq_set_label(pk, n, "Frame: %u, payload: %u-%u (%u bytes)", f->frame, f->off, f->off + f->len - 1, f->len);
+	}
+	tq_add_gen(pk, t, &hf_segment_count, w, 0, m->nfrags);
+	tq_add_gen(pk, t, &hf_reassembled_len, w, 0, m->datalen);
+	tq_gen(tq_add(pk, t, &hf_reassembled_data, w, 0, w->len));
+	/* move it from the end of the root's list to just after the TCP item */
+	if (t && tcp_item->next != t) {
+		struct tq_node *prev = tcp_item;
+		while (prev->next && prev->next != t)
+			prev = prev->next;
+		if (prev->next == t) {
+			prev->next = t->next;
+			if (root->last == t)
+				root->last = prev;
+			t->next = tcp_item->next;
+			tcp_item->next = t;
+		}
+	}
+}
+
+static void
+segment_data(struct tq_pkt *pk, struct tq_node *tcp_tree, const struct tq_slice *seg, uint32_t off, const char *what)
+{
+	uint32_t n = seg->len > off ? seg->len - off : 0;
+	struct tq_node *d = tq_add(pk, tcp_tree, &hf_segment_data, seg, off, n);
+	tq_set_label(pk, d, "%sTCP segment data (%u byte%s)", what, n, n == 1 ? "" : "s");
+}
+
+/*
+ * Wireshark's TCP desegmentation: a stream protocol that cannot finish a PDU
+ * asks for more, TCP keeps the pieces in a multisegment PDU and calls it again
+ * on the rebuilt bytes in the frame that completes it.  Pass 1 builds the
+ * PDUs; pass 2 walks the same path over them to build one frame's tree.
+ */
+static void
+desegment(struct tq_pkt *pk, struct tcp_conv *tc, int dir, int app, const struct tq_tcp_frame *tf,
+    struct tq_node *tcp_tree, struct tq_node *tcp_item, const struct tq_slice *seg, uint32_t seq)
+{
+	struct flow *fwd = &tc->flow[dir];
+	uint32_t nxtseq = seq + seg->len;
+	uint32_t offset = 0;
+	/* generated items sit at the start of the TCP header, as Wireshark's */
+	struct tq_slice hdr = *seg;
+	hdr.pos = tcp_item ? tcp_item->pos : seg->pos;
+
+	for (int guard = 0; guard < 64 && offset < seg->len; guard++) {
+		struct msp *head = NULL;
+		int called = 0, must_desegment = 0;
+		uint32_t another = 0, deseg_offset = offset;
+		pk->deseg_offset = pk->deseg_len = 0;
+
+		struct msp *m = msp_exact(fwd, seq);
+		if (m) {
+			/* the start of a known PDU: its first frame, or a copy of it */
+			if (m->first_frame == pk->num) {
+				tq_col_proto(pk, "TCP");
+				tq_col_info_append(pk, " [TCP segment of a reassembled PDU]");
+				if (m->reassembled_in && m->reassembled_in != pk->num)
+					tq_add_gen(pk, tcp_tree, &hf_reassembled_in, &hdr, 0, m->reassembled_in);
+				segment_data(pk, tcp_tree, seg, offset, "");
+			} else {
+				segment_data(pk, tcp_tree, seg, offset, "Retransmitted ");
+			}
+			return;
+		}
+		if (tf && (tf->flags & TA_RETRANSMISSION)) {
+			segment_data(pk, tcp_tree, seg, offset, "Retransmitted ");
+			return;
+		}
+		m = msp_le(fwd, seq - 1);
+		if (m && LE_SEQ(m->seq, seq) && GT_SEQ(m->nxtpdu, seq)) {
+			if (pk->pass == 1)
+				m->last_frame = pk->num;
+			uint32_t len = m->entire ? seg->len - offset :
+			    (LT_SEQ(nxtseq, m->nxtpdu) ? nxtseq : m->nxtpdu) - seq;
+			head = msp_add(pk, m, seg, offset, seq - m->seq, len, LT_SEQ(nxtseq, m->nxtpdu));
+			if (pk->pass == 1 && m->entire) {
+				m->entire = 0;
+				m->nxtpdu = nxtseq;
+			}
+			if (LT_SEQ(m->nxtpdu, nxtseq) && !LT_SEQ(m->nxtpdu, seq) && len > 0)
+				another = m->nxtpdu - seq;
+		} else {
+			struct tq_slice rest = tq_sub_rest(seg, offset);
+			called = call_app(pk, app, tf, &rest);
+			if (pk->deseg_len) {
+				must_desegment = pk->pass == 1;
+				deseg_offset = offset + pk->deseg_offset;
+			}
+		}
+
+		if (head && head->reassembled_in == pk->num) {
+			/* this segment completes the PDU: dissect the whole of it */
+			struct tq_slice w;
+			if (msp_rebuild(pk, head, &w) == 0) {
+				pk->tcp->is_reassembled = 1;
+				called = call_app(pk, app, tf, &w);
+				pk->tcp->is_reassembled = 0;
+				uint32_t old_len = head->datalen - (seg->len - offset < head->datalen ? seg->len - offset : head->datalen);
+				if (pk->deseg_len && pk->deseg_offset <= old_len) {
+					/* it needs more than we thought: grow the PDU */
+					if (pk->pass == 1) {
+						m->partial = 1;
+						m->reassembled_in = 0;
+						m->have_last = 0;
+						if (pk->deseg_len == TQ_DESEG_ONE_MORE) {
+							m->entire = 1;
+							m->nxtpdu = nxtseq + 1;
+						} else {
+							m->nxtpdu = m->seq + head->datalen + pk->deseg_len;
+						}
+					}
+				} else {
+					segment_data(pk, tcp_tree, seg, offset, "");
+					segments_tree(pk, tcp_item, head, &w);
+					if (pk->deseg_len) {
+						/* the end of this segment starts another PDU */
+						must_desegment = pk->pass == 1;
+						deseg_offset = seg->len - (head->datalen - pk->deseg_offset);
+					}
+				}
+			}
+		}
+
+		if (must_desegment) {
+			uint32_t deseg_seq = seq + (deseg_offset - offset);
+			if (nxtseq - deseg_seq <= 1024 * 1024) {
+				struct msp *nm;
+				if (pk->deseg_len == TQ_DESEG_ONE_MORE) {
+					nm = msp_new(pk, fwd, deseg_seq, nxtseq + 1);
+					if (nm)
+						nm->entire = 1;
+				} else {
+					nm = msp_new(pk, fwd, deseg_seq, nxtseq + pk->deseg_len);
+				}
+				if (nm)
+					msp_add(pk, nm, seg, deseg_offset, 0, nxtseq - deseg_seq, LT_SEQ(nxtseq, nm->nxtpdu));
+			}
+		}
+
+		if (!called || pk->deseg_len) {
+			if (head && head->reassembled_in && head->reassembled_in != pk->num && !head->partial)
+				tq_add_gen(pk, tcp_tree, &hf_reassembled_in, &hdr, 0, head->reassembled_in);
+			else if (!head && m && m->reassembled_in && m->reassembled_in != pk->num && !called)
+				tq_add_gen(pk, tcp_tree, &hf_reassembled_in, &hdr, 0, m->reassembled_in);
+			if (pk->deseg_offset == 0) {
+				tq_col_proto(pk, "TCP");
+				tq_col_info_append(pk, " [TCP segment of a reassembled PDU]");
+			}
+			segment_data(pk, tcp_tree, seg, deseg_offset, "");
+		}
+		if (!another)
+			return;
+		offset += another;
+		seq += another;
+	}
+}
+
+static void
+payload(struct tq_pkt *pk, struct tq_conv *conv, struct tcp_conv *tc, int dir, const struct tcph *h,
+    const struct tq_tcp_frame *tf, struct tq_node *tcp_item, struct tq_slice *pl)
+{
+	if (!tc) {
+		tq_dissect_data(pk, pl);
+		return;
+	}
+	const char *inner;
+	int app = stream_app(pk, tc, h->sport, h->dport, &inner);
+	struct tq_tcpinfo ti = {
+		.conv = conv, .dir = dir, .from_client = tc->client >= 0 ? dir == tc->client : dir == 0,
+		.seq = h->seq - tc->flow[dir].base_seq, .nxtseq = h->seq - tc->flow[dir].base_seq + h->seglen,
+		.app_state = &tc->app_state[app], .inner = inner, .server_port = tc->server_port,
+	};
+	struct tq_tcpinfo *saved = pk->tcp;
+	pk->tcp = &ti;
+	pk->sport = h->sport;
+	pk->dport = h->dport;
+	desegment(pk, tc, dir, app, tf, tcp_item, tcp_item, pl, h->seq);
+	pk->tcp = saved;
+}
+
+/*
+ * The TCP header of the packet an ICMP error quotes: Wireshark shows it
+ * without the segment length and without sequence analysis, so with the raw
+ * sequence number, but in its stream.
+ */
+static void
+error_tree(struct tq_pkt *pk, const struct tq_slice *s, struct tcph *h, const struct tq_conv *conv,
+    const struct tcp_conv *tc, const struct tq_tcp_frame *tf, struct optctx *oc)
+{
+	struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_tcp, s, 0, h->hlen < s->len ? h->hlen : s->len);
+	tq_append(pk, t, ", Src Port: %u, Dst Port: %u, Seq: %u", h->sport, h->dport, h->seq);
+	tq_add(pk, t, &hf_srcport, s, 0, 2);
+	tq_add(pk, t, &hf_dstport, s, 2, 2);
+	tq_hide(tq_add(pk, t, &hf_port, s, 0, 2));
+	tq_hide(tq_add(pk, t, &hf_port, s, 2, 2));
+	tq_add(pk, t, &hf_seq, s, 4, 4);
+	if (conv && tc) {
+		tq_add_gen(pk, t, &hf_stream, s, 0, conv->index);
+		struct tq_node *cn = tq_add_gen(pk, t, &hf_completeness, s, 0, tc->completeness);
+		tq_set_valtext(pk, cn, "%s (%u)", completeness_text(tc->completeness), tc->completeness);
+	}
+	tq_add(pk, t, &hf_ack, s, 8, 4);
+	tq_add(pk, t, &hf_ack_raw, s, 8, 4);
+	char bits[32], fs[64];
+	tq_fmt_bits(bits, sizeof(bits), (uint64_t)h->hlen / 4 << 4, 0xf0, 8);
+	tq_set_label(pk, tq_add_u(pk, t, &hf_hdr_len, s, 12, 1, h->hlen), "%sHeader Length: %u bytes (%u)",
+	    bits, h->hlen, h->hlen / 4);
+	flags_str(h->flags, fs, sizeof(fs));
+	struct tq_node *fl = tq_add_u(pk, t, &hf_flags, s, 12, 2, h->flags);
+	tq_set_label(pk, fl, "Flags: 0x%03x (%s)", h->flags, fs);
+	flag_items(pk, fl, s, h, NULL);
+	tq_add(pk, t, &hf_window, s, 14, 2);
+	tq_gen(tq_add_u(pk, t, &hf_window_calc, s, 14, 2, h->win));
+	tq_append(pk, tq_add(pk, t, &hf_checksum, s, 16, 2), " [unverified]");
+	tq_gen(tq_add_u(pk, t, &hf_checksum_status, s, 16, 0, 2));
+	tq_add(pk, t, &hf_urgent, s, 18, 2);
+	if (h->hlen > 20) {
+		uint32_t olen = (h->hlen < s->len ? h->hlen : s->len) - 20u;
+		struct tq_node *on = tq_add(pk, t, &hf_options, s, 20, olen);
+		oc->tree = on;
+		options(oc, 20, h->hlen, h);
+		tq_set_label(pk, on, "Options: (%u bytes)%s", h->hlen - 20u, tq_sbuf_str(oc->names));
+	}
+	if (tc && tf) {
+		struct tq_node *ts = tq_gen(tq_add_text(pk, t, s, 0, 0, "Timestamps"));
+		int64_t rs;
+		int32_t rns;
+		tq_reltime_delta(pk->fr->sec, (int32_t)pk->fr->nsec, tc->first_s, tc->first_ns, &rs, &rns);
+		tq_gen(tq_add_time(pk, ts, &hf_time_rel, s, 0, 0, rs, rns));
+		add_ns(pk, ts, &hf_time_delta, s, tf->delta);
+	}
+}
+
 int
 tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 {
@@ -935,15 +1494,23 @@ tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 
 	tq_col_info_set(pk, "%u \xe2\x86\x92 %u", h.sport, h.dport);
 	if (c.err) {
+		/* the header is cut: by the capture (its snapshot length), or for real */
 		struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_tcp, s, 0, s->len);
-		if (s->len >= 2)
+		if (s->len >= 4) {
+			uint16_t sp = tq_peek_be16(s->p, s->len, 0), dp = tq_peek_be16(s->p, s->len, 2);
+			tq_append(pk, t, ", Src Port: %u, Dst Port: %u", sp, dp);
 			tq_add(pk, t, &hf_srcport, s, 0, 2);
-		if (s->len >= 4)
 			tq_add(pk, t, &hf_dstport, s, 2, 2);
-		tq_malformed(pk, "TCP");
+			tq_hide(tq_add(pk, t, &hf_port, s, 0, 2));
+			tq_hide(tq_add(pk, t, &hf_port, s, 2, 2));
+		}
+		if (s->rlen >= 20)
+			tq_truncated(pk, "TCP");
+		else
+			tq_malformed(pk, "TCP");
 		return (int)s->len;
 	}
-	if (h.hlen < 20 || h.hlen > s->len) {
+	if (h.hlen < 20 || h.hlen > s->rlen) {
 		struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_tcp, s, 0, s->len < 20 ? s->len : 20);
 		tq_add(pk, t, &hf_srcport, s, 0, 2);
 		tq_add(pk, t, &hf_dstport, s, 2, 2);
@@ -953,9 +1520,9 @@ tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 		return (int)s->len;
 	}
 	h.seglen = s->rlen - h.hlen;
-	int analysis = !pk->in_error && pk->src.kind;
+	int analysis = pk->src.kind != AT_NONE;
 
-	/* conversation: find it (pass 1 creates it) */
+	/* conversation: find it (pass 1 creates it), inside ICMP errors too */
 	struct tq_conv *conv = NULL;
 	struct tcp_conv *tc = NULL;
 	int dir = 0;
@@ -972,20 +1539,35 @@ tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 	/* options first in pass 1: the window scale feeds the analysis */
 	struct tq_sbuf names;
 	tq_sbuf_init(&names, 0);
-	struct optctx oc = { pk, NULL, s, tc, dir, h.ack, h.flags, &names };
+	struct optctx oc = { pk, NULL, s, tc, dir, h.ack, h.flags, &names, 0 };
 	if (pk->pass == 1) {
 		int wc = pk->want_cols;
 		pk->want_cols = 0;
 		if (h.hlen > 20)
 			options(&oc, 20, h.hlen, &h);
 		pk->want_cols = wc;
+		h.opts_truncated = oc.truncated;
+		if (tc && pk->in_error) {
+			pass1_error(pk, conv, tc, dir, &h);
+			tq_sbuf_free(&names);
+			return (int)s->len;
+		}
 		if (tc)
 			pass1(pk, conv, tc, dir, &h);
 		tq_sbuf_free(&names);
+		if (tc && h.seglen > 0 && s->len > h.hlen) {
+			struct tq_slice pl = tq_sub_rest(s, h.hlen);
+			payload(pk, conv, tc, dir, &h, pk->fr->tcp, NULL, &pl);
+		}
 		return (int)s->len;
 	}
 
 	const struct tq_tcp_frame *tf = (tc && pk->fr->tcp && pk->fr->tcp->conv == tc) ? pk->fr->tcp : NULL;
+	if (pk->in_error) {
+		error_tree(pk, s, &h, conv, tc, tf, &oc);
+		tq_sbuf_free(&names);
+		return (int)s->len;
+	}
 	const struct flow *fwd = tc ? &tc->flow[dir] : NULL, *rev = tc ? &tc->flow[!dir] : NULL;
 	uint32_t rseq = fwd ? h.seq - fwd->base_seq : h.seq;
 	uint32_t rack = (rev && (h.flags & TH_ACK)) ? h.ack - rev->base_seq : h.ack;
@@ -1005,7 +1587,7 @@ tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 		tq_col_info_append(pk, " Urg=%u", h.urp);
 	tq_col_info_append(pk, " Len=%u", h.seglen);
 
-	struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_tcp, s, 0, h.hlen);
+	struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_tcp, s, 0, h.hlen < s->len ? h.hlen : s->len);
 	tq_append(pk, t, ", Src Port: %u, Dst Port: %u, Seq: %u", h.sport, h.dport, rseq);
 	if (h.flags & TH_ACK)
 		tq_append(pk, t, ", Ack: %u", rack);
@@ -1016,6 +1598,7 @@ tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 	tq_hide(tq_add(pk, t, &hf_port, s, 2, 2));
 	if (conv && tc) {
 		tq_add_gen(pk, t, &hf_stream, s, 0, conv->index);
+		(void)0;
 		unsigned compl = tc->completeness;
 		if (tc->first_is_synack && tc->first_frame == pk->num)
 			compl &= ~COMPL_SYNACK;
@@ -1057,7 +1640,8 @@ tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 	tq_gen(tq_add_u(pk, t, &hf_checksum_status, s, 16, 0, 2));
 	tq_add(pk, t, &hf_urgent, s, 18, 2);
 	if (h.hlen > 20) {
-		struct tq_node *on = tq_add(pk, t, &hf_options, s, 20, h.hlen - 20u);
+		uint32_t olen = (h.hlen < s->len ? h.hlen : s->len) - 20u;
+		struct tq_node *on = tq_add(pk, t, &hf_options, s, 20, olen);
 		oc.tree = on;
 		options(&oc, 20, h.hlen, &h);
 		tq_set_label(pk, on, "Options: (%u bytes)%s", h.hlen - 20u, tq_sbuf_str(&names));
@@ -1070,28 +1654,23 @@ tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 		int32_t rns;
 		tq_reltime_delta(pk->fr->sec, (int32_t)pk->fr->nsec, tc->first_s, tc->first_ns, &rs, &rns);
 		tq_gen(tq_add_time(pk, ts, &hf_time_rel, s, 0, 0, rs, rns));
-		tq_gen(tq_add_time(pk, ts, &hf_time_delta, s, 0, 0, tf->delta_s, tf->delta_ns));
+		add_ns(pk, ts, &hf_time_delta, s, tf->delta);
 		seq_analysis_tree(pk, t, s, tf, tc);
 		if (tc->client >= 0 || conv)
 			tq_hide(tq_add_gen(pk, t, &hf_from_client, s, 0,
 			    tc->client >= 0 ? (dir == tc->client) : (dir == 0)));
 	}
 
+	if (oc.truncated) {
+		tq_truncated(pk, "TCP");
+		return (int)s->len;
+	}
 	if (h.seglen > 0 && s->len > h.hlen) {
 		uint32_t plen = s->len - h.hlen;
 		struct tq_node *p = tq_add(pk, t, &hf_payload, s, h.hlen, plen);
 		tq_set_label(pk, p, "TCP payload (%u byte%s)", plen, plen == 1 ? "" : "s");
 		struct tq_slice pl = tq_sub_rest(s, h.hlen);
-		/* as Wireshark with its default "do not call subdissectors for error
-		 * packets": a retransmission is shown as such, an out-of-order segment
-		 * is not handed on at all */
-		uint32_t af = tf ? tf->flags : 0;
-		if (af & TA_RETRANSMISSION) {
-			struct tq_node *r = tq_add(pk, t, &hf_segment_data, s, h.hlen, plen);
-			tq_set_label(pk, r, "Retransmitted TCP segment data (%u byte%s)", plen, plen == 1 ? "" : "s");
-		} else if (!(af & TA_OUT_OF_ORDER) || (af & TA_KEEP_ALIVE)) {
-			tq_dissect_data(pk, &pl);
-		}
+		payload(pk, conv, tc, dir, &h, tf, t, &pl);
 	}
 	return (int)s->len;
 }

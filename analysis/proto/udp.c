@@ -22,7 +22,14 @@ static struct tq_field hf_time_delta = HF("udp.time_delta", "Time since previous
 static struct tq_field hf_payload = HF("udp.payload", "UDP payload", FT_BYTES, BASE_NONE, NULL, 0);
 static struct tq_field hf_from_client = HF("tq.from_client", "Sent by the client", FT_BOOLEAN, BASE_NONE, NULL, 0);
 
+/* LBL traceroute's ports: 32768 + 666, plus one per probe, three probes a
+ * hop, for ten hops (the range Wireshark checks) */
+#define TRACEROUTE_FIRST 33435
+#define TRACEROUTE_LAST 33464
+static struct tq_expert ei_traceroute = EI("udp.possible_traceroute", "Possible traceroute", PI_CHAT, PI_SEQUENCE);
+
 static struct tq_field *const fields[] = {
+	&ei_traceroute.f,
 	&hf_udp, &hf_srcport, &hf_dstport, &hf_port, &hf_length, &hf_checksum, &hf_checksum_status,
 	&hf_stream, &hf_time_rel, &hf_time_delta, &hf_payload, &hf_from_client,
 };
@@ -45,13 +52,70 @@ struct udp_frame {
 	int32_t delta_ns;
 };
 
+/* Pass 1: the datagram's conversation, created on first sight; inside an
+ * ICMP error only its stream index is wanted (no timing). */
+static struct udp_frame *
+track(struct tq_pkt *pk, uint16_t sport, uint16_t dport)
+{
+	struct tq_conv *c = tq_conv_find(pk->cap, CONV_UDP, &pk->src, &pk->dst, sport, dport, 0, 1);
+	struct udp_frame *uf = tq_arena_alloc(&pk->cap->state, sizeof(*uf));
+	if (!c || !uf)
+		return NULL;
+	int64_t ts = pk->fr->sec;
+	int32_t tns = (int32_t)pk->fr->nsec;
+	struct udp_conv *uc = c->data;
+	if (!uc) {
+		uc = tq_arena_alloc(&pk->cap->state, sizeof(*uc));
+		if (!uc)
+			return NULL;
+		c->data = uc;
+		c->index = pk->cap->udp_streams++;
+		uc->first_s = uc->prev_s = ts;
+		uc->first_ns = uc->prev_ns = tns;
+	}
+	uf->conv = c;
+	if (!pk->in_error) {
+		tq_reltime_delta(ts, tns, uc->prev_s, uc->prev_ns, &uf->delta_s, &uf->delta_ns);
+		uc->prev_s = ts;
+		uc->prev_ns = tns;
+	}
+	tq_pdata_put(pk->cap, pk->num, PD_UDP, uf);
+	return uf;
+}
+
+static void
+traceroute(struct tq_pkt *pk, struct tq_node *port_item, uint16_t port)
+{
+	if (port < TRACEROUTE_FIRST || port > TRACEROUTE_LAST)
+		return;
+	unsigned n = port - TRACEROUTE_FIRST;
+	tq_expert(pk, port_item, &ei_traceroute, "Possible traceroute: hop #%u, attempt #%u", n / 3 + 1, n % 3 + 1);
+}
+
 int
 tq_dissect_udp(struct tq_pkt *pk, struct tq_slice *s)
 {
 	tq_col_proto(pk, "UDP");
+	/* the header may be cut by the capture, or really too short */
 	if (s->len < 8) {
-		tq_add_proto(pk, tq_root(pk), &hf_udp, s, 0, s->len);
-		tq_malformed(pk, "UDP");
+		struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_udp, s, 0, s->len);
+		if (s->len >= 4) {
+			uint16_t sp = tq_peek_be16(s->p, s->len, 0), dp = tq_peek_be16(s->p, s->len, 2);
+			tq_append(pk, t, ", Src Port: %u, Dst Port: %u", sp, dp);
+			tq_add(pk, t, &hf_srcport, s, 0, 2);
+			tq_add(pk, t, &hf_dstport, s, 2, 2);
+			tq_hide(tq_add(pk, t, &hf_port, s, 0, 2));
+			tq_hide(tq_add(pk, t, &hf_port, s, 2, 2));
+			if (s->len >= 6) {
+				uint16_t ul = tq_peek_be16(s->p, s->len, 4);
+				tq_add(pk, t, &hf_length, s, 4, 2);
+				tq_col_info_set(pk, "%u \xe2\x86\x92 %u Len=%u", sp, dp, ul >= 8 ? ul - 8u : 0);
+			}
+		}
+		if (s->rlen >= 8)
+			tq_truncated(pk, "UDP");
+		else
+			tq_malformed(pk, "UDP");
 		return (int)s->len;
 	}
 	uint16_t sport = tq_peek_be16(s->p, s->len, 0), dport = tq_peek_be16(s->p, s->len, 2);
@@ -63,29 +127,9 @@ tq_dissect_udp(struct tq_pkt *pk, struct tq_slice *s)
 	tq_col_info_set(pk, "%u \xe2\x86\x92 %u Len=%u", sport, dport, plen);
 
 	struct udp_frame *uf = NULL;
-	if (!pk->in_error && pk->src.kind) {
+	if (pk->src.kind) {
 		if (pk->pass == 1) {
-			struct tq_conv *c = tq_conv_find(pk->cap, CONV_UDP, &pk->src, &pk->dst, sport, dport, 0, 1);
-			uf = tq_arena_alloc(&pk->cap->state, sizeof(*uf));
-			if (c && uf) {
-				int64_t ts = pk->fr->sec;
-				int32_t tns = (int32_t)pk->fr->nsec;
-				struct udp_conv *uc = c->data;
-				if (!uc) {
-					uc = tq_arena_alloc(&pk->cap->state, sizeof(*uc));
-					if (!uc)
-						return (int)s->len;
-					c->data = uc;
-					c->index = pk->cap->udp_streams++;
-					uc->first_s = uc->prev_s = ts;
-					uc->first_ns = uc->prev_ns = tns;
-				}
-				uf->conv = c;
-				tq_reltime_delta(ts, tns, uc->prev_s, uc->prev_ns, &uf->delta_s, &uf->delta_ns);
-				uc->prev_s = ts;
-				uc->prev_ns = tns;
-				tq_pdata_put(pk->cap, pk->num, PD_UDP, uf);
-			}
+			track(pk, sport, dport);
 			return (int)s->len;
 		}
 		uf = tq_pdata_get(pk->cap, pk->num, PD_UDP);
@@ -93,8 +137,10 @@ tq_dissect_udp(struct tq_pkt *pk, struct tq_slice *s)
 
 	struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_udp, s, 0, 8);
 	tq_append(pk, t, ", Src Port: %u, Dst Port: %u", sport, dport);
-	tq_add(pk, t, &hf_srcport, s, 0, 2);
-	tq_add(pk, t, &hf_dstport, s, 2, 2);
+	struct tq_node *sn = tq_add(pk, t, &hf_srcport, s, 0, 2);
+	struct tq_node *dn = tq_add(pk, t, &hf_dstport, s, 2, 2);
+	traceroute(pk, sn, sport);
+	traceroute(pk, dn, dport);
 	tq_hide(tq_add(pk, t, &hf_port, s, 0, 2));
 	tq_hide(tq_add(pk, t, &hf_port, s, 2, 2));
 	tq_add(pk, t, &hf_length, s, 4, 2);
@@ -104,13 +150,15 @@ tq_dissect_udp(struct tq_pkt *pk, struct tq_slice *s)
 		const struct tq_conv *c = uf->conv;
 		const struct udp_conv *uc = c->data;
 		tq_add_gen(pk, t, &hf_stream, s, 8, c->index);
-		struct tq_node *ts = tq_gen(tq_add_text(pk, t, s, 0, 0, "Timestamps"));
-		int64_t rs;
-		int32_t rns;
-		tq_reltime_delta(pk->fr->sec, (int32_t)pk->fr->nsec, uc->first_s, uc->first_ns, &rs, &rns);
-		tq_gen(tq_add_time(pk, ts, &hf_time_rel, s, 0, 0, rs, rns));
-		tq_gen(tq_add_time(pk, ts, &hf_time_delta, s, 0, 0, uf->delta_s, uf->delta_ns));
-		tq_hide(tq_add_gen(pk, t, &hf_from_client, s, 0, tq_conv_from_a(c, &pk->src, sport)));
+		if (!pk->in_error) {
+			struct tq_node *ts = tq_gen(tq_add_text(pk, t, s, 0, 0, "Timestamps"));
+			int64_t rs;
+			int32_t rns;
+			tq_reltime_delta(pk->fr->sec, (int32_t)pk->fr->nsec, uc->first_s, uc->first_ns, &rs, &rns);
+			tq_gen(tq_add_time(pk, ts, &hf_time_rel, s, 0, 0, rs, rns));
+			tq_gen(tq_add_time(pk, ts, &hf_time_delta, s, 0, 0, uf->delta_s, uf->delta_ns));
+			tq_hide(tq_add_gen(pk, t, &hf_from_client, s, 0, tq_conv_from_a(c, &pk->src, sport)));
+		}
 	}
 	uint32_t avail = s->len - 8 < plen ? s->len - 8 : plen;
 	if (avail) {

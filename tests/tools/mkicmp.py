@@ -39,7 +39,7 @@ def send4():
     dst = "10.2.0.2"
     pk = [
         IP(dst=dst, proto=253) / Raw(b"tracequiz-proto-253"),
-        IP(dst=dst, options=b"\x44\x28\x05\x00") / UDP(sport=4000, dport=4001) / Raw(b"x"),
+        IP(dst=dst, options=b"\x44\x28\x05\x00") / UDP(sport=40100, dport=40101) / Raw(b"x"),
         IP(dst=dst) / ICMP(type=13, id=0x1234, seq=1, ts_ori=36000000, ts_rx=0, ts_tx=0),
         IP(dst=dst) / ICMP(type=17, id=0x1235, seq=1, addr_mask="0.0.0.0"),
         IP(dst=dst) / ICMP(type=15, id=0x1236, seq=1),
@@ -59,7 +59,7 @@ def send6():
     send(IPv6(dst=dst, nh=253) / Raw(b"tracequiz-nh-253"))
     time.sleep(0.05)
     send(IPv6(dst=dst) / IPv6ExtHdrHopByHop(options=[HBHOptUnknown(otype=0x9e, optdata=b"\0\0\0\0")]) /
-         UDP(sport=4000, dport=4001) / Raw(b"x"))
+         UDP(sport=40100, dport=40101) / Raw(b"x"))
 
 
 def mldq(v):
