@@ -8,6 +8,7 @@
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 shared=${SHARED:-$here/../shared}
+[ -d "$shared" ] || shared=/work/shared
 protos=${PROTOS:-frame,eth,sll,ip,ipv6,tcp,udp,icmp,icmpv6}
 tq=${TRACEQUIZ:-$here/tracequiz}
 [ -x "$tq" ] || tq=$(pwd)/tracequiz
