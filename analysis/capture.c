@@ -135,6 +135,36 @@ pcapng_scan_ifaces(struct tq_capture *cap)
 	return 0;
 }
 
+/*
+ * A mapped capture is read front to back, by libpcap and by pass 1: the
+ * pages already read are given back every few megabytes, so the program's
+ * memory stays small however large the file (they are read again from the
+ * page cache if a frame is needed later).
+ */
+static void
+release_below(struct tq_capture *cap, size_t off)
+{
+	const size_t step = 4u << 20;
+	if (!cap->mapped || off < cap->dropped + step)
+		return;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t end = off & ~(page - 1);
+	if (end > cap->dropped)
+		madvise(cap->base + cap->dropped, end - cap->dropped, MADV_DONTNEED);
+	cap->dropped = end;
+}
+
+void
+tq_capture_release(struct tq_capture *cap, uint32_t num)
+{
+	if (!cap || !cap->mapped || num == 0 || num > cap->nframes)
+		return;
+	size_t off = (size_t)cap->frames[num - 1].off;
+	if (off < cap->dropped)
+		cap->dropped = 0;                /* a new pass over the file */
+	release_below(cap, off);
+}
+
 static int
 add_frame(struct tq_capture *cap, const struct pcap_pkthdr *h, uint64_t off, uint32_t iface)
 {
@@ -156,7 +186,7 @@ add_frame(struct tq_capture *cap, const struct pcap_pkthdr *h, uint64_t off, uin
 	fr->nsec = (uint32_t)(frac % 1000000000u);
 	fr->caplen = h->caplen;
 	fr->len = h->len;
-	fr->iface = iface;
+	fr->iface = (uint16_t)(iface < UINT16_MAX ? iface : UINT16_MAX);
 	return 0;
 }
 
@@ -232,6 +262,8 @@ read_records(struct tq_capture *cap, char *err, size_t errlen)
 		struct pcap_pkthdr *h;
 		const u_char *data;
 		long before = ftell(fp);
+		if (before > 0)
+			release_below(cap, (size_t)before);
 		int rc = pcap_next_ex(p, &h, &data);
 		if (rc == PCAP_ERROR_BREAK)
 			break;
@@ -360,7 +392,9 @@ open_common(struct tq_capture *cap, struct tq_capture **out, char *err, size_t e
 		tq_capture_free(cap);
 		return rc;
 	}
+	cap->dropped = 0;
 	tq_pass1(cap);
+	cap->dropped = 0;
 	*out = cap;
 	return 0;
 }

@@ -364,6 +364,8 @@ tq_pass1(struct tq_capture *cap)
 		pk.arena = &scratch;
 		tq_dissect_frame(&pk);
 		tq_arena_reset(&scratch);
+		if ((i & 1023) == 0)
+			tq_capture_release(cap, i + 1);
 	}
 	tq_arena_free(&scratch);
 }

@@ -213,10 +213,9 @@ struct tq_frame {
 	int64_t sec;
 	uint32_t nsec;
 	uint32_t caplen, len;
-	uint32_t iface;
-	struct tq_tcp_frame *tcp;    /* TCP analysis, NULL if none */
-	uint32_t tstream;            /* transport stream index + 1, 0 if none */
+	uint16_t iface;
 	uint16_t flags;
+	struct tq_tcp_frame *tcp;    /* TCP analysis, NULL if none */
 };
 
 #define FRF_REASSEMBLED_PDU 0x0001  /* TCP segment carrying only part of a PDU */
@@ -230,6 +229,7 @@ struct tq_capture {
 	uint8_t *base;               /* the whole file, mapped or copied */
 	size_t size;
 	int mapped;
+	size_t dropped;              /* mapped pages below this were given back (tq_capture_release) */
 	int linktype;
 	int nsec_file;               /* timestamps have nanosecond resolution */
 	int pcapng;

@@ -97,6 +97,9 @@ uint32_t tq_capture_count(const struct tq_capture *cap);
 const char *tq_capture_warning(const struct tq_capture *cap);
 /* Link-layer type (DLT_/LINKTYPE_ value) of the capture. */
 int tq_capture_linktype(const struct tq_capture *cap);
+/* A hint for readers going front to back: frames before num will not be
+ * needed soon, so the memory they use may be given back. */
+void tq_capture_release(struct tq_capture *cap, uint32_t num);
 /* Bytes of frame num (1-based), borrowed from the capture; NULL if out of range. */
 const uint8_t *tq_capture_frame_bytes(const struct tq_capture *cap, uint32_t num, uint32_t *caplen);
 

@@ -340,7 +340,8 @@ tq_arena_alloc(struct tq_arena *a, size_t n)
 void *
 tq_arena_alloc_raw(struct tq_arena *a, size_t n)
 {
-	const size_t align = sizeof(max_align_t);
+	/* 8 is enough for everything the library keeps in arenas */
+	const size_t align = 8;
 
 	n = (n + align - 1) & ~(align - 1);
 	if (n == 0)
