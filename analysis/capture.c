@@ -185,6 +185,36 @@ global_iface(const struct tq_capture *cap, const struct sections *sc, uint64_t o
 	return sc->first[lo] + id;
 }
 
+/*
+ * A mapped capture is read front to back, by libpcap and by pass 1: the
+ * pages already read are given back every few megabytes, so the program's
+ * memory stays small however large the file (they are read again from the
+ * page cache if a frame is needed later).
+ */
+static void
+release_below(struct tq_capture *cap, size_t off)
+{
+	const size_t step = 4u << 20;
+	if (!cap->mapped || off < cap->dropped + step)
+		return;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t end = off & ~(page - 1);
+	if (end > cap->dropped)
+		madvise(cap->base + cap->dropped, end - cap->dropped, MADV_DONTNEED);
+	cap->dropped = end;
+}
+
+void
+tq_capture_release(struct tq_capture *cap, uint32_t num)
+{
+	if (!cap || !cap->mapped || num == 0 || num > cap->nframes)
+		return;
+	size_t off = (size_t)cap->frames[num - 1].off;
+	if (off < cap->dropped)
+		cap->dropped = 0;                /* a new pass over the file */
+	release_below(cap, off);
+}
+
 static int
 add_frame(struct tq_capture *cap, const struct pcap_pkthdr *h, uint64_t off, uint32_t iface)
 {
@@ -298,6 +328,8 @@ read_records(struct tq_capture *cap, const struct sections *sc, char *err, size_
 		struct pcap_pkthdr *h;
 		const u_char *data;
 		long before = ftell(fp);
+		if (before > 0)
+			release_below(cap, (size_t)before);
 		int rc = pcap_next_ex(p, &h, &data);
 		if (rc == PCAP_ERROR_BREAK)
 			break;
@@ -434,7 +466,9 @@ open_common(struct tq_capture *cap, struct tq_capture **out, char *err, size_t e
 		tq_capture_free(cap);
 		return rc;
 	}
+	cap->dropped = 0;
 	tq_pass1(cap);
+	cap->dropped = 0;
 	*out = cap;
 	return 0;
 }

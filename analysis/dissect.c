@@ -50,7 +50,7 @@ tq_col_info_set(struct tq_pkt *pk, const char *fmt, ...)
 	char tmp[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	tq_vformat(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
 	tq_sbuf_puts(pk->info, tmp);
 }
@@ -60,12 +60,41 @@ tq_col_info_append(struct tq_pkt *pk, const char *fmt, ...)
 {
 	if (!pk->want_cols || pk->in_error)
 		return;
-	char tmp[1024];
+	struct tq_sbuf *b = pk->info;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	char *d = tq_sbuf_reserve(b, 256);
+	int n = d ? tq_vformat(d, 256, fmt, ap) : -1;
 	va_end(ap);
-	tq_sbuf_puts(pk->info, tmp);
+	if (n < 0)
+		return;
+	if (n < 256) {
+		tq_sbuf_commit(b, (size_t)n);
+		return;
+	}
+	char *big = tq_sbuf_reserve(b, (size_t)n + 1);
+	if (!big)
+		return;
+	va_start(ap, fmt);
+	tq_vformat(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	tq_sbuf_commit(b, (size_t)n);
+}
+
+void
+tq_col_info_puts(struct tq_pkt *pk, const char *s)
+{
+	if (pk->want_cols && !pk->in_error)
+		tq_sbuf_puts(pk->info, s);
+}
+
+void
+tq_col_info_put_u(struct tq_pkt *pk, const char *prefix, uint64_t v)
+{
+	if (!pk->want_cols || pk->in_error)
+		return;
+	tq_sbuf_puts(pk->info, prefix);
+	tq_sbuf_put_u64(pk->info, v);
 }
 
 void
@@ -351,6 +380,8 @@ tq_pass1(struct tq_capture *cap)
 		pk.arena = &scratch;
 		tq_dissect_frame(&pk);
 		tq_arena_reset(&scratch);
+		if ((i & 1023) == 0)
+			tq_capture_release(cap, i + 1);
 	}
 	tq_arena_free(&scratch);
 }
@@ -441,10 +472,19 @@ tq_columns_get(struct tq_capture *cap, uint32_t num, struct tq_columns *cols, st
 		ds = ds < 0 ? -ds : ds;
 		dns = dns < 0 ? -dns : dns;
 	}
-	if (cap->nsec_file)
-		tq_sbuf_printf(scratch, "%lld.%09d", (long long)ds, dns);
-	else
-		tq_sbuf_printf(scratch, "%lld.%06d", (long long)ds, dns / 1000);
+	{
+		/* seconds, then the fraction at the file's resolution, zero-padded */
+		tq_sbuf_put_u64(scratch, (uint64_t)ds);
+		char frac[10];
+		int digits = cap->nsec_file ? 9 : 6;
+		uint32_t f = cap->nsec_file ? (uint32_t)dns : (uint32_t)dns / 1000;
+		frac[0] = '.';
+		for (int i = digits; i >= 1; i--) {
+			frac[i] = (char)('0' + f % 10);
+			f /= 10;
+		}
+		tq_sbuf_put(scratch, frac, (size_t)digits + 1);
+	}
 	tq_sbuf_putc(scratch, '\0');
 
 	char a[128];
@@ -486,14 +526,41 @@ tq_columns_get(struct tq_capture *cap, uint32_t num, struct tq_columns *cols, st
 void
 tq_columns_line(const struct tq_columns *c, struct tq_sbuf *out)
 {
-	tq_sbuf_printf(out, "%5u %10s ", c->num, c->time);
-	size_t sl = strlen(c->src), dl = strlen(c->dst);
-	for (size_t i = sl; i < 12; i++)
-		tq_sbuf_putc(out, ' ');
+	static const char spaces[] = "            ";
+	char num[24];
+	int k = 0;
+	{
+		char rev[16];
+		uint32_t v = c->num;
+		int r = 0;
+		do {
+			rev[r++] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		while (r)
+			num[k++] = rev[--r];
+	}
+	if (k < 5)
+		tq_sbuf_put(out, spaces, 5 - (size_t)k);
+	tq_sbuf_put(out, num, (size_t)k);
+	tq_sbuf_putc(out, ' ');
+	size_t tl = strlen(c->time), sl = strlen(c->src), dl = strlen(c->dst);
+	if (tl < 10)
+		tq_sbuf_put(out, spaces, 10 - tl);
+	tq_sbuf_put(out, c->time, tl);
+	tq_sbuf_putc(out, ' ');
+	if (sl < 12)
+		tq_sbuf_put(out, spaces, 12 - sl);
 	tq_sbuf_put(out, c->src, sl);
 	tq_sbuf_puts(out, " \xe2\x86\x92 ");
 	tq_sbuf_put(out, c->dst, dl);
-	for (size_t i = dl; i < 12; i++)
-		tq_sbuf_putc(out, ' ');
-	tq_sbuf_printf(out, " %s %u %s\n", c->proto, c->len, c->info);
+	if (dl < 12)
+		tq_sbuf_put(out, spaces, 12 - dl);
+	tq_sbuf_putc(out, ' ');
+	tq_sbuf_puts(out, c->proto);
+	tq_sbuf_putc(out, ' ');
+	tq_sbuf_put_u64(out, c->len);
+	tq_sbuf_putc(out, ' ');
+	tq_sbuf_puts(out, c->info);
+	tq_sbuf_putc(out, '\n');
 }

@@ -55,6 +55,8 @@ tq_fields_register(struct tq_field *const *fields, size_t n)
 {
 	for (size_t k = 0; k < n; k++) {
 		struct tq_field *f = fields[k];
+		size_t nl = strlen(f->name);
+		f->name_len = (uint16_t)(nl < UINT16_MAX ? nl : 0);
 		if ((table_n + 1) * 2 > table_cap && table_grow() != 0)
 			return;
 		size_t j = hash_str(f->abbrev) & (table_cap - 1);

@@ -24,6 +24,8 @@ struct tq_arena {
 
 void tq_arena_init(struct tq_arena *a, size_t max);
 void *tq_arena_alloc(struct tq_arena *a, size_t n);
+/* The same without zeroing, for memory the caller fills at once. */
+void *tq_arena_alloc_raw(struct tq_arena *a, size_t n);
 char *tq_arena_strdup(struct tq_arena *a, const char *s, size_t n);
 char *tq_arena_vprintf(struct tq_arena *a, const char *fmt, va_list ap);
 char *tq_arena_printf(struct tq_arena *a, const char *fmt, ...)
@@ -69,6 +71,7 @@ struct tq_field {
 	const void *strings;
 	uint64_t mask;
 	uint32_t id;                 /* set when registered; equal abbrevs share it */
+	uint16_t name_len;           /* strlen(name), set when registered */
 };
 
 #define TQ_SKIND(s) _Generic((s), \
@@ -212,9 +215,8 @@ struct tq_frame {
 	uint32_t nsec;
 	uint32_t caplen, len;
 	uint32_t iface;              /* index in cap->ifaces (pcapng), UINT32_MAX if unknown */
-	struct tq_tcp_frame *tcp;    /* TCP analysis, NULL if none */
-	uint32_t tstream;            /* transport stream index + 1, 0 if none */
 	uint16_t flags;
+	struct tq_tcp_frame *tcp;    /* TCP analysis, NULL if none */
 };
 
 #define FRF_REASSEMBLED_PDU 0x0001  /* TCP segment carrying only part of a PDU */
@@ -235,6 +237,7 @@ struct tq_capture {
 	uint8_t *base;               /* the whole file, mapped or copied */
 	size_t size;
 	int mapped;
+	size_t dropped;              /* mapped pages below this were given back (tq_capture_release) */
 	int linktype;
 	int nsec_file;               /* timestamps have nanosecond resolution */
 	int pcapng;
@@ -420,6 +423,9 @@ void tq_col_info_clear(struct tq_pkt *pk);
 void tq_col_info_set(struct tq_pkt *pk, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void tq_col_info_append(struct tq_pkt *pk, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void tq_col_info_prepend(struct tq_pkt *pk, const char *s);
+/* Fast appends for the hot columns: a string, or a prefix and a number. */
+void tq_col_info_puts(struct tq_pkt *pk, const char *s);
+void tq_col_info_put_u(struct tq_pkt *pk, const char *prefix, uint64_t v);
 void tq_col_info_fence(struct tq_pkt *pk);
 
 /* Labels and PDML's show attribute. */
@@ -436,6 +442,8 @@ void tq_fmt_abstime(int64_t sec, int32_t nsec, char *buf, size_t len);
 void tq_fmt_reltime(int64_t sec, int32_t nsec, char *buf, size_t len);
 void tq_reltime_delta(int64_t s1, int32_t ns1, int64_t s0, int32_t ns0, int64_t *s, int32_t *ns);
 void tq_hexstr(const uint8_t *p, size_t n, char sep, struct tq_sbuf *out);
+/* vsnprintf, fast for the conversions labels use; falls back to the C library's. */
+int tq_vformat(char *buf, size_t cap, const char *fmt, va_list ap);
 /* Writes Wireshark's bit picture of val under mask ("0101 .... = "). */
 void tq_fmt_bits(char *buf, size_t len, uint64_t val, uint64_t mask, unsigned width);
 

@@ -6,32 +6,38 @@
 
 #include "internal.h"
 
+/* Bytes put_xml must replace: the five XML specials and the controls other
+ * than tab, newline and carriage return. */
+static const uint8_t xml_special[256] = {
+	[0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1,
+	[0x08] = 1, [0x0b] = 1, [0x0c] = 1, [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1,
+	[0x13] = 1, [0x14] = 1, [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1,
+	[0x1b] = 1, [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1,
+	['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1,
+};
+
 static void
 put_xml(struct tq_sbuf *out, const char *s, size_t n)
 {
 	size_t start = 0;
 	for (size_t i = 0; i < n; i++) {
-		const char *rep = NULL;
-		char tmp[8];
 		unsigned char c = (unsigned char)s[i];
+		if (!xml_special[c])
+			continue;
+		tq_sbuf_put(out, s + start, i - start);
 		switch (c) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#x27;"; break;
+		case '&': tq_sbuf_put(out, "&amp;", 5); break;
+		case '<': tq_sbuf_put(out, "&lt;", 4); break;
+		case '>': tq_sbuf_put(out, "&gt;", 4); break;
+		case '"': tq_sbuf_put(out, "&quot;", 6); break;
+		case '\'': tq_sbuf_put(out, "&#x27;", 6); break;
 		default:
-			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-				snprintf(tmp, sizeof(tmp), "&#x%x;", c);
-				rep = tmp;
-			}
+			tq_sbuf_put(out, "&#x", 3);
+			tq_sbuf_put_hex(out, c, 1, 0);
+			tq_sbuf_putc(out, ';');
 			break;
 		}
-		if (rep) {
-			tq_sbuf_put(out, s + start, i - start);
-			tq_sbuf_puts(out, rep);
-			start = i + 1;
-		}
+		start = i + 1;
 	}
 	tq_sbuf_put(out, s + start, n - start);
 }
@@ -39,8 +45,13 @@ put_xml(struct tq_sbuf *out, const char *s, size_t n)
 static void
 indent(struct tq_sbuf *out, int depth)
 {
-	for (int i = 0; i < depth; i++)
-		tq_sbuf_puts(out, "  ");
+	static const char spaces[] = "                                                                ";
+	size_t n = (size_t)depth * 2;
+	while (n > sizeof(spaces) - 1) {
+		tq_sbuf_put(out, spaces, sizeof(spaces) - 1);
+		n -= sizeof(spaces) - 1;
+	}
+	tq_sbuf_put(out, spaces, n);
 }
 
 static void
@@ -52,18 +63,47 @@ put_hex(const struct tq_tree *t, const struct tq_node *n, struct tq_sbuf *out)
 		tq_hexstr((const uint8_t *)b, len, 0, out);
 }
 
+/* "%X", as tshark writes a masked field's value. */
+static void
+put_upper_hex(struct tq_sbuf *out, uint64_t v)
+{
+	static const char hx[] = "0123456789ABCDEF";
+	char tmp[20], *end = tmp + sizeof(tmp), *d = end;
+	do {
+		*--d = hx[v & 15];
+		v >>= 4;
+	} while (v);
+	tq_sbuf_put(out, d, (size_t)(end - d));
+}
+
 static int
 is_int_type(int ty)
 {
 	return (ty >= FT_UINT8 && ty <= FT_INT64) || ty == FT_BOOLEAN;
 }
 
-static void
-write_nodes(const struct tq_tree *t, const struct tq_node *parent, int depth, struct tq_sbuf *out,
-    struct tq_sbuf *tmp)
+/* Shows that never hold a character XML would need escaped. */
+static int
+show_is_plain(int ty)
 {
-	const struct tq_node *up = parent == &t->root ? NULL : parent;
-	for (const struct tq_node *n = parent->child; n; n = n->next) {
+	return ty != FT_STRING && ty != FT_ABSTIME;
+}
+
+static void
+put_size_pos(struct tq_sbuf *out, uint32_t size, uint32_t pos)
+{
+	tq_sbuf_put(out, " size=\"", 7);
+	tq_sbuf_put_u64(out, size);
+	tq_sbuf_put(out, "\" pos=\"", 7);
+	tq_sbuf_put_u64(out, pos);
+	tq_sbuf_putc(out, '"');
+}
+
+static void
+write_nodes(const struct tq_tree *t, const struct tq_node *parent, const struct tq_node *n, int depth,
+    struct tq_sbuf *out, struct tq_sbuf *tmp)
+{
+	for (; n; n = n->next) {
 		const struct tq_field *f = n->f;
 		int wrap = depth == 1 && f == &tq_hf_data_proto;
 		if (wrap) {
@@ -74,10 +114,12 @@ write_nodes(const struct tq_tree *t, const struct tq_node *parent, int depth, st
 		const char *close;
 		tq_sbuf_reset(tmp);
 		tq_node_label(n, tmp);
+		uint32_t pos = tq_node_pdml_pos(parent, n);
 		if (!f) {
 			tq_sbuf_puts(out, "<field name=\"\" show=\"");
 			put_xml(out, tmp->s ? tmp->s : "", tmp->len);
-			tq_sbuf_printf(out, "\" size=\"%u\" pos=\"%u\"", n->len, tq_node_pdml_pos(up, n));
+			tq_sbuf_putc(out, '"');
+			put_size_pos(out, n->len, pos);
 			if (n->len) {
 				tq_sbuf_puts(out, " value=\"");
 				put_hex(t, n, out);
@@ -87,30 +129,41 @@ write_nodes(const struct tq_tree *t, const struct tq_node *parent, int depth, st
 		} else if (f == &tq_hf_data_proto) {
 			tq_sbuf_puts(out, "<field name=\"data\" value=\"");
 			put_hex(t, n, out);
-			tq_sbuf_puts(out, "\"");
+			tq_sbuf_putc(out, '"');
 			close = "</field>";
 		} else {
 			int proto = f->type == FT_PROTOCOL && !(n->flags & NF_EXPERT);
-			tq_sbuf_puts(out, proto ? "<proto name=\"" : "<field name=\"");
+			if (proto)
+				tq_sbuf_put(out, "<proto name=\"", 13);
+			else
+				tq_sbuf_put(out, "<field name=\"", 13);
 			put_xml(out, f->abbrev, strlen(f->abbrev));
-			tq_sbuf_puts(out, "\" showname=\"");
+			tq_sbuf_put(out, "\" showname=\"", 12);
 			put_xml(out, tmp->s ? tmp->s : "", tmp->len);
 			tq_sbuf_putc(out, '"');
 			if (n->flags & NF_HIDDEN)
-				tq_sbuf_puts(out, " hide=\"yes\"");
-			tq_sbuf_printf(out, " size=\"%u\" pos=\"%u\"", n->len, tq_node_pdml_pos(up, n));
+				tq_sbuf_put(out, " hide=\"yes\"", 11);
+			put_size_pos(out, n->len, pos);
 			if (f->type == FT_NONE) {
 				tq_sbuf_puts(out, " show=\"\" value=\"\"");
 			} else if (f->type != FT_PROTOCOL) {
-				tq_sbuf_reset(tmp);
-				tq_node_show(n, tmp);
-				tq_sbuf_puts(out, " show=\"");
-				put_xml(out, tmp->s ? tmp->s : "", tmp->len);
+				tq_sbuf_put(out, " show=\"", 7);
+				if (show_is_plain(f->type)) {
+					tq_node_show(n, out);
+				} else {
+					tq_sbuf_reset(tmp);
+					tq_node_show(n, tmp);
+					put_xml(out, tmp->s ? tmp->s : "", tmp->len);
+				}
 				tq_sbuf_putc(out, '"');
 				if (n->len) {
-					tq_sbuf_puts(out, " value=\"");
+					tq_sbuf_put(out, " value=\"", 8);
 					if (f->mask && is_int_type(f->type)) {
-						tq_sbuf_printf(out, "%llX\" unmaskedvalue=\"", (unsigned long long)n->v.u);
+						uint64_t v = n->v.u;
+						if (f->type >= FT_INT8 && f->type <= FT_INT32)
+							v &= 0xffffffffu;
+						put_upper_hex(out, v);
+						tq_sbuf_put(out, "\" unmaskedvalue=\"", 17);
 					}
 					put_hex(t, n, out);
 					tq_sbuf_putc(out, '"');
@@ -119,13 +172,13 @@ write_nodes(const struct tq_tree *t, const struct tq_node *parent, int depth, st
 			close = proto ? "</proto>" : "</field>";
 		}
 		if (n->child || f == &tq_hf_data_proto) {
-			tq_sbuf_puts(out, ">\n");
-			write_nodes(t, n, depth + wrap + 1, out, tmp);
+			tq_sbuf_put(out, ">\n", 2);
+			write_nodes(t, n, n->child, depth + wrap + 1, out, tmp);
 			indent(out, depth + wrap);
 			tq_sbuf_puts(out, close);
 			tq_sbuf_putc(out, '\n');
 		} else {
-			tq_sbuf_puts(out, "/>\n");
+			tq_sbuf_put(out, "/>\n", 3);
 		}
 		if (wrap) {
 			indent(out, depth);
@@ -166,7 +219,7 @@ tq_write_pdml_packet(struct tq_tree *t, struct tq_sbuf *out)
 	tq_sbuf_puts(out, "  </proto>\n");
 	struct tq_sbuf tmp;
 	tq_sbuf_init(&tmp, 0);
-	write_nodes(t, &t->root, 1, out, &tmp);
+	write_nodes(t, NULL, t->root.child, 1, out, &tmp);
 	tq_sbuf_free(&tmp);
 	tq_sbuf_puts(out, "</packet>\n\n\n");
 }

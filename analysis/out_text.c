@@ -5,50 +5,68 @@
 
 #include "internal.h"
 
+/* "00".."ff", two characters for each byte value. */
+static char hexpair[256][2];
+
+static void
+init_hexpair(void)
+{
+	static const char hx[] = "0123456789abcdef";
+	for (int i = 0; i < 256; i++) {
+		hexpair[i][0] = hx[i >> 4];
+		hexpair[i][1] = hx[i & 15];
+	}
+}
+
 /* tshark's hex dump: "0000  xx xx ... xx   ascii", 16 bytes a line. */
 static void
 hexdump(const uint8_t *p, uint32_t n, struct tq_sbuf *out)
 {
 	static const char hx[] = "0123456789abcdef";
+	if (!hexpair[1][1])
+		init_hexpair();
+	int odigits = n > 0xffff ? 8 : 4;
+	size_t linelen = (size_t)odigits + 2 + 48 + 2 + 16 + 1;
 	for (uint32_t off = 0; off < n; off += 16) {
-		char line[128];
-		int k = 0;
+		char *line = tq_sbuf_reserve(out, linelen);
+		if (!line)
+			return;
+		char *w = line;
 		/* the offset, "%04x  " or "%08x  " (no snprintf: this is every line) */
-		for (int sh = n > 0xffff ? 28 : 12; sh >= 0; sh -= 4)
-			line[k++] = hx[(off >> sh) & 15];
-		line[k++] = ' ';
-		line[k++] = ' ';
+		for (int sh = odigits * 4 - 4; sh >= 0; sh -= 4)
+			*w++ = hx[(off >> sh) & 15];
+		*w++ = ' ';
+		*w++ = ' ';
 		uint32_t m = n - off < 16 ? n - off : 16;
-		for (uint32_t i = 0; i < 16; i++) {
-			if (i < m) {
-				line[k++] = hx[p[off + i] >> 4];
-				line[k++] = hx[p[off + i] & 15];
-				line[k++] = ' ';
-			} else {
-				line[k++] = ' ';
-				line[k++] = ' ';
-				line[k++] = ' ';
-			}
+		for (uint32_t i = 0; i < m; i++) {
+			memcpy(w, hexpair[p[off + i]], 2);
+			w[2] = ' ';
+			w += 3;
 		}
-		line[k++] = ' ';
-		line[k++] = ' ';
+		memset(w, ' ', (16 - m) * 3 + 2);
+		w += (16 - m) * 3 + 2;
 		for (uint32_t i = 0; i < m; i++) {
 			uint8_t c = p[off + i];
-			line[k++] = (c >= 0x20 && c < 0x7f) ? (char)c : '.';
+			*w++ = (c >= 0x20 && c < 0x7f) ? (char)c : '.';
 		}
-		line[k++] = '\n';
-		tq_sbuf_put(out, line, (size_t)k);
+		*w++ = '\n';
+		tq_sbuf_commit(out, (size_t)(w - line));
 	}
 }
 
 static void
 write_node(const struct tq_tree *t, const struct tq_node *n, int depth, struct tq_sbuf *out)
 {
+	static const char spaces[] = "                                                                ";
+	size_t ind = (size_t)depth * 4;
 	for (; n; n = n->next) {
 		if (n->flags & NF_HIDDEN)
 			continue;
-		for (int i = 0; i < depth; i++)
-			tq_sbuf_puts(out, "    ");
+		if (ind < sizeof(spaces))
+			tq_sbuf_put(out, spaces, ind);
+		else
+			for (int i = 0; i < depth; i++)
+				tq_sbuf_put(out, spaces, 4);
 		if (n->flags & NF_GENERATED)
 			tq_sbuf_putc(out, '[');
 		tq_node_label(n, out);

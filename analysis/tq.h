@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 /* One error enum for the whole library; 0 is success. */
 enum tq_err {
@@ -38,11 +39,44 @@ struct tq_sbuf {
 void tq_sbuf_init(struct tq_sbuf *b, size_t max);
 void tq_sbuf_free(struct tq_sbuf *b);
 void tq_sbuf_reset(struct tq_sbuf *b);
-void tq_sbuf_put(struct tq_sbuf *b, const char *s, size_t n);
-void tq_sbuf_puts(struct tq_sbuf *b, const char *s);
-void tq_sbuf_putc(struct tq_sbuf *b, char c);
+/* Makes room for n more bytes and a NUL; 0 (and err set) when it cannot. */
+int tq_sbuf_grow(struct tq_sbuf *b, size_t n);
+
+static inline void
+tq_sbuf_put(struct tq_sbuf *b, const char *s, size_t n)
+{
+	if ((b->err || b->len + n + 1 > b->cap) && !tq_sbuf_grow(b, n))
+		return;
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static inline void
+tq_sbuf_putc(struct tq_sbuf *b, char c)
+{
+	if ((b->err || b->len + 2 > b->cap) && !tq_sbuf_grow(b, 1))
+		return;
+	b->s[b->len++] = c;
+	b->s[b->len] = '\0';
+}
+
+static inline void
+tq_sbuf_puts(struct tq_sbuf *b, const char *s)
+{
+	tq_sbuf_put(b, s, strlen(s));
+}
+
 void tq_sbuf_printf(struct tq_sbuf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Fast paths for the writers: numbers without printf, and room to write into. */
+void tq_sbuf_put_u64(struct tq_sbuf *b, uint64_t v);
+void tq_sbuf_put_i64(struct tq_sbuf *b, int64_t v);
+/* Lowercase hex, at least width digits, "0x" first when prefix. */
+void tq_sbuf_put_hex(struct tq_sbuf *b, uint64_t v, unsigned width, int prefix);
+/* Room for n more bytes (NULL on failure); tq_sbuf_commit(b, k) keeps k of them. */
+char *tq_sbuf_reserve(struct tq_sbuf *b, size_t n);
+void tq_sbuf_commit(struct tq_sbuf *b, size_t n);
 /* Returns a NUL-terminated view of the contents, valid until the next write. */
 const char *tq_sbuf_str(struct tq_sbuf *b);
 
@@ -63,6 +97,9 @@ uint32_t tq_capture_count(const struct tq_capture *cap);
 const char *tq_capture_warning(const struct tq_capture *cap);
 /* Link-layer type (DLT_/LINKTYPE_ value) of the capture. */
 int tq_capture_linktype(const struct tq_capture *cap);
+/* A hint for readers going front to back: frames before num will not be
+ * needed soon, so the memory they use may be given back. */
+void tq_capture_release(struct tq_capture *cap, uint32_t num);
 /* Bytes of frame num (1-based), borrowed from the capture; NULL if out of range. */
 const uint8_t *tq_capture_frame_bytes(const struct tq_capture *cap, uint32_t num, uint32_t *caplen);
 

@@ -73,9 +73,10 @@ static struct tq_node *
 node_new(struct tq_pkt *pk, struct tq_node *parent, const struct tq_field *f,
     const struct tq_slice *s, uint32_t off, uint32_t len)
 {
-	struct tq_node *n = tq_arena_alloc(pk->arena, sizeof(*n));
+	struct tq_node *n = tq_arena_alloc_raw(pk->arena, sizeof(*n));
 	if (!n)
 		return NULL;
+	memset(n, 0, sizeof(*n));
 	n->f = f;
 	n->pos = s ? s->pos + off : 0;
 	n->ds = s ? s->ds : 0;
@@ -307,7 +308,7 @@ tq_expert(struct tq_pkt *pk, struct tq_node *n, const struct tq_expert *e, const
 	if (fmt) {
 		va_list ap;
 		va_start(ap, fmt);
-		vsnprintf(msg, sizeof(msg), fmt, ap);
+		tq_vformat(msg, sizeof(msg), fmt, ap);
 		va_end(ap);
 	} else {
 		snprintf(msg, sizeof(msg), "%s", e->f.name);
@@ -494,18 +495,34 @@ put_number(struct tq_sbuf *out, const struct tq_field *f, uint64_t v, int base)
 	unsigned w = hex_digits(f);
 
 	if (is_int(f->type)) {
-		int64_t sv = (int64_t)v;
-		switch (base) {
-		case BASE_HEX: tq_sbuf_printf(out, "0x%0*llx", w, (unsigned long long)v & (w >= 16 ? ~0ULL : ((1ULL << (w * 4)) - 1))); return;
-		default: tq_sbuf_printf(out, "%lld", (long long)sv); return;
-		}
+		if (base == BASE_HEX)
+			tq_sbuf_put_hex(out, v & (w >= 16 ? ~0ULL : ((1ULL << (w * 4)) - 1)), w, 1);
+		else
+			tq_sbuf_put_i64(out, (int64_t)v);
+		return;
 	}
 	switch (base) {
-	case BASE_HEX: tq_sbuf_printf(out, "0x%0*llx", w, (unsigned long long)v); break;
-	case BASE_OCT: tq_sbuf_printf(out, "%#llo", (unsigned long long)v); break;
-	case BASE_DEC_HEX: tq_sbuf_printf(out, "%llu (0x%0*llx)", (unsigned long long)v, w, (unsigned long long)v); break;
-	case BASE_HEX_DEC: tq_sbuf_printf(out, "0x%0*llx (%llu)", w, (unsigned long long)v, (unsigned long long)v); break;
-	default: tq_sbuf_printf(out, "%llu", (unsigned long long)v); break;
+	case BASE_HEX:
+		tq_sbuf_put_hex(out, v, w, 1);
+		break;
+	case BASE_OCT:
+		tq_sbuf_printf(out, "%#llo", (unsigned long long)v);
+		break;
+	case BASE_DEC_HEX:
+		tq_sbuf_put_u64(out, v);
+		tq_sbuf_puts(out, " (");
+		tq_sbuf_put_hex(out, v, w, 1);
+		tq_sbuf_putc(out, ')');
+		break;
+	case BASE_HEX_DEC:
+		tq_sbuf_put_hex(out, v, w, 1);
+		tq_sbuf_puts(out, " (");
+		tq_sbuf_put_u64(out, v);
+		tq_sbuf_putc(out, ')');
+		break;
+	default:
+		tq_sbuf_put_u64(out, v);
+		break;
 	}
 }
 
@@ -607,7 +624,10 @@ tq_node_label(const struct tq_node *n, struct tq_sbuf *out)
 			if (width)
 				put_bits(out, n->v.u << mask_shift(f->mask), f->mask, width);
 		}
-		tq_sbuf_puts(out, f->name);
+		if (f->name_len)
+			tq_sbuf_put(out, f->name, f->name_len);
+		else
+			tq_sbuf_puts(out, f->name);
 		size_t name_end = out->len;
 		if (f->type != FT_NONE && f->type != FT_PROTOCOL) {
 			tq_sbuf_puts(out, ": ");
@@ -691,13 +711,13 @@ tq_node_show(const struct tq_node *n, struct tq_sbuf *out)
 		break;
 	}
 	if (is_int(f->type)) {
-		tq_sbuf_printf(out, "%lld", (long long)n->v.i);
+		tq_sbuf_put_i64(out, n->v.i);
 	} else if (f->base == BASE_HEX || f->base == BASE_HEX_DEC) {
-		tq_sbuf_printf(out, "0x%0*llx", (int)(ftype_bits(f->type) / 4), (unsigned long long)n->v.u);
+		tq_sbuf_put_hex(out, n->v.u, ftype_bits(f->type) / 4, 1);
 	} else if (f->base == BASE_OCT) {
 		tq_sbuf_printf(out, "%#llo", (unsigned long long)n->v.u);
 	} else {
-		tq_sbuf_printf(out, "%llu", (unsigned long long)n->v.u);
+		tq_sbuf_put_u64(out, n->v.u);
 	}
 }
 

@@ -161,6 +161,8 @@ cmd_dissect(int argc, char **argv)
 		}
 		if (flush(&out, stdout, 0) != 0)
 			rc = 1;
+		if ((i & 1023) == 0)
+			tq_capture_release(cap, i);
 	}
 	if (fmt == 2)
 		tq_write_pdml_footer(&out);
