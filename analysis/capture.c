@@ -303,6 +303,8 @@ read_records(struct tq_capture *cap, const struct sections *sc, char *err, size_
 		seterr(err, errlen, "cannot read the capture: %s", strerror(errno));
 		return TQ_EIO;
 	}
+	/* libpcap reads record by record: let stdio refill its buffer rarely */
+	setvbuf(fp, NULL, _IOFBF, 1 << 18);
 	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (!p) {
 		fclose(fp);

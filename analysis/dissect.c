@@ -445,8 +445,9 @@ tq_columns_get(struct tq_capture *cap, uint32_t num, struct tq_columns *cols, st
 		tq_arena_init(&arena, 0);
 		arena_ready = 1;
 	}
-	struct tq_sbuf info;
-	tq_sbuf_init(&info, 0);
+	/* reused from frame to frame: the packet list asks for every one */
+	static __thread struct tq_sbuf info;
+	tq_sbuf_reset(&info);
 
 	struct tq_pkt pk;
 	memset(&pk, 0, sizeof(pk));
@@ -503,7 +504,6 @@ tq_columns_get(struct tq_capture *cap, uint32_t num, struct tq_columns *cols, st
 	tq_sbuf_putc(scratch, '\0');
 	size_t o_info = scratch->len;
 	tq_sbuf_puts(scratch, tq_sbuf_str(&info));
-	tq_sbuf_free(&info);
 	tq_arena_reset(&arena);
 	if (scratch->err)
 		return scratch->err;

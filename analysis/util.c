@@ -511,8 +511,31 @@ tq_ipv4_str(const uint8_t *a, char *buf, size_t len)
 	copy_out(buf, len, tmp, k);
 }
 
+static void ipv6_format(const uint8_t *a, char *buf, size_t len);
+
 void
 tq_ipv6_str(const uint8_t *a, char *buf, size_t len)
+{
+	/* a capture names the same few addresses over and over: remember the
+	 * last ones formatted (per thread) */
+	static __thread struct { uint8_t a[16]; char s[INET6_ADDRSTRLEN]; } cache[4];
+	static __thread unsigned next;
+	for (unsigned i = 0; i < 4; i++) {
+		if (cache[i].s[0] && !memcmp(cache[i].a, a, 16)) {
+			snprintf(buf, len, "%s", cache[i].s);
+			return;
+		}
+	}
+	ipv6_format(a, buf, len);
+	if (strlen(buf) < sizeof(cache[0].s)) {
+		unsigned slot = next++ & 3;
+		memcpy(cache[slot].a, a, 16);
+		strcpy(cache[slot].s, buf);
+	}
+}
+
+static void
+ipv6_format(const uint8_t *a, char *buf, size_t len)
 {
 	char tmp[INET6_ADDRSTRLEN];
 	size_t k = 0;

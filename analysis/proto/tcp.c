@@ -790,7 +790,7 @@ options(struct optctx *o, uint32_t off, uint32_t end, struct tcph *h)
 				struct tq_node *n = opt_item(o, &hf_opt_mss, off, len, kind, 1);
 				tq_set_label(pk, n, "TCP Option - Maximum segment size: %u bytes", mss);
 				tq_add(pk, n, &hf_opt_mss_val, s, off + 2, 2);
-				tq_col_info_append(pk, " MSS=%u", mss);
+				tq_col_info_put_u(pk, " MSS=", mss);
 				tq_sbuf_puts(o->names, ", Maximum segment size");
 				h->have_mss = 1;
 			}
@@ -805,7 +805,7 @@ options(struct optctx *o, uint32_t off, uint32_t end, struct tcph *h)
 				tq_set_label(pk, n, "TCP Option - Window scale: %u (multiply by %u)", shift, mult);
 				tq_add(pk, n, &hf_opt_wscale_shift, s, off + 2, 1);
 				tq_gen(tq_add_u(pk, n, &hf_opt_wscale_mult, s, off + 2, 1, mult));
-				tq_col_info_append(pk, " WS=%u", mult);
+				tq_col_info_put_u(pk, " WS=", mult);
 				tq_sbuf_puts(o->names, ", Window scale");
 				h->wscale = shift;
 			}
@@ -814,7 +814,7 @@ options(struct optctx *o, uint32_t off, uint32_t end, struct tcph *h)
 			if (len != 2)
 				goto unknown;
 			opt_item(o, &hf_opt_sack_perm, off, len, kind, 1);
-			tq_col_info_append(pk, " SACK_PERM");
+			tq_col_info_puts(pk, " SACK_PERM");
 			tq_sbuf_puts(o->names, ", SACK permitted");
 			break;
 		case 5: {
@@ -834,7 +834,8 @@ options(struct optctx *o, uint32_t off, uint32_t end, struct tcph *h)
 				tq_set_label(pk, tq_add_u(pk, n, &hf_opt_sack_re, s, off + b + 4, 4, rre), "right edge = %u (relative)", rre);
 				tq_sbuf_printf(&lb, " %u-%u", rle, rre);
 				h->sack_bytes += re - le;
-				tq_col_info_append(pk, " SLE=%u SRE=%u", rle, rre);
+				tq_col_info_put_u(pk, " SLE=", rle);
+				tq_col_info_put_u(pk, " SRE=", rre);
 				if (count == 0) {
 					first_le = le;
 					first_re = re;
@@ -870,7 +871,8 @@ options(struct optctx *o, uint32_t off, uint32_t end, struct tcph *h)
 				tq_set_label(pk, n, "TCP Option - Timestamps: TSval %u, TSecr %u", tsval, tsecr);
 				tq_add(pk, n, &hf_opt_tsval, s, off + 2, 4);
 				tq_add(pk, n, &hf_opt_tsecr, s, off + 6, 4);
-				tq_col_info_append(pk, " TSval=%u TSecr=%u", tsval, tsecr);
+				tq_col_info_put_u(pk, " TSval=", tsval);
+				tq_col_info_put_u(pk, " TSecr=", tsecr);
 				tq_sbuf_puts(o->names, ", Timestamps");
 			}
 			break;
@@ -991,6 +993,8 @@ static void
 flag_items(struct tq_pkt *pk, struct tq_node *fl, const struct tq_slice *s, const struct tcph *h,
     const struct tq_tcp_frame *tf)
 {
+	if (!fl)
+		return;
 	static struct tq_field *const hi[] = { &hf_flags_res, &hf_flags_ae };
 	static struct tq_field *const lo[] = { &hf_flags_cwr, &hf_flags_ece, &hf_flags_urg, &hf_flags_ack,
 		&hf_flags_push, &hf_flags_reset, &hf_flags_syn, &hf_flags_fin };
@@ -1492,7 +1496,9 @@ tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 	h.hlen = (uint8_t)((off_flags >> 12) * 4);
 	h.flags = off_flags & 0x0fff;
 
-	tq_col_info_set(pk, "%u \xe2\x86\x92 %u", h.sport, h.dport);
+	tq_col_info_clear(pk);
+	tq_col_info_put_u(pk, "", h.sport);
+	tq_col_info_put_u(pk, " \xe2\x86\x92 ", h.dport);
 	if (c.err) {
 		/* the header is cut: by the capture (its snapshot length), or for real */
 		struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_tcp, s, 0, s->len);
@@ -1579,13 +1585,15 @@ tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 
 	char fs[64];
 	flags_str(h.flags, fs, sizeof(fs));
-	tq_col_info_append(pk, " [%s] Seq=%u", fs, rseq);
+	tq_col_info_puts(pk, " [");
+	tq_col_info_puts(pk, fs);
+	tq_col_info_put_u(pk, "] Seq=", rseq);
 	if (h.flags & TH_ACK)
-		tq_col_info_append(pk, " Ack=%u", rack);
-	tq_col_info_append(pk, " Win=%u", calc_win);
+		tq_col_info_put_u(pk, " Ack=", rack);
+	tq_col_info_put_u(pk, " Win=", calc_win);
 	if (h.flags & TH_URG)
-		tq_col_info_append(pk, " Urg=%u", h.urp);
-	tq_col_info_append(pk, " Len=%u", h.seglen);
+		tq_col_info_put_u(pk, " Urg=", h.urp);
+	tq_col_info_put_u(pk, " Len=", h.seglen);
 
 	struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_tcp, s, 0, h.hlen < s->len ? h.hlen : s->len);
 	tq_append(pk, t, ", Src Port: %u, Dst Port: %u, Seq: %u", h.sport, h.dport, rseq);
