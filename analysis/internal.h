@@ -337,6 +337,13 @@ struct tq_tcpinfo {
  * pk->deseg_len (bytes still missing, or TQ_DESEG_ONE_MORE). */
 int tq_dissect_smtp(struct tq_pkt *pk, struct tq_slice *s);
 int tq_dissect_tls(struct tq_pkt *pk, struct tq_slice *s);
+/* Wireshark 4.0's tcp.port table for TLS (443, 465, 636, 853, 993, 995, 5061, ...). */
+int tq_tls_port(uint16_t port);
+/* Its TLS heuristic on TCP (is_sslv3_or_tls), tried when no port dissector
+ * takes the stream: a Handshake or Application Data record header of SSL 3.0,
+ * TLS 1.0-1.2 or GMTLS with a length of 1 to 18431.  When it matches, the
+ * stream is TLS from this frame on, both ways. */
+int tq_tls_heuristic(const uint8_t *p, uint32_t len);
 void tq_register_smtp(void);
 void tq_register_tls(void);
 /* After the server's 220 reply to STARTTLS: frames after this one are TLS. */
@@ -444,6 +451,8 @@ void tq_reltime_delta(int64_t s1, int32_t ns1, int64_t s0, int32_t ns0, int64_t 
 void tq_hexstr(const uint8_t *p, size_t n, char sep, struct tq_sbuf *out);
 /* vsnprintf, fast for the conversions labels use; falls back to the C library's. */
 int tq_vformat(char *buf, size_t cap, const char *fmt, va_list ap);
+/* Wireshark's format_text: what a label shows of string bytes (escapes, \uXXXX). */
+void tq_format_text(struct tq_sbuf *out, const uint8_t *p, size_t n);
 /* Writes Wireshark's bit picture of val under mask ("0101 .... = "). */
 void tq_fmt_bits(char *buf, size_t len, uint64_t val, uint64_t mask, unsigned width);
 

@@ -383,45 +383,95 @@ tq_truncated(struct tq_pkt *pk, const char *proto)
 
 /* ------------------------------------------------------------------ labels */
 
-/* Wireshark's format_text: escapes what a terminal would not show. */
-static void
-put_escaped(struct tq_sbuf *out, const uint8_t *p, size_t n)
+/*
+ * Wireshark's format_text (the labels of strings, and x509if's names):
+ * printable ASCII and printable UTF-8 as they are, C escapes for control
+ * characters ("\n", "\001"), \uXXXX for code points that do not print, and
+ * U+FFFD for what is not UTF-8.
+ */
+static int
+uc_printable(uint32_t uc)
 {
-	for (size_t i = 0; i < n; i++) {
-		uint8_t c = p[i];
+	if (uc < 0x20 || (uc >= 0x7f && uc <= 0x9f))
+		return 0;                /* controls */
+	if (uc == 0xad || (uc >= 0x600 && uc <= 0x605) || uc == 0x61c || uc == 0x6dd || uc == 0x70f ||
+	    uc == 0x180e || (uc >= 0x200b && uc <= 0x200f) || (uc >= 0x202a && uc <= 0x202e) ||
+	    (uc >= 0x2060 && uc <= 0x2064) || (uc >= 0x2066 && uc <= 0x206f) || uc == 0xfeff ||
+	    (uc >= 0xfff9 && uc <= 0xfffb) || uc == 0xe0001 || (uc >= 0xe0020 && uc <= 0xe007f))
+		return 0;                /* format characters */
+	if ((uc & 0xfffe) == 0xfffe || (uc >= 0xfdd0 && uc <= 0xfdef))
+		return 0;                /* noncharacters */
+	return 1;
+}
+
+static void
+put_utf8(struct tq_sbuf *out, uint32_t uc)
+{
+	char b[4];
+	size_t n;
+	if (uc < 0x80) {
+		b[0] = (char)uc;
+		n = 1;
+	} else if (uc < 0x800) {
+		b[0] = (char)(0xc0 | uc >> 6);
+		b[1] = (char)(0x80 | (uc & 0x3f));
+		n = 2;
+	} else if (uc < 0x10000) {
+		b[0] = (char)(0xe0 | uc >> 12);
+		b[1] = (char)(0x80 | ((uc >> 6) & 0x3f));
+		b[2] = (char)(0x80 | (uc & 0x3f));
+		n = 3;
+	} else {
+		b[0] = (char)(0xf0 | uc >> 18);
+		b[1] = (char)(0x80 | ((uc >> 12) & 0x3f));
+		b[2] = (char)(0x80 | ((uc >> 6) & 0x3f));
+		b[3] = (char)(0x80 | (uc & 0x3f));
+		n = 4;
+	}
+	tq_sbuf_put(out, b, n);
+}
+
+void
+tq_format_text(struct tq_sbuf *out, const uint8_t *p, size_t n)
+{
+	static const char esc[] = "\aa\bb\ff\nn\rr\tt\vv";
+	size_t i = 0;
+	while (i < n) {
+		uint8_t c = p[i++];
 		if (c >= 0x20 && c < 0x7f) {
-			if (c == '\\')
-				tq_sbuf_puts(out, "\\\\");
-			else
-				tq_sbuf_putc(out, (char)c);
+			tq_sbuf_putc(out, (char)c);
 			continue;
-		}
-		switch (c) {
-		case '\a': tq_sbuf_puts(out, "\\a"); continue;
-		case '\b': tq_sbuf_puts(out, "\\b"); continue;
-		case '\f': tq_sbuf_puts(out, "\\f"); continue;
-		case '\n': tq_sbuf_puts(out, "\\n"); continue;
-		case '\r': tq_sbuf_puts(out, "\\r"); continue;
-		case '\t': tq_sbuf_puts(out, "\\t"); continue;
-		case '\v': tq_sbuf_puts(out, "\\v"); continue;
-		default: break;
 		}
 		if (c < 0x80) {
-			tq_sbuf_printf(out, "\\x%02x", c);
+			const char *e = c ? memchr(esc, c, sizeof(esc) - 1) : NULL;
+			if (e && (e - esc) % 2 == 0)
+				tq_sbuf_printf(out, "\\%c", e[1]);
+			else
+				tq_sbuf_printf(out, "\\%03o", c);
 			continue;
 		}
-		/* a whole, valid UTF-8 sequence is kept; anything else becomes U+FFFD */
-		size_t need = (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : 9;
-		size_t k = 0;
-		if (need < 4 && i + need < n)
-			for (k = 0; k < need && (p[i + 1 + k] & 0xc0) == 0x80; k++)
-				;
-		if (need < 4 && k == need && c >= 0xc2 && c <= 0xf4) {
-			tq_sbuf_put(out, (const char *)p + i, need + 1);
-			i += need;
-		} else {
-			tq_sbuf_puts(out, "\xef\xbf\xbd");
+		int more = (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 :
+		    (c & 0xfc) == 0xf8 ? 4 : (c & 0xfe) == 0xfc ? 5 : -1;
+		uint32_t uc = 0xfffd;
+		if (more > 0) {
+			uc = c & (0x3fu >> more);
+			for (int j = 0; j < more; j++) {
+				if (i >= n || (p[i] & 0xc0) != 0x80) {
+					/* cut or broken: the next octet starts a new character */
+					uc = 0xfffd;
+					break;
+				}
+				uc = uc << 6 | (p[i++] & 0x3f);
+			}
+			if (uc >= 0x110000 || (uc >= 0xd800 && uc <= 0xdfff))
+				uc = 0xfffd;
 		}
+		if (uc_printable(uc))
+			put_utf8(out, uc);
+		else if (uc <= 0xffff)
+			tq_sbuf_printf(out, "\\u%04X", uc);
+		else
+			tq_sbuf_printf(out, "\\U%08X", uc);
 	}
 }
 
@@ -583,7 +633,7 @@ put_value(struct tq_sbuf *out, const struct tq_node *n)
 		return;
 	case FT_STRING:
 		/* a string ends at a NUL, as Wireshark's C strings do */
-		put_escaped(out, n->v.b.p, n->v.b.p ? strnlen((const char *)n->v.b.p, n->v.b.n) : 0);
+		tq_format_text(out, n->v.b.p, n->v.b.p ? strnlen((const char *)n->v.b.p, n->v.b.n) : 0);
 		return;
 	case FT_DOUBLE:
 		tq_sbuf_printf(out, "%.15g", n->v.d);   /* DBL_DIG, as Wireshark */

@@ -528,7 +528,7 @@ static const struct tq_vals key_update_vals[] = {
 /* ssl_version_short_names: the Protocol column and the record labels */
 static const struct tq_vals version_short_vals[] = {
 	{ 0x0002, "SSLv2" }, { 0x0300, "SSLv3" }, { 0x0301, "TLSv1" }, { 0x0302, "TLSv1.1" },
-	{ 0x0303, "TLSv1.2" }, { 0x0304, "TLSv1.3" }, { 0xfeff, "DTLSv1.0" }, { 0xfefd, "DTLSv1.2" },
+	{ 0x0303, "TLSv1.2" }, { 0x0304, "TLSv1.3" }, { 0x0101, "GMTLSv1" }, { 0xfeff, "DTLSv1.0" }, { 0xfefd, "DTLSv1.2" },
 	{ 0x0100, "DTLS 1.0 (OpenSSL pre 0.9.8f)" }, { 0, NULL },
 };
 
@@ -848,9 +848,13 @@ struct tls_ctx {
 	struct tls_conn *c;          /* NULL when TCP keeps no state for the stream */
 	int from_server;
 	int pass1;
-	int cut;                     /* a read went past the captured bytes: Wireshark's exception */
+	int cut;                     /* a read went past the bytes: Wireshark's exception (CUT_*) */
 	const char *cut_proto;       /* the protocol that raised it, NULL for TLS */
+	uint32_t lim;                /* the reported end of what is read */
 };
+
+/* x->cut: past the captured bytes (BoundsError), or past the record (ReportedBoundsError) */
+enum { CUT_CAPTURE = 1, CUT_MALFORMED = 2 };
 
 static uint8_t
 u8(const struct tq_slice *s, uint32_t off)
@@ -882,22 +886,26 @@ u32(const struct tq_slice *s, uint32_t off)
  * Adding items as Wireshark's proto_tree_add_* do on bytes that were not all
  * captured: a protocol or FT_NONE item stops at the captured bytes, any
  * other item there raises the bounds exception that ends the frame's
- * dissection.  x->cut records that exception; once set nothing more is
- * added (the caller reports it with tq_truncated()).
+ * dissection; an item past the reported end (of the frame, or of the
+ * reassembled message) raises the "malformed" exception instead.  x->cut
+ * records the exception; once set nothing more is added (the caller reports
+ * it with tq_truncated() or tq_malformed()).
  */
 static int
 fits(struct tls_ctx *x, const struct tq_field *f, uint32_t off, uint32_t *len)
 {
 	const struct tq_slice *s = x->s;
+	uint32_t lim = x->lim < s->rlen ? x->lim : s->rlen;
+	uint32_t cap = s->len < lim ? s->len : lim;
 	if (x->cut)
 		return 0;
-	if (off <= s->len && *len <= s->len - off)
+	if (off <= cap && *len <= cap - off)
 		return 1;
-	if (f && (f->type == FT_NONE || f->type == FT_PROTOCOL) && off <= s->len) {
-		*len = s->len - off;
+	if (f && (f->type == FT_NONE || f->type == FT_PROTOCOL) && off <= cap) {
+		*len = cap - off;
 		return 1;
 	}
-	x->cut = 1;
+	x->cut = off > lim || *len > lim - off ? CUT_MALFORMED : CUT_CAPTURE;
 	return 0;
 }
 
@@ -947,6 +955,24 @@ port_proto(uint16_t port)
 		if (p->port == port)
 			return p->proto;
 	return NULL;
+}
+
+int
+tq_tls_port(uint16_t port)
+{
+	/* every tls.port is a tcp.port of TLS but 3389, which TPKT holds */
+	return port != 3389 && port_proto(port) != NULL;
+}
+
+int
+tq_tls_heuristic(const uint8_t *p, uint32_t len)
+{
+	if (len < 5 || (p[0] != CT_HANDSHAKE && p[0] != CT_APP_DATA))
+		return 0;
+	uint16_t v = (uint16_t)(p[1] << 8 | p[2]), rlen = (uint16_t)(p[3] << 8 | p[4]);
+	if (v != V_SSL3 && v != V_TLS10 && v != V_TLS11 && v != V_TLS12 && v != V_TLCP)
+		return 0;
+	return rlen != 0 && rlen < 16384 + 2048;
 }
 
 static int
@@ -1744,7 +1770,7 @@ client_hello(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end)
 		extensions(x, t, off, end, HS_CLIENT_HELLO, &ja3);
 	tq_sbuf_printf(&full, ",%s,%s,%s", tq_sbuf_str(&ja3.exts), tq_sbuf_str(&ja3.groups),
 	    tq_sbuf_str(&ja3.ecpf));
-	if (t) {
+	if (t && !x->cut) {
 		char md5[33];
 		md5_hex(tq_sbuf_str(&full), md5);
 		tq_gen(tq_add_str(pk, t, &hf_ja3_full, s, ja3_off, 0, tq_sbuf_str(&full)));
@@ -1791,7 +1817,7 @@ server_hello(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, i
 	uint32_t ja3_off = off;
 	if (off < end)
 		extensions(x, t, off, end, is_hrr ? HS_HELLO_RETRY : HS_SERVER_HELLO, &ja3);
-	if (t) {
+	if (t && !x->cut) {
 		char buf[64], md5[33];
 		struct tq_sbuf full;
 		tq_sbuf_init(&full, 0);
@@ -2506,8 +2532,13 @@ reasm_dissect(struct tls_ctx *x, struct tq_node *rec, const struct hs_reasm *r, 
 	}
 	struct tls_ctx y = *x;
 	y.s = &ms;
+	y.lim = ms.rlen;
 	if (r->have >= 4 && 4 + u24(&ms, 1) <= r->have)
 		hs_message(&y, rec, 0, version, 1);
+	if (y.cut) {
+		x->cut = y.cut;
+		x->cut_proto = y.cut_proto;
+	}
 }
 
 /*
@@ -2866,6 +2897,7 @@ tq_dissect_tls(struct tq_pkt *pk, struct tq_slice *s)
 	memset(&x, 0, sizeof(x));
 	x.pk = pk;
 	x.s = s;
+	x.lim = s->rlen;
 	x.c = conn_of(pk);
 	x.pass1 = pk->pass == 1;
 	x.from_server = from_server(pk, x.c);
@@ -2906,8 +2938,11 @@ tq_dissect_tls(struct tq_pkt *pk, struct tq_slice *s)
 		if (r == REC_DESEG)
 			return (int)pk->deseg_offset;
 		if (x.cut) {
-			/* a read past the captured bytes: Wireshark's BoundsError ends the frame here */
-			tq_truncated(pk, x.cut_proto ? x.cut_proto : "TLS");
+			/* a read past the bytes: Wireshark's exception ends the frame here */
+			if (x.cut == CUT_MALFORMED)
+				tq_malformed(pk, x.cut_proto ? x.cut_proto : "TLS");
+			else
+				tq_truncated(pk, x.cut_proto ? x.cut_proto : "TLS");
 			return (int)s->len;
 		}
 	}
@@ -3191,6 +3226,7 @@ tq_tls_sct_list(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, 
 	memset(&xs, 0, sizeof(xs));
 	xs.pk = pk;
 	xs.s = s;
+	xs.lim = end;
 	struct tls_ctx *x = &xs;
 	if (end > s->len)
 		end = s->len;

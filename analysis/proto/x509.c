@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "der.h"
@@ -146,6 +147,71 @@ static struct tq_field hf_features = HF("pkix1explicit.Features", "Features", FT
 static struct tq_field hf_feature = HF("pkix1explicit.Features_item", "Features item", FT_UINT16, BASE_DEC, tq_tls_ext_type_vals, 0);
 static struct tq_field hf_userid = HF("x509af.Userid", "Userid", FT_STRING, BASE_NONE, NULL, 0);
 static struct tq_field hf_sat_utf8 = HF("x509sat.UTF8String", "UTF8String", FT_STRING, BASE_NONE, NULL, 0);
+static const struct tq_vals crl_reason_vals[] = {
+	{ 0, "unspecified" }, { 1, "keyCompromise" }, { 2, "cACompromise" }, { 3, "affiliationChanged" },
+	{ 4, "superseded" }, { 5, "cessationOfOperation" }, { 6, "certificateHold" }, { 8, "removeFromCRL" },
+	{ 9, "privilegeWithdrawn" }, { 10, "aaCompromise" }, { 0, NULL },
+};
+static struct tq_field hf_pkup = HF("x509ce.PrivateKeyUsagePeriod_element", "PrivateKeyUsagePeriod", FT_NONE, BASE_NONE, NULL, 0);
+static struct tq_field hf_pkup_before = HF("x509ce.notBefore", "notBefore", FT_ABSTIME, BASE_NONE, NULL, 0);
+static struct tq_field hf_pkup_after = HF("x509ce.notAfter", "notAfter", FT_ABSTIME, BASE_NONE, NULL, 0);
+static struct tq_field hf_crl_number = HF("x509ce.CRLNumber", "CRLNumber", FT_UINT64, BASE_DEC, NULL, 0);
+static struct tq_field hf_base_crl_number = HF("x509ce.BaseCRLNumber", "BaseCRLNumber", FT_UINT64, BASE_DEC, NULL, 0);
+static struct tq_field hf_crl_reason = HF("x509ce.CRLReason", "CRLReason", FT_UINT32, BASE_DEC, crl_reason_vals, 0);
+static struct tq_field hf_hold_instruction = HF("x509ce.HoldInstruction", "HoldInstruction", FT_STRING, BASE_NONE, NULL, 0);
+static struct tq_field hf_invalidity_date = HF("x509ce.id_ce_invalidityDate", "invalidityDate", FT_ABSTIME, BASE_NONE, NULL, 0);
+static struct tq_field hf_idp = HF("x509ce.IssuingDistPointSyntax_element", "IssuingDistPointSyntax", FT_NONE, BASE_NONE, NULL, 0);
+static struct tq_field hf_idp_user = HF("x509ce.onlyContainsUserPublicKeyCerts", "onlyContainsUserPublicKeyCerts", FT_BOOLEAN, BASE_NONE, NULL, 0);
+static struct tq_field hf_idp_ca = HF("x509ce.onlyContainsCACerts", "onlyContainsCACerts", FT_BOOLEAN, BASE_NONE, NULL, 0);
+static struct tq_field hf_idp_indirect = HF("x509ce.indirectCRL", "indirectCRL", FT_BOOLEAN, BASE_NONE, NULL, 0);
+static struct tq_field hf_idp_attr = HF("x509ce.onlyContainsAttributeCerts", "onlyContainsAttributeCerts", FT_BOOLEAN, BASE_NONE, NULL, 0);
+static struct tq_field hf_attributes = HF("x509ce.AttributesSyntax", "AttributesSyntax", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_attribute = HF("x509ce.Attribute_element", "Attribute", FT_NONE, BASE_NONE, NULL, 0);
+static struct tq_field hf_if_values = HF("x509if.values", "values", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_qc_statements = HF("pkixqualified.QCStatements", "QCStatements", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_qc_statement = HF("pkixqualified.QCStatement_element", "QCStatement", FT_NONE, BASE_NONE, NULL, 0);
+static struct tq_field hf_qc_statement_id = HF("pkixqualified.statementId", "statementId", FT_STRING, BASE_NONE, NULL, 0);
+static struct tq_field hf_qc_semantics = HF("pkixqualified.SemanticsInformation_element", "SemanticsInformation", FT_NONE, BASE_NONE, NULL, 0);
+static struct tq_field hf_qc_semantics_id = HF("pkixqualified.semanticsIdentifier", "semanticsIdentifier", FT_STRING, BASE_NONE, NULL, 0);
+static struct tq_field hf_qc_name_ras = HF("pkixqualified.nameRegistrationAuthorities", "nameRegistrationAuthorities", FT_UINT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_qc_general_name = HF("pkixqualified.GeneralName", "GeneralName", FT_UINT32, BASE_DEC, generalname_vals, 0);
+static struct tq_field hf_ocsp_null = HF("ocsp.NULL_element", "NULL", FT_NONE, BASE_NONE, NULL, 0);
+static struct tq_field hf_ns_base_url = HF("ns_cert_exts.BaseUrl", "BaseUrl", FT_STRING, BASE_NONE, NULL, 0);
+static struct tq_field hf_ns_revocation_url = HF("ns_cert_exts.RevocationUrl", "RevocationUrl", FT_STRING, BASE_NONE, NULL, 0);
+static struct tq_field hf_ns_ca_revocation_url = HF("ns_cert_exts.CaRevocationUrl", "CaRevocationUrl", FT_STRING, BASE_NONE, NULL, 0);
+static struct tq_field hf_ns_renewal_url = HF("ns_cert_exts.CertRenewalUrl", "CertRenewalUrl", FT_STRING, BASE_NONE, NULL, 0);
+static struct tq_field hf_ns_ca_policy_url = HF("ns_cert_exts.CaPolicyUrl", "CaPolicyUrl", FT_STRING, BASE_NONE, NULL, 0);
+static struct tq_field hf_ns_ssl_server_name = HF("ns_cert_exts.SslServerName", "SslServerName", FT_STRING, BASE_NONE, NULL, 0);
+static struct tq_field hf_ns_cert_type = HF("ns_cert_exts.CertType", "CertType", FT_BYTES, BASE_NONE, NULL, 0);
+static struct tq_field hf_ns_ssl_client = HF("ns.cert.exts.CertType.ssl.client", "ssl-client", FT_BOOLEAN, 8, NULL, 0x80);
+static struct tq_field hf_ns_ssl_server = HF("ns.cert.exts.CertType.ssl.server", "ssl-server", FT_BOOLEAN, 8, NULL, 0x40);
+static struct tq_field hf_ns_smime = HF("ns.cert.exts.CertType.smime", "smime", FT_BOOLEAN, 8, NULL, 0x20);
+static struct tq_field hf_ns_object_signing = HF("ns.cert.exts.CertType.object.signing", "object-signing", FT_BOOLEAN, 8, NULL, 0x10);
+static struct tq_field hf_ns_reserved = HF("ns.cert.exts.CertType.reserved.for.future.use", "reserved-for-future-use", FT_BOOLEAN, 8, NULL, 0x08);
+static struct tq_field hf_ns_ssl_ca = HF("ns.cert.exts.CertType.ssl.ca", "ssl-ca", FT_BOOLEAN, 8, NULL, 0x04);
+static struct tq_field hf_ns_smime_ca = HF("ns.cert.exts.CertType.smime.ca", "smime-ca", FT_BOOLEAN, 8, NULL, 0x02);
+static struct tq_field hf_ns_object_signing_ca = HF("ns.cert.exts.CertType.object.signing.ca", "object-signing-ca", FT_BOOLEAN, 8, NULL, 0x01);
+static struct tq_field hf_template = HF("x509ce.CertificateTemplate_element", "CertificateTemplate", FT_NONE, BASE_NONE, NULL, 0);
+static struct tq_field hf_template_id = HF("x509ce.templateID", "templateID", FT_STRING, BASE_NONE, NULL, 0);
+static struct tq_field hf_template_major = HF("x509ce.templateMajorVersion", "templateMajorVersion", FT_INT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_template_minor = HF("x509ce.templateMinorVersion", "templateMinorVersion", FT_INT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_sat_integer = HF("x509sat.Integer", "Integer", FT_INT32, BASE_DEC, NULL, 0);
+static struct tq_field hf_entrust = HF("x509ce.EntrustVersionInfo_element", "EntrustVersionInfo", FT_NONE, BASE_NONE, NULL, 0);
+static struct tq_field hf_entrust_vers = HF("x509ce.entrustVers", "entrustVers", FT_STRING, BASE_NONE, NULL, 0);
+static struct tq_field hf_entrust_flags = HF("x509ce.entrustVersInfoFlags", "entrustVersInfoFlags", FT_BYTES, BASE_NONE, NULL, 0);
+static struct tq_field hf_entrust_f1 = HF("x509ce.EntrustInfoFlags.keyUpdateAllowed", "keyUpdateAllowed", FT_BOOLEAN, 8, NULL, 0x80);
+static struct tq_field hf_entrust_f2 = HF("x509ce.EntrustInfoFlags.newExtensions", "newExtensions", FT_BOOLEAN, 8, NULL, 0x40);
+static struct tq_field hf_entrust_f3 = HF("x509ce.EntrustInfoFlags.pKIXCertificate", "pKIXCertificate", FT_BOOLEAN, 8, NULL, 0x20);
+static struct tq_field hf_entrust_f4 = HF("x509ce.EntrustInfoFlags.enterpriseCategory", "enterpriseCategory", FT_BOOLEAN, 8, NULL, 0x10);
+static struct tq_field hf_entrust_f5 = HF("x509ce.EntrustInfoFlags.webCategory", "webCategory", FT_BOOLEAN, 8, NULL, 0x08);
+static struct tq_field hf_entrust_f6 = HF("x509ce.EntrustInfoFlags.sETCategory", "sETCategory", FT_BOOLEAN, 8, NULL, 0x04);
+static struct tq_field hf_sat_gentime = HF("x509sat.GeneralizedTime", "GeneralizedTime", FT_ABSTIME, BASE_NONE, NULL, 0);
+static struct tq_field hf_sat_bmp = HF("x509sat.BMPString", "BMPString", FT_STRING, BASE_NONE, NULL, 0);
+static struct tq_field hf_sat_octets = HF("x509sat.OctetString", "OctetString", FT_BYTES, BASE_NONE, NULL, 0);
+static struct tq_field hf_telephone = HF("x509sat.TelephoneNumber", "TelephoneNumber", FT_STRING, BASE_NONE, NULL, 0);
+static struct tq_field hf_x121 = HF("x509sat.X121Address", "X121Address", FT_STRING, BASE_NONE, NULL, 0);
+static struct tq_field hf_isdn = HF("x509sat.InternationalISDNNumber", "InternationalISDNNumber", FT_STRING, BASE_NONE, NULL, 0);
+static struct tq_field hf_dest_ind = HF("x509sat.DestinationIndicator", "DestinationIndicator", FT_STRING, BASE_NONE, NULL, 0);
 static struct tq_field hf_ns_comment = HF("ns_cert_exts.Comment", "Comment", FT_STRING, BASE_NONE, NULL, 0);
 static struct tq_field hf_name_constraints = HF("x509ce.NameConstraintsSyntax_element", "NameConstraintsSyntax", FT_NONE, BASE_NONE, NULL, 0);
 static struct tq_field hf_permitted = HF("x509ce.permittedSubtrees", "permittedSubtrees", FT_UINT32, BASE_DEC, NULL, 0);
@@ -162,6 +228,8 @@ static struct tq_field hf_policy_mappings = HF("x509ce.PolicyMappingsSyntax", "P
 static struct tq_field hf_policy_mapping = HF("x509ce.PolicyMappingsSyntax_item_element", "PolicyMappingsSyntax item", FT_NONE, BASE_NONE, NULL, 0);
 static struct tq_field hf_issuer_policy = HF("x509ce.issuerDomainPolicy", "issuerDomainPolicy", FT_STRING, BASE_NONE, NULL, 0);
 static struct tq_field hf_subject_policy = HF("x509ce.subjectDomainPolicy", "subjectDomainPolicy", FT_STRING, BASE_NONE, NULL, 0);
+static struct tq_expert ei_trailing_stray = EI("_ws.string.trailing_stray_characters", "Trailing stray characters", PI_WARN, PI_UNDECODED);
+static struct tq_expert ei_wrong_string = EI("ber.error.expected.string", "BER Error: String expected", PI_WARN, PI_MALFORMED);
 static struct tq_expert ei_oid_not_impl = EI("ber.error.oid_not_implemented", "BER: Dissector for OID not implemented. Contact Wireshark developers if you want this supported", PI_WARN, PI_UNDECODED);
 static struct tq_field hf_explicit_dirstring = HF("pkix1explicit.DirectoryString", "DirectoryString", FT_STRING, BASE_NONE, NULL, 0);
 
@@ -185,10 +253,20 @@ static struct tq_field *const fields[] = {
 	&hf_access_method, &hf_access_location, &hf_user_notice, &hf_explicit_text, &hf_et_utf8, &hf_et_ia5,
 	&hf_et_visible, &hf_explicit_dirstring, &hf_modulus, &hf_exponent, &hf_ecparams, &hf_named_curve,
 	&hf_notice_ref, &hf_organization, &hf_notice_numbers, &hf_notice_number, &hf_et_bmp, &hf_features,
-	&hf_feature, &hf_userid, &hf_sat_utf8, &hf_ns_comment, &hf_name_constraints, &hf_permitted,
+	&hf_feature, &hf_userid, &hf_sat_utf8, &hf_sat_gentime, &hf_sat_bmp, &hf_sat_octets, &hf_telephone, &hf_x121, &hf_isdn, &hf_dest_ind,
+	&hf_pkup, &hf_pkup_before, &hf_pkup_after, &hf_crl_number, &hf_base_crl_number, &hf_crl_reason,
+	&hf_hold_instruction, &hf_invalidity_date, &hf_idp, &hf_idp_user, &hf_idp_ca, &hf_idp_indirect, &hf_idp_attr,
+	&hf_attributes, &hf_attribute, &hf_if_values, &hf_qc_statements, &hf_qc_statement, &hf_qc_statement_id,
+	&hf_qc_semantics, &hf_qc_semantics_id, &hf_qc_name_ras, &hf_qc_general_name, &hf_ocsp_null,
+	&hf_ns_base_url, &hf_ns_revocation_url, &hf_ns_ca_revocation_url, &hf_ns_renewal_url, &hf_ns_ca_policy_url,
+	&hf_ns_ssl_server_name, &hf_ns_cert_type, &hf_ns_ssl_client, &hf_ns_ssl_server, &hf_ns_smime,
+	&hf_ns_object_signing, &hf_ns_reserved, &hf_ns_ssl_ca, &hf_ns_smime_ca, &hf_ns_object_signing_ca,
+	&hf_template, &hf_template_id, &hf_template_major, &hf_template_minor, &hf_sat_integer, &hf_entrust,
+	&hf_entrust_vers, &hf_entrust_flags, &hf_entrust_f1, &hf_entrust_f2, &hf_entrust_f3, &hf_entrust_f4,
+	&hf_entrust_f5, &hf_entrust_f6, &hf_ns_comment, &hf_name_constraints, &hf_permitted,
 	&hf_excluded, &hf_subtree, &hf_base, &hf_minimum, &hf_maximum, &hf_policy_constraints,
 	&hf_require_explicit, &hf_inhibit_mapping, &hf_skip_certs, &hf_policy_mappings, &hf_policy_mapping,
-	&hf_issuer_policy, &hf_subject_policy, &ei_oid_not_impl.f,
+	&hf_issuer_policy, &hf_subject_policy, &ei_oid_not_impl.f, &ei_wrong_string.f, &ei_trailing_stray.f,
 };
 
 void
@@ -318,19 +396,30 @@ string(struct xw *w, struct tq_node *parent, const struct tq_field *f, const str
 	const uint8_t *p = w->s->p + t->off;
 	uint32_t n = t->len;
 	struct tq_node *node;
-	if (t->cls == DER_UNIVERSAL && t->tag == DER_BMPSTRING) {
-		/* UCS-2 big endian to UTF-8 */
+	if (t->cls == DER_UNIVERSAL && (t->tag == DER_BMPSTRING || t->tag == DER_UNIVERSALSTRING)) {
+		/* UCS-2 or UCS-4, big endian, to UTF-8 */
 		char buf[1024];
 		size_t k = 0;
-		for (uint32_t i = 0; i + 1 < n && k + 4 < sizeof(buf); i += 2) {
-			unsigned c = (unsigned)p[i] << 8 | p[i + 1];
+		uint32_t cw = t->tag == DER_BMPSTRING ? 2 : 4;
+		for (uint32_t i = 0; i + cw - 1 < n && k + 5 < sizeof(buf); i += cw) {
+			uint32_t c = cw == 2 ? (uint32_t)p[i] << 8 | p[i + 1] :
+			    (uint32_t)p[i] << 24 | (uint32_t)p[i + 1] << 16 | (uint32_t)p[i + 2] << 8 | p[i + 3];
+			if (c == 0)
+				break;
+			if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+				c = 0xfffd;
 			if (c < 0x80) {
 				buf[k++] = (char)c;
 			} else if (c < 0x800) {
 				buf[k++] = (char)(0xc0 | c >> 6);
 				buf[k++] = (char)(0x80 | (c & 0x3f));
-			} else {
+			} else if (c < 0x10000) {
 				buf[k++] = (char)(0xe0 | c >> 12);
+				buf[k++] = (char)(0x80 | ((c >> 6) & 0x3f));
+				buf[k++] = (char)(0x80 | (c & 0x3f));
+			} else {
+				buf[k++] = (char)(0xf0 | c >> 18);
+				buf[k++] = (char)(0x80 | ((c >> 12) & 0x3f));
 				buf[k++] = (char)(0x80 | ((c >> 6) & 0x3f));
 				buf[k++] = (char)(0x80 | (c & 0x3f));
 			}
@@ -342,6 +431,14 @@ string(struct xw *w, struct tq_node *parent, const struct tq_field *f, const str
 		return node;
 	}
 	node = tq_add(w->pk, parent, f, w->s, t->off, t->len);
+	/* bytes other than NULs after a NUL: proto.c's "trailing stray characters" */
+	const uint8_t *nul = n ? memchr(p, 0, n) : NULL;
+	if (nul && t->tag != DER_TELETEXSTRING)
+		for (const uint8_t *q = nul; q < p + n; q++)
+			if (*q) {
+				tq_expert(w->pk, node, &ei_trailing_stray, NULL);
+				break;
+			}
 	if (out) {
 		size_t k = n < olen - 1 ? n : olen - 1;
 		memcpy(out, p, k);
@@ -395,48 +492,205 @@ int_value(const struct xw *w, const struct tq_der *t)
 
 /* ------------------------------------------------------------------ names */
 
-/*
- * An attribute value of an RDN, dispatched by the attribute's OID as
- * Wireshark's x509sat does; writes the value's text into val.
- */
+static void oid_not_implemented(struct xw *w, struct tq_node *parent, const struct tq_der *t);
+
+/* Wireshark's format_text over raw bytes, into a C string. */
 static void
+format_text(char *dst, size_t len, const uint8_t *p, uint32_t n)
+{
+	struct tq_sbuf b;
+	tq_sbuf_init(&b, 0);
+	tq_format_text(&b, p, n);
+	copy(dst, len, tq_sbuf_str(&b));
+	tq_sbuf_free(&b);
+}
+
+/* BER's "String with tag=N expected" note on a string of the wrong type. */
+static void
+wrong_string(struct xw *w, struct tq_node *parent, const struct tq_der *t, unsigned want)
+{
+	static const char *const cls[] = { "UNIVERSAL", "APPLICATION", "CONTEXT", "PRIVATE" };
+	char msg[160];
+	snprintf(msg, sizeof(msg), "BER Error: String with tag=%u expected but class:%s(%u) %s tag:%u was unexpected",
+	    want, cls[t->cls & 3], t->cls, t->cons ? "Constructed" : "Primitive", t->tag);
+	/* over the identifier octets */
+	uint32_t idlen = 1;
+	for (uint32_t tag = t->tag; t->tag >= 31 && tag; tag >>= 7)
+		idlen++;
+	struct tq_node *n = tq_add_text(w->pk, parent, w->s, t->start, idlen, "%s", msg);
+	tq_expert(w->pk, n, &ei_wrong_string, "%s", msg);
+}
+
+/*
+ * The types Wireshark 4.0 registers for attribute OIDs (learned from tshark):
+ * a DirectoryString, one string type, an OCTET STRING, or something else that
+ * is not walked here.  An OID without an entry has no dissector.
+ */
+enum { AV_DIRSTR = 1, AV_STRING, AV_OCTETS, AV_TIME, AV_OTHER };
+
+struct attr_type {
+	const char *oid;
+	uint8_t kind;
+	uint8_t tag;                 /* AV_STRING: the string type */
+	const struct tq_field *f;
+	const char *layer;
+};
+
+static const struct attr_type attr_types[] = {
+	{ "0.9.2342.19200300.100.1.1", AV_STRING, DER_UTF8STRING, &hf_userid, "x509af" },
+	{ "0.9.2342.19200300.100.1.25", AV_STRING, DER_IA5STRING, &hf_ia5, "x509sat" },
+	{ "1.2.840.113549.1.9.1", AV_STRING, DER_IA5STRING, &hf_ia5, "x509sat" },
+	{ "1.2.840.113549.1.9.13", AV_DIRSTR, 0, NULL, NULL },
+	{ "1.2.840.113549.1.9.14", AV_OTHER, 0, NULL, NULL },
+	{ "1.2.840.113549.1.9.15", AV_OTHER, 0, NULL, NULL },
+	{ "1.2.840.113549.1.9.20", AV_STRING, DER_BMPSTRING, &hf_sat_bmp, "x509sat" },
+	{ "1.2.840.113549.1.9.21", AV_OCTETS, 0, &hf_sat_octets, "x509sat" },
+	{ "1.2.840.113549.1.9.3", AV_OTHER, 0, NULL, NULL },
+	{ "1.2.840.113549.1.9.4", AV_OTHER, 0, NULL, NULL },
+	{ "1.2.840.113549.1.9.6", AV_OTHER, 0, NULL, NULL },
+	{ "1.2.840.113549.1.9.7", AV_DIRSTR, 0, NULL, NULL },
+	{ "1.2.840.113549.1.9.8", AV_DIRSTR, 0, NULL, NULL },
+	{ "1.2.840.113549.1.9.9", AV_OTHER, 0, NULL, NULL },
+	{ "1.3.6.1.4.1.311.20.2", AV_STRING, DER_BMPSTRING, &hf_sat_bmp, "x509sat" },
+	{ "1.3.6.1.4.1.311.20.2.3", AV_STRING, DER_UTF8STRING, &hf_sat_utf8, "x509sat" },
+	{ "1.3.6.1.4.1.311.60.2.1.1", AV_DIRSTR, 0, NULL, NULL },
+	{ "1.3.6.1.4.1.311.60.2.1.2", AV_DIRSTR, 0, NULL, NULL },
+	{ "1.3.6.1.4.1.311.60.2.1.3", AV_STRING, DER_PRINTABLESTRING, &hf_country, "x509sat" },
+	{ "1.3.6.1.5.5.7.9.1", AV_TIME, 0, &hf_sat_gentime, "x509sat" },
+	{ "1.3.6.1.5.5.7.9.2", AV_DIRSTR, 0, NULL, NULL },
+	{ "1.3.6.1.5.5.7.9.3", AV_STRING, DER_PRINTABLESTRING, &hf_sat_printable, "x509sat" },
+	{ "1.3.6.1.5.5.7.9.4", AV_STRING, DER_PRINTABLESTRING, &hf_sat_printable, "x509sat" },
+	{ "1.3.6.1.5.5.7.9.5", AV_STRING, DER_PRINTABLESTRING, &hf_sat_printable, "x509sat" },
+	{ "2.5.4.0", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.1", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.10", AV_DIRSTR, 0, NULL, NULL },
+	{ "2.5.4.11", AV_DIRSTR, 0, NULL, NULL },
+	{ "2.5.4.12", AV_DIRSTR, 0, NULL, NULL },
+	{ "2.5.4.13", AV_DIRSTR, 0, NULL, NULL },
+	{ "2.5.4.14", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.15", AV_DIRSTR, 0, NULL, NULL },
+	{ "2.5.4.16", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.17", AV_DIRSTR, 0, NULL, NULL },
+	{ "2.5.4.18", AV_DIRSTR, 0, NULL, NULL },
+	{ "2.5.4.19", AV_DIRSTR, 0, NULL, NULL },
+	{ "2.5.4.2", AV_DIRSTR, 0, NULL, NULL },
+	{ "2.5.4.20", AV_STRING, DER_PRINTABLESTRING, &hf_telephone, "x509sat" },
+	{ "2.5.4.21", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.23", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.24", AV_STRING, DER_NUMERICSTRING, &hf_x121, "x509sat" },
+	{ "2.5.4.25", AV_STRING, DER_NUMERICSTRING, &hf_isdn, "x509sat" },
+	{ "2.5.4.26", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.27", AV_STRING, DER_PRINTABLESTRING, &hf_dest_ind, "x509sat" },
+	{ "2.5.4.28", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.29", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.3", AV_DIRSTR, 0, NULL, NULL },
+	{ "2.5.4.30", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.31", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.32", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.33", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.34", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.35", AV_OCTETS, 0, &hf_sat_octets, "x509sat" },
+	{ "2.5.4.36", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.37", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.38", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.39", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.4", AV_DIRSTR, 0, NULL, NULL },
+	{ "2.5.4.40", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.41", AV_DIRSTR, 0, NULL, NULL },
+	{ "2.5.4.42", AV_DIRSTR, 0, NULL, NULL },
+	{ "2.5.4.43", AV_DIRSTR, 0, NULL, NULL },
+	{ "2.5.4.44", AV_DIRSTR, 0, NULL, NULL },
+	{ "2.5.4.45", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.46", AV_STRING, DER_PRINTABLESTRING, &hf_sat_printable, "x509sat" },
+	{ "2.5.4.47", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.48", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.49", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.5", AV_STRING, DER_PRINTABLESTRING, &hf_sat_printable, "x509sat" },
+	{ "2.5.4.50", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.51", AV_DIRSTR, 0, NULL, NULL },
+	{ "2.5.4.52", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.53", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.54", AV_DIRSTR, 0, NULL, NULL },
+	{ "2.5.4.55", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.56", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.58", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.59", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.6", AV_STRING, DER_PRINTABLESTRING, &hf_country, "x509sat" },
+	{ "2.5.4.65", AV_DIRSTR, 0, NULL, NULL },
+	{ "2.5.4.66", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.67", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.7", AV_DIRSTR, 0, NULL, NULL },
+	{ "2.5.4.72", AV_OTHER, 0, NULL, NULL },
+	{ "2.5.4.8", AV_DIRSTR, 0, NULL, NULL },
+	{ "2.5.4.9", AV_DIRSTR, 0, NULL, NULL },
+};
+
+static int
+attr_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct attr_type *)elem)->oid);
+}
+
+/*
+ * An attribute value (the TLV at off), dispatched by the attribute's OID as
+ * Wireshark's BER OID table does.  When val is given, writes the text a
+ * distinguished name shows for it: the raw contents of a string-like
+ * primitive, through format_text; returns 0 when the value is no such
+ * string (Wireshark then leaves the "name=" unclosed).
+ */
+static int
 attribute_value(struct xw *w, struct tq_node *parent, const char *attr, uint32_t off, uint32_t end, char *val, size_t vlen)
 {
 	struct tq_der t;
-	val[0] = '\0';
+	if (val)
+		val[0] = '\0';
 	if (get(w, off, end, &t) != 0)
-		return;
-	if (!strcmp(attr, "0.9.2342.19200300.100.1.1")) {
-		tq_layer(w->pk, "x509af");
-		string(w, parent, &hf_userid, &t, val, vlen);
-		return;
+		return 0;
+	const struct attr_type *at = bsearch(attr, attr_types, sizeof(attr_types) / sizeof(attr_types[0]),
+	    sizeof(attr_types[0]), attr_cmp);
+	if (!at) {
+		oid_not_implemented(w, parent, &t);
+	} else if (at->kind == AV_DIRSTR) {
+		const struct tq_field *alt;
+		uint32_t idx;
+		switch (t.cls == DER_UNIVERSAL ? t.tag : 0) {
+		case DER_TELETEXSTRING: idx = 0; alt = &hf_teletex; break;
+		case DER_PRINTABLESTRING: idx = 1; alt = &hf_printable; break;
+		case DER_UNIVERSALSTRING: idx = 2; alt = &hf_universal; break;
+		case DER_BMPSTRING: idx = 3; alt = &hf_bmp; break;
+		case DER_UTF8STRING: idx = 4; alt = &hf_utf8; break;
+		default: idx = 5; alt = NULL; break;
+		}
+		if (alt) {
+			tq_layer(w->pk, "x509sat");
+			struct tq_node *d = tq_add_u(w->pk, parent, &hf_dirstring, w->s, t.start, t.end - t.start, idx);
+			string(w, d, alt, &t, NULL, 0);
+		} else {
+			/* no alternative matches: the CHOICE takes nothing */
+			oid_not_implemented(w, parent, &t);
+		}
+	} else if (at->kind == AV_STRING) {
+		tq_layer(w->pk, at->layer);
+		if (tq_der_is(&t, at->tag) && !t.cons)
+			string(w, parent, at->f, &t, NULL, 0);
+		else
+			wrong_string(w, parent, &t, at->tag);
+	} else if (at->kind == AV_TIME) {
+		struct tq_der_time tm;
+		tq_layer(w->pk, at->layer);
+		if (tq_der_is(&t, DER_GENERALIZEDTIME) && tq_der_gentime(w->s->p + t.off, t.len, &tm) == 0)
+			tq_add_time(w->pk, parent, at->f, w->s, t.off, t.len, tq_der_epoch(&tm), tm.nsec);
+	} else if (at->kind == AV_OCTETS) {
+		tq_layer(w->pk, at->layer);
+		if (tq_der_is(&t, DER_OCTET_STRING))
+			tq_add(w->pk, parent, at->f, w->s, t.off, t.len);
 	}
-	tq_layer(w->pk, "x509sat");
-	if (!strcmp(attr, "2.5.4.6")) {
-		string(w, parent, &hf_country, &t, val, vlen);
-		return;
-	}
-	if (!strcmp(attr, "1.2.840.113549.1.9.1") || !strcmp(attr, "0.9.2342.19200300.100.1.25")) {
-		string(w, parent, &hf_ia5, &t, val, vlen);
-		return;
-	}
-	if (!strcmp(attr, "2.5.4.5") || !strcmp(attr, "2.5.4.46")) {
-		string(w, parent, &hf_sat_printable, &t, val, vlen);
-		return;
-	}
-	/* everything else here is a DirectoryString */
-	const struct tq_field *alt;
-	uint32_t idx;
-	switch (t.cls == DER_UNIVERSAL ? t.tag : 0) {
-	case DER_TELETEXSTRING: idx = 0; alt = &hf_teletex; break;
-	case DER_PRINTABLESTRING: idx = 1; alt = &hf_printable; break;
-	case DER_UNIVERSALSTRING: idx = 2; alt = &hf_universal; break;
-	case DER_BMPSTRING: idx = 3; alt = &hf_bmp; break;
-	case DER_UTF8STRING: idx = 4; alt = &hf_utf8; break;
-	default: return;
-	}
-	struct tq_node *d = tq_add_u(w->pk, parent, &hf_dirstring, w->s, t.start, t.end - t.start, idx);
-	string(w, d, alt, &t, val, vlen);
+	/* what x509if takes for the name: BER's "any string" read of the value */
+	if (!val || t.cls != DER_UNIVERSAL || t.cons ||
+	    (t.tag != DER_OCTET_STRING && t.tag != DER_UTF8STRING && (t.tag < DER_NUMERICSTRING || t.tag > DER_BMPSTRING)))
+		return 0;
+	format_text(val, vlen, w->s->p + t.off, t.len);
+	return 1;
 }
 
 /* The RDNs of an RDNSequence at the contents of seqt, under rs; leaves the DN string in w->dn. */
@@ -448,7 +702,8 @@ rdn_items(struct xw *w, struct tq_node *rs, const struct tq_der *seqt)
 	struct tq_der set;
 	for (uint32_t off = seqt->off; off < seqt->end && get(w, off, seqt->end, &set) == 0; off = set.end) {
 		struct tq_node *si = seqof(w, rs, &hf_rdnseq_item, &set);
-		char rdn[512];
+		/* x509if's RDN buffer holds 127 bytes */
+		char rdn[128];
 		rdn[0] = '\0';
 		struct tq_der ava;
 		for (uint32_t o2 = set.off; o2 < set.end && get(w, o2, set.end, &ava) == 0; o2 = ava.end) {
@@ -458,10 +713,10 @@ rdn_items(struct xw *w, struct tq_node *rs, const struct tq_der *seqt)
 			if (get(w, ava.off, ava.end, &ot) != 0 || !tq_der_is(&ot, DER_OID))
 				break;
 			oid(w, ai, &hf_if_oid, &ot, attr, sizeof(attr));
-			attribute_value(w, ai, attr, ot.end, ava.end, val, sizeof(val));
+			int closed = attribute_value(w, ai, attr, ot.end, ava.end, val, sizeof(val));
 			char one[800];
 			snprintf(one, sizeof(one), "%s=%s", oid_display(attr, nbuf, sizeof(nbuf)), val);
-			label(w->pk, ai, "RelativeDistinguishedName item (%s)", one);
+			label(w->pk, ai, "RelativeDistinguishedName item (%s%s", one, closed ? ")" : "");
 			append(rdn, sizeof(rdn), rdn[0] ? "+" : "", one);
 		}
 		uint32_t cnt = count_items(w, set.off, set.end);
@@ -542,6 +797,9 @@ padding(struct xw *w, struct tq_node *parent, const struct tq_der *t)
 static void
 oid_not_implemented(struct xw *w, struct tq_node *parent, const struct tq_der *t)
 {
+	/* BER stays silent on a NULL */
+	if (t->end - t->start >= 2 && w->s->p[t->start] == 0x05 && w->s->p[t->start + 1] == 0)
+		return;
 	struct tq_node *n = tq_add_text(w->pk, parent, w->s, t->start, t->end - t->start, "%s", ei_oid_not_impl.f.name);
 	tq_expert(w->pk, n, &ei_oid_not_impl, NULL);
 }
@@ -837,6 +1095,149 @@ ext_policy_mappings(struct xw *w, struct tq_node *parent, const struct tq_der *t
 	}
 }
 
+/* PrivateKeyUsagePeriod ::= SEQUENCE { notBefore [0] GeneralizedTime OPTIONAL, notAfter [1] ... } */
+static void
+ext_pkup(struct xw *w, struct tq_node *parent, const struct tq_der *t)
+{
+	struct tq_node *p = seq(w, parent, &hf_pkup, t);
+	struct tq_der f;
+	for (uint32_t o = t->off; o < t->end && get(w, o, t->end, &f) == 0; o = f.end) {
+		struct tq_der_time tm;
+		if (f.cls != DER_CONTEXT || f.tag > 1 || tq_der_gentime(w->s->p + f.off, f.len, &tm) != 0)
+			continue;
+		tq_add_time(w->pk, p, f.tag ? &hf_pkup_after : &hf_pkup_before, w->s, f.off, f.len, tq_der_epoch(&tm), tm.nsec);
+	}
+}
+
+/* IssuingDistPointSyntax: the distribution point and the flags. */
+static void
+ext_idp(struct xw *w, struct tq_node *parent, const struct tq_der *t)
+{
+	struct tq_node *p = seq(w, parent, &hf_idp, t);
+	static const struct tq_field *const flags[] = {
+		NULL, &hf_idp_user, &hf_idp_ca, NULL, &hf_idp_indirect, &hf_idp_attr,
+	};
+	struct tq_der f, in;
+	for (uint32_t o = t->off; o < t->end && get(w, o, t->end, &f) == 0; o = f.end) {
+		if (f.cls != DER_CONTEXT)
+			continue;
+		if (f.tag == 0 && get(w, f.off, f.end, &in) == 0 && in.cls == DER_CONTEXT) {
+			struct tq_node *c = tq_add_u(w->pk, p, &hf_dp_name, w->s, in.off, in.len, in.tag);
+			if (in.tag == 0)
+				general_names(w, c, &hf_full_name, &in);
+		} else if (f.tag < 6 && flags[f.tag] && f.len > 0) {
+			tq_add_u(w->pk, p, flags[f.tag], w->s, f.off, f.len, w->s->p[f.off] ? 1 : 0);
+		}
+	}
+}
+
+/* AttributesSyntax ::= SEQUENCE OF Attribute { type, values SET OF value } */
+static void
+ext_attributes(struct xw *w, struct tq_node *parent, const struct tq_der *t)
+{
+	struct tq_node *l = seqof(w, parent, &hf_attributes, t);
+	struct tq_der a;
+	for (uint32_t off = t->off; off < t->end && get(w, off, t->end, &a) == 0; off = a.end) {
+		struct tq_node *an = seq(w, l, &hf_attribute, &a);
+		struct tq_der ot, vs, v;
+		char attr[256];
+		if (get(w, a.off, a.end, &ot) != 0 || !tq_der_is(&ot, DER_OID))
+			continue;
+		oid(w, an, &hf_if_oid, &ot, attr, sizeof(attr));
+		if (get(w, ot.end, a.end, &vs) != 0 || !tq_der_is(&vs, DER_SET))
+			continue;
+		struct tq_node *vl = seqof(w, an, &hf_if_values, &vs);
+		for (uint32_t o2 = vs.off; o2 < vs.end && get(w, o2, vs.end, &v) == 0; o2 = v.end)
+			attribute_value(w, vl, attr, v.start, v.end, NULL, 0);
+	}
+}
+
+/* QCStatements (RFC 3739): the statement ids, and the semantics information of the PKIX ones. */
+static void
+ext_qc_statements(struct xw *w, struct tq_node *parent, const struct tq_der *t)
+{
+	struct tq_node *l = seqof(w, parent, &hf_qc_statements, t);
+	struct tq_der st;
+	for (uint32_t off = t->off; off < t->end && get(w, off, t->end, &st) == 0; off = st.end) {
+		struct tq_node *sn = seq(w, l, &hf_qc_statement, &st);
+		struct tq_der id, info;
+		char sid[256];
+		if (get(w, st.off, st.end, &id) != 0 || !tq_der_is(&id, DER_OID))
+			continue;
+		oid(w, sn, &hf_qc_statement_id, &id, sid, sizeof(sid));
+		if (id.end >= st.end || get(w, id.end, st.end, &info) != 0)
+			continue;
+		if (strcmp(sid, "1.3.6.1.5.5.7.11.1") && strcmp(sid, "1.3.6.1.5.5.7.11.2")) {
+			oid_not_implemented(w, sn, &info);
+			continue;
+		}
+		/* the statement's own registered dissector */
+		tq_layer(w->pk, "pkixqualified");
+		if (!tq_der_is(&info, DER_SEQUENCE))
+			continue;
+		struct tq_node *si = seq(w, sn, &hf_qc_semantics, &info);
+		struct tq_der f;
+		for (uint32_t o2 = info.off; o2 < info.end && get(w, o2, info.end, &f) == 0; o2 = f.end) {
+			if (tq_der_is(&f, DER_OID)) {
+				oid(w, si, &hf_qc_semantics_id, &f, NULL, 0);
+			} else if (tq_der_is(&f, DER_SEQUENCE)) {
+				struct tq_node *ra = seqof(w, si, &hf_qc_name_ras, &f);
+				struct tq_der g;
+				for (uint32_t o3 = f.off; o3 < f.end && get(w, o3, f.end, &g) == 0; o3 = g.end)
+					general_name(w, ra, &hf_qc_general_name, &g);
+			}
+		}
+	}
+}
+
+/* A BIT STRING of flags: padding, the bytes, and one boolean per flag of the first octet. */
+static void
+flag_bits(struct xw *w, struct tq_node *parent, const struct tq_der *t, const struct tq_field *bytes,
+    const struct tq_field *const *bits, size_t nbits)
+{
+	if (t->len == 0)
+		return;
+	uint32_t b = padding(w, parent, t);
+	uint32_t n = t->end - b;
+	struct tq_node *node = tq_add(w->pk, parent, bytes, w->s, b, n);
+	uint8_t b0 = n ? w->s->p[b] : 0;
+	for (size_t i = 0; n && i < nbits; i++)
+		tq_add_u(w->pk, node, bits[i], w->s, b, 1, (b0 & bits[i]->mask) ? 1 : 0);
+}
+
+/* Microsoft's CertificateTemplate ::= SEQUENCE { templateID, templateMajorVersion, templateMinorVersion OPTIONAL } */
+static void
+ext_ms_template(struct xw *w, struct tq_node *parent, const struct tq_der *t)
+{
+	struct tq_node *p = seq(w, parent, &hf_template, t);
+	struct tq_der f;
+	int ints = 0;
+	for (uint32_t o = t->off; o < t->end && get(w, o, t->end, &f) == 0; o = f.end) {
+		if (tq_der_is(&f, DER_OID))
+			oid(w, p, &hf_template_id, &f, NULL, 0);
+		else if (tq_der_is(&f, DER_INTEGER))
+			tq_add_u(w->pk, p, ints++ ? &hf_template_minor : &hf_template_major, w->s, f.off, f.len,
+			    (uint64_t)int_value(w, &f));
+	}
+}
+
+/* Entrust's EntrustVersionInfo ::= SEQUENCE { entrustVers GeneralString, entrustInfoFlags BIT STRING } */
+static void
+ext_entrust(struct xw *w, struct tq_node *parent, const struct tq_der *t)
+{
+	static const struct tq_field *const bits[] = {
+		&hf_entrust_f1, &hf_entrust_f2, &hf_entrust_f3, &hf_entrust_f4, &hf_entrust_f5, &hf_entrust_f6,
+	};
+	struct tq_node *p = seq(w, parent, &hf_entrust, t);
+	struct tq_der f;
+	for (uint32_t o = t->off; o < t->end && get(w, o, t->end, &f) == 0; o = f.end) {
+		if (tq_der_is(&f, 27))
+			string(w, p, &hf_entrust_vers, &f, NULL, 0);
+		else if (tq_der_is(&f, DER_BIT_STRING))
+			flag_bits(w, p, &f, &hf_entrust_flags, bits, 6);
+	}
+}
+
 /*
  * The value of an extension (the contents of extnValue), dispatched by its
  * OID to the protocol Wireshark registers for it; an OID without one gets
@@ -873,29 +1274,95 @@ extension_value(struct xw *w, struct tq_node *e, const char *id, uint32_t off, u
 				tq_add_u(w->pk, l, &hf_feature, w->s, i.off, i.len, uint_value(w, &i));
 		return;
 	}
-	if (!strcmp(id, "2.16.840.1.113730.1.13")) {
+	if (!strcmp(id, "1.3.6.1.5.5.7.1.3")) {
+		tq_layer(w->pk, "pkixqualified");
+		if (tq_der_is(&t, DER_SEQUENCE))
+			ext_qc_statements(w, e, &t);
+		return;
+	}
+	if (!strcmp(id, "1.3.6.1.5.5.7.48.1.5")) {
+		/* OCSP no check: a NULL */
+		tq_layer(w->pk, "ocsp");
+		if (tq_der_is(&t, DER_NULL))
+			tq_add(w->pk, e, &hf_ocsp_null, w->s, t.off, t.len);
+		return;
+	}
+	/* Netscape's extensions: the type bits, and IA5String URLs and texts */
+	static const struct { const char *oid; const struct tq_field *f; } ns[] = {
+		{ "2.16.840.1.113730.1.2", &hf_ns_base_url }, { "2.16.840.1.113730.1.3", &hf_ns_revocation_url },
+		{ "2.16.840.1.113730.1.4", &hf_ns_ca_revocation_url }, { "2.16.840.1.113730.1.7", &hf_ns_renewal_url },
+		{ "2.16.840.1.113730.1.8", &hf_ns_ca_policy_url }, { "2.16.840.1.113730.1.12", &hf_ns_ssl_server_name },
+		{ "2.16.840.1.113730.1.13", &hf_ns_comment },
+	};
+	for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+		if (strcmp(id, ns[i].oid))
+			continue;
 		tq_layer(w->pk, "ns_cert_exts");
-		string(w, e, &hf_ns_comment, &t, NULL, 0);
+		if (tq_der_is(&t, DER_IA5STRING))
+			string(w, e, ns[i].f, &t, NULL, 0);
+		else
+			wrong_string(w, e, &t, DER_IA5STRING);
+		return;
+	}
+	if (!strcmp(id, "2.16.840.1.113730.1.1")) {
+		static const struct tq_field *const bits[] = {
+			&hf_ns_ssl_client, &hf_ns_ssl_server, &hf_ns_smime, &hf_ns_object_signing,
+			&hf_ns_reserved, &hf_ns_ssl_ca, &hf_ns_smime_ca, &hf_ns_object_signing_ca,
+		};
+		tq_layer(w->pk, "ns_cert_exts");
+		if (tq_der_is(&t, DER_BIT_STRING))
+			flag_bits(w, e, &t, &hf_ns_cert_type, bits, 8);
+		return;
+	}
+	/* Microsoft's */
+	if (!strcmp(id, "1.3.6.1.4.1.311.21.7")) {
+		tq_layer(w->pk, "x509ce");
+		if (tq_der_is(&t, DER_SEQUENCE))
+			ext_ms_template(w, e, &t);
+		return;
+	}
+	if (!strcmp(id, "1.3.6.1.4.1.311.21.10")) {
+		tq_layer(w->pk, "x509ce");
+		if (tq_der_is(&t, DER_SEQUENCE))
+			ext_policies(w, e, &t);
+		return;
+	}
+	if (!strcmp(id, "1.3.6.1.4.1.311.20.2")) {
+		tq_layer(w->pk, "x509sat");
+		if (tq_der_is(&t, DER_BMPSTRING))
+			string(w, e, &hf_sat_bmp, &t, NULL, 0);
+		else
+			wrong_string(w, e, &t, DER_BMPSTRING);
+		return;
+	}
+	if (!strcmp(id, "1.3.6.1.4.1.311.21.1") || !strcmp(id, "1.3.6.1.4.1.311.21.3")) {
+		tq_layer(w->pk, "x509sat");
+		if (tq_der_is(&t, DER_INTEGER))
+			tq_add_u(w->pk, e, &hf_sat_integer, w->s, t.off, t.len, (uint64_t)int_value(w, &t));
+		return;
+	}
+	if (!strcmp(id, "1.3.6.1.4.1.311.21.2")) {
+		tq_layer(w->pk, "x509sat");
+		if (tq_der_is(&t, DER_OCTET_STRING))
+			tq_add(w->pk, e, &hf_sat_octets, w->s, t.off, t.len);
+		return;
+	}
+	if (!strcmp(id, "1.2.840.113533.7.65.0")) {
+		tq_layer(w->pk, "x509ce");
+		if (tq_der_is(&t, DER_SEQUENCE))
+			ext_entrust(w, e, &t);
 		return;
 	}
 	static const char *const ce[] = {
-		"2.5.29.14", "2.5.29.15", "2.5.29.17", "2.5.29.18", "2.5.29.19", "2.5.29.30", "2.5.29.31",
-		"2.5.29.32", "2.5.29.33", "2.5.29.35", "2.5.29.36", "2.5.29.37", "2.5.29.46", "2.5.29.54",
+		"2.5.29.14", "2.5.29.15", "2.5.29.16", "2.5.29.17", "2.5.29.18", "2.5.29.19", "2.5.29.20", "2.5.29.21",
+		"2.5.29.23", "2.5.29.24", "2.5.29.27", "2.5.29.28", "2.5.29.29", "2.5.29.30", "2.5.29.31", "2.5.29.32",
+		"2.5.29.33", "2.5.29.35", "2.5.29.36", "2.5.29.37", "2.5.29.46", "2.5.29.54", "2.5.29.9",
 	};
 	int known = 0;
 	for (size_t i = 0; i < sizeof(ce) / sizeof(ce[0]); i++)
 		if (!strcmp(id, ce[i]))
 			known = 1;
 	if (!known) {
-		/* OIDs Wireshark 4.0 registers that are not walked here are left as they are */
-		static const char *const quiet[] = {
-			"2.5.29.16", "2.5.29.20", "2.5.29.21", "2.5.29.23", "2.5.29.24", "2.5.29.27", "2.5.29.28",
-			"2.5.29.29", "2.5.29.9", "1.3.6.1.5.5.7.1.11", "1.3.6.1.5.5.7.1.3", "1.3.6.1.5.5.7.48.1.5",
-			"1.3.6.1.4.1.11129.2.4.3", "2.16.840.1.113730.1.1", "1.3.6.1.4.1.311.21.7",
-		};
-		for (size_t i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++)
-			if (!strcmp(id, quiet[i]))
-				return;
 		oid_not_implemented(w, e, &t);
 		return;
 	}
@@ -906,12 +1373,35 @@ extension_value(struct xw *w, struct tq_node *e, const char *id, uint32_t off, u
 	} else if (!strcmp(id, "2.5.29.15")) {
 		if (tq_der_is(&t, DER_BIT_STRING))
 			ext_key_usage_bits(w, e, &t);
-	} else if (!strcmp(id, "2.5.29.17") || !strcmp(id, "2.5.29.18")) {
+	} else if (!strcmp(id, "2.5.29.16")) {
+		if (tq_der_is(&t, DER_SEQUENCE))
+			ext_pkup(w, e, &t);
+	} else if (!strcmp(id, "2.5.29.17") || !strcmp(id, "2.5.29.18") || !strcmp(id, "2.5.29.29")) {
 		if (tq_der_is(&t, DER_SEQUENCE))
 			general_names(w, e, &hf_general_names, &t);
 	} else if (!strcmp(id, "2.5.29.19")) {
 		if (tq_der_is(&t, DER_SEQUENCE))
 			ext_basic_constraints(w, e, &t);
+	} else if (!strcmp(id, "2.5.29.20") || !strcmp(id, "2.5.29.27")) {
+		if (tq_der_is(&t, DER_INTEGER))
+			tq_add_u(w->pk, e, id[8] == '0' ? &hf_crl_number : &hf_base_crl_number, w->s, t.off, t.len,
+			    uint_value(w, &t));
+	} else if (!strcmp(id, "2.5.29.21")) {
+		if (tq_der_is(&t, DER_ENUMERATED))
+			tq_add_u(w->pk, e, &hf_crl_reason, w->s, t.off, t.len, uint_value(w, &t));
+	} else if (!strcmp(id, "2.5.29.23")) {
+		if (tq_der_is(&t, DER_OID))
+			oid(w, e, &hf_hold_instruction, &t, NULL, 0);
+	} else if (!strcmp(id, "2.5.29.24")) {
+		struct tq_der_time tm;
+		if (tq_der_is(&t, DER_GENERALIZEDTIME) && tq_der_gentime(w->s->p + t.off, t.len, &tm) == 0)
+			tq_add_time(w->pk, e, &hf_invalidity_date, w->s, t.off, t.len, tq_der_epoch(&tm), tm.nsec);
+	} else if (!strcmp(id, "2.5.29.28")) {
+		if (tq_der_is(&t, DER_SEQUENCE))
+			ext_idp(w, e, &t);
+	} else if (!strcmp(id, "2.5.29.9")) {
+		if (tq_der_is(&t, DER_SEQUENCE))
+			ext_attributes(w, e, &t);
 	} else if (!strcmp(id, "2.5.29.30")) {
 		if (tq_der_is(&t, DER_SEQUENCE))
 			ext_name_constraints(w, e, &t);
