@@ -389,6 +389,12 @@ tq_pass1(struct tq_capture *cap)
 struct tq_tree *
 tq_dissect(struct tq_capture *cap, uint32_t num, int *err)
 {
+	return tq_dissect_ex(cap, num, 0, err);
+}
+
+struct tq_tree *
+tq_dissect_ex(struct tq_capture *cap, uint32_t num, int flags, int *err)
+{
 	if (!cap || num == 0 || num > cap->nframes) {
 		if (err)
 			*err = TQ_ERANGE;
@@ -403,6 +409,7 @@ tq_dissect(struct tq_capture *cap, uint32_t num, int *err)
 	tq_arena_init(&t->arena, 0);
 	t->cap = cap;
 	t->num = num;
+	t->no_hidden = (flags & TQ_DISSECT_DISPLAY) != 0;
 	const struct tq_frame *fr = &cap->frames[num - 1];
 	t->ds[0].data = cap->base + fr->off;
 	t->ds[0].len = fr->caplen;

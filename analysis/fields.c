@@ -57,6 +57,8 @@ tq_fields_register(struct tq_field *const *fields, size_t n)
 		struct tq_field *f = fields[k];
 		size_t nl = strlen(f->name);
 		f->name_len = (uint16_t)(nl < UINT16_MAX ? nl : 0);
+		size_t al = strlen(f->abbrev);
+		f->abbrev_len = (uint16_t)(al < UINT16_MAX ? al : 0);
 		if ((table_n + 1) * 2 > table_cap && table_grow() != 0)
 			return;
 		size_t j = hash_str(f->abbrev) & (table_cap - 1);

@@ -42,6 +42,52 @@ put_xml(struct tq_sbuf *out, const char *s, size_t n)
 	tq_sbuf_put(out, s + start, n - start);
 }
 
+/* Nonzero if p holds a byte put_xml replaces; eight bytes at a time. */
+static int
+needs_xml_escape(const unsigned char *p, size_t len)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t x;
+		memcpy(&x, p + i, 8);
+		/* a byte below 0x20, or equal to one of & < > " ' */
+		uint64_t m = (x - ones * 0x20) & ~x;
+		uint64_t a = x ^ (ones * '&'), b = x ^ (ones * '<'), c = x ^ (ones * '>');
+		uint64_t d = x ^ (ones * '"'), e = x ^ (ones * '\'');
+		m |= (a - ones) & ~a;
+		m |= (b - ones) & ~b;
+		m |= (c - ones) & ~c;
+		m |= (d - ones) & ~d;
+		m |= (e - ones) & ~e;
+		if (m & highs)
+			break;
+	}
+	for (; i < len; i++)
+		if (xml_special[p[i]])
+			return 1;
+	return 0;
+}
+
+/* Writes n's label as an attribute value: straight into out, and escaped
+ * only in the rare case it holds something XML needs replaced. */
+static void
+put_label(struct tq_sbuf *out, const struct tq_node *n, struct tq_sbuf *tmp)
+{
+	size_t start = out->len;
+	tq_node_label(n, out);
+	if (out->err)
+		return;
+	const unsigned char *p = (const unsigned char *)out->s + start;
+	size_t len = out->len - start;
+	if (!needs_xml_escape(p, len))
+		return;
+	tq_sbuf_reset(tmp);
+	tq_sbuf_put(tmp, (const char *)p, len);
+	out->len = start;
+	put_xml(out, tmp->s, tmp->len);
+}
+
 static void
 indent(struct tq_sbuf *out, int depth)
 {
@@ -112,12 +158,10 @@ write_nodes(const struct tq_tree *t, const struct tq_node *parent, const struct 
 		}
 		indent(out, depth + wrap);
 		const char *close;
-		tq_sbuf_reset(tmp);
-		tq_node_label(n, tmp);
 		uint32_t pos = tq_node_pdml_pos(parent, n);
 		if (!f) {
 			tq_sbuf_puts(out, "<field name=\"\" show=\"");
-			put_xml(out, tmp->s ? tmp->s : "", tmp->len);
+			put_label(out, n, tmp);
 			tq_sbuf_putc(out, '"');
 			put_size_pos(out, n->len, pos);
 			if (n->len) {
@@ -137,9 +181,13 @@ write_nodes(const struct tq_tree *t, const struct tq_node *parent, const struct 
 				tq_sbuf_put(out, "<proto name=\"", 13);
 			else
 				tq_sbuf_put(out, "<field name=\"", 13);
-			put_xml(out, f->abbrev, strlen(f->abbrev));
+			/* abbrevs are ours: dots, letters, digits and underscores */
+			if (f->abbrev_len)
+				tq_sbuf_put(out, f->abbrev, f->abbrev_len);
+			else
+				put_xml(out, f->abbrev, strlen(f->abbrev));
 			tq_sbuf_put(out, "\" showname=\"", 12);
-			put_xml(out, tmp->s ? tmp->s : "", tmp->len);
+			put_label(out, n, tmp);
 			tq_sbuf_putc(out, '"');
 			if (n->flags & NF_HIDDEN)
 				tq_sbuf_put(out, " hide=\"yes\"", 11);

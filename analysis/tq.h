@@ -109,6 +109,10 @@ const uint8_t *tq_capture_frame_bytes(const struct tq_capture *cap, uint32_t num
  * Returns NULL with *err set on failure (TQ_ERANGE, TQ_ENOMEM).
  */
 struct tq_tree *tq_dissect(struct tq_capture *cap, uint32_t num, int *err);
+/* The same with flags: TQ_DISSECT_DISPLAY leaves out the hidden items (filter
+ * aliases such as ip.addr or tcp.port) that only PDML and expressions use. */
+#define TQ_DISSECT_DISPLAY 0x1
+struct tq_tree *tq_dissect_ex(struct tq_capture *cap, uint32_t num, int flags, int *err);
 void tq_tree_free(struct tq_tree *t);
 
 /* The packet-list columns of frame num as tshark's default columns print them. */

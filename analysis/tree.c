@@ -327,7 +327,7 @@ tq_expert(struct tq_pkt *pk, struct tq_node *n, const struct tq_expert *e, const
 		c->flags |= NF_GENERATED | NF_LABEL;
 		c->text = tq_arena_strdup(pk->arena, msg, strlen(msg));
 	}
-	tq_gen(tq_hide(tq_add_str(pk, x, &hf_expert_msg, &zero, 0, 0, msg)));
+	tq_gen(TQ_HIDDEN(pk, tq_add_str(pk, x, &hf_expert_msg, &zero, 0, 0, msg)));
 	tq_add_gen(pk, x, &hf_expert_sev, &zero, 0, e->severity);
 	tq_add_gen(pk, x, &hf_expert_grp, &zero, 0, e->group);
 	return x;

@@ -142,7 +142,8 @@ cmd_dissect(int argc, char **argv)
 			tq_columns_line(&cols, &out);
 		} else {
 			int e;
-			struct tq_tree *t = tq_dissect(cap, i, &e);
+			/* text and JSON show no hidden items: do not build them */
+			struct tq_tree *t = tq_dissect_ex(cap, i, fmt == 2 ? 0 : TQ_DISSECT_DISPLAY, &e);
 			if (!t) {
 				fprintf(stderr, "tracequiz: frame %u: %s\n", i, tq_strerror(e));
 				rc = 1;

@@ -83,7 +83,7 @@ oui_node(struct tq_pkt *pk, struct tq_node *t, const struct tq_field *f, const s
     uint32_t off, const char *vendor)
 {
 	const uint8_t *a = s->p + off;
-	struct tq_node *n = tq_hide(tq_add(pk, t, f, s, off, 3));
+	struct tq_node *n = TQ_HIDDEN(pk, tq_add(pk, t, f, s, off, 3));
 	if (vendor)
 		tq_set_valtext(pk, n, "%02x:%02x:%02x (%s)", a[0], a[1], a[2], vendor);
 	else
@@ -95,25 +95,28 @@ static void
 addr_children(struct tq_pkt *pk, struct tq_node *t, const struct addr_fields *af,
     const struct tq_slice *s, uint32_t off)
 {
-	char name[96];
+	char name[96] = "";
 	const uint8_t *a = s->p + off;
-	const char *vendor = tq_oui_name(a);
+	const char *vendor = NULL;
 
-	tq_ether_name(a, name, sizeof(name));
-	tq_hide(tq_add_str(pk, t, af->res, s, off, 6, name));
+	if (tq_want_hidden(pk)) {
+		vendor = tq_oui_name(a);
+		tq_ether_name(a, name, sizeof(name));
+	}
+	TQ_HIDDEN(pk, tq_add_str(pk, t, af->res, s, off, 6, name));
 	oui_node(pk, t, af->oui, s, off, vendor);
 	if (vendor)
-		tq_hide(tq_add_str(pk, t, af->oui_res, s, off, 6, vendor));
+		TQ_HIDDEN(pk, tq_add_str(pk, t, af->oui_res, s, off, 6, vendor));
 	struct tq_node *n = tq_add(pk, t, &hf_addr, s, off, 6);
 	(void)n;
-	tq_hide(tq_add_str(pk, t, &hf_addr_res, s, off, 6, name));
+	TQ_HIDDEN(pk, tq_add_str(pk, t, &hf_addr_res, s, off, 6, name));
 	oui_node(pk, t, &hf_addr_oui, s, off, vendor);
 	if (vendor)
-		tq_hide(tq_add_str(pk, t, &hf_addr_oui_res, s, off, 6, vendor));
+		TQ_HIDDEN(pk, tq_add_str(pk, t, &hf_addr_oui_res, s, off, 6, vendor));
 	tq_add(pk, t, af->lg, s, off, 3);
-	tq_hide(tq_add(pk, t, &hf_lg, s, off, 3));
+	TQ_HIDDEN(pk, tq_add(pk, t, &hf_lg, s, off, 3));
 	tq_add(pk, t, af->ig, s, off, 3);
-	tq_hide(tq_add(pk, t, &hf_ig, s, off, 3));
+	TQ_HIDDEN(pk, tq_add(pk, t, &hf_ig, s, off, 3));
 }
 
 static const struct addr_fields dst_f = { &hf_dst_res, &hf_dst_oui, &hf_dst_oui_res, &hf_dst_lg, &hf_dst_ig };

@@ -440,7 +440,7 @@ nd_options(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint3
 			if (dlen == 6) {
 				char mac[32];
 				tq_add(pk, o, &hf_opt_linkaddr_mac, s, d, 6);
-				tq_hide(tq_add(pk, o, src ? &hf_opt_src_linkaddr_mac : &hf_opt_target_linkaddr_mac, s, d, 6));
+				TQ_HIDDEN(pk, tq_add(pk, o, src ? &hf_opt_src_linkaddr_mac : &hf_opt_target_linkaddr_mac, s, d, 6));
 				tq_ether_str(s->p + d, mac, sizeof(mac));
 				tq_col_info_append(pk, src ? " from %s" : " is at %s", mac);
 				tq_append(pk, o, " : %s", mac);
@@ -450,10 +450,10 @@ nd_options(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint3
 				tq_hexstr(s->p + d, 8, ':', &hx);
 				const char *e = tq_sbuf_str(&hx);
 				tq_set_valtext(pk, tq_add(pk, o, &hf_opt_linkaddr_eui64, s, d, 8), "%s (%s)", e, e);
-				tq_set_valtext(pk, tq_hide(tq_add(pk, o, src ? &hf_opt_src_linkaddr_eui64 : &hf_opt_target_linkaddr_eui64, s, d, 8)), "%s (%s)", e, e);
+				tq_set_valtext(pk, TQ_HIDDEN(pk, tq_add(pk, o, src ? &hf_opt_src_linkaddr_eui64 : &hf_opt_target_linkaddr_eui64, s, d, 8)), "%s (%s)", e, e);
 				if (src) {
-					tq_hide(tq_add(pk, o, &hf_opt_linkaddr, s, d, 8));
-					tq_hide(tq_add(pk, o, &hf_opt_src_linkaddr, s, d, 8));
+					TQ_HIDDEN(pk, tq_add(pk, o, &hf_opt_linkaddr, s, d, 8));
+					TQ_HIDDEN(pk, tq_add(pk, o, &hf_opt_src_linkaddr, s, d, 8));
 				}
 				tq_add(pk, o, &hf_opt_padding, s, d + 8, 6);
 				tq_col_info_append(pk, " from %s", e);
@@ -461,7 +461,7 @@ nd_options(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint3
 				tq_sbuf_free(&hx);
 			} else {
 				tq_add(pk, o, &hf_opt_linkaddr, s, d, dlen);
-				tq_hide(tq_add(pk, o, src ? &hf_opt_src_linkaddr : &hf_opt_target_linkaddr, s, d, dlen));
+				TQ_HIDDEN(pk, tq_add(pk, o, src ? &hf_opt_src_linkaddr : &hf_opt_target_linkaddr, s, d, dlen));
 			}
 			break;
 		}

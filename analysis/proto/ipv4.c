@@ -235,7 +235,7 @@ route_addr(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *o, uint3
 	struct tq_node *n = tq_add(pk, t, f, o, off, 4);
 	if (next)
 		tq_set_valtext(pk, n, "%s <- (next)", a);
-	tq_hide(tq_gen(tq_add_str(pk, t, fhost, o, off, 4, a)));
+	TQ_HIDDEN(pk, tq_gen(tq_add_str(pk, t, fhost, o, off, 4, a)));
 }
 
 static void
@@ -245,9 +245,9 @@ addr_fields(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint
 	char a[32];
 	tq_ipv4_str(s->p + off, a, sizeof(a));
 	tq_add(pk, t, f, s, off, 4);
-	tq_hide(tq_add(pk, t, &hf_addr, s, off, 4));
-	tq_hide(tq_gen(tq_add_str(pk, t, fhost, s, off, 4, a)));
-	tq_hide(tq_gen(tq_add_str(pk, t, &hf_host, s, off, 4, a)));
+	TQ_HIDDEN(pk, tq_add(pk, t, &hf_addr, s, off, 4));
+	TQ_HIDDEN(pk, tq_gen(tq_add_str(pk, t, fhost, s, off, 4, a)));
+	TQ_HIDDEN(pk, tq_gen(tq_add_str(pk, t, &hf_host, s, off, 4, a)));
 }
 
 /* The type byte and its three parts. */
@@ -725,7 +725,7 @@ tq_dissect_ipv4(struct tq_pkt *pk, struct tq_slice *s)
 		tq_ipv4_str(s->p + 16, ca, sizeof(ca));
 		tq_append(pk, t, ", Dst: %s, Via: %s", da, ca);
 		tq_add(pk, t, &hf_cur_rt, s, 16, 4);
-		tq_hide(tq_gen(tq_add_str(pk, t, &hf_cur_rt_host, s, 16, 4, ca)));
+		TQ_HIDDEN(pk, tq_gen(tq_add_str(pk, t, &hf_cur_rt_host, s, 16, 4, ca)));
 	} else {
 		tq_append(pk, t, ", Dst: %s", da);
 		addr_fields(pk, t, s, 16, &hf_dst, &hf_dst_host);

@@ -216,9 +216,9 @@ addr_fields(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint
 	char a[64];
 	tq_ipv6_str(s->p + off, a, sizeof(a));
 	tq_add(pk, t, f, s, off, 16);
-	tq_hide(tq_add(pk, t, &hf_addr, s, off, 16));
-	tq_hide(tq_gen(tq_add_str(pk, t, fhost, s, off, 16, a)));
-	tq_hide(tq_gen(tq_add_str(pk, t, &hf_host, s, off, 16, a)));
+	TQ_HIDDEN(pk, tq_add(pk, t, &hf_addr, s, off, 16));
+	TQ_HIDDEN(pk, tq_gen(tq_add_str(pk, t, fhost, s, off, 16, a)));
+	TQ_HIDDEN(pk, tq_gen(tq_add_str(pk, t, &hf_host, s, off, 16, a)));
 }
 
 /* ------------------------------------------------------------------ options */
@@ -644,7 +644,7 @@ tq_dissect_ipv6(struct tq_pkt *pk, struct tq_slice *s)
 	if (!have(pk, s, 0, 1, "IPv6"))
 		return (int)s->len;
 	struct tq_node *vn = tq_add(pk, t, &hf_version, s, 0, 1);
-	struct tq_node *iv = tq_hide(tq_add(pk, t, &hf_ip_version, s, 0, 1));
+	struct tq_node *iv = TQ_HIDDEN(pk, tq_add(pk, t, &hf_ip_version, s, 0, 1));
 	tq_append(pk, iv, " [This field makes the filter match on \"ip.version == 6\" possible]");
 	if ((s->p[0] >> 4) != 6) {
 		tq_expert(pk, vn, &ei_bogus_version, NULL);

@@ -372,10 +372,10 @@ tq_dissect_smtp(struct tq_pkt *pk, struct tq_slice *s)
 		}
 		dissect_data(pk, t, s, ss, fi->body, &info);
 	} else if (request) {
-		tq_gen(tq_hide(tq_add_u(pk, t, &hf_req, s, 0, 0, 1)));
+		tq_gen(TQ_HIDDEN(pk, tq_add_u(pk, t, &hf_req, s, 0, 0, 1)));
 		dissect_commands(pk, t, s, ss, &info);
 	} else {
-		tq_gen(tq_hide(tq_add_u(pk, t, &hf_rsp, s, 0, 0, 1)));
+		tq_gen(TQ_HIDDEN(pk, tq_add_u(pk, t, &hf_rsp, s, 0, 0, 1)));
 		dissect_replies(pk, t, s, ss, &info);
 	}
 	if (info.len)

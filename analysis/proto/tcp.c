@@ -1437,8 +1437,8 @@ error_tree(struct tq_pkt *pk, const struct tq_slice *s, struct tcph *h, const st
 	tq_append(pk, t, ", Src Port: %u, Dst Port: %u, Seq: %u", h->sport, h->dport, h->seq);
 	tq_add(pk, t, &hf_srcport, s, 0, 2);
 	tq_add(pk, t, &hf_dstport, s, 2, 2);
-	tq_hide(tq_add(pk, t, &hf_port, s, 0, 2));
-	tq_hide(tq_add(pk, t, &hf_port, s, 2, 2));
+	TQ_HIDDEN(pk, tq_add(pk, t, &hf_port, s, 0, 2));
+	TQ_HIDDEN(pk, tq_add(pk, t, &hf_port, s, 2, 2));
 	tq_add(pk, t, &hf_seq, s, 4, 4);
 	if (conv && tc) {
 		tq_add_gen(pk, t, &hf_stream, s, 0, conv->index);
@@ -1507,8 +1507,8 @@ tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 			tq_append(pk, t, ", Src Port: %u, Dst Port: %u", sp, dp);
 			tq_add(pk, t, &hf_srcport, s, 0, 2);
 			tq_add(pk, t, &hf_dstport, s, 2, 2);
-			tq_hide(tq_add(pk, t, &hf_port, s, 0, 2));
-			tq_hide(tq_add(pk, t, &hf_port, s, 2, 2));
+			TQ_HIDDEN(pk, tq_add(pk, t, &hf_port, s, 0, 2));
+			TQ_HIDDEN(pk, tq_add(pk, t, &hf_port, s, 2, 2));
 		}
 		if (s->rlen >= 20)
 			tq_truncated(pk, "TCP");
@@ -1602,8 +1602,8 @@ tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 	tq_append(pk, t, ", Len: %u", h.seglen);
 	tq_add(pk, t, &hf_srcport, s, 0, 2);
 	tq_add(pk, t, &hf_dstport, s, 2, 2);
-	tq_hide(tq_add(pk, t, &hf_port, s, 0, 2));
-	tq_hide(tq_add(pk, t, &hf_port, s, 2, 2));
+	TQ_HIDDEN(pk, tq_add(pk, t, &hf_port, s, 0, 2));
+	TQ_HIDDEN(pk, tq_add(pk, t, &hf_port, s, 2, 2));
 	if (conv && tc) {
 		tq_add_gen(pk, t, &hf_stream, s, 0, conv->index);
 		(void)0;
@@ -1665,7 +1665,7 @@ tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 		add_ns(pk, ts, &hf_time_delta, s, tf->delta);
 		seq_analysis_tree(pk, t, s, tf, tc);
 		if (tc->client >= 0 || conv)
-			tq_hide(tq_add_gen(pk, t, &hf_from_client, s, 0,
+			TQ_HIDDEN(pk, tq_add_gen(pk, t, &hf_from_client, s, 0,
 			    tc->client >= 0 ? (dir == tc->client) : (dir == 0)));
 	}
 

@@ -2839,7 +2839,7 @@ record(struct tls_ctx *x, struct tq_node *tls_tree, uint32_t *offp)
 	if (sv == V_TLS13 && ct == CT_APP_DATA)
 		encrypted = 1;
 	if (!x->cut)
-		tq_hide(tq_add_gen(pk, rec, &hf_encrypted, s, off - 5, encrypted));
+		TQ_HIDDEN(pk, tq_add_gen(pk, rec, &hf_encrypted, s, off - 5, encrypted));
 	*offp = off + rlen;
 	return REC_DONE;
 }

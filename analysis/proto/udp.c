@@ -104,8 +104,8 @@ tq_dissect_udp(struct tq_pkt *pk, struct tq_slice *s)
 			tq_append(pk, t, ", Src Port: %u, Dst Port: %u", sp, dp);
 			tq_add(pk, t, &hf_srcport, s, 0, 2);
 			tq_add(pk, t, &hf_dstport, s, 2, 2);
-			tq_hide(tq_add(pk, t, &hf_port, s, 0, 2));
-			tq_hide(tq_add(pk, t, &hf_port, s, 2, 2));
+			TQ_HIDDEN(pk, tq_add(pk, t, &hf_port, s, 0, 2));
+			TQ_HIDDEN(pk, tq_add(pk, t, &hf_port, s, 2, 2));
 			if (s->len >= 6) {
 				uint16_t ul = tq_peek_be16(s->p, s->len, 4);
 				tq_add(pk, t, &hf_length, s, 4, 2);
@@ -141,8 +141,8 @@ tq_dissect_udp(struct tq_pkt *pk, struct tq_slice *s)
 	struct tq_node *dn = tq_add(pk, t, &hf_dstport, s, 2, 2);
 	traceroute(pk, sn, sport);
 	traceroute(pk, dn, dport);
-	tq_hide(tq_add(pk, t, &hf_port, s, 0, 2));
-	tq_hide(tq_add(pk, t, &hf_port, s, 2, 2));
+	TQ_HIDDEN(pk, tq_add(pk, t, &hf_port, s, 0, 2));
+	TQ_HIDDEN(pk, tq_add(pk, t, &hf_port, s, 2, 2));
 	tq_add(pk, t, &hf_length, s, 4, 2);
 	tq_append(pk, tq_add(pk, t, &hf_checksum, s, 6, 2), " [unverified]");
 	tq_gen(tq_add_u(pk, t, &hf_checksum_status, s, 6, 0, 2));
@@ -157,7 +157,7 @@ tq_dissect_udp(struct tq_pkt *pk, struct tq_slice *s)
 			tq_reltime_delta(pk->fr->sec, (int32_t)pk->fr->nsec, uc->first_s, uc->first_ns, &rs, &rns);
 			tq_gen(tq_add_time(pk, ts, &hf_time_rel, s, 0, 0, rs, rns));
 			tq_gen(tq_add_time(pk, ts, &hf_time_delta, s, 0, 0, uf->delta_s, uf->delta_ns));
-			tq_hide(tq_add_gen(pk, t, &hf_from_client, s, 0, tq_conv_from_a(c, &pk->src, sport)));
+			TQ_HIDDEN(pk, tq_add_gen(pk, t, &hf_from_client, s, 0, tq_conv_from_a(c, &pk->src, sport)));
 		}
 	}
 	uint32_t avail = s->len - 8 < plen ? s->len - 8 : plen;

@@ -36,16 +36,22 @@ ours(const char *proto)
 	return 0;
 }
 
-/* Escapes as pdml2fields.py does. */
+/* As the expected lines were made: the PDML attribute read back by an XML
+ * parser (a CR LF, CR, LF or tab becomes one space), then escaped as
+ * pdml2fields.py does. */
 static void
 esc(struct tq_sbuf *out, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		switch (s[i]) {
 		case '\\': tq_sbuf_puts(out, "\\\\"); break;
-		case '\t': tq_sbuf_puts(out, "\\t"); break;
-		case '\n': tq_sbuf_puts(out, "\\n"); break;
-		case '\r': tq_sbuf_puts(out, "\\r"); break;
+		case '\r':
+			if (i + 1 < n && s[i + 1] == '\n')
+				i++;
+			tq_sbuf_putc(out, ' ');
+			break;
+		case '\t':
+		case '\n': tq_sbuf_putc(out, ' '); break;
 		default: tq_sbuf_putc(out, s[i]); break;
 		}
 	}
@@ -320,12 +326,67 @@ test_positions_nest(void **state)
 	tq_capture_free(cap);
 }
 
+/* The value of the first field named abbrev in frame num's tree, -1 if none. */
+static int64_t
+field_value(struct tq_capture *cap, uint32_t num, const char *abbrev)
+{
+	struct tq_tree *t = tq_dissect(cap, num, NULL);
+	assert_non_null(t);
+	const struct tq_node *stack[64];
+	int sp = 0;
+	int64_t v = -1;
+	for (const struct tq_node *n = t->root.child; n || sp;) {
+		if (!n) {
+			n = stack[--sp]->next;
+			continue;
+		}
+		if (n->f && !strcmp(n->f->abbrev, abbrev)) {
+			v = (int64_t)n->v.u;
+			break;
+		}
+		if (n->child && sp < 64) {
+			stack[sp++] = n;
+			n = n->child;
+		} else {
+			n = n->next;
+		}
+	}
+	tq_tree_free(t);
+	return v;
+}
+
+/* tq.from_client: the side that sent the first SYN (TCP) or datagram (UDP) is the client. */
+static void
+test_from_client(void **state)
+{
+	(void)state;
+	char path[1024];
+	struct tq_capture *cap;
+	char err[256];
+
+	snprintf(path, sizeof(path), "%s/%s", tq_test_data_dir(), "tcp-handshake-eth-ipv4.pcap");
+	assert_int_equal(tq_capture_open_file(path, &cap, err, sizeof(err)), 0);
+	assert_int_equal(field_value(cap, 1, "tcp.flags.syn"), 1);
+	assert_int_equal(field_value(cap, 1, "tq.from_client"), 1);    /* SYN */
+	assert_int_equal(field_value(cap, 2, "tq.from_client"), 0);    /* SYN, ACK */
+	assert_int_equal(field_value(cap, 3, "tq.from_client"), 1);    /* ACK */
+	tq_capture_free(cap);
+
+	snprintf(path, sizeof(path), "%s/%s", tq_test_data_dir(), "udp-eth-ipv4.pcap");
+	assert_int_equal(tq_capture_open_file(path, &cap, err, sizeof(err)), 0);
+	assert_int_equal(field_value(cap, 1, "udp.srcport"), 50004);
+	assert_int_equal(field_value(cap, 1, "tq.from_client"), 1);    /* the first datagram */
+	assert_int_equal(field_value(cap, 2, "tq.from_client"), 0);    /* the answer */
+	tq_capture_free(cap);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_captures_match_tshark),
 		cmocka_unit_test(test_positions_nest),
+		cmocka_unit_test(test_from_client),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
