@@ -205,8 +205,8 @@ frame_tree(struct tq_pkt *pk, const struct tq_slice *s)
 		return;
 	struct tq_sbuf lb;
 	tq_sbuf_init(&lb, 0);
-	tq_sbuf_printf(&lb, "Frame %u: %u bytes on wire (%u bits), %u bytes captured (%u bits)",
-	    pk->num, fr->len, fr->len * 8, fr->caplen, fr->caplen * 8);
+	tq_sbuf_printf(&lb, "Frame %u: %u byte%s on wire (%u bits), %u byte%s captured (%u bits)",
+	    pk->num, fr->len, fr->len == 1 ? "" : "s", fr->len * 8, fr->caplen, fr->caplen == 1 ? "" : "s", fr->caplen * 8);
 	const struct tq_iface *ifc = cap->pcapng && fr->iface < cap->nifaces ? &cap->ifaces[fr->iface] : NULL;
 	uint32_t ifid = ifc ? ifc->id : 0;
 	if (cap->pcapng) {
@@ -240,9 +240,9 @@ frame_tree(struct tq_pkt *pk, const struct tq_slice *s)
 	tq_gen(tq_add_time(pk, ft, &hf_rel, s, 0, 0, ds, dns));
 	tq_add_u(pk, ft, &hf_number, s, 0, 0, pk->num);
 	struct tq_node *n = tq_add_u(pk, ft, &hf_len, s, 0, 0, fr->len);
-	tq_set_valtext(pk, n, "%u bytes (%u bits)", fr->len, fr->len * 8);
+	tq_set_valtext(pk, n, "%u byte%s (%u bits)", fr->len, fr->len == 1 ? "" : "s", fr->len * 8);
 	n = tq_add_u(pk, ft, &hf_caplen, s, 0, 0, fr->caplen);
-	tq_set_valtext(pk, n, "%u bytes (%u bits)", fr->caplen, fr->caplen * 8);
+	tq_set_valtext(pk, n, "%u byte%s (%u bits)", fr->caplen, fr->caplen == 1 ? "" : "s", fr->caplen * 8);
 	tq_add_gen(pk, ft, &hf_marked, s, 0, 0);
 	tq_add_gen(pk, ft, &hf_ignored, s, 0, 0);
 }
@@ -389,12 +389,6 @@ tq_pass1(struct tq_capture *cap)
 struct tq_tree *
 tq_dissect(struct tq_capture *cap, uint32_t num, int *err)
 {
-	return tq_dissect_ex(cap, num, 0, err);
-}
-
-struct tq_tree *
-tq_dissect_ex(struct tq_capture *cap, uint32_t num, int flags, int *err)
-{
 	if (!cap || num == 0 || num > cap->nframes) {
 		if (err)
 			*err = TQ_ERANGE;
@@ -409,7 +403,6 @@ tq_dissect_ex(struct tq_capture *cap, uint32_t num, int flags, int *err)
 	tq_arena_init(&t->arena, 0);
 	t->cap = cap;
 	t->num = num;
-	t->no_hidden = (flags & TQ_DISSECT_DISPLAY) != 0;
 	const struct tq_frame *fr = &cap->frames[num - 1];
 	t->ds[0].data = cap->base + fr->off;
 	t->ds[0].len = fr->caplen;
