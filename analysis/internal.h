@@ -72,6 +72,7 @@ struct tq_field {
 	uint64_t mask;
 	uint32_t id;                 /* set when registered; equal abbrevs share it */
 	uint16_t name_len;           /* strlen(name), set when registered */
+	uint16_t abbrev_len;         /* strlen(abbrev), set when registered */
 };
 
 #define TQ_SKIND(s) _Generic((s), \
@@ -169,6 +170,7 @@ struct tq_tree {
 	uint32_t num;
 	struct tq_ds ds[TQ_MAX_DS];
 	unsigned nds;
+	int no_hidden;               /* built for display: hidden items left out */
 };
 
 /* A window on the bytes of one data source. */
@@ -185,7 +187,7 @@ struct tq_slice tq_sub_rest(const struct tq_slice *s, uint32_t off);
 
 /* ------------------------------------------------------------------ addresses */
 
-enum { AT_NONE, AT_ETHER, AT_IPV4, AT_IPV6, AT_NA };    /* AT_NA: shown as "N/A" */
+enum { AT_NONE, AT_ETHER, AT_IPV4, AT_IPV6 };
 
 struct tq_addr {
 	uint8_t kind;
@@ -406,6 +408,17 @@ tq_hide(struct tq_node *n)
 		n->flags |= NF_HIDDEN;
 	return n;
 }
+
+/* Nonzero when hidden items (filter aliases such as ip.addr) are wanted:
+ * a tree only for display (text, the browser) goes without them. */
+static inline int
+tq_want_hidden(const struct tq_pkt *pk)
+{
+	return pk->tree && !pk->tree->no_hidden;
+}
+
+/* A hidden item: expr is not even evaluated when hidden items are not wanted. */
+#define TQ_HIDDEN(pk, expr) (tq_want_hidden(pk) ? tq_hide(expr) : (struct tq_node *)NULL)
 
 /* Adds an expert item under n; fmt NULL uses the summary. */
 struct tq_node *tq_expert(struct tq_pkt *pk, struct tq_node *n, const struct tq_expert *e,

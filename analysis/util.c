@@ -616,7 +616,6 @@ tq_addr_str(const struct tq_addr *ad, char *buf, size_t len)
 	case AT_ETHER: tq_ether_name(ad->a, buf, len); break;
 	case AT_IPV4: tq_ipv4_str(ad->a, buf, len); break;
 	case AT_IPV6: tq_ipv6_str(ad->a, buf, len); break;
-	case AT_NA: snprintf(buf, len, "N/A"); break;
 	default: if (len) buf[0] = '\0'; break;
 	}
 }
@@ -628,30 +627,73 @@ tq_fmt_abstime(int64_t sec, int32_t nsec, char *buf, size_t len)
 {
 	static const char *mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
 	    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	time_t t = (time_t)sec;
-	struct tm tm;
+	/* frames come in bursts within one second: the date and time up to the
+	 * second, and the zone, are formatted once per second (per thread) */
+	static __thread int64_t last_sec = INT64_MIN;
+	static __thread char head[64], zone[64];
+	static __thread int ok;
 
-	if (!localtime_r(&t, &tm)) {
+	if (sec != last_sec) {
+		time_t t = (time_t)sec;
+		struct tm tm;
+		last_sec = sec;
+		ok = localtime_r(&t, &tm) != NULL;
+		if (ok) {
+			if (strftime(zone, sizeof(zone), "%Z", &tm) == 0)
+				zone[0] = '\0';
+			snprintf(head, sizeof(head), "%s %2d, %d %02d:%02d:%02d", mon[tm.tm_mon], tm.tm_mday,
+			    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		}
+	}
+	if (!ok) {
 		snprintf(buf, len, "Not representable");
 		return;
 	}
-	char zone[64];
-	if (strftime(zone, sizeof(zone), "%Z", &tm) == 0)
-		zone[0] = '\0';
-	snprintf(buf, len, "%s %2d, %d %02d:%02d:%02d.%09d %s", mon[tm.tm_mon], tm.tm_mday,
-	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, nsec, zone);
+	char frac[11];
+	uint32_t f = nsec < 0 ? 0 : (uint32_t)nsec;
+	frac[0] = '.';
+	for (int i = 9; i >= 1; i--) {
+		frac[i] = (char)('0' + f % 10);
+		f /= 10;
+	}
+	frac[10] = '\0';
+	size_t hl = strlen(head), zl = strlen(zone);
+	if (hl + 10 + 1 + zl + 1 > len) {
+		snprintf(buf, len, "%s%s %s", head, frac, zone);
+		return;
+	}
+	memcpy(buf, head, hl);
+	memcpy(buf + hl, frac, 10);
+	buf[hl + 10] = ' ';
+	memcpy(buf + hl + 11, zone, zl + 1);
 }
 
 void
 tq_fmt_reltime(int64_t sec, int32_t nsec, char *buf, size_t len)
 {
-	if (sec < 0 || nsec < 0) {
-		int64_t s = sec < 0 ? -sec : sec;
-		int32_t ns = nsec < 0 ? -nsec : nsec;
-		snprintf(buf, len, "-%lld.%09d", (long long)s, ns);
-		return;
+	/* "[-]S.NNNNNNNNN", written by hand: every frame has several */
+	char tmp[40], *e = tmp + sizeof(tmp), *d = e;
+	int neg = sec < 0 || nsec < 0;
+	uint64_t s = sec < 0 ? (uint64_t)0 - (uint64_t)sec : (uint64_t)sec;
+	uint32_t ns = nsec < 0 ? (uint32_t)(-(int64_t)nsec) : (uint32_t)nsec;
+	for (int i = 0; i < 9; i++) {
+		*--d = (char)('0' + ns % 10);
+		ns /= 10;
 	}
-	snprintf(buf, len, "%lld.%09d", (long long)sec, nsec);
+	*--d = '.';
+	do {
+		*--d = (char)('0' + s % 10);
+		s /= 10;
+	} while (s);
+	if (neg)
+		*--d = '-';
+	size_t n = (size_t)(e - d);
+	if (!len)
+		return;
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, d, n);
+	buf[n] = '\0';
 }
 
 void
@@ -674,7 +716,16 @@ tq_reltime_delta(int64_t s1, int32_t ns1, int64_t s0, int32_t ns0, int64_t *s, i
 void
 tq_hexstr(const uint8_t *p, size_t n, char sep, struct tq_sbuf *out)
 {
-	static const char hx[] = "0123456789abcdef";
+	/* the two hex digits of every byte value, side by side */
+	static const char pairs[] =
+	    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+	    "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+	    "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+	    "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+	    "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+	    "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+	    "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+	    "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
 	if (!n)
 		return;
 	size_t need = sep ? n * 3 - 1 : n * 2;
@@ -682,11 +733,16 @@ tq_hexstr(const uint8_t *p, size_t n, char sep, struct tq_sbuf *out)
 	if (!d)
 		return;
 	char *w = d;
-	for (size_t i = 0; i < n; i++) {
-		if (sep && i)
-			*w++ = sep;
-		*w++ = hx[p[i] >> 4];
-		*w++ = hx[p[i] & 15];
+	if (!sep) {
+		for (size_t i = 0; i < n; i++, w += 2)
+			memcpy(w, pairs + 2 * p[i], 2);
+	} else {
+		memcpy(w, pairs + 2 * p[0], 2);
+		w += 2;
+		for (size_t i = 1; i < n; i++, w += 3) {
+			w[0] = sep;
+			memcpy(w + 1, pairs + 2 * p[i], 2);
+		}
 	}
 	tq_sbuf_commit(out, (size_t)(w - d));
 }
