@@ -205,8 +205,8 @@ frame_tree(struct tq_pkt *pk, const struct tq_slice *s)
 		return;
 	struct tq_sbuf lb;
 	tq_sbuf_init(&lb, 0);
-	tq_sbuf_printf(&lb, "Frame %u: %u bytes on wire (%u bits), %u bytes captured (%u bits)",
-	    pk->num, fr->len, fr->len * 8, fr->caplen, fr->caplen * 8);
+	tq_sbuf_printf(&lb, "Frame %u: %u byte%s on wire (%u bits), %u byte%s captured (%u bits)",
+	    pk->num, fr->len, fr->len == 1 ? "" : "s", fr->len * 8, fr->caplen, fr->caplen == 1 ? "" : "s", fr->caplen * 8);
 	const struct tq_iface *ifc = cap->pcapng && fr->iface < cap->nifaces ? &cap->ifaces[fr->iface] : NULL;
 	uint32_t ifid = ifc ? ifc->id : 0;
 	if (cap->pcapng) {
@@ -240,9 +240,9 @@ frame_tree(struct tq_pkt *pk, const struct tq_slice *s)
 	tq_gen(tq_add_time(pk, ft, &hf_rel, s, 0, 0, ds, dns));
 	tq_add_u(pk, ft, &hf_number, s, 0, 0, pk->num);
 	struct tq_node *n = tq_add_u(pk, ft, &hf_len, s, 0, 0, fr->len);
-	tq_set_valtext(pk, n, "%u bytes (%u bits)", fr->len, fr->len * 8);
+	tq_set_valtext(pk, n, "%u byte%s (%u bits)", fr->len, fr->len == 1 ? "" : "s", fr->len * 8);
 	n = tq_add_u(pk, ft, &hf_caplen, s, 0, 0, fr->caplen);
-	tq_set_valtext(pk, n, "%u bytes (%u bits)", fr->caplen, fr->caplen * 8);
+	tq_set_valtext(pk, n, "%u byte%s (%u bits)", fr->caplen, fr->caplen == 1 ? "" : "s", fr->caplen * 8);
 	tq_add_gen(pk, ft, &hf_marked, s, 0, 0);
 	tq_add_gen(pk, ft, &hf_ignored, s, 0, 0);
 }
@@ -363,18 +363,6 @@ tq_dissect_data(struct tq_pkt *pk, struct tq_slice *s)
 
 /* ------------------------------------------------------------------ passes */
 
-/* A packet context for frame num of cap, in the given pass. */
-static void
-pkt_init(struct tq_pkt *pk, struct tq_capture *cap, uint32_t num, int pass, struct tq_arena *arena)
-{
-	memset(pk, 0, sizeof(*pk));
-	pk->cap = cap;
-	pk->fr = &cap->frames[num - 1];
-	pk->num = num;
-	pk->pass = pass;
-	pk->arena = arena;
-}
-
 void tq_pass1(struct tq_capture *cap);
 
 void
@@ -384,7 +372,12 @@ tq_pass1(struct tq_capture *cap)
 	tq_arena_init(&scratch, 0);
 	for (uint32_t i = 0; i < cap->nframes; i++) {
 		struct tq_pkt pk;
-		pkt_init(&pk, cap, i + 1, 1, &scratch);
+		memset(&pk, 0, sizeof(pk));
+		pk.cap = cap;
+		pk.fr = &cap->frames[i];
+		pk.num = i + 1;
+		pk.pass = 1;
+		pk.arena = &scratch;
 		tq_dissect_frame(&pk);
 		tq_arena_reset(&scratch);
 		if ((i & 1023) == 0)
@@ -424,8 +417,13 @@ tq_dissect_ex(struct tq_capture *cap, uint32_t num, int flags, int *err)
 	t->nds = 1;
 
 	struct tq_pkt pk;
-	pkt_init(&pk, cap, num, 2, &t->arena);
+	memset(&pk, 0, sizeof(pk));
+	pk.cap = cap;
+	pk.fr = &cap->frames[num - 1];
+	pk.num = num;
+	pk.pass = 2;
 	pk.tree = t;
+	pk.arena = &t->arena;
 	tq_dissect_frame(&pk);
 	if (err)
 		*err = 0;
@@ -459,7 +457,12 @@ tq_columns_get(struct tq_capture *cap, uint32_t num, struct tq_columns *cols, st
 	tq_sbuf_reset(&info);
 
 	struct tq_pkt pk;
-	pkt_init(&pk, cap, num, 2, &arena);
+	memset(&pk, 0, sizeof(pk));
+	pk.cap = cap;
+	pk.fr = &cap->frames[num - 1];
+	pk.num = num;
+	pk.pass = 2;
+	pk.arena = &arena;
 	pk.want_cols = 1;
 	pk.info = &info;
 	tq_dissect_frame(&pk);

@@ -187,7 +187,7 @@ struct tq_slice tq_sub_rest(const struct tq_slice *s, uint32_t off);
 
 /* ------------------------------------------------------------------ addresses */
 
-enum { AT_NONE, AT_ETHER, AT_IPV4, AT_IPV6 };
+enum { AT_NONE, AT_ETHER, AT_IPV4, AT_IPV6, AT_NA };    /* AT_NA: shown as "N/A" */
 
 struct tq_addr {
 	uint8_t kind;

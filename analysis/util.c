@@ -616,6 +616,7 @@ tq_addr_str(const struct tq_addr *ad, char *buf, size_t len)
 	case AT_ETHER: tq_ether_name(ad->a, buf, len); break;
 	case AT_IPV4: tq_ipv4_str(ad->a, buf, len); break;
 	case AT_IPV6: tq_ipv6_str(ad->a, buf, len); break;
+	case AT_NA: snprintf(buf, len, "N/A"); break;
 	default: if (len) buf[0] = '\0'; break;
 	}
 }

@@ -65,10 +65,39 @@ addr_text(const uint8_t *p, unsigned n, int ether, int ipv4, char *buf, size_t l
  * Returns the bytes of the ARP packet (8 + 2 hardware + 2 protocol
  * addresses); what the frame carries past them is the link layer's trailer.
  */
+/*
+ * A cut ARP packet, as tshark shows one: no item before the hardware type,
+ * then an item over what was captured with the fixed fields that fit, and
+ * the bounds exception at the packet's end.
+ */
+static int
+arp_cut(struct tq_pkt *pk, struct tq_slice *s, uint32_t total)
+{
+	static const struct { struct tq_field *f; uint32_t off, len; } fixed[] = {
+		{ &hf_hw_type, 0, 2 }, { &hf_proto_type, 2, 2 }, { &hf_hw_size, 4, 1 },
+		{ &hf_proto_size, 5, 1 }, { &hf_opcode, 6, 2 },
+	};
+	if (s->len < 2) {
+		tq_layer(pk, "arp");
+	} else {
+		struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_arp, s, 0, s->len);
+		for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+			if (fixed[i].off + fixed[i].len <= s->len)
+				tq_add(pk, t, fixed[i].f, s, fixed[i].off, fixed[i].len);
+	}
+	uint32_t end = s->len < 2 ? 2 : s->len < 4 ? 4 : s->len < 5 ? 5 : s->len < 6 ? 6 : s->len < 8 ? 8 : total;
+	if (s->rlen >= end)
+		tq_truncated(pk, "ARP/RARP");
+	else
+		tq_malformed(pk, "ARP/RARP");
+	return (int)s->len;
+}
+
 int
 tq_dissect_arp(struct tq_pkt *pk, struct tq_slice *s)
 {
 	tq_col_proto(pk, "ARP");
+	tq_col_info_clear(pk);
 	struct tq_cursor c = tq_cursor_make(s->p, s->len);
 	uint16_t hrd = tq_get_be16(&c);
 	uint16_t pro = tq_get_be16(&c);
@@ -76,11 +105,8 @@ tq_dissect_arp(struct tq_pkt *pk, struct tq_slice *s)
 	uint8_t pln = tq_get_u8(&c);
 	uint16_t op = tq_get_be16(&c);
 	uint32_t total = 8u + 2u * hln + 2u * pln;
-	if (c.err || s->len < total) {
-		tq_add_proto(pk, tq_root(pk), &hf_arp, s, 0, s->len);
-		tq_malformed(pk, "ARP");
-		return (int)s->len;
-	}
+	if (c.err || s->len < total)
+		return arp_cut(pk, s, c.err ? 8 : total);
 	int ether = (hrd == 1 || hrd == 6) && hln == 6;
 	int ipv4 = pro == 0x0800 && pln == 4;
 	uint32_t sha = 8, spa = sha + hln, tha = spa + pln, tpa = tha + hln;

@@ -179,13 +179,35 @@ add_trailer(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint
 	}
 }
 
+/*
+ * A header cut short: Wireshark's bounds exception, "[Packet size limited
+ * during capture: P truncated]" when the read that failed (ending at end)
+ * is within what was on the wire, else "[Malformed Packet: P]".
+ */
+static void
+cut_short(struct tq_pkt *pk, const struct tq_slice *s, uint32_t end, const char *proto)
+{
+	if (s->rlen >= end)
+		tq_truncated(pk, proto);
+	else
+		tq_malformed(pk, proto);
+}
+
+/*
+ * As packet-eth.c: the addresses go to the columns as they are read, and the
+ * tree item comes only once the whole 14-byte header is there.
+ */
 int
 tq_dissect_eth(struct tq_pkt *pk, struct tq_slice *s)
 {
 	if (s->len < 14) {
-		tq_add_proto(pk, tq_root(pk), &hf_eth, s, 0, s->len);
 		tq_col_proto(pk, "Ethernet");
-		tq_malformed(pk, "eth");
+		if (s->len >= 6)
+			tq_addr_set(&pk->dl_dst, AT_ETHER, s->p);
+		if (s->len >= 12)
+			tq_addr_set(&pk->dl_src, AT_ETHER, s->p + 6);
+		tq_layer(pk, "eth");
+		cut_short(pk, s, s->len < 6 ? 6 : s->len < 12 ? 12 : 14, "Ethernet");
 		return (int)s->len;
 	}
 	struct tq_cursor c = tq_cursor_make(s->p, s->len);
@@ -223,20 +245,27 @@ tq_dissect_eth(struct tq_pkt *pk, struct tq_slice *s)
 int
 tq_dissect_vlan(struct tq_pkt *pk, struct tq_slice *s)
 {
+	/* as packet-vlan.c: the TCI makes the item and the Info; the type follows */
 	tq_col_proto(pk, "VLAN");
-	struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_vlan, s, 0, 4);
-	if (s->len < 4) {
-		tq_malformed(pk, "vlan");
+	tq_col_info_clear(pk);
+	if (s->len < 2) {
+		tq_layer(pk, "vlan");
+		cut_short(pk, s, 2, "VLAN");
 		return (int)s->len;
 	}
 	uint16_t tci = tq_peek_be16(s->p, s->len, 0);
-	uint16_t etype = tq_peek_be16(s->p, s->len, 2);
+	tq_col_info_set(pk, "PRI: %u  DEI: %u  ID: %u", tci >> 13, (tci >> 12) & 1, tci & 0x0fff);
+	struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_vlan, s, 0, s->len < 4 ? s->len : 4);
 	tq_append(pk, t, ", PRI: %u, DEI: %u, ID: %u", tci >> 13, (tci >> 12) & 1, tci & 0x0fff);
 	tq_add(pk, t, &hf_vlan_pri, s, 0, 2);
 	tq_add(pk, t, &hf_vlan_dei, s, 0, 2);
 	tq_add(pk, t, &hf_vlan_id, s, 0, 2);
+	if (s->len < 4) {
+		cut_short(pk, s, 4, "VLAN");
+		return (int)s->len;
+	}
+	uint16_t etype = tq_peek_be16(s->p, s->len, 2);
 	tq_add(pk, t, &hf_vlan_etype, s, 2, 2);
-	tq_col_info_set(pk, "PRI: %u  DEI: %u  ID: %u", tci >> 13, (tci >> 12) & 1, tci & 0x0fff);
 	struct tq_slice pl = tq_sub_rest(s, 4);
 	int used = tq_dissect_ethertype(pk, etype, &pl);
 	/* the trailer of a tagged frame is the VLAN's, with no FCS (packet-vlan.c) */

@@ -43,12 +43,25 @@ int
 tq_dissect_null(struct tq_pkt *pk, struct tq_slice *s)
 {
 	int loop = pk->cap->linktype == DLT_LOOP;
-	tq_col_proto(pk, "NULL");
-	struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_null, s, 0, 4);
+	/* packet-null.c looks for a PPP header in the first 2 bytes, then sets
+	 * placeholders for the layer above to overwrite, then reads the family */
+	uint32_t need = 2;
+	if (s->len >= 2) {
+		tq_col_proto(pk, "N/A");
+		tq_col_info_set(pk, "Null/Loopback");
+		tq_addr_set(&pk->dl_src, AT_NA, NULL);
+		tq_addr_set(&pk->dl_dst, AT_NA, NULL);
+		need = 4;
+	}
 	if (s->len < 4) {
-		tq_malformed(pk, "null");
+		tq_layer(pk, "null");
+		if (s->rlen >= need)
+			tq_truncated(pk, "Null");
+		else
+			tq_malformed(pk, "Null");
 		return (int)s->len;
 	}
+	struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_null, s, 0, 4);
 	uint32_t be = tq_peek_be32(s->p, s->len, 0);
 	uint32_t fam = be;
 	if (!loop && (be & 0xffff0000u))

@@ -16,12 +16,17 @@ are rewrapped in the link layers that Linux cannot capture here:
                        host order (AF_INET 2; AF_INET6 as BSDs number it: 24, 28, 30)
   link-null-be.pcap    the same written by a big-endian host (file header swapped too)
   link-loop.pcap       LINKTYPE_LOOP (108, OpenBSD): family in network order
+  link-cut-*.pcap      link headers (Ethernet, 802.1Q, ARP, Linux cooked v1
+                       and v2, BSD loopback) cut short: by the snapshot length
+                       (the frame was longer on the wire) and by the frame
+                       itself (as long on the wire as captured, so malformed)
 
 The real captures beside them (link-eth.pcap, link-eth-nsec.pcap, link-sll.pcap,
 link-sll2.pcap, link-snap60.pcap, link-ifaces.pcapng) were taken with tcpdump
 and dumpcap on a veth pair by tests/tools/linkcaps.sh, which runs this script too.
 Timestamps, lengths and payloads are those of the real frames.
 """
+import os
 import struct
 import sys
 
@@ -102,6 +107,17 @@ def strip(fr):
     return with_data(fr, fr[3][14:])
 
 
+def cut_frames(frames, plan):
+    """For (frame index, cut lengths): each cut twice, cut by the snaplen, then malformed."""
+    out = []
+    for idx, cuts in plan:
+        sec, frac, orig, data = frames[idx]
+        for k in cuts:
+            out.append((sec, frac, orig, data[:k]))
+            out.append((sec, frac, k, data[:k]))
+    return out
+
+
 def main():
     src, outdir = sys.argv[1], sys.argv[2]
     magic, frames = read_pcap(src)
@@ -123,6 +139,21 @@ def main():
         fam = 2 if ethertype(fr) == 0x0800 else 24
         out.append(with_data(fr, struct.pack(">I", fam) + fr[3][14:]))
     write_pcap(outdir + "/link-loop.pcap", 108, out, magic)
+
+    # link headers cut short; the cuts stop before the IP header
+    arp = [i for i, f in enumerate(frames) if ethertype(f) == 0x0806][0]
+    tagged = vlan(frames[:16])
+    cut_eth = cut_frames(frames, [(arp, [0, 1, 5, 6, 11, 12, 13, 14, 15, 16, 19, 20, 21, 22, 30, 41])])
+    cut_eth += cut_frames(tagged, [(0, [14, 15, 16, 17]), (3, [16, 17, 18, 19, 20, 21])])
+    write_pcap(outdir + "/link-cut-eth.pcap", 1, cut_eth, magic)
+    _, sll = read_pcap(os.path.join(os.path.dirname(src), "link-sll.pcap"))
+    _, sll2 = read_pcap(os.path.join(os.path.dirname(src), "link-sll2.pcap"))
+    write_pcap(outdir + "/link-cut-sll.pcap", 113,
+               cut_frames(sll, [(0, [0, 1, 2, 3, 4, 5, 6, 11, 12, 13, 14, 15, 16, 18, 24, 43])]), magic)
+    write_pcap(outdir + "/link-cut-sll2.pcap", 276,
+               cut_frames(sll2, [(0, [0, 1, 2, 7, 8, 9, 10, 11, 12, 17, 18, 19, 20, 22, 28, 47])]), magic)
+    _, null = read_pcap(outdir + "/link-null-le.pcap")
+    write_pcap(outdir + "/link-cut-null.pcap", 0, cut_frames(null, [(0, [0, 1, 2, 3]), (2, [0, 3])]), magic)
 
 
 if __name__ == "__main__":
