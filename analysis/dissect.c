@@ -363,6 +363,18 @@ tq_dissect_data(struct tq_pkt *pk, struct tq_slice *s)
 
 /* ------------------------------------------------------------------ passes */
 
+/* A packet context for frame num of cap, in the given pass. */
+static void
+pkt_init(struct tq_pkt *pk, struct tq_capture *cap, uint32_t num, int pass, struct tq_arena *arena)
+{
+	memset(pk, 0, sizeof(*pk));
+	pk->cap = cap;
+	pk->fr = &cap->frames[num - 1];
+	pk->num = num;
+	pk->pass = pass;
+	pk->arena = arena;
+}
+
 void tq_pass1(struct tq_capture *cap);
 
 void
@@ -372,12 +384,7 @@ tq_pass1(struct tq_capture *cap)
 	tq_arena_init(&scratch, 0);
 	for (uint32_t i = 0; i < cap->nframes; i++) {
 		struct tq_pkt pk;
-		memset(&pk, 0, sizeof(pk));
-		pk.cap = cap;
-		pk.fr = &cap->frames[i];
-		pk.num = i + 1;
-		pk.pass = 1;
-		pk.arena = &scratch;
+		pkt_init(&pk, cap, i + 1, 1, &scratch);
 		tq_dissect_frame(&pk);
 		tq_arena_reset(&scratch);
 		if ((i & 1023) == 0)
@@ -417,13 +424,8 @@ tq_dissect_ex(struct tq_capture *cap, uint32_t num, int flags, int *err)
 	t->nds = 1;
 
 	struct tq_pkt pk;
-	memset(&pk, 0, sizeof(pk));
-	pk.cap = cap;
-	pk.fr = &cap->frames[num - 1];
-	pk.num = num;
-	pk.pass = 2;
+	pkt_init(&pk, cap, num, 2, &t->arena);
 	pk.tree = t;
-	pk.arena = &t->arena;
 	tq_dissect_frame(&pk);
 	if (err)
 		*err = 0;
@@ -457,12 +459,7 @@ tq_columns_get(struct tq_capture *cap, uint32_t num, struct tq_columns *cols, st
 	tq_sbuf_reset(&info);
 
 	struct tq_pkt pk;
-	memset(&pk, 0, sizeof(pk));
-	pk.cap = cap;
-	pk.fr = &cap->frames[num - 1];
-	pk.num = num;
-	pk.pass = 2;
-	pk.arena = &arena;
+	pkt_init(&pk, cap, num, 2, &arena);
 	pk.want_cols = 1;
 	pk.info = &info;
 	tq_dissect_frame(&pk);

@@ -126,6 +126,19 @@ line_len(const uint8_t *p, uint32_t len)
 	return nl ? (uint32_t)(nl - p) + 1 : 0;
 }
 
+/* The length of the line at off, CRLF included; 0 when the bytes end before
+ * its LF, after asking TCP for more from there. */
+static uint32_t
+next_line(struct tq_pkt *pk, const struct tq_slice *s, uint32_t off)
+{
+	uint32_t ll = line_len(s->p + off, s->len - off);
+	if (!ll) {
+		pk->deseg_offset = off;
+		pk->deseg_len = TQ_DESEG_ONE_MORE;
+	}
+	return ll;
+}
+
 static uint32_t
 strip_eol(const uint8_t *p, uint32_t n)
 {
@@ -158,13 +171,9 @@ dissect_commands(struct tq_pkt *pk, struct tq_node *t, struct tq_slice *s, struc
 {
 	uint32_t off = 0;
 	while (off < s->len) {
-		uint32_t ll = line_len(s->p + off, s->len - off);
-		if (!ll) {
-			/* a command line cut by the segment: ask TCP for more */
-			pk->deseg_offset = off;
-			pk->deseg_len = TQ_DESEG_ONE_MORE;
-			return;
-		}
+		uint32_t ll = next_line(pk, s, off);
+		if (!ll)
+			return;             /* a command line cut by the segment */
 		const uint8_t *p = s->p + off;
 		uint32_t n = strip_eol(p, ll);
 		struct tq_node *cl = tq_add(pk, t, &hf_command_line, s, off, ll);
@@ -203,12 +212,9 @@ dissect_replies(struct tq_pkt *pk, struct tq_node *t, struct tq_slice *s, struct
 	struct tq_node *rsp = NULL;
 	int first = 1;
 	while (off < s->len) {
-		uint32_t ll = line_len(s->p + off, s->len - off);
-		if (!ll) {
-			pk->deseg_offset = off;
-			pk->deseg_len = TQ_DESEG_ONE_MORE;
+		uint32_t ll = next_line(pk, s, off);
+		if (!ll)
 			return;
-		}
 		const uint8_t *p = s->p + off;
 		uint32_t n = strip_eol(p, ll);
 		int cont = n >= 4 && p[3] == '-';
