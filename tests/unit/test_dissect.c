@@ -24,7 +24,7 @@
 /* Protocol columns of the layers this library dissects today. */
 static const char *const our_protos[] = {
 	"TCP", "UDP", "ICMP", "ICMPv6", "IPv4", "IPv6", "Ethernet", "SLL", "NULL", "LOOP", "Raw", "VLAN",
-	"TLSv1.2", "TLSv1.3", "TLSv1", "SSL", NULL,
+	"TLSv1.2", "TLSv1.3", "TLSv1", "SSL", "SMTP", "SMTP/IMF", NULL,
 };
 
 static int
