@@ -346,6 +346,8 @@ int tq_tls_port(uint16_t port);
  * TLS 1.0-1.2 or GMTLS with a length of 1 to 18431.  When it matches, the
  * stream is TLS from this frame on, both ways. */
 int tq_tls_heuristic(const uint8_t *p, uint32_t len);
+/* Whether Wireshark 4.0 gives this TCP port to a dissector by number. */
+int tq_tcp_port_claimed(uint16_t port);
 void tq_register_smtp(void);
 void tq_register_tls(void);
 /* After the server's 220 reply to STARTTLS: frames after this one are TLS. */

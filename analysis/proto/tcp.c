@@ -111,6 +111,7 @@ struct tcp_conv {
 	uint8_t app;                 /* the protocol on the stream, by port */
 	uint16_t server_port;        /* the port the first SYN went to, 0 if unseen */
 	uint32_t tls_from;           /* after STARTTLS: frames from this one on are TLS */
+	uint32_t heur_tls_from;      /* TLS found by its look on another port, from this frame on */
 	void *app_state[3];          /* per protocol, in pass 1 from the capture's arena */
 	struct unacked *spare;       /* acknowledged segment records, for reuse */
 	uint8_t completeness;
@@ -1039,16 +1040,9 @@ flag_items(struct tq_pkt *pk, struct tq_node *fl, const struct tq_slice *s, cons
 static int
 app_for_port(uint16_t port)
 {
-	switch (port) {
-	case 25: case 587:
+	if (port == 25 || port == 587)
 		return APP_SMTP;
-	case 261: case 443: case 448: case 465: case 563: case 614: case 636: case 853:
-	case 989: case 990: case 992: case 993: case 994: case 995: case 3269: case 4433:
-	case 5061: case 8443:
-		return APP_TLS;
-	default:
-		return APP_NONE;
-	}
+	return tq_tls_port(port) ? APP_TLS : APP_NONE;
 }
 
 /* The protocol on this stream: after STARTTLS TLS, else the server port's, else the lower port's. */
@@ -1060,6 +1054,8 @@ stream_app(const struct tq_pkt *pk, const struct tcp_conv *tc, uint16_t sport, u
 		*inner = "smtp";
 		return APP_TLS;
 	}
+	if (tc->heur_tls_from && pk->num >= tc->heur_tls_from)
+		return APP_TLS;
 	int app = APP_NONE;
 	if (tc->server_port)
 		app = app_for_port(tc->server_port);
@@ -1264,6 +1260,14 @@ segments_tree(struct tq_pkt *pk, struct tq_node *tcp_item, const struct msp *m, 
 }
 
 static void
+segment_data_n(struct tq_pkt *pk, struct tq_node *tcp_tree, const struct tq_slice *seg, uint32_t off,
+    uint32_t n, const char *what)
+{
+	struct tq_node *d = tq_add(pk, tcp_tree, &hf_segment_data, seg, off, n);
+	tq_set_label(pk, d, "%sTCP segment data (%u byte%s)", what, n, n == 1 ? "" : "s");
+}
+
+static void
 segment_data(struct tq_pkt *pk, struct tq_node *tcp_tree, const struct tq_slice *seg, uint32_t off, const char *what)
 {
 	uint32_t n = seg->len > off ? seg->len - off : 0;
@@ -1298,8 +1302,10 @@ desegment(struct tq_pkt *pk, struct tcp_conv *tc, int dir, int app, const struct
 		if (m) {
 			/* the start of a known PDU: its first frame, or a copy of it */
 			if (m->first_frame == pk->num) {
-				tq_col_proto(pk, "TCP");
-				tq_col_info_append(pk, " [TCP segment of a reassembled PDU]");
+				if (offset == 0) {
+					tq_col_proto(pk, "TCP");
+					tq_col_info_append(pk, " [TCP segment of a reassembled PDU]");
+				}
 				if (m->reassembled_in && m->reassembled_in != pk->num)
 					tq_add_gen(pk, tcp_tree, &hf_reassembled_in, &hdr, 0, m->reassembled_in);
 				segment_data(pk, tcp_tree, seg, offset, "");
@@ -1356,7 +1362,8 @@ desegment(struct tq_pkt *pk, struct tcp_conv *tc, int dir, int app, const struct
 						}
 					}
 				} else {
-					segment_data(pk, tcp_tree, seg, offset, "");
+					/* the bytes of this PDU only, when another one follows */
+					segment_data_n(pk, tcp_tree, seg, offset, another ? another : seg->len - offset, "");
 					segments_tree(pk, tcp_item, head, &w);
 					if (pk->deseg_len) {
 						/* the end of this segment starts another PDU */
@@ -1388,7 +1395,8 @@ desegment(struct tq_pkt *pk, struct tcp_conv *tc, int dir, int app, const struct
 				tq_add_gen(pk, tcp_tree, &hf_reassembled_in, &hdr, 0, head->reassembled_in);
 			else if (!head && m && m->reassembled_in && m->reassembled_in != pk->num && !called)
 				tq_add_gen(pk, tcp_tree, &hf_reassembled_in, &hdr, 0, m->reassembled_in);
-			if (pk->deseg_offset == 0) {
+			/* after the first PDU Wireshark fences Info and locks Protocol */
+			if (pk->deseg_offset == 0 && offset == 0) {
 				tq_col_proto(pk, "TCP");
 				tq_col_info_append(pk, " [TCP segment of a reassembled PDU]");
 			}
@@ -1411,6 +1419,14 @@ payload(struct tq_pkt *pk, struct tq_conv *conv, struct tcp_conv *tc, int dir, c
 	}
 	const char *inner;
 	int app = stream_app(pk, tc, h->sport, h->dport, &inner);
+	/* Wireshark's TLS heuristic: between ports no dissector claims (some
+	 * that do give up on data not theirs; we leave those alone), a segment
+	 * that starts like a TLS record makes the stream TLS from there on */
+	if (app == APP_NONE && pk->pass == 1 && !tc->heur_tls_from && !(tf && (tf->flags & (TA_RETRANSMISSION | TA_OUT_OF_ORDER))) &&
+	    !tq_tcp_port_claimed(h->sport) && !tq_tcp_port_claimed(h->dport) && tq_tls_heuristic(pl->p, pl->len)) {
+		tc->heur_tls_from = pk->num;
+		app = APP_TLS;
+	}
 	struct tq_tcpinfo ti = {
 		.conv = conv, .dir = dir, .from_client = tc->client >= 0 ? dir == tc->client : dir == 0,
 		.seq = h->seq - tc->flow[dir].base_seq, .nxtseq = h->seq - tc->flow[dir].base_seq + h->seglen,
