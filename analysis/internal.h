@@ -328,6 +328,8 @@ struct tq_tcpinfo {
 	int from_client;             /* sent by the side that opened the connection */
 	uint32_t seq, nxtseq;        /* relative sequence numbers of these bytes */
 	int is_reassembled;          /* the bytes were rebuilt from several segments */
+	int can_desegment;           /* the protocol may ask for more bytes: all of the
+	                                segment was captured (pinfo->can_desegment) */
 	void **app_state;            /* the stream protocol's own per-connection state */
 	const char *inner;           /* for TLS: the protocol it carries ("smtp" after STARTTLS
 	                                or on port 465), NULL if unknown */

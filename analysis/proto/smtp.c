@@ -132,6 +132,8 @@ static uint32_t
 next_line(struct tq_pkt *pk, const struct tq_slice *s, uint32_t off)
 {
 	uint32_t ll = line_len(s->p + off, s->len - off);
+	if (!ll && !pk->tcp->can_desegment)
+		return s->len - off;    /* a segment cut short: its bytes are the line */
 	if (!ll) {
 		pk->deseg_offset = off;
 		pk->deseg_len = TQ_DESEG_ONE_MORE;
@@ -237,7 +239,7 @@ dissect_replies(struct tq_pkt *pk, struct tq_node *t, struct tq_slice *s, struct
 			tq_sbuf_puts(info, " | ");
 			info_text(info, n >= 4 ? p + 4 : p + n, n >= 4 ? n - 4 : 0);
 		}
-		if (n > 4)
+		if (n >= 4)
 			tq_add(pk, rsp, &hf_rsp_parameter, s, off + 4, n - 4);
 
 		if (pk->pass == 1 && ss && ss->starttls_sent && !cont) {

@@ -777,7 +777,9 @@ options(struct optctx *o, uint32_t off, uint32_t end, struct tcph *h)
 			/* cut by the capture: the option's item, its kind and length, no more */
 			const struct tq_field *pf = kind == 2 ? &hf_opt_mss : kind == 3 ? &hf_opt_wscale :
 			    kind == 4 ? &hf_opt_sack_perm : kind == 5 ? &hf_opt_sack : kind == 8 ? &hf_opt_ts : &hf_opt_unknown;
-			opt_item(o, pf, off, have - off, kind, 1);
+			struct tq_node *n = opt_item(o, pf, off, have - off, kind, 1);
+			if (kind == 8 && len == 10 && have - off >= 6)
+				tq_add(pk, n, &hf_opt_tsval, s, off + 2, 4);   /* TSval came before the cut */
 			o->truncated = 1;
 			return;
 		}
@@ -1431,12 +1433,16 @@ payload(struct tq_pkt *pk, struct tq_conv *conv, struct tcp_conv *tc, int dir, c
 		.conv = conv, .dir = dir, .from_client = tc->client >= 0 ? dir == tc->client : dir == 0,
 		.seq = h->seq - tc->flow[dir].base_seq, .nxtseq = h->seq - tc->flow[dir].base_seq + h->seglen,
 		.app_state = &tc->app_state[app], .inner = inner, .server_port = tc->server_port,
+		.can_desegment = pl->len >= h->seglen,
 	};
 	struct tq_tcpinfo *saved = pk->tcp;
 	pk->tcp = &ti;
 	pk->sport = h->sport;
 	pk->dport = h->dport;
-	desegment(pk, tc, dir, app, tf, tcp_item, tcp_item, pl, h->seq);
+	if (ti.can_desegment)
+		desegment(pk, tc, dir, app, tf, tcp_item, tcp_item, pl, h->seq);
+	else
+		call_app(pk, app, tf, pl);   /* cut short by the snapshot length: no reassembly */
 	pk->tcp = saved;
 }
 
@@ -1515,8 +1521,9 @@ tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 	tq_col_info_clear(pk);
 	tq_col_info_put_u(pk, "", h.sport);
 	tq_col_info_put_u(pk, " \xe2\x86\x92 ", h.dport);
-	if (c.err) {
-		/* the header is cut: by the capture (its snapshot length), or for real */
+	if (c.err && (s->len < 16 || s->rlen < 20)) {
+		/* the header is cut: by the capture (its snapshot length), or for real;
+		 * with the window in, tshark shows the header up to there (below) */
 		struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_tcp, s, 0, s->len);
 		if (s->len >= 4) {
 			uint16_t sp = tq_peek_be16(s->p, s->len, 0), dp = tq_peek_be16(s->p, s->len, 2);
@@ -1607,9 +1614,12 @@ tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 	if (h.flags & TH_ACK)
 		tq_col_info_put_u(pk, " Ack=", rack);
 	tq_col_info_put_u(pk, " Win=", calc_win);
-	if (h.flags & TH_URG)
-		tq_col_info_put_u(pk, " Urg=", h.urp);
-	tq_col_info_put_u(pk, " Len=", h.seglen);
+	if (s->len >= 20) {
+		/* tshark writes these once it has read the urgent pointer */
+		if (h.flags & TH_URG)
+			tq_col_info_put_u(pk, " Urg=", h.urp);
+		tq_col_info_put_u(pk, " Len=", h.seglen);
+	}
 
 	struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_tcp, s, 0, h.hlen < s->len ? h.hlen : s->len);
 	tq_append(pk, t, ", Src Port: %u, Dst Port: %u, Seq: %u", h.sport, h.dport, rseq);
@@ -1660,6 +1670,16 @@ tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 		else if (scale == -2)
 			tq_set_valtext(pk, sc, "-2 (no window scaling used)");
 	}
+	if (s->len < 20) {
+		/* cut by the capture inside the fixed header */
+		if (s->len >= 18) {
+			tq_append(pk, tq_add(pk, t, &hf_checksum, s, 16, 2), " [unverified]");
+			tq_gen(tq_add_u(pk, t, &hf_checksum_status, s, 16, 0, 2));
+		}
+		tq_sbuf_free(&names);
+		tq_truncated(pk, "TCP");
+		return (int)s->len;
+	}
 	tq_append(pk, tq_add(pk, t, &hf_checksum, s, 16, 2), " [unverified]");
 	tq_gen(tq_add_u(pk, t, &hf_checksum_status, s, 16, 0, 2));
 	tq_add(pk, t, &hf_urgent, s, 18, 2);
@@ -1679,7 +1699,9 @@ tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 		tq_reltime_delta(pk->fr->sec, (int32_t)pk->fr->nsec, tc->first_s, tc->first_ns, &rs, &rns);
 		tq_gen(tq_add_time(pk, ts, &hf_time_rel, s, 0, 0, rs, rns));
 		add_ns(pk, ts, &hf_time_delta, s, tf->delta);
-		seq_analysis_tree(pk, t, s, tf, tc);
+		/* options cut short end the header before the analysis, as in tshark */
+		if (!oc.truncated)
+			seq_analysis_tree(pk, t, s, tf, tc);
 		if (tc->client >= 0 || conv)
 			TQ_HIDDEN(pk, tq_add_gen(pk, t, &hf_from_client, s, 0,
 			    tc->client >= 0 ? (dir == tc->client) : (dir == 0)));
@@ -1690,9 +1712,9 @@ tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 		return (int)s->len;
 	}
 	if (h.seglen > 0 && s->len > h.hlen) {
-		uint32_t plen = s->len - h.hlen;
-		struct tq_node *p = tq_add(pk, t, &hf_payload, s, h.hlen, plen);
-		tq_set_label(pk, p, "TCP payload (%u byte%s)", plen, plen == 1 ? "" : "s");
+		/* the label counts the payload on the wire, the item what was captured */
+		struct tq_node *p = tq_add(pk, t, &hf_payload, s, h.hlen, s->len - h.hlen);
+		tq_set_label(pk, p, "TCP payload (%u byte%s)", h.seglen, h.seglen == 1 ? "" : "s");
 		struct tq_slice pl = tq_sub_rest(s, h.hlen);
 		payload(pk, conv, tc, dir, &h, tf, t, &pl);
 	}

@@ -2706,7 +2706,7 @@ record(struct tls_ctx *x, struct tq_node *tls_tree, uint32_t *offp)
 		return REC_DONE;
 	}
 	if (avail < 5) {
-		if (pk->tcp) {
+		if (pk->tcp && pk->tcp->can_desegment) {
 			pk->deseg_offset = off;
 			pk->deseg_len = TQ_DESEG_ONE_MORE;
 			return REC_DESEG;
@@ -2723,7 +2723,7 @@ record(struct tls_ctx *x, struct tq_node *tls_tree, uint32_t *offp)
 		return REC_DONE;
 	}
 	if (avail < rlen + 5) {
-		if (pk->tcp) {
+		if (pk->tcp && pk->tcp->can_desegment) {
 			pk->deseg_offset = off;
 			pk->deseg_len = rlen + 5 - avail;
 			return REC_DESEG;
@@ -2912,7 +2912,7 @@ tq_dissect_tls(struct tq_pkt *pk, struct tq_slice *s)
 		sv = x.c ? x.c->version : 0;
 		uint32_t left = s->rlen - off;
 		if (left < 5) {
-			if (pk->tcp) {
+			if (pk->tcp && pk->tcp->can_desegment) {
 				pk->deseg_offset = off;
 				pk->deseg_len = TQ_DESEG_ONE_MORE;
 				return (int)off;
