@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <pcap/pcap.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -367,7 +368,8 @@ tq_dissect_data(struct tq_pkt *pk, struct tq_slice *s)
 static void
 pkt_init(struct tq_pkt *pk, struct tq_capture *cap, uint32_t num, int pass, struct tq_arena *arena)
 {
-	memset(pk, 0, sizeof(*pk));
+	memset(pk, 0, offsetof(struct tq_pkt, protocols));
+	pk->protocols[0] = '\0';
 	pk->cap = cap;
 	pk->fr = &cap->frames[num - 1];
 	pk->num = num;

@@ -219,6 +219,7 @@ struct tq_frame {
 	uint32_t iface;              /* index in cap->ifaces (pcapng), UINT32_MAX if unknown */
 	uint16_t flags;
 	struct tq_tcp_frame *tcp;    /* TCP analysis, NULL if none */
+	void *udp;                   /* UDP stream data (udp.c), NULL if none */
 };
 
 #define FRF_REASSEMBLED_PDU 0x0001  /* TCP segment carrying only part of a PDU */
@@ -290,6 +291,7 @@ struct tq_pkt {
 	struct tq_frame *fr;
 	uint32_t num;
 	int pass;                    /* 1: pass 1 builds state; 2: reads it */
+	unsigned udp_seen;           /* UDP headers met so far in this frame */
 	struct tq_tree *tree;        /* NULL when no tree is wanted */
 	struct tq_arena *arena;
 	int want_cols;
@@ -309,7 +311,6 @@ struct tq_pkt {
 	uint8_t ttl;                 /* the current IP header's TTL or hop limit (ICMP's Info) */
 	struct tq_node *parent;      /* where tq_root() adds protocols; NULL: the tree's root */
 
-	char protocols[1024];        /* frame.protocols (its label is cut at 239 bytes, not its value) */
 	size_t plen;
 	struct tq_node *frame_node;
 
@@ -317,6 +318,9 @@ struct tq_pkt {
 	 * bytes (as Wireshark's pinfo->desegment_offset/len) */
 	struct tq_tcpinfo *tcp;
 	uint32_t deseg_offset, deseg_len;
+
+	/* last: a new packet clears what comes before it only (pkt_init) */
+	char protocols[1024];        /* frame.protocols (its label is cut at 239 bytes, not its value) */
 };
 
 #define TQ_DESEG_ONE_MORE 0x0fffffffu   /* "one more segment": the length is not known yet */

@@ -384,6 +384,21 @@ tq_arena_vprintf(struct tq_arena *a, const char *fmt, va_list ap)
 	char tmp[512];
 	va_list ap2;
 
+	/* most labels are short: write straight into the current block when
+	 * it has room, and keep what was written */
+	struct tq_arena_blk *b = a->head;
+	if (b && b->size - b->used >= 256) {
+		char *d = (char *)b->data + b->used;
+		va_copy(ap2, ap);
+		int n = tq_vformat(d, b->size - b->used, fmt, ap2);
+		va_end(ap2);
+		if (n >= 0 && (size_t)n < b->size - b->used) {
+			/* the block's used count is a multiple of 8, so the
+			 * rounded size still fits and the bytes kept are d's */
+			if (tq_arena_alloc_raw(a, (size_t)n + 1) == d)
+				return d;
+		}
+	}
 	va_copy(ap2, ap);
 	int n = tq_vformat(tmp, sizeof(tmp), fmt, ap2);
 	va_end(ap2);
@@ -518,19 +533,21 @@ tq_ipv6_str(const uint8_t *a, char *buf, size_t len)
 {
 	/* a capture names the same few addresses over and over: remember the
 	 * last ones formatted (per thread) */
-	static __thread struct { uint8_t a[16]; char s[INET6_ADDRSTRLEN]; } cache[4];
+	static __thread struct { uint8_t a[16]; uint8_t n; char s[INET6_ADDRSTRLEN]; } cache[4];
 	static __thread unsigned next;
 	for (unsigned i = 0; i < 4; i++) {
-		if (cache[i].s[0] && !memcmp(cache[i].a, a, 16)) {
-			snprintf(buf, len, "%s", cache[i].s);
+		if (cache[i].n && !memcmp(cache[i].a, a, 16)) {
+			copy_out(buf, len, cache[i].s, cache[i].n);
 			return;
 		}
 	}
 	ipv6_format(a, buf, len);
-	if (strlen(buf) < sizeof(cache[0].s)) {
+	size_t n = strlen(buf);
+	if (n && n < sizeof(cache[0].s) && n + 1 < len) {
 		unsigned slot = next++ & 3;
 		memcpy(cache[slot].a, a, 16);
-		strcpy(cache[slot].s, buf);
+		memcpy(cache[slot].s, buf, n + 1);
+		cache[slot].n = (uint8_t)n;
 	}
 }
 

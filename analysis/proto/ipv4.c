@@ -242,6 +242,8 @@ static void
 addr_fields(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint32_t off,
     const struct tq_field *f, const struct tq_field *fhost)
 {
+	if (!t)
+		return;        /* no tree (the packet list, pass 1): nothing to name */
 	char a[32];
 	tq_ipv4_str(s->p + off, a, sizeof(a));
 	tq_add(pk, t, f, s, off, 4);
@@ -616,10 +618,12 @@ tq_dissect_ipv4(struct tq_pkt *pk, struct tq_slice *s)
 			return tq_dissect_ipv6(pk, s);
 		return (int)s->len;
 	}
-	char bits[64];
-	tq_fmt_bits(bits, sizeof(bits), vhl, 0x0f, 8);
 	struct tq_node *hn = tq_add_u(pk, t, &hf_hdr_len, s, 0, 1, hl);
-	tq_set_label(pk, hn, "%sHeader Length: %u bytes (%u)", bits, hl, vhl & 0x0f);
+	if (hn) {
+		char bits[64];
+		tq_fmt_bits(bits, sizeof(bits), vhl, 0x0f, 8);
+		tq_set_label(pk, hn, "%sHeader Length: %u bytes (%u)", bits, hl, vhl & 0x0f);
+	}
 	if (hl < 20) {
 		tq_col_info_set(pk, "Bogus IP header length (%u, must be at least 20)", hl);
 		tq_expert(pk, hn, &ei_bogus_hdr_len, "Bogus IP header length (%u, must be at least 20)", hl);
@@ -693,8 +697,9 @@ tq_dissect_ipv4(struct tq_pkt *pk, struct tq_slice *s)
 	if (!have(pk, s, 12, 4))
 		return (int)s->len;
 	const uint8_t *src = s->p + 12;
-	char sa[32], da[32], ca[32];
-	tq_ipv4_str(src, sa, sizeof(sa));
+	char sa[32] = "", da[32] = "", ca[32];
+	if (t)
+		tq_ipv4_str(src, sa, sizeof(sa));
 	if (!pk->in_error)
 		tq_addr_set(&pk->net_src, AT_IPV4, src);
 	tq_addr_set(&pk->src, AT_IPV4, src);
@@ -708,7 +713,8 @@ tq_dissect_ipv4(struct tq_pkt *pk, struct tq_slice *s)
 	if (!have(pk, s, dpos, 4) || !have(pk, s, 16, 4))
 		return (int)s->len;
 	const uint8_t *dst = s->p + dpos;
-	tq_ipv4_str(dst, da, sizeof(da));
+	if (t)
+		tq_ipv4_str(dst, da, sizeof(da));
 	if (!pk->in_error)
 		tq_addr_set(&pk->net_dst, AT_IPV4, dst);
 	tq_addr_set(&pk->dst, AT_IPV4, dst);

@@ -213,6 +213,8 @@ static void
 addr_fields(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint32_t off,
     const struct tq_field *f, const struct tq_field *fhost)
 {
+	if (!t)
+		return;        /* no tree (the packet list, pass 1): nothing to name */
 	char a[64];
 	tq_ipv6_str(s->p + off, a, sizeof(a));
 	tq_add(pk, t, f, s, off, 16);
@@ -699,10 +701,12 @@ tq_dissect_ipv6(struct tq_pkt *pk, struct tq_slice *s)
 	if (!pk->in_error)
 		tq_addr_set(&pk->net_dst, AT_IPV6, dst);
 	tq_addr_set(&pk->dst, AT_IPV6, dst);
-	char sa[64], da[64];
-	tq_ipv6_str(src, sa, sizeof(sa));
-	tq_ipv6_str(dst, da, sizeof(da));
-	tq_append(pk, t, ", Src: %s, Dst: %s", sa, da);
+	if (t) {
+		char sa[64], da[64];
+		tq_ipv6_str(src, sa, sizeof(sa));
+		tq_ipv6_str(dst, da, sizeof(da));
+		tq_append(pk, t, ", Src: %s, Dst: %s", sa, da);
+	}
 
 	if (plen == 0 && pk->in_error)
 		return 40;         /* what Wireshark shows of such a packet in an ICMPv6 error */

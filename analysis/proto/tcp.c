@@ -1653,10 +1653,12 @@ tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 	if ((h.flags & TH_ACK) && rev)
 		tq_set_valtext(pk, n, "%u    (relative ack number)", rack);
 	tq_add(pk, t, &hf_ack_raw, s, 8, 4);
-	char bits[32];
-	tq_fmt_bits(bits, sizeof(bits), off_flags >> 8, 0xf0, 8);
-	tq_set_label(pk, tq_add_u(pk, t, &hf_hdr_len, s, 12, 1, h.hlen), "%sHeader Length: %u bytes (%u)",
-	    bits, h.hlen, h.hlen / 4);
+	if (t) {
+		char bits[32];
+		tq_fmt_bits(bits, sizeof(bits), off_flags >> 8, 0xf0, 8);
+		tq_set_label(pk, tq_add_u(pk, t, &hf_hdr_len, s, 12, 1, h.hlen), "%sHeader Length: %u bytes (%u)",
+		    bits, h.hlen, h.hlen / 4);
+	}
 	struct tq_node *fl = tq_add_u(pk, t, &hf_flags, s, 12, 2, h.flags);
 	tq_set_label(pk, fl, "Flags: 0x%03x (%s)", h.flags, fs);
 	flag_items(pk, fl, s, &h, tf);

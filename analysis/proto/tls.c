@@ -532,7 +532,7 @@ static const struct tq_vals version_short_vals[] = {
 	{ 0x0100, "DTLS 1.0 (OpenSSL pre 0.9.8f)" }, { 0, NULL },
 };
 
-/* The tls.port table of Wireshark 4.0: server ports and what TLS carries there. */
+/* The tls.port table of Wireshark 4.0: server ports (in order) and what TLS carries there. */
 struct tls_port { uint16_t port; const char *proto; };
 static const struct tls_port tls_ports[] = {
 	{ 324, "RPKI-Router Protocol" }, { 443, "Hypertext Transfer Protocol" },
@@ -948,13 +948,19 @@ version_short(uint16_t v, const char *dflt)
 	return n ? n : dflt;
 }
 
+/* tls_ports is sorted by port: TCP asks for every segment, so search it by halves */
 static const char *
 port_proto(uint16_t port)
 {
-	for (const struct tls_port *p = tls_ports; p->proto; p++)
-		if (p->port == port)
-			return p->proto;
-	return NULL;
+	size_t lo = 0, hi = sizeof(tls_ports) / sizeof(tls_ports[0]) - 1;   /* without the end mark */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (tls_ports[mid].port < port)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < sizeof(tls_ports) / sizeof(tls_ports[0]) - 1 && tls_ports[lo].port == port ? tls_ports[lo].proto : NULL;
 }
 
 int

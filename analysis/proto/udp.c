@@ -55,7 +55,7 @@ struct udp_frame {
 /* Pass 1: the datagram's conversation, created on first sight; inside an
  * ICMP error only its stream index is wanted (no timing). */
 static struct udp_frame *
-track(struct tq_pkt *pk, uint16_t sport, uint16_t dport)
+track(struct tq_pkt *pk, uint16_t sport, uint16_t dport, unsigned rank)
 {
 	struct tq_conv *c = tq_conv_find(pk->cap, CONV_UDP, &pk->src, &pk->dst, sport, dport, 0, 1);
 	struct udp_frame *uf = tq_arena_alloc(&pk->cap->state, sizeof(*uf));
@@ -79,7 +79,12 @@ track(struct tq_pkt *pk, uint16_t sport, uint16_t dport)
 		uc->prev_s = ts;
 		uc->prev_ns = tns;
 	}
-	tq_pdata_put(pk->cap, pk->num, PD_UDP, uf);
+	/* the first UDP header of a frame (all but odd tunnels have one) keeps its
+	 * data in the frame; later ones in the per-packet table, by their rank */
+	if (rank == 0)
+		pk->fr->udp = uf;
+	else
+		tq_pdata_put(pk->cap, pk->num, PD_UDP + 0x100 * rank, uf);
 	return uf;
 }
 
@@ -128,11 +133,12 @@ tq_dissect_udp(struct tq_pkt *pk, struct tq_slice *s)
 
 	struct udp_frame *uf = NULL;
 	if (pk->src.kind) {
+		unsigned rank = pk->udp_seen++;
 		if (pk->pass == 1) {
-			track(pk, sport, dport);
+			track(pk, sport, dport, rank);
 			return (int)s->len;
 		}
-		uf = tq_pdata_get(pk->cap, pk->num, PD_UDP);
+		uf = rank == 0 ? pk->fr->udp : tq_pdata_get(pk->cap, pk->num, PD_UDP + 0x100 * rank);
 	}
 
 	struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_udp, s, 0, 8);
