@@ -101,3 +101,40 @@ if [ -f "$f1" ]; then
 		echo "text: frame 1 of cnp3/q-pkt-tls-smtp/smtp-tls.pcap differs from tshark -2 -V:"; head -20 "$tmp/f1.diff"
 	fi
 fi
+
+# The stream protocols: SMTP, STARTTLS, TLS (certificates sit inside tls in PDML) and
+# IMF on the SMTP and TLS captures, with every packet-list line compared, not only
+# the lines of the layers above.
+echo
+echo "stream protocols (tcp,smtp,tls,imf,fake-field-wrapper):"
+sprotos=tcp,smtp,tls,imf,fake-field-wrapper
+: > "$tmp/s.json"
+{ ls "$shared"/cnp3/q-pkt-tls-smtp/smtp-tls.pcap "$shared"/cnp3/q-pkt-tls-1/tls.pcap 2>/dev/null
+  find "$shared/traces/smtp" -name '*.pcap' -o -name '*.pcapng' 2>/dev/null | sort; } > "$tmp/slist"
+lines=0 same=0
+while read -r cap; do
+	rel=${cap#"$shared"/}
+	"$tq" dissect --format pdml "$cap" > "$tmp/ours.pdml" 2>/dev/null || { echo "  $rel: tracequiz failed"; continue; }
+	"$shared/tools/pdml-compare" --protos "$sprotos" --json "$cap" "$tmp/ours.pdml" 2>/dev/null | head -n 1 >> "$tmp/s.json"
+	"$tq" dissect "$cap" > "$tmp/ours.list" 2>/dev/null
+	tshark -2 -r "$cap" > "$tmp/theirs.list" 2>/dev/null
+	n=$(wc -l < "$tmp/theirs.list")
+	d=$(diff "$tmp/theirs.list" "$tmp/ours.list" | grep -c '^<')
+	lines=$((lines + n)); same=$((same + n - d))
+	echo "  $rel: packet list $((n - d)) of $n lines identical"
+done < "$tmp/slist"
+python3 - "$tmp/s.json" "$lines" "$same" <<'PY'
+import json, sys
+tot = [0, 0, 0, 0]
+for line in open(sys.argv[1]):
+    try:
+        d = json.loads(line)
+    except Exception:
+        continue
+    for v in d.values():
+        for i, k in enumerate(("fields", "found", "value", "label")):
+            tot[i] += v[k]
+p = lambda n, m: 100.0 * n / m if m else 100.0
+print("stream protocols overall: found %.1f%% value %.1f%% label %.1f%% of %d fields; packet list %s of %s lines identical"
+      % (p(tot[1], tot[0]), p(tot[2], tot[0]), p(tot[3], tot[0]), tot[0], sys.argv[3], sys.argv[2]))
+PY
