@@ -6,7 +6,8 @@
 # captured at once by several tcpdumps and a dumpcap:
 #   link-eth.pcap        tcpdump -i vtq0 (Ethernet, microseconds)
 #   link-eth-nsec.pcap   tcpdump -i vtq0 --time-stamp-precision=nano
-#   link-sll.pcap        tcpdump -i any -y LINUX_SLL   (Linux cooked v1)
+#   link-sll.pcap        tcpdump -i any -y LINUX_SLL   (Linux cooked v1; without -y, tcpdump
+#                        4.99 on Debian 12 writes v2 for -i any)
 #   link-sll2.pcap       tcpdump -i any -y LINUX_SLL2  (Linux cooked v2)
 #   link-snap60.pcap     tcpdump -i vtq0 -s 60         (snaplen-truncated)
 #   link-ifaces.pcapng   dumpcap -i vtq0 -i lo         (two interfaces; lo has a description)
