@@ -1320,6 +1320,10 @@ desegment(struct tq_pkt *pk, struct tcp_conv *tc, int dir, int app, const struct
 			segment_data(pk, tcp_tree, seg, offset, "Retransmitted ");
 			return;
 		}
+		/* tshark 4.0 leaves a spurious retransmission that does not start a
+		 * known PDU alone: no segment data, no reassembly, no subdissector */
+		if (tf && (tf->flags & TA_SPURIOUS_RETRANSMISSION))
+			return;
 		m = msp_le(fwd, seq - 1);
 		if (m && LE_SEQ(m->seq, seq) && GT_SEQ(m->nxtpdu, seq)) {
 			if (pk->pass == 1)
@@ -1402,7 +1406,12 @@ desegment(struct tq_pkt *pk, struct tcp_conv *tc, int dir, int app, const struct
 				tq_col_proto(pk, "TCP");
 				tq_col_info_append(pk, " [TCP segment of a reassembled PDU]");
 			}
-			segment_data(pk, tcp_tree, seg, deseg_offset, "");
+			/* a segment (out of order, say) that ends one unfinished PDU and
+			 * starts the next shows the first PDU's bytes only */
+			if (!called && another)
+				segment_data_n(pk, tcp_tree, seg, deseg_offset, another, "");
+			else
+				segment_data(pk, tcp_tree, seg, deseg_offset, "");
 		}
 		if (!another)
 			return;
@@ -1424,7 +1433,7 @@ payload(struct tq_pkt *pk, struct tq_conv *conv, struct tcp_conv *tc, int dir, c
 	/* Wireshark's TLS heuristic: between ports no dissector claims (some
 	 * that do give up on data not theirs; we leave those alone), a segment
 	 * that starts like a TLS record makes the stream TLS from there on */
-	if (app == APP_NONE && pk->pass == 1 && !tc->heur_tls_from && !(tf && (tf->flags & (TA_RETRANSMISSION | TA_OUT_OF_ORDER))) &&
+	if (app == APP_NONE && pk->pass == 1 && !tc->heur_tls_from && !(tf && (tf->flags & (TA_RETRANSMISSION | TA_OUT_OF_ORDER | TA_SPURIOUS_RETRANSMISSION))) &&
 	    !tq_tcp_port_claimed(h->sport) && !tq_tcp_port_claimed(h->dport) && tq_tls_heuristic(pl->p, pl->len)) {
 		tc->heur_tls_from = pk->num;
 		app = APP_TLS;
