@@ -419,6 +419,7 @@ tq_dissect_ex(struct tq_capture *cap, uint32_t num, int flags, int *err)
 	t->cap = cap;
 	t->num = num;
 	t->no_hidden = (flags & TQ_DISSECT_DISPLAY) != 0;
+	t->no_text = (flags & TQ_DISSECT_VALUES) != 0;
 	const struct tq_frame *fr = &cap->frames[num - 1];
 	t->ds[0].data = cap->base + fr->off;
 	t->ds[0].len = fr->caplen;

@@ -89,6 +89,66 @@ tq_field_lookup(const char *abbrev)
 	return NULL;
 }
 
+uint32_t
+tq_field_id_limit(void)
+{
+	tq_init();
+	return next_id;
+}
+
+/* Levenshtein distance of a and b, or more than cap when it exceeds cap. */
+static size_t
+edit_distance(const char *a, const char *b, size_t cap)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 128 || lb > 128)
+		return cap + 1;
+	if ((la > lb ? la - lb : lb - la) > cap)
+		return cap + 1;
+	size_t row[129];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0], best = i;
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t v = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < v)
+				v = up + 1;
+			if (row[j - 1] + 1 < v)
+				v = row[j - 1] + 1;
+			row[j] = v;
+			diag = up;
+			if (v < best)
+				best = v;
+		}
+		if (best > cap)
+			return cap + 1;
+	}
+	return row[lb];
+}
+
+const char *
+tq_field_suggest(const char *abbrev)
+{
+	tq_init();
+	size_t len = strlen(abbrev);
+	size_t cap = len < 6 ? 2 : len / 3;
+	const char *best = NULL;
+	size_t best_d = cap + 1;
+	for (size_t i = 0; i < table_cap; i++) {
+		if (!table[i])
+			continue;
+		size_t d = edit_distance(abbrev, table[i]->abbrev, cap);
+		if (d <= cap && (d < best_d || (d == best_d && strcmp(table[i]->abbrev, best) < 0))) {
+			best_d = d;
+			best = table[i]->abbrev;
+		}
+	}
+	return best_d <= cap ? best : NULL;
+}
+
 const char *
 tq_field_abbrev(const struct tq_field *f)
 {

@@ -93,6 +93,10 @@ void tq_fields_register(struct tq_field *const *fields, size_t n);
 #define TQ_REGISTER(arr) tq_fields_register((arr), sizeof(arr) / sizeof((arr)[0]))
 
 const char *tq_val_str(const struct tq_field *f, uint64_t v);   /* NULL if none */
+/* Field ids run from 1 to below this. */
+uint32_t tq_field_id_limit(void);
+/* The registered abbrev closest to a mistyped one, NULL when none is close. */
+const char *tq_field_suggest(const char *abbrev);
 const char *tq_vals_find(const struct tq_vals *vs, uint32_t v);  /* NULL if none */
 const char *tq_rvals_find(const struct tq_rvals *vs, uint32_t v);
 
@@ -171,6 +175,7 @@ struct tq_tree {
 	struct tq_ds ds[TQ_MAX_DS];
 	unsigned nds;
 	int no_hidden;               /* built for display: hidden items left out */
+	int no_text;                 /* built for values (expressions): labels left unwritten */
 };
 
 /* A window on the bytes of one data source. */

@@ -112,6 +112,9 @@ struct tq_tree *tq_dissect(struct tq_capture *cap, uint32_t num, int *err);
 /* The same with flags: TQ_DISSECT_DISPLAY leaves out the hidden items (filter
  * aliases such as ip.addr or tcp.port) that only PDML and expressions use. */
 #define TQ_DISSECT_DISPLAY 0x1
+/* TQ_DISSECT_VALUES leaves the labels unwritten: the tree is for reading field
+ * values (the expression language), not for showing. */
+#define TQ_DISSECT_VALUES 0x2
 struct tq_tree *tq_dissect_ex(struct tq_capture *cap, uint32_t num, int flags, int *err);
 void tq_tree_free(struct tq_tree *t);
 
@@ -154,5 +157,51 @@ const struct tq_field *tq_field_lookup(const char *abbrev);
 void tq_set_manuf_path(const char *path);
 
 const char *tq_strerror(int err);
+
+/* ------------------------------------------------------------------ expressions
+ *
+ * The answer-key language (doc/expressions.md): Wireshark's display-filter
+ * comparisons plus values computed over the frames of a trace, such as
+ * first(tls.handshake.version where tls.handshake.type == 2).
+ */
+struct tq_expr;
+struct tq_findex;
+
+/* What was wrong and where: pos is a byte offset in the expression's source,
+ * -1 when the error has no place (a limit reached while evaluating). */
+struct tq_expr_error {
+	int pos;
+	char msg[384];
+};
+
+/* Limits: a hostile expression gets an error, never the server's time or memory. */
+#define TQ_EXPR_MAX_LEN   4096        /* bytes of source */
+#define TQ_EXPR_MAX_DEPTH 64          /* nesting */
+#define TQ_EXPR_MAX_NODES 1024        /* syntax-tree nodes */
+#define TQ_EXPR_MAX_STEPS 200000000u  /* evaluation steps (about a second) */
+
+/* Parses src.  On failure *out is NULL and err says what and where. */
+int tq_expr_parse(const char *src, struct tq_expr **out, struct tq_expr_error *err);
+void tq_expr_free(struct tq_expr *e);
+const char *tq_expr_source(const struct tq_expr *e);
+
+/*
+ * Reads, in one pass over the capture, every field the n expressions use:
+ * each frame is dissected once for all of them.  The index borrows cap.
+ */
+int tq_findex_build(struct tq_capture *cap, struct tq_expr *const *exprs, size_t n,
+    struct tq_findex **out, char *err, size_t errlen);
+void tq_findex_free(struct tq_findex *ix);
+
+/*
+ * The value of e on the indexed capture, as JSON (a string, a number, true or
+ * false, or an array), NULL with err set when it has none.  When from is not
+ * NULL it receives the frames and fields the value came from:
+ * [{"frame": 4, "field": "smtp.rsp.parameter"}, ...].  e must have been among
+ * the expressions the index was built for.  Thread-safe: e and ix are only read.
+ */
+struct json_t;
+struct json_t *tq_expr_eval(const struct tq_findex *ix, const struct tq_expr *e, struct json_t **from,
+    struct tq_expr_error *err);
 
 #endif

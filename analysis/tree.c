@@ -204,8 +204,8 @@ tq_add_text(struct tq_pkt *pk, struct tq_node *parent, const struct tq_slice *s,
 	if (!parent)
 		return NULL;
 	struct tq_node *n = node_new(pk, parent, NULL, s, off, len);
-	if (!n)
-		return NULL;
+	if (!n || pk->tree->no_text)
+		return n;
 	va_list ap;
 	va_start(ap, fmt);
 	n->text = tq_arena_vprintf(pk->arena, fmt, ap);
@@ -217,7 +217,7 @@ tq_add_text(struct tq_pkt *pk, struct tq_node *parent, const struct tq_slice *s,
 void
 tq_set_label(struct tq_pkt *pk, struct tq_node *n, const char *fmt, ...)
 {
-	if (!n)
+	if (!n || pk->tree->no_text)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
@@ -230,7 +230,7 @@ tq_set_label(struct tq_pkt *pk, struct tq_node *n, const char *fmt, ...)
 void
 tq_set_valtext(struct tq_pkt *pk, struct tq_node *n, const char *fmt, ...)
 {
-	if (!n)
+	if (!n || pk->tree->no_text)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
@@ -242,7 +242,7 @@ tq_set_valtext(struct tq_pkt *pk, struct tq_node *n, const char *fmt, ...)
 void
 tq_append(struct tq_pkt *pk, struct tq_node *n, const char *fmt, ...)
 {
-	if (!n)
+	if (!n || pk->tree->no_text)
 		return;
 	va_list ap;
 	va_start(ap, fmt);

@@ -1,4 +1,4 @@
-/* main.c - the tracequiz program: subcommands (dissect for now; serve, eval, key, user later). */
+/* main.c - the tracequiz program: subcommands (dissect, eval; serve, key, user later). */
 #include "config.h"
 
 #include <errno.h>
@@ -7,16 +7,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "../analysis/tq.h"
 
 static void
 usage(FILE *fp)
 {
 	fputs("usage: tracequiz dissect FILE [--format list|text|pdml|json] [--frame N | --frames A-B]\n"
+	    "       tracequiz eval FILE EXPRESSION [--explain] [--json]\n"
 	    "       tracequiz --version\n"
 	    "\n"
 	    "dissect   print a capture as tshark does: the packet list (default), the tree\n"
-	    "          (text, as tshark -V), PDML (as tshark -T pdml) or the browser's JSON\n",
+	    "          (text, as tshark -V), PDML (as tshark -T pdml) or the browser's JSON\n"
+	    "eval      the value of an answer-key expression on a capture (doc/expressions.md);\n"
+	    "          --explain also prints the frames and fields it came from\n",
 	    fp);
 }
 
@@ -177,6 +182,106 @@ cmd_dissect(int argc, char **argv)
 	return rc;
 }
 
+/* Prints an expression error with a caret under the place it names. */
+static void
+expr_error(const char *src, const struct tq_expr_error *e)
+{
+	fprintf(stderr, "tracequiz: %s\n", e->msg);
+	if (e->pos < 0 || !src || strchr(src, '\n'))
+		return;
+	size_t len = strlen(src);
+	size_t pos = (size_t)e->pos <= len ? (size_t)e->pos : len;
+	fprintf(stderr, "  %s\n  %*s^\n", src, (int)pos, "");
+}
+
+static int
+cmd_eval(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "explain", no_argument, NULL, 'x' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int explain = 0, as_json = 0, c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "xjh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'x': explain = 1; break;
+		case 'j': as_json = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc - 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *path = argv[optind], *src = argv[optind + 1];
+	struct tq_expr_error ee;
+	struct tq_expr *e;
+	if (tq_expr_parse(src, &e, &ee) != 0) {
+		if (as_json) {
+			json_t *j = json_pack("{s:n,s:s,s:i}", "value", "error", ee.msg, "position", ee.pos);
+			json_dumpf(j, stdout, JSON_COMPACT);
+			putchar('\n');
+			json_decref(j);
+		} else {
+			expr_error(src, &ee);
+		}
+		return 1;
+	}
+	char err[512];
+	struct tq_capture *cap;
+	if (tq_capture_open_file(path, &cap, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tracequiz: %s: %s\n", path, err);
+		tq_expr_free(e);
+		return 1;
+	}
+	if (tq_capture_warning(cap))
+		fprintf(stderr, "tracequiz: %s: warning: %s\n", path, tq_capture_warning(cap));
+	struct tq_findex *ix;
+	int rc = 1;
+	if (tq_findex_build(cap, &e, 1, &ix, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tracequiz: %s: %s\n", path, err);
+		goto out;
+	}
+	json_t *from = NULL;
+	json_t *v = tq_expr_eval(ix, e, (explain || as_json) ? &from : NULL, &ee);
+	if (as_json) {
+		json_t *j = v ? json_pack("{s:o,s:n,s:o}", "value", v, "error", "from", from ? from : json_array()) :
+		    json_pack("{s:n,s:s,s:i}", "value", "error", ee.msg, "position", ee.pos);
+		json_dumpf(j, stdout, JSON_COMPACT | JSON_ENCODE_ANY);
+		putchar('\n');
+		json_decref(j);
+		rc = v ? 0 : 1;
+	} else if (!v) {
+		expr_error(src, &ee);
+	} else {
+		if (json_is_string(v))
+			printf("%s\n", json_string_value(v));
+		else {
+			json_dumpf(v, stdout, JSON_COMPACT | JSON_ENCODE_ANY);
+			putchar('\n');
+		}
+		if (explain && from) {
+			size_t i;
+			json_t *it;
+			json_array_foreach(from, i, it)
+				printf("  from frame %" JSON_INTEGER_FORMAT ": %s\n", json_integer_value(json_object_get(it, "frame")),
+				    json_string_value(json_object_get(it, "field")));
+		}
+		json_decref(v);
+		json_decref(from);
+		rc = 0;
+	}
+	tq_findex_free(ix);
+out:
+	tq_capture_free(cap);
+	tq_expr_free(e);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -194,6 +299,8 @@ main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "dissect"))
 		return cmd_dissect(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "eval"))
+		return cmd_eval(argc - 1, argv + 1);
 	fprintf(stderr, "tracequiz: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

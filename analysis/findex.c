@@ -1,0 +1,230 @@
+/*
+ * findex.c - the field index: the occurrences of the fields a set of
+ * expressions reads, gathered in one pass over a capture.
+ *
+ * Each frame is dissected once, for values only (TQ_DISSECT_VALUES: no label
+ * is written), and its tree walked depth first.  A node whose field is wanted
+ * is recorded with its value and an ancestor entry for itself; the entries of
+ * its ancestors are made on demand, so only the parts of the tree that hold
+ * wanted fields are kept.  Frames, occurrences and entries live in three
+ * growing arrays; values that are bytes are copied into a fourth, since the
+ * tree they came from is freed at once.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "expr.h"
+
+#define GROW(arr, n, cap, need, fail) do { \
+	if ((n) + (need) > (cap)) { \
+		size_t nc_ = (cap) ? (cap) * 2 : 1024; \
+		while (nc_ < (n) + (need)) \
+			nc_ *= 2; \
+		void *p_ = realloc((arr), nc_ * sizeof(*(arr))); \
+		if (!p_) \
+			goto fail; \
+		(arr) = p_; \
+		(cap) = nc_; \
+	} \
+} while (0)
+
+/* One level of the walk: the node, its preorder number, its entry if made. */
+struct level {
+	const struct tq_node *n;
+	uint32_t pre;
+	uint32_t anc;
+};
+
+struct walk {
+	struct level *st;
+	size_t depth, cap;
+};
+
+static int
+is_uint_type(int t)
+{
+	return (t >= FT_UINT8 && t <= FT_UINT64) || t == FT_FRAMENUM || t == FT_BOOLEAN;
+}
+
+static int
+is_int_type(int t)
+{
+	return t >= FT_INT8 && t <= FT_INT64;
+}
+
+/* The entry of level k, made (with those of the levels above it) if missing. */
+static uint32_t
+anc_of(struct tq_findex *ix, struct walk *w, size_t k)
+{
+	size_t top = k + 1;
+	while (top > 0 && w->st[top - 1].anc == FX_NOANC)
+		top--;
+	/* levels [top, k] need entries, each below the one before */
+	for (size_t j = top; j <= k; j++) {
+		GROW(ix->anc, ix->nanc, ix->capanc, 1, fail);
+		struct fx_anc *a = &ix->anc[ix->nanc];
+		a->pre = w->st[j].pre;
+		a->end = UINT32_MAX;      /* set when the walk leaves it */
+		a->parent = j ? w->st[j - 1].anc : FX_NOANC;
+		w->st[j].anc = (uint32_t)ix->nanc++;
+	}
+	return w->st[k].anc;
+fail:
+	return FX_NOANC;
+}
+
+static int
+record(struct tq_findex *ix, const struct tq_node *n, uint32_t self)
+{
+	GROW(ix->occ, ix->nocc, ix->capocc, 1, fail);
+	struct fx_occ *o = &ix->occ[ix->nocc];
+	memset(o, 0, sizeof(*o));
+	const struct tq_field *f = n->f;
+	o->f = f;
+	o->self = self;
+	if (is_uint_type(f->type)) {
+		o->kind = FX_INT;
+		o->v.i = (int64_t)n->v.u;
+	} else if (is_int_type(f->type)) {
+		o->kind = FX_INT;
+		o->v.i = n->v.i;
+	} else if (f->type == FT_DOUBLE) {
+		o->kind = FX_REAL;
+		o->v.d = n->v.d;
+	} else if (f->type == FT_RELTIME) {
+		o->kind = FX_REAL;
+		o->v.d = (double)n->v.t.s + n->v.t.ns / 1e9;
+	} else if (f->type == FT_ABSTIME || f->type == FT_STRING || f->type == FT_ETHER ||
+	    f->type == FT_IPV4 || f->type == FT_IPV6 || f->type == FT_BYTES) {
+		char buf[128];
+		const uint8_t *p = n->v.b.p;
+		size_t len = n->v.b.n;
+		if (f->type == FT_ABSTIME) {
+			tq_fmt_abstime(n->v.t.s, n->v.t.ns, buf, sizeof(buf));
+			p = (const uint8_t *)buf;
+			len = strlen(buf);
+		} else if (f->type == FT_STRING) {
+			len = p ? strnlen((const char *)p, len) : 0;   /* a string ends at a NUL */
+		}
+		o->kind = f->type == FT_ABSTIME || f->type == FT_STRING ? FX_STR : FX_BYTES;
+		GROW(ix->bytes, ix->nbytes, ix->capbytes, len + 1, fail);
+		if (len)
+			memcpy(ix->bytes + ix->nbytes, p, len);
+		ix->bytes[ix->nbytes + len] = '\0';
+		o->v.b.off = (uint32_t)ix->nbytes;
+		o->v.b.len = (uint32_t)len;
+		ix->nbytes += len + 1;
+	} else {
+		o->kind = FX_NONE;
+	}
+	ix->nocc++;
+	return 0;
+fail:
+	return -1;
+}
+
+/* Walks one frame's tree; 0, or -1 when memory ran out. */
+static int
+index_tree(struct tq_findex *ix, struct walk *w, const struct tq_node *root)
+{
+	uint32_t pre = 0;
+	w->depth = 0;
+	GROW(w->st, w->depth, w->cap, 1, fail);
+	w->st[0] = (struct level){ root, pre++, FX_NOANC };
+	w->depth = 1;
+	/* the root always has an entry: a condition falls back to the whole frame */
+	if (anc_of(ix, w, 0) == FX_NOANC)
+		goto fail;
+	const struct tq_node *n = root->child;
+	while (w->depth) {
+		if (n) {
+			GROW(w->st, w->depth, w->cap, 1, fail);
+			w->st[w->depth] = (struct level){ n, pre++, FX_NOANC };
+			if (n->f && n->f->id < ix->idlimit && ix->want[n->f->id]) {
+				uint32_t self = anc_of(ix, w, w->depth);
+				if (self == FX_NOANC || record(ix, n, self) != 0)
+					goto fail;
+			}
+			w->depth++;
+			n = n->child;
+			continue;
+		}
+		/* leave the level on top: its subtree ends at the last number given */
+		struct level *l = &w->st[--w->depth];
+		if (l->anc != FX_NOANC)
+			ix->anc[l->anc].end = pre - 1;
+		n = w->depth ? l->n->next : NULL;
+	}
+	return 0;
+fail:
+	return -1;
+}
+
+int
+tq_findex_build(struct tq_capture *cap, struct tq_expr *const *exprs, size_t n,
+    struct tq_findex **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	struct tq_findex *ix = calloc(1, sizeof(*ix));
+	struct walk w = { 0 };
+	if (!ix)
+		goto nomem;
+	ix->cap = cap;
+	ix->idlimit = tq_field_id_limit();
+	ix->want = calloc(ix->idlimit, 1);
+	ix->nframes = tq_capture_count(cap);
+	ix->frames = calloc(ix->nframes ? ix->nframes : 1, sizeof(*ix->frames));
+	if (!ix->want || !ix->frames)
+		goto nomem;
+	size_t nwant = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct tq_field *const *fs;
+		size_t k = tq_expr_fields(exprs[i], &fs);
+		for (size_t j = 0; j < k; j++) {
+			if (fs[j]->id < ix->idlimit && !ix->want[fs[j]->id]) {
+				ix->want[fs[j]->id] = 1;
+				nwant++;
+			}
+		}
+	}
+	for (uint32_t num = 1; nwant && num <= ix->nframes; num++) {
+		int e = 0;
+		struct tq_tree *t = tq_dissect_ex(cap, num, TQ_DISSECT_VALUES, &e);
+		if (!t) {
+			snprintf(err, errlen, "frame %u: %s", num, tq_strerror(e));
+			goto fail;
+		}
+		ix->frames[num - 1].occ0 = (uint32_t)ix->nocc;
+		int rc = index_tree(ix, &w, tq_tree_root(t));
+		tq_tree_free(t);
+		if (rc != 0 || ix->nocc > UINT32_MAX / 2 || ix->nbytes > UINT32_MAX / 2)
+			goto nomem;
+		ix->frames[num - 1].nocc = (uint32_t)ix->nocc - ix->frames[num - 1].occ0;
+		if ((num & 1023) == 0)
+			tq_capture_release(cap, num);
+	}
+	free(w.st);
+	*out = ix;
+	return 0;
+nomem:
+	snprintf(err, errlen, "%s", tq_strerror(TQ_ENOMEM));
+fail:
+	free(w.st);
+	tq_findex_free(ix);
+	return TQ_ENOMEM;
+}
+
+void
+tq_findex_free(struct tq_findex *ix)
+{
+	if (!ix)
+		return;
+	free(ix->frames);
+	free(ix->occ);
+	free(ix->anc);
+	free(ix->bytes);
+	free(ix->want);
+	free(ix);
+}
