@@ -66,7 +66,7 @@ enum fn {
 	/* aggregates */
 	F_FIRST, F_LAST, F_NTH, F_COUNT, F_DISTINCT, F_MIN, F_MAX, F_SUM, F_LIST,
 	/* plain */
-	F_WORD, F_LOWER, F_UPPER, F_TRIM, F_SPLIT, F_LEN, F_LABEL, F_STR, F_INT, F_JOIN,
+	F_WORD, F_LOWER, F_UPPER, F_TRIM, F_SPLIT, F_LEN, F_LABEL, F_STR, F_INT, F_JOIN, F_UNDER,
 };
 
 static const struct {
@@ -81,7 +81,7 @@ static const struct {
 	[F_WORD] = { "word", 0, 2, 2 }, [F_LOWER] = { "lower", 0, 1, 1 }, [F_UPPER] = { "upper", 0, 1, 1 },
 	[F_TRIM] = { "trim", 0, 1, 1 }, [F_SPLIT] = { "split", 0, 2, 3 }, [F_LEN] = { "len", 0, 1, 1 },
 	[F_LABEL] = { "label", 0, 1, 1 }, [F_STR] = { "str", 0, 1, 1 }, [F_INT] = { "int", 0, 1, 1 },
-	[F_JOIN] = { "join", 0, 2, 2 },
+	[F_JOIN] = { "join", 0, 2, 2 }, [F_UNDER] = { "under", 0, 1, 1 },
 };
 #define NFNS (sizeof(fns) / sizeof(fns[0]))
 
@@ -1233,6 +1233,12 @@ check(struct parser *ps, struct node *n)
 			}
 		}
 		break;
+	case N_CALL:
+		if (n->fn == F_UNDER && n->args[0]->kind != N_FIELD) {
+			syntax(ps, n->args[0]->start, "under() takes a field, such as under(x509af.issuer)");
+			return -1;
+		}
+		break;
 	case N_MATCHES: {
 		if (n->b->kind != N_LIT || n->b->lit.k != V_STR) {
 			syntax(ps, n->b->start, "matches takes a regular expression in quotes");
@@ -2114,9 +2120,39 @@ piece(struct ctx *c, const struct val *s, const char *sep, size_t seplen, int64_
 	return 0;
 }
 
+/* under(G): the occurrence an aggregate is at lies inside an occurrence of G
+ * (x509sat.printableString under x509af.issuer, not under the subject). */
+static int
+ev_under(struct ctx *c, const struct node *n, const struct scope *sc, struct val *out)
+{
+	const struct tq_findex *ix = c->ix;
+	const struct tq_field *g = n->args[0]->f;
+	*out = (struct val){ .k = V_BOOL, .i = 0 };
+	if (!sc->frame || !sc->occ)
+		return fail(c, n, "under() belongs in the condition of an aggregate, such as first(F where under(%s))",
+		    g->abbrev);
+	const struct fx_frame *F = &ix->frames[sc->frame - 1];
+	if (step(c, F->nocc))
+		return -1;
+	uint32_t pre = ix->anc[sc->occ->self].pre;
+	for (uint32_t k = 0; k < F->nocc; k++) {
+		const struct fx_occ *o = &ix->occ[F->occ0 + k];
+		if (o->f->id != g->id || o == sc->occ)
+			continue;
+		const struct fx_anc *a = &ix->anc[o->self];
+		if (pre > a->pre && pre <= a->end) {
+			out->i = 1;
+			break;
+		}
+	}
+	return 0;
+}
+
 static int
 ev_call(struct ctx *c, const struct node *n, const struct scope *sc, struct val *out)
 {
+	if (n->fn == F_UNDER)
+		return ev_under(c, n, sc, out);
 	struct val a[3];
 	for (uint32_t i = 0; i < n->nargs; i++)
 		if (ev(c, n->args[i], sc, &a[i]))
