@@ -151,6 +151,16 @@ struct tq_node *tq_node_next(const struct tq_node *n);
 const struct tq_field *tq_node_field(const struct tq_node *n);
 const char *tq_field_abbrev(const struct tq_field *f);
 const struct tq_field *tq_field_lookup(const char *abbrev);
+const char *tq_field_name(const struct tq_field *f);
+/* Not a protocol or a text item: it has a value to show and compare. */
+int tq_field_has_value(const struct tq_field *f);
+/* A node's value as PDML's show attribute writes it (0x0303, 2001:db8::1, 6). */
+void tq_node_value_show(const struct tq_node *n, struct tq_sbuf *out);
+int tq_node_is_hidden(const struct tq_node *n);
+int tq_node_is_generated(const struct tq_node *n);
+/* The show value of the first field abbrev in frame num: 1 when found, 0 when
+ * the frame has none, a negative tq_err on failure. */
+int tq_frame_field_show(struct tq_capture *cap, uint32_t num, const char *abbrev, struct tq_sbuf *out);
 
 /* Optional: the manuf file used to name Ethernet vendors (Wireshark's format).
  * Default: $TQ_MANUF, else /usr/share/wireshark/manuf when present. */

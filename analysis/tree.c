@@ -797,6 +797,68 @@ tq_node_field(const struct tq_node *n)
 	return n ? n->f : NULL;
 }
 
+void
+tq_node_value_show(const struct tq_node *n, struct tq_sbuf *out)
+{
+	if (n)
+		tq_node_show(n, out);
+}
+
+int
+tq_node_is_hidden(const struct tq_node *n)
+{
+	return n && (n->flags & NF_HIDDEN);
+}
+
+int
+tq_node_is_generated(const struct tq_node *n)
+{
+	return n && (n->flags & NF_GENERATED);
+}
+
+const char *
+tq_field_name(const struct tq_field *f)
+{
+	return f ? f->name : "";
+}
+
+int
+tq_field_has_value(const struct tq_field *f)
+{
+	return f && f->type != FT_NONE && f->type != FT_PROTOCOL;
+}
+
+/* Depth first: the first node of field abbrev under n, NULL if none. */
+static const struct tq_node *
+find_field(const struct tq_node *n, uint32_t id)
+{
+	for (const struct tq_node *c = n->child; c; c = c->next) {
+		if (c->f && c->f->id == id)
+			return c;
+		const struct tq_node *r = find_field(c, id);
+		if (r)
+			return r;
+	}
+	return NULL;
+}
+
+int
+tq_frame_field_show(struct tq_capture *cap, uint32_t num, const char *abbrev, struct tq_sbuf *out)
+{
+	const struct tq_field *f = tq_field_lookup(abbrev);
+	if (!f)
+		return TQ_EINVAL;
+	int err = 0;
+	struct tq_tree *t = tq_dissect_ex(cap, num, TQ_DISSECT_VALUES, &err);
+	if (!t)
+		return err ? err : TQ_ENOMEM;
+	const struct tq_node *n = find_field(&t->root, f->id);
+	if (n)
+		tq_node_show(n, out);
+	tq_tree_free(t);
+	return n ? 1 : 0;
+}
+
 uint32_t
 tq_node_pdml_pos(const struct tq_node *parent, const struct tq_node *n)
 {

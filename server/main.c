@@ -1,4 +1,4 @@
-/* main.c - the tracequiz program: subcommands (dissect, eval; serve, key, user later). */
+/* main.c - the tracequiz program: subcommands (dissect, eval, key, grade; serve and user later). */
 #include "config.h"
 
 #include <errno.h>
@@ -10,18 +10,23 @@
 #include <jansson.h>
 
 #include "../analysis/tq.h"
+#include "exercise.h"
 
 static void
 usage(FILE *fp)
 {
 	fputs("usage: tracequiz dissect FILE [--format list|text|pdml|json] [--frame N | --frames A-B]\n"
 	    "       tracequiz eval FILE EXPRESSION [--explain] [--json]\n"
+	    "       tracequiz key EXERCISE [--trace CAPTURE] [--json]\n"
+	    "       tracequiz grade EXERCISE ANSWERS.json [--trace CAPTURE] [--json]\n"
 	    "       tracequiz --version\n"
 	    "\n"
 	    "dissect   print a capture as tshark does: the packet list (default), the tree\n"
 	    "          (text, as tshark -V), PDML (as tshark -T pdml) or the browser's JSON\n"
 	    "eval      the value of an answer-key expression on a capture (doc/expressions.md);\n"
-	    "          --explain also prints the frames and fields it came from\n",
+	    "          --explain also prints the frames and fields it came from\n"
+	    "key       each question's key, computed on the exercise's capture or another one\n"
+	    "grade     grade answers ({\"q1\": \"...\", ...}, a file or - for stdin)\n",
 	    fp);
 }
 
@@ -282,6 +287,145 @@ out:
 	return rc;
 }
 
+/* Loads an exercise and computes its keys on its capture or on trace. */
+static int
+exercise_with_keys(const char *path, const char *trace, struct tq_exercise **ex, struct tq_capture **cap)
+{
+	char err[1024];
+	*ex = NULL;
+	*cap = NULL;
+	if (tq_exercise_load(path, ex, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tracequiz: %s\n", err);
+		return -1;
+	}
+	const char *cp = trace ? trace : tq_exercise_capture_path(*ex);
+	if (!cp) {
+		fprintf(stderr, "tracequiz: %s has no capture: give one with --trace\n", path);
+		goto fail;
+	}
+	if (tq_capture_open_file(cp, cap, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tracequiz: %s: %s\n", cp, err);
+		goto fail;
+	}
+	if (tq_capture_warning(*cap))
+		fprintf(stderr, "tracequiz: %s: warning: %s\n", cp, tq_capture_warning(*cap));
+	if (tq_exercise_compute_keys(*ex, *cap, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tracequiz: %s: %s\n", cp, err);
+		goto fail;
+	}
+	return 0;
+fail:
+	tq_capture_free(*cap);
+	tq_exercise_free(*ex);
+	*cap = NULL;
+	*ex = NULL;
+	return -1;
+}
+
+static int
+cmd_key_or_grade(int argc, char **argv, int grade)
+{
+	static const struct option opts[] = {
+		{ "trace", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *trace = NULL;
+	int as_json = 0, c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "t:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': trace = optarg; break;
+		case 'j': as_json = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc - 1 - grade) {
+		usage(stderr);
+		return 2;
+	}
+	json_t *answers = NULL;
+	if (grade) {
+		const char *ap = argv[optind + 1];
+		json_error_t je;
+		FILE *fp = strcmp(ap, "-") ? fopen(ap, "rb") : stdin;
+		if (!fp) {
+			fprintf(stderr, "tracequiz: %s: %s\n", ap, strerror(errno));
+			return 1;
+		}
+		answers = json_loadf(fp, JSON_REJECT_DUPLICATES, &je);
+		if (fp != stdin)
+			fclose(fp);
+		if (!answers) {
+			fprintf(stderr, "tracequiz: %s: line %d: %s\n", ap, je.line, je.text);
+			return 1;
+		}
+	}
+	struct tq_exercise *ex;
+	struct tq_capture *cap;
+	if (exercise_with_keys(argv[optind], trace, &ex, &cap) != 0) {
+		json_decref(answers);
+		return 1;
+	}
+	int rc = 0;
+	if (!grade) {
+		json_t *keys = tq_exercise_keys_json(ex);
+		size_t i;
+		json_t *q;
+		json_array_foreach(json_object_get(keys, "questions"), i, q)
+			if (!json_is_null(json_object_get(q, "error")))
+				rc = 1;
+		if (as_json) {
+			json_dumpf(keys, stdout, JSON_INDENT(2));
+			putchar('\n');
+		} else {
+			json_array_foreach(json_object_get(keys, "questions"), i, q) {
+				json_t *k = json_object_get(q, "key");
+				printf("%s: ", json_string_value(json_object_get(q, "id")));
+				if (json_is_null(k))
+					printf("no key: %s\n", json_string_value(json_object_get(q, "error")));
+				else if (json_is_string(k))
+					printf("%s\n", json_string_value(k));
+				else {
+					json_dumpf(k, stdout, JSON_COMPACT | JSON_ENCODE_ANY);
+					putchar('\n');
+				}
+			}
+		}
+		json_decref(keys);
+	} else {
+		char err[512];
+		json_t *res = tq_exercise_grade(ex, cap, answers, err, sizeof(err));
+		if (!res) {
+			fprintf(stderr, "tracequiz: %s\n", err);
+			rc = 1;
+		} else if (as_json) {
+			json_dumpf(res, stdout, JSON_INDENT(2));
+			putchar('\n');
+		} else {
+			printf("score %g / %g\n", json_number_value(json_object_get(res, "score")),
+			    json_number_value(json_object_get(res, "max")));
+			size_t i;
+			json_t *q;
+			json_array_foreach(json_object_get(res, "questions"), i, q) {
+				printf("%s: %s (%g/%g)\n", json_string_value(json_object_get(q, "id")),
+				    json_is_true(json_object_get(q, "correct")) ? "right" : "wrong",
+				    json_number_value(json_object_get(q, "score")), json_number_value(json_object_get(q, "max")));
+				const char *fb = json_string_value(json_object_get(q, "feedback"));
+				if (fb && *fb)
+					printf("  %s\n", fb);
+			}
+		}
+		json_decref(res);
+	}
+	json_decref(answers);
+	tq_capture_free(cap);
+	tq_exercise_free(ex);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -301,6 +445,10 @@ main(int argc, char **argv)
 		return cmd_dissect(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "eval"))
 		return cmd_eval(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "key"))
+		return cmd_key_or_grade(argc - 1, argv + 1, 0);
+	if (!strcmp(argv[1], "grade"))
+		return cmd_key_or_grade(argc - 1, argv + 1, 1);
 	fprintf(stderr, "tracequiz: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

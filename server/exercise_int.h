@@ -1,0 +1,52 @@
+/* exercise_int.h - what exercise.c (the model, keys) and grade.c (grading) share. */
+#ifndef TQ_EXERCISE_INT_H
+#define TQ_EXERCISE_INT_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "exercise.h"
+#include "../analysis/internal.h"
+
+enum { Q_TEXT, Q_NUMBER, Q_CHOICE, Q_FIELD, Q_ORDER, Q_NKINDS };
+
+/* Normalizers of text answers. */
+#define N_CASE  0x01    /* case does not matter */
+#define N_TRIM  0x02    /* white space around it does not */
+#define N_SPACE 0x04    /* runs of white space inside count as one space */
+#define N_DOT   0x08    /* a domain name's trailing dot does not */
+#define N_IPV6  0x10    /* IPv6 addresses compare in canonical form (RFC 5952) */
+#define N_INT   0x20    /* integers compare by value, in any base (6, 0x06, 0b110) */
+
+struct question {
+	json_t *q;                   /* its part of the document (borrowed) */
+	const char *id;
+	int kind;
+	double points;
+	struct tq_expr *key_expr;
+	unsigned norm;
+	pcre2_code *match;           /* text: accepted by a regular expression */
+	pcre2_code **wrong_re;       /* feedback.answers[i].match, NULL for a literal */
+	size_t nwrong;
+	double tolerance;
+	size_t nchoices;
+	struct tq_expr **choice_expr;     /* a choice whose validity is an expression */
+	int *choice_valid;           /* 1 valid, 0 not, -1 unknown (its expression failed) */
+	int multiple;
+	unsigned limit;
+	/* computed by tq_exercise_compute_keys */
+	json_t *key;
+	json_t *from;
+	char *key_error;
+};
+
+struct tq_exercise {
+	json_t *doc;
+	char *dir;
+	char *capture_path;
+	struct question *q;
+	size_t nq;
+	int keys_ready;
+};
+
+#endif
