@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# exercises.sh - keys and grading of real course questions, end to end through
+# `tracequiz key` and `tracequiz grade`: the demo exercise on the captures of
+# ../shared/traces/smtp (their README's table), and the CNP3 questions of
+# tests/exercises/ on the course's own captures in ../shared/cnp3.  Those
+# captures are not the project's to copy, so without ../shared this skips.
+#   TRACEQUIZ  the program (default ./tracequiz)     SHARED  the shared folder
+set -u
+here=$(cd "$(dirname "$0")/.." && pwd)
+tq=${TRACEQUIZ:-$(pwd)/tracequiz}
+[ -x "$tq" ] || tq=$here/tracequiz
+shared=${SHARED:-$here/../shared}
+[ -d "$shared" ] || shared=/work/shared
+if [ ! -d "$shared/cnp3" ] || [ ! -d "$shared/traces/smtp" ]; then
+	echo "exercises: skipped, $shared/cnp3 and traces/smtp are not there"; exit 77
+fi
+fails=0 checks=0
+ok() { checks=$((checks + 1)); echo "ok   $*"; }
+bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL $*"; }
+
+# key EXERCISE TRACE QUESTION EXPECTED-JSON-OR-ERROR
+key() {
+	local out
+	out=$("$tq" key "$1" --trace "$2" --json 2>/dev/null)
+	if python3 - "$out" "$3" "$4" <<'PY'
+import json, sys
+keys = {q["id"]: q for q in json.loads(sys.argv[1])["questions"]}
+q, want = keys[sys.argv[2]], sys.argv[3]
+if want.startswith("error:"):
+    sys.exit(0 if q["key"] is None and want[6:] in (q["error"] or "") else 1)
+sys.exit(0 if q["error"] is None and q["key"] == json.loads(want) else 1)
+PY
+	then ok "key $(basename "$1") $(basename "$2") $3 = $4"
+	else bad "key $(basename "$1") $(basename "$2") $3: want $4, got $(echo "$out" | tr -d '\n' | head -c 400)"; fi
+}
+
+# grade EXERCISE TRACE ANSWERS-JSON QUESTION right|wrong [FEEDBACK-SUBSTRING]
+grade() {
+	local out
+	out=$(echo "$3" | "$tq" grade "$1" - --trace "$2" --json 2>&1)
+	if python3 - "$out" "$4" "$5" "${6:-}" <<'PY'
+import json, sys
+res = {q["id"]: q for q in json.loads(sys.argv[1])["questions"]}
+q = res[sys.argv[2]]
+if q["correct"] != (sys.argv[3] == "right"): sys.exit(1)
+if (q["score"] == q["max"]) != (sys.argv[3] == "right"): sys.exit(1)
+if sys.argv[4] and sys.argv[4] not in q["feedback"]: sys.exit(1)
+PY
+	then ok "grade $(basename "$1") $4 $3: $5"
+	else bad "grade $(basename "$1") $4 $3: want $5 ${6:-}, got $(echo "$out" | tr -d '\n' | head -c 400)"; fi
+}
+
+demo=$here/db/seed/smtp-over-tls
+t=$shared/traces/smtp
+key "$demo" "$shared/cnp3/q-pkt-tls-smtp/smtp-tls.pcap" q1 '"AM0PR0102CA0002.outlook.office365.com"'
+key "$demo" "$shared/cnp3/q-pkt-tls-smtp/smtp-tls.pcap" q2 '"TLS 1.2"'
+key "$demo" "$shared/cnp3/q-pkt-tls-smtp/smtp-tls.pcap" q3 3
+key "$demo" "$t/implicit-465-tls13-sll2-ipv6.pcap" q1 'error:no frame has smtp.rsp.parameter'
+key "$demo" "$t/implicit-465-tls13-sll2-ipv6.pcap" q2 '"TLS 1.3"'
+key "$demo" "$t/implicit-465-tls13-sll2-ipv6.pcap" q3 1
+key "$demo" "$t/plain-25-eth-ipv6.pcap" q1 '"relay.campus.example"'
+key "$demo" "$t/plain-25-eth-ipv6.pcap" q2 'error:no frame has tls.handshake'
+key "$demo" "$t/plain-25-eth-ipv6.pcap" q3 'error:no frame has'
+for f in starttls-587-tls12-sll-ipv6.pcap:smtp.campus.example:1.2 starttls-587-tls13-eth-ipv4.pcap:mx.mailhost.example:1.3 \
+    starttls-587-tls13-eth-ipv4.pcapng:mx.mailhost.example:1.3; do
+	IFS=: read -r cap name ver <<< "$f"
+	key "$demo" "$t/$cap" q1 "\"$name\""
+	key "$demo" "$t/$cap" q2 "\"TLS $ver\""
+	key "$demo" "$t/$cap" q3 3
+done
+s=$shared/cnp3/q-pkt-tls-smtp/smtp-tls.pcap
+grade "$demo" "$s" '{"q1": " am0pr0102ca0002.OUTLOOK.office365.com. ", "q2": "TLS 1.2", "q3": "0x3"}' q1 right
+grade "$demo" "$s" '{"q1": "AM0PR0102CA0002", "q2": "TLS 1.2", "q3": 3}' q1 wrong "not a fully qualified domain name"
+grade "$demo" "$s" '{"q2": "TLS 1.2"}' q2 right "the server selects"
+grade "$demo" "$s" '{"q2": "TLS 1.0"}' q2 wrong "Check the ServerHello"
+grade "$demo" "$s" '{"q3": 3}' q3 right
+grade "$demo" "$s" '{"q3": 4}' q3 wrong "acknowledgements are not messages"
+grade "$demo" "$s" '{"q3": 43540}' q3 wrong "(tcp.srcport) of frame 1"
+
+ex=$here/tests/exercises
+c=$shared/cnp3
+tls=$c/q-pkt-tls-1/tls.pcap
+key "$ex/cnp3-tls-1" "$tls" q1 28
+key "$ex/cnp3-tls-1" "$tls" q2 '"www.computer-networking.info"'
+key "$ex/cnp3-tls-1" "$tls" q3 '"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"'
+key "$ex/cnp3-tls-1" "$tls" q5 '"2020-01-05"'
+grade "$ex/cnp3-tls-1" "$tls" '{"q4": "LET S ENCRYPT authority"}' q4 right
+grade "$ex/cnp3-tls-1" "$tls" '{"q4": "DigiCert"}' q4 wrong
+grade "$ex/cnp3-tls-1" "$tls" '{"q3": "tls_ecdhe_rsa_with_aes_256_gcm_sha384"}' q3 right
+grade "$ex/cnp3-tls-1" "$tls" '{"q2": "WWW.computer-networking.info."}' q2 right
+grade "$ex/cnp3-tls-1" "$tls" '{"q1": 27}' q1 wrong
+
+ip6=$c/ip6-tcp/ip6-packet196.pcap
+key "$ex/cnp3-ip6-tcp" "$ip6" nxt '{"1": {"ipv6.nxt": "6"}}'
+grade "$ex/cnp3-ip6-tcp" "$ip6" '{"nxt": {"1": {"ipv6.nxt": "6"}}}' nxt right
+grade "$ex/cnp3-ip6-tcp" "$ip6" '{"nxt": {"1": {"ipv6.nxt": "0x06"}}}' nxt right
+grade "$ex/cnp3-ip6-tcp" "$ip6" '{"nxt": {"ipv6.nxt": "0x6"}}' nxt right
+grade "$ex/cnp3-ip6-tcp" "$ip6" '{"nxt": {"1": {"ipv6.nxt": "17"}}}' nxt wrong "same values as the IPv4 Protocol field"
+
+syn=$c/tcp-syn-seq-ack/tcp-rfc793-70-72.pcap
+key "$ex/cnp3-tcp-syn-seq-ack" "$syn" acks '{"2": {"tcp.ack": "1"}, "3": {"tcp.ack": "1", "tcp.seq": "1"}}'
+grade "$ex/cnp3-tcp-syn-seq-ack" "$syn" '{"acks": {"2": {"tcp.ack": "1"}, "3": {"tcp.ack": 1, "tcp.seq": "0x1"}}}' acks right
+grade "$ex/cnp3-tcp-syn-seq-ack" "$syn" '{"acks": {"2": {"tcp.ack": "0"}, "3": {"tcp.ack": "1", "tcp.seq": "1"}}}' acks wrong "SYN flag consumes one sequence number"
+
+twh=$c/tcp-reorder-twh/tcp-rfc793-90-92.pcap
+key "$ex/cnp3-tcp-reorder-twh" "$twh" order '[1, 2, 3]'
+grade "$ex/cnp3-tcp-reorder-twh" "$twh" '{"order": [1, 2, 3]}' order right
+grade "$ex/cnp3-tcp-reorder-twh" "$twh" '{"order": [2, 1, 3]}' order wrong "SYN set and ACK reset"
+
+echo "exercises: $((checks - fails)) of $checks checks passed"
+[ "$fails" = 0 ]
