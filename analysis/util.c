@@ -677,7 +677,14 @@ tq_fmt_abstime(int64_t sec, int32_t nsec, char *buf, size_t len)
 	frac[10] = '\0';
 	size_t hl = strlen(head), zl = strlen(zone);
 	if (hl + 10 + 1 + zl + 1 > len) {
-		snprintf(buf, len, "%s%s %s", head, frac, zone);
+		/* a short buffer: as much as fits, as snprintf would */
+		char tmp[256];
+		size_t n = 0;
+		const char *parts[] = { head, frac, " ", zone };
+		for (size_t k = 0; k < 4; k++)
+			for (const char *p = parts[k]; *p && n < sizeof(tmp); p++)
+				tmp[n++] = *p;
+		copy_out(buf, len, tmp, n < sizeof(tmp) ? n : sizeof(tmp) - 1);
 		return;
 	}
 	memcpy(buf, head, hl);

@@ -1,0 +1,524 @@
+/*
+ * test_exercise.c - the exercise model: reading YAML (and refusing bad or
+ * hostile files with a message that names the place), keys computed on the
+ * demo exercise's real capture, every question kind and normalizer, feedback,
+ * and writing YAML back.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "../../server/exercise.h"
+#include "testutil.h"
+
+/* The demo exercise: tests/data/../../db/seed/smtp-over-tls */
+static const char *
+seed_dir(void)
+{
+	static char buf[4096];
+	snprintf(buf, sizeof(buf), "%s/../../db/seed/smtp-over-tls", tq_test_data_dir());
+	return buf;
+}
+
+static struct tq_capture *
+open_cap(const char *path)
+{
+	char err[256];
+	struct tq_capture *cap = NULL;
+	int rc = tq_capture_open_file(path, &cap, err, sizeof(err));
+	if (rc)
+		fail_msg("%s: %s", path, err);
+	return cap;
+}
+
+static struct tq_capture *
+demo_cap(void)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/smtp-tls.pcap", seed_dir());
+	return open_cap(path);
+}
+
+/* Loads YAML that must be refused; the message must hold want. */
+static void
+refused(const char *yaml, const char *want)
+{
+	struct tq_exercise *ex = (struct tq_exercise *)1;
+	char err[600] = "";
+	int rc = tq_exercise_load_yaml(yaml, strlen(yaml), NULL, &ex, err, sizeof(err));
+	if (rc == 0)
+		fail_msg("accepted: %.200s", yaml);
+	assert_null(ex);
+	if (!strstr(err, want))
+		fail_msg("error \"%s\" does not say \"%s\"", err, want);
+}
+
+static struct tq_exercise *
+loaded(const char *yaml)
+{
+	struct tq_exercise *ex = NULL;
+	char err[600] = "";
+	if (tq_exercise_load_yaml(yaml, strlen(yaml), NULL, &ex, err, sizeof(err)) != 0)
+		fail_msg("refused: %s", err);
+	return ex;
+}
+
+static json_t *
+grade(struct tq_exercise *ex, struct tq_capture *cap, const char *answers_json)
+{
+	json_error_t je;
+	json_t *a = json_loads(answers_json, 0, &je);
+	assert_non_null(a);
+	char err[300];
+	json_t *r = tq_exercise_grade(ex, cap, a, err, sizeof(err));
+	json_decref(a);
+	if (!r)
+		fail_msg("grade: %s", err);
+	return r;
+}
+
+static json_t *
+question(json_t *res, const char *id)
+{
+	size_t i;
+	json_t *q;
+	json_array_foreach(json_object_get(res, "questions"), i, q)
+		if (!strcmp(json_string_value(json_object_get(q, "id")), id))
+			return q;
+	fail_msg("no question %s in the result", id);
+	return NULL;
+}
+
+static int
+correct(json_t *res, const char *id)
+{
+	return json_is_true(json_object_get(question(res, id), "correct"));
+}
+
+static const char *
+feedback(json_t *res, const char *id)
+{
+	return json_string_value(json_object_get(question(res, id), "feedback"));
+}
+
+/* ------------------------------------------------------------------ the demo */
+
+static void
+test_demo_keys(void **state)
+{
+	(void)state;
+	struct tq_exercise *ex;
+	char err[600];
+	if (tq_exercise_load(seed_dir(), &ex, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(tq_exercise_count(ex), 3);
+	assert_non_null(strstr(tq_exercise_capture_path(ex), "smtp-tls.pcap"));
+	struct tq_capture *cap = open_cap(tq_exercise_capture_path(ex));
+	assert_int_equal(tq_exercise_compute_keys(ex, cap, err, sizeof(err)), 0);
+	json_t *k = tq_exercise_keys_json(ex);
+	json_t *qs = json_object_get(k, "questions");
+	/* tshark -2 -r smtp-tls.pcap: frame 4 "S: 220 smtp.campus.example ESMTP Postfix",
+	 * frame 12 Server Hello (TLS 1.2); the client's EHLO (6), STARTTLS (9) and Client Hello (11)
+	 * come before its first encrypted record (13) */
+	assert_string_equal(json_string_value(json_object_get(json_array_get(qs, 0), "key")), "smtp.campus.example");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(qs, 1), "key")), "TLS 1.2");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(qs, 2), "key")), 3);
+	json_t *from = json_object_get(json_array_get(qs, 0), "from");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(from, 0), "frame")), 4);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(from, 0), "field")), "smtp.rsp.parameter");
+	json_t *valid = json_object_get(json_array_get(qs, 1), "valid");
+	assert_int_equal(json_array_size(valid), 1);
+	assert_string_equal(json_string_value(json_array_get(valid, 0)), "TLS 1.2");
+	json_decref(k);
+
+	json_t *r = grade(ex, cap, "{\"q1\": \" SMTP.Campus.Example. \", \"q2\": \"tls 1.2\", \"q3\": \"0x3\"}");
+	assert_true(correct(r, "q1"));
+	assert_true(correct(r, "q2"));
+	assert_true(correct(r, "q3"));
+	assert_true(json_number_value(json_object_get(r, "score")) == 3.0);
+	assert_true(json_number_value(json_object_get(r, "max")) == 3.0);
+	json_decref(r);
+
+	r = grade(ex, cap, "{\"q1\": \"smtp\", \"q2\": \"TLS 1.3\", \"q3\": 43540}");
+	assert_false(correct(r, "q1"));
+	assert_non_null(strstr(feedback(r, "q1"), "not a fully qualified domain name"));
+	assert_non_null(strstr(feedback(r, "q2"), "Check the ServerHello"));
+	assert_false(correct(r, "q3"));
+	assert_true(json_number_value(json_object_get(r, "score")) == 0.0);
+	json_decref(r);
+
+	/* the client's port, 40082, is told apart as a field of the trace */
+	r = grade(ex, cap, "{\"q3\": 40082}");
+	assert_non_null(strstr(feedback(r, "q3"), "(tcp.srcport) of frame 1"));
+	assert_non_null(strstr(feedback(r, "q1"), "No answer"));
+	json_decref(r);
+
+	tq_capture_free(cap);
+	tq_exercise_free(ex);
+}
+
+/* ------------------------------------------------------------------ refusals */
+
+static const char *const base_q = "title: T\nquestions:\n  - id: q1\n    kind: number\n    prompt: P\n    answer: 3\n";
+
+static void
+test_refusals(void **state)
+{
+	(void)state;
+	refused("", "empty");
+	refused("- a\n- b\n", "an exercise is a mapping");
+	refused("title: T\n", "questions is missing");
+	refused("questions: []\n", "title is missing");
+	refused("title: T\nquestion: []\n", "unknown key 'question'");
+	refused("title: [1]\nquestions: []\n", "title: expected text, found a list");
+	refused("title: T\ncapture: ../etc/passwd\nquestions: []\n", "inside the exercise's folder");
+	refused("title: T\ncapture: /etc/passwd\nquestions: []\n", "inside the exercise's folder");
+	refused("title: T\nview: {exclude: [tcp.sqe]}\nquestions: []\n", "did you mean 'tcp.seq'");
+	refused("title: T\nquestions:\n  - id: q1\n    kind: essay\n    prompt: P\n", "unknown kind 'essay'");
+	refused("title: T\nquestions:\n  - id: q 1\n    kind: text\n    prompt: P\n    answer: a\n", "letters, digits");
+	refused("title: T\nquestions:\n  - {id: a, kind: number, prompt: P, answer: 1}\n  - {id: a, kind: number, prompt: P, answer: 2}\n",
+	    "already the id of questions[0]");
+	refused("title: T\nquestions:\n  - {id: a, kind: number, prompt: P}\n", "needs a key");
+	refused("title: T\nquestions:\n  - {id: a, kind: number, prompt: P, key: count(frame), answer: 2}\n", "not both");
+	refused("title: T\nquestions:\n  - {id: a, kind: number, prompt: P, key: 'count(fram)'}\n", "unknown field 'fram'");
+	refused("title: T\nquestions:\n  - {id: a, kind: number, prompt: P, answer: 1, points: -1}\n", "out of range");
+	refused("title: T\nquestions:\n  - {id: a, kind: number, prompt: P, answer: 1, choices: [x, y]}\n",
+	    "'choices' belongs to choice questions, not number ones");
+	refused("title: T\nquestions:\n  - {id: a, kind: text, prompt: P, answer: x, normalize: [shout]}\n", "unknown normalizer 'shout'");
+	refused("title: T\nquestions:\n  - {id: a, kind: text, prompt: P, match: 'a(b'}\n", "bad regular expression");
+	refused("title: T\nquestions:\n  - {id: a, kind: choice, prompt: P, choices: [x]}\n", "at least two choices");
+	refused("title: T\nquestions:\n  - {id: a, kind: choice, prompt: P, choices: [x, y]}\n", "no choice is valid");
+	refused("title: T\nquestions:\n  - {id: a, kind: choice, prompt: P, choices: [{text: x, vaild: true}, y]}\n",
+	    "unknown key 'vaild'");
+	refused("title: T\nquestions:\n  - {id: a, kind: choice, prompt: P, choices: [x, x], answer: x}\n", "already choice 0");
+	refused("title: T\nquestions:\n  - {id: a, kind: field, prompt: P, hide: {one: [tcp.seq]}}\n", "not a frame number");
+	refused("title: T\nquestions:\n  - {id: a, kind: field, prompt: P, hide: {1: [tcp]}}\n", "has no value to fill in");
+	refused("title: T\nquestions:\n  - {id: a, kind: field, prompt: P, hide: {1: [tcp.ack]}, key: count(frame)}\n",
+	    "comes from the trace");
+	refused("title: T\nquestions:\n  - {id: a, kind: order, prompt: P, frames: [1, 1]}\n", "there twice");
+	refused("title: T\nquestions:\n  - {id: a, kind: text, prompt: P, answer: x, feedback: {answers: [{feedback: f}]}}\n",
+	    "either answer or match");
+	refused("title: T\ntitle: U\nquestions: []\n", "there twice");
+	refused("title: 'T\nquestions: []\n", "YAML error at line");
+	refused("title: caf\xe9\nquestions: []\n", "YAML error");      /* Latin-1, not UTF-8 */
+	/* the prompt is required, and so is its text */
+	refused("title: T\nquestions:\n  - {id: a, kind: number, answer: 1}\n", "prompt is missing");
+	/* sanity: the base question loads */
+	tq_exercise_free(loaded(base_q));
+}
+
+static void
+test_hostile_yaml(void **state)
+{
+	(void)state;
+	/* a billion laughs: aliases count every time they are used */
+	const char *laughs =
+	    "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	    "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+	    "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+	    "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+	    "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+	    "f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+	    "g: [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]\n";
+	refused(laughs, "more than");
+	/* nesting deeper than anyone writes */
+	size_t depth = 5000;
+	char *deep = malloc(depth * 2 + 16);
+	assert_non_null(deep);
+	memset(deep, '[', depth);
+	memset(deep + depth, ']', depth);
+	deep[2 * depth] = '\0';
+	refused(deep, "nested more than");
+	free(deep);
+	/* too large */
+	size_t big = (1u << 20) + 10;
+	char *huge = malloc(big + 1);
+	assert_non_null(huge);
+	memset(huge, '#', big);
+	huge[big] = '\0';
+	refused(huge, "too large");
+	free(huge);
+	/* binary junk */
+	char junk[256];
+	for (size_t i = 0; i < sizeof(junk) - 1; i++)
+		junk[i] = (char)(i * 37 + 11);
+	junk[sizeof(junk) - 1] = '\0';
+	struct tq_exercise *ex;
+	char err[600];
+	assert_int_not_equal(tq_exercise_load_yaml(junk, strlen(junk), NULL, &ex, err, sizeof(err)), 0);
+	/* a huge string value */
+	size_t n = 70000;
+	char *longtitle = malloc(n + 64);
+	assert_non_null(longtitle);
+	strcpy(longtitle, "title: ");
+	memset(longtitle + 7, 'x', n);
+	strcpy(longtitle + 7 + n, "\nquestions: []\n");
+	refused(longtitle, "too long");
+	free(longtitle);
+	/* a missing file */
+	assert_int_not_equal(tq_exercise_load("/nonexistent/exercise", &ex, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "No such file"));
+}
+
+/* ------------------------------------------------------------------ kinds and normalizers */
+
+static void
+test_text_normalizers(void **state)
+{
+	(void)state;
+	struct tq_capture *cap = demo_cap();
+	struct tq_exercise *ex = loaded(
+	    "title: T\n"
+	    "questions:\n"
+	    "  - {id: plain, kind: text, prompt: P, answer: 'Mail.Example'}\n"
+	    "  - {id: case, kind: text, prompt: P, answer: 'Mail.Example', normalize: [case, trim]}\n"
+	    "  - {id: dot, kind: text, prompt: P, answer: 'mail.example', normalize: [dot]}\n"
+	    "  - {id: space, kind: text, prompt: P, answer: 'a  b', normalize: [space, trim]}\n"
+	    "  - {id: ipv6, kind: text, prompt: P, answer: '2001:db8::1', normalize: [ipv6]}\n"
+	    "  - {id: int, kind: text, prompt: P, answer: '6', normalize: [int]}\n"
+	    "  - {id: accept, kind: text, prompt: P, answer: 'one', accept: [two, three]}\n"
+	    "  - {id: re, kind: text, prompt: P, match: '(?i)^let.*encrypt'}\n");
+	char err[300];
+	assert_int_equal(tq_exercise_compute_keys(ex, cap, err, sizeof(err)), 0);
+	json_t *r = grade(ex, cap,
+	    "{\"plain\": \" Mail.Example \", \"case\": \"mail.EXAMPLE \", \"dot\": \"mail.example.\","
+	    " \"space\": \" a \\t b \", \"ipv6\": \"2001:0DB8:0:0::0001\", \"int\": \"0b110\","
+	    " \"accept\": \"three\", \"re\": \"Let's Encrypt\"}");
+	const char *right[] = { "plain", "case", "dot", "space", "ipv6", "int", "accept", "re" };
+	for (size_t i = 0; i < sizeof(right) / sizeof(right[0]); i++)
+		if (!correct(r, right[i]))
+			fail_msg("%s should be right", right[i]);
+	json_decref(r);
+	r = grade(ex, cap,
+	    "{\"plain\": \"mail.example\", \"case\": \"mail.example.org\", \"dot\": \"mail.example..\","
+	    " \"space\": \"ab\", \"ipv6\": \"2001:db8::2\", \"int\": \"0x7\", \"accept\": \"four\", \"re\": \"Verisign\"}");
+	for (size_t i = 0; i < sizeof(right) / sizeof(right[0]); i++)
+		if (correct(r, right[i]))
+			fail_msg("%s should be wrong", right[i]);
+	json_decref(r);
+	/* a number where text is wanted is read as its text; a list is not */
+	r = grade(ex, cap, "{\"int\": 6, \"plain\": [\"Mail.Example\"]}");
+	assert_true(correct(r, "int"));
+	assert_false(correct(r, "plain"));
+	assert_non_null(strstr(feedback(r, "plain"), "should be text"));
+	json_decref(r);
+	tq_exercise_free(ex);
+	tq_capture_free(cap);
+}
+
+static void
+test_number_choice_field_order(void **state)
+{
+	(void)state;
+	struct tq_capture *cap = demo_cap();
+	struct tq_exercise *ex = loaded(
+	    "title: T\n"
+	    "questions:\n"
+	    "  - {id: n, kind: number, prompt: P, key: 'count(frame where smtp)', points: 2}\n"
+	    "  - {id: t, kind: number, prompt: P, answer: 0.5, tolerance: 0.1}\n"
+	    "  - id: c\n"
+	    "    kind: choice\n"
+	    "    prompt: P\n"
+	    "    multiple: true\n"
+	    "    choices:\n"
+	    "      - {text: IPv6, valid: 'count(frame where ipv6) > 0', feedback: yes IPv6}\n"
+	    "      - {text: IPv4, valid: 'count(frame where ip) > 0', feedback: no IPv4 here}\n"
+	    "      - {text: TCP, valid: true}\n"
+	    "      - {text: UDP, valid: false}\n"
+	    "  - id: f\n"
+	    "    kind: field\n"
+	    "    prompt: P\n"
+	    "    hide: {1: [tcp.srcport, tcp.dstport], 2: tcp.ack}\n"
+	    "    feedback: {fields: {tcp.ack: the SYN counts one}}\n"
+	    "  - {id: o, kind: order, prompt: P, frames: [3, 1, 2]}\n");
+	char err[300];
+	assert_int_equal(tq_exercise_compute_keys(ex, cap, err, sizeof(err)), 0);
+	json_t *k = tq_exercise_keys_json(ex);
+	/* tshark -2 -r smtp-tls.pcap -Y smtp: frames 4, 6, 8, 9 and 10 */
+	json_t *qs = json_object_get(k, "questions");
+	json_int_t nsmtp = json_integer_value(json_object_get(json_array_get(qs, 0), "key"));
+	assert_true(nsmtp == 5);
+	json_t *fk = json_object_get(json_array_get(qs, 3), "key");
+	/* tshark -2 -r smtp-tls.pcap -T fields -e tcp.srcport -e tcp.dstport -e tcp.ack: 40082 587 0, then 587 40082 1 */
+	assert_string_equal(json_string_value(json_object_get(json_object_get(fk, "1"), "tcp.srcport")), "40082");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(fk, "2"), "tcp.ack")), "1");
+	json_t *ok = json_object_get(json_array_get(qs, 4), "key");
+	assert_int_equal(json_array_size(ok), 3);
+	assert_int_equal(json_integer_value(json_array_get(ok, 0)), 1);
+	assert_int_equal(json_integer_value(json_array_get(ok, 2)), 3);
+	json_decref(k);
+
+	char ans[600];
+	snprintf(ans, sizeof(ans),
+	    "{\"n\": %" JSON_INTEGER_FORMAT ", \"t\": \"0.58\", \"c\": [\"tcp\", \"IPv6\"],"
+	    " \"f\": {\"1\": {\"tcp.srcport\": \"0x9c92\", \"tcp.dstport\": 587}, \"2\": {\"tcp.ack\": \"1\"}},"
+	    " \"o\": [1, 2, 3]}", nsmtp);
+	json_t *r = grade(ex, cap, ans);
+	assert_true(correct(r, "n"));
+	assert_true(correct(r, "t"));
+	assert_true(correct(r, "c"));
+	assert_non_null(strstr(feedback(r, "c"), "yes IPv6"));
+	assert_true(correct(r, "f"));
+	assert_true(correct(r, "o"));
+	assert_true(json_number_value(json_object_get(r, "score")) == 6.0);
+	json_decref(r);
+
+	r = grade(ex, cap,
+	    "{\"n\": 0, \"t\": 0.7, \"c\": [\"IPv6\"], \"f\": {\"1\": {\"tcp.srcport\": \"40082\", \"tcp.dstport\": 587},"
+	    " \"2\": {\"tcp.ack\": 0}}, \"o\": [2, 1, 3]}");
+	assert_false(correct(r, "n"));
+	assert_false(correct(r, "t"));
+	assert_false(correct(r, "c"));
+	assert_false(correct(r, "f"));
+	assert_false(correct(r, "o"));
+	/* two fields of three: two thirds of the point */
+	double fs = json_number_value(json_object_get(question(r, "f"), "score"));
+	assert_true(fs > 0.66 && fs < 0.67);
+	assert_non_null(strstr(feedback(r, "f"), "Frame 2, tcp.ack: not right."));
+	assert_non_null(strstr(feedback(r, "f"), "the SYN counts one"));
+	json_decref(r);
+
+	/* the wrong shapes get a word, not a crash */
+	r = grade(ex, cap, "{\"n\": \"many\", \"c\": \"SCTP\", \"f\": 3, \"o\": {\"a\": 1}}");
+	assert_non_null(strstr(feedback(r, "n"), "should be a number"));
+	assert_non_null(strstr(feedback(r, "c"), "not one of the choices"));
+	assert_non_null(strstr(feedback(r, "f"), "value for each hidden field"));
+	assert_non_null(strstr(feedback(r, "o"), "list of frames"));
+	json_decref(r);
+
+	/* answers to no question, and answers that are no mapping, are refused */
+	json_t *bad = json_loads("{\"zz\": 1}", 0, NULL);
+	assert_null(tq_exercise_grade(ex, cap, bad, err, sizeof(err)));
+	assert_non_null(strstr(err, "no question 'zz'"));
+	json_decref(bad);
+	bad = json_loads("[1]", 0, NULL);
+	assert_null(tq_exercise_grade(ex, cap, bad, err, sizeof(err)));
+	json_decref(bad);
+	tq_exercise_free(ex);
+	tq_capture_free(cap);
+}
+
+static void
+test_keys_that_fail(void **state)
+{
+	(void)state;
+	struct tq_capture *cap = demo_cap();
+	struct tq_exercise *ex = loaded(
+	    "title: T\n"
+	    "questions:\n"
+	    "  - {id: dns, kind: text, prompt: P, key: 'first(udp.srcport where udp.dstport == 53)'}\n"
+	    "  - {id: ok, kind: number, prompt: P, key: 'count(frame)'}\n"
+	    "  - {id: far, kind: field, prompt: P, hide: {1000: [tcp.seq]}}\n"
+	    "  - {id: none, kind: field, prompt: P, hide: {1: [udp.srcport]}}\n"
+	    "  - {id: ch, kind: choice, prompt: P, key: 'str(count(frame))', choices: [one, two]}\n");
+	char err[300];
+	assert_int_equal(tq_exercise_compute_keys(ex, cap, err, sizeof(err)), 0);
+	json_t *k = tq_exercise_keys_json(ex);
+	json_t *qs = json_object_get(k, "questions");
+	assert_true(json_is_null(json_object_get(json_array_get(qs, 0), "key")));
+	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(qs, 0), "error")), "no frame has"));
+	/* tshark -2 -r smtp-tls.pcap | wc -l: 29 */
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(qs, 1), "key")), 29);
+	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(qs, 2), "error")), "past the end"));
+	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(qs, 3), "error")), "frame 1 has no udp.srcport"));
+	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(qs, 4), "error")), "none of the choices"));
+	json_decref(k);
+	json_t *r = grade(ex, cap, "{\"dns\": \"53\", \"ok\": 29}");
+	assert_true(correct(r, "ok"));
+	assert_false(correct(r, "dns"));
+	assert_non_null(strstr(feedback(r, "dns"), "could not be computed"));
+	json_decref(r);
+	tq_exercise_free(ex);
+	tq_capture_free(cap);
+}
+
+static void
+test_pick_choices(void **state)
+{
+	(void)state;
+	struct tq_capture *cap = demo_cap();
+	struct tq_exercise *ex = loaded(
+	    "title: T\n"
+	    "questions:\n"
+	    "  - {id: c, kind: choice, prompt: P, limit: 3, choices: [a, b, {text: c, valid: true}, d, e, f, g]}\n");
+	char err[300];
+	assert_int_equal(tq_exercise_compute_keys(ex, cap, err, sizeof(err)), 0);
+	int seen_c_first = 0, differ = 0;
+	size_t prev[3] = { 0 };
+	for (uint64_t seed = 0; seed < 200; seed++) {
+		size_t idx[8];
+		size_t n = tq_exercise_pick_choices(ex, 0, seed, idx, 8);
+		assert_int_equal(n, 3);
+		int has_valid = 0;
+		for (size_t i = 0; i < n; i++) {
+			has_valid |= idx[i] == 2;
+			if (i)
+				assert_true(idx[i] > idx[i - 1]);
+		}
+		assert_true(has_valid);
+		if (seed && memcmp(prev, idx, sizeof(prev)))
+			differ++;
+		memcpy(prev, idx, sizeof(prev));
+		seen_c_first |= idx[0] == 2;
+		/* the same seed, the same choices */
+		size_t again[8];
+		tq_exercise_pick_choices(ex, 0, seed, again, 8);
+		assert_memory_equal(idx, again, 3 * sizeof(size_t));
+	}
+	assert_true(differ > 50);
+	assert_true(seen_c_first);
+	tq_exercise_free(ex);
+	tq_capture_free(cap);
+}
+
+static void
+test_yaml_round_trip(void **state)
+{
+	(void)state;
+	struct tq_exercise *ex;
+	char err[600];
+	if (tq_exercise_load(seed_dir(), &ex, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	struct tq_sbuf out;
+	tq_sbuf_init(&out, 0);
+	assert_int_equal(tq_exercise_to_yaml(tq_exercise_doc(ex), &out), 0);
+	struct tq_exercise *back;
+	if (tq_exercise_load_yaml(out.s, out.len, NULL, &back, err, sizeof(err)) != 0)
+		fail_msg("the written YAML does not read back: %s\n%s", err, out.s);
+	assert_true(json_equal(tq_exercise_doc(ex), tq_exercise_doc(back)));
+	/* text that YAML would read as something else stays text */
+	struct tq_exercise *tricky = loaded("title: 'true'\nintro: '0x10'\nquestions:\n  - {id: a, kind: text, prompt: 'null', answer: '1.5'}\n");
+	tq_sbuf_reset(&out);
+	assert_int_equal(tq_exercise_to_yaml(tq_exercise_doc(tricky), &out), 0);
+	struct tq_exercise *tricky2 = loaded(out.s);
+	assert_true(json_equal(tq_exercise_doc(tricky), tq_exercise_doc(tricky2)));
+	assert_string_equal(json_string_value(json_object_get(tq_exercise_doc(tricky2), "title")), "true");
+	tq_exercise_free(tricky);
+	tq_exercise_free(tricky2);
+	tq_sbuf_free(&out);
+	tq_exercise_free(back);
+	tq_exercise_free(ex);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_demo_keys),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_hostile_yaml),
+		cmocka_unit_test(test_text_normalizers),
+		cmocka_unit_test(test_number_choice_field_order),
+		cmocka_unit_test(test_keys_that_fail),
+		cmocka_unit_test(test_pick_choices),
+		cmocka_unit_test(test_yaml_round_trip),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
