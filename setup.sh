@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # setup.sh - install what tracequiz needs on Debian 12, build it, and run it or its tests.
 #
-#   ./setup.sh demo    build, then show the demo (today: dissect a sample capture)
+#   ./setup.sh demo    build, then show the demo exercise: its trace, its keys, a grading
 #   ./setup.sh test    build normally and with ASan+UBSan, run the whole test suite
 #                      (unit tests under both builds, then the fidelity figures)
 #   ./setup.sh build   only install and build (build/tracequiz)
@@ -49,11 +49,15 @@ build)
 demo)
 	install_pkgs $build_pkgs
 	build build
-	echo "setup.sh: built build/tracequiz; the packet list of a sample capture:"
-	build/tracequiz dissect tests/data/tcp-handshake-eth-ipv4.pcap
+	demo=db/seed/smtp-over-tls
+	echo "setup.sh: built build/tracequiz; the demo exercise's trace ($demo/smtp-tls.pcap):"
+	build/tracequiz dissect "$demo/smtp-tls.pcap"
 	echo
-	echo "and frame 1 as tshark -V shows it:"
-	build/tracequiz dissect --format text --frame 1 tests/data/tcp-handshake-eth-ipv4.pcap
+	echo "its questions' keys, computed from the trace (tracequiz key $demo):"
+	build/tracequiz key "$demo"
+	echo
+	echo "and a student's answers graded (tracequiz grade $demo -):"
+	echo '{"q1": "smtp.campus.example", "q2": "TLS 1.3", "q3": 3}' | build/tracequiz grade "$demo" -
 	;;
 test)
 	install_pkgs $build_pkgs $test_pkgs
