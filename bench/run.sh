@@ -19,7 +19,15 @@
 #   RUNS        runs of each command (default 3)
 #   FORMATS     which comparisons, any of list,text,pdml (default all three)
 #   CAPTURE     measure this capture file instead of generating one
-#   BENCH_OUT   where the generator and the capture are kept (default bench/out)
+#   BENCH_OUT   where the generator and the captures are kept (default bench/out)
+#
+# A second table measures the same commands on a TLS-heavy capture of real sessions:
+# bench/mktls.sh (run as root; needs openssl, tcpdump, python3) runs TLS 1.2 and 1.3
+# sessions between a Python server and client on a loopback interface and captures
+# them with tcpdump, until TLS_FRAMES frames; cached in bench/out/ like the other.
+#   TLS         0 skips the TLS table (default 1)
+#   TLS_FRAMES  frames in the TLS capture (default 200000)
+#   TLS_CAPTURE measure this capture file as the TLS one instead of making one
 set -u
 export LC_ALL=C TZ=${TZ:-UTC}
 
@@ -28,6 +36,7 @@ srcdir=$(dirname "$here")
 out=${BENCH_OUT:-$here/out}
 runs=${RUNS:-3}
 frames=${FRAMES:-250000}
+tls_frames=${TLS_FRAMES:-200000}
 formats=,${FORMATS:-list,text,pdml},
 
 tq=${TRACEQUIZ:-}
@@ -49,19 +58,28 @@ if [ ! -x "$timecmd" ] || ! "$timecmd" -f '%e %M' -o /dev/null true 2>/dev/null;
 fi
 mkdir -p "$out" || { echo "bench: skipped, cannot create $out"; exit 0; }
 
-# ---------------------------------------------------------------- the capture
-if [ -n "${CAPTURE:-}" ]; then
-	cap=$CAPTURE
-	origin="given"
-else
-	gen=$out/gencap
+tmp=$(mktemp -d) || exit 0
+trap 'rm -rf "$tmp"' EXIT
+
+have() { command -v "$1" >/dev/null 2>&1; }
+skipped=()
+
+# ---------------------------------------------------------------- the captures
+# main_capture: sets cap and origin, or says why not and returns 1.
+main_capture() {
+	if [ -n "${CAPTURE:-}" ]; then
+		cap=$CAPTURE
+		origin="given"
+		return 0
+	fi
+	local gen=$out/gencap
 	cap=$out/bench-$frames.pcap
 	origin="made by bench/gencap.c"
 	if [ ! -x "$gen" ] || [ "$here/gencap.c" -nt "$gen" ]; then
 		echo "bench: building the capture generator"
 		if ! ${CC:-cc} -O2 -o "$gen" "$here/gencap.c" -lpcap; then
 			echo "bench: skipped, cannot build bench/gencap.c (it needs a C compiler and libpcap-dev)"
-			exit 0
+			return 1
 		fi
 		rm -f "$out"/bench-*.pcap      # a new generator makes new captures
 	fi
@@ -70,21 +88,43 @@ else
 		if ! "$gen" "$cap.tmp" "$frames"; then
 			rm -f "$cap.tmp"
 			echo "bench: skipped, the capture generator failed"
-			exit 0
+			return 1
 		fi
 		mv "$cap.tmp" "$cap"
 	fi
-fi
-if [ ! -r "$cap" ]; then
-	echo "bench: skipped, cannot read $cap"
-	exit 0
-fi
-cat "$cap" > /dev/null          # warm the page cache: every tool reads it from memory
+}
 
-tmp=$(mktemp -d) || exit 0
-trap 'rm -rf "$tmp"' EXIT
-
-have() { command -v "$1" >/dev/null 2>&1; }
+# tls_capture: sets cap and origin to the TLS capture, making it if need be, or says
+# why not and returns 1.
+tls_capture() {
+	if [ -n "${TLS_CAPTURE:-}" ]; then
+		cap=$TLS_CAPTURE
+		origin="given"
+		return 0
+	fi
+	cap=$out/tls-$tls_frames.pcap
+	origin="made by bench/mktls.sh"
+	[ -s "$cap" ] && return 0
+	local t
+	for t in openssl tcpdump python3; do
+		if ! have $t; then
+			echo "bench: TLS table skipped, $t is missing (bench/mktls.sh needs openssl, tcpdump, python3)"
+			return 1
+		fi
+	done
+	if [ "$(id -u)" != 0 ]; then
+		echo "bench: TLS table skipped, making its capture needs root (bench/mktls.sh captures on a loopback"
+		echo "       interface); run as root once, or set TLS_CAPTURE=file, or TLS=0"
+		return 1
+	fi
+	echo "bench: writing $cap from real TLS sessions (once; later runs reuse it)"
+	FRAMES=$tls_frames bash "$here/mktls.sh" "$cap" 2>&1 | sed 's/^/  /'
+	if [ "${PIPESTATUS[0]}" != 0 ] || [ ! -s "$cap" ]; then
+		rm -f "$cap"
+		echo "bench: TLS table skipped, bench/mktls.sh failed"
+		return 1
+	fi
+}
 
 # measure ID CMD...: runs CMD $runs times; sets T[ID] (median wall seconds), M[ID]
 # (median peak RSS, KiB) and C[ID] (median user+system CPU seconds), or F[ID]
@@ -114,44 +154,33 @@ measure() {
 }
 
 # ---------------------------------------------------------------- the runs
-nframes=$("$tq" dissect "$cap" 2>/dev/null | wc -l)
-size=$(stat -c %s "$cap")
-echo
-echo "tracequiz benchmark"
-echo "  capture   $cap ($origin)"
-echo "            $nframes frames, $(awk -v s="$size" 'BEGIN { printf "%.1f MB", s / 1e6 }')"
-echo "  tracequiz $tq ($("$tq" --version 2>/dev/null))"
-have tshark && echo "  tshark    $(tshark --version 2>/dev/null | head -n 1)"
-have tcpdump && echo "  tcpdump   $(tcpdump --version 2>&1 | head -n 1)"
-echo "  machine   $(nproc) CPU, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)"
-echo "  method    median of $runs runs, output to /dev/null, TZ=$TZ; /usr/bin/time: wall time, peak RSS"
-echo "  load      $(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null) (other work on the machine inflates wall times; cpu is less affected)"
-echo
-
-skipped=()
-if [[ $formats == *,list,* ]]; then
-	echo "bench: packet list ..." >&2
-	measure tq_list "$tq" dissect "$cap"
-	if have tshark; then
-		measure ts_list tshark -r "$cap"
-		measure ts2_list tshark -2 -r "$cap"
+# run_all CAP: measures every command of $formats on CAP (T, M, C, F start empty).
+run_all() {
+	local cap=$1
+	T=() M=() C=() F=()
+	cat "$cap" > /dev/null          # warm the page cache: every tool reads it from memory
+	if [[ $formats == *,list,* ]]; then
+		echo "bench: packet list ..." >&2
+		measure tq_list "$tq" dissect "$cap"
+		if have tshark; then
+			measure ts_list tshark -r "$cap"
+			measure ts2_list tshark -2 -r "$cap"
+		fi
+		if have tcpdump; then
+			measure td_list tcpdump -nr "$cap"
+		fi
 	fi
-	if have tcpdump; then
-		measure td_list tcpdump -nr "$cap"
+	if [[ $formats == *,text,* ]]; then
+		echo "bench: text tree ..." >&2
+		measure tq_text "$tq" dissect --format text "$cap"
+		have tshark && measure ts2_text tshark -2 -V -r "$cap"
 	fi
-fi
-if [[ $formats == *,text,* ]]; then
-	echo "bench: text tree ..." >&2
-	measure tq_text "$tq" dissect --format text "$cap"
-	have tshark && measure ts2_text tshark -2 -V -r "$cap"
-fi
-if [[ $formats == *,pdml,* ]]; then
-	echo "bench: PDML ..." >&2
-	measure tq_pdml "$tq" dissect --format pdml "$cap"
-	have tshark && measure ts2_pdml tshark -2 -T pdml -r "$cap"
-fi
-have tshark || skipped+=("tshark is not installed (apt-get install tshark): no tshark figures")
-have tcpdump || skipped+=("tcpdump is not installed (apt-get install tcpdump): no tcpdump figures")
+	if [[ $formats == *,pdml,* ]]; then
+		echo "bench: PDML ..." >&2
+		measure tq_pdml "$tq" dissect --format pdml "$cap"
+		have tshark && measure ts2_pdml tshark -2 -T pdml -r "$cap"
+	fi
+}
 
 # ---------------------------------------------------------------- the table
 # row ID LABEL BASE TTARGET MTARGET: one line; the ratios are ID's figure over
@@ -177,30 +206,94 @@ row() {
 	}'
 }
 
-printf '  %-36s %8s %7s %9s %9s %8s   %s\n' "" "time (s)" "cpu (s)" "RSS (MiB)" "time/tq" "RSS/tq" "target (ratio over tracequiz)"
-if [[ $formats == *,list,* ]]; then
-	echo "packet list"
-	row tq_list "tracequiz dissect F" tq_list "" ""
-	row ts_list "tshark -r F" tq_list 2 5
-	row ts2_list "tshark -2 -r F" tq_list 2 5
-	row td_list "tcpdump -nr F" tq_list 1 ""
-fi
-if [[ $formats == *,text,* ]]; then
-	echo "text tree"
-	row tq_text "tracequiz dissect --format text F" tq_text "" ""
-	row ts2_text "tshark -2 -V -r F" tq_text 5 5
-fi
-if [[ $formats == *,pdml,* ]]; then
-	echo "PDML"
-	row tq_pdml "tracequiz dissect --format pdml F" tq_pdml "" ""
-	row ts2_pdml "tshark -2 -T pdml -r F" tq_pdml 5 5
+table() {
+	printf '  %-36s %8s %7s %9s %9s %8s   %s\n' "" "time (s)" "cpu (s)" "RSS (MiB)" "time/tq" "RSS/tq" "target (ratio over tracequiz)"
+	if [[ $formats == *,list,* ]]; then
+		echo "packet list"
+		row tq_list "tracequiz dissect F" tq_list "" ""
+		row ts_list "tshark -r F" tq_list 2 5
+		row ts2_list "tshark -2 -r F" tq_list 2 5
+		row td_list "tcpdump -nr F" tq_list 1 ""
+	fi
+	if [[ $formats == *,text,* ]]; then
+		echo "text tree"
+		row tq_text "tracequiz dissect --format text F" tq_text "" ""
+		row ts2_text "tshark -2 -V -r F" tq_text 5 5
+	fi
+	if [[ $formats == *,pdml,* ]]; then
+		echo "PDML"
+		row tq_pdml "tracequiz dissect --format pdml F" tq_pdml "" ""
+		row ts2_pdml "tshark -2 -T pdml -r F" tq_pdml 5 5
+	fi
+}
+
+# describe CAP: "N frames, X MB"
+describe() {
+	local n
+	n=$("$tq" dissect "$1" 2>/dev/null | wc -l)
+	echo "$n frames, $(awk -v s="$(stat -c %s "$1")" 'BEGIN { printf "%.1f MB", s / 1e6 }')"
+}
+load() {
+	echo "  load      $(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null) (other work on the machine inflates wall times; cpu is less affected)"
+}
+
+# ---------------------------------------------------------------- the generated capture
+tables=0 cap=
+if ! main_capture; then
+	cap=
+elif [ ! -r "$cap" ]; then
+	echo "bench: skipped, cannot read $cap"
+	cap=
 fi
 echo
-echo "  time: wall clock; cpu: user + system; RSS: peak resident set size (for tracequiz it includes"
-echo "  the capture file, which it maps whole).  time/tq, RSS/tq: the tool's median wall time and RSS"
-echo "  over tracequiz's; above 1, tracequiz is faster or smaller."
-echo "  targets: packet list at least 2x faster than tshark and at least as fast as tcpdump;"
-echo "           text and PDML at least 5x faster than tshark; peak memory at most a fifth of tshark's."
+echo "tracequiz benchmark"
+if [ -n "$cap" ]; then
+	echo "  capture   $cap ($origin)"
+	echo "            $(describe "$cap")"
+fi
+echo "  tracequiz $tq ($("$tq" --version 2>/dev/null))"
+have tshark && echo "  tshark    $(tshark --version 2>/dev/null | head -n 1)"
+have tcpdump && echo "  tcpdump   $(tcpdump --version 2>&1 | head -n 1)"
+echo "  machine   $(nproc) CPU, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)"
+echo "  method    median of $runs runs, output to /dev/null, TZ=$TZ; /usr/bin/time: wall time, peak RSS"
+if [ -n "$cap" ]; then
+	load
+	echo
+	run_all "$cap"
+	table
+	tables=$((tables + 1))
+fi
+
+# ---------------------------------------------------------------- the TLS capture
+if [ "${TLS:-1}" != 0 ]; then
+	echo
+	if ! tls_capture; then
+		cap=
+	elif [ ! -r "$cap" ]; then
+		echo "bench: TLS table skipped, cannot read $cap"
+		cap=
+	fi
+	if [ -n "$cap" ]; then
+		echo "TLS capture: real TLS 1.2 and 1.3 sessions on loopback, $(describe "$cap")"
+		echo "  capture   $cap ($origin)"
+		load
+		echo
+		run_all "$cap"
+		table
+		tables=$((tables + 1))
+	fi
+fi
+
+have tshark || skipped+=("tshark is not installed (apt-get install tshark): no tshark figures")
+have tcpdump || skipped+=("tcpdump is not installed (apt-get install tcpdump): no tcpdump figures")
+echo
+if [ $tables -gt 0 ]; then
+	echo "  time: wall clock; cpu: user + system; RSS: peak resident set size (for tracequiz it includes"
+	echo "  the capture file, which it maps whole).  time/tq, RSS/tq: the tool's median wall time and RSS"
+	echo "  over tracequiz's; above 1, tracequiz is faster or smaller."
+	echo "  targets: packet list at least 2x faster than tshark and at least as fast as tcpdump;"
+	echo "           text and PDML at least 5x faster than tshark; peak memory at most a fifth of tshark's."
+fi
 for s in "${skipped[@]+"${skipped[@]}"}"; do
 	echo "  skipped: $s"
 done
