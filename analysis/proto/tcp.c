@@ -1172,6 +1172,7 @@ msp_add(struct tq_pkt *pk, struct msp *m, const struct tq_slice *seg, uint32_t s
     uint32_t off, uint32_t len, int more)
 {
 	if (pk->pass == 1 && !m->reassembled_in) {
+		m->partial = 0;              /* a new piece ends a partial rebuild, as fragment_add */
 		if (seg->ds == 0 && seg->len == seg->rlen && segoff + len <= seg->len && m->nfrags < 4096) {
 			struct tq_fragment *f = tq_arena_alloc(&pk->cap->state, sizeof(*f));
 			if (f) {
@@ -1195,6 +1196,60 @@ msp_add(struct tq_pkt *pk, struct msp *m, const struct tq_slice *seg, uint32_t s
 			m->reassembled_in = pk->num;
 	}
 	return m->reassembled_in ? m : NULL;
+}
+
+/*
+ * Pass 1: the protocol found that a rebuilt PDU ends at byte `at` and the
+ * bytes after start the next PDU, which it cannot finish yet (Wireshark's
+ * split_msp).  m keeps [0, at) and stays rebuilt in this frame; the rest
+ * moves to a new PDU, first seen in the earliest frame that holds any of it.
+ * Returns the new PDU, whose end the caller sets.
+ */
+static struct msp *
+msp_split(struct tq_pkt *pk, struct flow *f, struct msp *m, uint32_t at)
+{
+	uint32_t first = 0;
+	for (const struct tq_fragment *fr = m->frags; fr; fr = fr->next) {
+		if (fr->off + fr->len >= at && (!first || fr->frame < first))
+			first = fr->frame;
+	}
+	struct msp *nm = msp_new(pk, f, m->seq + at, m->nxtpdu);
+	if (!nm)
+		return NULL;
+	if (first)
+		nm->first_frame = first;
+	struct tq_fragment **tail = &nm->frags, **pp = &m->frags;
+	uint32_t kept = 0;
+	while (*pp) {
+		struct tq_fragment *fr = *pp;
+		if (fr->off + fr->len > at) {
+			/* its bytes past the split go to the new PDU */
+			struct tq_fragment *nf = tq_arena_alloc(&pk->cap->state, sizeof(*nf));
+			if (nf) {
+				uint32_t skip = fr->off < at ? at - fr->off : 0;
+				nf->frame = fr->frame;
+				nf->off = fr->off + skip - at;
+				nf->len = fr->len - skip;
+				nf->data_off = fr->data_off + skip;
+				nf->next = NULL;
+				*tail = nf;
+				tail = &nf->next;
+				nm->nfrags++;
+			}
+		}
+		if (fr->off >= at) {
+			*pp = fr->next;
+			continue;
+		}
+		if (fr->off + fr->len > at)
+			fr->len = at - fr->off;
+		kept++;
+		pp = &fr->next;
+	}
+	m->nfrags = kept;
+	m->datalen = at;
+	m->nxtpdu = m->seq + at;
+	return nm;
 }
 
 /* Rebuilds a PDU from its fragments' frames into the tree's arena, as a new data source. */
@@ -1233,7 +1288,7 @@ segments_tree(struct tq_pkt *pk, struct tq_node *tcp_item, const struct msp *m, 
 		return;
 	struct tq_sbuf lb;
 	tq_sbuf_init(&lb, 0);
-	tq_sbuf_printf(&lb, "%u Reassembled TCP Segments (%u bytes): ", m->nfrags, m->datalen);
+	tq_sbuf_printf(&lb, "%u Reassembled TCP Segments (%u byte%s): ", m->nfrags, m->datalen, m->datalen == 1 ? "" : "s");
 	for (const struct tq_fragment *f = m->frags; f; f = f->next)
 		tq_sbuf_printf(&lb, "%s#%u(%u)", f == m->frags ? "" : ", ", f->frame, f->len);
 	struct tq_node *t = tq_gen(tq_add(pk, root, &hf_segments, w, 0, w->len));
@@ -1241,7 +1296,8 @@ segments_tree(struct tq_pkt *pk, struct tq_node *tcp_item, const struct msp *m, 
 	tq_sbuf_free(&lb);
 	for (const struct tq_fragment *f = m->frags; f; f = f->next) {
 		struct tq_node *n = tq_gen(tq_add_u(pk, t, &hf_segment, w, f->off, f->len, f->frame));
-		tq_set_label(pk, n, "Frame: %u, payload: %u-%u (%u bytes)", f->frame, f->off, f->off + f->len - 1, f->len);
+		tq_set_label(pk, n, "Frame: %u, payload: %u-%u (%u byte%s)", f->frame, f->off, f->off + f->len - 1, f->len,
+		    f->len == 1 ? "" : "s");
 	}
 	tq_add_gen(pk, t, &hf_segment_count, w, 0, m->nfrags);
 	tq_add_gen(pk, t, &hf_reassembled_len, w, 0, m->datalen);
@@ -1297,7 +1353,7 @@ desegment(struct tq_pkt *pk, struct tcp_conv *tc, int dir, int app, const struct
 	for (int guard = 0; guard < 64 && offset < seg->len; guard++) {
 		struct msp *head = NULL;
 		int called = 0, must_desegment = 0;
-		uint32_t another = 0, deseg_offset = offset;
+		uint32_t another = 0, deseg_offset = offset, len = 0;
 		pk->deseg_offset = pk->deseg_len = 0;
 
 		struct msp *m = msp_exact(fwd, seq);
@@ -1328,7 +1384,7 @@ desegment(struct tq_pkt *pk, struct tcp_conv *tc, int dir, int app, const struct
 		if (m && LE_SEQ(m->seq, seq) && GT_SEQ(m->nxtpdu, seq)) {
 			if (pk->pass == 1)
 				m->last_frame = pk->num;
-			uint32_t len = m->entire ? seg->len - offset :
+			len = m->entire ? seg->len - offset :
 			    (LT_SEQ(nxtseq, m->nxtpdu) ? nxtseq : m->nxtpdu) - seq;
 			head = msp_add(pk, m, seg, offset, seq - m->seq, len, LT_SEQ(nxtseq, m->nxtpdu));
 			if (pk->pass == 1 && m->entire) {
@@ -1341,7 +1397,7 @@ desegment(struct tq_pkt *pk, struct tcp_conv *tc, int dir, int app, const struct
 			struct tq_slice rest = tq_sub_rest(seg, offset);
 			called = call_app(pk, app, tf, &rest);
 			if (pk->deseg_len) {
-				must_desegment = pk->pass == 1;
+				must_desegment = 1;
 				deseg_offset = offset + pk->deseg_offset;
 			}
 		}
@@ -1353,36 +1409,53 @@ desegment(struct tq_pkt *pk, struct tcp_conv *tc, int dir, int app, const struct
 				pk->tcp->is_reassembled = 1;
 				called = call_app(pk, app, tf, &w);
 				pk->tcp->is_reassembled = 0;
-				uint32_t old_len = head->datalen - (seg->len - offset < head->datalen ? seg->len - offset : head->datalen);
-				if (pk->deseg_len && pk->deseg_offset <= old_len) {
-					/* it needs more than we thought: grow the PDU */
-					if (pk->pass == 1) {
-						m->partial = 1;
-						m->reassembled_in = 0;
-						m->have_last = 0;
+				if (pk->deseg_len) {
+					/*
+					 * It needs more than we thought (it asked for one more
+					 * segment, say, and now knows how much).  When the PDU it
+					 * could not finish starts in this segment, the bytes
+					 * before stay one PDU, rebuilt here, and the rest starts
+					 * the next one (Wireshark's split_msp); else this PDU
+					 * grows, rebuilt again later.
+					 */
+					struct msp *grow = m;
+					if (pk->deseg_offset == 0 || LE_SEQ(m->seq + pk->deseg_offset, seq)) {
+						if (pk->pass == 1) {
+							m->partial = 1;
+							m->reassembled_in = 0;
+							m->have_last = 0;
+						}
+					} else {
+						if (pk->pass == 1)
+							grow = msp_split(pk, fwd, m, pk->deseg_offset);
+						segments_tree(pk, tcp_item, head, &w);
+					}
+					if (pk->pass == 1 && grow) {
 						if (pk->deseg_len == TQ_DESEG_ONE_MORE) {
-							m->entire = 1;
-							m->nxtpdu = nxtseq + 1;
+							grow->nxtpdu = (GT_SEQ(nxtseq, grow->nxtpdu) ? nxtseq : grow->nxtpdu) + 1;
+							grow->entire = 1;
+						} else if (!LT_SEQ(seq + len, grow->nxtpdu)) {
+							grow->nxtpdu = seq + len + pk->deseg_len;
 						} else {
-							m->nxtpdu = m->seq + head->datalen + pk->deseg_len;
+							grow->nxtpdu += pk->deseg_len;
 						}
 					}
-				} else {
-					/* the bytes of this PDU only, when another one follows */
-					segment_data_n(pk, tcp_tree, seg, offset, another ? another : seg->len - offset, "");
-					segments_tree(pk, tcp_item, head, &w);
-					if (pk->deseg_len) {
-						/* the end of this segment starts another PDU */
-						must_desegment = pk->pass == 1;
-						deseg_offset = seg->len - (head->datalen - pk->deseg_offset);
-					}
+					/* nothing else can follow in this segment but more of it */
+					if (!len)
+						return;
+					offset += len;
+					seq += len;
+					continue;
 				}
+				/* the bytes of this PDU only, when another one follows */
+				segment_data_n(pk, tcp_tree, seg, offset, another ? another : seg->len - offset, "");
+				segments_tree(pk, tcp_item, head, &w);
 			}
 		}
 
 		if (must_desegment) {
 			uint32_t deseg_seq = seq + (deseg_offset - offset);
-			if (nxtseq - deseg_seq <= 1024 * 1024) {
+			if (pk->pass == 1 && nxtseq - deseg_seq <= 1024 * 1024) {
 				struct msp *nm;
 				if (pk->deseg_len == TQ_DESEG_ONE_MORE) {
 					nm = msp_new(pk, fwd, deseg_seq, nxtseq + 1);
@@ -1393,14 +1466,15 @@ desegment(struct tq_pkt *pk, struct tcp_conv *tc, int dir, int app, const struct
 				}
 				if (nm)
 					msp_add(pk, nm, seg, deseg_offset, 0, nxtseq - deseg_seq, LT_SEQ(nxtseq, nm->nxtpdu));
+			} else if (pk->pass != 1) {
+				/* pass 1 made a PDU of the rest: say where it was rebuilt */
+				head = msp_exact(fwd, deseg_seq);
 			}
 		}
 
 		if (!called || pk->deseg_len) {
 			if (head && head->reassembled_in && head->reassembled_in != pk->num && !head->partial)
 				tq_add_gen(pk, tcp_tree, &hf_reassembled_in, &hdr, 0, head->reassembled_in);
-			else if (!head && m && m->reassembled_in && m->reassembled_in != pk->num && !called)
-				tq_add_gen(pk, tcp_tree, &hf_reassembled_in, &hdr, 0, m->reassembled_in);
 			/* after the first PDU Wireshark fences Info and locks Protocol */
 			if (pk->deseg_offset == 0 && offset == 0) {
 				tq_col_proto(pk, "TCP");
