@@ -11,6 +11,7 @@
 
 #include "../analysis/tq.h"
 #include "exercise.h"
+#include "server.h"
 
 static void
 usage(FILE *fp)
@@ -19,6 +20,9 @@ usage(FILE *fp)
 	    "       tracequiz eval FILE EXPRESSION [--explain] [--json]\n"
 	    "       tracequiz key EXERCISE [--trace CAPTURE] [--json]\n"
 	    "       tracequiz grade EXERCISE ANSWERS.json [--trace CAPTURE] [--json]\n"
+	    "       tracequiz serve [--listen ADDR:PORT] [--db FILE] [--www DIR] [--seed DIR]\n"
+	    "       tracequiz user add NAME --role student|instructor|admin [--db FILE]\n"
+	    "       tracequiz token add NAME [--db FILE]\n"
 	    "       tracequiz --version\n"
 	    "\n"
 	    "dissect   print a capture as tshark does: the packet list (default), the tree\n"
@@ -445,6 +449,12 @@ main(int argc, char **argv)
 		return cmd_dissect(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "eval"))
 		return cmd_eval(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "serve"))
+		return cmd_serve(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "user"))
+		return cmd_user(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "token"))
+		return cmd_token(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "key"))
 		return cmd_key_or_grade(argc - 1, argv + 1, 0);
 	if (!strcmp(argv[1], "grade"))

@@ -1,0 +1,638 @@
+/*
+ * store.c - every SQL statement of tracequiz, on SQLite.
+ *
+ * A connection runs in WAL mode with foreign keys on, a busy timeout and
+ * synchronous=NORMAL: a committed transaction survives the process being
+ * killed (the kill test), and commits cost no fsync each.  Statements are
+ * prepared once per connection, on first use, and always bound.
+ * Migrations are the files db/migrations/NNN_*.sql, compiled into the
+ * program (db/migrations.c, generated) and applied in order under
+ * PRAGMA user_version, each in its own transaction.
+ */
+#include "config.h"
+
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store.h"
+
+/* db/migrations.c, made from the files of db/migrations by db/embed.sh */
+struct tq_migration {
+	const char *name;
+	const char *sql;
+};
+extern const struct tq_migration tq_migrations[];
+extern const unsigned tq_nmigrations;
+
+enum stmt {
+	S_USER_ADD, S_USER_BY_NAME, S_USER_BY_ID, S_USER_COUNT,
+	S_TOKEN_ADD, S_TOKEN_USER,
+	S_SESSION_ADD, S_SESSION_USER, S_SESSION_DEL,
+	S_COURSE_GET, S_COURSE_ADD, S_TEACHER_ADD, S_TEACHES,
+	S_CAPTURE_FIND, S_CAPTURE_ADD, S_CAPTURE_GET,
+	S_EXERCISE_FIND, S_EXERCISE_ADD, S_EXERCISE_UPDATE, S_EXERCISE_GET, S_EXERCISE_ALL,
+	S_SUBMISSION_ADD, S_SUBMISSION_COUNT,
+	S_BEGIN, S_COMMIT, S_ROLLBACK,
+	S_COUNT
+};
+
+static const char *const sql[S_COUNT] = {
+	[S_USER_ADD] = "INSERT INTO users (name, role, pw_hash, external, created) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[S_USER_BY_NAME] = "SELECT id, name, role, coalesce(pw_hash, ''), external FROM users WHERE name = ?1",
+	[S_USER_BY_ID] = "SELECT id, name, role, coalesce(pw_hash, ''), external FROM users WHERE id = ?1",
+	[S_USER_COUNT] = "SELECT count(*) FROM users",
+	[S_TOKEN_ADD] = "INSERT INTO tokens (token_hash, user_id, name, created) VALUES (?1, ?2, ?3, ?4)",
+	[S_TOKEN_USER] = "SELECT u.id, u.name, u.role, coalesce(u.pw_hash, ''), u.external FROM tokens t "
+	                 "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1",
+	[S_SESSION_ADD] = "INSERT INTO sessions (token_hash, user_id, csrf, expires) VALUES (?1, ?2, ?3, ?4)",
+	[S_SESSION_USER] = "SELECT u.id, u.name, u.role, coalesce(u.pw_hash, ''), u.external, s.csrf FROM sessions s "
+	                   "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1 AND s.expires > ?2",
+	[S_SESSION_DEL] = "DELETE FROM sessions WHERE token_hash = ?1",
+	[S_COURSE_GET] = "SELECT id FROM courses WHERE slug = ?1",
+	[S_COURSE_ADD] = "INSERT INTO courses (slug, title) VALUES (?1, ?2)",
+	[S_TEACHER_ADD] = "INSERT OR IGNORE INTO teachers (course_id, user_id) VALUES (?1, ?2)",
+	[S_TEACHES] = "SELECT 1 FROM teachers WHERE course_id = ?1 AND user_id = ?2",
+	[S_CAPTURE_FIND] = "SELECT id FROM captures WHERE sha256 = ?1",
+	[S_CAPTURE_ADD] = "INSERT INTO captures (sha256, name, size, frames, data, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_CAPTURE_GET] = "SELECT data, sha256 FROM captures WHERE id = ?1",
+	[S_EXERCISE_FIND] = "SELECT id FROM exercises WHERE slug = ?1",
+	[S_EXERCISE_ADD] = "INSERT INTO exercises (slug, course_id, doc, capture_id, keys, created, updated) "
+	                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+	[S_EXERCISE_UPDATE] = "UPDATE exercises SET course_id = ?2, doc = ?3, capture_id = ?4, keys = ?5, updated = ?6 "
+	                      "WHERE slug = ?1",
+	[S_EXERCISE_GET] = "SELECT id, course_id, capture_id, slug, doc, keys, published, updated FROM exercises WHERE slug = ?1",
+	[S_EXERCISE_ALL] = "SELECT id, course_id, capture_id, slug, doc, keys, published, updated FROM exercises ORDER BY slug",
+	[S_SUBMISSION_ADD] = "INSERT INTO submissions (exercise_id, user_id, answers, score, max, result, created) "
+	                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[S_SUBMISSION_COUNT] = "SELECT count(*) FROM submissions",
+	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+};
+
+struct tq_store {
+	sqlite3 *db;
+	sqlite3_stmt *st[S_COUNT];
+	char err[512];
+};
+
+static int
+fail(struct tq_store *s, const char *what)
+{
+	snprintf(s->err, sizeof(s->err), "%s: %s", what, sqlite3_errmsg(s->db));
+	return TQ_STORE_ERROR;
+}
+
+/* The statement k, prepared on first use and reset for a new run. */
+static sqlite3_stmt *
+stmt(struct tq_store *s, enum stmt k)
+{
+	if (!s->st[k] && sqlite3_prepare_v3(s->db, sql[k], -1, SQLITE_PREPARE_PERSISTENT, &s->st[k], NULL) != SQLITE_OK) {
+		fail(s, "prepare");
+		return NULL;
+	}
+	sqlite3_reset(s->st[k]);
+	sqlite3_clear_bindings(s->st[k]);
+	return s->st[k];
+}
+
+/* Runs a statement that returns no rows. */
+static int
+run(struct tq_store *s, sqlite3_stmt *q, const char *what)
+{
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return 0;
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return TQ_STORE_EXISTS;
+	return fail(s, what);
+}
+
+static int64_t
+now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+static int
+exec(struct tq_store *s, const char *q)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, q, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(s->err, sizeof(s->err), "%s", msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return TQ_STORE_ERROR;
+	}
+	return 0;
+}
+
+int
+tq_store_version(struct tq_store *s)
+{
+	sqlite3_stmt *q;
+	int v = -1;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &q, NULL) == SQLITE_OK) {
+		if (sqlite3_step(q) == SQLITE_ROW)
+			v = sqlite3_column_int(q, 0);
+		sqlite3_finalize(q);
+	}
+	return v;
+}
+
+static int
+migrate(struct tq_store *s)
+{
+	for (;;) {
+		if (exec(s, "BEGIN IMMEDIATE"))
+			return TQ_STORE_ERROR;
+		int v = tq_store_version(s);
+		if (v < 0 || (unsigned)v > tq_nmigrations) {
+			exec(s, "ROLLBACK");
+			snprintf(s->err, sizeof(s->err), "the database is at schema version %d, newer than this program knows (%u)",
+			    v, tq_nmigrations);
+			return TQ_STORE_ERROR;
+		}
+		if ((unsigned)v == tq_nmigrations) {
+			exec(s, "COMMIT");
+			return 0;
+		}
+		char setv[64];
+		snprintf(setv, sizeof(setv), "PRAGMA user_version = %d", v + 1);
+		if (exec(s, tq_migrations[v].sql) || exec(s, setv) || exec(s, "COMMIT")) {
+			char keep[400];
+			snprintf(keep, sizeof(keep), "%.380s", s->err);
+			exec(s, "ROLLBACK");
+			snprintf(s->err, sizeof(s->err), "migration %.60s: %s", tq_migrations[v].name, keep);
+			return TQ_STORE_ERROR;
+		}
+	}
+}
+
+int
+tq_store_open(const char *path, struct tq_store **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	struct tq_store *s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return TQ_STORE_ERROR;
+	}
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+		tq_store_close(s);
+		return TQ_STORE_ERROR;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_extended_result_codes(s->db, 1);
+	if (exec(s, "PRAGMA journal_mode = WAL") || exec(s, "PRAGMA synchronous = NORMAL") ||
+	    exec(s, "PRAGMA foreign_keys = ON") || migrate(s)) {
+		snprintf(err, errlen, "%s: %s", path, s->err);
+		tq_store_close(s);
+		return TQ_STORE_ERROR;
+	}
+	*out = s;
+	return 0;
+}
+
+void
+tq_store_close(struct tq_store *s)
+{
+	if (!s)
+		return;
+	for (int k = 0; k < S_COUNT; k++)
+		sqlite3_finalize(s->st[k]);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+const char *
+tq_store_error(const struct tq_store *s)
+{
+	return s->err;
+}
+
+int
+tq_store_integrity(struct tq_store *s)
+{
+	sqlite3_stmt *q;
+	int ok = 0;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &q, NULL) != SQLITE_OK)
+		return fail(s, "integrity_check");
+	if (sqlite3_step(q) == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(q, 0), "ok"))
+		ok = 1;
+	sqlite3_finalize(q);
+	return ok ? 0 : TQ_STORE_ERROR;
+}
+
+int
+tq_store_begin(struct tq_store *s)
+{
+	sqlite3_stmt *q = stmt(s, S_BEGIN);
+	return q ? run(s, q, "begin") : TQ_STORE_ERROR;
+}
+
+int
+tq_store_commit(struct tq_store *s)
+{
+	sqlite3_stmt *q = stmt(s, S_COMMIT);
+	return q ? run(s, q, "commit") : TQ_STORE_ERROR;
+}
+
+void
+tq_store_rollback(struct tq_store *s)
+{
+	if (sqlite3_get_autocommit(s->db))
+		return;
+	sqlite3_stmt *q = stmt(s, S_ROLLBACK);
+	if (q)
+		run(s, q, "rollback");
+}
+
+/* ------------------------------------------------------------------ users */
+
+static void
+copy_text(char *dst, size_t len, const unsigned char *src)
+{
+	snprintf(dst, len, "%s", src ? (const char *)src : "");
+}
+
+static int
+read_user(struct tq_store *s, sqlite3_stmt *q, struct tq_user *u, const char *what)
+{
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(q);
+		return TQ_STORE_NOTFOUND;
+	}
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(q);
+		return fail(s, what);
+	}
+	u->id = sqlite3_column_int64(q, 0);
+	copy_text(u->name, sizeof(u->name), sqlite3_column_text(q, 1));
+	copy_text(u->role, sizeof(u->role), sqlite3_column_text(q, 2));
+	copy_text(u->pw_hash, sizeof(u->pw_hash), sqlite3_column_text(q, 3));
+	u->external = sqlite3_column_int(q, 4);
+	return 0;
+}
+
+int
+tq_store_user_add(struct tq_store *s, const char *name, const char *role, const char *pw_hash, int external, int64_t *id)
+{
+	sqlite3_stmt *q = stmt(s, S_USER_ADD);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 2, role, -1, SQLITE_STATIC);
+	if (pw_hash)
+		sqlite3_bind_text(q, 3, pw_hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(q, 4, external);
+	sqlite3_bind_int64(q, 5, now());
+	int rc = run(s, q, "add user");
+	if (rc == 0 && id)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+int
+tq_store_user_by_name(struct tq_store *s, const char *name, struct tq_user *out)
+{
+	sqlite3_stmt *q = stmt(s, S_USER_BY_NAME);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
+	int rc = read_user(s, q, out, "find user");
+	sqlite3_reset(q);
+	return rc;
+}
+
+int
+tq_store_user_by_id(struct tq_store *s, int64_t id, struct tq_user *out)
+{
+	sqlite3_stmt *q = stmt(s, S_USER_BY_ID);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_int64(q, 1, id);
+	int rc = read_user(s, q, out, "find user");
+	sqlite3_reset(q);
+	return rc;
+}
+
+static int
+count(struct tq_store *s, enum stmt k, int64_t *n)
+{
+	sqlite3_stmt *q = stmt(s, k);
+	if (!q)
+		return TQ_STORE_ERROR;
+	int rc = sqlite3_step(q);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? 0 : fail(s, "count");
+}
+
+int
+tq_store_user_count(struct tq_store *s, int64_t *n)
+{
+	return count(s, S_USER_COUNT, n);
+}
+
+int
+tq_store_token_add(struct tq_store *s, int64_t user_id, const uint8_t hash[32], const char *name)
+{
+	sqlite3_stmt *q = stmt(s, S_TOKEN_ADD);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_blob(q, 1, hash, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, user_id);
+	sqlite3_bind_text(q, 3, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 4, now());
+	return run(s, q, "add token");
+}
+
+int
+tq_store_token_user(struct tq_store *s, const uint8_t hash[32], struct tq_user *out)
+{
+	sqlite3_stmt *q = stmt(s, S_TOKEN_USER);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_blob(q, 1, hash, 32, SQLITE_TRANSIENT);
+	int rc = read_user(s, q, out, "find token");
+	sqlite3_reset(q);
+	return rc;
+}
+
+int
+tq_store_session_add(struct tq_store *s, const uint8_t hash[32], int64_t user_id, const char *csrf, int64_t expires)
+{
+	sqlite3_stmt *q = stmt(s, S_SESSION_ADD);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_blob(q, 1, hash, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, user_id);
+	sqlite3_bind_text(q, 3, csrf, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 4, expires);
+	return run(s, q, "add session");
+}
+
+int
+tq_store_session_user(struct tq_store *s, const uint8_t hash[32], int64_t t, struct tq_user *out, char *csrf, size_t csrflen)
+{
+	sqlite3_stmt *q = stmt(s, S_SESSION_USER);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_blob(q, 1, hash, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, t);
+	int rc = read_user(s, q, out, "find session");
+	if (rc == 0)
+		copy_text(csrf, csrflen, sqlite3_column_text(q, 5));
+	sqlite3_reset(q);
+	return rc;
+}
+
+int
+tq_store_session_delete(struct tq_store *s, const uint8_t hash[32])
+{
+	sqlite3_stmt *q = stmt(s, S_SESSION_DEL);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_blob(q, 1, hash, 32, SQLITE_TRANSIENT);
+	return run(s, q, "delete session");
+}
+
+/* ------------------------------------------------------------------ courses */
+
+static int
+find_id(struct tq_store *s, enum stmt k, const char *key, int64_t *id)
+{
+	sqlite3_stmt *q = stmt(s, k);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? TQ_STORE_NOTFOUND : fail(s, "find");
+}
+
+int
+tq_store_course_ensure(struct tq_store *s, const char *slug, const char *title, int64_t *id)
+{
+	int rc = find_id(s, S_COURSE_GET, slug, id);
+	if (rc != TQ_STORE_NOTFOUND)
+		return rc;
+	sqlite3_stmt *q = stmt(s, S_COURSE_ADD);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_text(q, 1, slug, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 2, title, -1, SQLITE_TRANSIENT);
+	rc = run(s, q, "add course");
+	if (rc == 0)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+int
+tq_store_teacher_add(struct tq_store *s, int64_t course_id, int64_t user_id)
+{
+	sqlite3_stmt *q = stmt(s, S_TEACHER_ADD);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_int64(q, 1, course_id);
+	sqlite3_bind_int64(q, 2, user_id);
+	return run(s, q, "add teacher");
+}
+
+int
+tq_store_teaches(struct tq_store *s, int64_t course_id, int64_t user_id)
+{
+	sqlite3_stmt *q = stmt(s, S_TEACHES);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_int64(q, 1, course_id);
+	sqlite3_bind_int64(q, 2, user_id);
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : fail(s, "teaches");
+}
+
+/* ------------------------------------------------------------------ captures */
+
+int
+tq_store_capture_put(struct tq_store *s, const char *sha256hex, const char *name, const void *data, size_t size,
+    uint32_t frames, int64_t *id)
+{
+	int rc = find_id(s, S_CAPTURE_FIND, sha256hex, id);
+	if (rc != TQ_STORE_NOTFOUND)
+		return rc;
+	sqlite3_stmt *q = stmt(s, S_CAPTURE_ADD);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_text(q, 1, sha256hex, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 2, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 3, (sqlite3_int64)size);
+	sqlite3_bind_int64(q, 4, frames);
+	sqlite3_bind_blob64(q, 5, data, size, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 6, now());
+	rc = run(s, q, "add capture");
+	if (rc == 0)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+int
+tq_store_capture_get(struct tq_store *s, int64_t id, void **data, size_t *size, char *sha256hex)
+{
+	sqlite3_stmt *q = stmt(s, S_CAPTURE_GET);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_int64(q, 1, id);
+	int rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(q);
+		return rc == SQLITE_DONE ? TQ_STORE_NOTFOUND : fail(s, "get capture");
+	}
+	size_t n = (size_t)sqlite3_column_bytes(q, 0);
+	*data = malloc(n ? n : 1);
+	if (*data)
+		memcpy(*data, sqlite3_column_blob(q, 0), n);
+	*size = n;
+	if (sha256hex)
+		copy_text(sha256hex, 65, sqlite3_column_text(q, 1));
+	sqlite3_reset(q);
+	if (!*data) {
+		snprintf(s->err, sizeof(s->err), "out of memory");
+		return TQ_STORE_ERROR;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ exercises */
+
+int
+tq_store_exercise_put(struct tq_store *s, const char *slug, int64_t course_id, const char *doc, int64_t capture_id,
+    const char *keys, int64_t *id)
+{
+	int64_t found;
+	int rc = find_id(s, S_EXERCISE_FIND, slug, &found);
+	if (rc != 0 && rc != TQ_STORE_NOTFOUND)
+		return rc;
+	sqlite3_stmt *q = stmt(s, rc == 0 ? S_EXERCISE_UPDATE : S_EXERCISE_ADD);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_text(q, 1, slug, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, course_id);
+	sqlite3_bind_text(q, 3, doc, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 4, capture_id);
+	sqlite3_bind_text(q, 5, keys, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 6, now());
+	int was = rc;
+	rc = run(s, q, "save exercise");
+	if (rc == 0 && id)
+		*id = was == 0 ? found : sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+static int
+read_exercise(sqlite3_stmt *q, struct tq_exrow *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(q, 0);
+	r->course_id = sqlite3_column_int64(q, 1);
+	r->capture_id = sqlite3_column_int64(q, 2);
+	copy_text(r->slug, sizeof(r->slug), sqlite3_column_text(q, 3));
+	r->doc = strdup(sqlite3_column_text(q, 4) ? (const char *)sqlite3_column_text(q, 4) : "{}");
+	r->keys = strdup(sqlite3_column_text(q, 5) ? (const char *)sqlite3_column_text(q, 5) : "{}");
+	r->published = sqlite3_column_int(q, 6);
+	r->updated = sqlite3_column_int64(q, 7);
+	if (!r->doc || !r->keys) {
+		tq_exrow_free(r);
+		return -1;
+	}
+	return 0;
+}
+
+int
+tq_store_exercise_get(struct tq_store *s, const char *slug, struct tq_exrow *out)
+{
+	sqlite3_stmt *q = stmt(s, S_EXERCISE_GET);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_text(q, 1, slug, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(q);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(q);
+		return rc == SQLITE_DONE ? TQ_STORE_NOTFOUND : fail(s, "get exercise");
+	}
+	rc = read_exercise(q, out);
+	sqlite3_reset(q);
+	if (rc) {
+		snprintf(s->err, sizeof(s->err), "out of memory");
+		return TQ_STORE_ERROR;
+	}
+	return 0;
+}
+
+int
+tq_store_exercise_each(struct tq_store *s, int (*fn)(void *arg, const struct tq_exrow *row), void *arg)
+{
+	sqlite3_stmt *q = stmt(s, S_EXERCISE_ALL);
+	if (!q)
+		return TQ_STORE_ERROR;
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct tq_exrow r;
+		if (read_exercise(q, &r)) {
+			sqlite3_reset(q);
+			snprintf(s->err, sizeof(s->err), "out of memory");
+			return TQ_STORE_ERROR;
+		}
+		int stop = fn(arg, &r);
+		tq_exrow_free(&r);
+		if (stop)
+			break;
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s, "list exercises");
+}
+
+void
+tq_exrow_free(struct tq_exrow *r)
+{
+	free(r->doc);
+	free(r->keys);
+	r->doc = r->keys = NULL;
+}
+
+/* ------------------------------------------------------------------ submissions */
+
+int
+tq_store_submission_add(struct tq_store *s, int64_t exercise_id, int64_t user_id, const char *answers, double score,
+    double max, const char *result, int64_t *id)
+{
+	sqlite3_stmt *q = stmt(s, S_SUBMISSION_ADD);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_int64(q, 1, exercise_id);
+	sqlite3_bind_int64(q, 2, user_id);
+	sqlite3_bind_text(q, 3, answers, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_double(q, 4, score);
+	sqlite3_bind_double(q, 5, max);
+	sqlite3_bind_text(q, 6, result, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 7, now());
+	int rc = run(s, q, "add submission");
+	if (rc == 0 && id)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+int
+tq_store_submission_count(struct tq_store *s, int64_t *n)
+{
+	return count(s, S_SUBMISSION_COUNT, n);
+}

@@ -1,0 +1,85 @@
+/* store.h - the storage of tracequiz: the only code that speaks SQL (SQLite). */
+#ifndef TQ_STORE_H
+#define TQ_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * One store is one SQLite connection: a server thread opens its own (WAL lets
+ * readers and a writer run together).  Every statement is prepared once per
+ * connection and bound, never built from strings.  Functions return 0 on
+ * success, TQ_STORE_NOTFOUND, TQ_STORE_EXISTS, or TQ_STORE_ERROR with the
+ * store's last message (tq_store_error) saying what.
+ */
+struct tq_store;
+
+enum { TQ_STORE_OK = 0, TQ_STORE_ERROR = -1, TQ_STORE_NOTFOUND = -2, TQ_STORE_EXISTS = -3 };
+
+struct tq_user {
+	int64_t id;
+	char name[128];
+	char role[16];               /* student, instructor, admin */
+	char pw_hash[160];           /* empty: cannot log in */
+	int external;
+};
+
+struct tq_exrow {
+	int64_t id, course_id, capture_id;
+	char slug[128];
+	char *doc;                   /* malloc'd JSON, freed by tq_exrow_free */
+	char *keys;                  /* malloc'd JSON */
+	int published;
+	int64_t updated;
+};
+
+/* Opens (creating) the database at path and applies the migrations it lacks. */
+int tq_store_open(const char *path, struct tq_store **out, char *err, size_t errlen);
+void tq_store_close(struct tq_store *st);
+const char *tq_store_error(const struct tq_store *st);
+/* The schema version (PRAGMA user_version) after migrating. */
+int tq_store_version(struct tq_store *st);
+/* SQLite's own check of the file: 0 when "ok". */
+int tq_store_integrity(struct tq_store *st);
+
+int tq_store_begin(struct tq_store *st);
+int tq_store_commit(struct tq_store *st);
+void tq_store_rollback(struct tq_store *st);
+
+int tq_store_user_add(struct tq_store *st, const char *name, const char *role, const char *pw_hash, int external,
+    int64_t *id);
+int tq_store_user_by_name(struct tq_store *st, const char *name, struct tq_user *out);
+int tq_store_user_by_id(struct tq_store *st, int64_t id, struct tq_user *out);
+int tq_store_user_count(struct tq_store *st, int64_t *n);
+
+/* Tokens and sessions are found by the SHA-256 of their secret. */
+int tq_store_token_add(struct tq_store *st, int64_t user_id, const uint8_t hash[32], const char *name);
+int tq_store_token_user(struct tq_store *st, const uint8_t hash[32], struct tq_user *out);
+int tq_store_session_add(struct tq_store *st, const uint8_t hash[32], int64_t user_id, const char *csrf, int64_t expires);
+int tq_store_session_user(struct tq_store *st, const uint8_t hash[32], int64_t now, struct tq_user *out, char *csrf,
+    size_t csrflen);
+int tq_store_session_delete(struct tq_store *st, const uint8_t hash[32]);
+
+int tq_store_course_ensure(struct tq_store *st, const char *slug, const char *title, int64_t *id);
+int tq_store_teacher_add(struct tq_store *st, int64_t course_id, int64_t user_id);
+/* 1 when user teaches course, 0 when not. */
+int tq_store_teaches(struct tq_store *st, int64_t course_id, int64_t user_id);
+
+/* A capture is kept once, by SHA-256: *id is the existing row when it is there. */
+int tq_store_capture_put(struct tq_store *st, const char *sha256hex, const char *name, const void *data, size_t size,
+    uint32_t frames, int64_t *id);
+/* *data is malloc'd. */
+int tq_store_capture_get(struct tq_store *st, int64_t id, void **data, size_t *size, char *sha256hex);
+
+int tq_store_exercise_put(struct tq_store *st, const char *slug, int64_t course_id, const char *doc, int64_t capture_id,
+    const char *keys, int64_t *id);
+int tq_store_exercise_get(struct tq_store *st, const char *slug, struct tq_exrow *out);
+/* Calls fn for each exercise, in slug order; fn returns nonzero to stop. */
+int tq_store_exercise_each(struct tq_store *st, int (*fn)(void *arg, const struct tq_exrow *row), void *arg);
+void tq_exrow_free(struct tq_exrow *row);
+
+int tq_store_submission_add(struct tq_store *st, int64_t exercise_id, int64_t user_id, const char *answers,
+    double score, double max, const char *result, int64_t *id);
+int tq_store_submission_count(struct tq_store *st, int64_t *n);
+
+#endif
