@@ -1,0 +1,269 @@
+#!/usr/bin/env python3
+"""test_server.py - the real `tracequiz serve` on a free loopback port with a
+fresh SQLite file, driven over HTTP: every route it has, bad input, the
+authorization of tokens, data surviving a restart, and a kill -9 under load
+losing no submission that was answered.
+
+Run by `make check` (TRACEQUIZ points at the program); standard library only.
+"""
+import http.client
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+TQ = os.environ.get("TRACEQUIZ") or os.path.join(os.getcwd(), "tracequiz")
+failures = []
+checks = 0
+
+
+def check(cond, what):
+    global checks
+    checks += 1
+    if cond:
+        print("ok   " + what)
+    else:
+        print("FAIL " + what)
+        failures.append(what)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+class Server:
+    def __init__(self, db):
+        self.db = db
+        self.port = free_port()
+        self.proc = subprocess.Popen([TQ, "serve", "--listen", "127.0.0.1:%d" % self.port, "--db", db],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.out = []
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            self.out.append(line)
+            if "serving http://" in line:
+                threading.Thread(target=self.drain, daemon=True).start()
+                return
+        raise RuntimeError("the server did not start: " + "".join(self.out))
+
+    def drain(self):
+        for line in self.proc.stdout:
+            self.out.append(line)
+
+    def request(self, method, path, body=None, headers=None, raw=None):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        h = dict(headers or {})
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        if data is not None:
+            h.setdefault("Content-Type", "application/json")
+        try:
+            c.request(method, path, body=data, headers=h, encode_chunked="Transfer-Encoding" in h)
+        except BrokenPipeError:
+            pass        # the server answered before reading all: read its answer
+        r = c.getresponse()
+        text = r.read()
+        c.close()
+        try:
+            j = json.loads(text)
+        except ValueError:
+            j = None
+        return r.status, j, text, r
+
+    def stop(self, sig=signal.SIGTERM):
+        self.proc.send_signal(sig)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def token(db, user="admin"):
+    out = subprocess.run([TQ, "token", "add", user, "--db", db], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr)
+    return out.stdout.strip()
+
+
+def count_submissions(db):
+    con = sqlite3.connect(db)
+    n = con.execute("select count(*) from submissions").fetchone()[0]
+    con.close()
+    return n
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="tq-it-")
+    db = os.path.join(tmp, "tracequiz.db")
+    s = Server(db)
+    try:
+        check(any("created the account 'admin' with the password" in l for l in s.out), "first start prints the admin password once")
+        st, j, _, r = s.request("GET", "/healthz")
+        check(st == 200 and j == {"status": "ok"}, "GET /healthz")
+        check(r.getheader("Content-Type") == "application/json", "JSON replies say so")
+        st, j, _, _ = s.request("POST", "/healthz", {})
+        check(st == 405 and "use GET" in j["error"], "POST /healthz is 405 with a JSON message")
+        st, j, _, _ = s.request("GET", "/api/v1/nowhere")
+        check(st == 404 and "no API route" in j["error"], "unknown API route is 404")
+        st, _, text, r = s.request("GET", "/")
+        check(st == 200 and b"tracequiz" in text and r.getheader("Content-Type").startswith("text/html"), "GET / serves www/index.html")
+        check("default-src 'self'" in (r.getheader("Content-Security-Policy") or ""), "pages carry a content security policy")
+        st, j, _, _ = s.request("GET", "/../etc/passwd")
+        check(st == 404, "no path outside www/")
+
+        st, j, _, _ = s.request("GET", "/api/v1/exercises")
+        check(st == 200 and [e["slug"] for e in j["exercises"]] == ["smtp-over-tls"], "the demo exercise is listed")
+        st, j, text, _ = s.request("GET", "/api/v1/exercises/smtp-over-tls")
+        check(st == 200 and len(j["exercise"]["questions"]) == 3, "the student's view of the demo")
+        check(b'"key"' not in text and b"valid" not in text and b"feedback" not in text,
+              "the student's view holds no key, no validity, no feedback")
+        st, j, _, _ = s.request("GET", "/api/v1/exercises/nope")
+        check(st == 404 and "no exercise 'nope'" in j["error"], "unknown exercise is 404")
+
+        # grading through the auto-grader endpoint
+        right = {"exercise": "smtp-over-tls", "student": "alice",
+                 "answers": {"q1": "smtp.campus.example", "q2": "TLS 1.2", "q3": 3}}
+        st, j, _, _ = s.request("POST", "/api/v1/grade", right)
+        check(st == 401 and "API token" in j["error"], "grading without a token is 401")
+        st, j, _, _ = s.request("POST", "/api/v1/grade", right, {"Authorization": "Bearer 00"})
+        check(st == 401 and "not valid" in j["error"], "a wrong token is 401")
+        tok = token(db)
+        auth = {"Authorization": "Bearer " + tok}
+        st, j, _, _ = s.request("POST", "/api/v1/grade", right, auth)
+        check(st == 200 and j["score"] == 3 and j["max"] == 3, "the demo answered right scores full marks")
+        wrong = dict(right, answers={"q1": "smtp", "q2": "TLS 1.3", "q3": 4})
+        st, j, _, _ = s.request("POST", "/api/v1/grade", wrong, auth)
+        q1 = [q for q in j["questions"] if q["id"] == "q1"][0]
+        check(st == 200 and j["score"] == 0 and "not a fully qualified domain name" in q1["feedback"],
+              "a wrong q1 that is part of the name gets the FQDN feedback")
+        check(count_submissions(db) == 2, "both submissions are stored")
+
+        # bad input: a clear message, nothing stored
+        before = count_submissions(db)
+        st, j, _, _ = s.request("POST", "/api/v1/grade", raw=b"{not json", headers=auth)
+        check(st == 400 and "not valid JSON" in j["error"], "malformed JSON is 400")
+        st, j, _, _ = s.request("POST", "/api/v1/grade", [1, 2], auth)
+        check(st == 400 and "JSON object" in j["error"], "a JSON array is 400")
+        st, j, _, _ = s.request("POST", "/api/v1/grade", dict(right, student=5), auth)
+        check(st == 400 and j["error"].startswith("student:"), "a student id of the wrong type is 400")
+        st, j, _, _ = s.request("POST", "/api/v1/grade", dict(right, answers=[1]), auth)
+        check(st == 400 and j["error"].startswith("answers:"), "answers of the wrong type are 400")
+        st, j, _, _ = s.request("POST", "/api/v1/grade", dict(right, answers={"q9": 1}), auth)
+        check(st == 400 and "no question 'q9'" in j["error"], "an answer to no question is 400")
+        st, j, _, _ = s.request("POST", "/api/v1/grade", dict(right, extra=1), auth)
+        check(st == 400 and "unknown key 'extra'" in j["error"], "an unknown key is 400")
+        st, j, _, _ = s.request("POST", "/api/v1/grade", dict(right, exercise="nope"), auth)
+        check(st == 404, "grading an unknown exercise is 404")
+        # an oversize body is refused from its announced length, before it is read
+        sk = socket.create_connection(("127.0.0.1", s.port), timeout=30)
+        sk.sendall(("POST /api/v1/grade HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+                    "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % (tok, 2 << 20)).encode())
+        reply = b""
+        while True:
+            chunk = sk.recv(65536)
+            if not chunk:
+                break
+            reply += chunk
+            if b"\r\n\r\n" in reply and reply.endswith(b"}\n"):
+                break
+        sk.close()
+        check(reply.startswith(b"HTTP/1.1 413") and b"larger than" in reply, "an oversize body is 413")
+        # and one that does not say its length is cut when it passes the cap
+        st, j, _, _ = s.request("POST", "/api/v1/grade", raw=iter([b"x" * 65536] * 40),
+                                headers=dict(auth, **{"Transfer-Encoding": "chunked"}))
+        check(st == 413 and "larger than" in j["error"], "an oversize chunked body is 413")
+        st, j, _, _ = s.request("GET", "/api/v1/grade", headers=auth)
+        check(st == 405, "GET /api/v1/grade is 405")
+        st, j, _, _ = s.request("POST", "/api/v1/grade", dict(right, student="admin"), auth)
+        check(st == 409 and "not a student" in j["error"], "grading as a non-student account is 409")
+        check(count_submissions(db) == before, "nothing was stored by the bad requests")
+
+        # SQL and HTML in strings are data
+        evil = "x'); DROP TABLE submissions; -- <script>alert(1)</script>"
+        st, j, _, _ = s.request("POST", "/api/v1/grade", dict(right, student=evil,
+                                answers={"q1": evil, "q2": "<b>TLS 1.2</b>", "q3": "1; DELETE FROM users"}), auth)
+        check(st == 200 and j["score"] == 0, "SQL and HTML in every string field are graded as text")
+        con = sqlite3.connect(db)
+        names = [r[0] for r in con.execute("select name from users")]
+        con.close()
+        check(evil in names and count_submissions(db) == before + 1, "and stored as they were, the tables intact")
+
+        # a student account's token cannot grade
+        subprocess.run([TQ, "user", "add", "bob", "--role", "student", "--db", db], capture_output=True, text=True, input="")
+        out = subprocess.run([TQ, "token", "add", "bob", "--db", db], capture_output=True, text=True)
+        check(out.returncode != 0 and "tokens are for instructors" in out.stderr, "no token for a student")
+        # an instructor who does not teach the demo course
+        subprocess.run([TQ, "user", "add", "carol", "--role", "instructor", "--db", db], capture_output=True, text=True, input="")
+        st, j, _, _ = s.request("POST", "/api/v1/grade", right, {"Authorization": "Bearer " + token(db, "carol")})
+        check(st == 403 and "does not teach" in j["error"], "another course's instructor cannot grade the demo")
+    finally:
+        s.stop()
+    check(s.proc.returncode == 0 and any("finishing the requests in flight" in l for l in s.out), "SIGTERM stops cleanly")
+
+    # data survives a restart
+    n = count_submissions(db)
+    s = Server(db)
+    try:
+        check(not any("created the account" in l for l in s.out), "a restart creates no second admin")
+        st, j, _, _ = s.request("POST", "/api/v1/grade", right, auth)
+        check(st == 200 and count_submissions(db) == n + 1, "the old token still works after a restart, data kept")
+
+        # kill -9 under load: every answered submission is in the database
+        answered = []
+        stop = threading.Event()
+
+        def load(k):
+            i = 0
+            while not stop.is_set():
+                body = dict(right, student="load%d-%d" % (k, i))
+                try:
+                    st, j, _, _ = s.request("POST", "/api/v1/grade", body, auth)
+                except Exception:
+                    return
+                if st == 200:
+                    answered.append(body["student"])
+                i += 1
+        threads = [threading.Thread(target=load, args=(k,)) for k in range(8)]
+        for t in threads:
+            t.start()
+        time.sleep(2)
+        s.proc.kill()
+        stop.set()
+        for t in threads:
+            t.join()
+        s.proc.wait()
+    except Exception:
+        s.stop(signal.SIGKILL)
+        raise
+    con = sqlite3.connect(db)
+    ok = con.execute("pragma integrity_check").fetchone()[0]
+    stored = {r[0] for r in con.execute("select u.name from submissions s join users u on u.id = s.user_id")}
+    con.close()
+    lost = [a for a in answered if a not in stored]
+    check(len(answered) > 100, "the load got %d answers before kill -9" % len(answered))
+    check(not lost, "kill -9: every answered submission is stored (%d lost)" % len(lost))
+    check(ok == "ok", "kill -9: PRAGMA integrity_check is ok")
+    s = Server(db)
+    st, j, _, _ = s.request("GET", "/healthz")
+    check(st == 200, "the server starts again after kill -9")
+    s.stop()
+
+    print("server: %d of %d checks passed" % (checks - len(failures), checks))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
