@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # setup.sh - install what tracequiz needs on Debian 12, build it, and run it or its tests.
 #
-#   ./setup.sh demo    build, then show the demo exercise: its trace, its keys, a grading
+#   ./setup.sh demo    build, show the demo exercise's keys, start the server with it (http://127.0.0.1:8080/)
 #   ./setup.sh test    build normally and with ASan+UBSan, run the whole test suite
 #                      (unit tests under both builds, then the fidelity figures)
 #   ./setup.sh build   only install and build (build/tracequiz)
@@ -56,8 +56,8 @@ demo)
 	echo "its questions' keys, computed from the trace (tracequiz key $demo):"
 	build/tracequiz key "$demo"
 	echo
-	echo "and a student's answers graded (tracequiz grade $demo -):"
-	echo '{"q1": "smtp.campus.example", "q2": "TLS 1.3", "q3": 3}' | build/tracequiz grade "$demo" -
+	echo "setup.sh: starting the server with the demo exercise on tracequiz.db (Ctrl-C stops it)"
+	exec build/tracequiz serve --listen "${LISTEN:-127.0.0.1:8080}" --db "${DB:-tracequiz.db}"
 	;;
 test)
 	install_pkgs $build_pkgs $test_pkgs
