@@ -98,6 +98,8 @@ struct val {
 	uint8_t k;
 	uint8_t multi;               /* V_LIST: the occurrences of a field in a frame */
 	uint8_t ftype;               /* V_BYTES, V_INT: the field type it came from (addresses) */
+	uint8_t subnet;              /* V_BYTES: an address with a prefix length (10.0.0.0/8) */
+	uint8_t plen;                /* its length in bits */
 	const struct tq_field *f;    /* the field it came from: label() */
 	int64_t i;
 	double d;
@@ -194,8 +196,30 @@ static int
 parse_int(const char *s, size_t n, int64_t *out)
 {
 	char buf[80];
-	if (n == 0 || n >= sizeof(buf))
+	if (n == 0)
 		return -1;
+	if (n >= sizeof(buf)) {
+		/* too long to be a 64-bit number: say so when it is one */
+		size_t i = s[0] == '-';
+		int base = 10;
+		if (n > i + 2 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X')) {
+			base = 16;
+			i += 2;
+		} else if (n > i + 2 && s[i] == '0' && (s[i + 1] == 'b' || s[i + 1] == 'B')) {
+			base = 2;
+			i += 2;
+		} else if (s[i] == '0') {
+			base = 8;
+		}
+		for (; i < n; i++) {
+			char c = s[i];
+			int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+			    c >= 'A' && c <= 'F' ? c - 'A' + 10 : 99;
+			if (d >= base)
+				return -1;
+		}
+		return -2;
+	}
 	memcpy(buf, s, n);
 	buf[n] = '\0';
 	int neg = buf[0] == '-';
@@ -364,8 +388,13 @@ lex_next(struct lexer *lx)
 		break;
 	}
 	if (!word_char((unsigned char)c) || c == '-') {
+		static const char *const what[] = {
+			"unexpected character '&' (and is '&&')", "unexpected character '|' (or is '||')",
+			"unexpected character '?' (a fallback is '?\?')", "unexpected character '.'",
+			"unexpected character",
+		};
 		lx->t = T_BAD;
-		lx->bad = "unexpected character";
+		lx->bad = what[c == '&' ? 0 : c == '|' ? 1 : c == '?' ? 2 : c == '.' ? 3 : 4];
 		lx->tend = p + 1;
 		lx->pos = p + 1;
 		return;
@@ -409,6 +438,11 @@ lex_next(struct lexer *lx)
 				buf[n] = '\0';
 				char *end;
 				lx->d = strtod(buf, &end);
+				if (!*end && !isfinite(lx->d)) {
+					lx->t = T_BAD;
+					lx->bad = "the number is too large";
+					return;
+				}
 				if (!*end) {
 					lx->t = T_REAL;
 					return;
@@ -437,8 +471,10 @@ new_node(struct parser *ps, int kind, size_t start, size_t end)
 {
 	struct tq_expr *e = ps->e;
 	if (e->nnodes >= TQ_EXPR_MAX_NODES) {
+		/* the place: where the parser got to, not the start of a long operand */
 		if (!ps->failed)
-			set_err(ps->err, (int)start, "the expression is too long (more than %d parts)", TQ_EXPR_MAX_NODES);
+			set_err(ps->err, (int)(ps->lx.tstart > start ? ps->lx.tstart : start),
+			    "the expression is too long (more than %d parts)", TQ_EXPR_MAX_NODES);
 		ps->failed = 1;
 		return NULL;
 	}
@@ -619,6 +655,10 @@ parse_call(struct parser *ps, int fn, size_t start)
 		n->nargs = na;
 	}
 	n->end = (uint32_t)ps->lx.tend;
+	if (ps->lx.t == T_END) {
+		syntax(ps, start, "%s( has no closing ')'", fns[fn].name);
+		return NULL;
+	}
 	if (expect(ps, T_RP, fns[fn].agg ? "')' (or 'where' and a condition)" : "')' or ','"))
 		return NULL;
 	return n;
@@ -690,6 +730,10 @@ parse_primary(struct parser *ps)
 	case T_LP:
 		lex_next(lx);
 		n = parse_expr(ps);
+		if (n && lx->t == T_END) {
+			syntax(ps, start, "this '(' has no closing ')'");
+			return NULL;
+		}
 		if (!n || expect(ps, T_RP, "')'"))
 			return NULL;
 		return n;
@@ -709,13 +753,14 @@ parse_primary(struct parser *ps)
 static struct node *
 parse_unary(struct parser *ps)
 {
-	if (enter(ps))
-		return NULL;
 	struct node *n;
 	if (ps->lx.t == T_MINUS) {
 		size_t start = ps->lx.tstart;
+		if (enter(ps))
+			return NULL;
 		lex_next(&ps->lx);
 		struct node *a = parse_unary(ps);
+		ps->depth--;
 		if (!a)
 			return NULL;
 		if (a->kind == N_LIT && a->lit.k == V_INT && a->lit.i != INT64_MIN) {
@@ -734,7 +779,6 @@ parse_unary(struct parser *ps)
 	} else {
 		n = parse_primary(ps);
 	}
-	ps->depth--;
 	return n;
 }
 
@@ -847,20 +891,20 @@ parse_cmp(struct parser *ps)
 static struct node *
 parse_not(struct parser *ps)
 {
-	if (enter(ps))
-		return NULL;
 	struct node *n;
 	if (ps->lx.t == T_NOT) {
 		size_t start = ps->lx.tstart;
+		if (enter(ps))
+			return NULL;
 		lex_next(&ps->lx);
 		struct node *a = parse_not(ps);
+		ps->depth--;
 		n = a ? new_node(ps, N_NOT, start, a->end) : NULL;
 		if (n)
 			n->a = a;
 	} else {
 		n = parse_cmp(ps);
 	}
-	ps->depth--;
 	return n;
 }
 
@@ -1004,6 +1048,26 @@ type_literal(struct parser *ps, struct node *lit, const struct tq_field *f, int 
 				lit->lit.k = V_INT;
 			return 0;
 		}
+		if (t == FT_BYTES && lit->lit.k == V_INT && lit->kind == N_LIT) {
+			/* hex digits without separators, as Wireshark reads them: 323230
+			 * (and 32) are the bytes 0x32 0x32 0x30 */
+			const char *txt = ps->lx.src + lit->start;
+			size_t tl = lit->end - lit->start;
+			uint8_t hb[TQ_EXPR_MAX_LEN / 2];
+			size_t hl = 0;
+			if (!(tl > 1 && txt[0] == '0' && (txt[1] == 'x' || txt[1] == 'X')) &&
+			    parse_bytes(txt, tl, hb, sizeof(hb), &hl) == 0) {
+				uint8_t *b = tq_arena_alloc(&ps->e->arena, hl);
+				if (!b)
+					goto cannot;
+				memcpy(b, hb, hl);
+				lit->lit.k = V_BYTES;
+				lit->lit.s = (const char *)b;
+				lit->lit.n = hl;
+				lit->lit.ftype = FT_BYTES;
+				return 0;
+			}
+		}
 		if (t == FT_BYTES && lit->lit.k == V_INT && lit->lit.i >= 0 && lit->lit.i <= 255) {
 			/* a single byte written as a number: 0x16 */
 			uint8_t *b = tq_arena_alloc(&ps->e->arena, 1);
@@ -1136,6 +1200,31 @@ is_literal(const struct node *n)
 	return n && (n->kind == N_LIT || n->kind == N_RAW);
 }
 
+/* ADDR/BITS beside an IPv4 or IPv6 field (parsed as a division): a subnet,
+ * as Wireshark's ip.addr == 10.0.0.0/8.  1 when lit was one and is now a
+ * literal, 0 when it is something else, -1 on error. */
+static int
+subnet_literal(struct parser *ps, struct node *lit, const struct tq_field *f)
+{
+	if ((f->type != FT_IPV4 && f->type != FT_IPV6) || lit->kind != N_ARITH || lit->op != OP_DIV ||
+	    !is_literal(lit->a) || lit->a->lit.k != V_STR || lit->b->kind != N_LIT || lit->b->lit.k != V_INT)
+		return 0;
+	int max = f->type == FT_IPV4 ? 32 : 128;
+	if (lit->b->lit.i < 0 || lit->b->lit.i > max) {
+		syntax(ps, lit->b->start, "a subnet's prefix length is 0 to %d bits", max);
+		return -1;
+	}
+	if (type_literal(ps, lit->a, f, 0) != 0)
+		return -1;
+	int64_t bits = lit->b->lit.i;
+	lit->kind = N_LIT;
+	lit->lit = lit->a->lit;
+	lit->lit.subnet = 1;
+	lit->lit.plen = (uint8_t)bits;
+	lit->a = lit->b = NULL;
+	return 1;
+}
+
 /* The first field an aggregate's value reads, outside nested aggregates. */
 static const struct tq_field *
 first_field(const struct node *n)
@@ -1214,6 +1303,10 @@ check(struct parser *ps, struct node *n)
 		return 0;
 	case N_CMP:
 	case N_CONTAINS:
+		if (n->kind == N_CMP && n->a->kind == N_FIELD && subnet_literal(ps, n->b, n->a->f))
+			return ps->failed ? -1 : 0;
+		if (n->kind == N_CMP && n->b->kind == N_FIELD && subnet_literal(ps, n->a, n->b->f))
+			return ps->failed ? -1 : 0;
 		if (n->a->kind == N_FIELD && is_literal(n->b))
 			return type_literal(ps, n->b, n->a->f, n->kind == N_CONTAINS);
 		if (n->b->kind == N_FIELD && is_literal(n->a) && n->kind == N_CMP)
@@ -1226,6 +1319,9 @@ check(struct parser *ps, struct node *n)
 				if (m->kind == N_RANGE) {
 					if ((is_literal(m->a) && type_literal(ps, m->a, n->a->f, 0)) ||
 					    (is_literal(m->b) && type_literal(ps, m->b, n->a->f, 0)))
+						return -1;
+				} else if (subnet_literal(ps, m, n->a->f)) {
+					if (ps->failed)
 						return -1;
 				} else if (is_literal(m) && type_literal(ps, m, n->a->f, 0)) {
 					return -1;
@@ -1246,7 +1342,12 @@ check(struct parser *ps, struct node *n)
 		}
 		int ec;
 		PCRE2_SIZE eo;
-		n->re = pcre2_compile((PCRE2_SPTR)n->b->lit.s, n->b->lit.n, PCRE2_NEVER_BACKSLASH_C, &ec, &eo, NULL);
+		/* case-insensitive unless the pattern says (?-i), as Wireshark 4.0's
+		 * matches; every item tried is counted (the callout) against the
+		 * evaluation's steps, so that no pattern runs for long, however many
+		 * texts it is tried on */
+		n->re = pcre2_compile((PCRE2_SPTR)n->b->lit.s, n->b->lit.n,
+		    PCRE2_NEVER_BACKSLASH_C | PCRE2_CASELESS | PCRE2_AUTO_CALLOUT, &ec, &eo, NULL);
 		if (!n->re) {
 			PCRE2_UCHAR msg[160];
 			pcre2_get_error_message(ec, msg, sizeof(msg));
@@ -1315,8 +1416,8 @@ tq_expr_parse(const char *src, struct tq_expr **out, struct tq_expr_error *err)
 			syntax(&ps, ps.lx.tstart, "unexpected '%.*s' after a complete expression (missing 'and' or 'or'?)",
 			    (int)(ps.lx.tend - ps.lx.tstart > 40 ? 40 : ps.lx.tend - ps.lx.tstart), ps.lx.src + ps.lx.tstart);
 	}
-	if (e->root && !ps.failed)
-		check(&ps, e->root);
+	if (e->root && !ps.failed && check(&ps, e->root) < 0 && !ps.failed)
+		syntax(&ps, 0, "out of memory");
 	if (!e->root || ps.failed) {
 		if (!ps.failed)
 			set_err(err, 0, "the expression could not be read");
@@ -1360,6 +1461,8 @@ tq_expr_fields(const struct tq_expr *e, const struct tq_field *const **out)
 #define MAX_FROM 1000           /* origins kept for an explanation */
 #define MAX_LIST 100000         /* items in a computed list */
 #define MAX_STR (1u << 20)      /* bytes in a computed string */
+#define MAX_MEM (256u << 20)    /* bytes one evaluation may hold */
+#define RE_STEPS 4              /* steps charged for each item a regular expression tries */
 
 struct memo {
 	uint8_t state;               /* 0 not yet, 1 value, 2 error */
@@ -1367,10 +1470,21 @@ struct memo {
 	struct tq_expr_error err;
 };
 
+/*
+ * Memory: values are made in c->cur.  That is c->arena, which lasts the whole
+ * evaluation, except while an aggregate's condition is evaluated: then it is
+ * the aggregate's scratch arena, emptied after each occurrence, so that a
+ * condition read on every frame of a big trace takes no more memory than one
+ * reading.  Nothing a condition makes outlives it but the value of an
+ * aggregate inside it, which is made in c->arena (and remembered).  c->mem
+ * counts the bytes of every arena against MAX_MEM.
+ */
 struct ctx {
 	const struct tq_findex *ix;
 	const struct tq_expr *e;
 	struct tq_arena arena;
+	struct tq_arena *cur;
+	size_t mem;
 	struct memo *memo;           /* by node id */
 	uint64_t steps;
 	int explain;
@@ -1435,6 +1549,64 @@ src_of(const struct ctx *c, const struct node *n, char *buf, size_t len)
 	return buf;
 }
 
+/* ---- memory (NULL past MAX_MEM or when malloc fails) */
+
+static void *
+ealloc(struct ctx *c, size_t n)
+{
+	if (n > MAX_MEM || c->mem + n > MAX_MEM)
+		return NULL;
+	struct tq_arena *a = c->cur;
+	size_t before = a->total;
+	void *p = tq_arena_alloc_raw(a, n);
+	c->mem += a->total - before;
+	return p && c->mem <= MAX_MEM ? p : NULL;
+}
+
+static char *
+estrdup(struct ctx *c, const char *s, size_t n)
+{
+	char *d = ealloc(c, n + 1);
+	if (d) {
+		memcpy(d, s, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+static char *
+eprintf(struct ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static char *
+eprintf(struct ctx *c, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return NULL;
+	return estrdup(c, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+/* Empties a scratch arena, giving its bytes back to the count. */
+static void
+scratch_reset(struct ctx *c, struct tq_arena *a)
+{
+	size_t before = a->total;
+	tq_arena_reset(a);
+	c->mem -= before - a->total;
+}
+
+static void
+scratch_free(struct ctx *c, struct tq_arena *a)
+{
+	c->mem -= a->total;
+	tq_arena_free(a);
+}
+
 static struct val
 none(const char *why)
 {
@@ -1451,7 +1623,7 @@ from_add(struct ctx *c, struct val *v, const struct from *f, size_t n)
 		return 0;
 	if (n > MAX_FROM - v->nfrom)
 		n = MAX_FROM - v->nfrom;
-	struct from *m = tq_arena_alloc_raw(&c->arena, (v->nfrom + n) * sizeof(*m));
+	struct from *m = ealloc(c, (v->nfrom + n) * sizeof(*m));
 	if (!m)
 		return nomem(c);
 	if (v->nfrom)
@@ -1539,6 +1711,30 @@ field_val(struct ctx *c, const struct node *n, const struct scope *sc, struct va
 	if (step(c, F->nocc + 1))
 		return -1;
 	const struct fx_anc *scope = NULL;
+	/* none, or only one: that one is in every scope that holds any */
+	const struct fx_occ *only = NULL;
+	size_t k = 0;
+	for (const struct fx_occ *o = occ; o < end && k < 2; o++) {
+		if (o->f->id == f->id) {
+			only = o;
+			k++;
+		}
+	}
+	if (k < 2 && !(sc->occ && sc->occ->f->id == f->id)) {
+		struct val v = { .k = V_LIST, .multi = 1, .f = f, .ftype = f->type };
+		if (k) {
+			v.items = ealloc(c, sizeof(*v.items));
+			if (!v.items)
+				return nomem(c);
+			v.items[0] = occ_val(c, only, sc->frame);
+			struct from fm = { sc->frame, f };
+			if (from_add(c, &v.items[0], &fm, 1))
+				return -1;
+			v.nitems = 1;
+		}
+		*out = v;
+		return 0;
+	}
 	if (sc->occ) {
 		if (sc->occ->f->id == f->id) {
 			*out = occ_val(c, sc->occ, sc->frame);
@@ -1560,13 +1756,13 @@ field_val(struct ctx *c, const struct node *n, const struct scope *sc, struct va
 				return -1;
 		}
 	}
-	size_t k = 0;
+	k = 0;
 	for (const struct fx_occ *o = occ; o < end; o++)
 		if (o->f->id == f->id && (!scope || occ_in(ix, o, scope)))
 			k++;
 	struct val v = { .k = V_LIST, .multi = 1, .f = f, .ftype = f->type };
 	if (k) {
-		v.items = tq_arena_alloc_raw(&c->arena, k * sizeof(*v.items));
+		v.items = ealloc(c, k * sizeof(*v.items));
 		if (!v.items)
 			return nomem(c);
 		for (const struct fx_occ *o = occ; o < end; o++) {
@@ -1646,7 +1842,11 @@ to_str(struct ctx *c, const struct val *v, struct val *out)
 		tq_sbuf_free(&b);
 		return b.err == TQ_ETOOBIG ? fail(c, NULL, "a computed string is longer than %u bytes", MAX_STR) : nomem(c);
 	}
-	char *s = tq_arena_strdup(&c->arena, b.s ? b.s : "", b.len);
+	if (step(c, 1 + (v->k == V_LIST ? v->nitems : 0) + b.len / 64)) {
+		tq_sbuf_free(&b);
+		return -1;
+	}
+	char *s = estrdup(c, b.s ? b.s : "", b.len);
 	size_t n = b.len;
 	tq_sbuf_free(&b);
 	if (!s)
@@ -1705,6 +1905,21 @@ compare(const struct val *a, const struct val *b)
 		if (a->k == V_STR && b->k == V_BYTES && b->ftype != FT_BYTES) {
 			int r = compare(b, a);
 			return r == 2 ? 2 : -r;
+		}
+		if (a->k == V_BYTES && b->k == V_BYTES && (a->subnet || b->subnet) && a->n == b->n) {
+			/* an address in a subnet: equal when the prefix is */
+			unsigned bits = a->subnet && b->subnet ? (a->plen < b->plen ? a->plen : b->plen) :
+			    a->subnet ? a->plen : b->plen;
+			const uint8_t *x = (const uint8_t *)a->s, *y = (const uint8_t *)b->s;
+			int r = bits / 8 ? memcmp(x, y, bits / 8) : 0;
+			if (r)
+				return r < 0 ? -1 : 1;
+			if (bits % 8) {
+				uint8_t m = (uint8_t)(0xff << (8 - bits % 8));
+				if ((x[bits / 8] & m) != (y[bits / 8] & m))
+					return (x[bits / 8] & m) < (y[bits / 8] & m) ? -1 : 1;
+			}
+			return 0;
 		}
 		size_t n = a->n < b->n ? a->n : b->n;
 		int r = n ? memcmp(a->s, b->s, n) : 0;
@@ -1826,6 +2041,8 @@ ev_contains(struct ctx *c, const struct node *n, const struct scope *sc, struct 
 		return 0;
 	if (a.k == V_LIST && !a.multi) {
 		/* a computed list holds the value */
+		if (step(c, a.nitems))
+			return -1;
 		for (size_t i = 0; i < a.nitems; i++)
 			if (compare(&a.items[i], &x) == 0)
 				out->i = 1;
@@ -1846,6 +2063,8 @@ ev_contains(struct ctx *c, const struct node *n, const struct scope *sc, struct 
 		if (ai[i].k == V_STR || ai[i].k == V_BYTES) {
 			h = ai[i];
 		} else if (ai[i].k == V_LIST) {
+			if (step(c, ai[i].nitems))
+				return -1;
 			for (size_t j = 0; j < ai[i].nitems; j++)
 				if (compare(&ai[i].items[j], &x) == 0)
 					out->i = 1;
@@ -1861,6 +2080,16 @@ ev_contains(struct ctx *c, const struct node *n, const struct scope *sc, struct 
 			out->i = 1;
 	}
 	return 0;
+}
+
+/* Called by PCRE2 before each item of a pattern it tries. */
+static int
+re_callout(pcre2_callout_block *cb, void *data)
+{
+	struct ctx *c = data;
+	(void)cb;
+	c->steps += RE_STEPS;
+	return c->steps > TQ_EXPR_MAX_STEPS ? PCRE2_ERROR_CALLOUT : 0;
 }
 
 static int
@@ -1879,6 +2108,7 @@ regex_match(struct ctx *c, const struct node *n, const struct val *v, int *hit)
 		/* a pattern that backtracks without end stops with an error */
 		pcre2_set_match_limit(c->mc, 1000000);
 		pcre2_set_depth_limit(c->mc, 10000);
+		pcre2_set_callout(c->mc, re_callout, c);
 	}
 	if (step(c, 1 + s.n / 16))
 		return -1;
@@ -1889,6 +2119,8 @@ regex_match(struct ctx *c, const struct node *n, const struct val *v, int *hit)
 	}
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return 0;
+	if (rc == PCRE2_ERROR_CALLOUT)
+		return step(c, 0);          /* past the steps: the message says so */
 	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT) {
 		c->hard = 1;
 		return fail(c, n, "the regular expression takes too long on this text (simplify it)");
@@ -1945,6 +2177,8 @@ ev_in(struct ctx *c, const struct node *n, const struct scope *sc, struct val *o
 			const struct val *vi;
 			size_t vn;
 			members(&v, &vi, &vn);
+			if (step(c, an * vn))
+				return -1;
 			for (size_t i = 0; i < an; i++) {
 				for (size_t j = 0; j < vn; j++) {
 					int r = compare(&ai[i], &vi[j]);
@@ -1978,7 +2212,9 @@ ev_arith(struct ctx *c, const struct node *n, const struct scope *sc, struct val
 			return -1;
 		if (as.n + bs.n > MAX_STR)
 			return fail(c, n, "a computed string is longer than %u bytes", MAX_STR);
-		char *s = tq_arena_alloc_raw(&c->arena, as.n + bs.n + 1);
+		if (step(c, 1 + (as.n + bs.n) / 64))
+			return -1;
+		char *s = ealloc(c, as.n + bs.n + 1);
 		if (!s)
 			return nomem(c);
 		memcpy(s, as.s, as.n);
@@ -1995,7 +2231,8 @@ ev_arith(struct ctx *c, const struct node *n, const struct scope *sc, struct val
 		    kind_desc(an ? b.k : a.k));
 	}
 	struct val r = { .k = V_INT };
-	if (a.k == V_REAL || b.k == V_REAL || (n->op == OP_DIV && b.k != V_REAL && b.i != 0 && a.i % b.i != 0)) {
+	/* an integer division with a remainder gives a real (INT64_MIN % -1 traps) */
+	if (a.k == V_REAL || b.k == V_REAL || (n->op == OP_DIV && b.i != 0 && b.i != -1 && a.i % b.i != 0)) {
 		double x = a.k == V_REAL ? a.d : (double)a.i, y = b.k == V_REAL ? b.d : (double)b.i;
 		r.k = V_REAL;
 		switch (n->op) {
@@ -2013,6 +2250,8 @@ ev_arith(struct ctx *c, const struct node *n, const struct scope *sc, struct val
 			r.d = fmod(x, y);
 			break;
 		}
+		if (!isfinite(r.d) && isfinite(x) && isfinite(y))
+			return fail(c, n, "the result is too large for a number");
 	} else {
 		int64_t x = a.i, y = b.i, z = 0;
 		int ovf = 0;
@@ -2076,47 +2315,71 @@ is_space(char ch)
 	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\f' || ch == '\v';
 }
 
+/* The pieces of a text: cut at sep, or at runs of white space when sep is NULL. */
+struct cut {
+	const char *p, *end, *sep;
+	size_t seplen;
+	int done;
+};
+
+static int
+cut_next(struct cut *ct, const char **start, size_t *len)
+{
+	if (ct->done)
+		return 0;
+	if (!ct->sep) {
+		const char *p = ct->p;
+		while (p < ct->end && is_space(*p))
+			p++;
+		if (p == ct->end) {
+			ct->done = 1;
+			return 0;
+		}
+		const char *q = p;
+		while (q < ct->end && !is_space(*q))
+			q++;
+		*start = p;
+		*len = (size_t)(q - p);
+		ct->p = q;
+		return 1;
+	}
+	const char *q = memmem(ct->p, (size_t)(ct->end - ct->p), ct->sep, ct->seplen);
+	if (!q) {
+		q = ct->end;
+		ct->done = 1;
+	}
+	*start = ct->p;
+	*len = (size_t)(q - ct->p);
+	ct->p = ct->done ? q : q + ct->seplen;
+	return 1;
+}
+
 /* Piece k (1-based; negative: from the end) of s cut at sep, or at runs of
  * white space when sep is NULL; a NONE value saying why when there is none. */
 static int
 piece(struct ctx *c, const struct val *s, const char *sep, size_t seplen, int64_t k, struct val *out)
 {
-	const char *p = s->s, *end = s->s + s->n;
-	const char *starts[4096];
-	size_t lens[4096], n = 0;
-	if (!sep) {
-		while (p < end && n < 4096) {
-			while (p < end && is_space(*p))
-				p++;
-			if (p == end)
-				break;
-			const char *q = p;
-			while (q < end && !is_space(*q))
-				q++;
-			starts[n] = p;
-			lens[n++] = (size_t)(q - p);
-			p = q;
-		}
-	} else {
-		while (n < 4096) {
-			const char *q = seplen ? memmem(p, (size_t)(end - p), sep, seplen) : NULL;
-			if (!q)
-				q = end;
-			starts[n] = p;
-			lens[n++] = (size_t)(q - p);
-			if (q == end)
-				break;
-			p = q + seplen;
-		}
-	}
-	if (k == 0 || (k > 0 && (uint64_t)k > n) || (k < 0 && (uint64_t)(-k) > n)) {
-		char *why = tq_arena_printf(&c->arena, "%s %" PRId64 " of a text with %zu %s", sep ? "part" : "word",
+	if (step(c, 1 + s->n / 64))
+		return -1;
+	struct cut ct = { s->s, s->s + s->n, sep, seplen, 0 };
+	const char *p;
+	size_t len, n = 0;
+	while (cut_next(&ct, &p, &len))
+		n++;
+	/* |k| without overflow, INT64_MIN included */
+	uint64_t mag = k < 0 ? (uint64_t)(-(k + 1)) + 1 : (uint64_t)k;
+	if (k == 0 || mag > n) {
+		char *why = eprintf(c, "%s %" PRId64 " of a text with %zu %s", sep ? "part" : "word",
 		    k, n, sep ? (n == 1 ? "part" : "parts") : (n == 1 ? "word" : "words"));
 		*out = none(why);
 		return 0;
 	}
-	size_t i = k > 0 ? (size_t)k - 1 : n - (size_t)(-k);
-	*out = (struct val){ .k = V_STR, .s = starts[i], .n = lens[i], .from = s->from, .nfrom = s->nfrom };
+	size_t want = k > 0 ? (size_t)mag - 1 : n - (size_t)mag;
+	struct cut c2 = { s->s, s->s + s->n, sep, seplen, 0 };
+	for (size_t i = 0; cut_next(&c2, &p, &len); i++)
+		if (i == want)
+			break;
+	*out = (struct val){ .k = V_STR, .s = p, .n = len, .from = s->from, .nfrom = s->nfrom };
 	return 0;
 }
 
@@ -2168,6 +2431,8 @@ ev_call(struct ctx *c, const struct node *n, const struct scope *sc, struct val 
 			*out = s;
 			return 0;
 		}
+		if (step(c, 1 + s.n / 64))
+			return -1;
 		if (n->fn == F_TRIM) {
 			const char *p = s.s, *e = s.s + s.n;
 			while (p < e && is_space(*p))
@@ -2179,7 +2444,7 @@ ev_call(struct ctx *c, const struct node *n, const struct scope *sc, struct val 
 			*out = s;
 			return 0;
 		}
-		char *d = tq_arena_alloc_raw(&c->arena, s.n + 1);
+		char *d = ealloc(c, s.n + 1);
 		if (!d)
 			return nomem(c);
 		for (size_t i = 0; i < s.n; i++) {
@@ -2225,16 +2490,19 @@ ev_call(struct ctx *c, const struct node *n, const struct scope *sc, struct val 
 		/* the whole list */
 		struct val l = { .k = V_LIST };
 		size_t cap = 0;
-		const char *p = s.s, *e = s.s + s.n;
-		for (;;) {
-			const char *q = memmem(p, (size_t)(e - p), sep.s, sep.n);
-			if (!q)
-				q = e;
+		struct cut ct = { s.s, s.s + s.n, sep.s, sep.n, 0 };
+		const char *p;
+		size_t plen;
+		if (step(c, 1 + s.n / 64))
+			return -1;
+		while (cut_next(&ct, &p, &plen)) {
+			if (step(c, 1))
+				return -1;
 			if (l.nitems == cap) {
 				if (cap >= MAX_LIST)
 					return fail(c, n, "split() makes more than %d parts", MAX_LIST);
 				size_t nc = cap ? cap * 2 : 8;
-				struct val *ni = tq_arena_alloc_raw(&c->arena, nc * sizeof(*ni));
+				struct val *ni = ealloc(c, nc * sizeof(*ni));
 				if (!ni)
 					return nomem(c);
 				if (cap)
@@ -2242,10 +2510,7 @@ ev_call(struct ctx *c, const struct node *n, const struct scope *sc, struct val 
 				l.items = ni;
 				cap = nc;
 			}
-			l.items[l.nitems++] = (struct val){ .k = V_STR, .s = p, .n = (size_t)(q - p) };
-			if (q == e)
-				break;
-			p = q + sep.n;
+			l.items[l.nitems++] = (struct val){ .k = V_STR, .s = p, .n = plen };
 		}
 		*out = l;
 		return from_merge(c, out, &s);
@@ -2281,7 +2546,7 @@ ev_call(struct ctx *c, const struct node *n, const struct scope *sc, struct val 
 				*out = (struct val){ .k = V_STR, .s = name, .n = strlen(name), .from = s.from, .nfrom = s.nfrom };
 				return 0;
 			}
-			char *why = tq_arena_printf(&c->arena, "%s has no name for the value %" PRId64, s.f->abbrev, s.i);
+			char *why = eprintf(c, "%s has no name for the value %" PRId64, s.f->abbrev, s.i);
 			*out = none(why);
 			return 0;
 		}
@@ -2317,7 +2582,7 @@ ev_call(struct ctx *c, const struct node *n, const struct scope *sc, struct val 
 			while (e > p && is_space(e[-1]))
 				e--;
 			if (parse_int(p, (size_t)(e - p), &v) != 0) {
-				char *why = tq_arena_printf(&c->arena, "\"%.*s\" is not an integer", (int)((e - p) > 60 ? 60 : e - p), p);
+				char *why = eprintf(c, "\"%.*s\" is not an integer", (int)((e - p) > 60 ? 60 : e - p), p);
 				*out = none(why);
 				return 0;
 			}
@@ -2341,16 +2606,20 @@ ev_call(struct ctx *c, const struct node *n, const struct scope *sc, struct val 
 		}
 		struct tq_sbuf b;
 		tq_sbuf_init(&b, MAX_STR);
-		for (size_t i = 0; i < a[0].nitems; i++) {
+		for (size_t i = 0; i < a[0].nitems && !b.err; i++) {
 			if (i && sep.k == V_STR)
 				tq_sbuf_put(&b, sep.s, sep.n);
 			val_str(&a[0].items[i], &b);
 		}
 		if (b.err) {
 			tq_sbuf_free(&b);
-			return fail(c, n, "a computed string is longer than %u bytes", MAX_STR);
+			return b.err == TQ_ETOOBIG ? fail(c, n, "a computed string is longer than %u bytes", MAX_STR) : nomem(c);
 		}
-		char *s = tq_arena_strdup(&c->arena, b.s ? b.s : "", b.len);
+		if (step(c, 1 + a[0].nitems + b.len / 64)) {
+			tq_sbuf_free(&b);
+			return -1;
+		}
+		char *s = estrdup(c, b.s ? b.s : "", b.len);
 		size_t len = b.len;
 		tq_sbuf_free(&b);
 		if (!s)
@@ -2372,7 +2641,7 @@ list_push(struct ctx *c, struct val *l, size_t *cap, const struct val *v)
 		if (*cap >= MAX_LIST)
 			return fail(c, NULL, "a computed list has more than %d values", MAX_LIST);
 		size_t nc = *cap ? *cap * 2 : 16;
-		struct val *ni = tq_arena_alloc_raw(&c->arena, nc * sizeof(*ni));
+		struct val *ni = ealloc(c, nc * sizeof(*ni));
 		if (!ni)
 			return nomem(c);
 		if (*cap)
@@ -2384,8 +2653,98 @@ list_push(struct ctx *c, struct val *l, size_t *cap, const struct val *v)
 	return 0;
 }
 
+/* distinct(): the values met so far, by hash; a value equals another of the
+ * same kind that compare() finds equal (lists never do). */
+struct vset {
+	uint32_t *slot;              /* index + 1 in the list, 0 empty */
+	size_t cap, n;
+};
+
+static uint64_t
+val_hash(const struct val *v)
+{
+	uint64_t h = 1469598103934665603ull ^ v->k;
+	const uint8_t *p;
+	size_t n;
+	double d;
+	switch (v->k) {
+	case V_INT:
+	case V_BOOL:
+		p = (const uint8_t *)&v->i;
+		n = sizeof(v->i);
+		break;
+	case V_REAL:
+		d = v->d == 0 ? 0 : isnan(v->d) ? NAN : v->d;     /* -0 is 0 */
+		p = (const uint8_t *)&d;
+		n = sizeof(d);
+		break;
+	default:
+		p = (const uint8_t *)v->s;
+		n = v->n;
+		break;
+	}
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	return h ^ (h >> 29);
+}
+
+/* 1 when l already holds a value equal to v, 0 when not (and v's place is
+ * taken for it: push v next), -1 out of memory. */
 static int
-ev_agg(struct ctx *c, const struct node *n, struct val *out)
+vset_seen(struct vset *vs, const struct val *l, const struct val *v)
+{
+	if (v->k == V_LIST)
+		return 0;
+	if ((vs->n + 1) * 2 > vs->cap) {
+		size_t nc = vs->cap ? vs->cap * 2 : 64;
+		uint32_t *ns = calloc(nc, sizeof(*ns));
+		if (!ns)
+			return -1;
+		for (size_t i = 0; i < vs->cap; i++) {
+			if (!vs->slot[i])
+				continue;
+			size_t j = val_hash(&l->items[vs->slot[i] - 1]) & (nc - 1);
+			while (ns[j])
+				j = (j + 1) & (nc - 1);
+			ns[j] = vs->slot[i];
+		}
+		free(vs->slot);
+		vs->slot = ns;
+		vs->cap = nc;
+	}
+	size_t j = val_hash(v) & (vs->cap - 1);
+	while (vs->slot[j]) {
+		const struct val *o = &l->items[vs->slot[j] - 1];
+		if (o->k == v->k && compare(o, v) == 0)
+			return 1;
+		j = (j + 1) & (vs->cap - 1);
+	}
+	vs->slot[j] = (uint32_t)l->nitems + 1;
+	vs->n++;
+	return 0;
+}
+
+/* The condition of an aggregate at one occurrence: read in the scratch
+ * arena, emptied afterwards, and with no origins kept (none are shown). */
+static int
+ev_cond(struct ctx *c, const struct node *n, const struct scope *sc, struct tq_arena *scratch, int *yes)
+{
+	struct tq_arena *saved = c->cur;
+	int explain = c->explain;
+	struct val cv;
+	c->cur = scratch;
+	c->explain = 0;
+	int rc = ev(c, n, sc, &cv);
+	c->cur = saved;
+	c->explain = explain;
+	if (rc == 0)
+		*yes = truthy(&cv);
+	scratch_reset(c, scratch);
+	return rc;
+}
+
+static int
+ev_agg_walk(struct ctx *c, const struct node *n, struct val *out, struct tq_arena *scratch, struct vset *vs)
 {
 	const struct tq_findex *ix = c->ix;
 	int64_t want = 0;
@@ -2396,6 +2755,8 @@ ev_agg(struct ctx *c, const struct node *n, struct val *out)
 			return -1;
 		if (want == 0)
 			return fail(c, n->c, "nth() counts from 1 (or from -1, the last)");
+		if (want < -(int64_t)MAX_LIST)
+			return fail(c, n->c, "nth() from the end goes back %d values at most", MAX_LIST);
 	}
 	uint32_t walk = n->f ? n->f->id : 0;
 	int64_t count = 0, matched = 0;
@@ -2404,9 +2765,7 @@ ev_agg(struct ctx *c, const struct node *n, struct val *out)
 	struct val *ring = NULL;     /* nth(-k): the last k values */
 	int64_t back = want < 0 ? -want : 0;
 	if (back) {
-		if (back > MAX_LIST)
-			return fail(c, n->c, "nth() from the end goes back %d values at most", MAX_LIST);
-		ring = tq_arena_alloc(&c->arena, (size_t)back * sizeof(*ring));
+		ring = ealloc(c, (size_t)back * sizeof(*ring));
 		if (!ring)
 			return nomem(c);
 	}
@@ -2426,10 +2785,10 @@ ev_agg(struct ctx *c, const struct node *n, struct val *out)
 				continue;
 			struct scope sc = { fr, o };
 			if (n->b) {
-				struct val cv;
-				if (ev(c, n->b, &sc, &cv))
+				int yes = 0;
+				if (ev_cond(c, n->b, &sc, scratch, &yes))
 					return -1;
-				if (!truthy(&cv))
+				if (!yes)
 					continue;
 			}
 			matched++;
@@ -2472,12 +2831,11 @@ ev_agg(struct ctx *c, const struct node *n, struct val *out)
 					return -1;
 				break;
 			case F_DISTINCT: {
-				int seen = 0;
-				if (step(c, list.nitems))
+				if (step(c, 1))
 					return -1;
-				for (size_t i = 0; i < list.nitems && !seen; i++)
-					if (compare(&list.items[i], &v) == 0 && list.items[i].k == v.k)
-						seen = 1;
+				int seen = vset_seen(vs, &list, &v);
+				if (seen < 0)
+					return nomem(c);
 				if (!seen && list_push(c, &list, &cap, &v))
 					return -1;
 				break;
@@ -2536,6 +2894,8 @@ ev_agg(struct ctx *c, const struct node *n, struct val *out)
 		*out = list;
 		return 0;
 	case F_SUM:
+		if (sum_real && !isfinite(dsum))
+			return fail(c, n, "the sum is too large for a number");
 		if (sum_real)
 			*out = (struct val){ .k = V_REAL, .d = dsum, .from = acc.from, .nfrom = acc.nfrom };
 		else
@@ -2544,11 +2904,9 @@ ev_agg(struct ctx *c, const struct node *n, struct val *out)
 	case F_NTH:
 		if (want < 0 && count >= back)
 			acc = ring[(count - back) % back];
-		if (acc.k == V_NONE) {
-			int64_t have = want > 0 ? count : count;
-			return fail(c, n, "there %s only %" PRId64 " %s%s%s, not %" PRId64, have == 1 ? "is" : "are", have,
+		if (acc.k == V_NONE)
+			return fail(c, n, "there %s only %" PRId64 " %s%s%s, not %" PRId64, count == 1 ? "is" : "are", count,
 			    what, n->b ? " where " : "", n->b ? cond : "", want > 0 ? want : -want);
-		}
 		*out = acc;
 		return 0;
 	default:
@@ -2562,6 +2920,18 @@ ev_agg(struct ctx *c, const struct node *n, struct val *out)
 		*out = acc;
 		return 0;
 	}
+}
+
+static int
+ev_agg(struct ctx *c, const struct node *n, struct val *out)
+{
+	struct tq_arena scratch;
+	struct vset vs = { NULL, 0, 0 };
+	tq_arena_init(&scratch, 0);
+	int rc = ev_agg_walk(c, n, out, &scratch, &vs);
+	scratch_free(c, &scratch);
+	free(vs.slot);
+	return rc;
 }
 
 static int
@@ -2614,7 +2984,9 @@ ev(struct ctx *c, const struct node *n, const struct scope *sc, struct val *out)
 		if (ev(c, n->a, sc, &a0))
 			return -1;
 		struct val a = scalar(&a0);
-		if (a.k == V_INT && a.i != INT64_MIN) {
+		if (a.k == V_INT && a.i == INT64_MIN) {
+			return fail(c, n, "the result does not fit in 64 bits");
+		} else if (a.k == V_INT) {
 			a.i = -a.i;
 		} else if (a.k == V_REAL) {
 			a.d = -a.d;
@@ -2639,7 +3011,12 @@ ev(struct ctx *c, const struct node *n, const struct scope *sc, struct val *out)
 			c->err = m->err;
 			return -1;
 		}
-		if (ev_agg(c, n, out)) {
+		/* made where it lasts: it is remembered, even when met in a condition */
+		struct tq_arena *saved = c->cur;
+		c->cur = &c->arena;
+		int rc = ev_agg(c, n, out);
+		c->cur = saved;
+		if (rc) {
 			if (c->hard)
 				return -1;
 			m->state = 2;
@@ -2711,6 +3088,18 @@ json_text(const char *s, size_t n)
 	return j;
 }
 
+/* JSON has no infinities (a field of the trace may hold one). */
+static int
+all_finite(const struct val *v)
+{
+	if (v->k == V_REAL)
+		return isfinite(v->d);
+	for (size_t i = 0; v->k == V_LIST && i < v->nitems; i++)
+		if (!all_finite(&v->items[i]))
+			return 0;
+	return 1;
+}
+
 static json_t *
 to_json(const struct val *v)
 {
@@ -2757,7 +3146,8 @@ tq_expr_eval(const struct tq_findex *ix, const struct tq_expr *e, json_t **from,
 		}
 	}
 	struct ctx c = { .ix = ix, .e = e, .explain = from != NULL };
-	tq_arena_init(&c.arena, 256u << 20);
+	tq_arena_init(&c.arena, 0);
+	c.cur = &c.arena;
 	c.memo = calloc(e->nnodes ? e->nnodes : 1, sizeof(*c.memo));
 	json_t *result = NULL;
 	if (!c.memo) {
@@ -2781,6 +3171,11 @@ tq_expr_eval(const struct tq_findex *ix, const struct tq_expr *e, json_t **from,
 			set_err(err, (int)e->root->start, "%s has no value on this trace", src_of(&c, e->root, t, sizeof(t)));
 		goto out;
 	}
+	if (!all_finite(&v)) {
+		char t[200];
+		set_err(err, (int)e->root->start, "%s is not a finite number", src_of(&c, e->root, t, sizeof(t)));
+		goto out;
+	}
 	result = to_json(&v);
 	if (!result) {
 		set_err(err, -1, "out of memory");
@@ -2794,7 +3189,7 @@ tq_expr_eval(const struct tq_findex *ix, const struct tq_expr *e, json_t **from,
 			for (size_t j = 0; j < i && !dup; j++)
 				dup = v.from[j].frame == v.from[i].frame && v.from[j].f->id == v.from[i].f->id;
 			if (!dup)
-				json_array_append_new(a, json_pack("{s:i,s:s}", "frame", (json_int_t)v.from[i].frame,
+				json_array_append_new(a, json_pack("{s:I,s:s}", "frame", (json_int_t)v.from[i].frame,
 				    "field", v.from[i].f->abbrev));
 		}
 		*from = a;

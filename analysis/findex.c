@@ -125,10 +125,13 @@ fail:
 	return -1;
 }
 
-/* Walks one frame's tree; 0, or -1 when memory ran out. */
+/* Walks one frame's tree; 0, or -1 when memory ran out.  Most nodes are
+ * leaves: they are numbered and looked at without a level of their own. */
 static int
 index_tree(struct tq_findex *ix, struct walk *w, const struct tq_node *root)
 {
+	const uint8_t *want = ix->want;
+	const uint32_t idlimit = ix->idlimit;
 	uint32_t pre = 0;
 	w->depth = 0;
 	GROW(w->st, w->depth, w->cap, 1, fail);
@@ -139,17 +142,32 @@ index_tree(struct tq_findex *ix, struct walk *w, const struct tq_node *root)
 		goto fail;
 	const struct tq_node *n = root->child;
 	while (w->depth) {
-		if (n) {
+		while (n) {
+			const struct tq_field *f = n->f;
+			int wanted = f && f->id < idlimit && want[f->id];
+			if (!n->child) {
+				if (wanted) {
+					uint32_t parent = anc_of(ix, w, w->depth - 1);
+					if (parent == FX_NOANC)
+						goto fail;
+					GROW(ix->anc, ix->nanc, ix->capanc, 1, fail);
+					ix->anc[ix->nanc] = (struct fx_anc){ pre, pre, parent };
+					if (record(ix, n, (uint32_t)ix->nanc++) != 0)
+						goto fail;
+				}
+				pre++;
+				n = n->next;
+				continue;
+			}
 			GROW(w->st, w->depth, w->cap, 1, fail);
 			w->st[w->depth] = (struct level){ n, pre++, FX_NOANC };
-			if (n->f && n->f->id < ix->idlimit && ix->want[n->f->id]) {
+			if (wanted) {
 				uint32_t self = anc_of(ix, w, w->depth);
 				if (self == FX_NOANC || record(ix, n, self) != 0)
 					goto fail;
 			}
 			w->depth++;
 			n = n->child;
-			continue;
 		}
 		/* leave the level on top: its subtree ends at the last number given */
 		struct level *l = &w->st[--w->depth];

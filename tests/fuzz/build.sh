@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# build.sh [OUTDIR] - build the libFuzzer harnesses with clang (ASan + UBSan + libFuzzer).
+# build.sh [OUTDIR] - build the libFuzzer harnesses with clang (ASan + UBSan + libFuzzer):
+# fuzz_dissect (captures) and fuzz_expr (answer-key expressions).
 # The library's sources (those Makefile.am lists) are compiled straight into
-# the harness; config.h comes from a configure run in OUTDIR/cfg (default
+# each harness; config.h comes from a configure run in OUTDIR/cfg (default
 # OUTDIR: build-fuzz).
 set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -14,7 +15,12 @@ fi
 # the library's C sources, as Makefile.am lists them
 srcs=$(sed -n '/^libtqanalysis_la_SOURCES/,/^$/p' "$src/Makefile.am" | grep -o 'analysis/[A-Za-z0-9_/]*\.c' | sed "s#^#$src/#")
 flags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
-clang $flags -std=gnu11 -I"$out/cfg" -I"$src/analysis" $(pkg-config --cflags libpcap jansson libcrypto 2>/dev/null) \
-	$srcs "$src/tests/fuzz/fuzz_dissect.c" \
-	-o "$out/fuzz_dissect" $(pkg-config --libs libpcap jansson libcrypto 2>/dev/null || echo -lpcap -ljansson -lcrypto) -lpthread
-echo "$out/fuzz_dissect"
+pkgs="libpcap jansson libcrypto libpcre2-8"
+cflags=$(pkg-config --cflags $pkgs 2>/dev/null || true)
+libs=$(pkg-config --libs $pkgs 2>/dev/null || echo -lpcap -ljansson -lcrypto -lpcre2-8)
+for h in fuzz_dissect fuzz_expr; do
+	clang $flags -std=gnu11 -I"$out/cfg" -I"$src/analysis" $cflags \
+		-DTQ_FUZZ_CAPTURE_DEFAULT="\"$src/tests/data/smtp-starttls-25-eth-ipv4.pcap\"" \
+		$srcs "$src/tests/fuzz/$h.c" -o "$out/$h" $libs -lpthread -lm
+	echo "$out/$h"
+done
