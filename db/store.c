@@ -35,7 +35,8 @@ enum stmt {
 	S_COURSE_GET, S_COURSE_ADD, S_TEACHER_ADD, S_TEACHES,
 	S_CAPTURE_FIND, S_CAPTURE_ADD, S_CAPTURE_GET,
 	S_EXERCISE_FIND, S_EXERCISE_ADD, S_EXERCISE_UPDATE, S_EXERCISE_GET, S_EXERCISE_ALL,
-	S_SUBMISSION_ADD, S_SUBMISSION_COUNT,
+	S_SUBMISSION_ADD, S_SUBMISSION_COUNT, S_SUBMISSIONS_OF, S_SUBMISSIONS_ALL,
+	S_LOGIN_FAIL, S_LOGIN_COUNT, S_LOGIN_PRUNE,
 	S_BEGIN, S_COMMIT, S_ROLLBACK,
 	S_COUNT
 };
@@ -69,6 +70,13 @@ static const char *const sql[S_COUNT] = {
 	[S_SUBMISSION_ADD] = "INSERT INTO submissions (exercise_id, user_id, answers, score, max, result, created) "
 	                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[S_SUBMISSION_COUNT] = "SELECT count(*) FROM submissions",
+	[S_SUBMISSIONS_OF] = "SELECT s.id, u.name, s.answers, s.score, s.max, s.result, s.created FROM submissions s "
+	                     "JOIN users u ON u.id = s.user_id WHERE s.exercise_id = ?1 AND s.user_id = ?2 ORDER BY s.id",
+	[S_SUBMISSIONS_ALL] = "SELECT s.id, u.name, s.answers, s.score, s.max, s.result, s.created FROM submissions s "
+	                      "JOIN users u ON u.id = s.user_id WHERE s.exercise_id = ?1 ORDER BY s.id",
+	[S_LOGIN_FAIL] = "INSERT INTO logins (who, at) VALUES (?1, ?2)",
+	[S_LOGIN_COUNT] = "SELECT count(*) FROM logins WHERE who = ?1 AND at > ?2",
+	[S_LOGIN_PRUNE] = "DELETE FROM logins WHERE at < ?1",
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
@@ -635,4 +643,62 @@ int
 tq_store_submission_count(struct tq_store *s, int64_t *n)
 {
 	return count(s, S_SUBMISSION_COUNT, n);
+}
+
+int
+tq_store_submissions(struct tq_store *s, int64_t exercise_id, int64_t user_id,
+    int (*fn)(void *arg, const struct tq_subrow *row), void *arg)
+{
+	sqlite3_stmt *q = stmt(s, user_id >= 0 ? S_SUBMISSIONS_OF : S_SUBMISSIONS_ALL);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_int64(q, 1, exercise_id);
+	if (user_id >= 0)
+		sqlite3_bind_int64(q, 2, user_id);
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct tq_subrow row = {
+			.id = sqlite3_column_int64(q, 0),
+			.student = (const char *)sqlite3_column_text(q, 1),
+			.answers = (const char *)sqlite3_column_text(q, 2),
+			.score = sqlite3_column_double(q, 3),
+			.max = sqlite3_column_double(q, 4),
+			.result = (const char *)sqlite3_column_text(q, 5),
+			.created = sqlite3_column_int64(q, 6),
+		};
+		if (fn(arg, &row))
+			break;
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s, "list submissions");
+}
+
+int
+tq_store_login_failed(struct tq_store *s, const char *who)
+{
+	sqlite3_stmt *q = stmt(s, S_LOGIN_FAIL);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_text(q, 1, who, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, now());
+	int rc = run(s, q, "log a failed login");
+	if (rc == 0 && (q = stmt(s, S_LOGIN_PRUNE))) {
+		sqlite3_bind_int64(q, 1, now() - 86400);
+		run(s, q, "prune failed logins");
+	}
+	return rc;
+}
+
+int
+tq_store_login_failures(struct tq_store *s, const char *who, int64_t since, int64_t *n)
+{
+	sqlite3_stmt *q = stmt(s, S_LOGIN_COUNT);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_text(q, 1, who, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, since);
+	int rc = sqlite3_step(q);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? 0 : fail(s, "count failed logins");
 }

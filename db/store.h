@@ -82,4 +82,21 @@ int tq_store_submission_add(struct tq_store *st, int64_t exercise_id, int64_t us
     double score, double max, const char *result, int64_t *id);
 int tq_store_submission_count(struct tq_store *st, int64_t *n);
 
+/* A submission as listed: the strings live until the callback returns. */
+struct tq_subrow {
+	int64_t id;
+	const char *student;
+	const char *answers;         /* JSON */
+	double score, max;
+	const char *result;          /* JSON */
+	int64_t created;
+};
+/* The submissions of an exercise, oldest first: one student's (user_id), or all (-1). */
+int tq_store_submissions(struct tq_store *st, int64_t exercise_id, int64_t user_id,
+    int (*fn)(void *arg, const struct tq_subrow *row), void *arg);
+
+/* Failed logins, for rate limiting: who is "user:NAME" or "addr:IP". */
+int tq_store_login_failed(struct tq_store *st, const char *who);
+int tq_store_login_failures(struct tq_store *st, const char *who, int64_t since, int64_t *n);
+
 #endif

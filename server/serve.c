@@ -289,26 +289,7 @@ first_start(struct app *a)
 
 /* ------------------------------------------------------------------ requests */
 
-struct req {
-	char *body;
-	size_t len, cap, max;
-	int too_big;
-	int first_done;
-};
-
-struct reply {
-	unsigned status;
-	json_t *json;                /* owned */
-	const char *ctype;
-	char *raw;                   /* owned, when not JSON */
-	size_t rawlen;
-	int fd;                      /* a static file, -1 if none */
-	size_t fdlen;
-	char cookie[256];
-	char etag[80];
-};
-
-static void
+void
 reply_json(struct reply *r, unsigned status, json_t *j)
 {
 	r->status = status;
@@ -316,10 +297,7 @@ reply_json(struct reply *r, unsigned status, json_t *j)
 	r->json = j;
 }
 
-static void
-reply_error(struct reply *r, unsigned status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void
+void
 reply_error(struct reply *r, unsigned status, const char *fmt, ...)
 {
 	char msg[768];
@@ -330,14 +308,14 @@ reply_error(struct reply *r, unsigned status, const char *fmt, ...)
 	reply_json(r, status, json_pack("{s:s}", "error", msg));
 }
 
-static const char *
+const char *
 header(struct MHD_Connection *c, const char *name)
 {
 	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
 
 /* The account behind "Authorization: Bearer TOKEN", or 401/403 set in r. */
-static int
+int
 bearer_user(struct app *a, struct MHD_Connection *c, struct reply *r, struct tq_user *u)
 {
 	const char *h = header(c, "Authorization");
@@ -360,7 +338,7 @@ bearer_user(struct app *a, struct MHD_Connection *c, struct reply *r, struct tq_
 	return 0;
 }
 
-static json_t *
+json_t *
 parse_body(const struct req *q, struct reply *r)
 {
 	if (!q->len) {
@@ -481,6 +459,8 @@ route_api(struct app *a, struct MHD_Connection *c, const char *method, const cha
     struct reply *r)
 {
 	int get = !strcmp(method, "GET") || !strcmp(method, "HEAD"), post = !strcmp(method, "POST");
+	if (api_session(a, c, method, path, q, r) || api_exercise_routes(a, c, method, path, q, r))
+		return;
 	if (!strcmp(path, "/api/v1/grade")) {
 		if (!post)
 			reply_error(r, 405, "use POST for /api/v1/grade");
@@ -572,7 +552,10 @@ static enum MHD_Result
 send_reply(struct MHD_Connection *c, struct reply *r)
 {
 	struct MHD_Response *resp;
-	if (r->fd >= 0) {
+	if (r->not_modified) {
+		resp = MHD_create_response_from_buffer(0, (char *)"", MHD_RESPMEM_PERSISTENT);
+		r->status = 304;
+	} else if (r->fd >= 0) {
 		resp = MHD_create_response_from_fd(r->fdlen, r->fd);
 	} else if (r->raw) {
 		resp = MHD_create_response_from_buffer(r->rawlen, r->raw, MHD_RESPMEM_MUST_FREE);
@@ -603,8 +586,13 @@ send_reply(struct MHD_Connection *c, struct reply *r)
 		MHD_add_response_header(resp, "Allow", "GET, HEAD, POST, PUT, DELETE");
 	if (r->cookie[0])
 		MHD_add_response_header(resp, "Set-Cookie", r->cookie);
-	if (r->etag[0])
+	if (r->etag[0]) {
+		/* a stored capture never changes: its views may be kept, but asked again */
 		MHD_add_response_header(resp, "ETag", r->etag);
+		MHD_add_response_header(resp, "Cache-Control", "private, no-cache");
+	} else {
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
+	}
 	enum MHD_Result ret = MHD_queue_response(c, r->status, resp);
 	MHD_destroy_response(resp);
 	json_decref(r->json);

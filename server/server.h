@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <microhttpd.h>
+
 #include "../db/store.h"
 #include "exercise.h"
 
@@ -35,6 +37,44 @@ struct app {
 	pthread_rwlock_t lock;       /* guards the list of loaded exercises */
 	struct loaded *exercises;
 };
+
+/* A request's body, gathered up to its cap. */
+struct req {
+	char *body;
+	size_t len, cap, max;
+	int too_big;
+};
+
+/* What a route answers: JSON (the usual), raw bytes, or a file. */
+struct reply {
+	unsigned status;
+	json_t *json;                /* owned */
+	const char *ctype;
+	char *raw;                   /* owned (malloc), when not JSON */
+	size_t rawlen;
+	int fd;                      /* a static file, -1 if none */
+	size_t fdlen;
+	char cookie[256];
+	char etag[80];
+	int not_modified;            /* 304: the client's copy (If-None-Match) is current */
+};
+
+void reply_json(struct reply *r, unsigned status, json_t *j);
+void reply_error(struct reply *r, unsigned status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+const char *header(struct MHD_Connection *c, const char *name);
+/* The body as a JSON object, or NULL with a 400 set in r. */
+json_t *parse_body(const struct req *q, struct reply *r);
+/* The account behind "Authorization: Bearer TOKEN", or -1 with 401 set in r. */
+int bearer_user(struct app *a, struct MHD_Connection *c, struct reply *r, struct tq_user *u);
+/* The account behind a token or a session cookie; state-changing methods with a
+ * cookie must carry its X-CSRF-Token.  -1 with 401/403 set in r when none. */
+int request_user(struct app *a, struct MHD_Connection *c, const char *method, struct reply *r, struct tq_user *u);
+
+/* The routes of api.c; they return 1 when the path was theirs. */
+int api_session(struct app *a, struct MHD_Connection *c, const char *method, const char *path, const struct req *q,
+    struct reply *r);
+int api_exercise_routes(struct app *a, struct MHD_Connection *c, const char *method, const char *path, const struct req *q,
+    struct reply *r);
 
 /* The thread's own store (SQLite connection), opened on first use. */
 struct tq_store *app_store(struct app *a);

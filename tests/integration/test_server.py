@@ -201,6 +201,59 @@ def main():
         con.close()
         check(evil in names and count_submissions(db) == before + 1, "and stored as they were, the tables intact")
 
+        # sessions: a student logs in, reads the trace, submits, sees their own history
+        subprocess.run([TQ, "user", "add", "stu", "--role", "student", "--db", db], capture_output=True, text=True,
+                       input="correct horse\n")
+        st, j, _, _ = s.request("POST", "/api/v1/session", {"name": "stu", "password": "wrong"})
+        check(st == 401 and "wrong name or password" in j["error"], "a wrong password is 401")
+        st, j, _, r = s.request("POST", "/api/v1/session", {"name": "stu", "password": "correct horse"})
+        cookie = (r.getheader("Set-Cookie") or "").split(";")[0]
+        check(st == 200 and j["role"] == "student" and len(j["csrf"]) == 64, "a student logs in")
+        sc = r.getheader("Set-Cookie") or ""
+        check("HttpOnly" in sc and "SameSite=Strict" in sc and len(cookie) == len("tq_session=") + 64,
+              "the session cookie is HttpOnly, SameSite=Strict, 256 random bits")
+        ses = {"Cookie": cookie}
+        csrf = dict(ses, **{"X-CSRF-Token": j["csrf"]})
+        st, j, _, _ = s.request("GET", "/api/v1/session", headers=ses)
+        check(st == 200 and j["name"] == "stu", "GET /api/v1/session says who is logged in")
+        st, j, _, r = s.request("GET", "/api/v1/exercises/smtp-over-tls/frames?from=1&count=5", headers=ses)
+        check(st == 200 and j["total"] == 29 and len(j["frames"]) == 5 and j["frames"][3]["info"].startswith("S: 220"),
+              "the packet list comes in pages")
+        etag = r.getheader("ETag")
+        st, _, text, _ = s.request("GET", "/api/v1/exercises/smtp-over-tls/frames?from=1&count=5",
+                                   headers=dict(ses, **{"If-None-Match": etag}))
+        check(st == 304 and not text, "a page the client has is 304 Not Modified")
+        st, j, _, _ = s.request("GET", "/api/v1/exercises/smtp-over-tls/frames?count=5000", headers=ses)
+        check(st == 400 and "count" in j["error"], "a page of 5000 frames is 400")
+        st, j, text, _ = s.request("GET", "/api/v1/exercises/smtp-over-tls/frames/4", headers=ses)
+        check(st == 200 and j["frame"] == 4 and b"smtp.rsp.parameter" in text, "frame 4's tree and bytes")
+        check(b'"tcp.flags"' not in text and b'"tcp.options"' not in text, "the student's tree leaves out the excluded fields")
+        st, j, _, _ = s.request("GET", "/api/v1/exercises/smtp-over-tls/frames/99", headers=ses)
+        check(st == 404, "a frame past the end is 404")
+        st, j, _, _ = s.request("GET", "/api/v1/exercises/smtp-over-tls/keys", headers=ses)
+        check(st == 403, "a student cannot read the keys")
+        st, j, _, _ = s.request("GET", "/api/v1/exercises/smtp-over-tls/keys", headers=auth)
+        check(st == 200 and j["questions"][0]["key"] == "smtp.campus.example", "the course's instructor reads the keys")
+        st, j, _, _ = s.request("POST", "/api/v1/exercises/smtp-over-tls/submissions", {"answers": {"q3": 3}}, ses)
+        check(st == 403 and "X-CSRF-Token" in j["error"], "a change with a cookie needs the CSRF header")
+        st, j, _, _ = s.request("POST", "/api/v1/exercises/smtp-over-tls/submissions",
+                                {"answers": {"q1": "smtp.campus.example", "q2": "TLS 1.2", "q3": 3}}, csrf)
+        check(st == 201 and j["score"] == 3, "a student submits and gets the grade")
+        st, j, _, _ = s.request("GET", "/api/v1/exercises/smtp-over-tls/submissions", headers=ses)
+        check(st == 200 and [x["student"] for x in j["submissions"]] == ["stu"], "a student sees only their own submissions")
+        st, j, _, _ = s.request("GET", "/api/v1/exercises/smtp-over-tls/submissions", headers=auth)
+        check(st == 200 and len(j["submissions"]) > 3, "the instructor sees all the submissions")
+        st, j, _, _ = s.request("POST", "/api/v1/grade", right, ses)
+        check(st == 401, "a session cannot use the auto-grader endpoint")
+        st, j, _, r = s.request("DELETE", "/api/v1/session", headers=csrf)
+        check(st == 200 and "Max-Age=0" in (r.getheader("Set-Cookie") or ""), "logging out clears the cookie")
+        st, j, _, _ = s.request("GET", "/api/v1/session", headers=ses)
+        check(st == 401, "the old cookie no longer works")
+        for _ in range(10):
+            s.request("POST", "/api/v1/session", {"name": "stu", "password": "guess"})
+        st, j, _, _ = s.request("POST", "/api/v1/session", {"name": "stu", "password": "correct horse"})
+        check(st == 429 and "too many failed logins" in j["error"], "ten failed logins lock the account a while")
+
         # a student account's token cannot grade
         subprocess.run([TQ, "user", "add", "bob", "--role", "student", "--db", db], capture_output=True, text=True, input="")
         out = subprocess.run([TQ, "token", "add", "bob", "--db", db], capture_output=True, text=True)
