@@ -271,7 +271,7 @@ struct tq_conv {
 	uint8_t kind;
 	uint32_t extra;              /* more key: the IP identification of a fragmented datagram */
 	uint32_t index;              /* stream index within its kind */
-	uint32_t first_frame;
+	uint32_t first_frame;        /* 0, or the frame that started it on a reused key */
 	void *data;                  /* protocol state */
 	struct tq_conv *hnext;
 };
@@ -279,6 +279,14 @@ struct tq_conv {
 /* Finds the conversation between (src,sport) and (dst,dport) of kind; creates it when create. */
 struct tq_conv *tq_conv_find(struct tq_capture *cap, int kind, const struct tq_addr *src,
     const struct tq_addr *dst, uint16_t sport, uint16_t dport, uint32_t extra, int create);
+/* The same, as frame num sees it: of several conversations on one key (TCP
+ * ports reused), the one started last at or before num. */
+struct tq_conv *tq_conv_find_at(struct tq_capture *cap, int kind, const struct tq_addr *src,
+    const struct tq_addr *dst, uint16_t sport, uint16_t dport, uint32_t extra, int create, uint32_t num);
+/* A new conversation on the key of an existing one, seen from frame num on
+ * (Wireshark's conversation_new on a reused TCP port pair); src is its side a. */
+struct tq_conv *tq_conv_new_from(struct tq_capture *cap, int kind, const struct tq_addr *src,
+    const struct tq_addr *dst, uint16_t sport, uint16_t dport, uint32_t extra, uint32_t num);
 /* Nonzero when (src,sport) is the side that opened conv. */
 int tq_conv_from_a(const struct tq_conv *c, const struct tq_addr *src, uint16_t sport);
 

@@ -37,6 +37,7 @@
 #define TA_FAST_RETRANSMISSION   0x0400
 #define TA_WINDOW_UPDATE         0x0800
 #define TA_WINDOW_FULL           0x1000
+#define TA_REUSED_PORTS          0x2000
 #define TA_SPURIOUS_RETRANSMISSION 0x4000
 
 #define COMPL_SYN    0x01
@@ -61,10 +62,18 @@ struct unacked {
 	int32_t ns;
 };
 
+/* A SYN+ACK that moved its direction's base sequence number (see base_at). */
+struct base_ev {
+	struct base_ev *next;
+	uint32_t frame, seq;
+};
+
 /* One direction of a connection. */
 struct flow {
 	uint32_t base_seq;
 	int base_set;
+	uint32_t synack_frame, synack_seq;   /* its first SYN+ACK */
+	struct base_ev *base_evs;    /* later SYN+ACKs with another number, newest first */
 	int win_scale;               /* -1 unknown, -2 no scaling, else the shift */
 	uint32_t window;
 	uint32_t nextseq, nextseqframe;
@@ -272,6 +281,7 @@ static struct tq_expert ei_keepalive_ack = EI("tcp.analysis.keep_alive_ack", "AC
 static struct tq_expert ei_dupack = EI("tcp.analysis.duplicate_ack", "Duplicate ACK", PI_NOTE, PI_SEQUENCE);
 static struct tq_expert ei_zero_win = EI("tcp.analysis.zero_window", "TCP Zero Window segment", PI_WARN, PI_SEQUENCE);
 static struct tq_expert ei_zwp = EI("tcp.analysis.zero_window_probe", "TCP Zero Window Probe", PI_NOTE, PI_SEQUENCE);
+static struct tq_expert ei_reused = EI("tcp.analysis.reused_ports", "A new tcp session is started with the same ports as an earlier session in this trace", PI_NOTE, PI_SEQUENCE);
 static struct tq_expert ei_zwp_ack = EI("tcp.analysis.zero_window_probe_ack", "ACK to a TCP Zero Window Probe", PI_NOTE, PI_SEQUENCE);
 
 static struct tq_field *const fields[] = {
@@ -291,7 +301,7 @@ static struct tq_field *const fields[] = {
 	&ei_syn.f, &ei_synack.f, &ei_fin.f, &ei_fin_active.f, &ei_fin_passive.f, &ei_rst.f, &ei_dsack.f,
 	&ei_retrans.f, &ei_fast_retrans.f, &ei_spurious.f, &ei_ooo.f, &ei_lost.f, &ei_ack_lost.f,
 	&ei_win_update.f, &ei_win_full.f, &ei_keepalive.f, &ei_keepalive_ack.f, &ei_dupack.f,
-	&ei_zero_win.f, &ei_zwp.f, &ei_zwp_ack.f,
+	&ei_zero_win.f, &ei_zwp.f, &ei_zwp_ack.f, &ei_reused.f,
 };
 
 void
@@ -635,6 +645,47 @@ pass1_error(struct tq_pkt *pk, struct tq_conv *c, struct tcp_conv *tc, int dir, 
 	tc->prev_ns = tns;
 }
 
+/*
+ * A SYN+ACK whose sequence number is not its direction's base (its SYN not
+ * captured, say, on reused ports): Wireshark 4.0 keeps the stream, flags the
+ * frame "ports reused" and takes its number as the new base.  It does so again
+ * in pass 2 as it meets each SYN+ACK, starting from the base pass 1 ended
+ * with; the records kept here let base_at() replay that.
+ */
+static void
+synack_base(struct tq_pkt *pk, struct tcp_conv *tc, int dir, const struct tcph *h, struct tq_tcp_frame *tf)
+{
+	struct flow *fwd = &tc->flow[dir];
+	if (!fwd->synack_frame) {
+		fwd->synack_frame = pk->num;
+		fwd->synack_seq = h->seq;
+	} else if (h->seq != (fwd->base_evs ? fwd->base_evs->seq : fwd->synack_seq)) {
+		struct base_ev *ev = tq_arena_alloc(&pk->cap->state, sizeof(*ev));
+		if (ev) {
+			ev->frame = pk->num;
+			ev->seq = h->seq;
+			ev->next = fwd->base_evs;
+			fwd->base_evs = ev;
+		}
+	}
+	if (fwd->base_set && h->seq != fwd->base_seq) {
+		ta_set(tf, TA_REUSED_PORTS);
+		fwd->base_seq = h->seq;
+	}
+}
+
+/* The base sequence number of a direction as Wireshark's pass 2 has it at frame num. */
+static uint32_t
+base_at(const struct flow *f, uint32_t num)
+{
+	if (!f->base_evs)
+		return f->base_seq;
+	for (const struct base_ev *ev = f->base_evs; ev; ev = ev->next)
+		if (ev->frame <= num)
+			return ev->seq;
+	return f->synack_frame <= num ? f->synack_seq : f->base_seq;
+}
+
 static void
 pass1(struct tq_pkt *pk, struct tq_conv *c, struct tcp_conv *tc, int dir, const struct tcph *h)
 {
@@ -651,6 +702,8 @@ pass1(struct tq_pkt *pk, struct tq_conv *c, struct tcp_conv *tc, int dir, const 
 	tc->prev_s = ts;
 	tc->prev_ns = tns;
 
+	if ((h->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK))
+		synack_base(pk, tc, dir, h, tf);
 	if (h->flags & TH_SYN) {
 		if (h->flags & TH_ACK) {
 			tc->completeness |= COMPL_SYNACK;
@@ -731,7 +784,7 @@ static uint32_t
 rel(const struct optctx *o, int dir, uint32_t v)
 {
 	const struct flow *f = o->tc ? &o->tc->flow[dir] : NULL;
-	return f ? v - f->base_seq : v;
+	return f ? v - base_at(f, o->pk->num) : v;
 }
 
 /* Walks the options; fills *h for the analysis and, with a tree, adds the items. */
@@ -898,9 +951,9 @@ options(struct optctx *o, uint32_t off, uint32_t end, struct tcph *h)
 
 static void
 seq_analysis_tree(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s,
-    const struct tq_tcp_frame *tf, const struct tcp_conv *tc)
+    const struct tq_tcp_frame *tf, const struct tcp_conv *tc, uint32_t xflags)
 {
-	if (!tf || !tf->has_ta)
+	if (!tf || (!tf->has_ta && !xflags))
 		return;
 	struct tq_node *a = tq_gen(tq_add(pk, t, &hf_analysis, s, 0, 0));
 	if (tf->acked_frame) {
@@ -914,10 +967,14 @@ seq_analysis_tree(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s
 		tq_add_gen(pk, a, &hf_an_bif, s, 0, tf->bytes_in_flight);
 	if (tf->push_bytes_sent)
 		tq_add_gen(pk, a, &hf_an_push, s, 0, tf->push_bytes_sent);
-	if (!tf->flags)
+	uint32_t f = tf->flags | xflags;
+	if (!f)
 		return;
 	struct tq_node *fl = tq_gen(tq_add(pk, a, &hf_an_flags, s, 0, 0));
-	uint32_t f = tf->flags;
+	if (f & TA_REUSED_PORTS) {
+		tq_expert(pk, fl, &ei_reused, NULL);
+		tq_col_info_prepend(pk, "[TCP Port numbers reused] ");
+	}
 	if (f & TA_RETRANSMISSION) {
 		tq_expert(pk, fl, &ei_retrans, NULL);
 		tq_col_info_prepend(pk, "[TCP Retransmission] ");
@@ -1637,14 +1694,34 @@ tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 	/* conversation: find it (pass 1 creates it), inside ICMP errors too */
 	struct tq_conv *conv = NULL;
 	struct tcp_conv *tc = NULL;
-	int dir = 0;
+	int dir = 0, reused = 0;
 	if (analysis) {
-		conv = tq_conv_find(pk->cap, CONV_TCP, &pk->src, &pk->dst, h.sport, h.dport, 0, pk->pass == 1);
+		conv = tq_conv_find_at(pk->cap, CONV_TCP, &pk->src, &pk->dst, h.sport, h.dport, 0, pk->pass == 1, pk->num);
 		if (conv) {
 			if (!conv->data && pk->pass == 1)
 				conv->data = tq_arena_alloc(&pk->cap->state, sizeof(struct tcp_conv));
 			tc = conv->data;
 			dir = tq_conv_from_a(conv, &pk->src, h.sport) ? 0 : 1;
+		}
+		/*
+		 * Ports reused: a SYN whose sequence number is not the one this
+		 * direction started with opens a new conversation on the same
+		 * addresses and ports, a new stream with all its state fresh
+		 * (Wireshark 4.0's dissect_tcp; a SYN with the same number is a
+		 * retransmission, even after a FIN or RST).  Later frames find
+		 * the new one, earlier frames the old one.
+		 */
+		if (tc && pk->pass == 1 && !pk->in_error && (h.flags & (TH_SYN | TH_ACK)) == TH_SYN &&
+		    tc->flow[dir].base_set && h.seq != tc->flow[dir].base_seq) {
+			struct tq_conv *nc = tq_conv_new_from(pk->cap, CONV_TCP, &pk->src, &pk->dst, h.sport, h.dport, 0, pk->num);
+			if (nc)
+				nc->data = tq_arena_alloc(&pk->cap->state, sizeof(struct tcp_conv));
+			if (nc && nc->data) {
+				conv = nc;
+				tc = nc->data;
+				dir = 0;
+				reused = 1;
+			}
 		}
 	}
 
@@ -1666,6 +1743,8 @@ tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 		}
 		if (tc)
 			pass1(pk, conv, tc, dir, &h);
+		if (reused && pk->fr->tcp && pk->fr->tcp->conv == tc)
+			ta_set(pk->fr->tcp, TA_REUSED_PORTS);
 		tq_sbuf_free(&names);
 		if (tc && h.seglen > 0 && s->len > h.hlen) {
 			struct tq_slice pl = tq_sub_rest(s, h.hlen);
@@ -1681,8 +1760,11 @@ tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 		return (int)s->len;
 	}
 	const struct flow *fwd = tc ? &tc->flow[dir] : NULL, *rev = tc ? &tc->flow[!dir] : NULL;
-	uint32_t rseq = fwd ? h.seq - fwd->base_seq : h.seq;
-	uint32_t rack = (rev && (h.flags & TH_ACK)) ? h.ack - rev->base_seq : h.ack;
+	uint32_t rseq = fwd ? h.seq - base_at(fwd, pk->num) : h.seq;
+	uint32_t rack = (rev && (h.flags & TH_ACK)) ? h.ack - base_at(rev, pk->num) : h.ack;
+	/* pass 2 flags a SYN+ACK that moves the base from where it was (synack_base) */
+	uint32_t xflags = fwd && fwd->base_set && (h.flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) &&
+	    base_at(fwd, pk->num - 1) != h.seq ? TA_REUSED_PORTS : 0;
 	uint32_t nxtseq = rseq + h.seglen + ((h.flags & (TH_SYN | TH_FIN)) ? 1 : 0);
 	uint32_t calc_win = h.win;
 	int scale = fwd ? fwd->win_scale : -1;
@@ -1786,7 +1868,7 @@ tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 		add_ns(pk, ts, &hf_time_delta, s, tf->delta);
 		/* options cut short end the header before the analysis, as in tshark */
 		if (!oc.truncated)
-			seq_analysis_tree(pk, t, s, tf, tc);
+			seq_analysis_tree(pk, t, s, tf, tc, xflags);
 		if (tc->client >= 0 || conv)
 			TQ_HIDDEN(pk, tq_add_gen(pk, t, &hf_from_client, s, 0,
 			    tc->client >= 0 ? (dir == tc->client) : (dir == 0)));
