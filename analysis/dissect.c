@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <pcap/pcap.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -446,25 +447,69 @@ tq_tree_free(struct tq_tree *t)
 
 /* ------------------------------------------------------------------ columns */
 
+/*
+ * Each thread's arena and Info buffer, reused from frame to frame since the
+ * packet list asks for every one; freed when the thread ends (the server's
+ * workers come and go), through the key's destructor.
+ */
+struct colstate {
+	struct tq_arena arena;
+	struct tq_sbuf info;
+};
+
+static pthread_key_t col_key;
+static pthread_once_t col_once = PTHREAD_ONCE_INIT;
+static int col_key_ok;
+static __thread struct colstate *col_mine;
+
+static void
+colstate_free(void *p)
+{
+	struct colstate *cs = p;
+	tq_arena_free(&cs->arena);
+	tq_sbuf_free(&cs->info);
+	free(cs);
+	col_mine = NULL;
+}
+
+static void
+col_key_make(void)
+{
+	col_key_ok = pthread_key_create(&col_key, colstate_free) == 0;
+}
+
+static struct colstate *
+colstate(void)
+{
+	if (col_mine)
+		return col_mine;
+	pthread_once(&col_once, col_key_make);
+	struct colstate *cs = calloc(1, sizeof(*cs));
+	if (!cs)
+		return NULL;
+	tq_arena_init(&cs->arena, 0);
+	tq_sbuf_init(&cs->info, 0);
+	if (!col_key_ok || pthread_setspecific(col_key, cs) != 0) {
+		free(cs);
+		return NULL;
+	}
+	return col_mine = cs;
+}
+
 int
 tq_columns_get(struct tq_capture *cap, uint32_t num, struct tq_columns *cols, struct tq_sbuf *scratch)
 {
 	if (!cap || num == 0 || num > cap->nframes)
 		return TQ_ERANGE;
-	static __thread struct tq_arena arena;
-	static __thread int arena_ready;
-	if (!arena_ready) {
-		tq_arena_init(&arena, 0);
-		arena_ready = 1;
-	}
-	/* reused from frame to frame: the packet list asks for every one */
-	static __thread struct tq_sbuf info;
-	tq_sbuf_reset(&info);
+	struct colstate *cs = colstate();
+	if (!cs)
+		return TQ_ENOMEM;
+	tq_sbuf_reset(&cs->info);
 
 	struct tq_pkt pk;
-	pkt_init(&pk, cap, num, 2, &arena);
+	pkt_init(&pk, cap, num, 2, &cs->arena);
 	pk.want_cols = 1;
-	pk.info = &info;
+	pk.info = &cs->info;
 	tq_dissect_frame(&pk);
 
 	tq_sbuf_reset(scratch);
@@ -510,8 +555,8 @@ tq_columns_get(struct tq_capture *cap, uint32_t num, struct tq_columns *cols, st
 	tq_sbuf_puts(scratch, pk.col_proto ? pk.col_proto : "");
 	tq_sbuf_putc(scratch, '\0');
 	size_t o_info = scratch->len;
-	tq_sbuf_puts(scratch, tq_sbuf_str(&info));
-	tq_arena_reset(&arena);
+	tq_sbuf_puts(scratch, tq_sbuf_str(&cs->info));
+	tq_arena_reset(&cs->arena);
 	if (scratch->err)
 		return scratch->err;
 

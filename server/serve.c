@@ -36,7 +36,6 @@
 
 /* ------------------------------------------------------------------ per-thread store */
 
-static struct app *the_app;
 static pthread_key_t store_key;
 static pthread_once_t store_once = PTHREAD_ONCE_INIT;
 
@@ -707,23 +706,23 @@ parse_listen(const char *s, struct sockaddr_in *sa)
 	return inet_pton(AF_INET, *host ? host : "0.0.0.0", &sa->sin_addr) == 1 ? 0 : -1;
 }
 
-int
-tq_serve(const struct tq_server_opts *o)
+static void
+app_free(struct app *a)
 {
-	struct app *a = calloc(1, sizeof(*a));
-	if (!a)
-		return 1;
-	a->o = *o;
-	pthread_rwlock_init(&a->lock, NULL);
-	the_app = a;
-	struct sockaddr_in sa;
-	if (parse_listen(o->listen, &sa) != 0) {
-		fprintf(stderr, "tracequiz: --listen %s: give ADDR:PORT, such as 127.0.0.1:8080\n", o->listen);
-		return 2;
+	struct loaded *l = a->exercises;
+	while (l) {
+		struct loaded *n = l->next;
+		loaded_free(l);
+		l = n;
 	}
-	if (first_start(a) != 0)
-		return 1;
+	pthread_rwlock_destroy(&a->lock);
+	free(a);
+}
 
+/* Listens until SIGINT or SIGTERM; a's exercises are loaded. */
+static int
+run(struct app *a, const struct sockaddr_in *sa)
+{
 	/* SIGINT and SIGTERM are waited for here, not delivered to workers */
 	sigset_t set;
 	sigemptyset(&set);
@@ -734,8 +733,8 @@ tq_serve(const struct tq_server_opts *o)
 
 	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
 	    0, NULL, NULL, on_request, a,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads ? o->threads : 4),
+	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)sa,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(a->o.threads ? a->o.threads : 4),
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)256,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
@@ -743,24 +742,36 @@ tq_serve(const struct tq_server_opts *o)
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, a,
 	    MHD_OPTION_END);
 	if (!d) {
-		fprintf(stderr, "tracequiz: cannot listen on %s: %s\n", o->listen, strerror(errno));
+		fprintf(stderr, "tracequiz: cannot listen on %s: %s\n", a->o.listen, strerror(errno));
 		return 1;
 	}
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	printf("tracequiz: serving http://%s:%u/ (database %s)\n", inet_ntoa(sa.sin_addr), di ? di->port : ntohs(sa.sin_port),
-	    o->db);
+	printf("tracequiz: serving http://%s:%u/ (database %s)\n", inet_ntoa(sa->sin_addr),
+	    di ? di->port : ntohs(sa->sin_port), a->o.db);
 	fflush(stdout);
 	int sig = 0;
 	sigwait(&set, &sig);
 	fprintf(stderr, "tracequiz: %s: finishing the requests in flight\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	MHD_stop_daemon(d);        /* waits for the workers */
-	struct loaded *l = a->exercises;
-	while (l) {
-		struct loaded *n = l->next;
-		loaded_free(l);
-		l = n;
-	}
 	return 0;
+}
+
+int
+tq_serve(const struct tq_server_opts *o)
+{
+	struct sockaddr_in sa;
+	if (parse_listen(o->listen, &sa) != 0) {
+		fprintf(stderr, "tracequiz: --listen %s: give ADDR:PORT, such as 127.0.0.1:8080\n", o->listen);
+		return 2;
+	}
+	struct app *a = calloc(1, sizeof(*a));
+	if (!a)
+		return 1;
+	a->o = *o;
+	pthread_rwlock_init(&a->lock, NULL);
+	int rc = first_start(a) != 0 ? 1 : run(a, &sa);
+	app_free(a);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ commands */

@@ -264,7 +264,12 @@ def main():
         check(st == 403 and "does not teach" in j["error"], "another course's instructor cannot grade the demo")
     finally:
         s.stop()
-    check(s.proc.returncode == 0 and any("finishing the requests in flight" in l for l in s.out), "SIGTERM stops cleanly")
+    clean = s.proc.returncode == 0 and any("finishing the requests in flight" in l for l in s.out)
+    check(clean, "SIGTERM stops cleanly")
+    if not clean:
+        print("  exit status %s; the server's last words:" % s.proc.returncode)
+        time.sleep(0.5)     # the drain thread reads the rest
+        sys.stdout.write("".join("  | " + l for l in s.out[-40:]))
 
     # data survives a restart
     n = count_submissions(db)
