@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <jansson.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,6 +38,10 @@ enum stmt {
 	S_EXERCISE_FIND, S_EXERCISE_ADD, S_EXERCISE_UPDATE, S_EXERCISE_GET, S_EXERCISE_ALL,
 	S_SUBMISSION_ADD, S_SUBMISSION_COUNT, S_SUBMISSIONS_OF, S_SUBMISSIONS_ALL,
 	S_LOGIN_FAIL, S_LOGIN_COUNT, S_LOGIN_PRUNE,
+	S_COURSE_ROW, S_COURSE_NEW, S_COURSES_ALL, S_COURSES_OF, S_ENROL, S_UNENROL, S_STUDENTS, S_TEACHERS, S_CAN_SEE,
+	S_CAPTURE_META, S_CAPTURE_OWN, S_CAPTURE_USABLE, S_CAPTURES_ALL, S_CAPTURES_OF,
+	S_EXERCISE_DEL, S_EXERCISE_SUBS, S_EXERCISES_FOR, S_EXERCISE_PUBLISH,
+	S_TOKENS_OF, S_TOKEN_DEL, S_USERS_ALL, S_USER_SET_PW,
 	S_BEGIN, S_COMMIT, S_ROLLBACK,
 	S_COUNT
 };
@@ -77,6 +82,48 @@ static const char *const sql[S_COUNT] = {
 	[S_LOGIN_FAIL] = "INSERT INTO logins (who, at) VALUES (?1, ?2)",
 	[S_LOGIN_COUNT] = "SELECT count(*) FROM logins WHERE who = ?1 AND at > ?2",
 	[S_LOGIN_PRUNE] = "DELETE FROM logins WHERE at < ?1",
+	[S_COURSE_ROW] = "SELECT id, slug, title, open FROM courses WHERE slug = ?1",
+	[S_COURSE_NEW] = "INSERT INTO courses (slug, title, open) VALUES (?1, ?2, ?3)",
+	[S_COURSES_ALL] = "SELECT c.slug, c.title, c.open AS open, "
+	                  "EXISTS (SELECT 1 FROM teachers t WHERE t.course_id = c.id AND t.user_id = ?1) AS teaching, "
+	                  "EXISTS (SELECT 1 FROM enrolments n WHERE n.course_id = c.id AND n.user_id = ?1) AS enrolled, "
+	                  "(SELECT count(*) FROM exercises e WHERE e.course_id = c.id) AS exercises "
+	                  "FROM courses c ORDER BY c.slug",
+	[S_COURSES_OF] = "SELECT * FROM (SELECT c.slug, c.title, c.open AS open, "
+	                 "EXISTS (SELECT 1 FROM teachers t WHERE t.course_id = c.id AND t.user_id = ?1) AS teaching, "
+	                 "EXISTS (SELECT 1 FROM enrolments n WHERE n.course_id = c.id AND n.user_id = ?1) AS enrolled, "
+	                 "(SELECT count(*) FROM exercises e WHERE e.course_id = c.id) AS exercises "
+	                 "FROM courses c) WHERE open OR teaching OR enrolled ORDER BY slug",
+	[S_ENROL] = "INSERT OR IGNORE INTO enrolments (course_id, user_id) VALUES (?1, ?2)",
+	[S_UNENROL] = "DELETE FROM enrolments WHERE course_id = ?1 AND user_id = ?2",
+	[S_STUDENTS] = "SELECT u.name, u.external AS external FROM enrolments n JOIN users u ON u.id = n.user_id "
+	               "WHERE n.course_id = ?1 ORDER BY u.name",
+	[S_TEACHERS] = "SELECT u.name, u.role FROM teachers t JOIN users u ON u.id = t.user_id WHERE t.course_id = ?1 ORDER BY u.name",
+	[S_CAN_SEE] = "SELECT c.open OR EXISTS (SELECT 1 FROM teachers t WHERE t.course_id = c.id AND t.user_id = ?2) "
+	              "OR EXISTS (SELECT 1 FROM enrolments n WHERE n.course_id = c.id AND n.user_id = ?2) FROM courses c WHERE c.id = ?1",
+	[S_CAPTURE_META] = "SELECT id, sha256, name, size, frames, created FROM captures WHERE sha256 = ?1",
+	[S_CAPTURE_OWN] = "INSERT OR IGNORE INTO capture_owners (capture_id, user_id) VALUES (?1, ?2)",
+	[S_CAPTURE_USABLE] = "SELECT EXISTS (SELECT 1 FROM capture_owners o WHERE o.capture_id = ?1 AND o.user_id = ?2) "
+	                     "OR EXISTS (SELECT 1 FROM exercises e JOIN teachers t ON t.course_id = e.course_id "
+	                     "WHERE e.capture_id = ?1 AND t.user_id = ?2)",
+	[S_CAPTURES_ALL] = "SELECT sha256, name, size, frames, created FROM captures ORDER BY created DESC, id DESC",
+	[S_CAPTURES_OF] = "SELECT c.sha256, c.name, c.size, c.frames, c.created FROM captures c WHERE c.id IN ("
+	                  "SELECT capture_id FROM capture_owners WHERE user_id = ?1 UNION "
+	                  "SELECT e.capture_id FROM exercises e JOIN teachers t ON t.course_id = e.course_id WHERE t.user_id = ?1) "
+	                  "ORDER BY c.created DESC, c.id DESC",
+	[S_EXERCISE_DEL] = "DELETE FROM exercises WHERE id = ?1",
+	[S_EXERCISE_SUBS] = "SELECT count(*) FROM submissions WHERE exercise_id = ?1",
+	[S_EXERCISES_FOR] = "SELECT e.id, e.course_id, e.capture_id, e.slug, e.doc, e.keys, e.published, e.updated, c.slug, "
+	                    "EXISTS (SELECT 1 FROM teachers t WHERE t.course_id = c.id AND t.user_id = ?1) AS teaching "
+	                    "FROM exercises e JOIN courses c ON c.id = e.course_id WHERE ?2 OR "
+	                    "EXISTS (SELECT 1 FROM teachers t WHERE t.course_id = c.id AND t.user_id = ?1) OR "
+	                    "(e.published AND (c.open OR EXISTS (SELECT 1 FROM enrolments n WHERE n.course_id = c.id AND n.user_id = ?1))) "
+	                    "ORDER BY e.slug",
+	[S_EXERCISE_PUBLISH] = "UPDATE exercises SET published = ?2 WHERE id = ?1",
+	[S_TOKENS_OF] = "SELECT id, name, created FROM tokens WHERE user_id = ?1 ORDER BY id",
+	[S_TOKEN_DEL] = "DELETE FROM tokens WHERE id = ?1 AND user_id = ?2",
+	[S_USERS_ALL] = "SELECT name, role, external AS external, pw_hash IS NOT NULL AS can_log_in, created FROM users ORDER BY name",
+	[S_USER_SET_PW] = "UPDATE users SET pw_hash = ?2 WHERE id = ?1",
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
@@ -350,7 +397,7 @@ tq_store_user_count(struct tq_store *s, int64_t *n)
 }
 
 int
-tq_store_token_add(struct tq_store *s, int64_t user_id, const uint8_t hash[32], const char *name)
+tq_store_token_add(struct tq_store *s, int64_t user_id, const uint8_t hash[32], const char *name, int64_t *id)
 {
 	sqlite3_stmt *q = stmt(s, S_TOKEN_ADD);
 	if (!q)
@@ -359,7 +406,10 @@ tq_store_token_add(struct tq_store *s, int64_t user_id, const uint8_t hash[32], 
 	sqlite3_bind_int64(q, 2, user_id);
 	sqlite3_bind_text(q, 3, name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(q, 4, now());
-	return run(s, q, "add token");
+	int rc = run(s, q, "add token");
+	if (rc == 0 && id)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return rc;
 }
 
 int
@@ -524,7 +574,7 @@ tq_store_capture_get(struct tq_store *s, int64_t id, void **data, size_t *size, 
 
 int
 tq_store_exercise_put(struct tq_store *s, const char *slug, int64_t course_id, const char *doc, int64_t capture_id,
-    const char *keys, int64_t *id)
+    const char *keys, int published, int64_t *id)
 {
 	int64_t found;
 	int rc = find_id(s, S_EXERCISE_FIND, slug, &found);
@@ -543,6 +593,11 @@ tq_store_exercise_put(struct tq_store *s, const char *slug, int64_t course_id, c
 	rc = run(s, q, "save exercise");
 	if (rc == 0 && id)
 		*id = was == 0 ? found : sqlite3_last_insert_rowid(s->db);
+	if (rc == 0 && published >= 0 && (q = stmt(s, S_EXERCISE_PUBLISH))) {
+		sqlite3_bind_int64(q, 1, was == 0 ? found : sqlite3_last_insert_rowid(s->db));
+		sqlite3_bind_int(q, 2, published);
+		rc = run(s, q, "publish exercise");
+	}
 	return rc;
 }
 
@@ -701,4 +756,280 @@ tq_store_login_failures(struct tq_store *s, const char *who, int64_t since, int6
 	*n = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
 	sqlite3_reset(q);
 	return rc == SQLITE_ROW ? 0 : fail(s, "count failed logins");
+}
+
+/* ------------------------------------------------------------------ lists, courses, captures, tokens */
+
+/*
+ * A statement's rows as a JSON array of objects keyed by column name: text
+ * as strings, integers as integers (a column named as a flag, "open" and the
+ * like, as a boolean), NULL as null.  At most max rows.
+ */
+static json_t *
+rows_json(struct tq_store *s, sqlite3_stmt *q, size_t max, const char *what)
+{
+	static const char *const flags[] = { "open", "teaching", "enrolled", "external", "can_log_in", "published", NULL };
+	json_t *out = json_array();
+	int rc;
+	while (out && (rc = sqlite3_step(q)) == SQLITE_ROW && json_array_size(out) < max) {
+		json_t *o = json_object();
+		for (int i = 0; o && i < sqlite3_column_count(q); i++) {
+			const char *name = sqlite3_column_name(q, i);
+			json_t *v;
+			switch (sqlite3_column_type(q, i)) {
+			case SQLITE_INTEGER: {
+				int flag = 0;
+				for (int k = 0; flags[k]; k++)
+					flag |= !strcmp(name, flags[k]);
+				v = flag ? json_boolean(sqlite3_column_int64(q, i)) : json_integer(sqlite3_column_int64(q, i));
+				break;
+			}
+			case SQLITE_FLOAT:
+				v = json_real(sqlite3_column_double(q, i));
+				break;
+			case SQLITE_NULL:
+				v = json_null();
+				break;
+			default:
+				v = json_stringn((const char *)sqlite3_column_text(q, i), (size_t)sqlite3_column_bytes(q, i));
+				break;
+			}
+			json_object_set_new(o, name, v ? v : json_null());
+		}
+		json_array_append_new(out, o);
+	}
+	if (out && rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		fail(s, what);
+		json_decref(out);
+		out = NULL;
+	}
+	sqlite3_reset(q);
+	return out;
+}
+
+/* Runs k with one or two integer parameters (b < 0: one) and returns 1 or 0, the first column of its row. */
+static int
+yes_no(struct tq_store *s, enum stmt k, int64_t a, int64_t b, const char *what)
+{
+	sqlite3_stmt *q = stmt(s, k);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_int64(q, 1, a);
+	if (b >= 0)
+		sqlite3_bind_int64(q, 2, b);
+	int rc = sqlite3_step(q);
+	int v = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) != 0 : 0;
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? v : fail(s, what);
+}
+
+/* Runs k with two integer parameters; NOTFOUND when it changed no row. */
+static int
+change2(struct tq_store *s, enum stmt k, int64_t a, int64_t b, const char *what)
+{
+	sqlite3_stmt *q = stmt(s, k);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_int64(q, 1, a);
+	if (b >= 0)
+		sqlite3_bind_int64(q, 2, b);
+	int rc = run(s, q, what);
+	return rc == 0 && sqlite3_changes(s->db) == 0 ? TQ_STORE_NOTFOUND : rc;
+}
+
+int
+tq_store_course_get(struct tq_store *s, const char *slug, struct tq_course *out)
+{
+	sqlite3_stmt *q = stmt(s, S_COURSE_ROW);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_text(q, 1, slug, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(q, 0);
+		copy_text(out->slug, sizeof(out->slug), sqlite3_column_text(q, 1));
+		copy_text(out->title, sizeof(out->title), sqlite3_column_text(q, 2));
+		out->open = sqlite3_column_int(q, 3);
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? TQ_STORE_NOTFOUND : fail(s, "get course");
+}
+
+int
+tq_store_course_add(struct tq_store *s, const char *slug, const char *title, int open, int64_t *id)
+{
+	sqlite3_stmt *q = stmt(s, S_COURSE_NEW);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_text(q, 1, slug, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 2, title, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(q, 3, open);
+	int rc = run(s, q, "add course");
+	if (rc == 0 && id)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+json_t *
+tq_store_courses(struct tq_store *s, int64_t user_id, int all)
+{
+	sqlite3_stmt *q = stmt(s, all ? S_COURSES_ALL : S_COURSES_OF);
+	if (!q)
+		return NULL;
+	sqlite3_bind_int64(q, 1, user_id);
+	return rows_json(s, q, 100000, "list courses");
+}
+
+int
+tq_store_enrol(struct tq_store *s, int64_t course_id, int64_t user_id)
+{
+	int rc = change2(s, S_ENROL, course_id, user_id, "enrol");
+	return rc == TQ_STORE_NOTFOUND ? 0 : rc;      /* enrolled already */
+}
+
+int
+tq_store_unenrol(struct tq_store *s, int64_t course_id, int64_t user_id)
+{
+	return change2(s, S_UNENROL, course_id, user_id, "unenrol");
+}
+
+json_t *
+tq_store_course_people(struct tq_store *s, int64_t course_id, int teachers)
+{
+	sqlite3_stmt *q = stmt(s, teachers ? S_TEACHERS : S_STUDENTS);
+	if (!q)
+		return NULL;
+	sqlite3_bind_int64(q, 1, course_id);
+	return rows_json(s, q, 1000000, "list people");
+}
+
+int
+tq_store_can_see(struct tq_store *s, int64_t course_id, int64_t user_id)
+{
+	return yes_no(s, S_CAN_SEE, course_id, user_id, "can see");
+}
+
+int
+tq_store_capture_meta(struct tq_store *s, const char *sha256hex, struct tq_capmeta *out)
+{
+	sqlite3_stmt *q = stmt(s, S_CAPTURE_META);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_text(q, 1, sha256hex, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(q, 0);
+		copy_text(out->sha256, sizeof(out->sha256), sqlite3_column_text(q, 1));
+		copy_text(out->name, sizeof(out->name), sqlite3_column_text(q, 2));
+		out->size = sqlite3_column_int64(q, 3);
+		out->frames = sqlite3_column_int64(q, 4);
+		out->created = sqlite3_column_int64(q, 5);
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? TQ_STORE_NOTFOUND : fail(s, "get capture");
+}
+
+int
+tq_store_capture_own(struct tq_store *s, int64_t capture_id, int64_t user_id)
+{
+	int rc = change2(s, S_CAPTURE_OWN, capture_id, user_id, "own capture");
+	return rc == TQ_STORE_NOTFOUND ? 0 : rc;
+}
+
+int
+tq_store_capture_usable(struct tq_store *s, int64_t capture_id, int64_t user_id)
+{
+	return yes_no(s, S_CAPTURE_USABLE, capture_id, user_id, "capture usable");
+}
+
+json_t *
+tq_store_captures(struct tq_store *s, int64_t user_id, int all)
+{
+	sqlite3_stmt *q = stmt(s, all ? S_CAPTURES_ALL : S_CAPTURES_OF);
+	if (!q)
+		return NULL;
+	if (!all)
+		sqlite3_bind_int64(q, 1, user_id);
+	return rows_json(s, q, 10000, "list captures");
+}
+
+int
+tq_store_exercise_delete(struct tq_store *s, int64_t id)
+{
+	return change2(s, S_EXERCISE_DEL, id, -1, "delete exercise");
+}
+
+int
+tq_store_exercise_submissions(struct tq_store *s, int64_t id, int64_t *n)
+{
+	sqlite3_stmt *q = stmt(s, S_EXERCISE_SUBS);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_int64(q, 1, id);
+	int rc = sqlite3_step(q);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? 0 : fail(s, "count submissions");
+}
+
+int
+tq_store_exercises_for(struct tq_store *s, int64_t user_id, int all, int (*fn)(void *arg, const struct tq_exrow *row),
+    void *arg)
+{
+	sqlite3_stmt *q = stmt(s, S_EXERCISES_FOR);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_int64(q, 1, user_id);
+	sqlite3_bind_int(q, 2, all);
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct tq_exrow r;
+		if (read_exercise(q, &r)) {
+			sqlite3_reset(q);
+			snprintf(s->err, sizeof(s->err), "out of memory");
+			return TQ_STORE_ERROR;
+		}
+		copy_text(r.course, sizeof(r.course), sqlite3_column_text(q, 8));
+		r.teaching = sqlite3_column_int(q, 9);
+		int stop = fn(arg, &r);
+		tq_exrow_free(&r);
+		if (stop)
+			break;
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s, "list exercises");
+}
+
+json_t *
+tq_store_tokens(struct tq_store *s, int64_t user_id)
+{
+	sqlite3_stmt *q = stmt(s, S_TOKENS_OF);
+	if (!q)
+		return NULL;
+	sqlite3_bind_int64(q, 1, user_id);
+	return rows_json(s, q, 10000, "list tokens");
+}
+
+int
+tq_store_token_delete(struct tq_store *s, int64_t id, int64_t user_id)
+{
+	return change2(s, S_TOKEN_DEL, id, user_id, "delete token");
+}
+
+json_t *
+tq_store_users(struct tq_store *s)
+{
+	sqlite3_stmt *q = stmt(s, S_USERS_ALL);
+	return q ? rows_json(s, q, 1000000, "list users") : NULL;
+}
+
+int
+tq_store_user_set_password(struct tq_store *s, int64_t id, const char *pw_hash)
+{
+	sqlite3_stmt *q = stmt(s, S_USER_SET_PW);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_int64(q, 1, id);
+	sqlite3_bind_text(q, 2, pw_hash, -1, SQLITE_TRANSIENT);
+	return run(s, q, "set password");
 }

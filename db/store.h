@@ -2,6 +2,7 @@
 #ifndef TQ_STORE_H
 #define TQ_STORE_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,22 @@ struct tq_exrow {
 	char *keys;                  /* malloc'd JSON */
 	int published;
 	int64_t updated;
+	char course[128];            /* tq_store_exercises_for only: the course's slug */
+	int teaching;                /* and whether the user teaches it */
+};
+
+struct tq_course {
+	int64_t id;
+	char slug[128];
+	char title[256];
+	int open;                    /* every account sees its published exercises */
+};
+
+struct tq_capmeta {
+	int64_t id;
+	char sha256[65];
+	char name[128];
+	int64_t size, frames, created;
 };
 
 /* Opens (creating) the database at path and applies the migrations it lacks. */
@@ -53,7 +70,7 @@ int tq_store_user_by_id(struct tq_store *st, int64_t id, struct tq_user *out);
 int tq_store_user_count(struct tq_store *st, int64_t *n);
 
 /* Tokens and sessions are found by the SHA-256 of their secret. */
-int tq_store_token_add(struct tq_store *st, int64_t user_id, const uint8_t hash[32], const char *name);
+int tq_store_token_add(struct tq_store *st, int64_t user_id, const uint8_t hash[32], const char *name, int64_t *id);
 int tq_store_token_user(struct tq_store *st, const uint8_t hash[32], struct tq_user *out);
 int tq_store_session_add(struct tq_store *st, const uint8_t hash[32], int64_t user_id, const char *csrf, int64_t expires);
 int tq_store_session_user(struct tq_store *st, const uint8_t hash[32], int64_t now, struct tq_user *out, char *csrf,
@@ -72,7 +89,7 @@ int tq_store_capture_put(struct tq_store *st, const char *sha256hex, const char 
 int tq_store_capture_get(struct tq_store *st, int64_t id, void **data, size_t *size, char *sha256hex);
 
 int tq_store_exercise_put(struct tq_store *st, const char *slug, int64_t course_id, const char *doc, int64_t capture_id,
-    const char *keys, int64_t *id);
+    const char *keys, int published, int64_t *id);
 int tq_store_exercise_get(struct tq_store *st, const char *slug, struct tq_exrow *out);
 /* Calls fn for each exercise, in slug order; fn returns nonzero to stop. */
 int tq_store_exercise_each(struct tq_store *st, int (*fn)(void *arg, const struct tq_exrow *row), void *arg);
@@ -98,5 +115,38 @@ int tq_store_submissions(struct tq_store *st, int64_t exercise_id, int64_t user_
 /* Failed logins, for rate limiting: who is "user:NAME" or "addr:IP". */
 int tq_store_login_failed(struct tq_store *st, const char *who);
 int tq_store_login_failures(struct tq_store *st, const char *who, int64_t since, int64_t *n);
+
+/*
+ * Courses, captures, tokens and users.  The lists come as JSON arrays of
+ * objects keyed by column (NULL on a database error, with its message).
+ */
+int tq_store_course_get(struct tq_store *st, const char *slug, struct tq_course *out);
+int tq_store_course_add(struct tq_store *st, const char *slug, const char *title, int open, int64_t *id);
+/* The courses a user teaches, studies or may see (all: every course), with flags teaching, enrolled, open. */
+json_t *tq_store_courses(struct tq_store *st, int64_t user_id, int all);
+int tq_store_enrol(struct tq_store *st, int64_t course_id, int64_t user_id);
+int tq_store_unenrol(struct tq_store *st, int64_t course_id, int64_t user_id);
+/* The students (teachers: 0) or the teachers (1) of a course. */
+json_t *tq_store_course_people(struct tq_store *st, int64_t course_id, int teachers);
+/* 1 when the course is open, or the user teaches it or is enrolled in it. */
+int tq_store_can_see(struct tq_store *st, int64_t course_id, int64_t user_id);
+
+int tq_store_capture_meta(struct tq_store *st, const char *sha256hex, struct tq_capmeta *out);
+int tq_store_capture_own(struct tq_store *st, int64_t capture_id, int64_t user_id);
+/* 1 when the user uploaded the capture or teaches a course with an exercise on it. */
+int tq_store_capture_usable(struct tq_store *st, int64_t capture_id, int64_t user_id);
+json_t *tq_store_captures(struct tq_store *st, int64_t user_id, int all);
+
+int tq_store_exercise_delete(struct tq_store *st, int64_t id);
+int tq_store_exercise_submissions(struct tq_store *st, int64_t id, int64_t *n);
+/* The exercises a user may see (all: every one): the courses they teach, and
+ * the published ones of courses they study or that are open. */
+int tq_store_exercises_for(struct tq_store *st, int64_t user_id, int all,
+    int (*fn)(void *arg, const struct tq_exrow *row), void *arg);
+
+json_t *tq_store_tokens(struct tq_store *st, int64_t user_id);
+int tq_store_token_delete(struct tq_store *st, int64_t id, int64_t user_id);
+json_t *tq_store_users(struct tq_store *st);
+int tq_store_user_set_password(struct tq_store *st, int64_t id, const char *pw_hash);
 
 #endif

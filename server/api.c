@@ -163,7 +163,7 @@ api_session(struct app *a, struct MHD_Connection *c, const char *method, const c
 
 /* ------------------------------------------------------------------ the trace view */
 
-static int
+int
 is_staff(const struct tq_user *u)
 {
 	return !strcmp(u->role, "instructor") || !strcmp(u->role, "admin");
@@ -263,7 +263,7 @@ etag_check(struct MHD_Connection *c, struct reply *r, const struct loaded *l, in
 	return 0;
 }
 
-static void
+void
 frames_page(struct MHD_Connection *c, struct loaded *l, int staff, struct reply *r)
 {
 	const char *sf = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "from");
@@ -294,12 +294,12 @@ frames_page(struct MHD_Connection *c, struct loaded *l, int staff, struct reply 
 	json_t *list = json_array();
 	struct tq_sbuf scratch;
 	tq_sbuf_init(&scratch, 0);
-	const json_t *doc = tq_exercise_doc(l->ex);
+	const json_t *doc = l->ex ? tq_exercise_doc(l->ex) : NULL;
 	for (unsigned long i = from; i < from + count && i <= total; i++) {
 		struct tq_columns col;
 		if (tq_columns_get(l->cap, (uint32_t)i, &col, &scratch) != 0)
 			break;
-		json_t *h = staff ? NULL : hidden_fields(doc, (uint32_t)i);
+		json_t *h = staff || !doc ? NULL : hidden_fields(doc, (uint32_t)i);
 		int masked = h && json_array_size(h);
 		json_decref(h);
 		json_array_append_new(list, json_pack("{s:I,s:s,s:s,s:s,s:s,s:I,s:s}", "no", (json_int_t)col.num, "time", col.time,
@@ -310,7 +310,7 @@ frames_page(struct MHD_Connection *c, struct loaded *l, int staff, struct reply 
 	reply_json(r, 200, json_pack("{s:I,s:o}", "total", (json_int_t)total, "frames", list));
 }
 
-static void
+void
 frame_tree(struct MHD_Connection *c, struct loaded *l, int staff, const char *num_s, struct reply *r)
 {
 	char *end;
@@ -341,7 +341,7 @@ frame_tree(struct MHD_Connection *c, struct loaded *l, int staff, const char *nu
 		reply_error(r, 500, "frame %lu could not be written", num);
 		return;
 	}
-	if (!staff) {
+	if (!staff && l->ex) {
 		const json_t *doc = tq_exercise_doc(l->ex);
 		json_t *view = json_object_get(doc, "view");
 		json_t *hidden = hidden_fields(doc, (uint32_t)num);
@@ -407,11 +407,40 @@ submit(struct app *a, struct loaded *l, const struct tq_user *u, const struct re
 	json_decref(body);
 }
 
+/*
+ * Who may do what with an exercise: admins and the course's teachers all
+ * (staff); a student reads a published exercise of a course they are enrolled
+ * in, or of an open one.  0, or -1 with the reply set.
+ */
+int
+exercise_access(struct app *a, const struct tq_user *u, const struct loaded *l, int *staff, struct reply *r)
+{
+	struct tq_store *st = app_store(a);
+	int teaches = st && is_staff(u) ? tq_store_teaches(st, l->course_id, u->id) : 0;
+	*staff = !strcmp(u->role, "admin") || teaches == 1;
+	if (*staff)
+		return 0;
+	int sees = st ? tq_store_can_see(st, l->course_id, u->id) : -1;
+	if (sees < 0 || teaches < 0) {
+		reply_error(r, 500, "the database failed");
+		return -1;
+	}
+	if (!l->published) {
+		reply_error(r, 404, "there is no exercise '%.100s'", l->slug);
+		return -1;
+	}
+	if (!sees) {
+		reply_error(r, 403, "you are not enrolled in the course of '%.100s': ask its instructor", l->slug);
+		return -1;
+	}
+	return 0;
+}
+
 int
 api_exercise_routes(struct app *a, struct MHD_Connection *c, const char *method, const char *path, const struct req *q,
     struct reply *r)
 {
-	/* /api/v1/exercises/SLUG/{frames[/N],submissions} */
+	/* /api/v1/exercises/SLUG/{frames[/N],submissions,keys,stats,submissions.csv,trace} */
 	const char *p = path + strlen("/api/v1/exercises/");
 	const char *slash = strchr(p, '/');
 	if (strncmp(path, "/api/v1/exercises/", 18) || !slash)
@@ -434,7 +463,9 @@ api_exercise_routes(struct app *a, struct MHD_Connection *c, const char *method,
 		reply_error(r, strstr(err, "there is no exercise") ? 404 : 500, "%s", err);
 		return 1;
 	}
-	int staff = is_staff(&u) && (!strcmp(u.role, "admin") || tq_store_teaches(app_store(a), l->course_id, u.id) == 1);
+	int staff;
+	if (exercise_access(a, &u, l, &staff, r) != 0)
+		goto out;
 	if (!strcmp(rest, "frames")) {
 		if (!get)
 			reply_error(r, 405, "use GET for frames");
@@ -447,11 +478,10 @@ api_exercise_routes(struct app *a, struct MHD_Connection *c, const char *method,
 			frame_tree(c, l, staff, rest + 7, r);
 	} else if (!strcmp(rest, "submissions")) {
 		if (!strcmp(method, "POST")) {
-			if (strcmp(u.role, "student")) {
+			if (strcmp(u.role, "student"))
 				reply_error(r, 403, "submissions are a student's; instructors grade through POST /api/v1/grade");
-				return 1;
-			}
-			submit(a, l, &u, q, r);
+			else
+				submit(a, l, &u, q, r);
 		} else if (get) {
 			/* a student sees their own; the course's instructors see all */
 			struct sublist sl = { json_array(), staff };
@@ -471,8 +501,24 @@ api_exercise_routes(struct app *a, struct MHD_Connection *c, const char *method,
 			reply_error(r, 405, "use GET for keys");
 		else
 			reply_json(r, 200, tq_exercise_keys_json(l->ex));
+	} else if (!strcmp(rest, "stats") || !strcmp(rest, "submissions.csv")) {
+		if (!staff)
+			reply_error(r, 403, "only the course's instructors see the statistics and the submissions of all");
+		else if (!get)
+			reply_error(r, 405, "use GET for %s", rest);
+		else if (rest[0] == 's' && rest[1] == 't')
+			exercise_stats(a, l, r);
+		else
+			exercise_csv(a, l, r);
+	} else if (!strcmp(rest, "trace")) {
+		if (!get)
+			reply_error(r, 405, "use GET to download the trace");
+		else
+			exercise_trace(a, l, staff, r);
 	} else {
 		reply_error(r, 404, "there is no route %.200s", path);
 	}
+out:
+	app_release(l);
 	return 1;
 }

@@ -107,17 +107,100 @@ loaded_free(struct loaded *l)
 	free(l);
 }
 
-struct loaded *
-app_exercise(struct app *a, const char *slug, char *err, size_t errlen)
+void
+app_release(struct loaded *l)
+{
+	if (l && __atomic_sub_fetch(&l->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		loaded_free(l);
+}
+
+static struct loaded *
+hold(struct loaded *l)
+{
+	__atomic_add_fetch(&l->refs, 1, __ATOMIC_ACQ_REL);
+	return l;
+}
+
+/* Adds l to *list unless another thread was quicker; returns the one kept, held. */
+static struct loaded *
+keep(struct app *a, struct loaded **list, struct loaded *l, size_t max)
+{
+	pthread_rwlock_wrlock(&a->lock);
+	size_t n = 0;
+	for (struct loaded *o = *list; o; o = o->next, n++)
+		if (!strcmp(o->slug, l->slug)) {
+			hold(o);
+			pthread_rwlock_unlock(&a->lock);
+			loaded_free(l);
+			return o;
+		}
+	/* a bounded list loses its oldest */
+	if (max && n >= max) {
+		struct loaded **pp = list;
+		while ((*pp)->next)
+			pp = &(*pp)->next;
+		struct loaded *old = *pp;
+		*pp = NULL;
+		app_release(old);
+	}
+	l->refs = 2;                 /* the list's and the caller's */
+	l->next = *list;
+	*list = l;
+	pthread_rwlock_unlock(&a->lock);
+	return l;
+}
+
+static struct loaded *
+find_held(struct app *a, struct loaded *list, const char *slug)
 {
 	pthread_rwlock_rdlock(&a->lock);
-	for (struct loaded *l = a->exercises; l; l = l->next)
+	for (struct loaded *l = list; l; l = l->next)
 		if (!strcmp(l->slug, slug)) {
+			hold(l);
 			pthread_rwlock_unlock(&a->lock);
 			return l;
 		}
 	pthread_rwlock_unlock(&a->lock);
+	return NULL;
+}
 
+void
+app_forget(struct app *a, const char *slug)
+{
+	pthread_rwlock_wrlock(&a->lock);
+	for (struct loaded **pp = &a->exercises; *pp; pp = &(*pp)->next)
+		if (!strcmp((*pp)->slug, slug)) {
+			struct loaded *l = *pp;
+			*pp = l->next;
+			app_release(l);
+			break;
+		}
+	pthread_rwlock_unlock(&a->lock);
+}
+
+/* Reads a stored capture into memory and opens it. */
+static int
+open_stored(struct tq_store *st, int64_t capture_id, struct tq_capture **cap, char *sha, char *err, size_t errlen)
+{
+	void *data = NULL;
+	size_t size = 0;
+	int rc = tq_store_capture_get(st, capture_id, &data, &size, sha);
+	if (rc || !data) {
+		snprintf(err, errlen, "the capture cannot be read from the database: %s", rc ? tq_store_error(st) : "out of memory");
+		free(data);
+		return -1;
+	}
+	rc = tq_capture_open_mem(data, size, cap, err, errlen);
+	free(data);
+	return rc ? -1 : 0;
+}
+
+struct loaded *
+app_exercise(struct app *a, const char *slug, char *err, size_t errlen)
+{
+	struct loaded *l = find_held(a, a->exercises, slug);
+	if (l)
+		return l;
 	struct tq_store *st = app_store(a);
 	if (!st) {
 		snprintf(err, errlen, "the database cannot be opened");
@@ -130,9 +213,7 @@ app_exercise(struct app *a, const char *slug, char *err, size_t errlen)
 		    tq_store_error(st));
 		return NULL;
 	}
-	struct loaded *l = calloc(1, sizeof(*l));
-	void *data = NULL;
-	size_t size = 0;
+	l = calloc(1, sizeof(*l));
 	json_error_t je;
 	json_t *doc = json_loads(row.doc, 0, &je);
 	if (!l || !doc) {
@@ -142,34 +223,47 @@ app_exercise(struct app *a, const char *slug, char *err, size_t errlen)
 	snprintf(l->slug, sizeof(l->slug), "%s", row.slug);
 	l->id = row.id;
 	l->course_id = row.course_id;
+	l->capture_id = row.capture_id;
+	l->published = row.published;
 	if (tq_exercise_from_json(doc, NULL, &l->ex, err, errlen) != 0 ||
-	    tq_store_capture_get(st, row.capture_id, &data, &size, NULL) != 0 ||
-	    tq_capture_open_mem(data, size, &l->cap, err, errlen) != 0 ||
+	    open_stored(st, row.capture_id, &l->cap, l->sha256, err, errlen) != 0 ||
 	    tq_exercise_compute_keys(l->ex, l->cap, err, errlen) != 0)
 		goto fail;
 	l->public_doc = public_doc(tq_exercise_doc(l->ex));
-	free(data);
 	json_decref(doc);
 	tq_exrow_free(&row);
-
-	pthread_rwlock_wrlock(&a->lock);
-	for (struct loaded *o = a->exercises; o; o = o->next)
-		if (!strcmp(o->slug, l->slug)) {
-			/* another thread was quicker */
-			pthread_rwlock_unlock(&a->lock);
-			loaded_free(l);
-			return o;
-		}
-	l->next = a->exercises;
-	a->exercises = l;
-	pthread_rwlock_unlock(&a->lock);
-	return l;
+	return keep(a, &a->exercises, l, 0);
 fail:
-	free(data);
 	json_decref(doc);
 	tq_exrow_free(&row);
 	loaded_free(l);
 	return NULL;
+}
+
+struct loaded *
+app_trace(struct app *a, const struct tq_capmeta *m, char *err, size_t errlen)
+{
+	struct loaded *l = find_held(a, a->traces, m->sha256);
+	if (l)
+		return l;
+	struct tq_store *st = app_store(a);
+	if (!st) {
+		snprintf(err, errlen, "the database cannot be opened");
+		return NULL;
+	}
+	l = calloc(1, sizeof(*l));
+	if (!l) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	snprintf(l->slug, sizeof(l->slug), "%s", m->sha256);
+	l->id = -m->id;              /* apart from the exercises' ids in ETags */
+	l->capture_id = m->id;
+	if (open_stored(st, m->id, &l->cap, l->sha256, err, errlen) != 0) {
+		loaded_free(l);
+		return NULL;
+	}
+	return keep(a, &a->traces, l, 8);
 }
 
 /* ------------------------------------------------------------------ first start */
@@ -212,7 +306,7 @@ store_exercise_dir(struct tq_store *st, const char *dir, const char *slug, int64
 	int64_t cid, eid;
 	if (doc && ks && tq_store_begin(st) == 0 &&
 	    tq_store_capture_put(st, sha, base ? base + 1 : cp, data, (size_t)sb.st_size, tq_capture_count(cap), &cid) == 0 &&
-	    tq_store_exercise_put(st, slug, course_id, doc, cid, ks, &eid) == 0 && tq_store_commit(st) == 0)
+	    tq_store_exercise_put(st, slug, course_id, doc, cid, ks, 1, &eid) == 0 && tq_store_commit(st) == 0)
 		rc = 0;
 	else {
 		snprintf(err, errlen, "storing %s: %s", slug, tq_store_error(st));
@@ -255,8 +349,15 @@ first_start(struct app *a)
 		return -1;
 	}
 	char err[1024];
+	/* the demo course is open: every account sees its exercise */
 	int64_t course;
-	if (tq_store_course_ensure(st, "demo", "Demo course", &course) != 0) {
+	struct tq_course dc;
+	int rc = tq_store_course_get(st, "demo", &dc);
+	if (rc == TQ_STORE_NOTFOUND)
+		rc = tq_store_course_add(st, "demo", "Demo course", 1, &course);
+	else
+		course = dc.id;
+	if (rc != 0) {
 		fprintf(stderr, "tracequiz: %s\n", tq_store_error(st));
 		return -1;
 	}
@@ -372,6 +473,7 @@ route_grade(struct app *a, struct MHD_Connection *c, const struct req *q, struct
 	json_t *body = parse_body(q, r);
 	if (!body)
 		return;
+	struct loaded *l = NULL;
 	const char *slug = json_string_value(json_object_get(body, "exercise"));
 	const char *student = json_string_value(json_object_get(body, "student"));
 	json_t *answers = json_object_get(body, "answers");
@@ -395,7 +497,7 @@ route_grade(struct app *a, struct MHD_Connection *c, const struct req *q, struct
 		goto out;
 	}
 	char err[600];
-	struct loaded *l = app_exercise(a, slug, err, sizeof(err));
+	l = app_exercise(a, slug, err, sizeof(err));
 	if (!l) {
 		reply_error(r, strstr(err, "there is no exercise") ? 404 : 500, "%s", err);
 		goto out;
@@ -422,6 +524,8 @@ route_grade(struct app *a, struct MHD_Connection *c, const struct req *q, struct
 		else if (rc == 0 && strcmp(stu.role, "student"))
 			rc = 1;
 		if (rc == 0)
+			rc = tq_store_enrol(st, l->course_id, stu.id);
+		if (rc == 0)
 			rc = tq_store_submission_add(st, l->id, stu.id, ans, json_number_value(json_object_get(res, "score")),
 			    json_number_value(json_object_get(res, "max")), rs, NULL);
 		if (rc == 0)
@@ -439,61 +543,22 @@ route_grade(struct app *a, struct MHD_Connection *c, const struct req *q, struct
 	free(ans);
 	free(rs);
 out:
+	app_release(l);
 	json_decref(body);
-}
-
-static int
-exercise_list_one(void *arg, const struct tq_exrow *row)
-{
-	json_t *doc = json_loads(row->doc, 0, NULL);
-	json_array_append_new(arg, json_pack("{s:s,s:s?,s:I,s:b}", "slug", row->slug, "title",
-	    json_string_value(json_object_get(doc, "title")), "questions",
-	    (json_int_t)json_array_size(json_object_get(doc, "questions")), "published", row->published));
-	json_decref(doc);
-	return 0;
 }
 
 static void
 route_api(struct app *a, struct MHD_Connection *c, const char *method, const char *path, const struct req *q,
     struct reply *r)
 {
-	int get = !strcmp(method, "GET") || !strcmp(method, "HEAD"), post = !strcmp(method, "POST");
-	if (api_session(a, c, method, path, q, r) || api_exercise_routes(a, c, method, path, q, r))
+	if (api_session(a, c, method, path, q, r) || api_exercise_routes(a, c, method, path, q, r) ||
+	    api_author_routes(a, c, method, path, q, r))
 		return;
 	if (!strcmp(path, "/api/v1/grade")) {
-		if (!post)
+		if (strcmp(method, "POST"))
 			reply_error(r, 405, "use POST for /api/v1/grade");
 		else
 			route_grade(a, c, q, r);
-		return;
-	}
-	if (!strcmp(path, "/api/v1/exercises")) {
-		if (!get) {
-			reply_error(r, 405, "use GET for /api/v1/exercises");
-			return;
-		}
-		struct tq_store *st = app_store(a);
-		json_t *list = json_array();
-		if (!st || tq_store_exercise_each(st, exercise_list_one, list) != 0) {
-			json_decref(list);
-			reply_error(r, 500, "the database failed: %s", st ? tq_store_error(st) : "cannot open");
-			return;
-		}
-		reply_json(r, 200, json_pack("{s:o}", "exercises", list));
-		return;
-	}
-	if (!strncmp(path, "/api/v1/exercises/", 18) && !strchr(path + 18, '/') && path[18]) {
-		if (!get) {
-			reply_error(r, 405, "use GET for /api/v1/exercises/SLUG");
-			return;
-		}
-		char err[600];
-		struct loaded *l = app_exercise(a, path + 18, err, sizeof(err));
-		if (!l) {
-			reply_error(r, strstr(err, "there is no exercise") ? 404 : 500, "%s", err);
-			return;
-		}
-		reply_json(r, 200, json_pack("{s:s,s:O}", "slug", l->slug, "exercise", l->public_doc));
 		return;
 	}
 	reply_error(r, 404, "there is no API route %.200s", path);
@@ -585,6 +650,8 @@ send_reply(struct MHD_Connection *c, struct reply *r)
 		MHD_add_response_header(resp, "Allow", "GET, HEAD, POST, PUT, DELETE");
 	if (r->cookie[0])
 		MHD_add_response_header(resp, "Set-Cookie", r->cookie);
+	if (r->disposition[0])
+		MHD_add_response_header(resp, "Content-Disposition", r->disposition);
 	if (r->etag[0]) {
 		/* a stored capture never changes: its views may be kept, but asked again */
 		MHD_add_response_header(resp, "ETag", r->etag);
@@ -599,6 +666,19 @@ send_reply(struct MHD_Connection *c, struct reply *r)
 	return ret;
 }
 
+/* Captures and exercise folders may be large; every other body is small. */
+static size_t
+body_cap(const struct app *a, const char *method, const char *url)
+{
+	size_t n = strcspn(url, "?");
+	int post = !strcmp(method, "POST"), put = !strcmp(method, "PUT");
+	if ((post && n == 14 && !strncmp(url, "/api/v1/traces", 14)) ||
+	    (post && n == 17 && !strncmp(url, "/api/v1/exercises", 17)) ||
+	    (put && n > 18 && !strncmp(url, "/api/v1/exercises/", 18) && !memchr(url + 18, '/', n - 18)))
+		return a->o.max_upload;
+	return a->o.max_body;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method, const char *version,
     const char *upload, size_t *upload_size, void **con_cls)
@@ -611,7 +691,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 		q = calloc(1, sizeof(*q));
 		if (!q)
 			return MHD_NO;
-		q->max = a->o.max_body;
+		q->max = body_cap(a, method, url);
 		*con_cls = q;
 		/* refuse an announced body past its cap before reading it */
 		const char *cl = header(c, "Content-Length");
@@ -709,12 +789,12 @@ parse_listen(const char *s, struct sockaddr_in *sa)
 static void
 app_free(struct app *a)
 {
-	struct loaded *l = a->exercises;
-	while (l) {
-		struct loaded *n = l->next;
-		loaded_free(l);
-		l = n;
-	}
+	struct loaded *lists[] = { a->exercises, a->traces };
+	for (size_t i = 0; i < 2; i++)
+		for (struct loaded *l = lists[i], *n; l; l = n) {
+			n = l->next;
+			app_release(l);
+		}
 	pthread_rwlock_destroy(&a->lock);
 	free(a);
 }
@@ -893,7 +973,7 @@ cmd_token(int argc, char **argv)
 		uint8_t hash[32];
 		tq_secret(tok, 32);
 		tq_sha256(tok, strlen(tok), hash);
-		rc = tq_store_token_add(st, u.id, hash, "cli");
+		rc = tq_store_token_add(st, u.id, hash, "cli", NULL);
 		if (rc)
 			fprintf(stderr, "tracequiz: %s\n", tq_store_error(st));
 		else

@@ -22,20 +22,29 @@ struct tq_server_opts {
 	unsigned threads;
 };
 
-/* An exercise ready to grade: loaded, its capture open, its keys computed. */
+/*
+ * An exercise ready to grade: loaded, its capture open, its keys computed;
+ * or a trace alone (ex NULL), open for an instructor's preview.  Counted
+ * references: a request holds one while it reads, so an exercise updated or
+ * deleted meanwhile is freed only when the last reader lets go.
+ */
 struct loaded {
-	char slug[128];
-	int64_t id, course_id;
+	char slug[128];              /* a trace's: its SHA-256 */
+	int64_t id, course_id, capture_id;
+	int published;
+	char sha256[65];             /* the capture's */
 	struct tq_exercise *ex;
 	struct tq_capture *cap;
 	json_t *public_doc;          /* what a student may see: no keys, no feedback */
+	int refs;
 	struct loaded *next;
 };
 
 struct app {
 	struct tq_server_opts o;
-	pthread_rwlock_t lock;       /* guards the list of loaded exercises */
+	pthread_rwlock_t lock;       /* guards the lists of loaded exercises and traces */
 	struct loaded *exercises;
+	struct loaded *traces;       /* the last few previewed, at most 8 */
 };
 
 /* A request's body, gathered up to its cap. */
@@ -55,6 +64,7 @@ struct reply {
 	int fd;                      /* a static file, -1 if none */
 	size_t fdlen;
 	char cookie[256];
+	char disposition[200];       /* Content-Disposition of a download */
 	char etag[80];
 	int not_modified;            /* 304: the client's copy (If-None-Match) is current */
 };
@@ -76,10 +86,29 @@ int api_session(struct app *a, struct MHD_Connection *c, const char *method, con
 int api_exercise_routes(struct app *a, struct MHD_Connection *c, const char *method, const char *path, const struct req *q,
     struct reply *r);
 
+int api_author_routes(struct app *a, struct MHD_Connection *c, const char *method, const char *path, const struct req *q,
+    struct reply *r);
+
+int is_staff(const struct tq_user *u);
+/* Whether u may read the exercise (*staff: and manage it); -1 with r set when not. */
+int exercise_access(struct app *a, const struct tq_user *u, const struct loaded *l, int *staff, struct reply *r);
+/* A trace's packet list page (?from=&count=) and one frame's tree and bytes, as staff or a student sees them. */
+void frames_page(struct MHD_Connection *c, struct loaded *l, int staff, struct reply *r);
+void frame_tree(struct MHD_Connection *c, struct loaded *l, int staff, const char *num_s, struct reply *r);
+void exercise_stats(struct app *a, const struct loaded *l, struct reply *r);
+void exercise_csv(struct app *a, const struct loaded *l, struct reply *r);
+void exercise_trace(struct app *a, const struct loaded *l, int staff, struct reply *r);
+
 /* The thread's own store (SQLite connection), opened on first use. */
 struct tq_store *app_store(struct app *a);
-/* A loaded exercise by slug, loading it from the store on a miss; NULL if none. */
+/* A loaded exercise by slug, loading it from the store on a miss; NULL if none.
+ * The caller holds a reference and gives it back with app_release. */
 struct loaded *app_exercise(struct app *a, const char *slug, char *err, size_t errlen);
+/* A stored capture, open for the packet list and frames (ex NULL); held as above. */
+struct loaded *app_trace(struct app *a, const struct tq_capmeta *m, char *err, size_t errlen);
+void app_release(struct loaded *l);
+/* Drops an exercise from memory (changed or deleted): it is loaded again when asked. */
+void app_forget(struct app *a, const char *slug);
 
 /* Run the server until SIGINT or SIGTERM. */
 int tq_serve(const struct tq_server_opts *o);

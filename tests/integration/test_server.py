@@ -125,12 +125,18 @@ def main():
         check(st == 404, "no path outside www/")
 
         st, j, _, _ = s.request("GET", "/api/v1/exercises")
+        check(st == 401 and "log in" in j["error"], "the exercises are for accounts: 401 without one")
+        subprocess.run([TQ, "user", "add", "early", "--role", "student", "--db", db], capture_output=True, text=True,
+                       input="early bird\n")
+        st, j, _, r = s.request("POST", "/api/v1/session", {"name": "early", "password": "early bird"})
+        early = {"Cookie": (r.getheader("Set-Cookie") or "").split(";")[0]}
+        st, j, _, _ = s.request("GET", "/api/v1/exercises", headers=early)
         check(st == 200 and [e["slug"] for e in j["exercises"]] == ["smtp-over-tls"], "the demo exercise is listed")
-        st, j, text, _ = s.request("GET", "/api/v1/exercises/smtp-over-tls")
+        st, j, text, _ = s.request("GET", "/api/v1/exercises/smtp-over-tls", headers=early)
         check(st == 200 and len(j["exercise"]["questions"]) == 3, "the student's view of the demo")
         check(b'"key"' not in text and b"valid" not in text and b"feedback" not in text,
               "the student's view holds no key, no validity, no feedback")
-        st, j, _, _ = s.request("GET", "/api/v1/exercises/nope")
+        st, j, _, _ = s.request("GET", "/api/v1/exercises/nope", headers=early)
         check(st == 404 and "no exercise 'nope'" in j["error"], "unknown exercise is 404")
 
         # grading through the auto-grader endpoint
