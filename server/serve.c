@@ -547,10 +547,27 @@ out:
 	json_decref(body);
 }
 
+/* doc/openapi.json, compiled in (server/openapi.c) */
+extern const char tq_openapi[];
+extern const size_t tq_openapi_len;
+
 static void
 route_api(struct app *a, struct MHD_Connection *c, const char *method, const char *path, const struct req *q,
     struct reply *r)
 {
+	if (!strcmp(path, "/api/v1/openapi.json")) {
+		if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
+			reply_error(r, 405, "use GET for the OpenAPI document");
+		} else if ((r->raw = malloc(tq_openapi_len))) {
+			memcpy(r->raw, tq_openapi, tq_openapi_len);
+			r->rawlen = tq_openapi_len;
+			r->status = 200;
+			r->ctype = "application/json";
+		} else {
+			reply_error(r, 500, "out of memory");
+		}
+		return;
+	}
 	if (api_session(a, c, method, path, q, r) || api_exercise_routes(a, c, method, path, q, r) ||
 	    api_author_routes(a, c, method, path, q, r))
 		return;

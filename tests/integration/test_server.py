@@ -18,92 +18,7 @@ import tempfile
 import threading
 import time
 
-TQ = os.environ.get("TRACEQUIZ") or os.path.join(os.getcwd(), "tracequiz")
-failures = []
-checks = 0
-
-
-def check(cond, what):
-    global checks
-    checks += 1
-    if cond:
-        print("ok   " + what)
-    else:
-        print("FAIL " + what)
-        failures.append(what)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
-
-
-class Server:
-    def __init__(self, db):
-        self.db = db
-        self.port = free_port()
-        self.proc = subprocess.Popen([TQ, "serve", "--listen", "127.0.0.1:%d" % self.port, "--db", db],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.out = []
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            self.out.append(line)
-            if "serving http://" in line:
-                threading.Thread(target=self.drain, daemon=True).start()
-                return
-        raise RuntimeError("the server did not start: " + "".join(self.out))
-
-    def drain(self):
-        for line in self.proc.stdout:
-            self.out.append(line)
-
-    def request(self, method, path, body=None, headers=None, raw=None):
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        h = dict(headers or {})
-        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        if data is not None:
-            h.setdefault("Content-Type", "application/json")
-        try:
-            c.request(method, path, body=data, headers=h, encode_chunked="Transfer-Encoding" in h)
-        except BrokenPipeError:
-            pass        # the server answered before reading all: read its answer
-        r = c.getresponse()
-        text = r.read()
-        c.close()
-        try:
-            j = json.loads(text)
-        except ValueError:
-            j = None
-        return r.status, j, text, r
-
-    def stop(self, sig=signal.SIGTERM):
-        self.proc.send_signal(sig)
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-
-
-def token(db, user="admin"):
-    out = subprocess.run([TQ, "token", "add", user, "--db", db], capture_output=True, text=True)
-    if out.returncode != 0:
-        raise RuntimeError(out.stderr)
-    return out.stdout.strip()
-
-
-def count_submissions(db):
-    con = sqlite3.connect(db)
-    n = con.execute("select count(*) from submissions").fetchone()[0]
-    con.close()
-    return n
-
+from harness import TQ, Server, check, count_submissions, failures, summary, token
 
 def main():
     tmp = tempfile.mkdtemp(prefix="tq-it-")
@@ -325,8 +240,7 @@ def main():
     check(st == 200, "the server starts again after kill -9")
     s.stop()
 
-    print("server: %d of %d checks passed" % (checks - len(failures), checks))
-    return 1 if failures else 0
+    return summary("server")
 
 
 if __name__ == "__main__":

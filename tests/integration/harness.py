@@ -1,0 +1,117 @@
+"""harness.py - what the integration tests share: the real `tracequiz serve`
+on a free loopback port, HTTP requests, checks that print ok/FAIL lines.
+Standard library only."""
+import http.client
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import threading
+import time
+
+TQ = os.environ.get("TRACEQUIZ") or os.path.join(os.getcwd(), "tracequiz")
+failures = []
+checks = [0]
+
+
+def check(cond, what):
+    checks[0] += 1
+    if cond:
+        print("ok   " + what)
+    else:
+        print("FAIL " + what)
+        failures.append(what)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+class Server:
+    def __init__(self, db, *args):
+        self.db = db
+        self.port = free_port()
+        self.proc = subprocess.Popen([TQ, "serve", "--listen", "127.0.0.1:%d" % self.port, "--db", db] + list(args),
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.out = []
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            self.out.append(line)
+            if "serving http://" in line:
+                threading.Thread(target=self.drain, daemon=True).start()
+                return
+        raise RuntimeError("the server did not start: " + "".join(self.out))
+
+    def drain(self):
+        for line in self.proc.stdout:
+            self.out.append(line)
+
+    def request(self, method, path, body=None, headers=None, raw=None):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        h = dict(headers or {})
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        if data is not None:
+            h.setdefault("Content-Type", "application/json")
+        try:
+            c.request(method, path, body=data, headers=h, encode_chunked="Transfer-Encoding" in h)
+        except BrokenPipeError:
+            pass        # the server answered before reading all: read its answer
+        r = c.getresponse()
+        text = r.read()
+        c.close()
+        try:
+            j = json.loads(text)
+        except ValueError:
+            j = None
+        return r.status, j, text, r
+
+    def stop(self, sig=signal.SIGTERM):
+        self.proc.send_signal(sig)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def token(db, user="admin"):
+    out = subprocess.run([TQ, "token", "add", user, "--db", db], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr)
+    return out.stdout.strip()
+
+
+def count_submissions(db):
+    con = sqlite3.connect(db)
+    n = con.execute("select count(*) from submissions").fetchone()[0]
+    con.close()
+    return n
+
+
+
+
+def summary(name):
+    print("%s: %d of %d checks passed" % (name, checks[0] - len(failures), checks[0]))
+    return 1 if failures else 0
+
+
+def multipart(fields, files):
+    """A multipart/form-data body: fields {name: text}, files {name: (filename, bytes)}."""
+    boundary = "tqboundary7MA4YWxkTrZu0gW"
+    out = b""
+    for k, v in fields.items():
+        out += ("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n" % (boundary, k, v)).encode()
+    for k, (fn, data) in files.items():
+        out += ("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\n"
+                "Content-Type: application/octet-stream\r\n\r\n" % (boundary, k, fn)).encode() + data + b"\r\n"
+    out += ("--%s--\r\n" % boundary).encode()
+    return out, {"Content-Type": "multipart/form-data; boundary=" + boundary}

@@ -1,0 +1,336 @@
+#!/usr/bin/env python3
+"""test_author.py - the routes that make and run a course, over real HTTP
+against the real server and a fresh SQLite file: accounts, courses and
+enrolments, trace uploads (raw and multipart, a text file, a capture cut in
+half, the same capture twice), downloads and previews, exercises created,
+changed and deleted (keys computed on save, a broken document storing
+nothing), live evaluation, statistics and the CSV export, API tokens, the
+OpenAPI document, and the authorization matrix: who may do what.
+
+Run by `make check` (TRACEQUIZ points at the program, TQ_DATA at tests/data).
+"""
+import csv
+import io
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+from harness import TQ, Server, check, multipart, summary
+
+DATA = os.environ.get("TQ_DATA") or os.path.join(os.path.dirname(__file__), "..", "data")
+HANDSHAKE = os.path.join(DATA, "tcp-handshake-eth-ipv4.pcap")
+SMTP = os.path.join(DATA, "smtp-starttls-587-tls12-sll-ipv6.pcap")
+
+
+def rows(db, sql):
+    con = sqlite3.connect(db)
+    n = con.execute(sql).fetchall()
+    con.close()
+    return n
+
+
+class Who:
+    """An account's session: its cookie and CSRF header on every request."""
+
+    def __init__(self, srv, name, password):
+        self.srv = srv
+        st, j, _, r = srv.request("POST", "/api/v1/session", {"name": name, "password": password})
+        if st != 200:
+            raise RuntimeError("%s cannot log in: %s" % (name, j))
+        self.h = {"Cookie": (r.getheader("Set-Cookie") or "").split(";")[0], "X-CSRF-Token": j["csrf"]}
+
+    def req(self, method, path, body=None, raw=None, headers=None):
+        return self.srv.request(method, path, body, dict(self.h, **(headers or {})), raw=raw)
+
+
+def exercise_doc(key="count(frame where tcp.flags.syn == 1)"):
+    return {"title": "The three-way handshake",
+            "intro": "Read the handshake.",
+            "questions": [
+                {"id": "syns", "kind": "number", "prompt": "How many segments carry SYN?", "key": key},
+                {"id": "ack2", "kind": "number", "prompt": "The acknowledgement number of frame 2?",
+                 "key": "first(tcp.ack where frame.number == 2)"}]}
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="tq-author-")
+    db = os.path.join(tmp, "tracequiz.db")
+    s = Server(db)
+    try:
+        pw = re.search(r"password (\w+)", "".join(s.out)).group(1)
+        admin = Who(s, "admin", pw)
+
+        # accounts: the admin makes them; nobody else may
+        for name, role in (("ines", "instructor"), ("ivan", "instructor"), ("sam", "student"), ("sue", "student")):
+            st, j, _, _ = admin.req("POST", "/api/v1/users", {"name": name, "role": role, "password": name + "-secret"})
+            check(st == 201 and j["role"] == role and "password" not in j, "the admin makes %s a %s" % (name, role))
+        st, j, _, _ = admin.req("POST", "/api/v1/users", {"name": "gen", "role": "student"})
+        check(st == 201 and len(j["password"]) == 32, "an account without a password gets one, shown once")
+        st, j, _, _ = admin.req("POST", "/api/v1/users", {"name": "ines", "role": "student", "password": "whatever1"})
+        check(st == 409 and "already" in j["error"], "a second account 'ines' is 409")
+        st, j, _, _ = admin.req("POST", "/api/v1/users", {"name": "x y", "role": "root"})
+        check(st == 422 and "role" in j["error"], "a bad name or role is 422 and says what is wanted")
+        ines, ivan = Who(s, "ines", "ines-secret"), Who(s, "ivan", "ivan-secret")
+        sam, sue = Who(s, "sam", "sam-secret"), Who(s, "sue", "sue-secret")
+        st, _, _, _ = ines.req("POST", "/api/v1/users", {"name": "z", "role": "admin"})
+        check(st == 403, "an instructor cannot make accounts")
+        st, j, _, _ = admin.req("GET", "/api/v1/users")
+        check(st == 200 and {u["name"] for u in j["users"]} >= {"admin", "ines", "sam"} and
+              not any("pw_hash" in u for u in j["users"]), "the admin lists the accounts, without password hashes")
+        st, _, _, _ = ines.req("POST", "/api/v1/users", {"name": "z", "role": "admin"}, headers={"X-CSRF-Token": "no"})
+        check(st == 403, "a change without the session's CSRF token is 403")
+
+        # courses and enrolments
+        st, j, _, _ = ines.req("POST", "/api/v1/courses", {"slug": "net101", "title": "Computer networks"})
+        check(st == 201 and j["slug"] == "net101", "an instructor creates a course, and teaches it")
+        st, j, _, _ = ivan.req("POST", "/api/v1/courses", {"slug": "net101", "title": "again"})
+        check(st == 409, "a second course net101 is 409")
+        st, j, _, _ = ines.req("POST", "/api/v1/courses", {"slug": "Net 101", "title": "x"})
+        check(st == 422 and "slug" in j["error"], "a course slug with capitals and spaces is 422")
+        st, _, _, _ = sam.req("POST", "/api/v1/courses", {"slug": "mine", "title": "x"})
+        check(st == 403, "a student cannot create a course")
+        st, j, _, _ = ines.req("POST", "/api/v1/courses/net101/students", {"students": ["sam", "newbie"]})
+        made = {e["name"]: e.get("password") for e in j.get("enrolled", [])}
+        check(st == 200 and made.get("sam") is None and len(made.get("newbie") or "") == 32,
+              "enrolling creates the missing student accounts, their passwords shown once")
+        st, j, _, _ = ines.req("POST", "/api/v1/courses/net101/students", {"students": ["newbie2", "ivan"]})
+        check(st == 409 and "ivan" in j["error"] and not rows(db, "select 1 from users where name = 'newbie2'"),
+              "a batch with an instructor in it enrols nobody and creates nobody")
+        st, _, _, _ = ivan.req("POST", "/api/v1/courses/net101/students", {"students": ["sue"]})
+        check(st == 403, "another instructor cannot enrol students in ines's course")
+        st, _, _, _ = sam.req("GET", "/api/v1/courses/net101/students")
+        check(st == 403, "a student cannot list a course's students")
+        st, j, _, _ = ines.req("GET", "/api/v1/courses/net101/students")
+        check(st == 200 and [x["name"] for x in j["students"]] == ["newbie", "sam"], "the teacher lists the students")
+        st, j, _, _ = sam.req("GET", "/api/v1/courses")
+        check(st == 200 and {c["slug"]: c["enrolled"] for c in j["courses"]} == {"demo": False, "net101": True},
+              "a student sees the open demo course and their own")
+        st, _, _, _ = sue.req("GET", "/api/v1/courses/net101")
+        check(st == 404, "a course a student is not in does not exist for them")
+        st, _, _, _ = ines.req("POST", "/api/v1/courses/net101/teachers", {"name": "ivan"})
+        check(st == 403, "only an admin adds a teacher")
+
+        # traces: raw and multipart uploads, the same capture stored once
+        handshake = open(HANDSHAKE, "rb").read()
+        st, j, _, _ = ines.req("POST", "/api/v1/traces?name=../../hs.pcap", raw=handshake,
+                               headers={"Content-Type": "application/vnd.tcpdump.pcap"})
+        sha = j.get("sha256", "")
+        check(st == 201 and j["new"] and j["frames"] == 12 and j["size"] == len(handshake) and j["name"] == "hs.pcap",
+              "a raw capture upload is stored: 201, its frames counted, its name kept safe")
+        body, hdr = multipart({}, {"file": ("again.pcap", handshake)})
+        st, j, _, _ = ivan.req("POST", "/api/v1/traces", raw=body, headers=hdr)
+        check(st == 200 and not j["new"] and j["sha256"] == sha and rows(db, "select count(*) from captures")[0][0] == 2,
+              "the same capture uploaded again (multipart) is stored once, by SHA-256")
+        before = rows(db, "select count(*) from captures")[0][0]
+        st, j, _, _ = ines.req("POST", "/api/v1/traces?name=notes.txt", raw=b"these are my notes\n" * 20)
+        check(st == 422 and "not a capture" in j["error"], "a text file uploaded as a capture is 422: %s" % j.get("error"))
+        st, j, _, _ = ines.req("POST", "/api/v1/traces?name=half.pcap", raw=handshake[:len(handshake) // 2])
+        check(st == 422 and "trunc" in j["error"], "a capture cut in half is 422: %s" % j.get("error"))
+        st, j, _, _ = ines.req("POST", "/api/v1/traces", raw=b"")
+        check(st in (400, 422), "an empty upload is refused")
+        body, hdr = multipart({}, {"other": ("x.pcap", handshake)})
+        st, j, _, _ = ines.req("POST", "/api/v1/traces", raw=body, headers=hdr)
+        check(st == 400 and "'file'" in j["error"], "a form without its 'file' part is 400")
+        check(rows(db, "select count(*) from captures")[0][0] == before, "the refused uploads stored nothing")
+        st, _, _, _ = sam.req("POST", "/api/v1/traces", raw=handshake)
+        check(st == 403, "a student cannot upload a trace")
+        st, j, _, _ = ines.req("GET", "/api/v1/traces")
+        check(st == 200 and sha in [t["sha256"] for t in j["traces"]], "an instructor lists their traces")
+        st, _, text, r = ines.req("GET", "/api/v1/traces/%s/download" % sha)
+        check(st == 200 and text == handshake and "attachment" in (r.getheader("Content-Disposition") or ""),
+              "the trace downloads byte for byte, as an attachment")
+        st, j, _, _ = ines.req("GET", "/api/v1/traces/%s/frames?from=1&count=3" % sha)
+        check(st == 200 and j["total"] == 12 and "[SYN]" in j["frames"][0]["info"], "an instructor previews the packet list")
+        st, j, _, _ = ines.req("GET", "/api/v1/traces/%s/frames/2" % sha)
+        check(st == 200 and j["frame"] == 2, "and a frame's tree")
+        sue_sha = ""
+        st, j, _, _ = admin.req("POST", "/api/v1/traces?name=smtp.pcap", raw=open(SMTP, "rb").read())
+        sue_sha = j.get("sha256", "")
+        st, _, _, _ = ines.req("GET", "/api/v1/traces/%s" % sue_sha)
+        check(st == 403, "an instructor cannot read a trace that is neither theirs nor their courses'")
+        st, _, _, _ = ines.req("GET", "/api/v1/traces/zz")
+        check(st == 404, "a trace name that is not a SHA-256 is 404")
+
+        # eval: an expression on a trace, as a key's live preview
+        st, j, _, _ = ines.req("POST", "/api/v1/eval", {"expr": "count(frame where tcp.flags.syn == 1)", "trace": sha})
+        check(st == 200 and j["value"] == 2 and j["from"], "eval gives the value and the frames it came from")
+        st, j, _, _ = ines.req("POST", "/api/v1/eval", {"expr": "count(frame where tcp.flgs.syn == 1)", "trace": sha})
+        check(st == 422 and "tcp.flags.syn" in j["error"] and j["position"] > 0,
+              "an unknown field is 422, with the closest name and the position")
+        st, j, _, _ = ines.req("POST", "/api/v1/eval", {"expr": "(" * 5000, "trace": sha})
+        check(st == 422, "a hostile expression is refused")
+        st, _, _, _ = sam.req("POST", "/api/v1/eval", {"expr": "1", "trace": sha})
+        check(st == 403, "a student cannot evaluate")
+        st, _, _, _ = ines.req("POST", "/api/v1/eval", {"expr": "1", "exercise": "smtp-over-tls"})
+        check(st == 403, "an instructor cannot evaluate on another course's exercise")
+        st, j, _, _ = admin.req("POST", "/api/v1/eval", {"expr": "count(frame where smtp)", "exercise": "smtp-over-tls"})
+        check(st == 200 and j["value"] > 0, "the admin evaluates on the demo exercise")
+
+        # exercises: created from JSON plus a stored trace, keys returned
+        new = {"slug": "tcp-hs", "course": "net101", "trace": sha, "exercise": exercise_doc()}
+        st, j, _, _ = ines.req("POST", "/api/v1/exercises", new)
+        keys = {k["id"]: k.get("key") for k in j.get("keys", {}).get("questions", [])}
+        check(st == 201 and keys == {"syns": 2, "ack2": 1}, "an exercise is created and its keys computed: %s" % keys)
+        st, _, _, _ = ines.req("POST", "/api/v1/exercises", new)
+        check(st == 409, "a second exercise tcp-hs is 409")
+        n_ex = rows(db, "select count(*) from exercises")[0][0]
+        bad = dict(new, slug="broken", exercise=dict(exercise_doc(), questions=[{"id": "q", "kind": "number", "prmpt": "x"}]))
+        st, j, _, _ = ines.req("POST", "/api/v1/exercises", bad)
+        check(st == 422 and "questions[0]" in j["error"], "a broken document is 422 naming its place: %s" % j.get("error"))
+        bad = dict(new, slug="nokey", exercise=exercise_doc("first(tcp.ack where frame.number == 99)"))
+        st, j, _, _ = ines.req("POST", "/api/v1/exercises", bad)
+        check(st == 422 and "cannot be computed" in j["error"] and j["keys"], "a published exercise with a failing key is 422")
+        check(rows(db, "select count(*) from exercises")[0][0] == n_ex, "and nothing was stored")
+        st, j, _, _ = ines.req("POST", "/api/v1/exercises", dict(bad, published=False))
+        check(st == 201 and not j["published"], "the same saved as a draft is kept, unpublished")
+        st, _, _, _ = ivan.req("POST", "/api/v1/exercises", dict(new, slug="ivans"))
+        check(st == 403, "an instructor cannot add an exercise to a course they do not teach")
+        st, _, _, _ = ines.req("POST", "/api/v1/exercises", dict(new, slug="other", trace=sue_sha))
+        check(st == 403, "nor build one on a trace that is not theirs")
+
+        # an exercise folder uploaded: exercise.yaml beside its capture
+        yaml = ("title: Handshake from a folder\ncapture: hs.pcap\nquestions:\n"
+                "  - id: seq\n    kind: field\n    prompt: Fill in the numbers\n    hide:\n      2: [tcp.ack]\n")
+        body, hdr = multipart({"slug": "tcp-folder", "course": "net101"},
+                              {"exercise": ("exercise.yaml", yaml.encode()), "capture": ("hs.pcap", handshake)})
+        st, j, _, _ = ines.req("POST", "/api/v1/exercises", raw=body, headers=hdr)
+        check(st == 201 and j["trace"] == sha, "an exercise folder uploaded as a form is created, its capture stored once")
+        body, hdr = multipart({"slug": "tcp-folder2", "course": "net101"},
+                              {"exercise": ("exercise.yaml", b"title: [unclosed\n"), "capture": ("hs.pcap", handshake)})
+        st, j, _, _ = ines.req("POST", "/api/v1/exercises", raw=body, headers=hdr)
+        check(st == 422 and "exercise.yaml" in j["error"], "a YAML error is 422: %s" % j.get("error"))
+
+        # what students see
+        st, j, _, _ = sam.req("GET", "/api/v1/exercises")
+        check(st == 200 and sorted(e["slug"] for e in j["exercises"]) == ["smtp-over-tls", "tcp-folder", "tcp-hs"],
+              "an enrolled student lists the published exercises of their courses, not the draft")
+        st, j, text, _ = sam.req("GET", "/api/v1/exercises/tcp-hs")
+        check(st == 200 and b"count(" not in text and "keys" not in j, "a student reads the exercise without its keys")
+        st, _, _, _ = sam.req("GET", "/api/v1/exercises/nokey")
+        check(st == 404, "a draft does not exist for students")
+        st, j, _, _ = sue.req("GET", "/api/v1/exercises/tcp-hs")
+        check(st == 403 and "not enrolled" in j["error"], "a student not enrolled is 403 and told why")
+        st, _, _, _ = sue.req("GET", "/api/v1/exercises/tcp-hs/frames")
+        check(st == 403, "nor can they read its trace")
+        st, j, _, _ = ines.req("GET", "/api/v1/exercises/tcp-hs")
+        check(st == 200 and j["keys"] and j["exercise"]["questions"][0]["key"].startswith("count("),
+              "the teacher reads the whole document and the keys")
+        st, _, _, _ = ivan.req("GET", "/api/v1/exercises/tcp-hs/keys")
+        check(st == 403, "another instructor cannot read the keys")
+        st, _, text, _ = sam.req("GET", "/api/v1/exercises/tcp-hs/trace")
+        check(st == 200 and text == handshake, "a student downloads the trace of an exercise that hides nothing")
+        st, j, _, _ = sam.req("GET", "/api/v1/exercises/tcp-folder/trace")
+        check(st == 403 and "hides" in j["error"], "but not of one that hides fields")
+
+        # answers, statistics, CSV
+        for ans in ({"syns": 2, "ack2": 1}, {"syns": 3, "ack2": "=1+1"}, {"syns": 3, "ack2": 1}):
+            st, j, _, _ = sam.req("POST", "/api/v1/exercises/tcp-hs/submissions", {"answers": ans})
+        check(st == 201 and j["score"] == 1, "a student submits and is graded")
+        st, _, _, _ = sue.req("POST", "/api/v1/exercises/tcp-hs/submissions", {"answers": {"syns": 2}})
+        check(st == 403, "a student not enrolled cannot submit")
+        st, j, _, _ = ines.req("GET", "/api/v1/exercises/tcp-hs/stats")
+        q = {x["id"]: x for x in j.get("questions", [])}
+        check(st == 200 and j["submissions"] == 3 and j["students"] == 1 and q["syns"]["correct"] == 1 and
+              abs(q["syns"]["success_rate"] - 1 / 3) < 1e-9 and q["syns"]["common_wrong"] == [{"answer": "3", "count": 2}],
+              "statistics: success rate per question and the most common wrong answers")
+        st, _, _, _ = sam.req("GET", "/api/v1/exercises/tcp-hs/stats")
+        check(st == 403, "a student cannot read the statistics")
+        st, _, text, r = ines.req("GET", "/api/v1/exercises/tcp-hs/submissions.csv")
+        table = list(csv.reader(io.StringIO(text.decode())))
+        check(st == 200 and r.getheader("Content-Type").startswith("text/csv") and len(table) == 4 and
+              table[0][:5] == ["id", "student", "time", "score", "max"] and table[1][1] == "sam",
+              "the CSV export has a header and a line per submission")
+        check(table[2][table[0].index("ack2")] == "'=1+1", "a formula in an answer is defused in the CSV")
+        st, _, _, _ = sam.req("GET", "/api/v1/exercises/tcp-hs/submissions.csv")
+        check(st == 403, "a student cannot export the submissions")
+
+        # a change re-keys it: grading follows the new key
+        pushes = json.loads(subprocess.run([TQ, "eval", "--json", HANDSHAKE, "count(frame where tcp.flags.push == 1)"],
+                                         capture_output=True, text=True).stdout)["value"]
+        st, j, _, _ = ines.req("PUT", "/api/v1/exercises/tcp-hs",
+                               {"exercise": exercise_doc("count(frame where tcp.flags.push == 1)")})
+        keys = {k["id"]: k.get("key") for k in j.get("keys", {}).get("questions", [])}
+        check(st == 200 and keys.get("syns") == pushes != 2, "an update re-keys the exercise: %s" % keys)
+        st, j, _, _ = sam.req("POST", "/api/v1/exercises/tcp-hs/submissions", {"answers": {"syns": pushes}})
+        check(st == 201 and j["questions"][0]["correct"], "and the next submission is graded on the new key")
+        st, _, _, _ = ivan.req("PUT", "/api/v1/exercises/tcp-hs", {"exercise": exercise_doc()})
+        check(st == 403, "another instructor cannot change it")
+        st, _, _, _ = sam.req("PUT", "/api/v1/exercises/tcp-hs", {"exercise": exercise_doc()})
+        check(st == 403, "nor can a student")
+        st, j, _, _ = ines.req("PUT", "/api/v1/exercises/tcp-hs", {"exercise": exercise_doc(), "slug": "renamed"})
+        check(st == 422 and "slug" in j["error"], "an update cannot rename")
+        st, _, _, _ = ines.req("PUT", "/api/v1/exercises/none", {"exercise": exercise_doc()})
+        check(st == 404, "updating an exercise that does not exist is 404")
+
+        # API tokens of an instructor: their course only
+        st, j, _, _ = ines.req("POST", "/api/v1/tokens", {"name": "LMS"})
+        tok = j.get("token", "")
+        check(st == 201 and len(tok) == 64, "an instructor makes an API token, shown once")
+        bearer = {"Authorization": "Bearer " + tok}
+        st, j, _, _ = s.request("POST", "/api/v1/grade", {"exercise": "tcp-hs", "student": "lms-7", "answers": {"syns": 1}},
+                                bearer)
+        check(st == 200 and j["max"] == 2, "the token grades their course's exercise")
+        st, j, _, _ = s.request("POST", "/api/v1/grade", {"exercise": "smtp-over-tls", "student": "lms-7", "answers": {}},
+                                bearer)
+        check(st == 403, "but not another course's")
+        st, j, _, _ = ines.req("GET", "/api/v1/tokens")
+        check(st == 200 and [t["name"] for t in j["tokens"]] == ["LMS"] and "token" not in j["tokens"][0],
+              "tokens are listed without their secret")
+        tid = j["tokens"][0]["id"]
+        st, _, _, _ = ivan.req("DELETE", "/api/v1/tokens/%d" % tid)
+        check(st == 404, "another instructor cannot revoke it")
+        st, _, _, _ = ines.req("DELETE", "/api/v1/tokens/%d" % tid)
+        st2, _, _, _ = s.request("GET", "/api/v1/exercises", headers=bearer)
+        check(st == 200 and st2 == 401, "a revoked token no longer works")
+        st, _, _, _ = sam.req("POST", "/api/v1/tokens", {"name": "x"})
+        check(st == 403, "a student has no API tokens")
+
+        # deleting keeps submissions unless told
+        st, j, _, _ = ines.req("DELETE", "/api/v1/exercises/tcp-hs")
+        check(st == 409 and "submissions.csv" in j["error"], "deleting an exercise with submissions asks first")
+        st, _, _, _ = sam.req("DELETE", "/api/v1/exercises/tcp-hs?submissions=delete")
+        check(st == 403, "a student cannot delete an exercise")
+        st, j, _, _ = ines.req("DELETE", "/api/v1/exercises/tcp-hs?submissions=delete")
+        st2, _, _, _ = ines.req("GET", "/api/v1/exercises/tcp-hs")
+        check(st == 200 and j["submissions_deleted"] == 5 and st2 == 404 and
+              not rows(db, "select 1 from submissions s join exercises e on e.id = s.exercise_id where e.slug = 'tcp-hs'"),
+              "deleting it with its submissions")
+
+        # the OpenAPI document, and every path in it routed
+        st, api, _, _ = s.request("GET", "/api/v1/openapi.json")
+        check(st == 200 and api["openapi"].startswith("3.") and len(api["paths"]) >= 20, "GET /api/v1/openapi.json")
+        unrouted = []
+        for path in api.get("paths", {}):
+            concrete = re.sub(r"\{[^}]+\}", "x", path)
+            st, j, _, _ = admin.req("GET", concrete)
+            if j and "no API route" in j.get("error", "") or (j and "there is no route" in j.get("error", "")):
+                unrouted.append(path)
+        check(not unrouted, "every path of the OpenAPI document is routed (unrouted: %s)" % unrouted)
+
+        # HTML and SQL in names are data
+        evil = "<img/src=x>'--"
+        st, j, _, _ = ines.req("POST", "/api/v1/courses", {"slug": "evil", "title": evil})
+        st, j, _, _ = ines.req("GET", "/api/v1/courses/evil")
+        check(st == 200 and j["title"] == evil, "HTML and SQL in a course title are stored and returned as they were")
+    finally:
+        s.stop()
+    check(s.proc.returncode == 0, "the server stops cleanly (under the sanitizers: no leak, no error)%s" %
+          ("".join(s.out[-30:]) if s.proc.returncode else ""))
+
+    # everything survives a restart
+    s = Server(db)
+    try:
+        ines = Who(s, "ines", "ines-secret")
+        st, j, _, _ = ines.req("GET", "/api/v1/exercises")
+        check(st == 200 and "tcp-folder" in [e["slug"] for e in j["exercises"]], "after a restart the exercises are there")
+    finally:
+        s.stop()
+    return summary("author")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
