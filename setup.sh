@@ -65,6 +65,10 @@ test)
 	( cd build && make check ) || { cat build/test-suite.log 2>/dev/null | tail -80; exit 1; }
 	build build-asan --enable-sanitizers
 	( cd build-asan && ASAN_OPTIONS=detect_leaks=1 make check ) || { cat build-asan/test-suite.log 2>/dev/null | tail -80; exit 1; }
+	# the server's shared state under ThreadSanitizer: the stress test only
+	build build-tsan --enable-sanitizers=thread
+	( cd build-tsan && make check TESTS=tests/integration/test_stress.py ) ||
+		{ cat build-tsan/test-suite.log 2>/dev/null | tail -80; exit 1; }
 	( cd build && make fidelity )
 	;;
 *)

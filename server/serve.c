@@ -151,10 +151,10 @@ keep(struct app *a, struct loaded **list, struct loaded *l, size_t max)
 }
 
 static struct loaded *
-find_held(struct app *a, struct loaded *list, const char *slug)
+find_held(struct app *a, struct loaded *const *list, const char *slug)
 {
 	pthread_rwlock_rdlock(&a->lock);
-	for (struct loaded *l = list; l; l = l->next)
+	for (struct loaded *l = *list; l; l = l->next)
 		if (!strcmp(l->slug, slug)) {
 			hold(l);
 			pthread_rwlock_unlock(&a->lock);
@@ -198,7 +198,7 @@ open_stored(struct tq_store *st, int64_t capture_id, struct tq_capture **cap, ch
 struct loaded *
 app_exercise(struct app *a, const char *slug, char *err, size_t errlen)
 {
-	struct loaded *l = find_held(a, a->exercises, slug);
+	struct loaded *l = find_held(a, &a->exercises, slug);
 	if (l)
 		return l;
 	struct tq_store *st = app_store(a);
@@ -243,7 +243,7 @@ fail:
 struct loaded *
 app_trace(struct app *a, const struct tq_capmeta *m, char *err, size_t errlen)
 {
-	struct loaded *l = find_held(a, a->traces, m->sha256);
+	struct loaded *l = find_held(a, &a->traces, m->sha256);
 	if (l)
 		return l;
 	struct tq_store *st = app_store(a);
