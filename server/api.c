@@ -248,12 +248,13 @@ student_view(json_t *nodes, const json_t *exclude, const json_t *redact, const j
 }
 
 /* "ETag" for what a user sees of an exercise's trace: the exercise, its
- * version, the viewer's kind and what is asked. */
+ * version (its document and capture: a save may change what is hidden), the
+ * viewer's kind and what is asked. */
 static int
 etag_check(struct MHD_Connection *c, struct reply *r, const struct loaded *l, int staff, const char *what)
 {
 	/* the exercise's id names it: the slug may be long */
-	snprintf(r->etag, sizeof(r->etag), "\"x%lld-%c-%.30s\"", (long long)l->id, staff ? 'i' : 's', what);
+	snprintf(r->etag, sizeof(r->etag), "\"x%lld-%s-%c-%.30s\"", (long long)l->id, l->version, staff ? 'i' : 's', what);
 	const char *inm = header(c, "If-None-Match");
 	if (inm && !strcmp(inm, r->etag)) {
 		r->status = 304;

@@ -225,6 +225,12 @@ app_exercise(struct app *a, const char *slug, char *err, size_t errlen)
 	l->course_id = row.course_id;
 	l->capture_id = row.capture_id;
 	l->published = row.published;
+	{
+		/* the version: a save that changes the document or the capture changes the ETags */
+		char h[65];
+		tq_sha256_hex(row.doc, strlen(row.doc), h);
+		snprintf(l->version, sizeof(l->version), "%.8s%lld", h, (long long)row.capture_id);
+	}
 	if (tq_exercise_from_json(doc, NULL, &l->ex, err, errlen) != 0 ||
 	    open_stored(st, row.capture_id, &l->cap, l->sha256, err, errlen) != 0 ||
 	    tq_exercise_compute_keys(l->ex, l->cap, err, errlen) != 0)
@@ -258,6 +264,7 @@ app_trace(struct app *a, const struct tq_capmeta *m, char *err, size_t errlen)
 	}
 	snprintf(l->slug, sizeof(l->slug), "%s", m->sha256);
 	l->id = -m->id;              /* apart from the exercises' ids in ETags */
+	snprintf(l->version, sizeof(l->version), "t");
 	l->capture_id = m->id;
 	if (open_stored(st, m->id, &l->cap, l->sha256, err, errlen) != 0) {
 		loaded_free(l);

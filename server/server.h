@@ -32,6 +32,7 @@ struct loaded {
 	char slug[128];              /* a trace's: its SHA-256 */
 	int64_t id, course_id, capture_id;
 	int published;
+	char version[32];            /* in ETags: changes when a save changes what is shown */
 	char sha256[65];             /* the capture's */
 	struct tq_exercise *ex;
 	struct tq_capture *cap;

@@ -248,7 +248,11 @@ def main():
         st, _, _, _ = sam.req("GET", "/api/v1/exercises/tcp-hs/submissions.csv")
         check(st == 403, "a student cannot export the submissions")
 
-        # a change re-keys it: grading follows the new key
+        # a change re-keys it: grading follows the new key, and cached views are not reused
+        st, _, _, r = sam.req("GET", "/api/v1/exercises/tcp-hs/frames/2")
+        old_etag = r.getheader("ETag")
+        st, _, _, _ = sam.req("GET", "/api/v1/exercises/tcp-hs/frames/2", headers={"If-None-Match": old_etag})
+        check(st == 304, "a frame the student has is 304")
         pushes = json.loads(subprocess.run([TQ, "eval", "--json", HANDSHAKE, "count(frame where tcp.flags.push == 1)"],
                                          capture_output=True, text=True).stdout)["value"]
         st, j, _, _ = ines.req("PUT", "/api/v1/exercises/tcp-hs",
@@ -257,6 +261,8 @@ def main():
         check(st == 200 and keys.get("syns") == pushes != 2, "an update re-keys the exercise: %s" % keys)
         st, j, _, _ = sam.req("POST", "/api/v1/exercises/tcp-hs/submissions", {"answers": {"syns": pushes}})
         check(st == 201 and j["questions"][0]["correct"], "and the next submission is graded on the new key")
+        st, _, _, r = sam.req("GET", "/api/v1/exercises/tcp-hs/frames/2", headers={"If-None-Match": old_etag})
+        check(st == 200 and r.getheader("ETag") != old_etag, "after a save the old ETag no longer matches")
         st, _, _, _ = ivan.req("PUT", "/api/v1/exercises/tcp-hs", {"exercise": exercise_doc()})
         check(st == 403, "another instructor cannot change it")
         st, _, _, _ = sam.req("PUT", "/api/v1/exercises/tcp-hs", {"exercise": exercise_doc()})
