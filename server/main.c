@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -70,6 +72,168 @@ flush(struct tq_sbuf *b, FILE *fp, int force)
 		tq_sbuf_reset(b);
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------------ dissect */
+
+#define CHUNK 1024                   /* frames rendered as one piece */
+#define PARALLEL_MIN 20000           /* below this many frames, one thread is quicker */
+#define WINDOW 8                     /* chunks rendered ahead of the writer, per worker */
+
+/*
+ * Renders frames a..b (of a run that starts at frame from) in format fmt:
+ * 0 the packet list, 1 text, 2 PDML packets, 3 JSON array items.  With
+ * flushing, out is written to stdout as it fills.
+ */
+static int
+render(struct tq_capture *cap, int fmt, uint32_t from, uint32_t a, uint32_t b, struct tq_sbuf *out,
+    struct tq_sbuf *scratch, int flushing)
+{
+	for (uint32_t i = a; i <= b; i++) {
+		if (fmt == 0) {
+			struct tq_columns cols;
+			if (tq_columns_get(cap, i, &cols, scratch) != 0)
+				return 1;
+			tq_columns_line(&cols, out);
+		} else {
+			int e;
+			/* text and JSON show no hidden items: do not build them */
+			struct tq_tree *t = tq_dissect_ex(cap, i, fmt == 2 ? 0 : TQ_DISSECT_DISPLAY, &e);
+			if (!t) {
+				fprintf(stderr, "tracequiz: frame %u: %s\n", i, tq_strerror(e));
+				return 1;
+			}
+			if (fmt == 1)
+				tq_write_text(t, out);
+			else if (fmt == 2)
+				tq_write_pdml_packet(t, out);
+			else {
+				if (i != from)
+					tq_sbuf_puts(out, ",\n");
+				tq_write_json(t, out);
+			}
+			tq_tree_free(t);
+		}
+		if (out->err) {
+			fprintf(stderr, "tracequiz: %s\n", tq_strerror(out->err));
+			return 1;
+		}
+		if (flushing && flush(out, stdout, 0) != 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Threads for pass 2: the cores, or TQ_THREADS (1 renders in this thread alone). */
+static unsigned
+workers(void)
+{
+	const char *env = getenv("TQ_THREADS");
+	long n = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 2 ? 1 : n > 8 ? 8 : (unsigned)n;
+}
+
+/*
+ * Pass 1 is one walk in order; pass 2 dissects each frame from its state
+ * alone, so frames can be rendered on every core.  Workers take chunks in
+ * turn and render each into its own buffer; this thread writes the buffers
+ * in order, and workers stay at most WINDOW chunks each ahead of it, so
+ * memory stays bounded whatever the capture's size.
+ */
+struct piece {
+	struct tq_sbuf out;
+	int state;                   /* 0 waiting, 1 rendered, -1 failed */
+};
+
+struct pool {
+	struct tq_capture *cap;
+	int fmt;
+	uint32_t from, to, nchunks, next, written, window;
+	struct piece *pieces;        /* window of them, chunk k in pieces[k % window] */
+	int stop;
+	pthread_mutex_t mu;
+	pthread_cond_t done, room;
+};
+
+static void *
+pool_worker(void *arg)
+{
+	struct pool *p = arg;
+	struct tq_sbuf scratch;
+	tq_sbuf_init(&scratch, 0);
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (!p->stop && p->next < p->nchunks && p->next >= p->written + p->window)
+			pthread_cond_wait(&p->room, &p->mu);
+		if (p->stop || p->next >= p->nchunks)
+			break;
+		uint32_t k = p->next++;
+		struct piece *pc = &p->pieces[k % p->window];
+		pthread_mutex_unlock(&p->mu);
+		uint32_t a = p->from + k * CHUNK, b = p->to - a < CHUNK ? p->to : a + CHUNK - 1;
+		int rc = render(p->cap, p->fmt, p->from, a, b, &pc->out, &scratch, 0);
+		pthread_mutex_lock(&p->mu);
+		pc->state = rc ? -1 : 1;
+		pthread_cond_broadcast(&p->done);
+	}
+	pthread_mutex_unlock(&p->mu);
+	tq_sbuf_free(&scratch);
+	return NULL;
+}
+
+static int
+render_parallel(struct tq_capture *cap, int fmt, uint32_t from, uint32_t to, struct tq_sbuf *out)
+{
+	unsigned nw = workers();
+	struct pool p = { .cap = cap, .fmt = fmt, .from = from, .to = to, .window = WINDOW * nw };
+	p.nchunks = (to - from) / CHUNK + 1;
+	p.pieces = calloc(p.window, sizeof(*p.pieces));
+	pthread_t th[8];
+	unsigned started = 0;
+	int rc = 0;
+	if (!p.pieces || flush(out, stdout, 1) != 0)
+		rc = 1;
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.done, NULL);
+	pthread_cond_init(&p.room, NULL);
+	for (unsigned i = 0; i < p.window && rc == 0; i++)
+		tq_sbuf_init(&p.pieces[i].out, 0);
+	for (; started < nw && rc == 0; started++)
+		if (pthread_create(&th[started], NULL, pool_worker, &p) != 0)
+			break;
+	if (!started)
+		rc = 1;
+	for (uint32_t k = 0; k < p.nchunks && rc == 0; k++) {
+		struct piece *pc = &p.pieces[k % p.window];
+		pthread_mutex_lock(&p.mu);
+		while (!pc->state)
+			pthread_cond_wait(&p.done, &p.mu);
+		pthread_mutex_unlock(&p.mu);
+		if (pc->state < 0 || flush(&pc->out, stdout, 1) != 0) {
+			rc = 1;
+			break;
+		}
+		uint32_t end = to - (from + k * CHUNK) < CHUNK ? to : from + k * CHUNK + CHUNK - 1;
+		tq_capture_release(cap, end);
+		pthread_mutex_lock(&p.mu);
+		pc->state = 0;
+		p.written = k + 1;
+		pthread_cond_broadcast(&p.room);
+		pthread_mutex_unlock(&p.mu);
+	}
+	pthread_mutex_lock(&p.mu);
+	p.stop = 1;
+	pthread_cond_broadcast(&p.room);
+	pthread_mutex_unlock(&p.mu);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	for (unsigned i = 0; p.pieces && i < p.window; i++)
+		tq_sbuf_free(&p.pieces[i].out);
+	free(p.pieces);
+	pthread_mutex_destroy(&p.mu);
+	pthread_cond_destroy(&p.done);
+	pthread_cond_destroy(&p.room);
+	return rc;
 }
 
 static int
@@ -146,39 +310,16 @@ cmd_dissect(int argc, char **argv)
 		tq_write_pdml_header(cap, base ? base + 1 : path, &out);
 	if (fmt == 3)
 		tq_sbuf_putc(&out, '[');
-	for (uint32_t i = from; i <= to && rc == 0; i++) {
-		if (fmt == 0) {
-			struct tq_columns cols;
-			if (tq_columns_get(cap, i, &cols, &scratch) != 0) {
+	if (to >= from && to - from >= PARALLEL_MIN && workers() > 1)
+		rc = render_parallel(cap, fmt, from, to, &out);
+	else
+		for (uint32_t i = from; i <= to && rc == 0; i += CHUNK) {
+			uint32_t end = to - i < CHUNK ? to : i + CHUNK - 1;
+			rc = render(cap, fmt, from, i, end, &out, &scratch, 1);
+			if (rc == 0 && flush(&out, stdout, 0) != 0)
 				rc = 1;
-				break;
-			}
-			tq_columns_line(&cols, &out);
-		} else {
-			int e;
-			/* text and JSON show no hidden items: do not build them */
-			struct tq_tree *t = tq_dissect_ex(cap, i, fmt == 2 ? 0 : TQ_DISSECT_DISPLAY, &e);
-			if (!t) {
-				fprintf(stderr, "tracequiz: frame %u: %s\n", i, tq_strerror(e));
-				rc = 1;
-				break;
-			}
-			if (fmt == 1)
-				tq_write_text(t, &out);
-			else if (fmt == 2)
-				tq_write_pdml_packet(t, &out);
-			else {
-				if (i != from)
-					tq_sbuf_puts(&out, ",\n");
-				tq_write_json(t, &out);
-			}
-			tq_tree_free(t);
+			tq_capture_release(cap, end);
 		}
-		if (flush(&out, stdout, 0) != 0)
-			rc = 1;
-		if ((i & 1023) == 0)
-			tq_capture_release(cap, i);
-	}
 	if (fmt == 2)
 		tq_write_pdml_footer(&out);
 	if (fmt == 3)
