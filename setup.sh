@@ -3,7 +3,9 @@
 #
 #   ./setup.sh demo    build, show the demo exercise's keys, start the server with it (http://127.0.0.1:8080/)
 #   ./setup.sh test    build normally and with ASan+UBSan, run the whole test suite
-#                      (unit tests under both builds, then the fidelity figures)
+#                      (unit and integration tests under both builds, the browser
+#                      tests, the stress test under ThreadSanitizer, then the
+#                      fidelity figures)
 #   ./setup.sh build   only install and build (build/tracequiz)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -13,7 +15,7 @@ what=${1:-demo}
 # Debian packages: the build (autotools, compiler), the libraries, the test tools.
 build_pkgs="build-essential autoconf automake libtool pkg-config libpcap-dev libmicrohttpd-dev
   libsqlite3-dev libjansson-dev libcmocka-dev libyaml-dev libsodium-dev libssl-dev libpcre2-dev"
-test_pkgs="tshark tcpdump python3 time"
+test_pkgs="tshark tcpdump python3 time chromium"
 
 as_root() {
 	if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -65,6 +67,9 @@ test)
 	( cd build && make check ) || { cat build/test-suite.log 2>/dev/null | tail -80; exit 1; }
 	build build-asan --enable-sanitizers
 	( cd build-asan && ASAN_OPTIONS=detect_leaks=1 make check ) || { cat build-asan/test-suite.log 2>/dev/null | tail -80; exit 1; }
+	# the web app in headless Chromium against the real server (playwright-core from npm)
+	command -v node >/dev/null || install_pkgs nodejs npm
+	( cd build && make check-browser ) || exit 1
 	# the server's shared state under ThreadSanitizer: the stress test only
 	build build-tsan --enable-sanitizers=thread
 	( cd build-tsan && make check TESTS=tests/integration/test_stress.py ) ||

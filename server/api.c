@@ -141,8 +141,19 @@ api_session(struct app *a, struct MHD_Connection *c, const char *method, const c
 		session_login(a, c, q, r);
 	} else if (!strcmp(method, "GET")) {
 		struct tq_user u;
-		if (request_user(a, c, method, r, &u) == 0)
-			reply_json(r, 200, json_pack("{s:s,s:s}", "name", u.name, "role", u.role));
+		if (request_user(a, c, method, r, &u) != 0)
+			return 1;
+		reply_json(r, 200, json_pack("{s:s,s:s}", "name", u.name, "role", u.role));
+		/* a page loaded again finds its session's CSRF token here (the cookie is HttpOnly) */
+		const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "tq_session");
+		uint8_t hash[32];
+		char csrf[80];
+		struct tq_user again;
+		if (!header(c, "Authorization") && cookie && strlen(cookie) == 64) {
+			tq_sha256(cookie, 64, hash);
+			if (tq_store_session_user(app_store(a), hash, (int64_t)time(NULL), &again, csrf, sizeof(csrf)) == 0)
+				json_object_set_new(r->json, "csrf", json_string(csrf));
+		}
 	} else if (!strcmp(method, "DELETE")) {
 		struct tq_user u;
 		if (request_user(a, c, method, r, &u) != 0)

@@ -1,0 +1,140 @@
+// app.js - the web app's entry point: who is logged in, the header, and the
+// routes.  Each page is a module under pages/ exporting an async function
+// (ctx) -> Element.
+
+import * as api from './api.js';
+import { h } from './dom.js';
+import { Router } from './router.js';
+import { login_page } from './pages/login.js';
+import { exercises_page } from './pages/exercises.js';
+import { exercise_page } from './pages/exercise.js';
+import { not_found_page } from './pages/notfound.js';
+
+/*
+ * The routes.  auth: the page needs a logged-in user (others are sent to the
+ * login, and back after it); roles: only these roles may open it.  The
+ * instructors' pages (uploading a capture, writing an exercise, statistics,
+ * tokens, courses) come as more modules under pages/ and more lines here,
+ * with roles: ['instructor', 'admin'].
+ */
+const routes = [
+	{ path: '/login', page: login_page },
+	{ path: '/', page: exercises_page, auth: true },
+	{ path: '/exercises/:slug', page: exercise_page, auth: true },
+];
+
+const main = document.getElementById('main');
+const who = document.getElementById('who');
+const state = { user: null, page: null, seq: 0 };
+
+function title(t) {
+	document.title = t ? `${t} · tracequiz` : 'tracequiz';
+}
+
+function show_user() {
+	who.replaceChildren();
+	if (!state.user)
+		return;
+	who.append(
+		h('span', { class: 'user' }, String(state.user.name), ' ', h('span', { class: 'role' }, `(${state.user.role})`)),
+		h('button', { type: 'button', class: 'small', onclick: log_out }, 'Log out'));
+}
+
+function set_user(user) {
+	state.user = user;
+	show_user();
+}
+
+async function log_out() {
+	try {
+		await api.logout();
+	} catch {
+		/* the session may be gone already: logged out either way */
+	}
+	set_user(null);
+	router.go('/login');
+}
+
+function current_path() {
+	return router.location()[0];
+}
+
+function to_login() {
+	const path = current_path();
+	router.go(path === '/login' ? '/login' : `/login?next=${encodeURIComponent(path)}`);
+}
+
+/* Shows a route's page; a later navigation wins over a slower earlier one. */
+async function render(route, params, query) {
+	const seq = ++state.seq;
+	if (route.auth && !state.user) {
+		to_login();
+		return;
+	}
+	if (route.roles && !route.roles.includes(state.user.role)) {
+		show(h('section', {}, h('h1', {}, 'Not for your role'), h('p', {}, 'This page is for instructors.')));
+		return;
+	}
+	main.setAttribute('aria-busy', 'true');
+	let el;
+	try {
+		el = await route.page({ params, query, user: state.user, set_user, router, title });
+	} catch (e) {
+		if (seq !== state.seq)
+			return;
+		if (e instanceof api.ApiError && e.status === 401)
+			return;                  /* on_unauthorized sends to the login */
+		title('Error');
+		el = h('section', { class: 'page-error' }, h('h1', {}, 'This page cannot be shown'),
+			h('p', { class: 'error', role: 'alert' }, e.message),
+			h('p', {}, h('a', { href: '#/' }, 'Back to the exercises')));
+	} finally {
+		if (seq === state.seq)
+			main.removeAttribute('aria-busy');
+	}
+	if (seq === state.seq)
+		show(el);
+	else if (el && el.destroy)
+		el.destroy();
+}
+
+function show(el) {
+	if (state.page && state.page.destroy)
+		state.page.destroy();
+	state.page = el;
+	main.replaceChildren(el);
+	/* focus to the new page's start, for keyboards and screen readers */
+	const target = el.focus_first || el.querySelector('h1');
+	if (target) {
+		if (!target.matches('input, button, a, select, textarea'))
+			target.tabIndex = -1;
+		target.focus({ preventScroll: true });
+	}
+	window.scrollTo(0, 0);
+}
+
+document.getElementById('skip').addEventListener('click', (e) => {
+	e.preventDefault();
+	main.focus();
+});
+
+const router = new Router(routes, { render, not_found: { page: not_found_page } });
+
+api.on_unauthorized(() => {
+	if (state.user || current_path() !== '/login') {
+		set_user(null);
+		to_login();
+	}
+});
+
+async function boot() {
+	try {
+		set_user(await api.whoami());
+	} catch (e) {
+		main.replaceChildren(h('p', { class: 'error', role: 'alert' }, e.message));
+		return;
+	}
+	router.run();
+}
+
+boot();

@@ -1,0 +1,116 @@
+// traceview.js - the trace view, reused by every page that shows a trace: the
+// packet list, the selected frame's tree and its bytes, wired together as in
+// Wireshark (a tree item highlights its bytes, a byte selects the field
+// under it as Wireshark picks it).
+
+import { h, plural } from './dom.js';
+import { FrameSource } from './framesource.js';
+import { PacketList } from './packetlist.js';
+import { FrameTree } from './frametree.js';
+import { HexPane } from './hexpane.js';
+
+export class TraceView {
+	/*
+	 * base: the URL the trace's frames live under (api.exercise_trace(slug)).
+	 * opts.hidden_input(node, frame_no): an element to show in the tree beside
+	 * a hidden field (field questions), or null.
+	 * opts.on_frame(no): told when the selected frame changes (to keep it in the URL).
+	 */
+	constructor(base, { hidden_input = null, on_frame = null, label = 'Trace' } = {}) {
+		this.source = new FrameSource(base);
+		this.on_frame = on_frame;
+		this.frame_no = 0;
+		this.frame_data = null;
+		this.status = h('p', { class: 'tv-status', role: 'status' });
+		this.tree = new FrameTree({
+			on_select: (node) => this.tree_selected(node),
+			hidden_input: hidden_input ? (node) => hidden_input(node, this.frame_no) : null,
+		});
+		this.hex = new HexPane({ on_byte: (ds, off) => this.byte_picked(ds, off) });
+		const tools = h('div', { class: 'tv-tools' },
+			h('button', { type: 'button', class: 'small', onclick: () => this.tree.expand_all() }, 'Expand all'),
+			h('button', { type: 'button', class: 'small', onclick: () => this.tree.collapse_all() }, 'Collapse all'));
+		this.list_slot = h('div', { class: 'tv-list' }, h('p', { class: 'muted' }, 'Loading the packet list…'));
+		this.el = h('section', { class: 'traceview', 'aria-label': label },
+			this.list_slot,
+			h('div', { class: 'tv-detail' },
+				h('div', { class: 'tv-tree' }, tools, this.tree.el),
+				h('div', { class: 'tv-hex' }, this.hex.el)),
+			this.status);
+	}
+
+	/* Loads the packet list and selects frame `first` (1 if it is not there). */
+	async start(first = 1) {
+		const total = await this.source.open();
+		this.list = new PacketList(this.source, { on_select: (no) => this.show_frame(no) });
+		this.list_slot.replaceChildren(this.list.el);
+		if (!total) {
+			this.say('This trace has no frames.');
+			return;
+		}
+		this.source.on_error = (e) => this.say(`The packet list could not be read: ${e.message}`);
+		const no = first >= 1 && first <= total ? first : 1;
+		this.list.select(no);
+		await this.show_frame(no);
+	}
+
+	destroy() {
+		if (this.list)
+			this.list.destroy();
+	}
+
+	say(text) {
+		this.status.textContent = text;
+	}
+
+	/* Shows frame no's tree and bytes (the list's selection follows). */
+	async show_frame(no) {
+		if (this.list && this.list.selected !== no)
+			this.list.select(no);
+		this.frame_no = no;
+		let data;
+		try {
+			data = await this.source.frame(no);
+		} catch (e) {
+			if (this.frame_no === no)
+				this.say(`Frame ${no} could not be read: ${e.message}`);
+			return null;
+		}
+		if (this.frame_no !== no)   /* the user moved on meanwhile */
+			return null;
+		this.frame_data = data;
+		this.hex.show(data.sources);
+		this.tree.show(data.tree);
+		this.say(`Frame ${no} of ${this.source.total}`);
+		if (this.on_frame)
+			this.on_frame(no);
+		return data;
+	}
+
+	tree_selected(node) {
+		const [off, len] = node.j.h || [0, 0];
+		this.hex.highlight(node.j.ds || 0, off, len);
+		const f = node.j.f ? ` (${node.j.f})` : '';
+		this.say(len > 0 ? `${node.j.l}${f}: ${plural(len, 'byte')} at offset ${off}` : `${node.j.l}${f}`);
+	}
+
+	byte_picked(ds, off) {
+		const node = this.tree.field_at(ds, off);
+		if (node)
+			this.tree.select(node);
+		else
+			this.hex.highlight(ds, off, 0);
+	}
+
+	/* Jumps to field f of frame no (a key's origin): selects frame and item. */
+	async reveal(no, f) {
+		const data = await this.show_frame(no);
+		if (!data)
+			return false;
+		const node = f ? this.tree.find_field(f) : null;
+		if (node)
+			this.tree.select(node);
+		this.list.el.scrollIntoView({ block: 'nearest' });
+		return !!node;
+	}
+}
