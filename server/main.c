@@ -76,9 +76,9 @@ flush(struct tq_sbuf *b, FILE *fp, int force)
 
 /* ------------------------------------------------------------------ dissect */
 
-#define CHUNK 1024                   /* frames rendered as one piece */
+#define CHUNK 1024                   /* frames between two releases of the mapped file */
 #define PARALLEL_MIN 20000           /* below this many frames, one thread is quicker */
-#define WINDOW 8                     /* chunks rendered ahead of the writer, per worker */
+#define WINDOW 4                     /* pieces rendered ahead of the writer, per worker */
 
 /*
  * Renders frames a..b (of a run that starts at frame from) in format fmt:
@@ -137,7 +137,7 @@ workers(void)
  * Pass 1 is one walk in order; pass 2 dissects each frame from its state
  * alone, so frames can be rendered on every core.  Workers take chunks in
  * turn and render each into its own buffer; this thread writes the buffers
- * in order, and workers stay at most WINDOW chunks each ahead of it, so
+ * in order, and workers stay at most WINDOW pieces each ahead of it, so
  * memory stays bounded whatever the capture's size.
  */
 struct piece {
@@ -148,7 +148,7 @@ struct piece {
 struct pool {
 	struct tq_capture *cap;
 	int fmt;
-	uint32_t from, to, nchunks, next, written, window;
+	uint32_t from, to, per, nchunks, next, written, window;
 	struct piece *pieces;        /* window of them, chunk k in pieces[k % window] */
 	int stop;
 	pthread_mutex_t mu;
@@ -170,7 +170,7 @@ pool_worker(void *arg)
 		uint32_t k = p->next++;
 		struct piece *pc = &p->pieces[k % p->window];
 		pthread_mutex_unlock(&p->mu);
-		uint32_t a = p->from + k * CHUNK, b = p->to - a < CHUNK ? p->to : a + CHUNK - 1;
+		uint32_t a = p->from + k * p->per, b = p->to - a < p->per ? p->to : a + p->per - 1;
 		int rc = render(p->cap, p->fmt, p->from, a, b, &pc->out, &scratch, 0);
 		pthread_mutex_lock(&p->mu);
 		pc->state = rc ? -1 : 1;
@@ -185,8 +185,10 @@ static int
 render_parallel(struct tq_capture *cap, int fmt, uint32_t from, uint32_t to, struct tq_sbuf *out)
 {
 	unsigned nw = workers();
-	struct pool p = { .cap = cap, .fmt = fmt, .from = from, .to = to, .window = WINDOW * nw };
-	p.nchunks = (to - from) / CHUNK + 1;
+	/* pieces of about 100 KiB to 1 MiB: a list line is ~100 bytes, a text frame ~3 KiB */
+	static const uint32_t per[] = { 2048, 64, 16, 64 };
+	struct pool p = { .cap = cap, .fmt = fmt, .from = from, .to = to, .per = per[fmt], .window = WINDOW * nw };
+	p.nchunks = (to - from) / p.per + 1;
 	p.pieces = calloc(p.window, sizeof(*p.pieces));
 	pthread_t th[8];
 	unsigned started = 0;
@@ -213,8 +215,8 @@ render_parallel(struct tq_capture *cap, int fmt, uint32_t from, uint32_t to, str
 			rc = 1;
 			break;
 		}
-		uint32_t end = to - (from + k * CHUNK) < CHUNK ? to : from + k * CHUNK + CHUNK - 1;
-		tq_capture_release(cap, end);
+		uint32_t end = to - (from + k * p.per) < p.per ? to : from + k * p.per + p.per - 1;
+		tq_capture_release(cap, end);       /* gives pages back every few MiB */
 		pthread_mutex_lock(&p.mu);
 		pc->state = 0;
 		p.written = k + 1;
@@ -310,7 +312,8 @@ cmd_dissect(int argc, char **argv)
 		tq_write_pdml_header(cap, base ? base + 1 : path, &out);
 	if (fmt == 3)
 		tq_sbuf_putc(&out, '[');
-	if (to >= from && to - from >= PARALLEL_MIN && workers() > 1)
+	/* PDML is bound by memory bandwidth here: threads only add CPU time */
+	if (to >= from && to - from >= PARALLEL_MIN && workers() > 1 && fmt != 2)
 		rc = render_parallel(cap, fmt, from, to, &out);
 	else
 		for (uint32_t i = from; i <= to && rc == 0; i += CHUNK) {

@@ -11,9 +11,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$gen" "$tmp/lan.pcap" 20000 > /dev/null
 fail=0
-for fmt in list text pdml json; do
-	TQ_THREADS=1 "$tq" dissect --format "$fmt" --frames 1-30000 "$tmp/lan.pcap" | grep -v '^<pdml ' > "$tmp/one"
-	TQ_THREADS=4 "$tq" dissect --format "$fmt" --frames 1-30000 "$tmp/lan.pcap" | grep -v '^<pdml ' > "$tmp/four"
+for fmt in list text; do
+	TQ_THREADS=1 "$tq" dissect --format "$fmt" --frames 1-30000 "$tmp/lan.pcap" > "$tmp/one"
+	TQ_THREADS=4 "$tq" dissect --format "$fmt" --frames 1-30000 "$tmp/lan.pcap" > "$tmp/four"
 	if cmp -s "$tmp/one" "$tmp/four" && [ -s "$tmp/one" ]; then
 		echo "ok   --format $fmt: 4 threads write what 1 writes ($(wc -l < "$tmp/one") lines)"
 	else
