@@ -9,8 +9,11 @@ port per case, to pin how Wireshark 4.0 splits (or not) streams on a key:
   40002  reset by the server; a SYN with a new ISN starts a new stream
   40003  still open (no FIN, no RST); a SYN with a new ISN starts a new stream
   40004  a SYN, its retransmission, then a SYN with a new ISN: a new stream"""
-import struct
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pktgen import tcp4 as frame, write_pcap  # noqa: E402
 
 FLAGS = {'F': 0x01, 'S': 0x02, 'R': 0x04, 'P': 0x08, 'A': 0x10}
 
@@ -62,25 +65,6 @@ CASES = {
 }
 
 
-def checksum(b):
-    if len(b) % 2:
-        b += b'\0'
-    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
-    s = (s >> 16) + (s & 0xffff)
-    s += s >> 16
-    return ~s & 0xffff
-
-
-def frame(src, dst, sport, dport, seq, ack, flags, data=b''):
-    tcp = struct.pack('!HHIIBBHHH', sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0) + data
-    pseudo = bytes(src) + bytes(dst) + struct.pack('!BBH', 0, 6, len(tcp))
-    tcp = tcp[:16] + struct.pack('!H', checksum(pseudo + tcp)) + tcp[18:]
-    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(tcp), 1, 0x4000, 64, 6, 0, bytes(src), bytes(dst))
-    ip = ip[:10] + struct.pack('!H', checksum(ip)) + ip[12:]
-    macs = '020000000002' '020000000001' if src[3] == 1 else '020000000001' '020000000002'
-    return bytes.fromhex(macs + '0800') + ip + tcp
-
-
 def main():
     out = sys.argv[1]
     client, server, sport = [192, 0, 2, 1], [192, 0, 2, 2], 443
@@ -94,12 +78,7 @@ def main():
                 frames.append(frame(client, server, cport, sport, int(seq), int(ack), flags, data))
             else:
                 frames.append(frame(server, client, sport, cport, int(seq), int(ack), flags, data))
-    with open(out, 'wb') as f:
-        f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-        for i, p in enumerate(frames):
-            # 10 ms apart: well past the out-of-order threshold
-            t = i * 10000
-            f.write(struct.pack('<IIII', 1700000000 + t // 1000000, t % 1000000, len(p), len(p)) + p)
-
+    # 10 ms apart: well past the out-of-order threshold
+    write_pcap(out, frames, 10000)
 
 main()

@@ -8,26 +8,11 @@ segments so that one segment ends one record and starts the next, unfinished:
 
 On 443 it tests desegmentation of several PDUs in one segment; on a port no
 Wireshark dissector claims (5556) it tests the TLS heuristic as well."""
-import struct
+import os
 import sys
 
-
-def checksum(b):
-    if len(b) % 2:
-        b += b'\0'
-    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
-    s = (s >> 16) + (s & 0xffff)
-    s += s >> 16
-    return ~s & 0xffff
-
-
-def frame(src, dst, sport, dport, seq, ack, flags, data=b''):
-    tcp = struct.pack('!HHIIBBHHH', sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0) + data
-    pseudo = bytes(src) + bytes(dst) + struct.pack('!BBH', 0, 6, len(tcp))
-    tcp = tcp[:16] + struct.pack('!H', checksum(pseudo + tcp)) + tcp[18:]
-    ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(tcp), 1, 0x4000, 64, 6, 0, bytes(src), bytes(dst))
-    ip = ip[:10] + struct.pack('!H', checksum(ip)) + ip[12:]
-    return bytes.fromhex('020000000002' '020000000001' '0800') + ip + tcp
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pktgen import tcp4 as frame, write_pcap  # noqa: E402
 
 
 def main():
@@ -42,10 +27,6 @@ def main():
               frame(client, server, cport, port, 1001, 5001, 0x10)]
     for a, b in ((0, 10), (10, 65), (65, len(stream))):
         frames.append(frame(client, server, cport, port, 1001 + a, 5001, 0x18, stream[a:b]))
-    with open(out, 'wb') as f:
-        f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-        for i, p in enumerate(frames):
-            f.write(struct.pack('<IIII', 1700000000 + i, 0, len(p), len(p)) + p)
-
+    write_pcap(out, frames)
 
 main()
