@@ -41,7 +41,7 @@ enum stmt {
 	S_COURSE_ROW, S_COURSE_NEW, S_COURSES_ALL, S_COURSES_OF, S_ENROL, S_UNENROL, S_STUDENTS, S_TEACHERS, S_CAN_SEE,
 	S_CAPTURE_META, S_CAPTURE_OWN, S_CAPTURE_USABLE, S_CAPTURES_ALL, S_CAPTURES_OF,
 	S_EXERCISE_DEL, S_EXERCISE_SUBS, S_EXERCISES_FOR, S_EXERCISE_PUBLISH,
-	S_TOKENS_OF, S_TOKEN_DEL, S_USERS_ALL, S_USER_SET_PW,
+	S_TOKENS_OF, S_TOKEN_DEL, S_USERS_ALL, S_USER_SET_PW, S_SESSIONS_OF_DEL, S_TEACHES_STUDENT, S_COURSE_SLUG,
 	S_BEGIN, S_COMMIT, S_ROLLBACK,
 	S_COUNT
 };
@@ -124,6 +124,10 @@ static const char *const sql[S_COUNT] = {
 	[S_TOKEN_DEL] = "DELETE FROM tokens WHERE id = ?1 AND user_id = ?2",
 	[S_USERS_ALL] = "SELECT name, role, external AS external, pw_hash IS NOT NULL AS can_log_in, created FROM users ORDER BY name",
 	[S_USER_SET_PW] = "UPDATE users SET pw_hash = ?2 WHERE id = ?1",
+	[S_SESSIONS_OF_DEL] = "DELETE FROM sessions WHERE user_id = ?1",
+	[S_TEACHES_STUDENT] = "SELECT EXISTS (SELECT 1 FROM enrolments n JOIN teachers t ON t.course_id = n.course_id "
+	                      "WHERE n.user_id = ?1 AND t.user_id = ?2)",
+	[S_COURSE_SLUG] = "SELECT slug FROM courses WHERE id = ?1",
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
@@ -1031,5 +1035,29 @@ tq_store_user_set_password(struct tq_store *s, int64_t id, const char *pw_hash)
 		return TQ_STORE_ERROR;
 	sqlite3_bind_int64(q, 1, id);
 	sqlite3_bind_text(q, 2, pw_hash, -1, SQLITE_TRANSIENT);
-	return run(s, q, "set password");
+	int rc = run(s, q, "set password");
+	/* a new password ends the sessions opened with the old one */
+	if (rc == 0)
+		rc = change2(s, S_SESSIONS_OF_DEL, id, -1, "end sessions");
+	return rc == TQ_STORE_NOTFOUND ? 0 : rc;
+}
+
+int
+tq_store_teaches_student(struct tq_store *s, int64_t student_id, int64_t teacher_id)
+{
+	return yes_no(s, S_TEACHES_STUDENT, student_id, teacher_id, "teaches student");
+}
+
+int
+tq_store_course_slug(struct tq_store *s, int64_t id, char *slug, size_t len)
+{
+	sqlite3_stmt *q = stmt(s, S_COURSE_SLUG);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_int64(q, 1, id);
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		copy_text(slug, len, sqlite3_column_text(q, 0));
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? TQ_STORE_NOTFOUND : fail(s, "course slug");
 }

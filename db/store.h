@@ -147,6 +147,10 @@ int tq_store_exercises_for(struct tq_store *st, int64_t user_id, int all,
 json_t *tq_store_tokens(struct tq_store *st, int64_t user_id);
 int tq_store_token_delete(struct tq_store *st, int64_t id, int64_t user_id);
 json_t *tq_store_users(struct tq_store *st);
+/* Sets a password and ends the account's sessions. */
 int tq_store_user_set_password(struct tq_store *st, int64_t id, const char *pw_hash);
+/* 1 when the student is enrolled in a course the teacher teaches. */
+int tq_store_teaches_student(struct tq_store *st, int64_t student_id, int64_t teacher_id);
+int tq_store_course_slug(struct tq_store *st, int64_t id, char *slug, size_t len);
 
 #endif

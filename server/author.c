@@ -530,7 +530,7 @@ save_exercise(struct app *a, const struct tq_user *u, const char *slug, int upda
 		return;
 	}
 	if (!update && exists) {
-		reply_error(r, 409, "there is an exercise '%.100s' already: PUT changes it", slug);
+		reply_error(r, 409, "there is an exercise '%.100s' already: choose another slug, or change that one (PUT)", slug);
 		return;
 	}
 	if (update && !role_is(u, "admin") && tq_store_teaches(st, old_course, u->id) != 1) {
@@ -835,6 +835,9 @@ exercises_routes(struct app *a, struct MHD_Connection *c, const char *method, co
 		    staff ? tq_exercise_doc(l->ex) : l->public_doc, "frames", (json_int_t)tq_capture_count(l->cap), "published",
 		    l->published);
 		if (staff) {
+			char course[128];
+			if (tq_store_course_slug(app_store(a), l->course_id, course, sizeof(course)) == 0)
+				json_object_set_new(j, "course", json_string(course));
 			json_object_set_new(j, "keys", tq_exercise_keys_json(l->ex));
 			json_object_set_new(j, "trace", json_string(l->sha256));
 			json_object_set_new(j, "manage", json_true());
@@ -1379,9 +1382,69 @@ tokens_routes(struct app *a, const char *method, const char *path, const struct 
 		reply_json(r, 200, json_pack("{s:I}", "revoked", (json_int_t)id));
 }
 
+/*
+ * POST /api/v1/users/NAME/password {"password"?}: a new password, given or
+ * generated (shown once); the account's sessions end.  Admins for anyone;
+ * instructors for the students of the courses they teach.
+ */
 static void
-users_routes(struct app *a, const char *method, const struct tq_user *u, const struct req *q, struct reply *r)
+password_reset(struct app *a, const char *name, const struct tq_user *u, const struct req *q, struct reply *r)
 {
+	struct tq_store *st = app_store(a);
+	struct tq_user who;
+	if (!is_staff(u)) {
+		reply_error(r, 403, "passwords are reset by instructors and admins");
+		return;
+	}
+	if (!st || tq_store_user_by_name(st, name, &who) != 0) {
+		reply_error(r, 404, "there is no account '%.100s'", name);
+		return;
+	}
+	if (!role_is(u, "admin") && (strcmp(who.role, "student") || tq_store_teaches_student(st, who.id, u->id) != 1)) {
+		reply_error(r, 403, "you may reset the passwords of your courses' students only");
+		return;
+	}
+	json_t *body = q->len ? parse_body(q, r) : json_object();
+	if (!body)
+		return;
+	json_t *given = json_object_get(body, "password");
+	char pw[33], hash[160];
+	if ((given && (!json_is_string(given) || json_string_length(given) < 8 || json_string_length(given) > 1000)) ||
+	    json_object_size(body) > (given ? 1u : 0u)) {
+		reply_error(r, 422, "the body is empty (a password is made) or {\"password\": 8 to 1000 characters}");
+	} else {
+		if (!given)
+			tq_secret(pw, 16);
+		if (tq_password_hash(given ? json_string_value(given) : pw, hash, sizeof(hash)) != 0 ||
+		    tq_store_user_set_password(st, who.id, hash) != 0)
+			db_error(r, st);
+		else
+			reply_json(r, 200, given ? json_pack("{s:s}", "name", who.name) :
+			    json_pack("{s:s,s:s}", "name", who.name, "password", pw));
+	}
+	json_decref(body);
+}
+
+static void
+users_routes(struct app *a, const char *method, const char *path, const struct tq_user *u, const struct req *q,
+    struct reply *r)
+{
+	const char *rest = after(path, "/api/v1/users/");
+	if (rest) {
+		const char *slash = strchr(rest, '/');
+		char name[128];
+		if (!slash || strcmp(slash, "/password") || (size_t)(slash - rest) >= sizeof(name)) {
+			reply_error(r, 404, "there is no route %.200s", path);
+			return;
+		}
+		memcpy(name, rest, (size_t)(slash - rest));
+		name[slash - rest] = '\0';
+		if (strcmp(method, "POST"))
+			reply_error(r, 405, "use POST to set a new password");
+		else
+			password_reset(a, name, u, q, r);
+		return;
+	}
 	struct tq_store *st = app_store(a);
 	if (!role_is(u, "admin")) {
 		reply_error(r, 403, "accounts are managed by admins");
@@ -1448,7 +1511,7 @@ api_author_routes(struct app *a, struct MHD_Connection *c, const char *method, c
 		kind = EVAL;
 	else if (!strcmp(path, "/api/v1/tokens") || after(path, "/api/v1/tokens/"))
 		kind = TOKENS;
-	else if (!strcmp(path, "/api/v1/users"))
+	else if (!strcmp(path, "/api/v1/users") || after(path, "/api/v1/users/"))
 		kind = USERS;
 	if (kind == NONE)
 		return 0;
@@ -1466,7 +1529,7 @@ api_author_routes(struct app *a, struct MHD_Connection *c, const char *method, c
 			route_eval(a, &u, q, r);
 		break;
 	case TOKENS: tokens_routes(a, method, path, &u, q, r); break;
-	case USERS: users_routes(a, method, &u, q, r); break;
+	case USERS: users_routes(a, method, path, &u, q, r); break;
 	case NONE: break;
 	}
 	return 1;

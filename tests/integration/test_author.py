@@ -322,6 +322,26 @@ def main():
         st, j, _, _ = ines.req("POST", "/api/v1/courses", {"slug": "evil", "title": evil})
         st, j, _, _ = ines.req("GET", "/api/v1/courses/evil")
         check(st == 200 and j["title"] == evil, "HTML and SQL in a course title are stored and returned as they were")
+
+        # a lost password: the teacher sets a new one, the old sessions end
+        st, j, _, _ = ines.req("GET", "/api/v1/exercises/tcp-folder")
+        check(st == 200 and j.get("course") == "net101", "the teacher's view of an exercise names its course")
+        st, _, _, _ = ivan.req("POST", "/api/v1/users/sam/password")
+        check(st == 403, "an instructor cannot reset the password of a student not in their courses")
+        st, _, _, _ = ines.req("POST", "/api/v1/users/sue/password")
+        check(st == 403, "nor of one in nobody's course of theirs")
+        st, _, _, _ = sue.req("POST", "/api/v1/users/sam/password")
+        check(st == 403, "a student cannot reset passwords")
+        st, j, _, _ = ines.req("POST", "/api/v1/users/sam/password")
+        newpw = j.get("password", "")
+        st2, _, _, _ = sam.req("GET", "/api/v1/session")
+        check(st == 200 and len(newpw) == 32 and st2 == 401, "the teacher resets a student's password: a new one, "
+              "shown once, and the old session ends")
+        st, _, _, _ = s.request("POST", "/api/v1/session", {"name": "sam", "password": "sam-secret"})
+        st2, _, _, _ = s.request("POST", "/api/v1/session", {"name": "sam", "password": newpw})
+        check(st == 401 and st2 == 200, "the old password no longer works, the new one does")
+        st, j, _, _ = admin.req("POST", "/api/v1/users/ines/password", {"password": "short"})
+        check(st == 422, "a chosen password of fewer than 8 characters is refused")
     finally:
         s.stop()
     check(s.proc.returncode == 0, "the server stops cleanly (under the sanitizers: no leak, no error)%s" %

@@ -3,10 +3,12 @@
 
 /* An API call that failed: status 0 when the server could not be reached. */
 export class ApiError extends Error {
-	constructor(status, message) {
+	/* data: the whole JSON answer, when there was one ({error, position}, {error, keys}) */
+	constructor(status, message, data = null) {
 		super(message);
 		this.name = 'ApiError';
 		this.status = status;
+		this.data = data;
 	}
 }
 
@@ -64,19 +66,24 @@ export async function request(method, path, body, opts = {}) {
 			data = null;
 		}
 	}
-	if (!resp.ok) {
-		const msg = data && typeof data.error === 'string' ? data.error : `HTTP ${resp.status} ${resp.statusText}`;
-		const err = new ApiError(resp.status, msg);
-		if (resp.status === 401 && !opts.quiet)
-			for (const fn of unauthorized_listeners)
-				fn(err);
-		throw err;
-	}
+	if (!resp.ok)
+		throw failure(resp.status, resp.statusText, data, opts.quiet);
 	return data;
+}
+
+/* The ApiError for a failed answer (told to the 401 listeners unless quiet). */
+function failure(status, status_text, data, quiet) {
+	const msg = data && typeof data.error === 'string' ? data.error : `HTTP ${status} ${status_text}`;
+	const err = new ApiError(status, msg, data);
+	if (status === 401 && !quiet)
+		for (const fn of unauthorized_listeners)
+			fn(err);
+	return err;
 }
 
 export const get = (path, opts) => request('GET', path, undefined, opts);
 export const post = (path, body, opts) => request('POST', path, body, opts);
+export const put = (path, body, opts) => request('PUT', path, body, opts);
 export const del = (path, opts) => request('DELETE', path, undefined, opts);
 
 const enc = encodeURIComponent;
@@ -114,6 +121,7 @@ export async function logout() {
 /* ---------------------------------------------------------------- exercises */
 
 export const exercises = () => get('/api/v1/exercises');
+/* {slug, exercise, frames, published}; its teachers also get keys, trace (SHA-256) and manage: true */
 export const exercise = (slug) => get(`/api/v1/exercises/${enc(slug)}`);
 export const submit = (slug, answers) => post(`/api/v1/exercises/${enc(slug)}/submissions`, { answers });
 export const submissions = (slug) => get(`/api/v1/exercises/${enc(slug)}/submissions`);
@@ -132,3 +140,92 @@ export const frame = (base, no, opts) => get(`${base}/frames/${no}`, opts);
 
 /* Whether the logged-in role may see keys and statistics. */
 export const is_staff = (user) => !!user && (user.role === 'instructor' || user.role === 'admin');
+
+/* ---------------------------------------------------------------- traces */
+
+/* The traces the user may use: {traces: [{sha256, name, size, frames, created}]}. */
+export const traces = () => get('/api/v1/traces');
+export const trace_meta = (sha) => get(`/api/v1/traces/${enc(sha)}`);
+
+/* The base URL of a stored trace, for a TraceView. */
+export const trace_base = (sha) => `/api/v1/traces/${enc(sha)}`;
+
+/*
+ * Uploads a capture (a File or Blob) as the raw body of POST /api/v1/traces,
+ * with XMLHttpRequest because fetch() tells nothing of an upload's progress.
+ * on_progress(sent, total) is called as the bytes go, and once more with
+ * sent == total when they are all sent.  Resolves to the trace's metadata
+ * ({sha256, name, size, frames, created, new}); rejects with an ApiError
+ * carrying the server's message (422: not a capture, 413: too large), or an
+ * AbortError when signal aborts.
+ */
+export function upload_trace(file, { on_progress = null, signal = null } = {}) {
+	return new Promise((resolve, reject) => {
+		const xhr = new XMLHttpRequest();
+		const name = file.name || 'capture.pcap';
+		xhr.open('POST', `/api/v1/traces?name=${enc(name)}`);
+		xhr.setRequestHeader('Accept', 'application/json');
+		xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+		if (csrf)
+			xhr.setRequestHeader('X-CSRF-Token', csrf);
+		const total = file.size;
+		if (on_progress) {
+			xhr.upload.addEventListener('progress', (e) => on_progress(e.loaded, e.lengthComputable ? e.total : total));
+			xhr.upload.addEventListener('load', () => on_progress(total, total));
+		}
+		xhr.addEventListener('load', () => {
+			let data = null;
+			try {
+				data = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+			} catch {
+				data = null;
+			}
+			if (xhr.status >= 200 && xhr.status < 300)
+				resolve(data);
+			else
+				reject(failure(xhr.status, xhr.statusText, data, false));
+		});
+		xhr.addEventListener('error', () => reject(new ApiError(0, 'the upload did not reach the server: check the connection and try again')));
+		xhr.addEventListener('abort', () => reject(new DOMException('the upload was cancelled', 'AbortError')));
+		if (signal)
+			signal.addEventListener('abort', () => xhr.abort(), { once: true });
+		xhr.send(file);
+	});
+}
+
+/* ---------------------------------------------------------------- authoring */
+
+/* Creates (slug not yet there) or changes an exercise: {slug, course, trace, exercise, published}; resolves to {slug, trace, published, keys}. */
+export const create_exercise = (body) => post('/api/v1/exercises', body);
+export const update_exercise = (slug, body) => put(`/api/v1/exercises/${enc(slug)}`, body);
+
+/* A key's live preview: {value, from: [{frame, field}]}; a 422 ApiError's data has {error, position}. */
+export const evaluate = (expr, trace, opts) => post('/api/v1/eval', { expr, trace }, opts);
+
+export const stats = (slug) => get(`/api/v1/exercises/${enc(slug)}/stats`);
+export const submissions_csv_url = (slug) => `/api/v1/exercises/${enc(slug)}/submissions.csv`;
+
+/* ---------------------------------------------------------------- courses */
+
+/* {courses: [{slug, title, open, teaching, enrolled, exercises}]} */
+export const courses = () => get('/api/v1/courses');
+export const create_course = (slug, title, open) => post('/api/v1/courses', { slug, title, open });
+/* {slug, title, open, teachers: [{name, role}], students: [{name, external}] (its teachers only)} */
+export const course = (slug) => get(`/api/v1/courses/${enc(slug)}`);
+/* All or none: {course, enrolled: [{name, password?}]}, a password for each account made. */
+export const enrol = (slug, names) => post(`/api/v1/courses/${enc(slug)}/students`, { students: names });
+export const unenrol = (slug, name) => del(`/api/v1/courses/${enc(slug)}/students/${enc(name)}`);
+export const add_teacher = (slug, name) => post(`/api/v1/courses/${enc(slug)}/teachers`, { name });
+
+/* ---------------------------------------------------------------- tokens and accounts */
+
+/* {tokens: [{id, name, created}]} */
+export const tokens = () => get('/api/v1/tokens');
+/* {id, name, token}: the secret, shown once */
+export const create_token = (name) => post('/api/v1/tokens', { name });
+export const revoke_token = (id) => del(`/api/v1/tokens/${enc(String(id))}`);
+
+/* {users: [{name, role, external, can_log_in, created}]} (admins) */
+export const users = () => get('/api/v1/users');
+/* {name, role, password?}: a generated password when none was given, shown once */
+export const create_user = (name, role, password) => post('/api/v1/users', password ? { name, role, password } : { name, role });

@@ -11,20 +11,54 @@ import { exercise_page } from './pages/exercise.js';
 import { not_found_page } from './pages/notfound.js';
 
 /*
+ * A page whose module is fetched the first time it is shown: the
+ * instructors' pages, so that a student's browser never downloads them.
+ */
+function lazy(path, name) {
+	return async (ctx) => (await import(path))[name](ctx);
+}
+
+const courses_page = lazy('./pages/courses.js', 'courses_page');
+const course_page = lazy('./pages/course.js', 'course_page');
+const traces_page = lazy('./pages/traces.js', 'traces_page');
+const editor_page = lazy('./pages/editor.js', 'editor_page');
+const results_page = lazy('./pages/results.js', 'results_page');
+const tokens_page = lazy('./pages/tokens.js', 'tokens_page');
+const users_page = lazy('./pages/users.js', 'users_page');
+
+const STAFF = ['instructor', 'admin'];
+
+/*
  * The routes.  auth: the page needs a logged-in user (others are sent to the
- * login, and back after it); roles: only these roles may open it.  The
- * instructors' pages (uploading a capture, writing an exercise, statistics,
- * tokens, courses) come as more modules under pages/ and more lines here,
- * with roles: ['instructor', 'admin'].
+ * login, and back after it); roles: only these roles may open it; section:
+ * the link of the header's menu it belongs to.
  */
 const routes = [
 	{ path: '/login', page: login_page },
-	{ path: '/', page: exercises_page, auth: true },
-	{ path: '/exercises/:slug', page: exercise_page, auth: true },
+	{ path: '/', page: exercises_page, auth: true, section: '/' },
+	{ path: '/exercises/:slug', page: exercise_page, auth: true, section: '/' },
+	{ path: '/exercises/:slug/edit', page: editor_page, auth: true, roles: STAFF, section: '/' },
+	{ path: '/exercises/:slug/results', page: results_page, auth: true, roles: STAFF, section: '/' },
+	{ path: '/new-exercise', page: editor_page, auth: true, roles: STAFF, section: '/' },
+	{ path: '/courses', page: courses_page, auth: true, roles: STAFF, section: '/courses' },
+	{ path: '/courses/:course', page: course_page, auth: true, roles: STAFF, section: '/courses' },
+	{ path: '/traces', page: traces_page, auth: true, roles: STAFF, section: '/traces' },
+	{ path: '/tokens', page: tokens_page, auth: true, roles: STAFF, section: '/tokens' },
+	{ path: '/users', page: users_page, auth: true, roles: ['admin'], section: '/users' },
+];
+
+/* The header's menu for instructors and admins: [path, text, roles]. */
+const SECTIONS = [
+	['/', 'Exercises', STAFF],
+	['/courses', 'Courses', STAFF],
+	['/traces', 'Traces', STAFF],
+	['/tokens', 'API tokens', STAFF],
+	['/users', 'Accounts', ['admin']],
 ];
 
 const main = document.getElementById('main');
 const who = document.getElementById('who');
+const sections = document.getElementById('sections');
 const state = { user: null, page: null, seq: 0 };
 
 function title(t) {
@@ -40,9 +74,20 @@ function show_user() {
 		h('button', { type: 'button', class: 'small', onclick: log_out }, 'Log out'));
 }
 
+/* The menu of the staff's pages (nothing for students), the current one marked. */
+function show_sections(current = null) {
+	sections.replaceChildren();
+	const role = state.user ? state.user.role : null;
+	const mine = SECTIONS.filter(([, , roles]) => role && roles.includes(role));
+	sections.hidden = !mine.length;
+	for (const [path, text] of mine)
+		sections.append(h('a', { href: `#${path}`, 'aria-current': path === current ? 'page' : null }, text));
+}
+
 function set_user(user) {
 	state.user = user;
 	show_user();
+	show_sections();
 }
 
 async function log_out() {
@@ -71,8 +116,19 @@ async function render(route, params, query) {
 		to_login();
 		return;
 	}
+	if (route.path === '/login' && state.user) {
+		/* logged in already (a reload, a session opened elsewhere): where the login would lead */
+		const next = query.get('next');
+		router.replace(next && next.startsWith('/') && !next.startsWith('/login') ? next : '/');
+		router.run();
+		return;
+	}
+	show_sections(route.section || null);
 	if (route.roles && !route.roles.includes(state.user.role)) {
-		show(h('section', {}, h('h1', {}, 'Not for your role'), h('p', {}, 'This page is for instructors.')));
+		title('Not for your role');
+		show(h('section', {}, h('h1', {}, 'Not for your role'),
+			h('p', {}, route.roles.includes('instructor') ? 'This page is for instructors.' : 'This page is for admins.'),
+			h('p', {}, h('a', { href: '#/' }, 'Go to the exercises.'))));
 		return;
 	}
 	main.setAttribute('aria-busy', 'true');

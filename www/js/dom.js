@@ -49,3 +49,9 @@ export function uid(prefix = 'tq') {
 export function plural(n, word) {
 	return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
+
+/* "SMTP over TLS!" -> "smtp-over-tls": a title made a slug (1 to 64 of a-z, 0-9 and '-'). */
+export function slugify(s) {
+	return String(s).toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '')
+		.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64).replace(/-+$/, '');
+}

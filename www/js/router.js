@@ -44,6 +44,12 @@ export class Router {
 		location.hash = `#${path}`;
 	}
 
+	/* Puts path in the URL in place of the current entry, without showing it
+	 * again (a new exercise, once saved, becomes its edit page). */
+	replace(path) {
+		history.replaceState(history.state, '', `#${path}`);
+	}
+
 	/* Changes the URL without a new history entry (the selected frame, say). */
 	replace_query(query) {
 		const [path] = this.location();

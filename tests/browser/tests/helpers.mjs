@@ -53,3 +53,44 @@ export function find_field(tree, f) {
 export function range(start, len) {
 	return Array.from({ length: len }, (_, i) => start + i);
 }
+
+/*
+ * Logs in through the API from inside the page (which must be on the
+ * server's origin); resolves to the session's CSRF token.  For setting up
+ * what a check needs without going through the forms.
+ */
+export async function api_login(page, name, password) {
+	return page.evaluate(async ([n, p]) => {
+		const r = await fetch('/api/v1/session', {
+			method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: n, password: p }),
+		});
+		if (!r.ok)
+			throw new Error(`log in as ${n}: HTTP ${r.status} ${await r.text()}`);
+		return (await r.json()).csrf;
+	}, [name, password]);
+}
+
+/* A change through the API with the page's session: {status, body}.  body: JSON, or {bytes: [...]} sent raw. */
+export async function api_send(page, method, path, body, csrf) {
+	return page.evaluate(async ([m, p, b, c]) => {
+		const raw = b && Array.isArray(b.bytes);
+		const r = await fetch(p, {
+			method: m,
+			headers: { 'Content-Type': raw ? 'application/octet-stream' : 'application/json', 'X-CSRF-Token': c },
+			body: b === undefined ? undefined : raw ? new Uint8Array(b.bytes) : JSON.stringify(b),
+		});
+		const text = await r.text();
+		let json = null;
+		try {
+			json = JSON.parse(text);
+		} catch {
+			json = text;
+		}
+		return { status: r.status, body: json };
+	}, [method, path, body, csrf]);
+}
+
+/* Logs out through the API (the page stays where it is). */
+export async function api_logout(page, csrf) {
+	await api_send(page, 'DELETE', '/api/v1/session', undefined, csrf);
+}

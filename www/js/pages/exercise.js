@@ -12,7 +12,7 @@ import { attempts } from '../attempts.js';
 export async function exercise_page(ctx) {
 	const slug = ctx.params.slug;
 	const staff = api.is_staff(ctx.user);
-	const { exercise: ex } = await api.exercise(slug);
+	const { exercise: ex, manage, published } = await api.exercise(slug);
 	ctx.title(ex.title || slug);
 
 	let view = null;
@@ -58,6 +58,10 @@ export async function exercise_page(ctx) {
 		h('header', { class: 'exercise-head' },
 			h('p', { class: 'crumbs' }, h('a', { href: '#/' }, 'Exercises'), ' / '),
 			h('h1', {}, String(ex.title || slug)),
+			manage ? h('p', { class: 'ed-links' },
+				published === false ? [h('span', { class: 'badge' }, 'draft: students do not see it'), ' '] : null,
+				h('a', { href: `#/exercises/${encodeURIComponent(slug)}/edit` }, 'Edit'), ' · ',
+				h('a', { href: `#/exercises/${encodeURIComponent(slug)}/results` }, 'Results')) : null,
 			h('div', { class: 'intro' }, markdown(ex.intro))),
 		h('div', { class: 'exercise-body' },
 			h('div', { class: 'exercise-trace' }, view.el),

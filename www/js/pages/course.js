@@ -1,0 +1,264 @@
+// pages/course.js - one course for its teachers: its exercises, its students
+// (enrolled one by one or from a CSV file read in the browser; the passwords
+// of the accounts this makes are shown once), unenrolling, and for an admin
+// its teachers.
+
+import * as api from '../api.js';
+import { h, plural, uid } from '../dom.js';
+
+/*
+ * The names in a CSV or text file of students: the first column of each
+ * line (comma, semicolon or tab separated, quotes allowed), a header line
+ * ("name", "student", "login", ...) and blank lines skipped, duplicates once.
+ */
+export function names_from_csv(text) {
+	const out = [];
+	const seen = new Set();
+	const lines = String(text).replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
+	lines.forEach((line, i) => {
+		let cell;
+		const t = line.trim();
+		if (!t)
+			return;
+		if (t[0] === '"') {
+			const m = /^"((?:[^"]|"")*)"/.exec(t);
+			cell = m ? m[1].replace(/""/g, '"') : t.slice(1);
+		} else {
+			cell = t.split(/[,;\t]/)[0];
+		}
+		cell = cell.trim();
+		if (!cell || (i === 0 && /^(name|names|student|students|login|user|username|account)$/i.test(cell)))
+			return;
+		if (!seen.has(cell)) {
+			seen.add(cell);
+			out.push(cell);
+		}
+	});
+	return out;
+}
+
+/* The accounts an enrolment made, with their passwords: shown once, with a note and a CSV to download. */
+function passwords_box(enrolled) {
+	const made = enrolled.filter((e) => e.password);
+	const kept = enrolled.length - made.length;
+	const note = h('p', {}, `${plural(enrolled.length, 'student')} enrolled`,
+		kept ? ` (${kept} had an account already)` : '', '.');
+	if (!made.length)
+		return h('div', { class: 'passwords card', role: 'status' }, note);
+	const csv = `name,password\r\n${made.map((e) => `${e.name},${e.password}`).join('\r\n')}\r\n`;
+	const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
+	const box = h('div', { class: 'passwords card', role: 'status' },
+		note,
+		h('p', { class: 'warn' }, h('strong', {}, `Hand out these ${plural(made.length, 'password')} now:`),
+			' they are shown this once and cannot be read again (a student who loses one needs a new account).'),
+		h('div', { class: 'table-wrap' }, h('table', { class: 'password-table' },
+			h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Student'), h('th', { scope: 'col' }, 'Password'))),
+			h('tbody', {}, made.map((e) => h('tr', {}, h('td', {}, String(e.name)), h('td', {}, h('code', { class: 'password' }, String(e.password)))))))),
+		h('p', {}, h('a', { href: url, download: 'passwords.csv' }, 'Download them as CSV')));
+	box.destroy = () => URL.revokeObjectURL(url);
+	return box;
+}
+
+export async function course_page(ctx) {
+	const slug = ctx.params.course;
+	const [c, ex] = await Promise.all([api.course(slug), api.exercises()]);
+	ctx.title(c.title);
+	const s = encodeURIComponent(slug);
+	const teaching = Array.isArray(c.students);
+	const admin = ctx.user.role === 'admin';
+	const exercises = ex.exercises.filter((x) => x.course === slug);
+
+	/* ---------------------------------------------------------- exercises */
+	const ex_list = exercises.length ? h('ul', { class: 'plain-list course-exercises' }, exercises.map((x) => {
+		const xs = encodeURIComponent(x.slug);
+		const t = String(x.title ?? x.slug);
+		return h('li', {},
+			h('a', { href: `#/exercises/${xs}` }, t), ' ',
+			h('span', { class: 'muted' }, plural(x.questions, 'question')), ' ',
+			x.published === false ? h('span', { class: 'badge' }, 'draft') : h('span', { class: 'badge ok' }, 'published'),
+			x.manage ? [' ', h('a', { href: `#/exercises/${xs}/edit`, 'aria-label': `Edit ${t}` }, 'Edit'), ' · ',
+				h('a', { href: `#/exercises/${xs}/results`, 'aria-label': `Results of ${t}` }, 'Results')] : null);
+	})) : h('p', { class: 'muted' }, 'No exercise yet.');
+
+	/* ---------------------------------------------------------- students */
+	const students_box = h('div', { class: 'students' });
+	const result_box = h('div', { class: 'enrol-result' });
+	let students = c.students || [];
+
+	function draw_students() {
+		if (!students.length) {
+			students_box.replaceChildren(h('p', { class: 'muted' }, 'No student is enrolled.'));
+			return;
+		}
+		students_box.replaceChildren(h('p', {}, plural(students.length, 'student')),
+			h('ul', { class: 'plain-list student-list' }, students.map((st) => {
+				const name = String(st.name);
+				const confirm = h('span', { class: 'confirm', hidden: true });
+				const unenrol = h('button', {
+					type: 'button', class: 'small', 'aria-label': `Unenrol ${name}`,
+					onclick: () => {
+						unenrol.hidden = true;
+						confirm.hidden = false;
+						confirm.querySelector('button').focus();
+					},
+				}, 'Unenrol');
+				const err = h('span', { class: 'error', role: 'alert', hidden: true });
+				confirm.append(`Unenrol ${name}? Their account and submissions stay. `,
+					h('button', {
+						type: 'button', class: 'small danger', onclick: async () => {
+							try {
+								await api.unenrol(slug, name);
+								students = students.filter((x) => x.name !== st.name);
+								draw_students();
+								students_box.querySelector('button')?.focus();
+							} catch (e) {
+								err.textContent = e.message;
+								err.hidden = false;
+							}
+						},
+					}, `Yes, unenrol ${name}`), ' ',
+					h('button', {
+						type: 'button', class: 'small', onclick: () => {
+							confirm.hidden = true;
+							unenrol.hidden = false;
+							unenrol.focus();
+						},
+					}, 'Keep'));
+				return h('li', { dataset: { name } }, h('span', { class: 'student-name' }, name),
+					st.external ? h('span', { class: 'badge' }, 'external') : null, ' ', unenrol, confirm, err);
+			})));
+	}
+
+	async function enrol(names, error, button) {
+		error.textContent = '';
+		if (result_box.firstChild && result_box.firstChild.destroy)
+			result_box.firstChild.destroy();
+		result_box.replaceChildren();
+		button.disabled = true;
+		try {
+			const r = await api.enrol(slug, names);
+			result_box.replaceChildren(passwords_box(r.enrolled));
+			const fresh = await api.course(slug);
+			students = fresh.students || [];
+			draw_students();
+			return true;
+		} catch (e) {
+			error.textContent = `Nobody was enrolled: ${e.message}`;
+			return false;
+		} finally {
+			button.disabled = false;
+		}
+	}
+
+	/* one by one */
+	const one = h('input', { type: 'text', id: uid('enrol'), class: 'enrol-name', autocomplete: 'off', spellcheck: 'false', autocapitalize: 'none' });
+	const one_err = h('p', { class: 'error', role: 'alert' });
+	const one_btn = h('button', { type: 'submit', class: 'primary' }, 'Enrol');
+	const one_form = h('form', { class: 'enrol-one', novalidate: true, 'aria-label': 'Enrol a student' },
+		h('div', { class: 'field' }, h('label', { for: one.id }, 'Student\'s account name'), one,
+			h('span', { class: 'hint' }, 'an account is made, with a password shown once, when there is none')),
+		one_btn, one_err);
+	one_form.addEventListener('submit', async (e) => {
+		e.preventDefault();
+		const name = one.value.trim();
+		if (!name) {
+			one_err.textContent = 'Give the student\'s account name.';
+			one.focus();
+			return;
+		}
+		if (await enrol([name], one_err, one_btn))
+			one.value = '';
+	});
+
+	/* from a file */
+	const file = h('input', { type: 'file', id: uid('enrol'), class: 'enrol-file', accept: '.csv,.txt,text/csv,text/plain' });
+	const file_info = h('p', { class: 'file-info', role: 'status' });
+	const file_err = h('p', { class: 'error', role: 'alert' });
+	const file_btn = h('button', { type: 'submit', class: 'primary', disabled: true }, 'Enrol them');
+	let from_file = [];
+	file.addEventListener('change', () => {
+		from_file = [];
+		file_btn.disabled = true;
+		file_err.textContent = '';
+		file_info.textContent = '';
+		const f = file.files && file.files[0];
+		if (!f)
+			return;
+		if (f.size > 2 * 1024 * 1024) {
+			file_err.textContent = `${f.name} is larger than 2 MiB: is it a list of names?`;
+			return;
+		}
+		const reader = new FileReader();
+		reader.addEventListener('load', () => {
+			from_file = names_from_csv(reader.result);
+			if (!from_file.length) {
+				file_err.textContent = `${f.name} holds no names (the first column of each line is read).`;
+				return;
+			}
+			const few = from_file.slice(0, 8).join(', ');
+			file_info.textContent = `${f.name}: ${plural(from_file.length, 'name')}: ${few}${from_file.length > 8 ? ', …' : ''}`;
+			file_btn.textContent = `Enrol these ${plural(from_file.length, 'student')}`;
+			file_btn.disabled = false;
+		});
+		reader.addEventListener('error', () => {
+			file_err.textContent = `${f.name} could not be read.`;
+		});
+		reader.readAsText(f);
+	});
+	const file_form = h('form', { class: 'enrol-file-form', novalidate: true, 'aria-label': 'Enrol students from a file' },
+		h('div', { class: 'field' }, h('label', { for: file.id }, 'A CSV file of account names'), file,
+			h('span', { class: 'hint' }, 'one student a line, the name in the first column; a header line is skipped; all or none are enrolled')),
+		file_info, file_btn, file_err);
+	file_form.addEventListener('submit', async (e) => {
+		e.preventDefault();
+		if (from_file.length && await enrol(from_file, file_err, file_btn)) {
+			from_file = [];
+			file.value = '';
+			file_info.textContent = '';
+			file_btn.textContent = 'Enrol them';
+			file_btn.disabled = true;
+		}
+	});
+
+	/* ---------------------------------------------------------- teachers */
+	const teachers = h('p', { class: 'teachers' }, 'Taught by ',
+		(c.teachers || []).map((t, i) => [i ? ', ' : '', h('span', {}, String(t.name))]));
+	let teacher_form = null;
+	if (admin) {
+		const tname = h('input', { type: 'text', id: uid('teacher'), autocomplete: 'off', spellcheck: 'false' });
+		const terr = h('p', { class: 'error', role: 'alert' });
+		teacher_form = h('form', { class: 'teacher-form', novalidate: true, 'aria-label': 'Add a teacher' },
+			h('div', { class: 'field' }, h('label', { for: tname.id }, 'Add a teacher (an instructor\'s account)'), tname),
+			h('button', { type: 'submit' }, 'Add the teacher'), terr);
+		teacher_form.addEventListener('submit', async (e) => {
+			e.preventDefault();
+			terr.textContent = '';
+			try {
+				await api.add_teacher(slug, tname.value.trim());
+				teachers.append(', ', h('span', {}, tname.value.trim()));
+				tname.value = '';
+			} catch (err) {
+				terr.textContent = err.message;
+			}
+		});
+	}
+
+	draw_students();
+	const page = h('article', { class: 'course-page' },
+		h('header', {},
+			h('p', { class: 'crumbs' }, h('a', { href: '#/courses' }, 'Courses'), ' / '),
+			h('h1', {}, String(c.title)),
+			h('p', {}, h('code', {}, slug), ' ', c.open ? h('span', { class: 'badge' }, 'open to every account') : null),
+			teachers, teacher_form),
+		h('section', {},
+			h('h2', {}, 'Exercises'), ex_list,
+			teaching ? h('p', {}, h('a', { class: 'button-link', href: `#/new-exercise?course=${s}` }, 'New exercise in this course')) : null),
+		teaching ? h('section', { class: 'course-students' },
+			h('h2', {}, 'Students'), students_box,
+			h('div', { class: 'enrol-forms' }, one_form, file_form), result_box) : null);
+	page.destroy = () => {
+		if (result_box.firstChild && result_box.firstChild.destroy)
+			result_box.firstChild.destroy();
+	};
+	return page;
+}

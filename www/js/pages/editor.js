@@ -1,0 +1,422 @@
+// pages/editor.js - writing an exercise (new, or one already saved): its
+// course, title and introduction, its trace (a stored one, or uploaded here)
+// shown beside the form, what students see of the trace, and its questions,
+// each key previewed live on the trace.  A save computes every key and shows
+// them; a draft may keep keys that fail, a published exercise may not.  The
+// server's errors are shown beside the part of the form they name.
+
+import * as api from '../api.js';
+import { h, append, plural, uid, slugify } from '../dom.js';
+import { TraceView } from '../traceview.js';
+import { Uploader, size_text } from '../upload.js';
+import { QuestionEditor, KINDS } from '../qeditor.js';
+import { key_list } from '../keylist.js';
+
+const SLUG_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+function field(label, input, hint = null) {
+	const id = input.id || uid('ed');
+	input.id = id;
+	const hint_el = hint ? h('span', { class: 'hint', id: `${id}-hint` }, hint) : null;
+	const err = h('p', { class: 'error field-error', id: `${id}-error` });
+	input.setAttribute('aria-describedby', hint_el ? `${hint_el.id} ${err.id}` : err.id);
+	return { input, err, el: h('div', { class: 'field' }, h('label', { for: id }, label), input, hint_el, err) };
+}
+
+function trace_label(t) {
+	return `${t.name} — ${plural(t.frames, 'frame')}, ${size_text(t.size)} (${t.sha256.slice(0, 8)})`;
+}
+
+/* A list of field names from a textarea: one a line, or separated by spaces or commas. */
+function field_list(s) {
+	return String(s).split(/[\s,]+/).filter(Boolean);
+}
+
+export async function editor_page(ctx) {
+	const editing = ctx.params.slug || null;
+	const [course_list, trace_list, current] = await Promise.all([
+		api.courses(), api.traces(), editing ? api.exercise(editing) : null]);
+	if (current && !current.manage)
+		throw new api.ApiError(403, 'you do not teach the course of this exercise');
+	const admin = ctx.user.role === 'admin';
+	const courses = course_list.courses.filter((c) => c.teaching || admin);
+	const traces = trace_list.traces;
+	const doc = current ? structuredClone(current.exercise) : { title: '', intro: '', questions: [] };
+	const state = {
+		slug: editing,
+		course: current ? (await course_of(editing)) : ctx.query.get('course') || '',
+		trace: current ? current.trace : ctx.query.get('trace') || '',
+		published: current ? !!current.published : false,
+	};
+	ctx.title(editing ? `Edit ${doc.title || editing}` : 'New exercise');
+
+	/* ---------------------------------------------------------- the trace view */
+	let view = null;
+	const view_slot = h('div', { class: 'editor-view' });
+	const reveal = (frame, f) => (view ? view.reveal(frame, f) : null);
+	function show_trace() {
+		if (view)
+			view.destroy();
+		view = null;
+		if (!state.trace) {
+			view_slot.replaceChildren(h('p', { class: 'muted' }, 'Choose or upload a trace: it shows here, and the keys are computed on it.'));
+			return;
+		}
+		view = new TraceView(api.trace_base(state.trace), { label: 'The exercise\'s trace' });
+		view_slot.replaceChildren(view.el);
+		view.start(1).catch((e) => view && view.say(`The trace could not be read: ${e.message}`));
+	}
+
+	/* ---------------------------------------------------------- the exercise */
+	const slug = field('Slug (its address)', h('input', { type: 'text', class: 'ed-slug', autocomplete: 'off', spellcheck: 'false', required: true }),
+		'lowercase letters, digits and -; it cannot change once saved');
+	slug.input.value = editing || '';
+	slug.input.readOnly = !!editing;
+	let slug_edited = !!editing;
+	slug.input.addEventListener('input', () => {
+		slug_edited = slug.input.value !== '';
+	});
+
+	const course = field('Course', h('select', { class: 'ed-course', required: true }));
+	append(course.input, h('option', { value: '' }, courses.length ? 'Choose a course…' : 'You teach no course yet'),
+		courses.map((c) => h('option', { value: c.slug }, `${c.title} (${c.slug})`)));
+	if (state.course && !courses.some((c) => c.slug === state.course))
+		course.input.append(h('option', { value: state.course }, state.course));
+	course.input.value = state.course;
+	course.input.addEventListener('change', () => {
+		state.course = course.input.value;
+	});
+
+	const title = field('Title', h('input', { type: 'text', class: 'ed-title', required: true, autocomplete: 'off' }));
+	title.input.value = doc.title || '';
+	title.input.addEventListener('input', () => {
+		if (!slug_edited)
+			slug.input.value = slugify(title.input.value);
+	});
+
+	const intro = field('Introduction', h('textarea', { rows: '4', class: 'ed-intro' }),
+		'shown above the trace: paragraphs, **bold**, *italic*, `code`, [links](https://…)');
+	intro.input.value = doc.intro || '';
+
+	/* ---------------------------------------------------------- the trace */
+	const trace_sel = field('Trace', h('select', { class: 'ed-trace' }));
+	function fill_traces() {
+		trace_sel.input.replaceChildren();
+		append(trace_sel.input, h('option', { value: '' }, traces.length ? 'Choose a trace…' : 'No trace yet: upload one'),
+			traces.map((t) => h('option', { value: t.sha256 }, trace_label(t))));
+		if (state.trace && !traces.some((t) => t.sha256 === state.trace))
+			trace_sel.input.append(h('option', { value: state.trace }, `the exercise's trace (${state.trace.slice(0, 8)})`));
+		trace_sel.input.value = state.trace;
+	}
+	fill_traces();
+	function set_trace(sha) {
+		state.trace = sha;
+		trace_sel.input.value = sha;
+		show_trace();
+		for (const qe of qes)
+			qe.trace_changed();
+	}
+	trace_sel.input.addEventListener('change', () => set_trace(trace_sel.input.value));
+	const uploader = new Uploader({
+		label: 'Or upload a capture (pcap or pcapng)',
+		on_uploaded: (t) => {
+			if (!traces.some((x) => x.sha256 === t.sha256))
+				traces.unshift(t);
+			fill_traces();
+			set_trace(t.sha256);
+		},
+	});
+
+	/* ---------------------------------------------------------- the view */
+	const view_doc = doc.view || {};
+	const exclude = field('Fields and protocols left out', h('textarea', { rows: '2', class: 'ed-exclude', spellcheck: 'false' }),
+		'field names separated by spaces or lines: tcp.options tls.handshake.random');
+	exclude.input.value = (view_doc.exclude || []).join('\n');
+	const redact = field('Fields shown without their value', h('textarea', { rows: '2', class: 'ed-redact', spellcheck: 'false' }),
+		'field names: ip.src ip.dst');
+	redact.input.value = (view_doc.redact || []).join('\n');
+
+	/* ---------------------------------------------------------- the questions */
+	const q_list = h('div', { class: 'qe-list' });
+	const qes = [];
+	const trace_of = () => state.trace || null;
+	function add_question(q, { focus = false } = {}) {
+		const qe = new QuestionEditor(q, {
+			trace: trace_of,
+			on_reveal: reveal,
+			on_move: (e, step) => {
+				const i = qes.indexOf(e);
+				const j = i + step;
+				if (j < 0 || j >= qes.length)
+					return;
+				qes.splice(i, 1);
+				qes.splice(j, 0, e);
+				renumber();
+				(step < 0 ? e.up : e.down).focus();
+			},
+			on_remove: (e) => {
+				const i = qes.indexOf(e);
+				qes.splice(i, 1);
+				e.destroy();
+				renumber();
+				(qes[Math.min(i, qes.length - 1)]?.id_input || add_kind).focus();
+			},
+		});
+		qes.push(qe);
+		renumber();
+		if (focus)
+			qe.focus();
+		return qe;
+	}
+	function renumber() {
+		q_list.replaceChildren(...qes.map((qe) => qe.el));
+		qes.forEach((qe, i) => qe.set_number(i + 1, qes.length));
+		if (!qes.length)
+			q_list.append(h('p', { class: 'muted' }, 'No question yet.'));
+	}
+	function next_id() {
+		const ids = new Set(qes.map((qe) => qe.q.id));
+		let n = qes.length + 1;
+		while (ids.has(`q${n}`))
+			n += 1;
+		return `q${n}`;
+	}
+	const add_kind = h('select', { id: uid('ed'), class: 'ed-add-kind' }, Object.entries(KINDS).map(([k, l]) => h('option', { value: k }, l)));
+	const add_button = h('button', {
+		type: 'button', class: 'ed-add',
+		onclick: () => {
+			const kind = add_kind.value;
+			const q = { id: next_id(), kind, prompt: '' };
+			if (kind === 'choice')
+				q.choices = [{ text: '' }, { text: '' }];
+			if (kind === 'field')
+				q.hide = {};
+			add_question(q, { focus: true });
+		},
+	}, 'Add the question');
+	for (const q of doc.questions || [])
+		add_question(q);
+	if (!qes.length)
+		renumber();
+
+	/* ---------------------------------------------------------- saving */
+	const keys_box = h('div', { class: 'ed-keys', 'aria-live': 'polite' });
+	const summary = h('div', { class: 'error ed-summary', role: 'alert', hidden: true });
+	const status = h('p', { class: 'ed-status', role: 'status' });
+	const published = h('input', { type: 'checkbox', id: uid('ed'), class: 'ed-published', checked: state.published });
+	const save = h('button', { type: 'submit', class: 'primary ed-save' }, 'Save');
+	const links = h('p', { class: 'ed-links' });
+
+	/* saved: the keys of what is stored now, or of a save the server refused */
+	function show_keys(keys, questions, saved = true) {
+		const list = keys && keys.questions ? keys.questions : [];
+		keys_box.replaceChildren(
+			h('p', { class: 'muted' }, state.published ? 'Students see the questions, never these keys.' :
+				'Check every key, then mark the exercise published and save it again.'),
+			key_list(list, questions, { on_reveal: reveal }));
+		const by_id = new Map(list.map((k) => [k.id, k]));
+		for (const qe of qes)
+			qe.show_key(by_id.get(qe.q.id) || null, saved ? 'Saved: ' : 'Not saved: ');
+	}
+
+	function show_links() {
+		links.replaceChildren();
+		if (!state.slug)
+			return;
+		const s = encodeURIComponent(state.slug);
+		links.append(h('a', { href: `#/exercises/${s}` }, 'Open it as a page'), ' · ',
+			h('a', { href: `#/exercises/${s}/results` }, 'Submissions and statistics'));
+	}
+
+	function clear_errors() {
+		summary.hidden = true;
+		summary.replaceChildren();
+		for (const f of [slug, course, title, intro, trace_sel, exclude, redact]) {
+			f.err.textContent = '';
+			f.input.removeAttribute('aria-invalid');
+		}
+		for (const qe of qes)
+			qe.show_error('');
+	}
+
+	/*
+	 * Puts the server's message beside the part of the form it names
+	 * ("exercise: questions[1] (q2).key: ...", "slug: ...", "the trace: ...")
+	 * and in the summary above the button; resolves to the control to focus.
+	 */
+	function place_error(msg) {
+		const m = /^exercise(?:\.yaml)?: (.*)$/s.exec(msg);
+		const rest = m ? m[1] : msg;
+		let where = null;
+		let label = null;
+		const q = /^questions\[(\d+)\]/.exec(rest);
+		if (q && qes[Number(q[1])]) {
+			const qe = qes[Number(q[1])];
+			qe.show_error(rest);
+			where = qe.el.querySelector('[aria-invalid], input, textarea, select');
+			label = `question ${Number(q[1]) + 1}`;
+			const bad = /\.(key|prompt|id|kind|choices|hide|frames|tolerance|normalize|accept|match|answer|points)\b/.exec(rest);
+			const sel = bad ? { key: '.expr-input', prompt: '.qe-prompt', id: '.qe-id', kind: '.qe-kind-select', choices: '.qe-choice-text', hide: '.qe-hide-frame', frames: '.qe-frames', tolerance: '.qe-tolerance', accept: '.qe-accept', match: '.qe-match', answer: '.qe-answer', points: '.qe-points' }[bad[1]] : null;
+			where = (sel && qe.el.querySelector(sel)) || qe.el.querySelector('input, textarea, select');
+		} else {
+			const simple = [
+				[/^(slug\b|there is an exercise)/, slug, 'the slug'],
+				[/^(course\b|there is no course|you do not teach the course ')/, course, 'the course'],
+				[/^title\b/, title, 'the title'],
+				[/^intro\b/, intro, 'the introduction'], [/^view\.exclude/, exclude, 'the fields left out'],
+				[/^view\.redact/, redact, 'the fields without value'],
+				[/^(trace\b|the trace\b|there is no trace|a trace is named)/, trace_sel, 'the trace'],
+			];
+			for (const [re, f, what] of simple)
+				if (re.test(rest)) {
+					f.err.textContent = rest;
+					f.input.setAttribute('aria-invalid', 'true');
+					where = f.input;
+					label = what;
+					break;
+				}
+		}
+		const go = where ? h('button', {
+			type: 'button', class: 'link', onclick: () => {
+				where.scrollIntoView({ block: 'center' });
+				where.focus();
+			},
+		}, `Go to ${label}`) : null;
+		summary.replaceChildren();
+		append(summary, h('strong', {}, 'Not saved: '), msg, go ? [' ', go] : null);
+		summary.hidden = false;
+		return where;
+	}
+
+	function document_now() {
+		const d = structuredClone(doc);
+		delete d.capture;            /* the server names it by the stored trace */
+		d.title = title.input.value;
+		d.intro = intro.input.value;
+		const view_now = { ...(doc.view || {}) };
+		const ex = field_list(exclude.input.value);
+		const re = field_list(redact.input.value);
+		if (ex.length)
+			view_now.exclude = ex;
+		else
+			delete view_now.exclude;
+		if (re.length)
+			view_now.redact = re;
+		else
+			delete view_now.redact;
+		if (Object.keys(view_now).length)
+			d.view = view_now;
+		else
+			delete d.view;
+		d.questions = qes.map((qe) => qe.value());
+		return d;
+	}
+
+	async function do_save() {
+		clear_errors();
+		status.textContent = '';
+		const s = state.slug || slug.input.value.trim();
+		if (!state.slug && !SLUG_RE.test(s)) {
+			place_error('slug: 1 to 64 lowercase letters, digits and \'-\' (not first), such as smtp-over-tls');
+			slug.input.focus();
+			return;
+		}
+		if (!course.input.value) {
+			place_error('course: choose the course the exercise belongs to');
+			course.input.focus();
+			return;
+		}
+		if (!state.trace) {
+			place_error('trace: choose a trace, or upload one');
+			trace_sel.input.focus();
+			return;
+		}
+		const d = document_now();
+		const body = { slug: s, course: course.input.value, trace: state.trace, exercise: d, published: published.checked };
+		save.disabled = true;
+		save.textContent = 'Saving…';
+		try {
+			const r = state.slug ? await api.update_exercise(state.slug, body) : await api.create_exercise(body);
+			if (!state.slug) {
+				state.slug = r.slug;
+				slug.input.readOnly = true;
+				ctx.router.replace(`/exercises/${encodeURIComponent(r.slug)}/edit`);
+				heading.textContent = `Edit ${d.title || r.slug}`;
+				ctx.title(`Edit ${d.title || r.slug}`);
+			}
+			state.published = r.published;
+			published.checked = r.published;
+			show_keys(r.keys, d.questions);
+			show_links();
+			const bad = (r.keys?.questions || []).filter((k) => k.error).length;
+			status.textContent = `Saved${r.published ? ' and published' : ' as a draft'} at ${new Date().toLocaleTimeString()}` +
+				(bad ? `: ${plural(bad, 'key')} cannot be computed on this trace.` : '.');
+		} catch (e) {
+			if (e instanceof api.ApiError && e.status === 401)
+				return;
+			if (e.data && e.data.keys)
+				show_keys(e.data.keys, d.questions, false);
+			const where = place_error(e.message);
+			if (e.data && e.data.keys)
+				for (const k of e.data.keys.questions || [])
+					if (k.error)
+						qes.find((qe) => qe.q.id === k.id)?.show_error(`No key on this trace: ${k.error}`);
+			summary.focus();
+			if (where)
+				where.scrollIntoView({ block: 'nearest' });
+		} finally {
+			save.disabled = false;
+			save.textContent = 'Save';
+		}
+	}
+
+	/* ---------------------------------------------------------- the page */
+	const heading = h('h1', {}, editing ? `Edit ${doc.title || editing}` : 'New exercise');
+	summary.tabIndex = -1;
+	const form = h('form', { class: 'editor', novalidate: true, 'aria-label': 'The exercise' },
+		h('section', { class: 'ed-part' }, h('h2', {}, 'The exercise'),
+			h('div', { class: 'qe-row' }, course.el, slug.el), title.el, intro.el),
+		h('section', { class: 'ed-part' }, h('h2', {}, 'Its trace'), trace_sel.el, uploader.el),
+		h('section', { class: 'ed-part' }, h('h2', {}, 'What students see of the trace'), exclude.el, redact.el),
+		h('section', { class: 'ed-part' }, h('h2', {}, 'Questions'), q_list,
+			h('div', { class: 'ed-add-row' }, h('label', { for: add_kind.id }, 'New question of kind'), add_kind, add_button)),
+		h('section', { class: 'ed-part' }, h('h2', {}, 'Keys computed on the trace'), keys_box),
+		h('div', { class: 'ed-actions' },
+			summary,
+			h('div', { class: 'check' }, published, h('label', { for: published.id }, 'Published: the course\'s students see it')),
+			h('div', { class: 'q-actions' }, save, status),
+			links));
+	form.addEventListener('submit', (e) => {
+		e.preventDefault();
+		do_save();
+	});
+
+	if (current)
+		show_keys(current.keys, doc.questions);
+	else
+		keys_box.replaceChildren(h('p', { class: 'muted' }, 'Saving computes every question\'s key on the trace; they show here.'));
+	show_links();
+	show_trace();
+
+	const crumbs = h('p', { class: 'crumbs' }, h('a', { href: '#/' }, 'Exercises'), ' / ',
+		state.course ? [h('a', { href: `#/courses/${encodeURIComponent(state.course)}` }, state.course), ' / '] : null);
+	const page = h('article', { class: 'editor-page' },
+		h('header', {}, crumbs, heading),
+		h('div', { class: 'editor-body' }, form, h('aside', { class: 'editor-trace', 'aria-label': 'Trace preview' }, view_slot)));
+	page.destroy = () => {
+		if (view)
+			view.destroy();
+		uploader.destroy();
+		for (const qe of qes)
+			qe.destroy();
+	};
+	page.focus_first = editing ? title.input : courses.length && !state.course ? course.input : title.input;
+	return page;
+}
+
+/* The course of an exercise, from the list (GET .../exercises gives it). */
+async function course_of(slug) {
+	const { exercises } = await api.exercises();
+	const x = exercises.find((e) => e.slug === slug);
+	return x ? x.course : '';
+}
