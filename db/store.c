@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -136,8 +137,18 @@ static const char *const sql[S_COUNT] = {
 struct tq_store {
 	sqlite3 *db;
 	sqlite3_stmt *st[S_COUNT];
+	int writing;                 /* holds write_lock: in a transaction it began */
 	char err[512];
 };
+
+/*
+ * The connections of one process take turns to write here, not in SQLite:
+ * a writer that finds the database locked would sleep in SQLite's busy
+ * handler (1, 2, 5, 10... ms at a time) and wake late, where one waiting on
+ * this mutex wakes as soon as it is free.  The busy timeout remains for
+ * other processes (the command line) writing at the same time.
+ */
+static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int
 fail(struct tq_store *s, const char *what)
@@ -159,9 +170,8 @@ stmt(struct tq_store *s, enum stmt k)
 	return s->st[k];
 }
 
-/* Runs a statement that returns no rows. */
 static int
-run(struct tq_store *s, sqlite3_stmt *q, const char *what)
+step_done(struct tq_store *s, sqlite3_stmt *q, const char *what)
 {
 	int rc = sqlite3_step(q);
 	sqlite3_reset(q);
@@ -170,6 +180,19 @@ run(struct tq_store *s, sqlite3_stmt *q, const char *what)
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return TQ_STORE_EXISTS;
 	return fail(s, what);
+}
+
+/* Runs a statement that returns no rows; a write outside a transaction takes its turn. */
+static int
+run(struct tq_store *s, sqlite3_stmt *q, const char *what)
+{
+	int turn = !s->writing && !sqlite3_stmt_readonly(q);
+	if (turn)
+		pthread_mutex_lock(&write_lock);
+	int rc = step_done(s, q, what);
+	if (turn)
+		pthread_mutex_unlock(&write_lock);
+	return rc;
 }
 
 static int64_t
@@ -263,6 +286,7 @@ tq_store_close(struct tq_store *s)
 {
 	if (!s)
 		return;
+	tq_store_rollback(s);
 	for (int k = 0; k < S_COUNT; k++)
 		sqlite3_finalize(s->st[k]);
 	sqlite3_close(s->db);
@@ -288,28 +312,64 @@ tq_store_integrity(struct tq_store *s)
 	return ok ? 0 : TQ_STORE_ERROR;
 }
 
+static void
+end_turn(struct tq_store *s)
+{
+	if (s->writing) {
+		s->writing = 0;
+		pthread_mutex_unlock(&write_lock);
+	}
+}
+
 int
 tq_store_begin(struct tq_store *s)
 {
 	sqlite3_stmt *q = stmt(s, S_BEGIN);
-	return q ? run(s, q, "begin") : TQ_STORE_ERROR;
+	if (!q)
+		return TQ_STORE_ERROR;
+	if (!s->writing) {
+		pthread_mutex_lock(&write_lock);
+		s->writing = 1;
+	}
+	int rc = step_done(s, q, "begin");
+	if (rc)
+		end_turn(s);
+	return rc;
 }
 
 int
 tq_store_commit(struct tq_store *s)
 {
 	sqlite3_stmt *q = stmt(s, S_COMMIT);
-	return q ? run(s, q, "commit") : TQ_STORE_ERROR;
+	int rc = q ? step_done(s, q, "commit") : TQ_STORE_ERROR;
+	if (sqlite3_get_autocommit(s->db))
+		end_turn(s);             /* committed; a failed commit is rolled back by the caller */
+	return rc;
 }
 
 void
 tq_store_rollback(struct tq_store *s)
 {
-	if (sqlite3_get_autocommit(s->db))
-		return;
-	sqlite3_stmt *q = stmt(s, S_ROLLBACK);
-	if (q)
-		run(s, q, "rollback");
+	if (!sqlite3_get_autocommit(s->db)) {
+		sqlite3_stmt *q = stmt(s, S_ROLLBACK);
+		if (q)
+			step_done(s, q, "rollback");
+	}
+	end_turn(s);
+}
+
+int
+tq_store_checkpoint(struct tq_store *s, int truncate)
+{
+	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE,
+	    NULL, NULL);
+	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : fail(s, "checkpoint");
+}
+
+void
+tq_store_no_autocheckpoint(struct tq_store *s)
+{
+	sqlite3_wal_autocheckpoint(s->db, 0);
 }
 
 /* ------------------------------------------------------------------ users */

@@ -59,9 +59,15 @@ int tq_store_version(struct tq_store *st);
 /* SQLite's own check of the file: 0 when "ok". */
 int tq_store_integrity(struct tq_store *st);
 
+/* A write transaction (BEGIN IMMEDIATE); the process's connections take turns. */
 int tq_store_begin(struct tq_store *st);
 int tq_store_commit(struct tq_store *st);
 void tq_store_rollback(struct tq_store *st);
+/* Copies the write-ahead log into the database (truncate: and empties the log;
+ * busy is not an error, the next one does it). */
+int tq_store_checkpoint(struct tq_store *st, int truncate);
+/* No checkpoint at commit: the server checkpoints in its own thread. */
+void tq_store_no_autocheckpoint(struct tq_store *st);
 
 int tq_store_user_add(struct tq_store *st, const char *name, const char *role, const char *pw_hash, int external,
     int64_t *id);

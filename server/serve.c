@@ -62,9 +62,50 @@ app_store(struct app *a)
 			fprintf(stderr, "tracequiz: %s\n", err);
 			return NULL;
 		}
+		tq_store_no_autocheckpoint(st);     /* the checkpointer thread does it */
 		pthread_setspecific(store_key, st);
 	}
 	return st;
+}
+
+/*
+ * Checkpoints the write-ahead log every second in a thread of its own, so
+ * that no request waits for one: SQLite's automatic checkpoint would copy the
+ * log into the database inside whichever commit crosses 1,000 pages.
+ */
+struct checkpointer {
+	struct app *a;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int stop;
+};
+
+static void *
+checkpoint_loop(void *arg)
+{
+	struct checkpointer *ck = arg;
+	struct tq_store *st;
+	char err[512];
+	if (tq_store_open(ck->a->o.db, &st, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tracequiz: checkpoints: %s\n", err);
+		return NULL;
+	}
+	pthread_mutex_lock(&ck->mu);
+	while (!ck->stop) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 1;
+		pthread_cond_timedwait(&ck->cv, &ck->mu, &until);
+		pthread_mutex_unlock(&ck->mu);
+		if (tq_store_checkpoint(st, 0) != 0)
+			fprintf(stderr, "tracequiz: %s\n", tq_store_error(st));
+		pthread_mutex_lock(&ck->mu);
+	}
+	pthread_mutex_unlock(&ck->mu);
+	tq_store_checkpoint(st, 1);             /* the log emptied at the end */
+	tq_store_close(st);
+	return NULL;
 }
 
 /* ------------------------------------------------------------------ loaded exercises */
@@ -853,10 +894,19 @@ run(struct app *a, const struct sockaddr_in *sa)
 	printf("tracequiz: serving http://%s:%u/ (database %s)\n", inet_ntoa(sa->sin_addr),
 	    di ? di->port : ntohs(sa->sin_port), a->o.db);
 	fflush(stdout);
+	struct checkpointer ck = { .a = a, .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+	int ck_started = pthread_create(&ck.th, NULL, checkpoint_loop, &ck) == 0;
 	int sig = 0;
 	sigwait(&set, &sig);
 	fprintf(stderr, "tracequiz: %s: finishing the requests in flight\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	MHD_stop_daemon(d);        /* waits for the workers */
+	if (ck_started) {
+		pthread_mutex_lock(&ck.mu);
+		ck.stop = 1;
+		pthread_cond_signal(&ck.cv);
+		pthread_mutex_unlock(&ck.mu);
+		pthread_join(ck.th, NULL);
+	}
 	return 0;
 }
 
