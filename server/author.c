@@ -778,6 +778,7 @@ exercise_delete(struct app *a, struct MHD_Connection *c, const struct tq_user *u
 	if (n && (!force || strcmp(force, "delete"))) {
 		reply_error(r, 409, "'%.100s' has %lld submission%s: export them (submissions.csv), then DELETE with "
 		    "?submissions=delete to delete them with it", slug, (long long)n, n == 1 ? "" : "s");
+		json_object_set_new(r->json, "submissions", json_integer(n));
 		return;
 	}
 	if (tq_store_exercise_delete(st, id) != 0) {

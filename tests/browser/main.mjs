@@ -19,6 +19,9 @@ import * as reassembly from './tests/reassembly.mjs';
 import * as big from './tests/big.mjs';
 import * as layout from './tests/layout.mjs';
 import * as instructor from './tests/instructor.mjs';
+import * as order from './tests/order.mjs';
+import * as home from './tests/home.mjs';
+import * as editor from './tests/editor.mjs';
 
 const env = {
 	url: process.env.TQ_URL,
@@ -37,7 +40,7 @@ if (!env.url || !env.student_pw) {
 
 const only = process.argv[2] ? new RegExp(process.argv[2], 'i') : null;
 /* numbered before the filter, so that a screenshot's name does not depend on it */
-const checks = [student, trace, fidelity, field, reassembly, big, layout, instructor].flatMap((m) => m.checks(env))
+const checks = [student, trace, fidelity, field, reassembly, big, layout, instructor, order, home, editor].flatMap((m) => m.checks(env))
 	.map((c, i) => ({ ...c, number: i + 1 }))
 	.filter((c) => !only || only.test(c.name));
 

@@ -124,7 +124,7 @@ export const exercises = () => get('/api/v1/exercises');
 /* {slug, exercise, frames, published}; its teachers also get keys, trace (SHA-256) and manage: true */
 export const exercise = (slug) => get(`/api/v1/exercises/${enc(slug)}`);
 export const submit = (slug, answers) => post(`/api/v1/exercises/${enc(slug)}/submissions`, { answers });
-export const submissions = (slug) => get(`/api/v1/exercises/${enc(slug)}/submissions`);
+export const submissions = (slug, opts) => get(`/api/v1/exercises/${enc(slug)}/submissions`, opts);
 export const keys = (slug) => get(`/api/v1/exercises/${enc(slug)}/keys`);
 
 /* The base URL of an exercise's trace, for a TraceView. */
@@ -198,6 +198,9 @@ export function upload_trace(file, { on_progress = null, signal = null } = {}) {
 /* Creates (slug not yet there) or changes an exercise: {slug, course, trace, exercise, published}; resolves to {slug, trace, published, keys}. */
 export const create_exercise = (body) => post('/api/v1/exercises', body);
 export const update_exercise = (slug, body) => put(`/api/v1/exercises/${enc(slug)}`, body);
+/* Deletes an exercise; one with submissions is refused (409) unless submissions: true deletes them too. */
+export const delete_exercise = (slug, { submissions = false } = {}) =>
+	del(`/api/v1/exercises/${enc(slug)}${submissions ? '?submissions=delete' : ''}`);
 
 /* A key's live preview: {value, from: [{frame, field}]}; a 422 ApiError's data has {error, position}. */
 export const evaluate = (expr, trace, opts) => post('/api/v1/eval', { expr, trace }, opts);

@@ -1,6 +1,7 @@
 // app.js - the web app's entry point: who is logged in, the header, and the
 // routes.  Each page is a module under pages/ exporting an async function
-// (ctx) -> Element.
+// (ctx) -> Element; the element's destroy() is called when the page goes, and
+// its may_leave(), when it has one, says whether the page may be left.
 
 import * as api from './api.js';
 import { h } from './dom.js';
@@ -90,23 +91,31 @@ function set_user(user) {
 	show_sections();
 }
 
+/* Whether the page shown may be left (a page with unsaved changes asks). */
+function may_leave() {
+	return !state.page || typeof state.page.may_leave !== 'function' || state.page.may_leave();
+}
+
 async function log_out() {
+	if (!may_leave())
+		return;
 	try {
 		await api.logout();
 	} catch {
 		/* the session may be gone already: logged out either way */
 	}
 	set_user(null);
-	router.go('/login');
+	router.go('/login', { force: true });
 }
 
 function current_path() {
 	return router.location()[0];
 }
 
+/* To the login, and back here after it; the session is gone, so the page is left unasked. */
 function to_login() {
 	const path = current_path();
-	router.go(path === '/login' ? '/login' : `/login?next=${encodeURIComponent(path)}`);
+	router.go(path === '/login' ? '/login' : `/login?next=${encodeURIComponent(path)}`, { force: true });
 }
 
 /* Shows a route's page; a later navigation wins over a slower earlier one. */
@@ -174,7 +183,7 @@ document.getElementById('skip').addEventListener('click', (e) => {
 	main.focus();
 });
 
-const router = new Router(routes, { render, not_found: { page: not_found_page } });
+const router = new Router(routes, { render, not_found: { page: not_found_page }, may_leave });
 
 api.on_unauthorized(() => {
 	if (state.user || current_path() !== '/login') {

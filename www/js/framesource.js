@@ -98,6 +98,23 @@ export class FrameSource {
 		return pr;
 	}
 
+	/*
+	 * Resolves to a Map from frame number to its packet-list line, for the
+	 * frames nos (an order question's): their pages are fetched, at most
+	 * max_pages of them; a frame whose page was not fetched is left out.
+	 */
+	async rows(nos, { max_pages = 20 } = {}) {
+		const pages = [...new Set(nos.map((no) => Math.floor((no - 1) / this.page_size)))].slice(0, max_pages);
+		await Promise.all(pages.map((p) => (this.pages.get(p) ? null : this.load_page(p))));
+		const out = new Map();
+		for (const no of nos) {
+			const r = this.row(no);
+			if (r)
+				out.set(no, r);
+		}
+		return out;
+	}
+
 	/* Resolves to frame no's tree and bytes (doc/json.md), cached. */
 	frame(no) {
 		let pr = this.frames.get(no);

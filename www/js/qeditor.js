@@ -1,9 +1,10 @@
 // qeditor.js - one question of the exercise editor: its id, kind, prompt and
 // points, the key (an expression with its live preview, or a fixed answer),
 // what its kind needs (normalizers and other right answers, a tolerance,
-// choices, the fields to hide, the frames to order) and its feedback.  The
-// question is kept as the document's JSON (doc/exercises.md): what the
-// editor does not show (feedback for expected mistakes, say) is kept as it was.
+// choices, the fields to hide, the frames to order) and its feedback (when
+// right, when wrong, expected mistakes, per hidden field).  The question is
+// kept as the document's JSON (doc/exercises.md): what the editor does not
+// show is kept as it was.
 
 import { h, append, uid } from './dom.js';
 import { ExprEditor } from './exprinput.js';
@@ -117,7 +118,9 @@ export class QuestionEditor {
 		points.input.value = this.q.points ?? '';
 		points.input.addEventListener('input', () => this.set('points', number_or_text(points.input.value)));
 
-		this.feedback_box = this.feedback_fields();
+		this.feedback_box = h('fieldset', { class: 'qe-sub qe-feedback' });
+		/* per-field feedback as typed, also for fields no longer hidden (typed back, it returns) */
+		this.field_feedback = new Map(Object.entries(this.q.feedback?.fields || {}));
 		this.up = h('button', { type: 'button', class: 'small', onclick: () => on_move(this, -1) }, 'Move up');
 		this.down = h('button', { type: 'button', class: 'small', onclick: () => on_move(this, 1) }, 'Move down');
 		this.remove_button = h('button', { type: 'button', class: 'small danger', onclick: () => on_remove(this) }, 'Remove');
@@ -238,6 +241,7 @@ export class QuestionEditor {
 		else if (kind === 'order')
 			parts.push(this.order_fields());
 		this.kind_box.replaceChildren(...parts);
+		this.render_feedback();
 	}
 
 	/* The right answer: an expression on the trace, a fixed answer, or (text, choice) none of the two. */
@@ -452,6 +456,8 @@ export class QuestionEditor {
 					hide[k] = [...(hide[k] || []), ...f];
 			}
 			this.q.hide = hide;
+			this.put_field_feedback();
+			this.draw_field_feedback();
 		};
 		const list = h('div', { class: 'qe-hide' });
 		const draw = () => {
@@ -502,32 +508,153 @@ export class QuestionEditor {
 		return h('div', { class: 'qe-own' }, fr.el);
 	}
 
-	/* Feedback when right and when wrong; the rest of feedback (expected mistakes, per field) is kept. */
-	feedback_fields() {
-		const fb = () => {
-			if (!this.q.feedback || typeof this.q.feedback !== 'object')
-				this.q.feedback = {};
-			return this.q.feedback;
-		};
-		const tidy = () => {
-			if (this.q.feedback && !Object.keys(this.q.feedback).length)
-				delete this.q.feedback;
-		};
+	/* The question's feedback object, made when missing. */
+	feedback() {
+		if (!this.q.feedback || typeof this.q.feedback !== 'object')
+			this.q.feedback = {};
+		return this.q.feedback;
+	}
+
+	/* Sets or (undefined) removes a key of the feedback; an empty feedback goes. */
+	set_feedback(k, v) {
+		if (v === undefined)
+			delete this.feedback()[k];
+		else
+			this.feedback()[k] = v;
+		if (!Object.keys(this.q.feedback).length)
+			delete this.q.feedback;
+	}
+
+	/*
+	 * The feedback: when right and when wrong; expected mistakes for text
+	 * and number questions (the grader looks them up for those only); a text
+	 * per hidden field for field questions.  What the kind does not use is
+	 * kept as written, and said so.
+	 */
+	render_feedback() {
+		const kind = this.q.kind;
 		const one = (k, label) => {
 			const c = control(label, 'input', { type: 'text', class: `qe-feedback-${k}` });
-			c.input.value = (this.q.feedback && this.q.feedback[k]) || '';
-			c.input.addEventListener('input', () => {
-				if (c.input.value)
-					fb()[k] = c.input.value;
-				else if (this.q.feedback)
-					delete this.q.feedback[k];
-				tidy();
-			});
+			c.input.value = this.q.feedback?.[k] ?? '';
+			c.input.addEventListener('input', () => this.set_feedback(k, c.input.value || undefined));
 			return c.el;
 		};
-		const kept = this.q.feedback && (this.q.feedback.answers || this.q.feedback.fields);
-		return h('div', { class: 'qe-feedback' },
+		const mistakes = kind === 'text' || kind === 'number';
+		this.field_feedback_box = kind === 'field' ? h('div', { class: 'qe-field-feedback' }) : null;
+		const kept = [];
+		if (!mistakes && this.q.feedback?.answers)
+			kept.push('expected mistakes');
+		if (kind !== 'field' && this.q.feedback?.fields)
+			kept.push('feedback per field');
+		this.feedback_box.replaceChildren();
+		append(this.feedback_box,
+			h('legend', {}, 'Feedback'),
 			one('right', 'Feedback when right'), one('wrong', 'Feedback when wrong'),
-			kept ? h('p', { class: 'hint' }, 'The feedback for expected mistakes written in the exercise file is kept.') : null);
+			mistakes ? this.mistake_fields() : null,
+			this.field_feedback_box,
+			kept.length ? h('p', { class: 'hint' }, `The ${kept.join(' and ')} written for another kind of question ${kept.length > 1 ? 'are' : 'is'} kept.`) : null);
+		if (this.field_feedback_box)
+			this.draw_field_feedback();
+	}
+
+	/* Expected mistakes: an exact answer or a regular expression each, and what to say. */
+	mistake_fields() {
+		const list = h('ol', { class: 'qe-mistakes' });
+		const now = () => (Array.isArray(this.q.feedback?.answers) ? this.q.feedback.answers : []);
+		const put = (arr) => this.set_feedback('answers', arr.length ? arr : undefined);
+		const draw = () => list.replaceChildren(...now().map((m, i) => this.mistake_row(m, i, () => {
+			put(now().filter((_, k) => k !== i));
+			draw();
+			(list.children[Math.min(i, list.children.length - 1)]?.querySelector('select') || add).focus();
+		})));
+		const add = h('button', {
+			type: 'button', class: 'small', onclick: () => {
+				put([...now(), { answer: '', feedback: '' }]);
+				draw();
+				list.lastElementChild.querySelector('.qe-mistake-text').focus();
+			},
+		}, 'Add an expected mistake');
+		draw();
+		return h('div', { class: 'qe-mistakes-box' },
+			h('p', { class: 'hint' }, 'Wrong answers you expect, each with its own feedback: the first that fits a wrong answer is shown.'),
+			list, add);
+	}
+
+	/* Mistake i (m, an item of feedback.answers, changed in place); on_remove() takes it out. */
+	mistake_row(m, i, on_remove) {
+		const n = i + 1;
+		const number = this.q.kind === 'number';
+		const how = control(`Mistake ${n} is`, 'select', { class: 'qe-mistake-how' });
+		how.input.append(h('option', { value: 'answer' }, 'this answer'), h('option', { value: 'match' }, 'a regular expression'));
+		how.input.value = 'match' in m ? 'match' : 'answer';
+		const text = control(`Mistake ${n}`, 'input', { type: 'text', class: 'qe-mistake-text', spellcheck: 'false', autocomplete: 'off' },
+			{ hint: 'the wrong answer, or a regular expression that matches it' });
+		text.input.value = String(m.match ?? m.answer ?? '');
+		const fb = control(`Feedback for mistake ${n}`, 'input', { type: 'text', class: 'qe-mistake-feedback' });
+		fb.input.value = m.feedback ?? '';
+		/* written back in the document's order: answer or match, then feedback */
+		const put = () => {
+			const t = text.input.value;
+			delete m.answer;
+			delete m.match;
+			delete m.feedback;
+			if (how.input.value === 'match')
+				m.match = t;
+			else
+				m.answer = number ? number_or_text(t) ?? '' : t;
+			m.feedback = fb.input.value;
+		};
+		for (const [c, ev] of [[how, 'change'], [text, 'input'], [fb, 'input']])
+			c.input.addEventListener(ev, put);
+		const remove = h('button', { type: 'button', class: 'small danger', 'aria-label': `Remove mistake ${n}`, onclick: on_remove }, 'Remove');
+		return h('li', { class: 'qe-mistake' }, h('div', { class: 'qe-row' }, how.el, text.el, remove), fb.el);
+	}
+
+	/* The fields a field question hides, each once. */
+	hidden_fields() {
+		return [...new Set(Object.values(this.q.hide || {}).flat().map(String))];
+	}
+
+	/* feedback.fields from what was typed, for the fields hidden now. */
+	put_field_feedback() {
+		const out = {};
+		for (const f of this.hidden_fields())
+			if (this.field_feedback.get(f))
+				out[f] = this.field_feedback.get(f);
+		this.set_feedback('fields', Object.keys(out).length ? out : undefined);
+	}
+
+	/* A text per hidden field, said when that field's value is wrong. */
+	draw_field_feedback() {
+		const box = this.field_feedback_box;
+		if (!box)
+			return;
+		const fields = this.hidden_fields();
+		box.replaceChildren(...(fields.length ? fields.map((f) => {
+			const c = control(`Feedback when ${f} is wrong`, 'input', { type: 'text', class: 'qe-field-fb', dataset: { field: f } });
+			c.input.value = this.field_feedback.get(f) ?? '';
+			c.input.addEventListener('input', () => {
+				this.field_feedback.set(f, c.input.value);
+				this.put_field_feedback();
+			});
+			return c.el;
+		}) : [h('p', { class: 'hint' }, 'Each field hidden above gets its own feedback here.')]));
+	}
+
+	/*
+	 * The control a server's message about this question's feedback names
+	 * ("questions[0] (q1).feedback.answers[1].match: ..."), or null.
+	 */
+	feedback_control(msg) {
+		const m = /\.feedback\.(?:answers\[(\d+)\](\.feedback)?|fields\.([\w.-]+)|(right|wrong))/.exec(msg);
+		if (!m)
+			return null;
+		if (m[1] !== undefined) {
+			const row = this.feedback_box.querySelectorAll('.qe-mistake')[Number(m[1])];
+			return row ? row.querySelector(m[2] ? '.qe-mistake-feedback' : '.qe-mistake-text') : null;
+		}
+		if (m[3] !== undefined)
+			return [...this.feedback_box.querySelectorAll('.qe-field-fb')].find((i) => i.dataset.field === m[3]) || null;
+		return this.feedback_box.querySelector(`.qe-feedback-${m[4]}`);
 	}
 }

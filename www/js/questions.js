@@ -1,6 +1,7 @@
 // questions.js - an exercise's questions as a form: text, number, choice
-// (one or several), field (inputs inside the frame tree) and order (drag, or
-// move with buttons); each question's feedback shown beside it after grading.
+// (one or several), field (inputs inside the frame tree) and order (the frames
+// shuffled, dragged or moved with buttons); each question's feedback shown
+// beside it after grading.
 
 import { h, append, uid, plural } from './dom.js';
 
@@ -23,12 +24,17 @@ export class QuestionForm {
 	 * questions: the exercise's questions as the API gives them (no keys).
 	 * on_submit(answers) returns a Promise of the grade; can_submit false shows
 	 * the form without a working submit (instructors grade through the API).
-	 * on_reveal(frame, field) jumps the trace view to a field.
+	 * on_reveal(frame, field) jumps the trace view to a field (field null:
+	 * to the frame).  Order questions: frame_count, the trace's frames (a
+	 * question that lists none orders them all); frame_rows(nos) resolves to
+	 * a Map from frame number to its packet-list line, shown beside it.
 	 */
-	constructor(questions, { on_submit, can_submit = true, on_reveal = null, submit_note = '' } = {}) {
+	constructor(questions, { on_submit, can_submit = true, on_reveal = null, submit_note = '', frame_count = 0, frame_rows = null } = {}) {
 		this.questions = questions || [];
 		this.on_submit = on_submit;
 		this.on_reveal = on_reveal;
+		this.frame_count = frame_count;
+		this.frame_rows = frame_rows;
 		this.parts = new Map();          /* question id -> {box, read, write, feedback} */
 		this.fields = new Map();         /* "frame\tfield" -> {value, inputs: Set} */
 		this.score = h('p', { class: 'q-score', role: 'status' });
@@ -151,6 +157,98 @@ export class QuestionForm {
 		slot.inputs.add(input);
 		return input;
 	}
+
+	/*
+	 * One frame of an order question: a handle to drag (pointer events: the
+	 * mouse, a finger or a pen; Escape puts it back), the frame's packet-list
+	 * line, and buttons that move it up or down (the keyboard's way; the focus
+	 * stays on the button pressed, and the new place is told to screen readers).
+	 */
+	order_item(no, list, status) {
+		const tell = (li) => {
+			status.textContent = `Frame ${no} is now number ${[...list.children].indexOf(li) + 1} of ${list.children.length}.`;
+		};
+		const move = (li, step, button) => {
+			const to = step < 0 ? li.previousElementSibling : li.nextElementSibling;
+			if (to)
+				list.insertBefore(li, step < 0 ? to : to.nextSibling);
+			update_ends(list);
+			button.focus();
+			if (to)
+				tell(li);
+			else
+				status.textContent = `Frame ${no} is ${step < 0 ? 'first' : 'last'} already.`;
+		};
+		const handle = h('span', { class: 'order-handle', 'aria-hidden': 'true', title: 'Drag to move' }, '⠿');
+		const up = h('button', { type: 'button', class: 'small order-up', 'aria-label': `Move frame ${no} up`, onclick: () => move(li, -1, up) }, '↑');
+		const down = h('button', { type: 'button', class: 'small order-down', 'aria-label': `Move frame ${no} down`, onclick: () => move(li, 1, down) }, '↓');
+		const li = h('li', { class: 'order-item', dataset: { frame: String(no) } },
+			handle,
+			h('span', { class: 'order-text' },
+				this.on_reveal ? h('button', {
+					type: 'button', class: 'link order-label', 'aria-label': `Show frame ${no} in the trace`,
+					onclick: () => this.on_reveal(no, null),
+				}, `Frame ${no}`) : h('span', { class: 'order-label' }, `Frame ${no}`),
+				' ', h('span', { class: 'order-info' })),
+			up, down);
+
+		/*
+		 * dragging: the item follows the pointer among its siblings.  The
+		 * listeners are on the document: moving the item in the list may
+		 * lose the handle's pointer capture.
+		 */
+		let drag = null;             /* while dragging: {id: the pointer, home: the item that followed it} */
+		const on_move = (e) => {
+			if (e.pointerId !== drag.id)
+				return;
+			/* before the first other item whose middle is below the pointer, else last */
+			const before = [...list.children].find((o) => {
+				if (o === li)
+					return false;
+				const r = o.getBoundingClientRect();
+				return e.clientY < r.top + r.height / 2;
+			}) || null;
+			if (before !== li.nextElementSibling)
+				list.insertBefore(li, before);
+		};
+		const on_up = (e) => {
+			if (e.pointerId === drag.id)
+				end(e.type === 'pointerup');
+		};
+		const on_key = (e) => {
+			if (e.key === 'Escape') {
+				e.preventDefault();
+				end(false);
+			}
+		};
+		const end = (keep) => {
+			if (!keep)
+				list.insertBefore(li, drag.home && drag.home.parentNode === list ? drag.home : null);
+			li.classList.remove('dragging');
+			if (handle.hasPointerCapture(drag.id))
+				handle.releasePointerCapture(drag.id);
+			document.removeEventListener('pointermove', on_move);
+			document.removeEventListener('pointerup', on_up);
+			document.removeEventListener('pointercancel', on_up);
+			document.removeEventListener('keydown', on_key, true);
+			drag = null;
+			update_ends(list);
+			tell(li);
+		};
+		handle.addEventListener('pointerdown', (e) => {
+			if (drag || e.button !== 0)
+				return;
+			e.preventDefault();          /* no text selection, no scrolling */
+			drag = { id: e.pointerId, home: li.nextElementSibling };
+			handle.setPointerCapture(e.pointerId);
+			li.classList.add('dragging');
+			document.addEventListener('pointermove', on_move);
+			document.addEventListener('pointerup', on_up);
+			document.addEventListener('pointercancel', on_up);
+			document.addEventListener('keydown', on_key, true);
+		});
+		return li;
+	}
 }
 
 /* One builder per kind: returns {box, read(), write(v)}. */
@@ -244,63 +342,66 @@ const KINDS = {
 		};
 	},
 
-	/* frames: the frames to put in order (shown shuffled by the server) */
+	/* frames: the frames to put in order (all of them when the question lists none) */
 	order(q, id, head, feedback) {
+		const frames = order_frames(q, this.frame_count);
 		const list = h('ol', { class: 'order', id: `${id}-list` });
-		const status = h('p', { class: 'sr-only', 'aria-live': 'polite' });
-		let dragged = null;
-		const item = (no) => {
-			const li = h('li', { draggable: 'true', dataset: { frame: String(no) } },
-				h('span', { class: 'order-label' }, `Frame ${no}`),
-				h('button', { type: 'button', class: 'small', 'aria-label': `Move frame ${no} up`, onclick: () => move(li, -1) }, '↑'),
-				h('button', { type: 'button', class: 'small', 'aria-label': `Move frame ${no} down`, onclick: () => move(li, 1) }, '↓'));
-			li.addEventListener('dragstart', (e) => {
-				dragged = li;
-				e.dataTransfer.effectAllowed = 'move';
-				li.classList.add('dragging');
-			});
-			li.addEventListener('dragend', () => {
-				li.classList.remove('dragging');
-				dragged = null;
-			});
-			li.addEventListener('dragover', (e) => {
-				if (!dragged || dragged === li)
-					return;
-				e.preventDefault();
-				const r = li.getBoundingClientRect();
-				list.insertBefore(dragged, e.clientY < r.top + r.height / 2 ? li : li.nextSibling);
-			});
-			return li;
-		};
-		const move = (li, step) => {
-			const to = step < 0 ? li.previousElementSibling : li.nextElementSibling;
-			if (!to)
-				return;
-			list.insertBefore(li, step < 0 ? to : to.nextSibling);
-			li.querySelector(step < 0 ? 'button' : 'button:last-of-type').focus();
-			const pos = [...list.children].indexOf(li) + 1;
-			status.textContent = `Frame ${li.dataset.frame} is now number ${pos}.`;
-		};
-		const frames = Array.isArray(q.frames) ? q.frames : [];
-		for (const no of frames)
-			list.appendChild(item(no));
+		const status = h('p', { class: 'sr-only order-status', 'aria-live': 'polite' });
+		const items = new Map(shuffled(frames).map((no) => [no, this.order_item(no, list, status)]));
+		list.append(...items.values());
+		update_ends(list);
+		/* after the form is built: its page makes the trace view next */
+		if (frames.length && this.frame_rows)
+			Promise.resolve().then(() => this.frame_rows(frames)).then((rows) => {
+				for (const [no, r] of rows)
+					items.get(no)?.querySelector('.order-info').append(`${r.src} → ${r.dst} ${r.proto} ${r.info}`);
+			}).catch(() => {});    /* the frames keep their numbers alone */
 		return {
 			box: h('fieldset', { 'aria-describedby': feedback.id },
 				h('legend', { class: 'q-prompt' }, head),
-				h('p', { class: 'muted' }, frames.length ? 'Drag the frames, or move them with the arrow buttons, into the right order.' :
+				h('p', { class: 'muted' }, frames.length ?
+					'Drag the frames by their handle, or move them with their buttons, into the right order.' :
 					'This question lists no frames.'),
 				list, status),
 			read: () => (frames.length ? [...list.children].map((li) => Number(li.dataset.frame)) : undefined),
 			write: (v) => {
 				if (!Array.isArray(v))
 					return;
-				const byno = new Map([...list.children].map((li) => [Number(li.dataset.frame), li]));
 				for (const no of v)
-					if (byno.has(no))
-						list.appendChild(byno.get(no));
+					if (items.has(Number(no)))
+						list.appendChild(items.get(Number(no)));
+				update_ends(list);
 			},
 		};
 	},
 };
+
+/* An order question's frames: its list, or every frame of the trace (up to 1000, the server's limit). */
+function order_frames(q, count) {
+	if (Array.isArray(q.frames))
+		return q.frames.map(Number).filter((n) => Number.isInteger(n) && n > 0);
+	return count > 1 && count <= 1000 ? Array.from({ length: count }, (_, i) => i + 1) : [];
+}
+
+/* The frames in a random order other than the right one (ascending), when there is another. */
+function shuffled(frames) {
+	const out = [...frames];
+	for (let i = out.length - 1; i > 0; i--) {
+		const j = Math.floor(Math.random() * (i + 1));
+		[out[i], out[j]] = [out[j], out[i]];
+	}
+	if (out.length > 1 && out.every((n, i) => i === 0 || out[i - 1] < n))
+		out.push(out.shift());
+	return out;
+}
+
+/* Marks the first item's "up" and the last item's "down" as going nowhere. */
+function update_ends(list) {
+	const lis = [...list.children];
+	lis.forEach((li, i) => {
+		li.querySelector('.order-up').setAttribute('aria-disabled', String(i === 0));
+		li.querySelector('.order-down').setAttribute('aria-disabled', String(i === lis.length - 1));
+	});
+}
 
 export { score_text };

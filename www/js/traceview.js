@@ -87,6 +87,11 @@ export class TraceView {
 		return data;
 	}
 
+	/* Resolves to a Map from frame number to packet-list line for the frames nos (FrameSource.rows). */
+	rows(nos) {
+		return this.source.rows(nos);
+	}
+
 	tree_selected(node) {
 		const [off, len] = node.j.h || [0, 0];
 		this.hex.highlight(node.j.ds || 0, off, len);

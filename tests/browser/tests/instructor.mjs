@@ -12,11 +12,11 @@ import { login, api_get, api_login, api_send, api_logout } from './helpers.mjs';
 import { make_capture } from '../mkcap.mjs';
 
 const CAPTURE = new URL('../../data/tcp-handshake-eth-ipv4.pcap', import.meta.url).pathname;
-const INES = 'ines';
-const INES_PW = 'ines-browser-pw';
+export const INES = 'ines';
+export const INES_PW = 'ines-browser-pw';
 
 /* Makes the instructor's account as the admin, through the API (409: it is there already). */
-async function ensure_instructor(page, env, name = INES, password = INES_PW) {
+export async function ensure_instructor(page, env, name = INES, password = INES_PW) {
 	await page.goto(`${env.url}/`);
 	await page.getByRole('heading', { name: 'Log in to tracequiz' }).waitFor();
 	const csrf = await api_login(page, 'admin', env.admin_pw);
@@ -30,7 +30,7 @@ async function ensure_instructor(page, env, name = INES, password = INES_PW) {
  * student enrolled and an exercise on the handshake capture; resolves to the
  * instructor's CSRF token.
  */
-async function setup_exercise(page, env, { course, slug, published = true, questions }) {
+export async function setup_exercise(page, env, { course, slug, published = true, questions }) {
 	await ensure_instructor(page, env);
 	const csrf = await api_login(page, INES, INES_PW);
 	let r = await api_send(page, 'POST', '/api/v1/courses', { slug: course, title: `Course ${course}` }, csrf);
@@ -48,7 +48,7 @@ async function setup_exercise(page, env, { course, slug, published = true, quest
 }
 
 /* JSON with the keys of every object sorted: documents compared whatever their key order. */
-function canonical(v) {
+export function canonical(v) {
 	return JSON.stringify(v, (k, x) => (x && typeof x === 'object' && !Array.isArray(x) ?
 		Object.fromEntries(Object.keys(x).sort().map((key) => [key, x[key]])) : x));
 }
@@ -255,8 +255,13 @@ export function checks(env) {
 			const stored = await api_get(page, '/api/v1/exercises/editor-check');
 			assert_equal(stored.published, false, 'still a draft');
 
-			/* a new exercise under a slug taken: the server's 409 beside the slug */
+			/* a new exercise under a slug taken: the server's 409 beside the slug (the refused publish is unsaved: leaving asks) */
+			const asked = new Promise((resolve) => page.once('dialog', (d) => {
+				resolve(d.message());
+				d.accept();
+			}));
 			await page.goto(`${env.url}/#/new-exercise?course=editor-check&trace=${stored.trace}`);
+			assert((await asked).includes('unsaved changes'), 'the question before leaving');
 			await page.getByRole('heading', { name: 'New exercise' }).waitFor();
 			await page.getByLabel('Title', { exact: true }).fill('Another one');
 			await page.getByLabel('Slug (its address)').fill('editor-check');
@@ -343,6 +348,11 @@ export function checks(env) {
 			assert_equal(await page.locator('fieldset.qe').count(), 3, 'questions in the editor');
 			assert_equal(await page.getByLabel(/^Published/).isChecked(), true, 'published');
 			assert_equal(await page.getByLabel('Fields and protocols left out').inputValue(), 'tcp.flags\ntcp.options', 'the excluded fields');
+			/* q1's expected mistake, a regular expression, in its editor */
+			const q1 = page.locator('fieldset.qe').first();
+			const mistake = await Promise.all([q1.getByLabel('Mistake 1 is'), q1.getByLabel('Mistake 1', { exact: true }),
+				q1.getByLabel('Feedback for mistake 1')].map((l) => l.inputValue()));
+			assert_equal(mistake, ['match', '^\\s*[A-Za-z0-9-]+\\s*$', 'This is not a fully qualified domain name.'], 'q1\'s expected mistake');
 			/* each key previewed on the trace as the save computed it */
 			await page.locator('.qe .expr-value').nth(2).waitFor();
 			assert_equal(await page.locator('.qe .expr-value').allTextContents(), ['"smtp.campus.example"', '"TLS 1.2"', '3'], 'the previews');

@@ -3,7 +3,9 @@
 // shown beside the form, what students see of the trace, and its questions,
 // each key previewed live on the trace.  A save computes every key and shows
 // them; a draft may keep keys that fail, a published exercise may not.  The
-// server's errors are shown beside the part of the form they name.
+// server's errors are shown beside the part of the form they name.  Leaving
+// with unsaved changes asks first; a saved exercise can be deleted (with its
+// submissions, after a second question, when it has some).
 
 import * as api from '../api.js';
 import { h, append, plural, uid, slugify } from '../dom.js';
@@ -11,6 +13,7 @@ import { TraceView } from '../traceview.js';
 import { Uploader, size_text } from '../upload.js';
 import { QuestionEditor, KINDS } from '../qeditor.js';
 import { key_list } from '../keylist.js';
+import { markdown } from '../markdown.js';
 
 const SLUG_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
@@ -97,6 +100,17 @@ export async function editor_page(ctx) {
 	const intro = field('Introduction', h('textarea', { rows: '4', class: 'ed-intro' }),
 		'shown above the trace: paragraphs, **bold**, *italic*, `code`, [links](https://…)');
 	intro.input.value = doc.intro || '';
+	/* the intro as students will read it, made by the student page's own renderer */
+	const intro_preview = h('div', { class: 'intro ed-intro-preview' });
+	const preview_intro = () => {
+		intro_preview.replaceChildren(intro.input.value.trim() ? markdown(intro.input.value) :
+			h('p', { class: 'muted' }, 'No introduction.'));
+	};
+	intro.input.addEventListener('input', preview_intro);
+	preview_intro();
+	const preview_head = h('p', { class: 'ed-preview-head', id: uid('ed') }, 'Preview: what students read');
+	const intro_box = h('div', { class: 'ed-intro-box' }, intro.el,
+		h('section', { class: 'ed-preview', 'aria-labelledby': preview_head.id }, preview_head, intro_preview));
 
 	/* ---------------------------------------------------------- the trace */
 	const trace_sel = field('Trace', h('select', { class: 'ed-trace' }));
@@ -115,6 +129,7 @@ export async function editor_page(ctx) {
 		show_trace();
 		for (const qe of qes)
 			qe.trace_changed();
+		show_unsaved();
 	}
 	trace_sel.input.addEventListener('change', () => set_trace(trace_sel.input.value));
 	const uploader = new Uploader({
@@ -253,11 +268,11 @@ export async function editor_page(ctx) {
 		if (q && qes[Number(q[1])]) {
 			const qe = qes[Number(q[1])];
 			qe.show_error(rest);
-			where = qe.el.querySelector('[aria-invalid], input, textarea, select');
 			label = `question ${Number(q[1]) + 1}`;
+			/* the control the message names: one of the feedback's, or one of the question's own */
 			const bad = /\.(key|prompt|id|kind|choices|hide|frames|tolerance|normalize|accept|match|answer|points)\b/.exec(rest);
 			const sel = bad ? { key: '.expr-input', prompt: '.qe-prompt', id: '.qe-id', kind: '.qe-kind-select', choices: '.qe-choice-text', hide: '.qe-hide-frame', frames: '.qe-frames', tolerance: '.qe-tolerance', accept: '.qe-accept', match: '.qe-match', answer: '.qe-answer', points: '.qe-points' }[bad[1]] : null;
-			where = (sel && qe.el.querySelector(sel)) || qe.el.querySelector('input, textarea, select');
+			where = qe.feedback_control(rest) || (sel && qe.el.querySelector(sel)) || qe.el.querySelector('input, textarea, select');
 		} else {
 			const simple = [
 				[/^(slug\b|there is an exercise)/, slug, 'the slug'],
@@ -333,6 +348,7 @@ export async function editor_page(ctx) {
 		}
 		const d = document_now();
 		const body = { slug: s, course: course.input.value, trace: state.trace, exercise: d, published: published.checked };
+		const sent = snapshot(body);
 		save.disabled = true;
 		save.textContent = 'Saving…';
 		try {
@@ -346,8 +362,11 @@ export async function editor_page(ctx) {
 			}
 			state.published = r.published;
 			published.checked = r.published;
+			saved = sent;
+			show_unsaved();
 			show_keys(r.keys, d.questions);
 			show_links();
+			show_delete();
 			const bad = (r.keys?.questions || []).filter((k) => k.error).length;
 			status.textContent = `Saved${r.published ? ' and published' : ' as a draft'} at ${new Date().toLocaleTimeString()}` +
 				(bad ? `: ${plural(bad, 'key')} cannot be computed on this trace.` : '.');
@@ -370,12 +389,94 @@ export async function editor_page(ctx) {
 		}
 	}
 
+	/* ---------------------------------------------------------- unsaved changes */
+	/* what a save would send, as text; saved: the same of what is stored */
+	function snapshot(body = { slug: state.slug || slug.input.value.trim(), course: course.input.value, trace: state.trace,
+		exercise: document_now(), published: published.checked }) {
+		return JSON.stringify([body.slug, body.course, body.trace, body.published, body.exercise]);
+	}
+	let saved = null;                /* set once the page is built */
+	const dirty = () => saved !== null && snapshot() !== saved;
+	const unsaved = h('span', { class: 'badge ed-unsaved', hidden: true }, 'Unsaved changes');
+	/* after the form's own listeners, which change the document */
+	const show_unsaved = () => setTimeout(() => {
+		unsaved.hidden = !dirty();
+	});
+	const leave_question = 'This exercise has unsaved changes. Leave without saving them?';
+	/* a reload, a closed tab, another site: the browser's own question */
+	const on_unload = (e) => {
+		if (dirty()) {
+			e.preventDefault();
+			e.returnValue = leave_question;
+		}
+	};
+
+	/* ---------------------------------------------------------- deleting */
+	const delete_box = h('section', { class: 'ed-part ed-delete' });
+	/*
+	 * Delete, after a question; when the server refuses because students
+	 * submitted answers (409), its message, their CSV, and a second question
+	 * to delete the submissions too.
+	 */
+	function show_delete() {
+		delete_box.hidden = !state.slug;
+		if (!state.slug)
+			return;
+		const name = () => title.input.value || state.slug;
+		const error = h('p', { class: 'error', role: 'alert' });
+		const more = h('div', { class: 'ed-delete-more' });
+		/* a question in place of opener: yes runs on_yes, no puts opener back */
+		const ask = (opener, question, yes, no, on_yes) => {
+			const box = h('p', { class: 'confirm' }, question, ' ');
+			const close = () => {
+				box.remove();
+				opener.hidden = false;
+			};
+			box.append(
+				h('button', { type: 'button', class: 'small danger', onclick: () => { close(); on_yes(); } }, yes), ' ',
+				h('button', { type: 'button', class: 'small', onclick: () => { close(); opener.focus(); } }, no));
+			opener.hidden = true;
+			opener.after(box);
+			box.querySelector('button').focus();
+		};
+		const remove = async (with_submissions) => {
+			error.textContent = '';
+			try {
+				await api.delete_exercise(state.slug, { submissions: with_submissions });
+			} catch (e) {
+				error.textContent = `Not deleted: ${e.message}`;
+				if (e instanceof api.ApiError && e.status === 409 && !with_submissions)
+					offer_submissions();
+				return;
+			}
+			/* gone: nothing left to save */
+			const c = course.input.value;
+			ctx.router.go(c ? `/courses/${encodeURIComponent(c)}` : '/', { force: true });
+		};
+		const offer_submissions = () => {
+			const again = h('button', {
+				type: 'button', class: 'danger', onclick: () => ask(again,
+					`Delete ${name()} and every submission to it? They cannot be brought back.`,
+					'Yes, delete the exercise and its submissions', 'Keep them', () => remove(true)),
+			}, 'Delete it with its submissions…');
+			more.replaceChildren(h('p', {},
+				h('a', { href: api.submissions_csv_url(state.slug), download: '' }, 'Download the submissions (CSV)'),
+				' first to keep a copy.'), again);
+			again.focus();
+		};
+		const first = h('button', {
+			type: 'button', class: 'danger', onclick: () => ask(first,
+				`Delete ${name()}? Its students will not see it any more.`, 'Yes, delete the exercise', 'Keep it', () => remove(false)),
+		}, 'Delete the exercise…');
+		delete_box.replaceChildren(h('h2', {}, 'Delete this exercise'), first, error, more);
+	}
+
 	/* ---------------------------------------------------------- the page */
 	const heading = h('h1', {}, editing ? `Edit ${doc.title || editing}` : 'New exercise');
 	summary.tabIndex = -1;
 	const form = h('form', { class: 'editor', novalidate: true, 'aria-label': 'The exercise' },
 		h('section', { class: 'ed-part' }, h('h2', {}, 'The exercise'),
-			h('div', { class: 'qe-row' }, course.el, slug.el), title.el, intro.el),
+			h('div', { class: 'qe-row' }, course.el, slug.el), title.el, intro_box),
 		h('section', { class: 'ed-part' }, h('h2', {}, 'Its trace'), trace_sel.el, uploader.el),
 		h('section', { class: 'ed-part' }, h('h2', {}, 'What students see of the trace'), exclude.el, redact.el),
 		h('section', { class: 'ed-part' }, h('h2', {}, 'Questions'), q_list,
@@ -384,18 +485,22 @@ export async function editor_page(ctx) {
 		h('div', { class: 'ed-actions' },
 			summary,
 			h('div', { class: 'check' }, published, h('label', { for: published.id }, 'Published: the course\'s students see it')),
-			h('div', { class: 'q-actions' }, save, status),
-			links));
+			h('div', { class: 'q-actions' }, save, unsaved, status),
+			links),
+		delete_box);
 	form.addEventListener('submit', (e) => {
 		e.preventDefault();
 		do_save();
 	});
+	for (const ev of ['input', 'change', 'click'])
+		form.addEventListener(ev, show_unsaved);
 
 	if (current)
 		show_keys(current.keys, doc.questions);
 	else
 		keys_box.replaceChildren(h('p', { class: 'muted' }, 'Saving computes every question\'s key on the trace; they show here.'));
 	show_links();
+	show_delete();
 	show_trace();
 
 	const crumbs = h('p', { class: 'crumbs' }, h('a', { href: '#/' }, 'Exercises'), ' / ',
@@ -403,7 +508,11 @@ export async function editor_page(ctx) {
 	const page = h('article', { class: 'editor-page' },
 		h('header', {}, crumbs, heading),
 		h('div', { class: 'editor-body' }, form, h('aside', { class: 'editor-trace', 'aria-label': 'Trace preview' }, view_slot)));
+	saved = snapshot();
+	window.addEventListener('beforeunload', on_unload);
+	page.may_leave = () => !dirty() || window.confirm(leave_question);
 	page.destroy = () => {
+		window.removeEventListener('beforeunload', on_unload);
 		if (view)
 			view.destroy();
 		uploader.destroy();

@@ -12,7 +12,7 @@ import { attempts } from '../attempts.js';
 export async function exercise_page(ctx) {
 	const slug = ctx.params.slug;
 	const staff = api.is_staff(ctx.user);
-	const { exercise: ex, manage, published } = await api.exercise(slug);
+	const { exercise: ex, manage, published, frames: frame_count } = await api.exercise(slug);
 	ctx.title(ex.title || slug);
 
 	let view = null;
@@ -22,6 +22,8 @@ export async function exercise_page(ctx) {
 		can_submit: !staff,
 		submit_note: staff ? 'Instructors see the keys; students submit.' : '',
 		on_reveal: reveal,
+		frame_count,
+		frame_rows: (nos) => view.rows(nos),
 		on_submit: async (answers) => {
 			const result = await api.submit(slug, answers);
 			refresh_history();
