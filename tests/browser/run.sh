@@ -32,8 +32,8 @@ if ! command -v node >/dev/null 2>&1; then
 	exit 77
 fi
 major=$(node -p 'process.versions.node.split(".")[0]')
-if [ "$major" -lt 20 ]; then
-	echo "skip: playwright-core needs Node.js 20 or later; this is $(node --version)"
+if [ "$major" -lt 18 ]; then
+	echo "skip: playwright-core needs Node.js 18 or later; this is $(node --version)"
 	exit 77
 fi
 if [ ! -d "$here/node_modules/playwright-core" ]; then
