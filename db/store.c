@@ -115,8 +115,14 @@ static const char *const sql[S_COUNT] = {
 	[S_EXERCISE_DEL] = "DELETE FROM exercises WHERE id = ?1",
 	[S_EXERCISE_SUBS] = "SELECT count(*) FROM submissions WHERE exercise_id = ?1",
 	[S_EXERCISES_FOR] = "SELECT e.id, e.course_id, e.capture_id, e.slug, e.doc, e.keys, e.published, e.updated, c.slug, "
-	                    "EXISTS (SELECT 1 FROM teachers t WHERE t.course_id = c.id AND t.user_id = ?1) AS teaching "
-	                    "FROM exercises e JOIN courses c ON c.id = e.course_id WHERE ?2 OR "
+	                    "EXISTS (SELECT 1 FROM teachers t WHERE t.course_id = c.id AND t.user_id = ?1) AS teaching, "
+	                    "(SELECT count(*) FROM submissions s WHERE s.exercise_id = e.id AND s.user_id = ?1), "
+	                    "b.score, b.max "
+	                    "FROM exercises e JOIN courses c ON c.id = e.course_id "
+	                    "LEFT JOIN (SELECT exercise_id, score, max, row_number() OVER (PARTITION BY exercise_id "
+	                    "ORDER BY score / max DESC, id) AS k FROM submissions WHERE user_id = ?1) b "
+	                    "ON b.exercise_id = e.id AND b.k = 1 "
+	                    "WHERE ?2 OR "
 	                    "EXISTS (SELECT 1 FROM teachers t WHERE t.course_id = c.id AND t.user_id = ?1) OR "
 	                    "(e.published AND (c.open OR EXISTS (SELECT 1 FROM enrolments n WHERE n.course_id = c.id AND n.user_id = ?1))) "
 	                    "ORDER BY e.slug",
@@ -1055,6 +1061,9 @@ tq_store_exercises_for(struct tq_store *s, int64_t user_id, int all, int (*fn)(v
 		}
 		copy_text(r.course, sizeof(r.course), sqlite3_column_text(q, 8));
 		r.teaching = sqlite3_column_int(q, 9);
+		r.attempts = sqlite3_column_int64(q, 10);
+		r.best_score = sqlite3_column_double(q, 11);
+		r.best_max = sqlite3_column_double(q, 12);
 		int stop = fn(arg, &r);
 		tq_exrow_free(&r);
 		if (stop)

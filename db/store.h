@@ -34,6 +34,8 @@ struct tq_exrow {
 	int64_t updated;
 	char course[128];            /* tq_store_exercises_for only: the course's slug */
 	int teaching;                /* and whether the user teaches it */
+	int64_t attempts;            /* and the user's submissions: how many, the best */
+	double best_score, best_max;
 };
 
 struct tq_course {

@@ -463,6 +463,12 @@ exercise_list_one(void *arg, const struct tq_exrow *row)
 	    (json_int_t)row->updated);
 	if (o && (row->teaching || role_is(el->u, "admin")))
 		json_object_set_new(o, "manage", json_true());
+	if (o && !is_staff(el->u)) {
+		/* a student's own attempts: the home page shows them without a request each */
+		json_object_set_new(o, "attempts", json_integer(row->attempts));
+		if (row->attempts)
+			json_object_set_new(o, "best", json_pack("{s:f,s:f}", "score", row->best_score, "max", row->best_max));
+	}
 	json_array_append_new(el->list, o);
 	json_decref(doc);
 	return 0;

@@ -230,6 +230,11 @@ def main():
         for ans in ({"syns": 2, "ack2": 1}, {"syns": 3, "ack2": "=1+1"}, {"syns": 3, "ack2": 1}):
             st, j, _, _ = sam.req("POST", "/api/v1/exercises/tcp-hs/submissions", {"answers": ans})
         check(st == 201 and j["score"] == 1, "a student submits and is graded")
+        st, j, _, _ = sam.req("GET", "/api/v1/exercises")
+        mine = {x["slug"]: x for x in j["exercises"]}
+        check(mine["tcp-hs"]["attempts"] == 3 and mine["tcp-hs"]["best"] == {"score": 2, "max": 2} and
+              mine["tcp-folder"]["attempts"] == 0 and "best" not in mine["tcp-folder"],
+              "the student's list gives their attempts and best score at each exercise")
         st, _, _, _ = sue.req("POST", "/api/v1/exercises/tcp-hs/submissions", {"answers": {"syns": 2}})
         check(st == 403, "a student not enrolled cannot submit")
         st, j, _, _ = ines.req("GET", "/api/v1/exercises/tcp-hs/stats")

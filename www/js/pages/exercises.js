@@ -1,19 +1,12 @@
 // pages/exercises.js - the home page.  A student's: their courses, each
-// with its exercises and the student's best score at each.  Instructors and
+// with its exercises and the student's best score at each (the exercise
+// list gives each one's attempts and best).  Instructors and
 // admins get the exercises with, for those they manage, links to edit them
 // and to their results, a button for a new one, and the courses they teach.
 
 import * as api from '../api.js';
 import { h, plural, uid } from '../dom.js';
 import { score_text } from '../questions.js';
-
-/*
- * The best scores are read with one request per exercise (GET
- * .../submissions, every attempt in full): only when there are at most this
- * many exercises, and that many requests at a time.
- */
-const BEST_MAX_EXERCISES = 12;
-const BEST_AT_ONCE = 3;
 
 export async function exercises_page(ctx) {
 	ctx.title('Exercises');
@@ -46,8 +39,8 @@ export async function exercises_page(ctx) {
 
 /*
  * A student's home: a section per course (those GET /api/v1/courses gives,
- * then any other an exercise names), its exercises as cards; each card's
- * best score fills in when its attempts arrive.
+ * then any other an exercise names), its exercises as cards with the
+ * student's best score.
  */
 function student_home(exercises, courses) {
 	const by_course = new Map(courses.map((c) => [c.slug, { course: c, exercises: [] }]));
@@ -56,14 +49,14 @@ function student_home(exercises, courses) {
 			by_course.set(x.course, { course: { slug: x.course, title: x.course }, exercises: [] });
 		by_course.get(x.course).exercises.push(x);
 	}
-	const best_slots = new Map();          /* exercise slug -> the element its best score goes in */
 	const sections = [...by_course.values()].map(({ course, exercises: xs }) => {
 		const hid = uid('course');
 		return h('section', { class: 'course-block', 'aria-labelledby': hid, dataset: { course: course.slug } },
 			h('h2', { id: hid }, String(course.title ?? course.slug)),
 			xs.length ? h('ul', { class: 'cards' }, xs.map((x) => {
-				const best = h('span', { class: 'best muted' });
-				best_slots.set(x.slug, best);
+				const best = h('span', { class: 'best' }, best_text(x));
+				best.classList.toggle('muted', !x.attempts);
+				best.classList.toggle('full', !!x.best && x.best.score >= x.best.max);
 				return h('li', {},
 					h('a', { class: 'card exercise-link', href: `#/exercises/${encodeURIComponent(x.slug)}`, dataset: { slug: x.slug } },
 						h('span', { class: 'card-title' }, String(x.title ?? x.slug)),
@@ -74,37 +67,12 @@ function student_home(exercises, courses) {
 	const page = h('section', { class: 'exercises student-home' },
 		h('h1', {}, 'Exercises'),
 		sections.length ? sections : h('p', { class: 'muted' }, 'You are in no course yet: ask your instructor to enrol you.'));
-	const abort = new AbortController();
-	page.destroy = () => abort.abort();
-	if (best_slots.size <= BEST_MAX_EXERCISES)
-		fill_best(best_slots, abort.signal);
 	return page;
 }
 
-/* Puts the student's best score at each exercise in its slot, a few requests at a time. */
-async function fill_best(slots, signal) {
-	const queue = [...slots];
-	const worker = async () => {
-		while (queue.length && !signal.aborted) {
-			const [slug, el] = queue.shift();
-			try {
-				const { submissions } = await api.submissions(slug, { signal });
-				const list = submissions || [];
-				el.textContent = best_text(list);
-				el.classList.toggle('muted', !list.length);
-				el.classList.toggle('full', list.some((x) => x.score >= x.max));
-			} catch {
-				/* no score shown: the exercise is still there to open */
-			}
-		}
-	};
-	await Promise.all(Array.from({ length: BEST_AT_ONCE }, worker));
-}
-
-/* "Best score 3 / 3 (2 attempts)", or "Not tried yet". */
-function best_text(subs) {
-	if (!subs.length)
+/* "Best score 3 / 3 (2 attempts)", or "Not tried yet", from an exercise of the list. */
+function best_text(x) {
+	if (!x.attempts || !x.best)
 		return 'Not tried yet';
-	const best = subs.reduce((a, b) => (b.score / (b.max || 1) > a.score / (a.max || 1) ? b : a));
-	return `Best score ${score_text(best.score, best.max)} (${plural(subs.length, 'attempt')})`;
+	return `Best score ${score_text(x.best.score, x.best.max)} (${plural(x.attempts, 'attempt')})`;
 }
