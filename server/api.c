@@ -275,9 +275,151 @@ etag_check(struct MHD_Connection *c, struct reply *r, const struct loaded *l, in
 	return 0;
 }
 
-void
-frames_page(struct MHD_Connection *c, struct loaded *l, int staff, struct reply *r)
+/*
+ * Order questions: a student puts frames back in order, so their view must not
+ * give the order away.  For each student the frames of an order question are
+ * dealt to their places in another order: the row and the tree at place p
+ * show frame shuffled(p), numbered p, with the times and the fields that
+ * name other frames left out; an answer lists places, and is turned back into
+ * frames before it is graded.  A question over more than SHUFFLE_MAX frames
+ * is not shuffled in the view (doc/exercises.md).
+ */
+#define SHUFFLE_MAX 256
+
+struct shuffle {
+	uint32_t n;
+	uint32_t place[SHUFFLE_MAX], frame[SHUFFLE_MAX];
+};
+
+static uint64_t
+splitmix(uint64_t *x)
 {
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The student's deal for the exercise (nothing for staff: user 0). */
+static void
+shuffle_for(const struct loaded *l, int64_t user, struct shuffle *sh)
+{
+	sh->n = 0;
+	if (!user || !l->ex)
+		return;
+	uint32_t total = tq_capture_count(l->cap);
+	size_t i;
+	json_t *q;
+	json_array_foreach(json_object_get(tq_exercise_doc(l->ex), "questions"), i, q) {
+		if (strcmp(json_string_value(json_object_get(q, "kind")) ? json_string_value(json_object_get(q, "kind")) : "", "order"))
+			continue;
+		uint32_t f[SHUFFLE_MAX], n = 0;
+		json_t *list = json_object_get(q, "frames");
+		if (list) {
+			size_t k;
+			json_t *v;
+			if (json_array_size(list) > SHUFFLE_MAX)
+				continue;
+			json_array_foreach(list, k, v)
+				if (json_integer_value(v) >= 1 && json_integer_value(v) <= total)
+					f[n++] = (uint32_t)json_integer_value(v);
+		} else if (total <= SHUFFLE_MAX) {
+			for (uint32_t k = 1; k <= total; k++)
+				f[n++] = k;
+		}
+		/* a frame already dealt by an earlier question keeps its place */
+		uint32_t m = 0;
+		for (uint32_t k = 0; k < n; k++) {
+			int seen = 0;
+			for (uint32_t j = 0; j < sh->n && !seen; j++)
+				seen = sh->place[j] == f[k];
+			for (uint32_t j = 0; j < m && !seen; j++)
+				seen = f[j] == f[k];
+			if (!seen)
+				f[m++] = f[k];
+		}
+		if (m < 2 || sh->n + m > SHUFFLE_MAX)
+			continue;
+		qsort(f, m, sizeof(*f), cmp_u32);
+		uint32_t d[SHUFFLE_MAX];
+		memcpy(d, f, m * sizeof(*f));
+		const char *id = json_string_value(json_object_get(q, "id"));
+		uint64_t seed = (uint64_t)user * 0x100000001b3ULL ^ (uint64_t)l->id << 32;
+		for (const char *c = id ? id : ""; *c; c++)
+			seed = (seed ^ (uint8_t)*c) * 0x100000001b3ULL;
+		for (uint32_t k = m - 1; k > 0; k--) {
+			uint32_t j = (uint32_t)(splitmix(&seed) % (k + 1));
+			uint32_t t = d[k];
+			d[k] = d[j];
+			d[j] = t;
+		}
+		if (!memcmp(d, f, m * sizeof(*f))) {
+			/* never the right order: turn it by one */
+			uint32_t t = d[0];
+			memmove(d, d + 1, (m - 1) * sizeof(*d));
+			d[m - 1] = t;
+		}
+		for (uint32_t k = 0; k < m; k++) {
+			sh->place[sh->n] = f[k];
+			sh->frame[sh->n++] = d[k];
+		}
+	}
+}
+
+/* The frame shown at place p (p itself when it is not dealt); *dealt says whether it is. */
+static uint32_t
+shuffled(const struct shuffle *sh, uint32_t p, int *dealt)
+{
+	for (uint32_t k = 0; k < sh->n; k++)
+		if (sh->place[k] == p) {
+			if (dealt)
+				*dealt = 1;
+			return sh->frame[k];
+		}
+	if (dealt)
+		*dealt = 0;
+	return p;
+}
+
+/* What a dealt frame does not show: its times and the fields that name other frames. */
+static const char *const dealt_hide[] = {
+	"frame.time", "frame.time_epoch", "frame.time_delta", "frame.time_delta_displayed", "frame.time_relative",
+	"frame.offset_shift", "frame.number", "tcp.time_relative", "tcp.time_delta", "tcp.analysis", "tcp.reassembled_in",
+	"tcp.segments", "ip.reassembled_in", "ipv6.reassembled_in", "udp.time_relative", "udp.time_delta", NULL,
+};
+
+static void
+hide_dealt(json_t *nodes)
+{
+	for (size_t i = 0; i < json_array_size(nodes);) {
+		json_t *n = json_array_get(nodes, i);
+		const char *f = json_string_value(json_object_get(n, "f"));
+		int drop = 0;
+		for (int k = 0; f && dealt_hide[k] && !drop; k++)
+			drop = !strcmp(f, dealt_hide[k]);
+		json_t *kids = json_object_get(n, "n");
+		if (!drop && kids) {
+			hide_dealt(kids);
+			drop = !f && !json_array_size(kids);     /* a text item left empty ("Timestamps") */
+		}
+		if (drop)
+			json_array_remove(nodes, i);
+		else
+			i++;
+	}
+}
+
+void
+frames_page(struct MHD_Connection *c, struct loaded *l, int64_t viewer, struct reply *r)
+{
+	int staff = viewer == 0;
 	const char *sf = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "from");
 	const char *sc = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "count");
 	char *end;
@@ -298,8 +440,10 @@ frames_page(struct MHD_Connection *c, struct loaded *l, int staff, struct reply 
 			return;
 		}
 	}
-	char what[40];
-	snprintf(what, sizeof(what), "list-%lu-%lu", from, count);
+	struct shuffle sh;
+	shuffle_for(l, viewer, &sh);
+	char what[64];
+	snprintf(what, sizeof(what), sh.n ? "list-%lu-%lu-u%lld" : "list-%lu-%lu", from, count, (long long)viewer);
 	if (etag_check(c, r, l, staff, what))
 		return;
 	uint32_t total = tq_capture_count(l->cap);
@@ -309,22 +453,25 @@ frames_page(struct MHD_Connection *c, struct loaded *l, int staff, struct reply 
 	const json_t *doc = l->ex ? tq_exercise_doc(l->ex) : NULL;
 	for (unsigned long i = from; i < from + count && i <= total; i++) {
 		struct tq_columns col;
-		if (tq_columns_get(l->cap, (uint32_t)i, &col, &scratch) != 0)
+		int dealt;
+		uint32_t real = shuffled(&sh, (uint32_t)i, &dealt);
+		if (tq_columns_get(l->cap, real, &col, &scratch) != 0)
 			break;
-		json_t *h = staff || !doc ? NULL : hidden_fields(doc, (uint32_t)i);
+		json_t *h = staff || !doc ? NULL : hidden_fields(doc, real);
 		int masked = h && json_array_size(h);
 		json_decref(h);
-		json_array_append_new(list, json_pack("{s:I,s:s,s:s,s:s,s:s,s:I,s:s}", "no", (json_int_t)col.num, "time", col.time,
-		    "src", masked ? "??" : col.src, "dst", masked ? "??" : col.dst, "proto", col.proto, "len", (json_int_t)col.len,
-		    "info", masked ? "??" : col.info));
+		json_array_append_new(list, json_pack("{s:I,s:s,s:s,s:s,s:s,s:I,s:s}", "no", (json_int_t)i, "time",
+		    dealt ? "??" : col.time, "src", masked ? "??" : col.src, "dst", masked ? "??" : col.dst, "proto", col.proto,
+		    "len", (json_int_t)col.len, "info", masked ? "??" : col.info));
 	}
 	tq_sbuf_free(&scratch);
 	reply_json(r, 200, json_pack("{s:I,s:o}", "total", (json_int_t)total, "frames", list));
 }
 
 void
-frame_tree(struct MHD_Connection *c, struct loaded *l, int staff, const char *num_s, struct reply *r)
+frame_tree(struct MHD_Connection *c, struct loaded *l, int64_t viewer, const char *num_s, struct reply *r)
 {
+	int staff = viewer == 0;
 	char *end;
 	errno = 0;
 	unsigned long num = strtoul(num_s, &end, 10);
@@ -332,12 +479,16 @@ frame_tree(struct MHD_Connection *c, struct loaded *l, int staff, const char *nu
 		reply_error(r, 404, "there is no frame %.20s in this trace (%u frames)", num_s, tq_capture_count(l->cap));
 		return;
 	}
-	char what[40];
-	snprintf(what, sizeof(what), "frame-%lu", num);
+	struct shuffle sh;
+	shuffle_for(l, viewer, &sh);
+	int dealt;
+	uint32_t real = shuffled(&sh, (uint32_t)num, &dealt);
+	char what[64];
+	snprintf(what, sizeof(what), sh.n ? "frame-%lu-u%lld" : "frame-%lu", num, (long long)viewer);
 	if (etag_check(c, r, l, staff, what))
 		return;
 	int err;
-	struct tq_tree *t = tq_dissect_ex(l->cap, (uint32_t)num, TQ_DISSECT_DISPLAY, &err);
+	struct tq_tree *t = tq_dissect_ex(l->cap, real, TQ_DISSECT_DISPLAY, &err);
 	if (!t) {
 		reply_error(r, 500, "frame %lu: %s", num, tq_strerror(err));
 		return;
@@ -366,10 +517,21 @@ frame_tree(struct MHD_Connection *c, struct loaded *l, int staff, const char *nu
 	if (!staff && l->ex) {
 		const json_t *doc = tq_exercise_doc(l->ex);
 		json_t *view = json_object_get(doc, "view");
-		json_t *hidden = hidden_fields(doc, (uint32_t)num);
+		json_t *hidden = hidden_fields(doc, real);
 		student_view(json_object_get(j, "tree"), json_object_get(view, "exclude"), json_object_get(view, "redact"), hidden,
 		    json_object_get(j, "sources"));
 		json_decref(hidden);
+	}
+	if (dealt) {
+		/* frame `real` shown at place num: "Frame 2: 74 bytes..." becomes "Frame 3: 74 bytes..." */
+		json_t *tree = json_object_get(j, "tree");
+		hide_dealt(tree);
+		json_t *top = json_array_get(tree, 0);
+		const char *label = json_string_value(json_object_get(top, "l"));
+		const char *colon = label && !strncmp(label, "Frame ", 6) ? strchr(label, ':') : NULL;
+		if (colon)
+			json_object_set_new(top, "l", json_sprintf("Frame %lu%s", num, colon));
+		json_object_set_new(j, "frame", json_integer((json_int_t)num));
 	}
 	reply_json(r, 200, j);
 }
@@ -405,8 +567,28 @@ submit(struct app *a, struct loaded *l, const struct tq_user *u, const struct re
 		json_decref(body);
 		return;
 	}
+	/* an order answer lists places: graded as the frames dealt there (stored as given,
+	 * so the student's history does not tell them the deal) */
+	struct shuffle sh;
+	shuffle_for(l, u->id, &sh);
+	json_t *graded = json_deep_copy(answers);
+	size_t i;
+	json_t *qn;
+	json_array_foreach(json_object_get(tq_exercise_doc(l->ex), "questions"), i, qn) {
+		const char *id = json_string_value(json_object_get(qn, "id"));
+		json_t *ans = id ? json_object_get(graded, id) : NULL;
+		const char *kind = json_string_value(json_object_get(qn, "kind"));
+		size_t k;
+		json_t *v;
+		if (!sh.n || !json_is_array(ans) || !kind || strcmp(kind, "order"))
+			continue;
+		json_array_foreach(ans, k, v)
+			if (json_is_integer(v) && json_integer_value(v) > 0 && json_integer_value(v) <= UINT32_MAX)
+				json_array_set_new(ans, k, json_integer(shuffled(&sh, (uint32_t)json_integer_value(v), NULL)));
+	}
 	char err[600];
-	json_t *res = tq_exercise_grade(l->ex, l->cap, answers, err, sizeof(err));
+	json_t *res = tq_exercise_grade(l->ex, l->cap, graded, err, sizeof(err));
+	json_decref(graded);
 	if (!res) {
 		reply_error(r, 400, "answers: %s", err);
 		json_decref(body);
@@ -492,12 +674,12 @@ api_exercise_routes(struct app *a, struct MHD_Connection *c, const char *method,
 		if (!get)
 			reply_error(r, 405, "use GET for frames");
 		else
-			frames_page(c, l, staff, r);
+			frames_page(c, l, staff ? 0 : u.id, r);
 	} else if (!strncmp(rest, "frames/", 7)) {
 		if (!get)
 			reply_error(r, 405, "use GET for a frame");
 		else
-			frame_tree(c, l, staff, rest + 7, r);
+			frame_tree(c, l, staff ? 0 : u.id, rest + 7, r);
 	} else if (!strcmp(rest, "submissions")) {
 		if (!strcmp(method, "POST")) {
 			if (strcmp(u.role, "student"))

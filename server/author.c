@@ -415,16 +415,17 @@ traces_routes(struct app *a, struct MHD_Connection *c, const char *method, const
 			return;
 		}
 		if (rest[6])
-			frame_tree(c, l, 1, rest + 7, r);
+			frame_tree(c, l, 0, rest + 7, r);
 		else
-			frames_page(c, l, 1, r);
+			frames_page(c, l, 0, r);
 		app_release(l);
 	} else {
 		reply_error(r, 404, "there is no route %.200s", path);
 	}
 }
 
-/* GET /api/v1/exercises/SLUG/trace: staff always; a student only when the view hides nothing. */
+/* GET /api/v1/exercises/SLUG/trace: staff always; a student only when the view hides nothing
+ * and no question asks to put frames in order. */
 void
 exercise_trace(struct app *a, const struct loaded *l, int staff, struct reply *r)
 {
@@ -433,8 +434,11 @@ exercise_trace(struct app *a, const struct loaded *l, int staff, struct reply *r
 	int hides = json_array_size(json_object_get(view, "exclude")) || json_array_size(json_object_get(view, "redact"));
 	size_t i;
 	json_t *qn;
-	json_array_foreach(json_object_get(doc, "questions"), i, qn)
-		hides |= json_object_size(json_object_get(qn, "hide")) > 0;
+	json_array_foreach(json_object_get(doc, "questions"), i, qn) {
+		const char *kind = json_string_value(json_object_get(qn, "kind"));
+		/* hidden fields, or frames to put in order: the file would give the answer */
+		hides |= json_object_size(json_object_get(qn, "hide")) > 0 || (kind && !strcmp(kind, "order"));
+	}
 	if (!staff && hides) {
 		reply_error(r, 403, "this exercise hides parts of its trace: it can be read here, not downloaded");
 		return;

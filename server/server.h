@@ -93,9 +93,10 @@ int api_author_routes(struct app *a, struct MHD_Connection *c, const char *metho
 int is_staff(const struct tq_user *u);
 /* Whether u may read the exercise (*staff: and manage it); -1 with r set when not. */
 int exercise_access(struct app *a, const struct tq_user *u, const struct loaded *l, int *staff, struct reply *r);
-/* A trace's packet list page (?from=&count=) and one frame's tree and bytes, as staff or a student sees them. */
-void frames_page(struct MHD_Connection *c, struct loaded *l, int staff, struct reply *r);
-void frame_tree(struct MHD_Connection *c, struct loaded *l, int staff, const char *num_s, struct reply *r);
+/* A trace's packet list page (?from=&count=) and one frame's tree and bytes, as staff (viewer 0) or the
+ * student whose account is viewer sees them. */
+void frames_page(struct MHD_Connection *c, struct loaded *l, int64_t viewer, struct reply *r);
+void frame_tree(struct MHD_Connection *c, struct loaded *l, int64_t viewer, const char *num_s, struct reply *r);
 void exercise_stats(struct app *a, const struct loaded *l, struct reply *r);
 void exercise_csv(struct app *a, const struct loaded *l, struct reply *r);
 void exercise_trace(struct app *a, const struct loaded *l, int staff, struct reply *r);

@@ -226,6 +226,35 @@ def main():
         st, j, _, _ = sam.req("GET", "/api/v1/exercises/tcp-folder/trace")
         check(st == 403 and "hides" in j["error"], "but not of one that hides fields")
 
+        # an order question: each student sees the frames dealt to other places, without numbers or times
+        order_doc = {"title": "Back in order", "questions": [
+            {"id": "o", "kind": "order", "prompt": "Put the handshake back in order", "frames": [1, 2, 3]}]}
+        st, j, _, _ = ines.req("POST", "/api/v1/exercises", {"slug": "tcp-order", "course": "net101", "trace": sha,
+                                                               "exercise": order_doc})
+        check(st == 201 and j["keys"]["questions"][0]["key"] == [1, 2, 3], "an order question's key is the frames' order")
+        st, staff_list, _, _ = ines.req("GET", "/api/v1/exercises/tcp-order/frames?from=1&count=4")
+        st2, seen, _, r = sam.req("GET", "/api/v1/exercises/tcp-order/frames?from=1&count=4")
+        info = {x["info"]: x["no"] for x in staff_list["frames"][:3]}
+        deal = [info.get(x["info"]) for x in seen["frames"][:3]]
+        check(st == st2 == 200 and sorted(deal) == [1, 2, 3] and deal != [1, 2, 3] and
+              [x["no"] for x in seen["frames"]] == [1, 2, 3, 4] and all(x["time"] == "??" for x in seen["frames"][:3]) and
+              seen["frames"][3]["time"] != "??",
+              "a student's packet list shows the dealt frames at other places, without their times: %s" % deal)
+        place_of = {frame: i + 1 for i, frame in enumerate(deal)}
+        st, j, text, _ = sam.req("GET", "/api/v1/exercises/tcp-order/frames/%d" % place_of[2])
+        check(st == 200 and j["frame"] == place_of[2] and j["tree"][0]["l"].startswith("Frame %d:" % place_of[2]) and
+              b"frame.time" not in text and b"frame.number" not in text and b"tcp.analysis" not in text and
+              b"SYN, ACK" in text, "the frame at a place is the dealt one, numbered by its place, no field naming frames")
+        st, j, _, _ = sam.req("POST", "/api/v1/exercises/tcp-order/submissions", {"answers": {"o": [1, 2, 3]}})
+        check(st == 201 and j["score"] == 0, "the places in ascending order are wrong")
+        right_places = [place_of[1], place_of[2], place_of[3]]
+        st, j, _, _ = sam.req("POST", "/api/v1/exercises/tcp-order/submissions", {"answers": {"o": right_places}})
+        check(st == 201 and j["score"] == 1, "the places of the frames in their order are right")
+        st, j, _, _ = sam.req("GET", "/api/v1/exercises/tcp-order/submissions")
+        check(j["submissions"][-1]["answers"]["o"] == right_places, "the answer is kept as the student gave it (places)")
+        st, _, _, _ = sam.req("GET", "/api/v1/exercises/tcp-order/trace")
+        check(st == 403, "nor can the trace of an order question be downloaded by a student")
+
         # answers, statistics, CSV
         for ans in ({"syns": 2, "ack2": 1}, {"syns": 3, "ack2": "=1+1"}, {"syns": 3, "ack2": 1}):
             st, j, _, _ = sam.req("POST", "/api/v1/exercises/tcp-hs/submissions", {"answers": ans})

@@ -347,7 +347,7 @@ const KINDS = {
 		const frames = order_frames(q, this.frame_count);
 		const list = h('ol', { class: 'order', id: `${id}-list` });
 		const status = h('p', { class: 'sr-only order-status', 'aria-live': 'polite' });
-		const items = new Map(shuffled(frames).map((no) => [no, this.order_item(no, list, status)]));
+		const items = new Map(first_order(frames).map((no) => [no, this.order_item(no, list, status)]));
 		list.append(...items.values());
 		update_ends(list);
 		/* after the form is built: its page makes the trace view next */
@@ -383,7 +383,20 @@ function order_frames(q, count) {
 	return count > 1 && count <= 1000 ? Array.from({ length: count }, (_, i) => i + 1) : [];
 }
 
-/* The frames in a random order other than the right one (ascending), when there is another. */
+/*
+ * The order the frames are listed in at first.  Up to SHUFFLE_MAX frames the
+ * server has dealt them to their places in another order for this student
+ * (the numbers are places, with no time to sort by), so ascending places are
+ * not the answer; beyond that the numbers are the frames' own, and the page
+ * shuffles them itself.
+ */
+const SHUFFLE_MAX = 256;
+
+function first_order(frames) {
+	return frames.length <= SHUFFLE_MAX ? [...frames].sort((a, b) => a - b) : shuffled(frames);
+}
+
+/* The frames in a random order other than ascending, when there is another. */
 function shuffled(frames) {
 	const out = [...frames];
 	for (let i = out.length - 1; i > 0; i--) {

@@ -1,6 +1,8 @@
-// order.mjs - an order question: the frames come shuffled, the student puts
-// them back in order by dragging them with the mouse, or with the keyboard
-// alone, and gets full marks; a wrong order gets 0 and the feedback.  The
+// order.mjs - an order question: the server deals the frames to other places
+// for each student (no numbers, no times to sort by), the page shuffles them
+// again, and the student puts them back in order by dragging them with the
+// mouse, or with the keyboard alone, and gets full marks; a wrong order gets 0
+// and the feedback.  The
 // exercise is made by the admin through the API, in the open demo course, on
 // tests/data/tcp-handshake-eth-ipv4.pcap.
 
@@ -36,6 +38,19 @@ async function ensure_exercise(page, env) {
 	await api_logout(page, csrf);
 }
 
+/*
+ * The right order of the places the student sees.  The server deals the
+ * frames to places in another order for each student (their numbers and
+ * times are not shown), so it is read from the segments themselves: the SYN,
+ * then the SYN+ACK, then the ACK.
+ */
+async function right_order(page) {
+	const info = await page.locator('.q-order ol.order > li').evaluateAll((lis) =>
+		lis.map((li) => [Number(li.dataset.frame), li.querySelector('.order-info').textContent]));
+	const place = (re) => info.find(([, t]) => re.test(t))[0];
+	return [place(/\[SYN\]/), place(/\[SYN, ACK\]/), place(/\[ACK\]/)];
+}
+
 /* The frames in the order the list shows them. */
 function shown(page) {
 	return page.locator('.q-order ol.order > li').evaluateAll((lis) => lis.map((li) => Number(li.dataset.frame)));
@@ -49,9 +64,13 @@ async function open_as_student(page, env) {
 	await page.locator('.pl-row.selected').waitFor();
 	await page.locator('.q-order ol.order > li').nth(2).waitFor();
 	const start = await shown(page);
-	assert_equal([...start].sort(), [1, 2, 3], 'the frames listed');
-	assert(start.join() !== '1,2,3', `the frames are not shuffled: ${start}`);
-	return start;
+	assert_equal([...start].sort(), [1, 2, 3], 'the places listed');
+	const right = await right_order(page);
+	assert(start.join() !== right.join(), `the frames are shown in order: ${start}`);
+	/* the packet list does not give the order away: no time at the dealt places */
+	const times = await page.locator('.pl-row').evaluateAll((rs) => rs.slice(0, 3).map((r) => r.textContent));
+	assert(times.every((t) => t.includes('??')), `the times of the dealt frames: ${times}`);
+	return { start, right };
 }
 
 /*
@@ -97,44 +116,44 @@ export function checks(env) {
 	return [{
 		name: 'an order question: a wrong order gets 0 and the feedback; dragging the frames into order gets full marks',
 		fn: async ({ page }) => {
-			const start = await open_as_student(page, env);
-			/* each frame with its packet-list line */
-			await page.locator('.q-order li[data-frame="2"] .order-info', { hasText: '[SYN, ACK]' }).waitFor();
+			const { start, right } = await open_as_student(page, env);
+			const [a, b, c] = right;
 
-			/* dragged up with the mouse into a wrong order, 3 2 1 */
-			for (const [i, no] of [3, 2, 1].entries())
+			/* dragged up with the mouse into the reverse of the right order */
+			const wrong_order = [c, b, a];
+			for (const [i, no] of wrong_order.entries())
 				if ((await shown(page))[i] !== no)
 					await drag(page, no, i);
-			assert_equal(await shown(page), [3, 2, 1], 'the order after dragging up');
+			assert_equal(await shown(page), wrong_order, 'the order after dragging up');
 			const wrong = await submit_and_wait(page, '0 / 1');
 			assert(wrong.startsWith('Wrong') && wrong.includes(WRONG), `the feedback: ${wrong}`);
 			const sub = await api_get(page, `/api/v1/exercises/${SLUG}/submissions`);
-			assert_equal(sub.submissions[0].answers.hs, [3, 2, 1], 'the answer sent');
+			assert_equal(sub.submissions[0].answers.hs, wrong_order, 'the answer sent (places, as shown)');
 
 			/* Escape puts a dragged frame back */
-			await drag(page, 3, 2, { y: 0.75, escape: true });
-			assert_equal(await shown(page), [3, 2, 1], 'the order after a drag cancelled with Escape');
-			/* frame 3 dragged down to the end, frame 1 up to the top */
-			await drag(page, 3, 2, { y: 0.75 });
-			assert_equal(await shown(page), [2, 1, 3], 'the order after dragging down');
-			await drag(page, 1, 0);
-			assert_equal(await shown(page), [1, 2, 3], 'the order after dragging up');
-			const right = await submit_and_wait(page, '1 / 1');
-			assert(right.startsWith('Right') && right.includes(RIGHT), `the feedback: ${right}`);
+			await drag(page, c, 2, { y: 0.75, escape: true });
+			assert_equal(await shown(page), wrong_order, 'the order after a drag cancelled with Escape');
+			/* the last dragged down to the end, the first up to the top */
+			await drag(page, c, 2, { y: 0.75 });
+			assert_equal(await shown(page), [b, a, c], 'the order after dragging down');
+			await drag(page, a, 0);
+			assert_equal(await shown(page), right, 'the order after dragging up');
+			const ok = await submit_and_wait(page, '1 / 1');
+			assert(ok.startsWith('Right') && ok.includes(RIGHT), `the feedback: ${ok}`);
 			assert_equal(await page.locator('.q.right').count(), 1, 'the question marked right');
-			return `shown ${start.join(', ')} at first`;
+			return `shown ${start.join(', ')} at first, right ${right.join(', ')}`;
 		},
 	}, {
 		name: 'an order question is put in order with the keyboard alone',
 		fn: async ({ page }) => {
-			const start = await open_as_student(page, env);
+			const { start, right } = await open_as_student(page, env);
 			/* from the page's heading, Tab to a frame's "move up" button and press it until it is in place */
-			for (let want = 1; want <= 3; want++) {
+			for (const [i, want] of right.entries()) {
 				let at = (await shown(page)).indexOf(want);
-				if (at === want - 1)
+				if (at === i)
 					continue;
 				await tab_to(page, `Move frame ${want} up`);
-				while (at > want - 1) {
+				while (at > i) {
 					await page.keyboard.press('Enter');
 					at -= 1;
 					await page.locator(`.q-order ol.order > li:nth-child(${at + 1})[data-frame="${want}"]`).waitFor();
@@ -142,7 +161,7 @@ export function checks(env) {
 					assert_equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), `Move frame ${want} up`, 'the focus after a move');
 				}
 			}
-			assert_equal(await shown(page), [1, 2, 3], 'the order after the keyboard');
+			assert_equal(await shown(page), right, 'the order after the keyboard');
 			const said = await page.locator('.q-order .order-status').textContent();
 			assert(/^Frame \d is now number \d of 3\.$/.test(said), `what a screen reader hears: ${said}`);
 			await tab_to(page, 'Submit answers');
