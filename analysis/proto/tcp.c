@@ -152,10 +152,16 @@ struct tq_tcp_frame {
 	uint8_t fin_active;
 };
 
+/* s1.ns1 - s0.ns0 in nanoseconds, held at +-INT64_MAX when a hostile capture's
+ * times are centuries apart (about 292 years fit). */
 static int64_t
 ns_between(int64_t s1, int32_t ns1, int64_t s0, int32_t ns0)
 {
-	return (s1 - s0) * 1000000000LL + (ns1 - ns0);
+	int64_t ds, ns;
+	if (__builtin_sub_overflow(s1, s0, &ds) || __builtin_mul_overflow(ds, 1000000000LL, &ns) ||
+	    __builtin_add_overflow(ns, (int64_t)ns1 - ns0, &ns))
+		return s1 > s0 ? INT64_MAX : -INT64_MAX;
+	return ns;
 }
 
 static struct tcp_rare *
@@ -483,13 +489,13 @@ finished_fwd:
 			goto finished_checking;
 		}
 		if (not_advanced) {
-			int64_t t = (ts - rev->lastack_s) * 1000000000LL + (tns - rev->lastack_ns);
+			int64_t t = ns_between(ts, tns, rev->lastack_s, rev->lastack_ns);
 			if (rev->dupacknum >= 2 && rev->lastack == seq && t < 20000000) {
 				ta_set(tf, TA_FAST_RETRANSMISSION);
 				goto finished_checking;
 			}
-			t = (ts - fwd->nextseq_s) * 1000000000LL + (tns - fwd->nextseq_ns);
-			int64_t thres = tc->have_irtt ? tc->irtt_s * 1000000000LL + tc->irtt_ns : 3000000;
+			t = ns_between(ts, tns, fwd->nextseq_s, fwd->nextseq_ns);
+			int64_t thres = tc->have_irtt ? ns_between(tc->irtt_s, tc->irtt_ns, 0, 0) : 3000000;
 			if (t < thres && fwd->nextseq != seq + seglen) {
 				ta_set(tf, TA_OUT_OF_ORDER);
 				goto finished_checking;
