@@ -34,10 +34,10 @@ enum stmt {
 	S_USER_ADD, S_USER_BY_NAME, S_USER_BY_ID, S_USER_COUNT,
 	S_TOKEN_ADD, S_TOKEN_USER,
 	S_SESSION_ADD, S_SESSION_USER, S_SESSION_DEL,
-	S_COURSE_GET, S_COURSE_ADD, S_TEACHER_ADD, S_TEACHES,
+	S_TEACHER_ADD, S_TEACHES,
 	S_CAPTURE_FIND, S_CAPTURE_ADD, S_CAPTURE_GET,
-	S_EXERCISE_FIND, S_EXERCISE_ADD, S_EXERCISE_UPDATE, S_EXERCISE_GET, S_EXERCISE_ALL,
-	S_SUBMISSION_ADD, S_SUBMISSION_COUNT, S_SUBMISSIONS_OF, S_SUBMISSIONS_ALL,
+	S_EXERCISE_FIND, S_EXERCISE_ADD, S_EXERCISE_UPDATE, S_EXERCISE_GET,
+	S_SUBMISSION_ADD, S_SUBMISSIONS_OF, S_SUBMISSIONS_ALL,
 	S_LOGIN_FAIL, S_LOGIN_COUNT, S_LOGIN_PRUNE,
 	S_COURSE_ROW, S_COURSE_NEW, S_COURSES_ALL, S_COURSES_OF, S_ENROL, S_UNENROL, S_STUDENTS, S_TEACHERS, S_CAN_SEE,
 	S_CAPTURE_META, S_CAPTURE_OWN, S_CAPTURE_USABLE, S_CAPTURES_ALL, S_CAPTURES_OF,
@@ -46,6 +46,12 @@ enum stmt {
 	S_BEGIN, S_COMMIT, S_ROLLBACK,
 	S_COUNT
 };
+
+/* The courses with, for user ?1, whether they teach it or are enrolled in it. */
+#define COURSES "SELECT c.slug, c.title, c.open AS open, " \
+	"EXISTS (SELECT 1 FROM teachers t WHERE t.course_id = c.id AND t.user_id = ?1) AS teaching, " \
+	"EXISTS (SELECT 1 FROM enrolments n WHERE n.course_id = c.id AND n.user_id = ?1) AS enrolled, " \
+	"(SELECT count(*) FROM exercises e WHERE e.course_id = c.id) AS exercises FROM courses c"
 
 static const char *const sql[S_COUNT] = {
 	[S_USER_ADD] = "INSERT INTO users (name, role, pw_hash, external, created) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -59,8 +65,6 @@ static const char *const sql[S_COUNT] = {
 	[S_SESSION_USER] = "SELECT u.id, u.name, u.role, coalesce(u.pw_hash, ''), u.external, s.csrf FROM sessions s "
 	                   "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1 AND s.expires > ?2",
 	[S_SESSION_DEL] = "DELETE FROM sessions WHERE token_hash = ?1",
-	[S_COURSE_GET] = "SELECT id FROM courses WHERE slug = ?1",
-	[S_COURSE_ADD] = "INSERT INTO courses (slug, title) VALUES (?1, ?2)",
 	[S_TEACHER_ADD] = "INSERT OR IGNORE INTO teachers (course_id, user_id) VALUES (?1, ?2)",
 	[S_TEACHES] = "SELECT 1 FROM teachers WHERE course_id = ?1 AND user_id = ?2",
 	[S_CAPTURE_FIND] = "SELECT id FROM captures WHERE sha256 = ?1",
@@ -72,10 +76,8 @@ static const char *const sql[S_COUNT] = {
 	[S_EXERCISE_UPDATE] = "UPDATE exercises SET course_id = ?2, doc = ?3, capture_id = ?4, keys = ?5, updated = ?6 "
 	                      "WHERE slug = ?1",
 	[S_EXERCISE_GET] = "SELECT id, course_id, capture_id, slug, doc, keys, published, updated FROM exercises WHERE slug = ?1",
-	[S_EXERCISE_ALL] = "SELECT id, course_id, capture_id, slug, doc, keys, published, updated FROM exercises ORDER BY slug",
 	[S_SUBMISSION_ADD] = "INSERT INTO submissions (exercise_id, user_id, answers, score, max, result, created) "
 	                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[S_SUBMISSION_COUNT] = "SELECT count(*) FROM submissions",
 	[S_SUBMISSIONS_OF] = "SELECT s.id, u.name, s.answers, s.score, s.max, s.result, s.created FROM submissions s "
 	                     "JOIN users u ON u.id = s.user_id WHERE s.exercise_id = ?1 AND s.user_id = ?2 ORDER BY s.id",
 	[S_SUBMISSIONS_ALL] = "SELECT s.id, u.name, s.answers, s.score, s.max, s.result, s.created FROM submissions s "
@@ -85,16 +87,8 @@ static const char *const sql[S_COUNT] = {
 	[S_LOGIN_PRUNE] = "DELETE FROM logins WHERE at < ?1",
 	[S_COURSE_ROW] = "SELECT id, slug, title, open FROM courses WHERE slug = ?1",
 	[S_COURSE_NEW] = "INSERT INTO courses (slug, title, open) VALUES (?1, ?2, ?3)",
-	[S_COURSES_ALL] = "SELECT c.slug, c.title, c.open AS open, "
-	                  "EXISTS (SELECT 1 FROM teachers t WHERE t.course_id = c.id AND t.user_id = ?1) AS teaching, "
-	                  "EXISTS (SELECT 1 FROM enrolments n WHERE n.course_id = c.id AND n.user_id = ?1) AS enrolled, "
-	                  "(SELECT count(*) FROM exercises e WHERE e.course_id = c.id) AS exercises "
-	                  "FROM courses c ORDER BY c.slug",
-	[S_COURSES_OF] = "SELECT * FROM (SELECT c.slug, c.title, c.open AS open, "
-	                 "EXISTS (SELECT 1 FROM teachers t WHERE t.course_id = c.id AND t.user_id = ?1) AS teaching, "
-	                 "EXISTS (SELECT 1 FROM enrolments n WHERE n.course_id = c.id AND n.user_id = ?1) AS enrolled, "
-	                 "(SELECT count(*) FROM exercises e WHERE e.course_id = c.id) AS exercises "
-	                 "FROM courses c) WHERE open OR teaching OR enrolled ORDER BY slug",
+	[S_COURSES_ALL] = COURSES " ORDER BY c.slug",
+	[S_COURSES_OF] = "SELECT * FROM (" COURSES ") WHERE open OR teaching OR enrolled ORDER BY slug",
 	[S_ENROL] = "INSERT OR IGNORE INTO enrolments (course_id, user_id) VALUES (?1, ?2)",
 	[S_UNENROL] = "DELETE FROM enrolments WHERE course_id = ?1 AND user_id = ?2",
 	[S_STUDENTS] = "SELECT u.name, u.external AS external FROM enrolments n JOIN users u ON u.id = n.user_id "
@@ -549,23 +543,6 @@ find_id(struct tq_store *s, enum stmt k, const char *key, int64_t *id)
 }
 
 int
-tq_store_course_ensure(struct tq_store *s, const char *slug, const char *title, int64_t *id)
-{
-	int rc = find_id(s, S_COURSE_GET, slug, id);
-	if (rc != TQ_STORE_NOTFOUND)
-		return rc;
-	sqlite3_stmt *q = stmt(s, S_COURSE_ADD);
-	if (!q)
-		return TQ_STORE_ERROR;
-	sqlite3_bind_text(q, 1, slug, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(q, 2, title, -1, SQLITE_TRANSIENT);
-	rc = run(s, q, "add course");
-	if (rc == 0)
-		*id = sqlite3_last_insert_rowid(s->db);
-	return rc;
-}
-
-int
 tq_store_teacher_add(struct tq_store *s, int64_t course_id, int64_t user_id)
 {
 	sqlite3_stmt *q = stmt(s, S_TEACHER_ADD);
@@ -711,29 +688,6 @@ tq_store_exercise_get(struct tq_store *s, const char *slug, struct tq_exrow *out
 	return 0;
 }
 
-int
-tq_store_exercise_each(struct tq_store *s, int (*fn)(void *arg, const struct tq_exrow *row), void *arg)
-{
-	sqlite3_stmt *q = stmt(s, S_EXERCISE_ALL);
-	if (!q)
-		return TQ_STORE_ERROR;
-	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		struct tq_exrow r;
-		if (read_exercise(q, &r)) {
-			sqlite3_reset(q);
-			snprintf(s->err, sizeof(s->err), "out of memory");
-			return TQ_STORE_ERROR;
-		}
-		int stop = fn(arg, &r);
-		tq_exrow_free(&r);
-		if (stop)
-			break;
-	}
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s, "list exercises");
-}
-
 void
 tq_exrow_free(struct tq_exrow *r)
 {
@@ -762,12 +716,6 @@ tq_store_submission_add(struct tq_store *s, int64_t exercise_id, int64_t user_id
 	if (rc == 0 && id)
 		*id = sqlite3_last_insert_rowid(s->db);
 	return rc;
-}
-
-int
-tq_store_submission_count(struct tq_store *s, int64_t *n)
-{
-	return count(s, S_SUBMISSION_COUNT, n);
 }
 
 int

@@ -85,7 +85,6 @@ int tq_store_session_user(struct tq_store *st, const uint8_t hash[32], int64_t n
     size_t csrflen);
 int tq_store_session_delete(struct tq_store *st, const uint8_t hash[32]);
 
-int tq_store_course_ensure(struct tq_store *st, const char *slug, const char *title, int64_t *id);
 int tq_store_teacher_add(struct tq_store *st, int64_t course_id, int64_t user_id);
 /* 1 when user teaches course, 0 when not. */
 int tq_store_teaches(struct tq_store *st, int64_t course_id, int64_t user_id);
@@ -99,13 +98,10 @@ int tq_store_capture_get(struct tq_store *st, int64_t id, void **data, size_t *s
 int tq_store_exercise_put(struct tq_store *st, const char *slug, int64_t course_id, const char *doc, int64_t capture_id,
     const char *keys, int published, int64_t *id);
 int tq_store_exercise_get(struct tq_store *st, const char *slug, struct tq_exrow *out);
-/* Calls fn for each exercise, in slug order; fn returns nonzero to stop. */
-int tq_store_exercise_each(struct tq_store *st, int (*fn)(void *arg, const struct tq_exrow *row), void *arg);
 void tq_exrow_free(struct tq_exrow *row);
 
 int tq_store_submission_add(struct tq_store *st, int64_t exercise_id, int64_t user_id, const char *answers,
     double score, double max, const char *result, int64_t *id);
-int tq_store_submission_count(struct tq_store *st, int64_t *n);
 
 /* A submission as listed: the strings live until the callback returns. */
 struct tq_subrow {

@@ -286,6 +286,13 @@ etag_check(struct MHD_Connection *c, struct reply *r, const struct loaded *l, in
  */
 #define SHUFFLE_MAX 256
 
+int
+question_is(const json_t *q, const char *kind)
+{
+	const char *k = json_string_value(json_object_get(q, "kind"));
+	return k && !strcmp(k, kind);
+}
+
 struct shuffle {
 	uint32_t n;
 	uint32_t place[SHUFFLE_MAX], frame[SHUFFLE_MAX];
@@ -318,7 +325,7 @@ shuffle_for(const struct loaded *l, int64_t user, struct shuffle *sh)
 	size_t i;
 	json_t *q;
 	json_array_foreach(json_object_get(tq_exercise_doc(l->ex), "questions"), i, q) {
-		if (strcmp(json_string_value(json_object_get(q, "kind")) ? json_string_value(json_object_get(q, "kind")) : "", "order"))
+		if (!question_is(q, "order"))
 			continue;
 		uint32_t f[SHUFFLE_MAX], n = 0;
 		json_t *list = json_object_get(q, "frames");
@@ -577,10 +584,9 @@ submit(struct app *a, struct loaded *l, const struct tq_user *u, const struct re
 	json_array_foreach(json_object_get(tq_exercise_doc(l->ex), "questions"), i, qn) {
 		const char *id = json_string_value(json_object_get(qn, "id"));
 		json_t *ans = id ? json_object_get(graded, id) : NULL;
-		const char *kind = json_string_value(json_object_get(qn, "kind"));
 		size_t k;
 		json_t *v;
-		if (!sh.n || !json_is_array(ans) || !kind || strcmp(kind, "order"))
+		if (!sh.n || !json_is_array(ans) || !question_is(qn, "order"))
 			continue;
 		json_array_foreach(ans, k, v)
 			if (json_is_integer(v) && json_integer_value(v) > 0 && json_integer_value(v) <= UINT32_MAX)

@@ -435,9 +435,8 @@ exercise_trace(struct app *a, const struct loaded *l, int staff, struct reply *r
 	size_t i;
 	json_t *qn;
 	json_array_foreach(json_object_get(doc, "questions"), i, qn) {
-		const char *kind = json_string_value(json_object_get(qn, "kind"));
 		/* hidden fields, or frames to put in order: the file would give the answer */
-		hides |= json_object_size(json_object_get(qn, "hide")) > 0 || (kind && !strcmp(kind, "order"));
+		hides |= json_object_size(json_object_get(qn, "hide")) > 0 || question_is(qn, "order");
 	}
 	if (!staff && hides) {
 		reply_error(r, 403, "this exercise hides parts of its trace: it can be read here, not downloaded");

@@ -91,6 +91,8 @@ int api_author_routes(struct app *a, struct MHD_Connection *c, const char *metho
     struct reply *r);
 
 int is_staff(const struct tq_user *u);
+/* Whether a question of an exercise document is of this kind ("order", ...). */
+int question_is(const json_t *q, const char *kind);
 /* Whether u may read the exercise (*staff: and manage it); -1 with r set when not. */
 int exercise_access(struct app *a, const struct tq_user *u, const struct loaded *l, int *staff, struct reply *r);
 /* A trace's packet list page (?from=&count=) and one frame's tree and bytes, as staff (viewer 0) or the
