@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pcap/pcap.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,7 @@
 
 #include "internal.h"
 
-void tq_pass1(struct tq_capture *cap);
+void tq_pass1_frame(struct tq_capture *cap, uint32_t num, struct tq_arena *scratch);
 void tq_conv_free_all(struct tq_capture *cap);
 
 #define PCAP_MAGIC      0xa1b2c3d4u
@@ -294,11 +295,155 @@ too_big(const char *msg, unsigned *caplen, unsigned *limit)
 	return sscanf(a, "capture length %u", caplen) == 1 && sscanf(c, " of %u", limit) == 1;
 }
 
+/*
+ * Reading a large mapped file, mapping its pages costs about as much as
+ * libpcap's copies.  A helper thread maps the next megabytes ahead of the
+ * reader (MADV_POPULATE_READ, or a read of each page) and gives back those
+ * far enough behind it, so the reading thread, which runs pass 1 too, does
+ * neither.  It only ever calls madvise() on the read-only mapping.
+ */
+#define PAGER_MIN       (8u << 20)   /* smaller files are mapped as they are read */
+#define PAGER_AHEAD     (8u << 20)
+#define PAGER_BEHIND    (4u << 20)   /* pass 1 reaches back for reassembled PDUs */
+#define PAGER_STEP      (1u << 20)
+
+struct pager {
+	struct tq_capture *cap;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t pos;                  /* where the reader is (mu) */
+	int stop;                    /* (mu) */
+	size_t mapped, dropped;      /* the helper's own marks */
+};
+
+static void
+populate(const uint8_t *p, size_t n)
+{
+#ifdef MADV_POPULATE_READ
+	if (madvise((void *)p, n, MADV_POPULATE_READ) == 0)
+		return;
+#endif
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	for (size_t i = 0; i < n; i += page)
+		(void)*(volatile const uint8_t *)(p + i);
+}
+
+static void *
+pager_main(void *arg)
+{
+	struct pager *pg = arg;
+	const struct tq_capture *cap = pg->cap;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	pthread_mutex_lock(&pg->mu);
+	while (!pg->stop) {
+		size_t pos = pg->pos;
+		size_t want = cap->size - pos > PAGER_AHEAD ? pos + PAGER_AHEAD : cap->size;
+		size_t drop = pos > PAGER_BEHIND ? (pos - PAGER_BEHIND) & ~(page - 1) : 0;
+		if (pg->mapped >= want && drop < pg->dropped + PAGER_STEP) {
+			pthread_cond_wait(&pg->cv, &pg->mu);
+			continue;
+		}
+		pthread_mutex_unlock(&pg->mu);
+		if (pg->mapped < want) {
+			size_t from = pg->mapped > pos ? pg->mapped : pos & ~(page - 1);
+			populate(cap->base + from, want - from);
+			pg->mapped = want;
+		}
+		if (drop >= pg->dropped + PAGER_STEP) {
+			madvise(cap->base + pg->dropped, drop - pg->dropped, MADV_DONTNEED);
+			pg->dropped = drop;
+		}
+		pthread_mutex_lock(&pg->mu);
+	}
+	pthread_mutex_unlock(&pg->mu);
+	return NULL;
+}
+
+/* Starts the helper for a large mapped file on more than one core; 0 when there is none. */
+static int
+pager_start(struct pager *pg, struct tq_capture *cap)
+{
+	memset(pg, 0, sizeof(*pg));
+	const char *t = getenv("TQ_THREADS");
+	if (!cap->mapped || cap->size < PAGER_MIN || sysconf(_SC_NPROCESSORS_ONLN) < 2 || (t && atoi(t) == 1))
+		return 0;
+	pg->cap = cap;
+	pthread_mutex_init(&pg->mu, NULL);
+	pthread_cond_init(&pg->cv, NULL);
+	if (pthread_create(&pg->th, NULL, pager_main, pg) != 0) {
+		pthread_mutex_destroy(&pg->mu);
+		pthread_cond_destroy(&pg->cv);
+		pg->cap = NULL;
+		return 0;
+	}
+	return 1;
+}
+
+/* The reader is at off: the helper maps ahead of it and gives back behind it. */
+static void
+pager_follow(struct pager *pg, size_t off)
+{
+	pthread_mutex_lock(&pg->mu);
+	pg->pos = off;
+	pthread_cond_signal(&pg->cv);
+	pthread_mutex_unlock(&pg->mu);
+}
+
+static void
+pager_stop(struct pager *pg)
+{
+	pthread_mutex_lock(&pg->mu);
+	pg->stop = 1;
+	pthread_cond_signal(&pg->cv);
+	pthread_mutex_unlock(&pg->mu);
+	pthread_join(pg->th, NULL);
+	pthread_mutex_destroy(&pg->mu);
+	pthread_cond_destroy(&pg->cv);
+	pg->cap->dropped = pg->dropped;
+}
+
+/*
+ * libpcap reads a stdio stream: this one reads the capture where it lies in
+ * memory (fmemopen() does the same, with more work per read).
+ */
+struct memfile {
+	const uint8_t *base;
+	size_t size, pos;
+};
+
+static ssize_t
+memfile_read(void *cookie, char *buf, size_t n)
+{
+	struct memfile *m = cookie;
+	size_t left = m->size - m->pos;
+	if (n > left)
+		n = left;
+	memcpy(buf, m->base + m->pos, n);
+	m->pos += n;
+	return (ssize_t)n;
+}
+
+static int
+memfile_seek(void *cookie, off64_t *off, int whence)
+{
+	struct memfile *m = cookie;
+	off64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (off64_t)m->pos : (off64_t)m->size;
+	if ((whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END) ||
+	    *off < -base || base + *off > (off64_t)m->size)
+		return -1;
+	m->pos = (size_t)(base + *off);
+	*off = (off64_t)m->pos;
+	return 0;
+}
+
 static int
 read_records(struct tq_capture *cap, const struct sections *sc, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
-	FILE *fp = fmemopen(cap->base, cap->size, "rb");
+	struct memfile mf = { cap->base, cap->size, 0 };
+	static const cookie_io_functions_t io = { memfile_read, NULL, memfile_seek, NULL };
+	FILE *fp = fopencookie(&mf, "rb", io);
 	if (!fp) {
 		seterr(err, errlen, "cannot read the capture: %s", strerror(errno));
 		return TQ_EIO;
@@ -325,13 +470,22 @@ read_records(struct tq_capture *cap, const struct sections *sc, char *err, size_
 	}
 	int snaplen = pcap_snapshot(p);
 	int swapped = pcap_is_swapped(p);
+	/* pass 1 runs on each record as soon as libpcap returns it, while its bytes are in the cache */
+	struct tq_arena scratch;
+	tq_arena_init(&scratch, 0);
+	struct pager pg;
+	int paged = pager_start(&pg, cap);
+	size_t told = 0;
+	long pos = ftell(fp);        /* where the next record starts (pcap), or the last one ended */
 
 	for (;;) {
 		struct pcap_pkthdr *h;
 		const u_char *data;
-		long before = ftell(fp);
-		if (before > 0)
+		long before = pos;
+		if (before > 0 && !paged)
 			release_below(cap, (size_t)before);
+		else if (before > 0 && (size_t)before >= told + PAGER_STEP)
+			pager_follow(&pg, told = (size_t)before);
 		int rc = pcap_next_ex(p, &h, &data);
 		if (rc == PCAP_ERROR_BREAK)
 			break;
@@ -353,7 +507,6 @@ read_records(struct tq_capture *cap, const struct sections *sc, char *err, size_
 			cap->warning = strdup(w);
 			break;
 		}
-		long after = ftell(fp);
 		uint64_t off;
 		uint32_t iface = 0;
 		if (!cap->pcapng) {
@@ -375,7 +528,8 @@ read_records(struct tq_capture *cap, const struct sections *sc, char *err, size_
 				cap->warning = strdup("cannot locate a record in the file");
 				break;
 			}
-		} else if (after < 0 || pcapng_locate(cap, (size_t)after, data, h->caplen, &off, &iface) != 0) {
+			pos = (long)(off + h->caplen);   /* records follow each other */
+		} else if ((pos = ftell(fp)) < 0 || pcapng_locate(cap, (size_t)pos, data, h->caplen, &off, &iface) != 0) {
 			char w[256];
 			snprintf(w, sizeof(w), "frame %u: captured length is larger than the interface's snapshot length or the block is damaged; kept the %u frames before it",
 			    cap->nframes + 1, cap->nframes);
@@ -392,11 +546,18 @@ read_records(struct tq_capture *cap, const struct sections *sc, char *err, size_
 			break;
 		}
 		if (add_frame(cap, h, off, iface) != 0) {
+			tq_arena_free(&scratch);
+			if (paged)
+				pager_stop(&pg);
 			pcap_close(p);
 			seterr(err, errlen, "out of memory after %u frames", cap->nframes);
 			return TQ_ENOMEM;
 		}
+		tq_pass1_frame(cap, cap->nframes, &scratch);
 	}
+	tq_arena_free(&scratch);
+	if (paged)
+		pager_stop(&pg);
 	pcap_close(p);      /* closes fp too */
 	/* a damaged first record leaves nothing to show: that is a failure, not a warning */
 	if (cap->nframes == 0 && cap->warning) {
@@ -468,8 +629,6 @@ open_common(struct tq_capture *cap, struct tq_capture **out, char *err, size_t e
 		tq_capture_free(cap);
 		return rc;
 	}
-	cap->dropped = 0;
-	tq_pass1(cap);
 	cap->dropped = 0;
 	*out = cap;
 	return 0;

@@ -378,22 +378,16 @@ pkt_init(struct tq_pkt *pk, struct tq_capture *cap, uint32_t num, int pass, stru
 	pk->arena = arena;
 }
 
-void tq_pass1(struct tq_capture *cap);
+void tq_pass1_frame(struct tq_capture *cap, uint32_t num, struct tq_arena *scratch);
 
+/* Pass 1 over frame num, the frames before it done: it builds the state pass 2 reads. */
 void
-tq_pass1(struct tq_capture *cap)
+tq_pass1_frame(struct tq_capture *cap, uint32_t num, struct tq_arena *scratch)
 {
-	struct tq_arena scratch;
-	tq_arena_init(&scratch, 0);
-	for (uint32_t i = 0; i < cap->nframes; i++) {
-		struct tq_pkt pk;
-		pkt_init(&pk, cap, i + 1, 1, &scratch);
-		tq_dissect_frame(&pk);
-		tq_arena_reset(&scratch);
-		if ((i & 1023) == 0)
-			tq_capture_release(cap, i + 1);
-	}
-	tq_arena_free(&scratch);
+	struct tq_pkt pk;
+	pkt_init(&pk, cap, num, 1, scratch);
+	tq_dissect_frame(&pk);
+	tq_arena_reset(scratch);
 }
 
 struct tq_tree *
@@ -448,13 +442,12 @@ tq_tree_free(struct tq_tree *t)
 /* ------------------------------------------------------------------ columns */
 
 /*
- * Each thread's arena and Info buffer, reused from frame to frame since the
- * packet list asks for every one; freed when the thread ends (the server's
- * workers come and go), through the key's destructor.
+ * Each thread's arena, reused from frame to frame since the packet list asks
+ * for every one; freed when the thread ends (the server's workers come and
+ * go), through the key's destructor.
  */
 struct colstate {
 	struct tq_arena arena;
-	struct tq_sbuf info;
 };
 
 static pthread_key_t col_key;
@@ -467,7 +460,6 @@ colstate_free(void *p)
 {
 	struct colstate *cs = p;
 	tq_arena_free(&cs->arena);
-	tq_sbuf_free(&cs->info);
 	free(cs);
 	col_mine = NULL;
 }
@@ -488,12 +480,23 @@ colstate(void)
 	if (!cs)
 		return NULL;
 	tq_arena_init(&cs->arena, 0);
-	tq_sbuf_init(&cs->info, 0);
 	if (!col_key_ok || pthread_setspecific(col_key, cs) != 0) {
 		free(cs);
 		return NULL;
 	}
 	return col_mine = cs;
+}
+
+/* An address and its NUL, formatted in place. */
+static void
+addr_put(struct tq_sbuf *b, const struct tq_addr *a)
+{
+	enum { ADDR_MAX = 128 };
+	char *d = tq_sbuf_reserve(b, ADDR_MAX);
+	if (!d)
+		return;
+	tq_addr_str(a, d, ADDR_MAX);
+	tq_sbuf_commit(b, strlen(d) + 1);
 }
 
 int
@@ -504,15 +507,17 @@ tq_columns_get(struct tq_capture *cap, uint32_t num, struct tq_columns *cols, st
 	struct colstate *cs = colstate();
 	if (!cs)
 		return TQ_ENOMEM;
-	tq_sbuf_reset(&cs->info);
 
+	/* Info is written first, at the start of scratch; the other columns follow it */
+	tq_sbuf_reset(scratch);
 	struct tq_pkt pk;
 	pkt_init(&pk, cap, num, 2, &cs->arena);
 	pk.want_cols = 1;
-	pk.info = &cs->info;
+	pk.info = scratch;
 	tq_dissect_frame(&pk);
+	size_t o_info = 0;
+	tq_sbuf_putc(scratch, '\0');
 
-	tq_sbuf_reset(scratch);
 	const struct tq_frame *fr = pk.fr, *first = &cap->frames[0];
 	int64_t ds;
 	int32_t dns;
@@ -540,22 +545,14 @@ tq_columns_get(struct tq_capture *cap, uint32_t num, struct tq_columns *cols, st
 	}
 	tq_sbuf_putc(scratch, '\0');
 
-	char a[128];
 	const struct tq_addr *src = pk.net_src.kind ? &pk.net_src : &pk.dl_src;
 	const struct tq_addr *dst = pk.net_dst.kind ? &pk.net_dst : &pk.dl_dst;
 	size_t o_src = scratch->len;
-	tq_addr_str(src, a, sizeof(a));
-	tq_sbuf_puts(scratch, a);
-	tq_sbuf_putc(scratch, '\0');
+	addr_put(scratch, src);
 	size_t o_dst = scratch->len;
-	tq_addr_str(dst, a, sizeof(a));
-	tq_sbuf_puts(scratch, a);
-	tq_sbuf_putc(scratch, '\0');
+	addr_put(scratch, dst);
 	size_t o_proto = scratch->len;
 	tq_sbuf_puts(scratch, pk.col_proto ? pk.col_proto : "");
-	tq_sbuf_putc(scratch, '\0');
-	size_t o_info = scratch->len;
-	tq_sbuf_puts(scratch, tq_sbuf_str(&cs->info));
 	tq_arena_reset(&cs->arena);
 	if (scratch->err)
 		return scratch->err;

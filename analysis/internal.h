@@ -19,6 +19,7 @@
 struct tq_arena_blk;
 struct tq_arena {
 	struct tq_arena_blk *head;
+	struct tq_arena_blk *spare;  /* a large block a reset kept for the next frame */
 	size_t used, total, max;
 };
 

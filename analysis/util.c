@@ -231,10 +231,29 @@ tq_sbuf_commit(struct tq_sbuf *b, size_t n)
 static char *
 u64_digits(char *end, uint64_t v)
 {
-	do {
+	static const char pairs[] =
+	    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	    "8081828384858687888990919293949596979899";
+	while (v >= 0x100000000ULL) {      /* 64-bit division only while it is needed */
 		*--end = (char)('0' + v % 10);
 		v /= 10;
-	} while (v);
+	}
+	uint32_t w = (uint32_t)v;
+	while (w >= 100) {
+		uint32_t r = w % 100;
+		w /= 100;
+		end -= 2;
+		end[0] = pairs[2 * r];
+		end[1] = pairs[2 * r + 1];
+	}
+	if (w >= 10) {
+		end -= 2;
+		end[0] = pairs[2 * w];
+		end[1] = pairs[2 * w + 1];
+	} else {
+		*--end = (char)('0' + w);
+	}
 	return end;
 }
 
@@ -320,6 +339,7 @@ struct tq_arena_blk {
 };
 
 #define ARENA_BLK 16384
+#define ARENA_SPARE_MAX (1u << 20)
 
 void
 tq_arena_init(struct tq_arena *a, size_t max)
@@ -349,10 +369,20 @@ tq_arena_alloc_raw(struct tq_arena *a, size_t n)
 	struct tq_arena_blk *b = a->head;
 	if (!b || b->size - b->used < n) {
 		size_t size = n > ARENA_BLK ? n : ARENA_BLK;
-		if (a->max && a->total + size > a->max)
+		if (a->spare && a->spare->size >= size) {
+			b = a->spare;            /* a reassembled PDU as large as the last frame's */
+			a->spare = NULL;
+			size = b->size;
+		} else {
+			b = NULL;
+		}
+		if (a->max && a->total + size > a->max) {
+			if (b)
+				a->spare = b;
 			return NULL;
-		/* a reset arena keeps its first block: reuse it when it fits */
-		b = malloc(sizeof(*b) + size);
+		}
+		if (!b)
+			b = malloc(sizeof(*b) + size);
 		if (!b)
 			return NULL;
 		b->size = size;
@@ -434,7 +464,13 @@ tq_arena_reset(struct tq_arena *a)
 			keep = b;
 			break;
 		}
-		free(b);
+		/* the largest block up to 1 MiB is kept for the next frame's large allocation */
+		if (b->size > ARENA_BLK && b->size <= ARENA_SPARE_MAX && (!a->spare || a->spare->size < b->size)) {
+			free(a->spare);
+			a->spare = b;
+		} else {
+			free(b);
+		}
 		b = next;
 	}
 	a->head = keep;
@@ -453,7 +489,8 @@ tq_arena_free(struct tq_arena *a)
 		free(b);
 		b = next;
 	}
-	a->head = NULL;
+	free(a->spare);
+	a->head = a->spare = NULL;
 	a->total = a->used = 0;
 }
 

@@ -1319,9 +1319,16 @@ msp_split(struct tq_pkt *pk, struct flow *f, struct msp *m, uint32_t at)
 static int
 msp_rebuild(struct tq_pkt *pk, const struct msp *m, struct tq_slice *out)
 {
-	uint8_t *buf = tq_arena_alloc(pk->arena, m->datalen ? m->datalen : 1);
+	uint8_t *buf = tq_arena_alloc_raw(pk->arena, m->datalen ? m->datalen : 1);
 	if (!buf)
 		return -1;
+	/* the fragments usually tile the PDU in order: zero it first only when they do not */
+	uint64_t tiled = 0;          /* bytes from the start covered so far */
+	for (const struct tq_fragment *f = m->frags; f && f->off <= tiled; f = f->next)
+		if ((uint64_t)f->off + f->len > tiled)
+			tiled = (uint64_t)f->off + f->len;
+	if (tiled < m->datalen)
+		memset(buf, 0, m->datalen ? m->datalen : 1);
 	for (const struct tq_fragment *f = m->frags; f; f = f->next) {
 		const struct tq_frame *ff = &pk->cap->frames[f->frame - 1];
 		if (f->off >= m->datalen || f->data_off > ff->caplen || ff->caplen - f->data_off < f->len)
