@@ -205,6 +205,31 @@ release_below(struct tq_capture *cap, size_t off)
 	cap->dropped = end;
 }
 
+/* Maps the pages of [p, p + n) now, in one call rather than a fault each. */
+static void
+populate(const uint8_t *p, size_t n)
+{
+#ifdef MADV_POPULATE_READ
+	if (madvise((void *)p, n, MADV_POPULATE_READ) == 0)
+		return;
+#endif
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	for (size_t i = 0; i < n; i += page)
+		(void)*(volatile const uint8_t *)(p + i);
+}
+
+void
+tq_capture_prefetch(struct tq_capture *cap, uint32_t from, uint32_t to)
+{
+	if (!cap || !cap->mapped || from == 0 || from > to || to > cap->nframes)
+		return;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t a = (size_t)cap->frames[from - 1].off & ~(page - 1);
+	size_t b = (size_t)cap->frames[to - 1].off + cap->frames[to - 1].caplen;
+	if (b > a)
+		populate(cap->base + a, b - a);
+}
+
 void
 tq_capture_release(struct tq_capture *cap, uint32_t num)
 {
@@ -305,7 +330,8 @@ too_big(const char *msg, unsigned *caplen, unsigned *limit)
 #define PAGER_MIN       (8u << 20)   /* smaller files are mapped as they are read */
 #define PAGER_AHEAD     (8u << 20)
 #define PAGER_BEHIND    (4u << 20)   /* pass 1 reaches back for reassembled PDUs */
-#define PAGER_STEP      (1u << 20)
+#define PAGER_STEP      (1u << 20)   /* the reader reports every megabyte */
+#define PAGER_DROP      (4u << 20)   /* pages given back at a time: each madvise() interrupts the reader */
 
 struct pager {
 	struct tq_capture *cap;
@@ -316,18 +342,6 @@ struct pager {
 	int stop;                    /* (mu) */
 	size_t mapped, dropped;      /* the helper's own marks */
 };
-
-static void
-populate(const uint8_t *p, size_t n)
-{
-#ifdef MADV_POPULATE_READ
-	if (madvise((void *)p, n, MADV_POPULATE_READ) == 0)
-		return;
-#endif
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	for (size_t i = 0; i < n; i += page)
-		(void)*(volatile const uint8_t *)(p + i);
-}
 
 static void *
 pager_main(void *arg)
@@ -340,7 +354,7 @@ pager_main(void *arg)
 		size_t pos = pg->pos;
 		size_t want = cap->size - pos > PAGER_AHEAD ? pos + PAGER_AHEAD : cap->size;
 		size_t drop = pos > PAGER_BEHIND ? (pos - PAGER_BEHIND) & ~(page - 1) : 0;
-		if (pg->mapped >= want && drop < pg->dropped + PAGER_STEP) {
+		if (pg->mapped >= want && drop < pg->dropped + PAGER_DROP) {
 			pthread_cond_wait(&pg->cv, &pg->mu);
 			continue;
 		}
@@ -350,7 +364,7 @@ pager_main(void *arg)
 			populate(cap->base + from, want - from);
 			pg->mapped = want;
 		}
-		if (drop >= pg->dropped + PAGER_STEP) {
+		if (drop >= pg->dropped + PAGER_DROP) {
 			madvise(cap->base + pg->dropped, drop - pg->dropped, MADV_DONTNEED);
 			pg->dropped = drop;
 		}

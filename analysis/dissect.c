@@ -563,6 +563,11 @@ tq_columns_get(struct tq_capture *cap, uint32_t num, struct tq_columns *cols, st
 	cols->dst = scratch->s + o_dst;
 	cols->proto = scratch->s + o_proto;
 	cols->info = scratch->s + o_info;
+	cols->info_len = (uint32_t)strlen(cols->info);      /* up to a NUL a protocol may have put in it */
+	cols->time_len = (uint32_t)(o_src - o_time - 1);
+	cols->src_len = (uint32_t)(o_dst - o_src - 1);
+	cols->dst_len = (uint32_t)(o_proto - o_dst - 1);
+	cols->proto_len = (uint32_t)(scratch->len - o_proto);
 	cols->len = fr->len;
 	cols->addr_kind = src->kind == dst->kind ? src->kind : AT_NONE;
 	return 0;
@@ -576,40 +581,39 @@ void
 tq_columns_line(const struct tq_columns *c, struct tq_sbuf *out)
 {
 	static const char spaces[] = "            ";
-	char num[24];
-	int k = 0;
-	{
-		char rev[16];
-		uint32_t v = c->num;
-		int r = 0;
-		do {
-			rev[r++] = (char)('0' + v % 10);
-			v /= 10;
-		} while (v);
-		while (r)
-			num[k++] = rev[--r];
-	}
-	if (k < 5)
-		tq_sbuf_put(out, spaces, 5 - (size_t)k);
-	tq_sbuf_put(out, num, (size_t)k);
-	tq_sbuf_putc(out, ' ');
-	size_t tl = strlen(c->time), sl = strlen(c->src), dl = strlen(c->dst);
-	if (tl < 10)
-		tq_sbuf_put(out, spaces, 10 - tl);
-	tq_sbuf_put(out, c->time, tl);
-	tq_sbuf_putc(out, ' ');
-	if (sl < 12)
-		tq_sbuf_put(out, spaces, 12 - sl);
-	tq_sbuf_put(out, c->src, sl);
-	tq_sbuf_puts(out, " \xe2\x86\x92 ");
-	tq_sbuf_put(out, c->dst, dl);
-	if (dl < 12)
-		tq_sbuf_put(out, spaces, 12 - dl);
-	tq_sbuf_putc(out, ' ');
-	tq_sbuf_puts(out, c->proto);
-	tq_sbuf_putc(out, ' ');
-	tq_sbuf_put_u64(out, c->len);
-	tq_sbuf_putc(out, ' ');
-	tq_sbuf_puts(out, c->info);
-	tq_sbuf_putc(out, '\n');
+	char num[12], len[12];
+	int nk = 0, lk = 0;
+	for (uint32_t v = c->num; nk == 0 || v; v /= 10)
+		num[sizeof(num) - 1 - nk++] = (char)('0' + v % 10);
+	for (uint32_t v = c->len; lk == 0 || v; v /= 10)
+		len[sizeof(len) - 1 - lk++] = (char)('0' + v % 10);
+	size_t pn = nk < 5 ? 5 - (size_t)nk : 0, pt = c->time_len < 10 ? 10 - c->time_len : 0;
+	size_t ps = c->src_len < 12 ? 12 - c->src_len : 0, pd = c->dst_len < 12 ? 12 - c->dst_len : 0;
+	size_t total = pn + (size_t)nk + 1 + pt + c->time_len + 1 + ps + c->src_len + 5 + c->dst_len + pd + 1 +
+	    c->proto_len + 1 + (size_t)lk + 1 + c->info_len + 1;
+	char *d = tq_sbuf_reserve(out, total);
+	if (!d)
+		return;
+	char *p = d;
+#define PUT(src, n) do { memcpy(p, (src), (n)); p += (n); } while (0)
+	PUT(spaces, pn);
+	PUT(num + sizeof(num) - nk, (size_t)nk);
+	*p++ = ' ';
+	PUT(spaces, pt);
+	PUT(c->time, c->time_len);
+	*p++ = ' ';
+	PUT(spaces, ps);
+	PUT(c->src, c->src_len);
+	PUT(" \xe2\x86\x92 ", 5);
+	PUT(c->dst, c->dst_len);
+	PUT(spaces, pd);
+	*p++ = ' ';
+	PUT(c->proto, c->proto_len);
+	*p++ = ' ';
+	PUT(len + sizeof(len) - lk, (size_t)lk);
+	*p++ = ' ';
+	PUT(c->info, c->info_len);
+	*p++ = '\n';
+#undef PUT
+	tq_sbuf_commit(out, (size_t)(p - d));
 }

@@ -100,6 +100,9 @@ int tq_capture_linktype(const struct tq_capture *cap);
 /* A hint for readers going front to back: frames before num will not be
  * needed soon, so the memory they use may be given back. */
 void tq_capture_release(struct tq_capture *cap, uint32_t num);
+/* A hint for a reader about to go through frames from..to: their pages are
+ * mapped at once, which costs less than a page fault each. */
+void tq_capture_prefetch(struct tq_capture *cap, uint32_t from, uint32_t to);
 /* Bytes of frame num (1-based), borrowed from the capture; NULL if out of range. */
 const uint8_t *tq_capture_frame_bytes(const struct tq_capture *cap, uint32_t num, uint32_t *caplen);
 
@@ -127,6 +130,8 @@ struct tq_columns {
 	uint32_t len;
 	const char *info;
 	int addr_kind;          /* for the arrow between Source and Destination */
+	/* the strings' lengths */
+	uint32_t time_len, src_len, dst_len, proto_len, info_len;
 };
 
 /*

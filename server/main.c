@@ -78,7 +78,7 @@ flush(struct tq_sbuf *b, FILE *fp, int force)
 
 #define CHUNK 1024                   /* frames between two releases of the mapped file */
 #define PARALLEL_MIN 20000           /* below this many frames, one thread is quicker */
-#define WINDOW 4                     /* pieces rendered ahead of the writer, per worker */
+#define WINDOW 2                     /* pieces rendered ahead of the writer, per worker */
 
 /*
  * Renders frames a..b (of a run that starts at frame from) in format fmt:
@@ -171,6 +171,7 @@ pool_worker(void *arg)
 		struct piece *pc = &p->pieces[k % p->window];
 		pthread_mutex_unlock(&p->mu);
 		uint32_t a = p->from + k * p->per, b = p->to - a < p->per ? p->to : a + p->per - 1;
+		tq_capture_prefetch(p->cap, a, b);
 		int rc = render(p->cap, p->fmt, p->from, a, b, &pc->out, &scratch, 0);
 		pthread_mutex_lock(&p->mu);
 		pc->state = rc ? -1 : 1;
