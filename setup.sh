@@ -70,9 +70,10 @@ test)
 	# the web app in headless Chromium against the real server (playwright-core from npm)
 	command -v node >/dev/null || install_pkgs nodejs npm
 	( cd build && make check-browser ) || exit 1
-	# the server's shared state under ThreadSanitizer: the stress test only
+	# shared state under ThreadSanitizer: the server's (stress test) and the
+	# dissector's (pages mapped ahead of pass 1, pass 2 on every core)
 	build build-tsan --enable-sanitizers=thread
-	( cd build-tsan && make check TESTS=tests/integration/test_stress.py ) ||
+	( cd build-tsan && make check TESTS="tests/integration/test_stress.py tests/parallel.sh" ) ||
 		{ cat build-tsan/test-suite.log 2>/dev/null | tail -80; exit 1; }
 	( cd build && make fidelity )
 	;;

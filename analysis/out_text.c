@@ -5,26 +5,11 @@
 
 #include "internal.h"
 
-/* "00".."ff", two characters for each byte value. */
-static char hexpair[256][2];
-
-static void
-init_hexpair(void)
-{
-	static const char hx[] = "0123456789abcdef";
-	for (int i = 0; i < 256; i++) {
-		hexpair[i][0] = hx[i >> 4];
-		hexpair[i][1] = hx[i & 15];
-	}
-}
-
 /* tshark's hex dump: "0000  xx xx ... xx   ascii", 16 bytes a line. */
 static void
 hexdump(const uint8_t *p, uint32_t n, struct tq_sbuf *out)
 {
 	static const char hx[] = "0123456789abcdef";
-	if (!hexpair[1][1])
-		init_hexpair();
 	int odigits = n > 0xffff ? 8 : 4;
 	size_t linelen = (size_t)odigits + 2 + 48 + 2 + 16 + 1;
 	for (uint32_t off = 0; off < n; off += 16) {
@@ -39,7 +24,8 @@ hexdump(const uint8_t *p, uint32_t n, struct tq_sbuf *out)
 		*w++ = ' ';
 		uint32_t m = n - off < 16 ? n - off : 16;
 		for (uint32_t i = 0; i < m; i++) {
-			memcpy(w, hexpair[p[off + i]], 2);
+			w[0] = hx[p[off + i] >> 4];
+			w[1] = hx[p[off + i] & 15];
 			w[2] = ' ';
 			w += 3;
 		}
