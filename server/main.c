@@ -313,8 +313,7 @@ cmd_dissect(int argc, char **argv)
 		tq_write_pdml_header(cap, base ? base + 1 : path, &out);
 	if (fmt == 3)
 		tq_sbuf_putc(&out, '[');
-	/* PDML is bound by memory bandwidth here: threads only add CPU time */
-	if (to >= from && to - from >= PARALLEL_MIN && workers() > 1 && fmt != 2)
+	if (to >= from && to - from >= PARALLEL_MIN && workers() > 1)
 		rc = render_parallel(cap, fmt, from, to, &out);
 	else
 		for (uint32_t i = from; i <= to && rc == 0; i += CHUNK) {
