@@ -15,12 +15,14 @@
 #include <fcntl.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #include "internal.h"
 
@@ -230,39 +232,39 @@ tq_capture_prefetch(struct tq_capture *cap, uint32_t from, uint32_t to)
 		populate(cap->base + a, b - a);
 }
 
-void
-tq_capture_release(struct tq_capture *cap, uint32_t num)
-{
-	if (!cap || !cap->mapped || num == 0 || num > cap->nframes)
-		return;
-	size_t off = (size_t)cap->frames[num - 1].off;
-	if (off < cap->dropped)
-		cap->dropped = 0;                /* a new pass over the file */
-	release_below(cap, off);
-}
 
+/* A record as libpcap returned it, and where its bytes lie in the file. */
+struct rec {
+	uint64_t off;
+	int64_t sec;
+	uint64_t frac;               /* nanoseconds, as libpcap scaled them (may pass a second) */
+	uint32_t caplen, len, iface;
+};
+
+/* Writes frame idx (0-based); the caller counts.  A reserved array never grows. */
 static int
-add_frame(struct tq_capture *cap, const struct pcap_pkthdr *h, uint64_t off, uint32_t iface)
+add_frame(struct tq_capture *cap, uint32_t idx, const struct rec *r)
 {
-	if (cap->nframes == cap->cap_frames) {
+	if (idx >= cap->cap_frames) {
 		uint32_t n = cap->cap_frames ? cap->cap_frames * 2 : 1024;
+		if (cap->frames_mapped || n <= cap->cap_frames)
+			return TQ_ENOMEM;
 		struct tq_frame *f = realloc(cap->frames, (size_t)n * sizeof(*f));
 		if (!f)
 			return TQ_ENOMEM;
 		cap->frames = f;
 		cap->cap_frames = n;
 	}
-	struct tq_frame *fr = &cap->frames[cap->nframes++];
+	struct tq_frame *fr = &cap->frames[idx];
 	memset(fr, 0, sizeof(*fr));
-	fr->off = off;
-	/* nanoseconds (opened with nano precision); libpcap scales a pcap record's
-	 * fraction without checking it is under a second, so carry the excess */
-	uint64_t frac = h->ts.tv_usec > 0 ? (uint64_t)h->ts.tv_usec : 0;
-	fr->sec = (int64_t)h->ts.tv_sec + (int64_t)(frac / 1000000000u);
-	fr->nsec = (uint32_t)(frac % 1000000000u);
-	fr->caplen = h->caplen;
-	fr->len = h->len;
-	fr->iface = iface;
+	fr->off = r->off;
+	/* libpcap scales a pcap record's fraction without checking it is under a
+	 * second, so carry the excess */
+	fr->sec = r->sec + (int64_t)(r->frac / 1000000000u);
+	fr->nsec = (uint32_t)(r->frac % 1000000000u);
+	fr->caplen = r->caplen;
+	fr->len = r->len;
+	fr->iface = r->iface;
 	return 0;
 }
 
@@ -451,14 +453,673 @@ memfile_seek(void *cookie, off64_t *off, int whence)
 	return 0;
 }
 
+static uint64_t
+mix64(uint64_t h, uint64_t v)
+{
+	h = (h ^ v) * 0x9e3779b97f4a7c15ULL;
+	return h ^ h >> 32;
+}
+
+static uint64_t
+endpoint_hash(uint64_t h, const uint8_t *addr, size_t alen, const uint8_t *port)
+{
+	for (size_t i = 0; i < alen; i += 4)
+		h = mix64(h, rd32(addr + i, 0));
+	return mix64(h, (uint32_t)port[0] << 8 | port[1]);
+}
+
+/*
+ * The flow of a frame, for the loader: a 64-bit hash of its IP addresses
+ * and TCP or UDP ports, the same both ways (never 0); 0 for a barrier.  The
+ * dissectors decide what a frame is; this only has to be sure which
+ * conversation a plain TCP or UDP frame can touch.
+ */
+static uint64_t
+flow_of(int linktype, const uint8_t *p, uint32_t n)
+{
+	uint32_t off = 0, type = 0;
+	switch (linktype) {
+	case DLT_EN10MB:
+		if (n < 14)
+			return 0;
+		type = (uint32_t)p[12] << 8 | p[13];
+		off = 14;
+		while ((type == 0x8100 || type == 0x88a8 || type == 0x9100) && n >= off + 4) {
+			type = (uint32_t)p[off + 2] << 8 | p[off + 3];
+			off += 4;
+		}
+		break;
+	case DLT_LINUX_SLL:
+		if (n < 16)
+			return 0;
+		type = (uint32_t)p[14] << 8 | p[15];
+		off = 16;
+		break;
+	case 276:                    /* DLT_LINUX_SLL2 */
+		if (n < 20)
+			return 0;
+		type = (uint32_t)p[0] << 8 | p[1];
+		off = 20;
+		break;
+	case DLT_NULL:
+	case DLT_LOOP: {
+		if (n < 4)
+			return 0;
+		uint32_t le = rd32(p, 0), be = __builtin_bswap32(le);
+		type = le == 2 || be == 2 ? 0x0800 :
+		    le == 24 || le == 28 || le == 30 || be == 24 || be == 28 || be == 30 ? 0x86dd : 0;
+		off = 4;
+		break;
+	}
+	default:                     /* raw IP */
+		if (n < 1)
+			return 0;
+		type = p[0] >> 4 == 4 ? 0x0800 : p[0] >> 4 == 6 ? 0x86dd : 0;
+		break;
+	}
+	if (off > n)
+		return 0;
+	const uint8_t *ip = p + off, *a, *b, *l4;
+	size_t alen;
+	uint8_t proto;
+	n -= off;
+	if (type == 0x0800) {
+		/* fragments go through IP reassembly, shared by every flow between two hosts */
+		if (n < 20 || ip[0] >> 4 != 4 || (ip[0] & 15) < 5 || (((uint32_t)ip[6] << 8 | ip[7]) & 0x3fff))
+			return 0;
+		uint32_t hl = (ip[0] & 15) * 4u;
+		if (n < hl + 4)
+			return 0;
+		proto = ip[9];
+		a = ip + 12, b = ip + 16, alen = 4;
+		l4 = ip + hl;
+	} else if (type == 0x86dd) {
+		if (n < 44 || ip[0] >> 4 != 6)
+			return 0;
+		proto = ip[6];
+		a = ip + 8, b = ip + 24, alen = 16;
+		l4 = ip + 40;
+	} else {
+		return 0;
+	}
+	if (proto != 6 && proto != 17)
+		return 0;
+	/* the lower endpoint first, so both directions hash alike */
+	int c = memcmp(a, b, alen);
+	int swap = c > 0 || (c == 0 && memcmp(l4, l4 + 2, 2) > 0);
+	uint64_t h = mix64(0x243f6a8885a308d3ULL, proto);
+	h = endpoint_hash(h, swap ? b : a, alen, swap ? l4 + 2 : l4);
+	h = endpoint_hash(h, swap ? a : b, alen, swap ? l4 : l4 + 2);
+	return h ? h : 1;
+}
+
+/*
+ * The loader's flows: an open-addressing table from a flow's hash to its
+ * number (1, 2, ...; 0 is the barriers'), and each number's last frame.
+ * Two flows whose hashes collide only wait for each other.
+ */
+struct flows {
+	uint64_t *keys;
+	uint32_t *ids;
+	size_t cap, n;
+	uint32_t *last;              /* by number */
+	size_t last_cap;
+	int failed;                  /* out of memory: pass 2 waits for the end of pass 1 */
+};
+
+static void
+flows_free(struct flows *f)
+{
+	free(f->keys);
+	free(f->ids);
+	free(f->last);
+	memset(f, 0, sizeof(*f));
+}
+
 static int
-read_records(struct tq_capture *cap, const struct sections *sc, char *err, size_t errlen)
+flows_grow(struct flows *f)
+{
+	size_t ncap = f->cap ? f->cap * 2 : 1024;
+	uint64_t *nk = calloc(ncap, sizeof(*nk));
+	uint32_t *ni = calloc(ncap, sizeof(*ni));
+	if (!nk || !ni) {
+		free(nk);
+		free(ni);
+		return -1;
+	}
+	for (size_t i = 0; i < f->cap; i++) {
+		if (!f->keys[i])
+			continue;
+		size_t j = (size_t)(f->keys[i] >> 7) & (ncap - 1);
+		while (nk[j])
+			j = (j + 1) & (ncap - 1);
+		nk[j] = f->keys[i];
+		ni[j] = f->ids[i];
+	}
+	free(f->keys);
+	free(f->ids);
+	f->keys = nk;
+	f->ids = ni;
+	f->cap = ncap;
+	return 0;
+}
+
+/* The number of flow h (0 for a barrier), and frame num noted as its last. */
+static uint32_t
+flows_note(struct flows *f, uint64_t h, uint32_t num)
+{
+	uint32_t id = 0;
+	if (h) {
+		if ((f->n + 1) * 2 > f->cap && flows_grow(f) != 0)
+			goto fail;
+		size_t j = (size_t)(h >> 7) & (f->cap - 1);
+		while (f->keys[j] && f->keys[j] != h)
+			j = (j + 1) & (f->cap - 1);
+		if (!f->keys[j]) {
+			if (f->n + 1 >= UINT32_MAX)
+				goto fail;
+			f->keys[j] = h;
+			f->ids[j] = (uint32_t)++f->n;
+		}
+		id = f->ids[j];
+	}
+	if (id >= f->last_cap) {
+		size_t ncap = f->last_cap ? f->last_cap * 2 : 1024;
+		uint32_t *nl = realloc(f->last, ncap * sizeof(*nl));
+		if (!nl)
+			goto fail;
+		memset(nl + f->last_cap, 0, (ncap - f->last_cap) * sizeof(*nl));
+		f->last = nl;
+		f->last_cap = ncap;
+	}
+	f->last[id] = num;
+	return id;
+fail:
+	f->failed = 1;
+	return 0;
+}
+
+
+/*
+ * Reading one record: libpcap's message when it fails, in words a person
+ * can act on ("kept the N frames before it").
+ */
+static char *
+record_error(const char *msg, uint32_t n)
+{
+	char w[512];
+	unsigned caplen, limit;
+	if (strstr(msg, "truncated"))
+		snprintf(w, sizeof(w), "truncated last record: frame %u is cut short (%s); kept the %u frames before it",
+		    n + 1, msg, n);
+	else if (too_big(msg, &caplen, &limit) && limit >= TQ_MAX_CAPLEN)
+		snprintf(w, sizeof(w), "frame %u: captured length %u is larger than 256 KiB (%s); kept the %u frames before it",
+		    n + 1, caplen, msg, n);
+	else if (too_big(msg, &caplen, &limit))
+		snprintf(w, sizeof(w), "frame %u: captured length %u is larger than the snapshot length %u of its interface (%s); kept the %u frames before it",
+		    n + 1, caplen, limit, msg, n);
+	else
+		snprintf(w, sizeof(w), "frame %u: %s; kept the %u frames before it", n + 1, msg, n);
+	return strdup(w);
+}
+
+static char *
+stopped(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *
+stopped(const char *fmt, ...)
+{
+	char w[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(w, sizeof(w), fmt, ap);
+	va_end(ap);
+	return strdup(w);
+}
+
+/* ------------------------------------------------------------------ loading on threads */
+
+/*
+ * tq_capture_open_file_async() on a large pcap file: pass 1 (with its
+ * reader) runs on a thread of its own, and a second libpcap reader, the
+ * scout, reads the file itself (not the mapping) on another thread, to note
+ * each frame's flow.  The scout is done long before pass 1 is; from then
+ * on each frame knows which frame pass 1 must have passed before the frame
+ * can be dissected again in pass 2: the last frame of every flow seen up to
+ * it, and the last "barrier" after it if there is one (a frame that is not
+ * TCP or UDP over unfragmented IP, which may touch any state).  So pass 2
+ * can follow pass 1 closely on other threads (tq_capture_wait_frames),
+ * reading only state that pass 1 will not change again; the conversation
+ * and per-frame tables, which pass 1 grows meanwhile, take a reader-writer
+ * lock (conv.c).  When the scout stops early (a damaged record), pass 2
+ * waits for the end of pass 1.
+ */
+#define ASYNC_MIN       (8u << 20)   /* smaller files load on the caller's thread */
+#define PUBLISH_EVERY   256          /* frames between two reports of pass 1 */
+
+struct tq_loader {
+	pthread_t scout, pass;
+	int scout_started;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;           /* broadcast on progress */
+	char *path;
+	pcap_t *p;                   /* pass 1's reader */
+	FILE *fp;
+	struct memfile *mf;          /* fp's */
+	size_t caller_dropped;       /* pages tq_capture_release() gave back below this */
+	/* under mu */
+	int scout_done, scout_clean; /* clean: read to the end, as pass 1 will */
+	uint32_t *ready;             /* per frame: the frame pass 1 must have passed; NULL: the end */
+	uint32_t npass;              /* frames through pass 1 */
+	int pass_done;
+	uint32_t pass_count;
+	char *pass_warning;
+	int pass_rc;
+};
+
+/* Pass 1's side of reading: each record indexed and through pass 1 at once. */
+struct loading {
+	struct tq_capture *cap;
+	struct tq_loader *ld;        /* NULL: on the caller's thread */
+	struct tq_arena scratch;
+	struct pager pg;
+	int paged;
+	size_t told;
+	uint32_t n;                  /* frames indexed */
+};
+
+static int
+emit_frame(struct loading *lo, const struct rec *r)
+{
+	struct tq_capture *cap = lo->cap;
+	if (add_frame(cap, lo->n, r) != 0)
+		return TQ_ENOMEM;
+	lo->n++;
+	if (!lo->ld)
+		cap->nframes = lo->n;    /* on threads, the count is the scout's until pass 1 ends */
+	tq_pass1_frame(cap, lo->n, &lo->scratch);
+	if (!lo->paged)
+		release_below(cap, (size_t)r->off);
+	else if (r->off >= lo->told + PAGER_STEP)
+		pager_follow(&lo->pg, lo->told = (size_t)r->off);
+	if (lo->ld && lo->n % PUBLISH_EVERY == 0) {
+		pthread_mutex_lock(&lo->ld->mu);
+		lo->ld->npass = lo->n;
+		pthread_cond_broadcast(&lo->ld->cv);
+		pthread_mutex_unlock(&lo->ld->mu);
+	}
+	return 0;
+}
+
+/*
+ * libpcap's loop over the mapped file: each record checked, located in the
+ * file, indexed and through pass 1, until the end or damage (*warning).
+ * Returns 0, or TQ_ENOMEM.
+ */
+static int
+read_loop(struct loading *lo, pcap_t *p, FILE *fp, const struct sections *sc, char **warning)
+{
+	struct tq_capture *cap = lo->cap;
+	int swapped = pcap_is_swapped(p), snaplen = pcap_snapshot(p), rc = 0;
+	long pos = ftell(fp);        /* where the next record starts (pcap), or the last one ended */
+	tq_arena_init(&lo->scratch, 0);
+	lo->paged = pager_start(&lo->pg, cap);
+	for (;;) {
+		struct pcap_pkthdr *h;
+		const u_char *data;
+		long before = pos;
+		int prc = pcap_next_ex(p, &h, &data);
+		if (prc == PCAP_ERROR_BREAK)
+			break;
+		uint32_t n = lo->n;
+		if (prc != 1) {
+			*warning = record_error(pcap_geterr(p), n);
+			break;
+		}
+		struct rec r = { .sec = h->ts.tv_sec, .frac = h->ts.tv_usec > 0 ? (uint64_t)h->ts.tv_usec : 0,
+		    .caplen = h->caplen, .len = h->len };
+		if (!cap->pcapng) {
+			/* record header at `before`: its incl_len tells whether libpcap cut the record */
+			if (before < 0 || (size_t)before + 16 > cap->size) {
+				*warning = stopped("cannot locate a record in the file");
+				break;
+			}
+			uint32_t incl = rd32(cap->base + before + 8, swapped);
+			if (incl != h->caplen) {
+				*warning = stopped("frame %u: captured length %u is larger than the snapshot length %d in the file header; kept the %u frames before it",
+				    n + 1, incl, snaplen, n);
+				break;
+			}
+			r.off = (uint64_t)before + 16;
+			if (r.off + h->caplen > cap->size || memcmp(cap->base + r.off, data, h->caplen) != 0) {
+				*warning = stopped("cannot locate a record in the file");
+				break;
+			}
+			pos = (long)(r.off + h->caplen);  /* records follow each other */
+		} else {
+			if ((pos = ftell(fp)) < 0 || pcapng_locate(cap, (size_t)pos, data, h->caplen, &r.off, &r.iface) != 0) {
+				*warning = stopped("frame %u: captured length is larger than the interface's snapshot length or the block is damaged; kept the %u frames before it",
+				    n + 1, n);
+				break;
+			}
+			r.iface = global_iface(cap, sc, r.off, r.iface);
+		}
+		if (h->caplen > TQ_MAX_CAPLEN) {
+			*warning = stopped("frame %u: captured length %u is larger than 256 KiB; kept the %u frames before it",
+			    n + 1, h->caplen, n);
+			break;
+		}
+		if ((rc = emit_frame(lo, &r)) != 0)
+			break;
+	}
+	if (lo->paged)
+		pager_stop(&lo->pg);
+	tq_arena_free(&lo->scratch);
+	return rc;
+}
+
+/* Once the scout has every frame's flow: the frame pass 1 must pass before each can be dissected. */
+static void
+settle(uint32_t *ready, uint32_t n, const struct flows *f)
+{
+	uint32_t upto = 0, barrier = f->last ? f->last[0] : 0;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t l = f->last[ready[i]];
+		if (l > upto)
+			upto = l;
+		ready[i] = i + 1 < barrier && barrier > upto ? barrier : upto;
+	}
+}
+
+static void *
+scout_main(void *arg)
+{
+	struct tq_capture *cap = arg;
+	struct tq_loader *ld = cap->load;
+	char ebuf[PCAP_ERRBUF_SIZE];
+	struct flows flows = { 0 };
+	uint32_t *ready = NULL, n = 0;
+	size_t rcap = 0;
+	int clean = 0;
+	/* its own stream on the file, with a buffer large enough to read it in few calls */
+	FILE *sfp = fopen(ld->path, "rbe");
+	pcap_t *p = NULL;
+	if (sfp) {
+		setvbuf(sfp, NULL, _IOFBF, 1 << 20);
+		p = pcap_fopen_offline_with_tstamp_precision(sfp, PCAP_TSTAMP_PRECISION_NANO, ebuf);
+		if (!p)
+			fclose(sfp);
+	}
+	if (p && pcap_datalink(p) == cap->linktype) {
+		int swapped = pcap_is_swapped(p), snaplen = pcap_snapshot(p);
+		uint64_t pos = 24;       /* pcap only: records follow the file header and each other */
+		for (;;) {
+			struct pcap_pkthdr *h;
+			const u_char *data;
+			int rc = pcap_next_ex(p, &h, &data);
+			if (rc == PCAP_ERROR_BREAK) {
+				clean = 1;
+				break;
+			}
+			if (rc != 1 || h->caplen > TQ_MAX_CAPLEN || pos + 16 + h->caplen > cap->size)
+				break;
+			/* libpcap cuts a record longer than the snapshot length to it: pass 1's reader stops there */
+			if (h->caplen == (bpf_u_int32)snaplen && rd32(cap->base + pos + 8, swapped) != h->caplen)
+				break;
+			pos += 16 + (uint64_t)h->caplen;
+			if (n == rcap) {
+				size_t ncap = rcap ? rcap * 2 : 4096;
+				uint32_t *nr = realloc(ready, ncap * sizeof(*nr));
+				if (!nr)
+					break;
+				ready = nr;
+				rcap = ncap;
+			}
+			ready[n] = flows_note(&flows, flow_of(cap->linktype, data, h->caplen), n + 1);
+			n++;
+			if (flows.failed)
+				break;
+		}
+	}
+	if (p)
+		pcap_close(p);
+	if (clean && n)
+		settle(ready, n, &flows);
+	flows_free(&flows);
+	pthread_mutex_lock(&ld->mu);
+	ld->scout_done = 1;
+	ld->scout_clean = clean;
+	if (clean) {
+		ld->ready = ready;
+		cap->nframes = n;        /* pass 1 reads as many */
+		ready = NULL;
+	}
+	pthread_cond_broadcast(&ld->cv);
+	pthread_mutex_unlock(&ld->mu);
+	free(ready);
+	return NULL;
+}
+
+static void *
+pass_main(void *arg)
+{
+	struct tq_capture *cap = arg;
+	struct tq_loader *ld = cap->load;
+	struct loading lo = { .cap = cap, .ld = ld };
+	char *warning = NULL;
+	int rc = read_loop(&lo, ld->p, ld->fp, NULL, &warning);
+	/* no more changes to the tables: pass 2 reads them without the lock from now on */
+	__atomic_store_n(&cap->tables_locked, 0, __ATOMIC_RELEASE);
+	pcap_close(ld->p);           /* closes fp too */
+	ld->p = NULL;
+	free(ld->mf);
+	ld->mf = NULL;
+	pthread_mutex_lock(&ld->mu);
+	ld->npass = lo.n;
+	ld->pass_count = lo.n;
+	ld->pass_warning = warning;
+	ld->pass_rc = rc;
+	ld->pass_done = 1;
+	pthread_cond_broadcast(&ld->cv);
+	pthread_mutex_unlock(&ld->mu);
+	return NULL;
+}
+
+/* Whether to load on threads: a large pcap file, more than one core, TQ_THREADS not 1. */
+static int
+want_async(const struct tq_capture *cap, const char *path)
+{
+	const char *min = getenv("TQ_ASYNC_MIN");     /* tests: the size from which to */
+	size_t at = min ? (size_t)strtoull(min, NULL, 10) : ASYNC_MIN;
+	const char *t = getenv("TQ_THREADS");
+	return path && cap->mapped && !cap->pcapng && cap->size >= at &&
+	    sysconf(_SC_NPROCESSORS_ONLN) >= 2 && !(t && atoi(t) == 1);
+}
+
+static void
+loader_free(struct tq_loader *ld)
+{
+	if (ld->p)
+		pcap_close(ld->p);
+	free(ld->mf);
+	free(ld->path);
+	free(ld->ready);
+	free(ld->pass_warning);
+	pthread_mutex_destroy(&ld->mu);
+	pthread_cond_destroy(&ld->cv);
+	free(ld);
+}
+
+/*
+ * Starts pass 1 and the scout on threads of their own; 1 when they run,
+ * 0 when the capture must load on the caller's thread (libpcap's p and fp
+ * are still the caller's then).
+ */
+static int
+start_async(struct tq_capture *cap, const char *path, pcap_t *p, FILE *fp, struct memfile *mf)
+{
+	/* pcap files only: the scout counts record offsets, which pcapng blocks do not allow */
+	struct tq_loader *ld = calloc(1, sizeof(*ld));
+	if (!ld)
+		return 0;
+	ld->path = strdup(path);
+	/* room for every record the file can hold (16 bytes each at least): reserved, not used */
+	size_t bound = cap->size / 16 + 1;
+	void *fr = bound <= UINT32_MAX ? mmap(NULL, bound * sizeof(struct tq_frame), PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) : MAP_FAILED;
+	if (!ld->path || fr == MAP_FAILED) {
+		if (fr != MAP_FAILED)
+			munmap(fr, bound * sizeof(struct tq_frame));
+		free(ld->path);
+		free(ld);
+		return 0;
+	}
+	pthread_mutex_init(&ld->mu, NULL);
+	pthread_cond_init(&ld->cv, NULL);
+	pthread_rwlock_init(&cap->tables_lock, NULL);
+	ld->mf = mf;
+	ld->fp = fp;
+	ld->p = p;
+	cap->frames = fr;
+	cap->cap_frames = (uint32_t)bound;
+	cap->frames_mapped = 1;
+	cap->load = ld;
+	cap->tables_locked = 1;
+	if (pthread_create(&ld->pass, NULL, pass_main, cap) != 0) {
+		cap->load = NULL;
+		cap->tables_locked = 0;
+		pthread_rwlock_destroy(&cap->tables_lock);
+		munmap(fr, bound * sizeof(struct tq_frame));
+		cap->frames = NULL;
+		cap->cap_frames = 0;
+		cap->frames_mapped = 0;
+		ld->p = NULL;
+		ld->mf = NULL;
+		loader_free(ld);
+		return 0;
+	}
+	ld->scout_started = pthread_create(&ld->scout, NULL, scout_main, cap) == 0;
+	if (!ld->scout_started) {
+		pthread_mutex_lock(&ld->mu);
+		ld->scout_done = 1;      /* pass 2 then waits for the end of pass 1 */
+		pthread_mutex_unlock(&ld->mu);
+	}
+	return 1;
+}
+
+int
+tq_capture_wait_read(struct tq_capture *cap, char *err, size_t errlen)
+{
+	struct tq_loader *ld = cap->load;
+	if (ld) {
+		pthread_mutex_lock(&ld->mu);
+		while (!ld->scout_done)
+			pthread_cond_wait(&ld->cv, &ld->mu);
+		int clean = ld->scout_clean;
+		pthread_mutex_unlock(&ld->mu);
+		if (!clean)
+			tq_capture_wait_loaded(cap);     /* the count and the warning are pass 1's */
+	}
+	if (cap->load_rc) {
+		seterr(err, errlen, "out of memory after %u frames", cap->nframes);
+		return cap->load_rc;
+	}
+	/* a damaged first record leaves nothing to show: that is a failure, not a warning */
+	if (cap->nframes == 0 && cap->warning) {
+		seterr(err, errlen, "%s", cap->warning);
+		return TQ_EBADREC;
+	}
+	return 0;
+}
+
+void
+tq_capture_wait_frames(struct tq_capture *cap, uint32_t num)
+{
+	struct tq_loader *ld = cap->load;
+	if (!ld)
+		return;
+	pthread_mutex_lock(&ld->mu);
+	while (!ld->scout_done)
+		pthread_cond_wait(&ld->cv, &ld->mu);
+	uint32_t need = UINT32_MAX;
+	if (ld->ready && num >= 1 && num <= cap->nframes)
+		need = ld->ready[num - 1];
+	while (!ld->pass_done && ld->npass < need)
+		pthread_cond_wait(&ld->cv, &ld->mu);
+	pthread_mutex_unlock(&ld->mu);
+}
+
+int
+tq_capture_loading(struct tq_capture *cap)
+{
+	struct tq_loader *ld = cap->load;
+	if (!ld)
+		return 0;
+	pthread_mutex_lock(&ld->mu);
+	int loading = !ld->pass_done;
+	pthread_mutex_unlock(&ld->mu);
+	return loading;
+}
+
+void
+tq_capture_wait_loaded(struct tq_capture *cap)
+{
+	struct tq_loader *ld = cap ? cap->load : NULL;
+	if (!ld)
+		return;
+	pthread_join(ld->pass, NULL);
+	if (ld->scout_started)
+		pthread_join(ld->scout, NULL);
+	/* pass 1's reading is the truth; the scout, when clean, counted as many */
+	cap->nframes = ld->pass_count;
+	if (!cap->warning) {
+		cap->warning = ld->pass_warning;
+		ld->pass_warning = NULL;
+	}
+	cap->load_rc = ld->pass_rc;
+	cap->load = NULL;
+	cap->tables_locked = 0;
+	pthread_rwlock_destroy(&cap->tables_lock);
+	cap->dropped = 0;
+	loader_free(ld);
+}
+
+void
+tq_capture_release(struct tq_capture *cap, uint32_t num)
+{
+	if (!cap || !cap->mapped || num == 0 || num > cap->nframes)
+		return;
+	size_t off = (size_t)cap->frames[num - 1].off;
+	struct tq_loader *ld = cap->load;
+	if (ld) {
+		/* pass 1 still runs, giving back pages behind itself; this caller,
+		 * following it, gives back those it mapped again */
+		size_t page = (size_t)sysconf(_SC_PAGESIZE), end = off & ~(page - 1);
+		if (end >= ld->caller_dropped + (4u << 20)) {
+			madvise(cap->base + ld->caller_dropped, end - ld->caller_dropped, MADV_DONTNEED);
+			ld->caller_dropped = end;
+		}
+		return;
+	}
+	if (off < cap->dropped)
+		cap->dropped = 0;                /* a new pass over the file */
+	release_below(cap, off);
+}
+
+/* Opens libpcap on the mapped file and checks its link type; *mf is the stream's, freed after it. */
+static int
+open_pcap(struct tq_capture *cap, struct memfile **mfp, pcap_t **pp, FILE **fpp, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
-	struct memfile mf = { cap->base, cap->size, 0 };
 	static const cookie_io_functions_t io = { memfile_read, NULL, memfile_seek, NULL };
-	FILE *fp = fopencookie(&mf, "rb", io);
+	struct memfile *mf = malloc(sizeof(*mf));
+	FILE *fp = NULL;
+	if (mf) {
+		*mf = (struct memfile){ cap->base, cap->size, 0 };
+		fp = fopencookie(mf, "rb", io);
+	}
 	if (!fp) {
+		free(mf);
 		seterr(err, errlen, "cannot read the capture: %s", strerror(errno));
 		return TQ_EIO;
 	}
@@ -467,6 +1128,7 @@ read_records(struct tq_capture *cap, const struct sections *sc, char *err, size_
 	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (!p) {
 		fclose(fp);
+		free(mf);
 		if (strstr(ebuf, "truncated")) {
 			seterr(err, errlen, "truncated file header: the file ends before its capture header does (%s)", ebuf);
 			return TQ_ETRUNCHDR;
@@ -480,104 +1142,37 @@ read_records(struct tq_capture *cap, const struct sections *sc, char *err, size_
 		seterr(err, errlen, "unknown link type %d%s%s%s: tracequiz reads Ethernet, Linux cooked (v1, v2), raw IP and BSD loopback captures",
 		    cap->linktype, name ? " (" : "", name ? name : "", name ? ")" : "");
 		pcap_close(p);
+		free(mf);
 		return TQ_ELINK;
 	}
-	int snaplen = pcap_snapshot(p);
-	int swapped = pcap_is_swapped(p);
-	/* pass 1 runs on each record as soon as libpcap returns it, while its bytes are in the cache */
-	struct tq_arena scratch;
-	tq_arena_init(&scratch, 0);
-	struct pager pg;
-	int paged = pager_start(&pg, cap);
-	size_t told = 0;
-	long pos = ftell(fp);        /* where the next record starts (pcap), or the last one ended */
+	*mfp = mf;
+	*pp = p;
+	*fpp = fp;
+	return 0;
+}
 
-	for (;;) {
-		struct pcap_pkthdr *h;
-		const u_char *data;
-		long before = pos;
-		if (before > 0 && !paged)
-			release_below(cap, (size_t)before);
-		else if (before > 0 && (size_t)before >= told + PAGER_STEP)
-			pager_follow(&pg, told = (size_t)before);
-		int rc = pcap_next_ex(p, &h, &data);
-		if (rc == PCAP_ERROR_BREAK)
-			break;
-		if (rc != 1) {
-			const char *msg = pcap_geterr(p);
-			char w[512];
-			unsigned caplen, limit;
-			if (strstr(msg, "truncated"))
-				snprintf(w, sizeof(w), "truncated last record: frame %u is cut short (%s); kept the %u frames before it",
-				    cap->nframes + 1, msg, cap->nframes);
-			else if (too_big(msg, &caplen, &limit) && limit >= TQ_MAX_CAPLEN)
-				snprintf(w, sizeof(w), "frame %u: captured length %u is larger than 256 KiB (%s); kept the %u frames before it",
-				    cap->nframes + 1, caplen, msg, cap->nframes);
-			else if (too_big(msg, &caplen, &limit))
-				snprintf(w, sizeof(w), "frame %u: captured length %u is larger than the snapshot length %u of its interface (%s); kept the %u frames before it",
-				    cap->nframes + 1, caplen, limit, msg, cap->nframes);
-			else
-				snprintf(w, sizeof(w), "frame %u: %s; kept the %u frames before it", cap->nframes + 1, msg, cap->nframes);
-			cap->warning = strdup(w);
-			break;
-		}
-		uint64_t off;
-		uint32_t iface = 0;
-		if (!cap->pcapng) {
-			/* record header at `before`: its incl_len tells whether libpcap cut the record */
-			if (before < 0 || (size_t)before + 16 > cap->size) {
-				cap->warning = strdup("cannot locate a record in the file");
-				break;
-			}
-			uint32_t incl = rd32(cap->base + before + 8, swapped);
-			if (incl != h->caplen) {
-				char w[256];
-				snprintf(w, sizeof(w), "frame %u: captured length %u is larger than the snapshot length %d in the file header; kept the %u frames before it",
-				    cap->nframes + 1, incl, snaplen, cap->nframes);
-				cap->warning = strdup(w);
-				break;
-			}
-			off = (uint64_t)before + 16;
-			if (off + h->caplen > cap->size || memcmp(cap->base + off, data, h->caplen) != 0) {
-				cap->warning = strdup("cannot locate a record in the file");
-				break;
-			}
-			pos = (long)(off + h->caplen);   /* records follow each other */
-		} else if ((pos = ftell(fp)) < 0 || pcapng_locate(cap, (size_t)pos, data, h->caplen, &off, &iface) != 0) {
-			char w[256];
-			snprintf(w, sizeof(w), "frame %u: captured length is larger than the interface's snapshot length or the block is damaged; kept the %u frames before it",
-			    cap->nframes + 1, cap->nframes);
-			cap->warning = strdup(w);
-			break;
-		}
-		if (cap->pcapng)
-			iface = global_iface(cap, sc, off, iface);
-		if (h->caplen > TQ_MAX_CAPLEN) {
-			char w[256];
-			snprintf(w, sizeof(w), "frame %u: captured length %u is larger than 256 KiB; kept the %u frames before it",
-			    cap->nframes + 1, h->caplen, cap->nframes);
-			cap->warning = strdup(w);
-			break;
-		}
-		if (add_frame(cap, h, off, iface) != 0) {
-			tq_arena_free(&scratch);
-			if (paged)
-				pager_stop(&pg);
-			pcap_close(p);
-			seterr(err, errlen, "out of memory after %u frames", cap->nframes);
-			return TQ_ENOMEM;
-		}
-		tq_pass1_frame(cap, cap->nframes, &scratch);
+/* Reads every record and runs pass 1, on threads when async allows it (1 then), else at once. */
+static int
+read_records(struct tq_capture *cap, const char *path, int async, const struct sections *sc, int *started,
+    char *err, size_t errlen)
+{
+	struct memfile *mf;
+	pcap_t *p;
+	FILE *fp;
+	int rc = open_pcap(cap, &mf, &p, &fp, err, errlen);
+	if (rc != 0)
+		return rc;
+	if (async && want_async(cap, path) && start_async(cap, path, p, fp, mf)) {
+		*started = 1;
+		return 0;
 	}
-	tq_arena_free(&scratch);
-	if (paged)
-		pager_stop(&pg);
-	pcap_close(p);      /* closes fp too */
-	/* a damaged first record leaves nothing to show: that is a failure, not a warning */
-	if (cap->nframes == 0 && cap->warning) {
-		seterr(err, errlen, "%s", cap->warning);
-		return TQ_EBADREC;
-	}
+	struct loading lo = { .cap = cap };
+	char *warning = NULL;
+	rc = read_loop(&lo, p, fp, sc, &warning);
+	pcap_close(p);               /* closes fp too */
+	free(mf);
+	cap->warning = warning;
+	cap->load_rc = rc;
 	return 0;
 }
 
@@ -628,22 +1223,26 @@ check_header(struct tq_capture *cap, char *err, size_t errlen)
 }
 
 static int
-open_common(struct tq_capture *cap, struct tq_capture **out, char *err, size_t errlen)
+open_common(struct tq_capture *cap, const char *path, int async, struct tq_capture **out, char *err, size_t errlen)
 {
 	struct sections sc = { NULL, NULL, 0 };
+	int started = 0;
 	int rc = check_header(cap, err, errlen);
 	if (rc == 0 && cap->pcapng)
 		rc = pcapng_scan_ifaces(cap, &sc);
 	if (rc == 0)
-		rc = read_records(cap, &sc, err, errlen);
+		rc = read_records(cap, path, async, &sc, &started, err, errlen);
 	sections_free(&sc);
+	if (rc == 0 && !started)
+		rc = tq_capture_wait_read(cap, err, errlen);
 	if (rc != 0) {
 		if (rc == TQ_ENOMEM && err && !err[0])
 			seterr(err, errlen, "out of memory");
 		tq_capture_free(cap);
 		return rc;
 	}
-	cap->dropped = 0;
+	if (!started)
+		cap->dropped = 0;
 	*out = cap;
 	return 0;
 }
@@ -657,8 +1256,8 @@ cap_new(void)
 	return cap;
 }
 
-int
-tq_capture_open_file(const char *path, struct tq_capture **out, char *err, size_t errlen)
+static int
+open_file(const char *path, int async, struct tq_capture **out, char *err, size_t errlen)
 {
 	*out = NULL;
 	if (err && errlen)
@@ -694,7 +1293,19 @@ tq_capture_open_file(const char *path, struct tq_capture **out, char *err, size_
 		cap->mapped = 1;
 	}
 	close(fd);
-	return open_common(cap, out, err, errlen);
+	return open_common(cap, path, async, out, err, errlen);
+}
+
+int
+tq_capture_open_file(const char *path, struct tq_capture **out, char *err, size_t errlen)
+{
+	return open_file(path, 0, out, err, errlen);
+}
+
+int
+tq_capture_open_file_async(const char *path, struct tq_capture **out, char *err, size_t errlen)
+{
+	return open_file(path, 1, out, err, errlen);
 }
 
 int
@@ -718,7 +1329,7 @@ tq_capture_open_mem(const void *buf, size_t len, struct tq_capture **out, char *
 	}
 	if (len)
 		memcpy(cap->base, buf, len);
-	return open_common(cap, out, err, errlen);
+	return open_common(cap, NULL, 0, out, err, errlen);
 }
 
 void
@@ -726,12 +1337,16 @@ tq_capture_free(struct tq_capture *cap)
 {
 	if (!cap)
 		return;
+	tq_capture_wait_loaded(cap);
 	if (cap->mapped)
 		munmap(cap->base, cap->size);
 	else
 		free(cap->base);
 	tq_conv_free_all(cap);
-	free(cap->frames);
+	if (cap->frames_mapped)
+		munmap(cap->frames, (size_t)cap->cap_frames * sizeof(*cap->frames));
+	else
+		free(cap->frames);
 	free(cap->ifaces);
 	free(cap->warning);
 	tq_arena_free(&cap->state);

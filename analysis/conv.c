@@ -138,15 +138,46 @@ conv_insert(struct tq_capture *cap, struct tq_conv_table *t, int kind, const str
 	return c;
 }
 
-struct tq_conv *
-tq_conv_find_at(struct tq_capture *cap, int kind, const struct tq_addr *src,
-    const struct tq_addr *dst, uint16_t sport, uint16_t dport, uint32_t extra, int create, uint32_t num)
+/*
+ * While a capture loads on threads (capture.c), pass 2 may look up what
+ * pass 1 is still adding to: lookups that may come from pass 2 take the
+ * read lock, pass 1's additions the write lock.  Pass 1 is the only writer,
+ * so its own lookups need no lock.
+ */
+static int
+tables_read(struct tq_capture *cap)
 {
-	struct tq_conv_table *t = conv_table(cap, create);
+	/* pass 1 clears the flag when it ends, after its last change */
+	if (!__atomic_load_n(&cap->tables_locked, __ATOMIC_ACQUIRE))
+		return 0;
+	pthread_rwlock_rdlock(&cap->tables_lock);
+	return 1;
+}
+
+static int
+tables_write(struct tq_capture *cap)
+{
+	if (!__atomic_load_n(&cap->tables_locked, __ATOMIC_RELAXED))
+		return 0;
+	pthread_rwlock_wrlock(&cap->tables_lock);
+	return 1;
+}
+
+static void
+tables_done(struct tq_capture *cap, int locked)
+{
+	if (locked)
+		pthread_rwlock_unlock(&cap->tables_lock);
+}
+
+/* Of the conversations on this key (several when ports were reused), the
+ * one started last at or before frame num, as Wireshark's lookup. */
+static struct tq_conv *
+conv_lookup(const struct tq_conv_table *t, int kind, const struct tq_addr *src,
+    const struct tq_addr *dst, uint16_t sport, uint16_t dport, uint32_t extra, uint32_t num)
+{
 	if (!t)
 		return NULL;
-	/* of the conversations on this key (several when ports were reused),
-	 * the one started last at or before frame num, as Wireshark's lookup */
 	uint64_t h = conv_hash(kind, src, dst, sport, dport, extra);
 	struct tq_conv *best = NULL;
 	for (struct tq_conv *c = t->slots[h & (t->cap - 1)]; c; c = c->hnext) {
@@ -154,9 +185,27 @@ tq_conv_find_at(struct tq_capture *cap, int kind, const struct tq_addr *src,
 		    conv_match(c, kind, src, dst, sport, dport, extra))
 			best = c;
 	}
-	if (best || !create)
-		return best;
-	return conv_insert(cap, t, kind, src, dst, sport, dport, extra, 0);
+	return best;
+}
+
+struct tq_conv *
+tq_conv_find_at(struct tq_capture *cap, int kind, const struct tq_addr *src,
+    const struct tq_addr *dst, uint16_t sport, uint16_t dport, uint32_t extra, int create, uint32_t num)
+{
+	if (!create) {
+		int locked = tables_read(cap);
+		struct tq_conv *c = conv_lookup(cap->convs, kind, src, dst, sport, dport, extra, num);
+		tables_done(cap, locked);
+		return c;
+	}
+	struct tq_conv *c = conv_lookup(cap->convs, kind, src, dst, sport, dport, extra, num);
+	if (c)
+		return c;
+	int locked = tables_write(cap);
+	struct tq_conv_table *t = conv_table(cap, 1);
+	c = t ? conv_insert(cap, t, kind, src, dst, sport, dport, extra, 0) : NULL;
+	tables_done(cap, locked);
+	return c;
 }
 
 struct tq_conv *
@@ -170,8 +219,18 @@ struct tq_conv *
 tq_conv_new_from(struct tq_capture *cap, int kind, const struct tq_addr *src,
     const struct tq_addr *dst, uint16_t sport, uint16_t dport, uint32_t extra, uint32_t num)
 {
+	int locked = tables_write(cap);
 	struct tq_conv_table *t = conv_table(cap, 1);
-	return t ? conv_insert(cap, t, kind, src, dst, sport, dport, extra, num) : NULL;
+	struct tq_conv *c = t ? conv_insert(cap, t, kind, src, dst, sport, dport, extra, num) : NULL;
+	tables_done(cap, locked);
+	return c;
+}
+
+int
+tq_conv_is(const struct tq_conv *c, int kind, const struct tq_addr *src, const struct tq_addr *dst,
+    uint16_t sport, uint16_t dport)
+{
+	return conv_match(c, kind, src, dst, sport, dport, 0);
 }
 
 int
@@ -205,10 +264,9 @@ pslot(uint64_t k, size_t cap)
 	return (size_t)(k & (cap - 1));
 }
 
-void *
-tq_pdata_get(struct tq_capture *cap, uint32_t num, uint32_t key)
+static void *
+pdata_get(const struct tq_pdata *pd, uint32_t num, uint32_t key)
 {
-	struct tq_pdata *pd = cap->pdata;
 	if (!pd || !pd->n)
 		return NULL;
 	uint64_t k = pkey(num, key);
@@ -221,8 +279,28 @@ tq_pdata_get(struct tq_capture *cap, uint32_t num, uint32_t key)
 	return NULL;
 }
 
+void *
+tq_pdata_get(struct tq_capture *cap, uint32_t num, uint32_t key)
+{
+	int locked = tables_read(cap);
+	void *d = pdata_get(cap->pdata, num, key);
+	tables_done(cap, locked);
+	return d;
+}
+
+static int pdata_put(struct tq_capture *cap, uint32_t num, uint32_t key, void *data);
+
 int
 tq_pdata_put(struct tq_capture *cap, uint32_t num, uint32_t key, void *data)
+{
+	int locked = tables_write(cap);
+	int rc = pdata_put(cap, num, key, data);
+	tables_done(cap, locked);
+	return rc;
+}
+
+static int
+pdata_put(struct tq_capture *cap, uint32_t num, uint32_t key, void *data)
 {
 	struct tq_pdata *pd = cap->pdata;
 	if (!pd) {

@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <pthread.h>
 #include <stdint.h>
 
 #include "cursor.h"
@@ -250,8 +251,13 @@ struct tq_capture {
 	int linktype;
 	int nsec_file;               /* timestamps have nanosecond resolution */
 	int pcapng;
-	struct tq_frame *frames;
+	struct tq_frame *frames;     /* never moves while pass 1 runs on a thread (capture.c) */
 	uint32_t nframes, cap_frames;
+	int frames_mapped;           /* frames is a reservation of cap_frames, not malloc's */
+	int load_rc;                 /* 0, or TQ_ENOMEM when reading had to stop */
+	struct tq_loader *load;      /* pass 1 and the scout on threads, while they run */
+	int tables_locked;           /* meanwhile convs and pdata take tables_lock (conv.c) */
+	pthread_rwlock_t tables_lock;
 	struct tq_iface *ifaces;
 	uint32_t nifaces;
 	char *warning;
@@ -288,6 +294,9 @@ struct tq_conv *tq_conv_find_at(struct tq_capture *cap, int kind, const struct t
  * (Wireshark's conversation_new on a reused TCP port pair); src is its side a. */
 struct tq_conv *tq_conv_new_from(struct tq_capture *cap, int kind, const struct tq_addr *src,
     const struct tq_addr *dst, uint16_t sport, uint16_t dport, uint32_t extra, uint32_t num);
+/* Nonzero when c is the conversation of kind between (src,sport) and (dst,dport), either way. */
+int tq_conv_is(const struct tq_conv *c, int kind, const struct tq_addr *src, const struct tq_addr *dst,
+    uint16_t sport, uint16_t dport);
 /* Nonzero when (src,sport) is the side that opened conv. */
 int tq_conv_from_a(const struct tq_conv *c, const struct tq_addr *src, uint16_t sport);
 

@@ -90,6 +90,23 @@ const char *tq_sbuf_str(struct tq_sbuf *b);
  */
 int tq_capture_open_file(const char *path, struct tq_capture **out, char *err, size_t errlen);
 int tq_capture_open_mem(const void *buf, size_t len, struct tq_capture **out, char *err, size_t errlen);
+/*
+ * The same, returning once the file's header is read: on a pcap file of
+ * 8 MiB or more, reading and pass 1 go on in threads of their own.
+ * tq_capture_wait_read() waits until the frames are counted (only then are
+ * tq_capture_count() and tq_capture_warning() final) and fails as
+ * tq_capture_open_file() would.  tq_capture_wait_frames() waits until frames
+ * up to num can be dissected (pass 2), often long before pass 1 ends: a
+ * frame only waits for the last frame that shares state with it.
+ * tq_capture_loading() says whether pass 1 still runs;
+ * tq_capture_wait_loaded() waits for its end, and tq_capture_free() does so
+ * itself.  While it runs, only one thread may call tq_capture_release().
+ */
+int tq_capture_open_file_async(const char *path, struct tq_capture **out, char *err, size_t errlen);
+int tq_capture_wait_read(struct tq_capture *cap, char *err, size_t errlen);
+void tq_capture_wait_frames(struct tq_capture *cap, uint32_t num);
+int tq_capture_loading(struct tq_capture *cap);
+void tq_capture_wait_loaded(struct tq_capture *cap);
 void tq_capture_free(struct tq_capture *cap);
 
 uint32_t tq_capture_count(const struct tq_capture *cap);

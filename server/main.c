@@ -171,6 +171,7 @@ pool_worker(void *arg)
 		struct piece *pc = &p->pieces[k % p->window];
 		pthread_mutex_unlock(&p->mu);
 		uint32_t a = p->from + k * p->per, b = p->to - a < p->per ? p->to : a + p->per - 1;
+		tq_capture_wait_frames(p->cap, b);      /* pass 1 may still run, ahead */
 		tq_capture_prefetch(p->cap, a, b);
 		int rc = render(p->cap, p->fmt, p->from, a, b, &pc->out, &scratch, 0);
 		pthread_mutex_lock(&p->mu);
@@ -201,7 +202,9 @@ render_parallel(struct tq_capture *cap, int fmt, uint32_t from, uint32_t to, str
 	pthread_cond_init(&p.room, NULL);
 	for (unsigned i = 0; i < p.window && rc == 0; i++)
 		tq_sbuf_init(&p.pieces[i].out, 0);
-	for (; started < nw && rc == 0; started++)
+	/* while pass 1 runs it has a core of its own: one worker fewer until it ends */
+	unsigned first = tq_capture_loading(cap) ? nw - 1 : nw;
+	for (; started < first && rc == 0; started++)
 		if (pthread_create(&th[started], NULL, pool_worker, &p) != 0)
 			break;
 	if (!started)
@@ -212,6 +215,9 @@ render_parallel(struct tq_capture *cap, int fmt, uint32_t from, uint32_t to, str
 		while (!pc->state)
 			pthread_cond_wait(&p.done, &p.mu);
 		pthread_mutex_unlock(&p.mu);
+		if (started == first && started < nw && !tq_capture_loading(cap) &&
+		    pthread_create(&th[started], NULL, pool_worker, &p) == 0)
+			started++;
 		if (pc->state < 0 || flush(&pc->out, stdout, 1) != 0) {
 			rc = 1;
 			break;
@@ -287,8 +293,14 @@ cmd_dissect(int argc, char **argv)
 	const char *path = argv[optind];
 	char err[512];
 	struct tq_capture *cap;
-	if (tq_capture_open_file(path, &cap, err, sizeof(err)) != 0) {
+	/* pass 2 follows pass 1 as soon as the frames it needs are ready */
+	if (tq_capture_open_file_async(path, &cap, err, sizeof(err)) != 0) {
 		fprintf(stderr, "tracequiz: %s: %s\n", path, err);
+		return 1;
+	}
+	if (tq_capture_wait_read(cap, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tracequiz: %s: %s\n", path, err);
+		tq_capture_free(cap);
 		return 1;
 	}
 	if (tq_capture_warning(cap))
@@ -318,11 +330,19 @@ cmd_dissect(int argc, char **argv)
 	else
 		for (uint32_t i = from; i <= to && rc == 0; i += CHUNK) {
 			uint32_t end = to - i < CHUNK ? to : i + CHUNK - 1;
+			tq_capture_wait_frames(cap, end);
 			rc = render(cap, fmt, from, i, end, &out, &scratch, 1);
 			if (rc == 0 && flush(&out, stdout, 0) != 0)
 				rc = 1;
 			tq_capture_release(cap, end);
 		}
+	/* the count came from the scout; pass 1 must have read as many frames */
+	tq_capture_wait_loaded(cap);
+	if (rc == 0 && tq_capture_count(cap) != n) {
+		fprintf(stderr, "tracequiz: %s: the file changed while it was read (%u frames, then %u)\n",
+		    path, n, tq_capture_count(cap));
+		rc = 1;
+	}
 	if (fmt == 2)
 		tq_write_pdml_footer(&out);
 	if (fmt == 3)

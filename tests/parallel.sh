@@ -32,4 +32,53 @@ else
 	echo "FAIL --frames 1500-29000 --format json"
 	fail=1
 fi
+# many short TCP conversations (the test captures' SMTP, STARTTLS, TLS 1.2 and
+# 1.3, port reuse, reordering, bulk data; 60 rounds, 24,660 frames, 10 MB):
+# on threads, pass 2 renders rounds whose conversations are over while pass 1
+# reads the next ones
+data=${TESTDATA:-$(dirname "$0")/data}
+tools=$(dirname "$0")/tools
+python3 "$tools/repeat-flows.py" "$tmp/flows.pcap" 60 "$data/smtp-starttls-25-eth-ipv4.pcap" \
+    "$data/smtp-starttls-25-tls13-eth-ipv6.pcap" "$data/smtp-plain-25-eth-ipv6.pcap" \
+    "$data/tcp-port-reuse-eth-ipv4.pcap" "$data/tls-ooo-retrans-eth-ipv4.pcap" "$data/tls12-hs-fragments.pcap" \
+    "$data/tls12-resumed.pcap" "$data/tls13-psk-resumed.pcap" "$data/tcp-bulk-eth-ipv6.pcap" \
+    "$data/tls12-clientauth-ocsp.pcap"
+for fmt in list text; do
+	TQ_THREADS=1 "$tq" dissect --format "$fmt" "$tmp/flows.pcap" > "$tmp/one"
+	TQ_THREADS=2 "$tq" dissect --format "$fmt" "$tmp/flows.pcap" > "$tmp/two"
+	if cmp -s "$tmp/one" "$tmp/two" && [ -s "$tmp/one" ]; then
+		echo "ok   short conversations, --format $fmt: pass 2 following pass 1 writes what 1 thread writes ($(wc -l < "$tmp/one") lines)"
+	else
+		echo "FAIL short conversations, --format $fmt: pass 2 following pass 1 and 1 thread differ"
+		fail=1
+	fi
+done
+
+# pass 2 following pass 1 on threads (forced on small files by TQ_ASYNC_MIN=0)
+# writes what one thread writes after the whole of pass 1, warnings and exit
+# status included, on every capture the tests keep: stream reassembly, port
+# reuse, fragments, ICMP errors, damaged and cut files
+n=0 bad=0
+for f in "$data"/*.pcap "$data"/*.pcapng "$data"/regress/*; do
+	[ -f "$f" ] || continue
+	for fmt in list text; do
+		TQ_THREADS=1 "$tq" dissect --format "$fmt" "$f" > "$tmp/one" 2> "$tmp/one.err"
+		echo "exit $?" >> "$tmp/one.err"
+		TQ_ASYNC_MIN=0 TQ_THREADS=2 "$tq" dissect --format "$fmt" "$f" > "$tmp/two" 2> "$tmp/two.err"
+		echo "exit $?" >> "$tmp/two.err"
+		n=$((n + 1))
+		if ! cmp -s "$tmp/one" "$tmp/two" || ! cmp -s "$tmp/one.err" "$tmp/two.err"; then
+			echo "FAIL --format $fmt $f: pass 2 following pass 1 writes something else"
+			diff "$tmp/one" "$tmp/two" | head -5
+			diff "$tmp/one.err" "$tmp/two.err" | head -5
+			bad=$((bad + 1))
+		fi
+	done
+done
+if [ $bad -eq 0 ] && [ $n -gt 0 ]; then
+	echo "ok   pass 2 following pass 1: $n dissections of the test captures as one thread writes them"
+else
+	echo "FAIL pass 2 following pass 1: $bad of $n differ"
+	fail=1
+fi
 exit $fail

@@ -116,6 +116,7 @@ struct msp {
 enum { APP_NONE, APP_SMTP, APP_TLS };
 
 struct tcp_conv {
+	struct tq_conv *owner;       /* the conversation this is the state of */
 	struct flow flow[2];         /* [0] from the conversation's side a */
 	uint8_t app;                 /* the protocol on the stream, by port */
 	uint16_t server_port;        /* the port the first SYN went to, 0 if unseen */
@@ -376,6 +377,16 @@ flags_str(uint16_t fl, char *buf, size_t len)
 }
 
 /* ------------------------------------------------------------------ pass 1: analysis */
+
+/* Pass 1: a conversation's TCP state, which knows its conversation. */
+static void
+conv_state_new(struct tq_pkt *pk, struct tq_conv *conv)
+{
+	struct tcp_conv *tc = tq_arena_alloc(&pk->cap->state, sizeof(*tc));
+	if (tc)
+		tc->owner = conv;
+	conv->data = tc;
+}
 
 static struct tq_tcp_frame *
 frame_rec(struct tq_pkt *pk)
@@ -1709,10 +1720,16 @@ tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 	struct tcp_conv *tc = NULL;
 	int dir = 0, reused = 0;
 	if (analysis) {
-		conv = tq_conv_find_at(pk->cap, CONV_TCP, &pk->src, &pk->dst, h.sport, h.dport, 0, pk->pass == 1, pk->num);
+		/* pass 2: the conversation pass 1 found for this frame, when it is this header's */
+		const struct tq_tcp_frame *seen = pk->pass != 1 && !pk->in_error ? pk->fr->tcp : NULL;
+		if (seen && seen->conv && seen->conv->owner &&
+		    tq_conv_is(seen->conv->owner, CONV_TCP, &pk->src, &pk->dst, h.sport, h.dport))
+			conv = seen->conv->owner;
+		else
+			conv = tq_conv_find_at(pk->cap, CONV_TCP, &pk->src, &pk->dst, h.sport, h.dport, 0, pk->pass == 1, pk->num);
 		if (conv) {
 			if (!conv->data && pk->pass == 1)
-				conv->data = tq_arena_alloc(&pk->cap->state, sizeof(struct tcp_conv));
+				conv_state_new(pk, conv);
 			tc = conv->data;
 			dir = tq_conv_from_a(conv, &pk->src, h.sport) ? 0 : 1;
 		}
@@ -1728,7 +1745,7 @@ tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 		    tc->flow[dir].base_set && h.seq != tc->flow[dir].base_seq) {
 			struct tq_conv *nc = tq_conv_new_from(pk->cap, CONV_TCP, &pk->src, &pk->dst, h.sport, h.dport, 0, pk->num);
 			if (nc)
-				nc->data = tq_arena_alloc(&pk->cap->state, sizeof(struct tcp_conv));
+				conv_state_new(pk, nc);
 			if (nc && nc->data) {
 				conv = nc;
 				tc = nc->data;
