@@ -1,10 +1,12 @@
 #!/bin/sh
-# parallel.sh - tracequiz dissect renders big captures on every core: the
-# output must be byte for byte the one a single thread writes, in every
-# format.  (A pipe's exit status is its last command's: a failing tracequiz
-# shows as output that differs or is empty.)  The capture is bench/gencap's busy LAN (TCP over IPv4 and IPv6 with
-# their analysis, UDP, ICMP), its first 30,000 frames: past the size where the threads
-# start.  Run by make check (GENCAP and TRACEQUIZ from the build directory).
+# parallel.sh - tracequiz dissect renders big captures on every core, and
+# pass 2 follows pass 1 on threads: the output must be byte for byte the one
+# a single thread writes, in every format.  The first capture is
+# bench/gencap's busy LAN (TCP over IPv4 and IPv6 with their analysis, UDP,
+# ICMP), its first 30,000 frames: past the size where the threads start.  (A
+# pipe's exit status is its last command's: a failing tracequiz shows as
+# output that differs or is empty.)  Run by make check (GENCAP and TRACEQUIZ
+# from the build directory).
 set -eu
 tq=${TRACEQUIZ:-./tracequiz}
 gen=${GENCAP:-./bench/gencap}
@@ -12,16 +14,22 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$gen" "$tmp/lan.pcap" 20000 > /dev/null
 fail=0
-for fmt in list text pdml; do
-	# (PDML's header holds the time it was written)
-	TQ_THREADS=1 "$tq" dissect --format "$fmt" --frames 1-30000 "$tmp/lan.pcap" | grep -v '^<pdml ' > "$tmp/one"
-	TQ_THREADS=4 "$tq" dissect --format "$fmt" --frames 1-30000 "$tmp/lan.pcap" | grep -v '^<pdml ' > "$tmp/four"
-	if cmp -s "$tmp/one" "$tmp/four" && [ -s "$tmp/one" ]; then
-		echo "ok   --format $fmt: 4 threads write what 1 writes ($(wc -l < "$tmp/one") lines)"
+# same LABEL THREADS ARGS...: dissect ARGS on THREADS threads writes what one
+# thread writes (PDML's header holds the time it was written: not compared)
+same() {
+	label=$1 threads=$2
+	shift 2
+	TQ_THREADS=1 "$tq" dissect "$@" | grep -v '^<pdml ' > "$tmp/one"
+	TQ_THREADS=$threads "$tq" dissect "$@" | grep -v '^<pdml ' > "$tmp/many"
+	if cmp -s "$tmp/one" "$tmp/many" && [ -s "$tmp/one" ]; then
+		echo "ok   $label: $threads threads write what 1 writes ($(wc -l < "$tmp/one") lines)"
 	else
-		echo "FAIL --format $fmt: 4 threads and 1 differ"
+		echo "FAIL $label: $threads threads and 1 differ"
 		fail=1
 	fi
+}
+for fmt in list text pdml; do
+	same "--format $fmt" 4 --format "$fmt" --frames 1-30000 "$tmp/lan.pcap"
 done
 # a range inside the capture, across chunks, and JSON's separators with it
 TQ_THREADS=1 "$tq" dissect --format json --frames 1500-29000 "$tmp/lan.pcap" > "$tmp/one"
@@ -44,14 +52,7 @@ python3 "$tools/repeat-flows.py" "$tmp/flows.pcap" 60 "$data/smtp-starttls-25-et
     "$data/tls12-resumed.pcap" "$data/tls13-psk-resumed.pcap" "$data/tcp-bulk-eth-ipv6.pcap" \
     "$data/tls12-clientauth-ocsp.pcap"
 for fmt in list text; do
-	TQ_THREADS=1 "$tq" dissect --format "$fmt" "$tmp/flows.pcap" > "$tmp/one"
-	TQ_THREADS=2 "$tq" dissect --format "$fmt" "$tmp/flows.pcap" > "$tmp/two"
-	if cmp -s "$tmp/one" "$tmp/two" && [ -s "$tmp/one" ]; then
-		echo "ok   short conversations, --format $fmt: pass 2 following pass 1 writes what 1 thread writes ($(wc -l < "$tmp/one") lines)"
-	else
-		echo "FAIL short conversations, --format $fmt: pass 2 following pass 1 and 1 thread differ"
-		fail=1
-	fi
+	same "short conversations, pass 2 following pass 1, --format $fmt" 2 --format "$fmt" "$tmp/flows.pcap"
 done
 
 # pass 2 following pass 1 on threads (forced on small files by TQ_ASYNC_MIN=0)
