@@ -8,6 +8,11 @@
  * checked against the bytes libpcap returned.  pcapng interface names and
  * time resolutions, which libpcap does not expose, come from a bounded walk
  * of the interface description blocks.
+ *
+ * Pass 1 runs on each record as libpcap returns it.  On a large mapped file a
+ * helper thread maps the pages ahead of it (the pager); opened with
+ * tq_capture_open_file_async(), pass 1 runs on a thread of its own and a
+ * scout lets pass 2 follow it ("loading on threads" below).
  */
 #include "config.h"
 
