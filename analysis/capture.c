@@ -970,7 +970,8 @@ start_async(struct tq_capture *cap, const char *path, pcap_t *p, FILE *fp, struc
 	ld->path = strdup(path);
 	/* room for every record the file can hold (16 bytes each at least): reserved, not used */
 	size_t bound = cap->size / 16 + 1;
-	void *fr = bound <= UINT32_MAX ? mmap(NULL, bound * sizeof(struct tq_frame), PROT_READ | PROT_WRITE,
+	void *fr = bound <= UINT32_MAX && bound <= SIZE_MAX / sizeof(struct tq_frame) ?
+	    mmap(NULL, bound * sizeof(struct tq_frame), PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) : MAP_FAILED;
 	if (!ld->path || fr == MAP_FAILED) {
 		if (fr != MAP_FAILED)
