@@ -27,11 +27,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <sys/resource.h>
 
 #include "internal.h"
 
-void tq_pass1_frame(struct tq_capture *cap, uint32_t num, struct tq_arena *scratch);
 void tq_conv_free_all(struct tq_capture *cap);
 
 #define PCAP_MAGIC      0xa1b2c3d4u
@@ -237,7 +235,6 @@ tq_capture_prefetch(struct tq_capture *cap, uint32_t from, uint32_t to)
 		populate(cap->base + a, b - a);
 }
 
-
 /* A record as libpcap returned it, and where its bytes lie in the file. */
 struct rec {
 	uint64_t off;
@@ -381,13 +378,20 @@ pager_main(void *arg)
 	return NULL;
 }
 
-/* Starts the helper for a large mapped file on more than one core; 0 when there is none. */
+/* Whether loading may take more threads: more than one core, and TQ_THREADS is not 1. */
+static int
+threads_allowed(void)
+{
+	const char *t = getenv("TQ_THREADS");
+	return sysconf(_SC_NPROCESSORS_ONLN) >= 2 && !(t && atoi(t) == 1);
+}
+
+/* Starts the helper for a large mapped file when threads are allowed; 0 when there is none. */
 static int
 pager_start(struct pager *pg, struct tq_capture *cap)
 {
 	memset(pg, 0, sizeof(*pg));
-	const char *t = getenv("TQ_THREADS");
-	if (!cap->mapped || cap->size < PAGER_MIN || sysconf(_SC_NPROCESSORS_ONLN) < 2 || (t && atoi(t) == 1))
+	if (!cap->mapped || cap->size < PAGER_MIN || !threads_allowed())
 		return 0;
 	pg->cap = cap;
 	pthread_mutex_init(&pg->mu, NULL);
@@ -644,30 +648,7 @@ fail:
 	return 0;
 }
 
-
-/*
- * Reading one record: libpcap's message when it fails, in words a person
- * can act on ("kept the N frames before it").
- */
-static char *
-record_error(const char *msg, uint32_t n)
-{
-	char w[512];
-	unsigned caplen, limit;
-	if (strstr(msg, "truncated"))
-		snprintf(w, sizeof(w), "truncated last record: frame %u is cut short (%s); kept the %u frames before it",
-		    n + 1, msg, n);
-	else if (too_big(msg, &caplen, &limit) && limit >= TQ_MAX_CAPLEN)
-		snprintf(w, sizeof(w), "frame %u: captured length %u is larger than 256 KiB (%s); kept the %u frames before it",
-		    n + 1, caplen, msg, n);
-	else if (too_big(msg, &caplen, &limit))
-		snprintf(w, sizeof(w), "frame %u: captured length %u is larger than the snapshot length %u of its interface (%s); kept the %u frames before it",
-		    n + 1, caplen, limit, msg, n);
-	else
-		snprintf(w, sizeof(w), "frame %u: %s; kept the %u frames before it", n + 1, msg, n);
-	return strdup(w);
-}
-
+/* Why reading stopped early, as a message to keep. */
 static char *
 stopped(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -680,6 +661,24 @@ stopped(const char *fmt, ...)
 	vsnprintf(w, sizeof(w), fmt, ap);
 	va_end(ap);
 	return strdup(w);
+}
+
+/* libpcap's message when a record cannot be read, in words a person can act
+ * on ("kept the N frames before it"). */
+static char *
+record_error(const char *msg, uint32_t n)
+{
+	unsigned caplen, limit;
+	if (strstr(msg, "truncated"))
+		return stopped("truncated last record: frame %u is cut short (%s); kept the %u frames before it",
+		    n + 1, msg, n);
+	if (too_big(msg, &caplen, &limit) && limit >= TQ_MAX_CAPLEN)
+		return stopped("frame %u: captured length %u is larger than 256 KiB (%s); kept the %u frames before it",
+		    n + 1, caplen, msg, n);
+	if (too_big(msg, &caplen, &limit))
+		return stopped("frame %u: captured length %u is larger than the snapshot length %u of its interface (%s); kept the %u frames before it",
+		    n + 1, caplen, limit, msg, n);
+	return stopped("frame %u: %s; kept the %u frames before it", n + 1, msg, n);
 }
 
 /* ------------------------------------------------------------------ loading on threads */
@@ -930,15 +929,17 @@ pass_main(void *arg)
 	return NULL;
 }
 
-/* Whether to load on threads: a large pcap file, more than one core, TQ_THREADS not 1. */
+/*
+ * Whether to load on threads: a large mapped file, threads allowed, and pcap
+ * only, since the scout counts record offsets, which pcapng blocks do not
+ * allow without asking the stream each time.
+ */
 static int
 want_async(const struct tq_capture *cap, const char *path)
 {
 	const char *min = getenv("TQ_ASYNC_MIN");     /* tests: the size from which to */
 	size_t at = min ? (size_t)strtoull(min, NULL, 10) : ASYNC_MIN;
-	const char *t = getenv("TQ_THREADS");
-	return path && cap->mapped && !cap->pcapng && cap->size >= at &&
-	    sysconf(_SC_NPROCESSORS_ONLN) >= 2 && !(t && atoi(t) == 1);
+	return path && cap->mapped && !cap->pcapng && cap->size >= at && threads_allowed();
 }
 
 static void
@@ -963,7 +964,6 @@ loader_free(struct tq_loader *ld)
 static int
 start_async(struct tq_capture *cap, const char *path, pcap_t *p, FILE *fp, struct memfile *mf)
 {
-	/* pcap files only: the scout counts record offsets, which pcapng blocks do not allow */
 	struct tq_loader *ld = calloc(1, sizeof(*ld));
 	if (!ld)
 		return 0;

@@ -77,12 +77,13 @@ conv_match(const struct tq_conv *c, int kind, const struct tq_addr *s, const str
 	return 0;
 }
 
+/* The capture's table of conversations, made on first use (pass 1, under the write lock). */
 static struct tq_conv_table *
-conv_table(struct tq_capture *cap, int create)
+conv_table(struct tq_capture *cap)
 {
 	struct tq_conv_table *t = cap->convs;
 
-	if (t || !create)
+	if (t)
 		return t;
 	t = calloc(1, sizeof(*t));
 	if (!t)
@@ -202,7 +203,7 @@ tq_conv_find_at(struct tq_capture *cap, int kind, const struct tq_addr *src,
 	if (c)
 		return c;
 	int locked = tables_write(cap);
-	struct tq_conv_table *t = conv_table(cap, 1);
+	struct tq_conv_table *t = conv_table(cap);
 	c = t ? conv_insert(cap, t, kind, src, dst, sport, dport, extra, 0) : NULL;
 	tables_done(cap, locked);
 	return c;
@@ -220,7 +221,7 @@ tq_conv_new_from(struct tq_capture *cap, int kind, const struct tq_addr *src,
     const struct tq_addr *dst, uint16_t sport, uint16_t dport, uint32_t extra, uint32_t num)
 {
 	int locked = tables_write(cap);
-	struct tq_conv_table *t = conv_table(cap, 1);
+	struct tq_conv_table *t = conv_table(cap);
 	struct tq_conv *c = t ? conv_insert(cap, t, kind, src, dst, sport, dport, extra, num) : NULL;
 	tables_done(cap, locked);
 	return c;

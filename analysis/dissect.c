@@ -378,8 +378,6 @@ pkt_init(struct tq_pkt *pk, struct tq_capture *cap, uint32_t num, int pass, stru
 	pk->arena = arena;
 }
 
-void tq_pass1_frame(struct tq_capture *cap, uint32_t num, struct tq_arena *scratch);
-
 /* Pass 1 over frame num, the frames before it done: it builds the state pass 2 reads. */
 void
 tq_pass1_frame(struct tq_capture *cap, uint32_t num, struct tq_arena *scratch)
@@ -515,7 +513,6 @@ tq_columns_get(struct tq_capture *cap, uint32_t num, struct tq_columns *cols, st
 	pk.want_cols = 1;
 	pk.info = scratch;
 	tq_dissect_frame(&pk);
-	size_t o_info = 0;
 	tq_sbuf_putc(scratch, '\0');
 
 	const struct tq_frame *fr = pk.fr, *first = &cap->frames[0];
@@ -562,7 +559,7 @@ tq_columns_get(struct tq_capture *cap, uint32_t num, struct tq_columns *cols, st
 	cols->src = scratch->s + o_src;
 	cols->dst = scratch->s + o_dst;
 	cols->proto = scratch->s + o_proto;
-	cols->info = scratch->s + o_info;
+	cols->info = scratch->s;
 	cols->info_len = (uint32_t)strlen(cols->info);      /* up to a NUL a protocol may have put in it */
 	cols->time_len = (uint32_t)(o_src - o_time - 1);
 	cols->src_len = (uint32_t)(o_dst - o_src - 1);

@@ -283,6 +283,9 @@ struct tq_conv {
 	struct tq_conv *hnext;
 };
 
+/* Pass 1 over frame num, the frames before it done (dissect.c); scratch is reset after it. */
+void tq_pass1_frame(struct tq_capture *cap, uint32_t num, struct tq_arena *scratch);
+
 /* Finds the conversation between (src,sport) and (dst,dport) of kind; creates it when create. */
 struct tq_conv *tq_conv_find(struct tq_capture *cap, int kind, const struct tq_addr *src,
     const struct tq_addr *dst, uint16_t sport, uint16_t dport, uint32_t extra, int create);

@@ -298,15 +298,6 @@ struct shuffle {
 	uint32_t place[SHUFFLE_MAX], frame[SHUFFLE_MAX];
 };
 
-static uint64_t
-splitmix(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 static int
 cmp_u32(const void *a, const void *b)
 {
@@ -362,7 +353,7 @@ shuffle_for(const struct loaded *l, int64_t user, struct shuffle *sh)
 		for (const char *c = id ? id : ""; *c; c++)
 			seed = (seed ^ (uint8_t)*c) * 0x100000001b3ULL;
 		for (uint32_t k = m - 1; k > 0; k--) {
-			uint32_t j = (uint32_t)(splitmix(&seed) % (k + 1));
+			uint32_t j = (uint32_t)(tq_splitmix64(&seed) % (k + 1));
 			uint32_t t = d[k];
 			d[k] = d[j];
 			d[j] = t;

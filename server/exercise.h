@@ -66,5 +66,8 @@ json_t *tq_exercise_grade(const struct tq_exercise *ex, struct tq_capture *cap, 
  * subset (by seed) that always holds a valid one, as indexes in *idx. */
 size_t tq_exercise_pick_choices(const struct tq_exercise *ex, size_t question, uint64_t seed,
     size_t *idx, size_t cap);
+/* SplitMix64's next number from *state: the generator of every per-student
+ * deal (the choices above, the frames of an order question). */
+uint64_t tq_splitmix64(uint64_t *state);
 
 #endif

@@ -583,8 +583,8 @@ tq_exercise_grade(const struct tq_exercise *ex, struct tq_capture *cap, const js
 
 /* ------------------------------------------------------------------ choices shown */
 
-static uint64_t
-splitmix(uint64_t *s)
+uint64_t
+tq_splitmix64(uint64_t *s)
 {
 	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -610,7 +610,7 @@ tq_exercise_pick_choices(const struct tq_exercise *ex, size_t question, uint64_t
 		for (size_t c = 0; c < n; c++)
 			nvalid += q->choice_valid[c] == 1;
 		if (nvalid) {
-			size_t pick = (size_t)(splitmix(&s) % nvalid);
+			size_t pick = (size_t)(tq_splitmix64(&s) % nvalid);
 			for (size_t c = 0; c < n; c++)
 				if (q->choice_valid[c] == 1 && pick-- == 0) {
 					take[c] = 1;
@@ -619,7 +619,7 @@ tq_exercise_pick_choices(const struct tq_exercise *ex, size_t question, uint64_t
 				}
 		}
 		while (got < want) {
-			size_t c = (size_t)(splitmix(&s) % n);
+			size_t c = (size_t)(tq_splitmix64(&s) % n);
 			if (!take[c]) {
 				take[c] = 1;
 				got++;
