@@ -84,11 +84,23 @@ seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * A pcapng file may have at most this many interfaces, in all its sections
+ * together, and this many sections.  A real capture has a handful of each
+ * (dumpcap writes an interface per device it listened on, joined files a
+ * section each); tens of thousands only come in files made to cost their
+ * reader time and memory.  At the limits the interface table takes 2 MiB
+ * and the section table 768 KiB; 65,536 is also the id space of the
+ * obsolete Packet Block's 16-bit interface id.
+ */
+#define MAX_IFACES      65536u
+#define MAX_SECTIONS    65536u
+
 /* Where each pcapng section starts, and the index in cap->ifaces of its first interface. */
 struct sections {
 	size_t *off;
 	uint32_t *first;
-	uint32_t n;
+	uint32_t n, room;            /* room: entries off and first have space for */
 };
 
 static void
@@ -104,13 +116,15 @@ sections_free(struct sections *sc)
  * Every length is checked against what is left of the file; a bad block
  * ends the walk (libpcap reports the damage itself).  Interfaces of every
  * section are kept, in file order; sc says where each section's begin.
+ * The tables double as they grow.  Past MAX_IFACES or MAX_SECTIONS the
+ * file is refused: TQ_ETOOBIG, and err says which limit.
  */
 static int
-pcapng_scan_ifaces(struct tq_capture *cap, struct sections *sc)
+pcapng_scan_ifaces(struct tq_capture *cap, struct sections *sc, char *err, size_t errlen)
 {
 	size_t off = 0;
 	int swap = 0;
-	uint32_t local = 0;
+	uint32_t local = 0, room = 0;
 
 	while (cap->size - off >= 12) {
 		const uint8_t *b = cap->base + off;
@@ -122,16 +136,25 @@ pcapng_scan_ifaces(struct tq_capture *cap, struct sections *sc)
 			else if (bom == 0x4d3c2b1a)
 				swap = 1;
 			else
-				return 0;
+				break;
+			if (sc->n == MAX_SECTIONS) {
+				seterr(err, errlen, "too many sections: the pcapng file has more than %u sections "
+				    "(section header blocks), the most tracequiz accepts; a capture has a few", MAX_SECTIONS);
+				return TQ_ETOOBIG;
+			}
+			if (sc->n == sc->room) {
+				uint32_t n = sc->room ? sc->room * 2 : 4;
+				size_t *no = realloc(sc->off, n * sizeof(*no));
+				if (!no)
+					return TQ_ENOMEM;
+				sc->off = no;
+				uint32_t *nf = realloc(sc->first, n * sizeof(*nf));
+				if (!nf)
+					return TQ_ENOMEM;
+				sc->first = nf;
+				sc->room = n;
+			}
 			/* a new section numbers its interfaces from 0 again */
-			size_t *no = realloc(sc->off, (sc->n + 1) * sizeof(*no));
-			if (!no)
-				return TQ_ENOMEM;
-			sc->off = no;
-			uint32_t *nf = realloc(sc->first, (sc->n + 1) * sizeof(*nf));
-			if (!nf)
-				return TQ_ENOMEM;
-			sc->first = nf;
 			sc->off[sc->n] = off;
 			sc->first[sc->n] = cap->nifaces;
 			sc->n++;
@@ -141,12 +164,21 @@ pcapng_scan_ifaces(struct tq_capture *cap, struct sections *sc)
 		}
 		uint32_t blen = rd32(b + 4, swap);
 		if (blen < 12 || blen % 4 || blen > cap->size - off)
-			return 0;
+			break;
 		if (type == 1 && blen >= 20 && sc->n) {     /* Interface Description Block */
-			struct tq_iface *ni = realloc(cap->ifaces, (cap->nifaces + 1) * sizeof(*ni));
-			if (!ni)
-				return TQ_ENOMEM;
-			cap->ifaces = ni;
+			if (cap->nifaces == MAX_IFACES) {
+				seterr(err, errlen, "too many interfaces: the pcapng file describes more than %u interfaces "
+				    "(interface description blocks), the most tracequiz accepts; a capture has a few", MAX_IFACES);
+				return TQ_ETOOBIG;
+			}
+			if (cap->nifaces == room) {
+				uint32_t n = room ? room * 2 : 4;
+				struct tq_iface *ni = realloc(cap->ifaces, n * sizeof(*ni));
+				if (!ni)
+					return TQ_ENOMEM;
+				cap->ifaces = ni;
+				room = n;
+			}
 			struct tq_iface *ifc = &cap->ifaces[cap->nifaces++];
 			memset(ifc, 0, sizeof(*ifc));
 			ifc->linktype = rd16(b + 8, swap);
@@ -167,6 +199,12 @@ pcapng_scan_ifaces(struct tq_capture *cap, struct sections *sc)
 			}
 		}
 		off += blen;
+	}
+	/* the table stays for the capture's life: no room left unused (tq_capture_memory counts it) */
+	if (room > cap->nifaces && cap->nifaces) {
+		struct tq_iface *ni = realloc(cap->ifaces, cap->nifaces * sizeof(*ni));
+		if (ni)
+			cap->ifaces = ni;
 	}
 	return 0;
 }
@@ -1231,11 +1269,11 @@ check_header(struct tq_capture *cap, char *err, size_t errlen)
 static int
 open_common(struct tq_capture *cap, const char *path, int async, struct tq_capture **out, char *err, size_t errlen)
 {
-	struct sections sc = { NULL, NULL, 0 };
+	struct sections sc = { NULL, NULL, 0, 0 };
 	int started = 0;
 	int rc = check_header(cap, err, errlen);
 	if (rc == 0 && cap->pcapng)
-		rc = pcapng_scan_ifaces(cap, &sc);
+		rc = pcapng_scan_ifaces(cap, &sc, err, errlen);
 	if (rc == 0)
 		rc = read_records(cap, path, async, &sc, &started, err, errlen);
 	sections_free(&sc);
@@ -1375,6 +1413,45 @@ int
 tq_capture_linktype(const struct tq_capture *cap)
 {
 	return cap ? cap->linktype : -1;
+}
+
+/*
+ * What the capture holds, from sizes kept as it grew: O(1).  A mapped file
+ * is counted whole, as a copy is: its pages are the page cache's and given
+ * back behind the reader, but they come back as frames are dissected, and a
+ * cache should not weigh one capture two ways by how it was opened.  The
+ * state arena is never reset, so its total is its blocks (their 32-byte
+ * headers aside).  Not counted: conv.c's hash tables of conversations and
+ * per-frame data, opaque here, at most 16 bytes a conversation and 64 a
+ * datum, beside the conversations and data themselves, which the arena holds.
+ */
+size_t
+tq_capture_memory(const struct tq_capture *cap)
+{
+	if (!cap)
+		return 0;
+	size_t n = sizeof(*cap) + cap->size + (size_t)cap->nifaces * sizeof(*cap->ifaces);
+	struct tq_loader *ld = cap->load;
+	if (ld) {
+		/* loading on threads: the frames table is a reservation, of which
+		 * pass 1 has written npass entries; its state is not to be read
+		 * before it ends, nor the scout's count */
+		pthread_mutex_lock(&ld->mu);
+		uint32_t npass = ld->npass;
+		int done = ld->pass_done;
+		pthread_mutex_unlock(&ld->mu);
+		n += (size_t)npass * sizeof(*cap->frames);
+		if (!done)
+			return n;
+	} else {
+		/* of a reserved table, only the pages written to are memory */
+		uint32_t frames = cap->frames_mapped ? cap->nframes : cap->cap_frames;
+		n += (size_t)frames * sizeof(*cap->frames);
+	}
+	n += cap->state.total;
+	if (cap->warning)
+		n += strlen(cap->warning) + 1;
+	return n;
 }
 
 const uint8_t *

@@ -9,26 +9,23 @@
  * wanted fields are kept.  Frames, occurrences and entries live in three
  * growing arrays; values that are bytes are copied into a fourth, since the
  * tree they came from is freed at once.
+ *
+ * A budget (struct tq_limits) bounds the pass.  Every growth of an array is
+ * charged to it and refused past max_bytes, so the arrays never take more
+ * than it allows in all (realloc's copy aside), rather than being found too
+ * big after the fact; the deadline is read every 32 frames, a clock read of
+ * some 50 ns against the microseconds each frame takes.
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "expr.h"
 
-#define GROW(arr, n, cap, need, fail) do { \
-	if ((n) + (need) > (cap)) { \
-		size_t nc_ = (cap) ? (cap) * 2 : 1024; \
-		while (nc_ < (n) + (need)) \
-			nc_ *= 2; \
-		void *p_ = realloc((arr), nc_ * sizeof(*(arr))); \
-		if (!p_) \
-			goto fail; \
-		(arr) = p_; \
-		(cap) = nc_; \
-	} \
-} while (0)
+/* The deadline is read when (frame number & DEADLINE_EVERY) == 1. */
+#define DEADLINE_EVERY 31u
 
 /* One level of the walk: the node, its preorder number, its entry if made. */
 struct level {
@@ -40,7 +37,49 @@ struct level {
 struct walk {
 	struct level *st;
 	size_t depth, cap;
+	size_t held;            /* bytes of the index's arrays and of st */
+	size_t max;             /* what they may take in all; 0: no limit */
+	int over;               /* a growth was refused for max */
 };
+
+/*
+ * Makes room in *arr (*cap elements of el bytes, n of them used) for need
+ * more: doubles it, or takes what is left of the budget when doubling would
+ * pass it.  0, or -1 when out of memory or (w->over set) past the budget.
+ */
+static int
+grow(struct walk *w, void **arr, size_t *cap, size_t n, size_t need, size_t el)
+{
+	size_t nc = *cap ? *cap * 2 : 1024;
+	while (nc < n + need)
+		nc *= 2;
+	if (w->max) {
+		size_t room = w->held < w->max ? (w->max - w->held) / el : 0;
+		if (nc - *cap > room)
+			nc = *cap + room;
+		if (nc < n + need) {
+			w->over = 1;
+			return -1;
+		}
+	}
+	void *p = realloc(*arr, nc * el);
+	if (!p)
+		return -1;
+	*arr = p;
+	w->held += (nc - *cap) * el;
+	*cap = nc;
+	return 0;
+}
+
+/* The common case, room already there, stays inline. */
+#define GROW(w, arr, n, cap, need, fail) do { \
+	if ((n) + (need) > (cap)) { \
+		void *p_ = (arr); \
+		if (grow((w), &p_, &(cap), (n), (need), sizeof(*(arr))) != 0) \
+			goto fail; \
+		(arr) = p_; \
+	} \
+} while (0)
 
 static int
 is_uint_type(int t)
@@ -63,7 +102,7 @@ anc_of(struct tq_findex *ix, struct walk *w, size_t k)
 		top--;
 	/* levels [top, k] need entries, each below the one before */
 	for (size_t j = top; j <= k; j++) {
-		GROW(ix->anc, ix->nanc, ix->capanc, 1, fail);
+		GROW(w, ix->anc, ix->nanc, ix->capanc, 1, fail);
 		struct fx_anc *a = &ix->anc[ix->nanc];
 		a->pre = w->st[j].pre;
 		a->end = UINT32_MAX;      /* set when the walk leaves it */
@@ -76,9 +115,9 @@ fail:
 }
 
 static int
-record(struct tq_findex *ix, const struct tq_node *n, uint32_t self)
+record(struct tq_findex *ix, struct walk *w, const struct tq_node *n, uint32_t self)
 {
-	GROW(ix->occ, ix->nocc, ix->capocc, 1, fail);
+	GROW(w, ix->occ, ix->nocc, ix->capocc, 1, fail);
 	struct fx_occ *o = &ix->occ[ix->nocc];
 	memset(o, 0, sizeof(*o));
 	const struct tq_field *f = n->f;
@@ -109,7 +148,7 @@ record(struct tq_findex *ix, const struct tq_node *n, uint32_t self)
 			len = p ? strnlen((const char *)p, len) : 0;   /* a string ends at a NUL */
 		}
 		o->kind = f->type == FT_ABSTIME || f->type == FT_STRING ? FX_STR : FX_BYTES;
-		GROW(ix->bytes, ix->nbytes, ix->capbytes, len + 1, fail);
+		GROW(w, ix->bytes, ix->nbytes, ix->capbytes, len + 1, fail);
 		if (len)
 			memcpy(ix->bytes + ix->nbytes, p, len);
 		ix->bytes[ix->nbytes + len] = '\0';
@@ -125,8 +164,9 @@ fail:
 	return -1;
 }
 
-/* Walks one frame's tree; 0, or -1 when memory ran out.  Most nodes are
- * leaves: they are numbered and looked at without a level of their own. */
+/* Walks one frame's tree; 0, or -1 when memory or (w->over) the budget ran
+ * out.  Most nodes are leaves: they are numbered and looked at without a
+ * level of their own. */
 static int
 index_tree(struct tq_findex *ix, struct walk *w, const struct tq_node *root)
 {
@@ -134,7 +174,7 @@ index_tree(struct tq_findex *ix, struct walk *w, const struct tq_node *root)
 	const uint32_t idlimit = ix->idlimit;
 	uint32_t pre = 0;
 	w->depth = 0;
-	GROW(w->st, w->depth, w->cap, 1, fail);
+	GROW(w, w->st, w->depth, w->cap, 1, fail);
 	w->st[0] = (struct level){ root, pre++, FX_NOANC };
 	w->depth = 1;
 	/* the root always has an entry: a condition falls back to the whole frame */
@@ -150,20 +190,20 @@ index_tree(struct tq_findex *ix, struct walk *w, const struct tq_node *root)
 					uint32_t parent = anc_of(ix, w, w->depth - 1);
 					if (parent == FX_NOANC)
 						goto fail;
-					GROW(ix->anc, ix->nanc, ix->capanc, 1, fail);
+					GROW(w, ix->anc, ix->nanc, ix->capanc, 1, fail);
 					ix->anc[ix->nanc] = (struct fx_anc){ pre, pre, parent };
-					if (record(ix, n, (uint32_t)ix->nanc++) != 0)
+					if (record(ix, w, n, (uint32_t)ix->nanc++) != 0)
 						goto fail;
 				}
 				pre++;
 				n = n->next;
 				continue;
 			}
-			GROW(w->st, w->depth, w->cap, 1, fail);
+			GROW(w, w->st, w->depth, w->cap, 1, fail);
 			w->st[w->depth] = (struct level){ n, pre++, FX_NOANC };
 			if (wanted) {
 				uint32_t self = anc_of(ix, w, w->depth);
-				if (self == FX_NOANC || record(ix, n, self) != 0)
+				if (self == FX_NOANC || record(ix, w, n, self) != 0)
 					goto fail;
 			}
 			w->depth++;
@@ -180,19 +220,64 @@ fail:
 	return -1;
 }
 
+/* v with commas between the thousands (165,012), in buf. */
+static const char *
+fmt_count(uint64_t v, char buf[32])
+{
+	char d[24];
+	int n = snprintf(d, sizeof(d), "%" PRIu64, v);
+	size_t o = 0;
+	for (int i = 0; i < n; i++) {
+		if (i > 0 && (n - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = d[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* A size as a person reads it: 256 MiB, 1.5 GiB, 100 B. */
+static const char *
+fmt_bytes(uint64_t v, char buf[32])
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	unsigned u = 0;
+	while (u < 4 && v >= (UINT64_C(1024) << (10 * u)))
+		u++;
+	uint64_t one = UINT64_C(1) << (10 * u);
+	if (v % one == 0)
+		snprintf(buf, 32, "%" PRIu64 " %s", v / one, unit[u]);
+	else
+		snprintf(buf, 32, "%.1f %s", (double)v / (double)one, unit[u]);
+	return buf;
+}
+
 int
 tq_findex_build(struct tq_capture *cap, struct tq_expr *const *exprs, size_t n,
-    struct tq_findex **out, char *err, size_t errlen)
+    const struct tq_limits *lim, struct tq_findex **out, char *err, size_t errlen)
 {
 	*out = NULL;
-	struct tq_findex *ix = calloc(1, sizeof(*ix));
-	struct walk w = { 0 };
+	uint64_t deadline = lim ? lim->deadline_ns : 0;
+	uint64_t start = deadline ? tq_monotonic_ns() : 0;
+	struct walk w = { .max = lim ? lim->max_bytes : 0 };
+	struct tq_findex *ix = NULL;
+	char a[32], b[32], c[32];
+	int rc;
+	/* what is made before any frame is read: the index, its frame table and its table of wanted fields */
+	uint32_t nframes = tq_capture_count(cap);
+	w.held = sizeof(*ix) + (nframes ? nframes : 1) * sizeof(*ix->frames) + tq_field_id_limit();
+	if (w.max && w.held > w.max) {
+		snprintf(err, errlen, "the field index would take more than the %s allowed: for a trace of %s frames "
+		    "it needs %s before reading any", fmt_bytes(w.max, a), fmt_count(nframes, b), fmt_bytes(w.held, c));
+		return TQ_ETOOBIG;
+	}
+	ix = calloc(1, sizeof(*ix));
 	if (!ix)
 		goto nomem;
 	ix->cap = cap;
 	ix->idlimit = tq_field_id_limit();
 	ix->want = calloc(ix->idlimit, 1);
-	ix->nframes = tq_capture_count(cap);
+	ix->nframes = nframes;
 	ix->frames = calloc(ix->nframes ? ix->nframes : 1, sizeof(*ix->frames));
 	if (!ix->want || !ix->frames)
 		goto nomem;
@@ -208,17 +293,43 @@ tq_findex_build(struct tq_capture *cap, struct tq_expr *const *exprs, size_t n,
 		}
 	}
 	for (uint32_t num = 1; nwant && num <= ix->nframes; num++) {
+		/* from the first frame on, so that a deadline already past stops it at once */
+		if (deadline && (num & DEADLINE_EVERY) == 1 && tq_monotonic_ns() >= deadline) {
+			if (deadline <= start)
+				snprintf(err, errlen, "the time allowed had run out before indexing the trace began");
+			else
+				snprintf(err, errlen, "indexing the trace took longer than the %s allowed (stopped at frame %s of %s)",
+				    tq_fmt_duration(deadline - start, a, sizeof(a)), fmt_count(num, b), fmt_count(ix->nframes, c));
+			rc = TQ_ETIMEOUT;
+			goto fail;
+		}
 		int e = 0;
 		struct tq_tree *t = tq_dissect_ex(cap, num, TQ_DISSECT_VALUES, &e);
 		if (!t) {
 			snprintf(err, errlen, "frame %u: %s", num, tq_strerror(e));
+			rc = e ? e : TQ_ENOMEM;
 			goto fail;
 		}
 		ix->frames[num - 1].occ0 = (uint32_t)ix->nocc;
-		int rc = index_tree(ix, &w, tq_tree_root(t));
+		int wr = index_tree(ix, &w, tq_tree_root(t));
 		tq_tree_free(t);
-		if (rc != 0 || ix->nocc > UINT32_MAX / 2 || ix->nbytes > UINT32_MAX / 2)
+		if (wr != 0 && w.over) {
+			snprintf(err, errlen, "the field index would take more than the %s allowed (stopped at frame %s of %s); "
+			    "a shorter trace, or expressions that read fewer fields, would need less",
+			    fmt_bytes(w.max, a), fmt_count(num, b), fmt_count(ix->nframes, c));
+			rc = TQ_ETOOBIG;
+			goto fail;
+		}
+		if (wr != 0)
 			goto nomem;
+		if (ix->nocc > UINT32_MAX / 2 || ix->nbytes > UINT32_MAX / 2) {
+			/* the offsets in fx_occ and fx_frame are 32 bits */
+			snprintf(err, errlen, "the field index would hold more than %s, its own limit (stopped at frame %s of %s)",
+			    ix->nocc > UINT32_MAX / 2 ? "2,147,483,647 values" : "2 GiB of text",
+			    fmt_count(num, b), fmt_count(ix->nframes, c));
+			rc = TQ_ETOOBIG;
+			goto fail;
+		}
 		ix->frames[num - 1].nocc = (uint32_t)ix->nocc - ix->frames[num - 1].occ0;
 		if ((num & 1023) == 0)
 			tq_capture_release(cap, num);
@@ -228,10 +339,11 @@ tq_findex_build(struct tq_capture *cap, struct tq_expr *const *exprs, size_t n,
 	return 0;
 nomem:
 	snprintf(err, errlen, "%s", tq_strerror(TQ_ENOMEM));
+	rc = TQ_ENOMEM;
 fail:
 	free(w.st);
 	tq_findex_free(ix);
-	return TQ_ENOMEM;
+	return rc;
 }
 
 void

@@ -163,14 +163,15 @@ load_manuf(void)
 		memcpy(wka + dir, "wka", 4);
 		load_file(wka, 0);
 	}
-	qsort(ents, nents, sizeof(*ents), ent_cmp);
+	if (nents)                   /* no file: no table (qsort of NULL is undefined) */
+		qsort(ents, nents, sizeof(*ents), ent_cmp);
 }
 
 static const struct manuf_ent *
 find(uint64_t key, int kind)
 {
 	struct manuf_ent k = { key, 0, (uint8_t)kind, NULL, NULL };
-	return bsearch(&k, ents, nents, sizeof(*ents), ent_cmp);
+	return nents ? bsearch(&k, ents, nents, sizeof(*ents), ent_cmp) : NULL;
 }
 
 static uint64_t

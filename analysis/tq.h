@@ -19,10 +19,32 @@ enum tq_err {
 	TQ_ERANGE = -7,     /* frame number out of range */
 	TQ_EINVAL = -8,     /* bad argument */
 	TQ_ETOOBIG = -9,    /* past a configured limit */
+	TQ_ETIMEOUT = -10,  /* past a deadline (struct tq_limits) */
 };
 
 /* Largest captured length accepted for one frame, as libpcap's MAXIMUM_SNAPLEN. */
 #define TQ_MAX_CAPLEN (256u * 1024u)
+
+/*
+ * A budget for one piece of heavy work (a field index over a whole trace, an
+ * exercise's keys), so that a big trace or a costly expression gets an error
+ * instead of a worker's time or the server's memory.  A zero member is no
+ * limit, and a function given a NULL pointer has no limits at all.  The
+ * caller owns the struct; a function only reads it while it runs.  A function
+ * that passes a limit stops, frees everything it made, and fails with
+ * TQ_ETIMEOUT (the deadline) or TQ_ETOOBIG (the memory), and a message that
+ * says which limit and where the work stopped; any other error means
+ * something else went wrong.
+ */
+struct tq_limits {
+	uint64_t deadline_ns;   /* tq_monotonic_ns() time by which the work must end */
+	size_t max_bytes;       /* memory the result may hold, not counting the capture */
+};
+
+/* CLOCK_MONOTONIC now, in nanoseconds: add a budget to it for deadline_ns. */
+uint64_t tq_monotonic_ns(void);
+/* A budget as the limit messages say it (5 s, 2.5 s, 300 ms, 40 µs), in buf; returns buf. */
+const char *tq_fmt_duration(uint64_t ns, char *buf, size_t len);
 
 struct tq_capture;
 struct tq_tree;
@@ -114,6 +136,15 @@ uint32_t tq_capture_count(const struct tq_capture *cap);
 const char *tq_capture_warning(const struct tq_capture *cap);
 /* Link-layer type (DLT_/LINKTYPE_ value) of the capture. */
 int tq_capture_linktype(const struct tq_capture *cap);
+/*
+ * Bytes of memory the open capture holds (the file's bytes when copied, the
+ * frame table, pass-1 state), an estimate for caches.  A file opened with
+ * tq_capture_open_file() is mapped, not copied, and its bytes count all the
+ * same, so that the figure does not depend on how the capture was opened.
+ * Cheap (no walk); 0 for NULL.  While pass 1 still runs on a thread
+ * (tq_capture_loading()), its state is left out: ask again once it is loaded.
+ */
+size_t tq_capture_memory(const struct tq_capture *cap);
 /* A hint for readers going front to back: frames before num will not be
  * needed soon, so the memory they use may be given back. */
 void tq_capture_release(struct tq_capture *cap, uint32_t num);
@@ -219,10 +250,17 @@ const char *tq_expr_source(const struct tq_expr *e);
 
 /*
  * Reads, in one pass over the capture, every field the n expressions use:
- * each frame is dissected once for all of them.  The index borrows cap.
+ * each frame is dissected once for all of them.  The index borrows cap; free
+ * it with tq_findex_free() before the capture.  lim (NULL: none) bounds the
+ * pass: the deadline is looked at every 32 frames, from the first, and no
+ * array of the index grows past max_bytes in all (the frames table and the
+ * wanted-field table count too).  On failure *out is NULL, err holds a
+ * message a person can act on, and the result is TQ_ETIMEOUT or TQ_ETOOBIG
+ * for a limit of lim (TQ_ETOOBIG also past the index's own 2^31 values),
+ * TQ_ENOMEM, or the error of a frame that could not be dissected.
  */
 int tq_findex_build(struct tq_capture *cap, struct tq_expr *const *exprs, size_t n,
-    struct tq_findex **out, char *err, size_t errlen);
+    const struct tq_limits *lim, struct tq_findex **out, char *err, size_t errlen);
 void tq_findex_free(struct tq_findex *ix);
 
 /*

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -823,6 +824,34 @@ tq_strerror(int err)
 	case TQ_ERANGE: return "no such frame";
 	case TQ_EINVAL: return "invalid argument";
 	case TQ_ETOOBIG: return "too large";
+	case TQ_ETIMEOUT: return "took too long";
 	default: return "unknown error";
 	}
+}
+
+const char *
+tq_fmt_duration(uint64_t ns, char *buf, size_t len)
+{
+	if (ns < 999500u) {
+		uint64_t us = (ns + 500u) / 1000u;
+		snprintf(buf, len, "%" PRIu64 " µs", us ? us : 1);
+	} else if (ns < 999500000u) {
+		snprintf(buf, len, "%" PRIu64 " ms", (ns + 500000u) / 1000000u);
+	} else {
+		uint64_t tenths = (ns + 50000000u) / 100000000u;
+		if (tenths % 10 == 0)
+			snprintf(buf, len, "%" PRIu64 " s", tenths / 10);
+		else
+			snprintf(buf, len, "%" PRIu64 ".%" PRIu64 " s", tenths / 10, tenths % 10);
+	}
+	return buf;
+}
+
+uint64_t
+tq_monotonic_ns(void)
+{
+	struct timespec ts;
+	/* cannot fail for CLOCK_MONOTONIC with a valid pointer */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }

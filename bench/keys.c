@@ -73,7 +73,7 @@ main(int argc, char **argv)
 	double t1 = now(), c1 = cpu();
 	printf("open\t%.4f\t%.4f\t%u\n", t1 - t0, c1 - c0, tq_capture_count(cap));
 	struct tq_findex *ix;
-	if (tq_findex_build(cap, ex, n, &ix, err, sizeof(err)) != 0) {
+	if (tq_findex_build(cap, ex, n, NULL, &ix, err, sizeof(err)) != 0) {
 		fprintf(stderr, "keys: %s: %s\n", argv[1], err);
 		return 1;
 	}

@@ -31,8 +31,8 @@ extern const struct tq_migration tq_migrations[];
 extern const unsigned tq_nmigrations;
 
 enum stmt {
-	S_USER_ADD, S_USER_BY_NAME, S_USER_BY_ID, S_USER_COUNT,
-	S_TOKEN_ADD, S_TOKEN_USER,
+	S_USER_ADD, S_USER_BY_NAME, S_USER_BY_ID, S_USER_COUNT, S_EXT_FIND, S_EXT_ADD,
+	S_TOKEN_ADD, S_TOKEN_USER, S_TOKEN_GRANT, S_TOKEN_GRANTED, S_TOKENS_REVOKE,
 	S_SESSION_ADD, S_SESSION_USER, S_SESSION_DEL,
 	S_TEACHER_ADD, S_TEACHES,
 	S_CAPTURE_FIND, S_CAPTURE_ADD, S_CAPTURE_GET,
@@ -43,9 +43,15 @@ enum stmt {
 	S_CAPTURE_META, S_CAPTURE_OWN, S_CAPTURE_USABLE, S_CAPTURES_ALL, S_CAPTURES_OF,
 	S_EXERCISE_DEL, S_EXERCISE_SUBS, S_EXERCISES_FOR, S_EXERCISE_PUBLISH,
 	S_TOKENS_OF, S_TOKEN_DEL, S_USERS_ALL, S_USER_SET_PW, S_SESSIONS_OF_DEL, S_TEACHES_STUDENT, S_COURSE_SLUG,
+	S_USER_SET_ROLE, S_COURSES_ELSEWHERE, S_RESET_PUT, S_RESET_TAKE, S_RESETS_OF_DEL, S_ATTEMPTS, S_EXERCISE_META,
 	S_BEGIN, S_COMMIT, S_ROLLBACK,
 	S_COUNT
 };
+
+/* An account's columns as read_user() reads them. */
+#define USER_COLS "u.id, u.name, u.role, coalesce(u.pw_hash, ''), u.external, coalesce(u.origin_course, 0), " \
+	"coalesce(u.ext_course, 0)"
+#define USER_NCOLS 7
 
 /* The courses with, for user ?1, whether they teach it or are enrolled in it. */
 #define COURSES "SELECT c.slug, c.title, c.open AS open, " \
@@ -54,15 +60,24 @@ enum stmt {
 	"(SELECT count(*) FROM exercises e WHERE e.course_id = c.id) AS exercises FROM courses c"
 
 static const char *const sql[S_COUNT] = {
-	[S_USER_ADD] = "INSERT INTO users (name, role, pw_hash, external, created) VALUES (?1, ?2, ?3, ?4, ?5)",
-	[S_USER_BY_NAME] = "SELECT id, name, role, coalesce(pw_hash, ''), external FROM users WHERE name = ?1",
-	[S_USER_BY_ID] = "SELECT id, name, role, coalesce(pw_hash, ''), external FROM users WHERE id = ?1",
+	[S_USER_ADD] = "INSERT INTO users (name, role, pw_hash, external, created, origin_course) "
+	               "VALUES (?1, ?2, ?3, 0, ?5, nullif(?4, 0))",
+	[S_USER_BY_NAME] = "SELECT " USER_COLS " FROM users u WHERE u.name = ?1",
+	[S_USER_BY_ID] = "SELECT " USER_COLS " FROM users u WHERE u.id = ?1",
 	[S_USER_COUNT] = "SELECT count(*) FROM users",
-	[S_TOKEN_ADD] = "INSERT INTO tokens (token_hash, user_id, name, created) VALUES (?1, ?2, ?3, ?4)",
-	[S_TOKEN_USER] = "SELECT u.id, u.name, u.role, coalesce(u.pw_hash, ''), u.external FROM tokens t "
-	                 "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1",
+	/* an external student is found by its course and id, never by name: no local account can be it */
+	[S_EXT_FIND] = "SELECT id FROM users WHERE ext_course = ?1 AND ext_id = ?2",
+	[S_EXT_ADD] = "INSERT INTO users (name, role, external, created, ext_course, ext_id) "
+	              "VALUES (?3 || '/' || ?2, 'student', 1, ?4, ?1, ?2)",
+	[S_TOKEN_ADD] = "INSERT INTO tokens (token_hash, user_id, name, created, scope, limited, expires) "
+	                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, nullif(?7, 0))",
+	[S_TOKEN_USER] = "SELECT " USER_COLS ", t.id, t.scope, t.limited, coalesce(t.expires, 0) FROM tokens t "
+	                 "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1 AND (t.expires IS NULL OR t.expires > ?2)",
+	[S_TOKEN_GRANT] = "INSERT INTO token_grants (token_id, course_id, exercise_id) VALUES (?1, nullif(?2, 0), nullif(?3, 0))",
+	[S_TOKEN_GRANTED] = "SELECT EXISTS (SELECT 1 FROM token_grants WHERE token_id = ?1 AND (course_id = ?2 OR exercise_id = ?3))",
+	[S_TOKENS_REVOKE] = "DELETE FROM tokens WHERE user_id = ?1",
 	[S_SESSION_ADD] = "INSERT INTO sessions (token_hash, user_id, csrf, expires) VALUES (?1, ?2, ?3, ?4)",
-	[S_SESSION_USER] = "SELECT u.id, u.name, u.role, coalesce(u.pw_hash, ''), u.external, s.csrf FROM sessions s "
+	[S_SESSION_USER] = "SELECT " USER_COLS ", s.csrf FROM sessions s "
 	                   "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1 AND s.expires > ?2",
 	[S_SESSION_DEL] = "DELETE FROM sessions WHERE token_hash = ?1",
 	[S_TEACHER_ADD] = "INSERT OR IGNORE INTO teachers (course_id, user_id) VALUES (?1, ?2)",
@@ -83,7 +98,7 @@ static const char *const sql[S_COUNT] = {
 	[S_SUBMISSIONS_ALL] = "SELECT s.id, u.name, s.answers, s.score, s.max, s.result, s.created FROM submissions s "
 	                      "JOIN users u ON u.id = s.user_id WHERE s.exercise_id = ?1 ORDER BY s.id",
 	[S_LOGIN_FAIL] = "INSERT INTO logins (who, at) VALUES (?1, ?2)",
-	[S_LOGIN_COUNT] = "SELECT count(*) FROM logins WHERE who = ?1 AND at > ?2",
+	[S_LOGIN_COUNT] = "SELECT count(*), coalesce(max(at), 0) FROM logins WHERE who = ?1 AND at > ?2",
 	[S_LOGIN_PRUNE] = "DELETE FROM logins WHERE at < ?1",
 	[S_COURSE_ROW] = "SELECT id, slug, title, open FROM courses WHERE slug = ?1",
 	[S_COURSE_NEW] = "INSERT INTO courses (slug, title, open) VALUES (?1, ?2, ?3)",
@@ -121,7 +136,13 @@ static const char *const sql[S_COUNT] = {
 	                    "(e.published AND (c.open OR EXISTS (SELECT 1 FROM enrolments n WHERE n.course_id = c.id AND n.user_id = ?1))) "
 	                    "ORDER BY e.slug",
 	[S_EXERCISE_PUBLISH] = "UPDATE exercises SET published = ?2 WHERE id = ?1",
-	[S_TOKENS_OF] = "SELECT id, name, created FROM tokens WHERE user_id = ?1 ORDER BY id",
+	/* a limited token's grants as JSON arrays of slugs (tq_store_tokens parses them) */
+	[S_TOKENS_OF] = "SELECT t.id, t.name, t.scope, t.expires, t.created, "
+	                "CASE WHEN t.limited THEN (SELECT json_group_array(c.slug) FROM token_grants g "
+	                "JOIN courses c ON c.id = g.course_id WHERE g.token_id = t.id) END AS courses, "
+	                "CASE WHEN t.limited THEN (SELECT json_group_array(e.slug) FROM token_grants g "
+	                "JOIN exercises e ON e.id = g.exercise_id WHERE g.token_id = t.id) END AS exercises "
+	                "FROM tokens t WHERE t.user_id = ?1 ORDER BY t.id",
 	[S_TOKEN_DEL] = "DELETE FROM tokens WHERE id = ?1 AND user_id = ?2",
 	[S_USERS_ALL] = "SELECT name, role, external AS external, pw_hash IS NOT NULL AS can_log_in, created FROM users ORDER BY name",
 	[S_USER_SET_PW] = "UPDATE users SET pw_hash = ?2 WHERE id = ?1",
@@ -129,6 +150,17 @@ static const char *const sql[S_COUNT] = {
 	[S_TEACHES_STUDENT] = "SELECT EXISTS (SELECT 1 FROM enrolments n JOIN teachers t ON t.course_id = n.course_id "
 	                      "WHERE n.user_id = ?1 AND t.user_id = ?2)",
 	[S_COURSE_SLUG] = "SELECT slug FROM courses WHERE id = ?1",
+	[S_USER_SET_ROLE] = "UPDATE users SET role = ?2 WHERE id = ?1",
+	[S_COURSES_ELSEWHERE] = "SELECT (SELECT count(*) FROM enrolments WHERE user_id = ?1 AND course_id <> ?2) + "
+	                        "(SELECT count(*) FROM teachers WHERE user_id = ?1 AND course_id <> ?2)",
+	/* one code per account: a new one replaces the old (user_id is UNIQUE) */
+	[S_RESET_PUT] = "INSERT OR REPLACE INTO resets (code_hash, user_id, made_by, expires) VALUES (?1, ?2, nullif(?3, 0), ?4)",
+	/* a code is used up by the first try, in time or not */
+	[S_RESET_TAKE] = "DELETE FROM resets WHERE code_hash = ?1 RETURNING user_id, expires",
+	[S_RESETS_OF_DEL] = "DELETE FROM resets WHERE user_id = ?1",
+	/* submissions_by_exercise (exercise_id, user_id, created) answers it */
+	[S_EXERCISE_META] = "SELECT id, course_id, published FROM exercises WHERE slug = ?1",
+	[S_ATTEMPTS] = "SELECT count(*), coalesce(sum(created > ?3), 0) FROM submissions WHERE exercise_id = ?1 AND user_id = ?2",
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
@@ -149,6 +181,8 @@ struct tq_store {
  * other processes (the command line) writing at the same time.
  */
 static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int end_credentials(struct tq_store *s, int64_t id, int reset);
 
 static int
 fail(struct tq_store *s, const char *what)
@@ -397,11 +431,14 @@ read_user(struct tq_store *s, sqlite3_stmt *q, struct tq_user *u, const char *wh
 	copy_text(u->role, sizeof(u->role), sqlite3_column_text(q, 2));
 	copy_text(u->pw_hash, sizeof(u->pw_hash), sqlite3_column_text(q, 3));
 	u->external = sqlite3_column_int(q, 4);
+	u->origin_course = sqlite3_column_int64(q, 5);
+	u->ext_course = sqlite3_column_int64(q, 6);
 	return 0;
 }
 
 int
-tq_store_user_add(struct tq_store *s, const char *name, const char *role, const char *pw_hash, int external, int64_t *id)
+tq_store_user_add(struct tq_store *s, const char *name, const char *role, const char *pw_hash, int64_t origin_course,
+    int64_t *id)
 {
 	sqlite3_stmt *q = stmt(s, S_USER_ADD);
 	if (!q)
@@ -410,10 +447,38 @@ tq_store_user_add(struct tq_store *s, const char *name, const char *role, const 
 	sqlite3_bind_text(q, 2, role, -1, SQLITE_STATIC);
 	if (pw_hash)
 		sqlite3_bind_text(q, 3, pw_hash, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(q, 4, external);
+	sqlite3_bind_int64(q, 4, origin_course);
 	sqlite3_bind_int64(q, 5, now());
 	int rc = run(s, q, "add user");
 	if (rc == 0 && id)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+int
+tq_store_external_user(struct tq_store *s, int64_t course_id, const char *course_slug, const char *ext_id, int64_t *id)
+{
+	sqlite3_stmt *q = stmt(s, S_EXT_FIND);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_int64(q, 1, course_id);
+	sqlite3_bind_text(q, 2, ext_id, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return fail(s, "find external student");
+	if (!(q = stmt(s, S_EXT_ADD)))
+		return TQ_STORE_ERROR;
+	sqlite3_bind_int64(q, 1, course_id);
+	sqlite3_bind_text(q, 2, ext_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 3, course_slug, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 4, now());
+	rc = run(s, q, "add external student");
+	if (rc == 0)
 		*id = sqlite3_last_insert_rowid(s->db);
 	return rc;
 }
@@ -460,8 +525,27 @@ tq_store_user_count(struct tq_store *s, int64_t *n)
 	return count(s, S_USER_COUNT, n);
 }
 
+static const char *const scope_names[] = { [TQ_SCOPE_GRADE] = "grade", [TQ_SCOPE_READ] = "read",
+	[TQ_SCOPE_ADMIN] = "admin" };
+
+const char *
+tq_scope_name(int scope)
+{
+	return scope > TQ_SCOPE_NONE && scope <= TQ_SCOPE_ADMIN ? scope_names[scope] : "none";
+}
+
 int
-tq_store_token_add(struct tq_store *s, int64_t user_id, const uint8_t hash[32], const char *name, int64_t *id)
+tq_scope_parse(const char *name)
+{
+	for (int k = TQ_SCOPE_GRADE; name && k <= TQ_SCOPE_ADMIN; k++)
+		if (!strcmp(name, scope_names[k]))
+			return k;
+	return TQ_SCOPE_NONE;
+}
+
+int
+tq_store_token_add(struct tq_store *s, int64_t user_id, const uint8_t hash[32], const char *name, int scope, int limited,
+    int64_t expires, int64_t *id)
 {
 	sqlite3_stmt *q = stmt(s, S_TOKEN_ADD);
 	if (!q)
@@ -470,6 +554,9 @@ tq_store_token_add(struct tq_store *s, int64_t user_id, const uint8_t hash[32], 
 	sqlite3_bind_int64(q, 2, user_id);
 	sqlite3_bind_text(q, 3, name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(q, 4, now());
+	sqlite3_bind_text(q, 5, tq_scope_name(scope), -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 6, limited);
+	sqlite3_bind_int64(q, 7, expires);
 	int rc = run(s, q, "add token");
 	if (rc == 0 && id)
 		*id = sqlite3_last_insert_rowid(s->db);
@@ -477,15 +564,49 @@ tq_store_token_add(struct tq_store *s, int64_t user_id, const uint8_t hash[32], 
 }
 
 int
-tq_store_token_user(struct tq_store *s, const uint8_t hash[32], struct tq_user *out)
+tq_store_token_grant(struct tq_store *s, int64_t token_id, int64_t course_id, int64_t exercise_id)
+{
+	sqlite3_stmt *q = stmt(s, S_TOKEN_GRANT);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_int64(q, 1, token_id);
+	sqlite3_bind_int64(q, 2, course_id);
+	sqlite3_bind_int64(q, 3, exercise_id);
+	return run(s, q, "grant token");
+}
+
+int
+tq_store_token_user(struct tq_store *s, const uint8_t hash[32], int64_t t, struct tq_user *out, struct tq_token *tok)
 {
 	sqlite3_stmt *q = stmt(s, S_TOKEN_USER);
 	if (!q)
 		return TQ_STORE_ERROR;
 	sqlite3_bind_blob(q, 1, hash, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, t);
 	int rc = read_user(s, q, out, "find token");
+	if (rc == 0) {
+		tok->id = sqlite3_column_int64(q, USER_NCOLS);
+		tok->scope = tq_scope_parse((const char *)sqlite3_column_text(q, USER_NCOLS + 1));
+		tok->limited = sqlite3_column_int(q, USER_NCOLS + 2);
+		tok->expires = sqlite3_column_int64(q, USER_NCOLS + 3);
+	}
 	sqlite3_reset(q);
 	return rc;
+}
+
+int
+tq_store_token_granted(struct tq_store *s, int64_t token_id, int64_t course_id, int64_t exercise_id)
+{
+	sqlite3_stmt *q = stmt(s, S_TOKEN_GRANTED);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_int64(q, 1, token_id);
+	sqlite3_bind_int64(q, 2, course_id);
+	sqlite3_bind_int64(q, 3, exercise_id);
+	int rc = sqlite3_step(q);
+	int v = rc == SQLITE_ROW && sqlite3_column_int(q, 0);
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? v : fail(s, "token granted");
 }
 
 int
@@ -511,7 +632,7 @@ tq_store_session_user(struct tq_store *s, const uint8_t hash[32], int64_t t, str
 	sqlite3_bind_int64(q, 2, t);
 	int rc = read_user(s, q, out, "find session");
 	if (rc == 0)
-		copy_text(csrf, csrflen, sqlite3_column_text(q, 5));
+		copy_text(csrf, csrflen, sqlite3_column_text(q, USER_NCOLS));
 	sqlite3_reset(q);
 	return rc;
 }
@@ -688,6 +809,23 @@ tq_store_exercise_get(struct tq_store *s, const char *slug, struct tq_exrow *out
 	return 0;
 }
 
+int
+tq_store_exercise_meta(struct tq_store *s, const char *slug, int64_t *id, int64_t *course_id, int *published)
+{
+	sqlite3_stmt *q = stmt(s, S_EXERCISE_META);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_text(q, 1, slug, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(q, 0);
+		*course_id = sqlite3_column_int64(q, 1);
+		*published = sqlite3_column_int(q, 2);
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? TQ_STORE_NOTFOUND : fail(s, "find exercise");
+}
+
 void
 tq_exrow_free(struct tq_exrow *r)
 {
@@ -763,7 +901,7 @@ tq_store_login_failed(struct tq_store *s, const char *who)
 }
 
 int
-tq_store_login_failures(struct tq_store *s, const char *who, int64_t since, int64_t *n)
+tq_store_login_failures(struct tq_store *s, const char *who, int64_t since, int64_t *n, int64_t *last)
 {
 	sqlite3_stmt *q = stmt(s, S_LOGIN_COUNT);
 	if (!q)
@@ -772,8 +910,25 @@ tq_store_login_failures(struct tq_store *s, const char *who, int64_t since, int6
 	sqlite3_bind_int64(q, 2, since);
 	int rc = sqlite3_step(q);
 	*n = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	*last = rc == SQLITE_ROW ? sqlite3_column_int64(q, 1) : 0;
 	sqlite3_reset(q);
 	return rc == SQLITE_ROW ? 0 : fail(s, "count failed logins");
+}
+
+int
+tq_store_attempts(struct tq_store *s, int64_t exercise_id, int64_t user_id, int64_t since, int64_t *total, int64_t *recent)
+{
+	sqlite3_stmt *q = stmt(s, S_ATTEMPTS);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_int64(q, 1, exercise_id);
+	sqlite3_bind_int64(q, 2, user_id);
+	sqlite3_bind_int64(q, 3, since);
+	int rc = sqlite3_step(q);
+	*total = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	*recent = rc == SQLITE_ROW ? sqlite3_column_int64(q, 1) : 0;
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? 0 : fail(s, "count attempts");
 }
 
 /* ------------------------------------------------------------------ lists, courses, captures, tokens */
@@ -839,6 +994,19 @@ yes_no(struct tq_store *s, enum stmt k, int64_t a, int64_t b, const char *what)
 	int v = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) != 0 : 0;
 	sqlite3_reset(q);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? v : fail(s, what);
+}
+
+/* Runs k with an integer and a text parameter; NOTFOUND when it changed no row. */
+static int
+change2t(struct tq_store *s, enum stmt k, int64_t a, const char *b, const char *what)
+{
+	sqlite3_stmt *q = stmt(s, k);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_int64(q, 1, a);
+	sqlite3_bind_text(q, 2, b, -1, SQLITE_TRANSIENT);
+	int rc = run(s, q, what);
+	return rc == 0 && sqlite3_changes(s->db) == 0 ? TQ_STORE_NOTFOUND : rc;
 }
 
 /* Runs k with two integer parameters; NOTFOUND when it changed no row. */
@@ -1028,7 +1196,22 @@ tq_store_tokens(struct tq_store *s, int64_t user_id)
 	if (!q)
 		return NULL;
 	sqlite3_bind_int64(q, 1, user_id);
-	return rows_json(s, q, 10000, "list tokens");
+	json_t *l = rows_json(s, q, 10000, "list tokens");
+	size_t i;
+	json_t *t;
+	json_array_foreach(l, i, t) {
+		/* the grants came as JSON text */
+		static const char *const keys[] = { "courses", "exercises" };
+		for (int k = 0; k < 2; k++) {
+			const char *text = json_string_value(json_object_get(t, keys[k]));
+			json_t *v = text ? json_loads(text, 0, NULL) : NULL;
+			if (v)
+				json_object_set_new(t, keys[k], v);
+			else
+				json_object_del(t, keys[k]);
+		}
+	}
+	return l;
 }
 
 int
@@ -1053,10 +1236,83 @@ tq_store_user_set_password(struct tq_store *s, int64_t id, const char *pw_hash)
 	sqlite3_bind_int64(q, 1, id);
 	sqlite3_bind_text(q, 2, pw_hash, -1, SQLITE_TRANSIENT);
 	int rc = run(s, q, "set password");
-	/* a new password ends the sessions opened with the old one */
+	/* a new password ends what the old one opened: sessions, tokens, a reset code */
 	if (rc == 0)
-		rc = change2(s, S_SESSIONS_OF_DEL, id, -1, "end sessions");
-	return rc == TQ_STORE_NOTFOUND ? 0 : rc;
+		rc = end_credentials(s, id, 1);
+	return rc;
+}
+
+int
+tq_store_user_set_role(struct tq_store *s, int64_t id, const char *role)
+{
+	int rc = change2t(s, S_USER_SET_ROLE, id, role, "set role");
+	if (rc == 0)
+		rc = end_credentials(s, id, 0);
+	return rc;
+}
+
+int
+tq_store_courses_elsewhere(struct tq_store *s, int64_t user_id, int64_t course_id, int64_t *n)
+{
+	sqlite3_stmt *q = stmt(s, S_COURSES_ELSEWHERE);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_int64(q, 1, user_id);
+	sqlite3_bind_int64(q, 2, course_id);
+	int rc = sqlite3_step(q);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? 0 : fail(s, "count courses");
+}
+
+int
+tq_store_reset_put(struct tq_store *s, int64_t user_id, const uint8_t hash[32], int64_t made_by, int64_t expires)
+{
+	sqlite3_stmt *q = stmt(s, S_RESET_PUT);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_blob(q, 1, hash, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, user_id);
+	sqlite3_bind_int64(q, 3, made_by);
+	sqlite3_bind_int64(q, 4, expires);
+	return run(s, q, "store reset code");
+}
+
+int
+tq_store_reset_take(struct tq_store *s, const uint8_t hash[32], int64_t t, int64_t *user_id)
+{
+	sqlite3_stmt *q = stmt(s, S_RESET_TAKE);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_blob(q, 1, hash, 32, SQLITE_TRANSIENT);
+	int turn = !s->writing;
+	if (turn)
+		pthread_mutex_lock(&write_lock);
+	/* the row is deleted by the first step (RETURNING) */
+	int rc = sqlite3_step(q);
+	int64_t uid = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0, expires = rc == SQLITE_ROW ? sqlite3_column_int64(q, 1) : 0;
+	sqlite3_reset(q);
+	if (turn)
+		pthread_mutex_unlock(&write_lock);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(s, "use reset code");
+	if (rc == SQLITE_DONE || expires <= t)
+		return TQ_STORE_NOTFOUND;
+	*user_id = uid;
+	return 0;
+}
+
+/* Ends an account's sessions and tokens (and its reset code, when reset). */
+static int
+end_credentials(struct tq_store *s, int64_t id, int reset)
+{
+	static const enum stmt ends[] = { S_SESSIONS_OF_DEL, S_TOKENS_REVOKE, S_RESETS_OF_DEL };
+	for (size_t k = 0; k < (reset ? 3u : 2u); k++) {
+		int rc = change2(s, ends[k], id, -1, "end sessions and tokens");
+		if (rc && rc != TQ_STORE_NOTFOUND)
+			return rc;
+	}
+	return 0;
 }
 
 int

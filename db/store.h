@@ -19,11 +19,28 @@ enum { TQ_STORE_OK = 0, TQ_STORE_ERROR = -1, TQ_STORE_NOTFOUND = -2, TQ_STORE_EX
 
 struct tq_user {
 	int64_t id;
-	char name[128];
+	char name[192];              /* an auto-grader's student: "COURSE/ID" */
 	char role[16];               /* student, instructor, admin */
 	char pw_hash[160];           /* empty: cannot log in */
-	int external;
+	int external;                /* made by POST /grade: ext_course holds its namespace */
+	int64_t origin_course;       /* the course whose enrolment made it, 0 if none */
+	int64_t ext_course;
 };
+
+/* What an API token may do: everything its account may (admin), read only
+ * (GET and HEAD), or grade only (POST /grade), in its grants when limited. */
+enum tq_scope { TQ_SCOPE_NONE = 0, TQ_SCOPE_GRADE, TQ_SCOPE_READ, TQ_SCOPE_ADMIN };
+
+struct tq_token {
+	int64_t id;
+	int scope;                   /* enum tq_scope */
+	int limited;                 /* grade: only the courses and exercises granted */
+	int64_t expires;             /* Unix time, 0: never */
+};
+
+/* "grade", "read", "admin" and back; -1 (TQ_SCOPE_NONE) for another name. */
+const char *tq_scope_name(int scope);
+int tq_scope_parse(const char *name);
 
 struct tq_exrow {
 	int64_t id, course_id, capture_id;
@@ -71,22 +88,36 @@ int tq_store_checkpoint(struct tq_store *st, int truncate);
 /* No checkpoint at commit: the server checkpoints in its own thread. */
 void tq_store_no_autocheckpoint(struct tq_store *st);
 
-int tq_store_user_add(struct tq_store *st, const char *name, const char *role, const char *pw_hash, int external,
+/* A local account; origin_course (0: none) is the course whose enrolment made it.
+ * TQ_STORE_EXISTS when the name is taken. */
+int tq_store_user_add(struct tq_store *st, const char *name, const char *role, const char *pw_hash,
+    int64_t origin_course, int64_t *id);
+/* The auto-grader's student ext_id of a course, made (named "COURSE_SLUG/EXT_ID",
+ * without a password) on first use.  Never a local account. */
+int tq_store_external_user(struct tq_store *st, int64_t course_id, const char *course_slug, const char *ext_id,
     int64_t *id);
 int tq_store_user_by_name(struct tq_store *st, const char *name, struct tq_user *out);
 int tq_store_user_by_id(struct tq_store *st, int64_t id, struct tq_user *out);
 int tq_store_user_count(struct tq_store *st, int64_t *n);
 
-/* Tokens and sessions are found by the SHA-256 of their secret. */
-int tq_store_token_add(struct tq_store *st, int64_t user_id, const uint8_t hash[32], const char *name, int64_t *id);
-int tq_store_token_user(struct tq_store *st, const uint8_t hash[32], struct tq_user *out);
+/* Tokens and sessions are found by the SHA-256 of their secret.  An expired
+ * token is not found (TQ_STORE_NOTFOUND).  expires 0: never. */
+int tq_store_token_add(struct tq_store *st, int64_t user_id, const uint8_t hash[32], const char *name, int scope,
+    int limited, int64_t expires, int64_t *id);
+/* Grants a limited grade token one course (exercise_id 0) or one exercise (course_id 0). */
+int tq_store_token_grant(struct tq_store *st, int64_t token_id, int64_t course_id, int64_t exercise_id);
+int tq_store_token_user(struct tq_store *st, const uint8_t hash[32], int64_t now, struct tq_user *out,
+    struct tq_token *tok);
+/* 1 when a limited token was granted the course or the exercise, 0 when not, TQ_STORE_ERROR. */
+int tq_store_token_granted(struct tq_store *st, int64_t token_id, int64_t course_id, int64_t exercise_id);
 int tq_store_session_add(struct tq_store *st, const uint8_t hash[32], int64_t user_id, const char *csrf, int64_t expires);
 int tq_store_session_user(struct tq_store *st, const uint8_t hash[32], int64_t now, struct tq_user *out, char *csrf,
     size_t csrflen);
 int tq_store_session_delete(struct tq_store *st, const uint8_t hash[32]);
 
 int tq_store_teacher_add(struct tq_store *st, int64_t course_id, int64_t user_id);
-/* 1 when user teaches course, 0 when not. */
+/* 1 when user teaches course, 0 when not, TQ_STORE_ERROR when the database fails
+ * (the caller answers 500, not 403). */
 int tq_store_teaches(struct tq_store *st, int64_t course_id, int64_t user_id);
 
 /* A capture is kept once, by SHA-256: *id is the existing row when it is there. */
@@ -99,6 +130,8 @@ int tq_store_exercise_put(struct tq_store *st, const char *slug, int64_t course_
     const char *keys, int published, int64_t *id);
 int tq_store_exercise_get(struct tq_store *st, const char *slug, struct tq_exrow *out);
 void tq_exrow_free(struct tq_exrow *row);
+/* An exercise's id, course and whether it is published: who may see it, without reading it. */
+int tq_store_exercise_meta(struct tq_store *st, const char *slug, int64_t *id, int64_t *course_id, int *published);
 
 int tq_store_submission_add(struct tq_store *st, int64_t exercise_id, int64_t user_id, const char *answers,
     double score, double max, const char *result, int64_t *id);
@@ -116,9 +149,14 @@ struct tq_subrow {
 int tq_store_submissions(struct tq_store *st, int64_t exercise_id, int64_t user_id,
     int (*fn)(void *arg, const struct tq_subrow *row), void *arg);
 
-/* Failed logins, for rate limiting: who is "user:NAME" or "addr:IP". */
+/* Failed logins, for throttling: who is "pair:NAME ADDR" or "addr:ADDR".
+ * *n failures since then, the last at *last (0 when none). */
 int tq_store_login_failed(struct tq_store *st, const char *who);
-int tq_store_login_failures(struct tq_store *st, const char *who, int64_t since, int64_t *n);
+int tq_store_login_failures(struct tq_store *st, const char *who, int64_t since, int64_t *n, int64_t *last);
+
+/* A student's submissions to an exercise: all of them, and those since then. */
+int tq_store_attempts(struct tq_store *st, int64_t exercise_id, int64_t user_id, int64_t since, int64_t *total,
+    int64_t *recent);
 
 /*
  * Courses, captures, tokens and users.  The lists come as JSON arrays of
@@ -148,13 +186,26 @@ int tq_store_exercise_submissions(struct tq_store *st, int64_t id, int64_t *n);
 int tq_store_exercises_for(struct tq_store *st, int64_t user_id, int all,
     int (*fn)(void *arg, const struct tq_exrow *row), void *arg);
 
+/* A user's tokens: id, name, scope, expires (null: never), created, and a limited
+ * token's grants (courses, exercises: arrays of slugs). */
 json_t *tq_store_tokens(struct tq_store *st, int64_t user_id);
 int tq_store_token_delete(struct tq_store *st, int64_t id, int64_t user_id);
 json_t *tq_store_users(struct tq_store *st);
-/* Sets a password and ends the account's sessions. */
+/* Sets a password; the account's sessions, tokens and reset code end with the old one. */
 int tq_store_user_set_password(struct tq_store *st, int64_t id, const char *pw_hash);
+/* Changes an account's role; its sessions and tokens end. */
+int tq_store_user_set_role(struct tq_store *st, int64_t id, const char *role);
 /* 1 when the student is enrolled in a course the teacher teaches. */
 int tq_store_teaches_student(struct tq_store *st, int64_t student_id, int64_t teacher_id);
+/* How many courses other than course_id the user is enrolled in or teaches. */
+int tq_store_courses_elsewhere(struct tq_store *st, int64_t user_id, int64_t course_id, int64_t *n);
+
+/* A one-time reset code (by its SHA-256) for an account, replacing any other;
+ * made_by is who made it. */
+int tq_store_reset_put(struct tq_store *st, int64_t user_id, const uint8_t hash[32], int64_t made_by, int64_t expires);
+/* Uses up a reset code: *user_id is its account when it had not expired
+ * (TQ_STORE_NOTFOUND when there is no such code or it expired). */
+int tq_store_reset_take(struct tq_store *st, const uint8_t hash[32], int64_t now, int64_t *user_id);
 int tq_store_course_slug(struct tq_store *st, int64_t id, char *slug, size_t len);
 
 #endif

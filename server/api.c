@@ -23,62 +23,57 @@
 
 #define SESSION_SECONDS (12 * 3600)
 #define LOGIN_WINDOW 900             /* seconds in which failures count */
-#define LOGIN_MAX_PER_USER 10
-#define LOGIN_MAX_PER_ADDR 50
+#define PAIR_FREE 3                  /* failures of one name from one address before delays */
+#define ADDR_FREE 20                 /* failures from one address, any names, before delays */
+#define MAX_DELAY 300                /* seconds: a delay grows to this, never to a lock */
+#define RESET_SECONDS (8 * 3600)     /* a reset code's life */
 
-/* ------------------------------------------------------------------ who is asking */
+/* ------------------------------------------------------------------ logging in */
 
-static void
-client_addr(struct MHD_Connection *c, char *buf, size_t len)
+/*
+ * Failed logins slow down who fails, not the account: the failures of one
+ * name from one address, and of one address whatever the names, each earn
+ * a delay before the next try that doubles with every failure (1 s, 2 s,
+ * 4 s... up to MAX_DELAY), past a few free ones.  Nobody can lock an
+ * account out from another address.
+ */
+static int64_t
+delay_after(int64_t failures, int64_t free_ones, int64_t step)
 {
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	snprintf(buf, len, "?");
-	if (!ci || !ci->client_addr)
-		return;
-	if (ci->client_addr->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, buf, (socklen_t)len);
-	else if (ci->client_addr->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, buf, (socklen_t)len);
+	if (failures < free_ones)
+		return 0;
+	int64_t k = (failures - free_ones) / step;
+	if (k >= 9)
+		return MAX_DELAY;
+	return (int64_t)1 << k < MAX_DELAY ? (int64_t)1 << k : MAX_DELAY;
 }
 
-int
-request_user(struct app *a, struct MHD_Connection *c, const char *method, struct reply *r, struct tq_user *u)
+/* Seconds before who may try again (0: now); -1 when the database fails. */
+static int64_t
+throttle(struct tq_store *st, const char *pair, const char *addr)
 {
-	if (header(c, "Authorization"))
-		return bearer_user(a, c, r, u);
-	const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "tq_session");
-	if (!cookie || strlen(cookie) != 64) {
-		reply_error(r, 401, "log in first (POST /api/v1/session), or give an API token");
+	int64_t t = (int64_t)time(NULL), since = t - LOGIN_WINDOW, np, lp, na, la;
+	if (tq_store_login_failures(st, pair, since, &np, &lp) || tq_store_login_failures(st, addr, since, &na, &la))
 		return -1;
-	}
-	uint8_t hash[32];
-	tq_sha256(cookie, 64, hash);
-	struct tq_store *st = app_store(a);
-	char csrf[80];
-	int rc = st ? tq_store_session_user(st, hash, (int64_t)time(NULL), u, csrf, sizeof(csrf)) : TQ_STORE_ERROR;
-	if (rc == TQ_STORE_NOTFOUND) {
-		reply_error(r, 401, "the session has ended: log in again");
-		return -1;
-	}
-	if (rc) {
-		reply_error(r, 500, "the database failed: %s", st ? tq_store_error(st) : "cannot open");
-		return -1;
-	}
-	/* a cookie travels by itself: a change needs the token the page was given too */
-	if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
-		const char *x = header(c, "X-CSRF-Token");
-		if (!x || strcmp(x, csrf)) {
-			reply_error(r, 403, "this request needs the session's X-CSRF-Token header");
-			return -1;
-		}
-	}
-	return 0;
+	int64_t wait = np ? lp + delay_after(np, PAIR_FREE, 1) - t : 0;
+	int64_t wa = na ? la + delay_after(na, ADDR_FREE, 5) - t : 0;
+	if (wa > wait)
+		wait = wa;
+	return wait > 0 ? wait : 0;
 }
 
-/* ------------------------------------------------------------------ sessions */
+/* The throttle's keys: a name from an address, and the address. */
+static void
+keys_of(struct app *a, struct MHD_Connection *c, const char *name, char *pair, size_t pl, char *addr, size_t al)
+{
+	char ip[64];
+	client_addr(a, c, ip, sizeof(ip));
+	snprintf(pair, pl, "pair:%s %s", name, ip);
+	snprintf(addr, al, "addr:%s", ip);
+}
 
 static void
-session_login(struct app *a, struct MHD_Connection *c, const struct req *q, struct reply *r)
+session_login(struct app *a, struct MHD_Connection *c, struct req *q, struct reply *r)
 {
 	json_t *body = parse_body(q, r);
 	if (!body)
@@ -91,26 +86,31 @@ session_login(struct app *a, struct MHD_Connection *c, const struct req *q, stru
 		return;
 	}
 	struct tq_store *st = app_store(a);
-	char addr[64], who_user[140], who_addr[80];
-	client_addr(c, addr, sizeof(addr));
-	snprintf(who_user, sizeof(who_user), "user:%s", name);
-	snprintf(who_addr, sizeof(who_addr), "addr:%s", addr);
-	int64_t nu = 0, na = 0, since = (int64_t)time(NULL) - LOGIN_WINDOW;
-	if (!st || tq_store_login_failures(st, who_user, since, &nu) || tq_store_login_failures(st, who_addr, since, &na)) {
-		reply_error(r, 500, "the database failed");
+	char pair[200], addr[80];
+	keys_of(a, c, name, pair, sizeof(pair), addr, sizeof(addr));
+	int64_t wait = st ? throttle(st, pair, addr) : -1;
+	if (wait < 0) {
+		reply_error(r, 503, "the database failed; try again");
 		json_decref(body);
 		return;
 	}
-	if (nu >= LOGIN_MAX_PER_USER || na >= LOGIN_MAX_PER_ADDR) {
-		reply_error(r, 429, "too many failed logins: wait %d minutes", LOGIN_WINDOW / 60);
+	if (wait > 0) {
+		reply_error(r, 429, "too many failed logins from here: try again in %lld s", (long long)wait);
+		r->retry_after = (unsigned)wait;
 		json_decref(body);
 		return;
 	}
 	struct tq_user u;
 	int rc = tq_store_user_by_name(st, name, &u);
-	if (rc || tq_password_check(u.pw_hash, pw) != 0) {
-		tq_store_login_failed(st, who_user);
-		tq_store_login_failed(st, who_addr);
+	if (rc && rc != TQ_STORE_NOTFOUND) {
+		reply_error(r, 503, "the database failed; try again");
+		json_decref(body);
+		return;
+	}
+	/* a name without an account (or a password) costs the same hash as the others */
+	if (password_verify(a, rc ? NULL : &u, pw) != 0) {
+		tq_store_login_failed(st, pair);
+		tq_store_login_failed(st, addr);
 		reply_error(r, 401, "wrong name or password");
 		json_decref(body);
 		return;
@@ -121,64 +121,148 @@ session_login(struct app *a, struct MHD_Connection *c, const struct req *q, stru
 	tq_secret(csrf, 32);
 	tq_sha256(tok, 64, hash);
 	if (tq_store_session_add(st, hash, u.id, csrf, (int64_t)time(NULL) + SESSION_SECONDS) != 0) {
-		reply_error(r, 500, "the session could not be stored: %s", tq_store_error(st));
+		reply_error(r, 503, "the session could not be stored: %s", tq_store_error(st));
 		json_decref(body);
 		return;
 	}
-	snprintf(r->cookie, sizeof(r->cookie), "tq_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d", tok,
-	    SESSION_SECONDS);
+	snprintf(r->cookie, sizeof(r->cookie), "tq_session=%s%s; Max-Age=%d", tok, cookie_attrs(a, c), SESSION_SECONDS);
 	reply_json(r, 200, json_pack("{s:s,s:s,s:s}", "name", u.name, "role", u.role, "csrf", csrf));
 	json_decref(body);
 }
 
-int
-api_session(struct app *a, struct MHD_Connection *c, const char *method, const char *path, const struct req *q,
+void
+api_session(struct app *a, struct MHD_Connection *c, const char *method, const char *path, struct req *q,
     struct reply *r)
 {
-	if (strcmp(path, "/api/v1/session"))
-		return 0;
+	(void)path;
 	if (!strcmp(method, "POST")) {
 		session_login(a, c, q, r);
-	} else if (!strcmp(method, "GET")) {
-		struct tq_user u;
-		if (request_user(a, c, method, r, &u) != 0)
-			return 1;
-		reply_json(r, 200, json_pack("{s:s,s:s}", "name", u.name, "role", u.role));
-		/* a page loaded again finds its session's CSRF token here (the cookie is HttpOnly) */
-		const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "tq_session");
-		uint8_t hash[32];
-		char csrf[80];
-		struct tq_user again;
-		if (!header(c, "Authorization") && cookie && strlen(cookie) == 64) {
-			tq_sha256(cookie, 64, hash);
-			if (tq_store_session_user(app_store(a), hash, (int64_t)time(NULL), &again, csrf, sizeof(csrf)) == 0)
-				json_object_set_new(r->json, "csrf", json_string(csrf));
-		}
 	} else if (!strcmp(method, "DELETE")) {
-		struct tq_user u;
-		if (request_user(a, c, method, r, &u) != 0)
-			return 1;
 		const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "tq_session");
 		if (cookie && strlen(cookie) == 64) {
 			uint8_t hash[32];
 			tq_sha256(cookie, 64, hash);
 			tq_store_session_delete(app_store(a), hash);
 		}
-		snprintf(r->cookie, sizeof(r->cookie), "tq_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+		snprintf(r->cookie, sizeof(r->cookie), "tq_session=%s; Max-Age=0", cookie_attrs(a, c));
 		reply_json(r, 200, json_pack("{s:b}", "logged_out", 1));
 	} else {
-		reply_error(r, 405, "use POST to log in, GET to see who you are, DELETE to log out");
+		reply_json(r, 200, json_pack("{s:s,s:s}", "name", q->user.name, "role", q->user.role));
+		if (q->token.scope != TQ_SCOPE_NONE) {
+			json_object_set_new(r->json, "scope", json_string(tq_scope_name(q->token.scope)));
+			return;
+		}
+		/* a page loaded again finds its session's CSRF token here (the cookie is HttpOnly) */
+		struct tq_user again;
+		struct tq_token tok;
+		char csrf[80];
+		const char *why;
+		if (identify(a, c, &again, &tok, csrf, sizeof(csrf), &why) == 0 && csrf[0])
+			json_object_set_new(r->json, "csrf", json_string(csrf));
 	}
-	return 1;
+}
+
+/*
+ * POST /api/v1/password-reset {"name", "code", "password"}: a student sets a
+ * new password with the one-time code their instructor handed them.  A code
+ * is used up by its first try; wrong codes are throttled as failed logins.
+ */
+void
+api_password_reset(struct app *a, struct MHD_Connection *c, const char *method, const char *path, struct req *q,
+    struct reply *r)
+{
+	(void)method, (void)path;
+	json_t *body = parse_body(q, r);
+	if (!body)
+		return;
+	const char *name = json_string_value(json_object_get(body, "name"));
+	const char *code = json_string_value(json_object_get(body, "code"));
+	json_t *pw = json_object_get(body, "password");
+	struct tq_store *st = app_store(a);
+	char pair[200], addr[80];
+	int64_t wait, uid;
+	struct tq_user u;
+	uint8_t hash[32];
+	char pwhash[160];
+	if (!name || !code || strlen(name) > 100 || strlen(code) > 100 || !json_is_string(pw) || json_object_size(body) != 3) {
+		reply_error(r, 400, "the body is {\"name\", \"code\", \"password\"}");
+		goto out;
+	}
+	if (json_string_length(pw) < 8 || json_string_length(pw) > 1000) {
+		reply_error(r, 422, "password: 8 to 1000 characters");
+		goto out;
+	}
+	keys_of(a, c, name, pair, sizeof(pair), addr, sizeof(addr));
+	if (!st || (wait = throttle(st, pair, addr)) < 0) {
+		reply_error(r, 503, "the database failed; try again");
+		goto out;
+	}
+	if (wait > 0) {
+		reply_error(r, 429, "too many wrong codes from here: try again in %lld s", (long long)wait);
+		r->retry_after = (unsigned)wait;
+		goto out;
+	}
+	tq_sha256(code, strlen(code), hash);
+	int rc = tq_store_reset_take(st, hash, (int64_t)time(NULL), &uid);
+	if (rc == 0)
+		rc = tq_store_user_by_id(st, uid, &u);
+	if (rc == 0 && strcmp(u.name, name))
+		rc = TQ_STORE_NOTFOUND;      /* another account's code: used up all the same */
+	if (rc == TQ_STORE_NOTFOUND) {
+		tq_store_login_failed(st, pair);
+		tq_store_login_failed(st, addr);
+		reply_error(r, 401, "this reset code is not valid (mistyped, used or expired): ask your instructor for a new one");
+		goto out;
+	}
+	if (rc || tq_password_hash(json_string_value(pw), pwhash, sizeof(pwhash)) != 0 ||
+	    tq_store_user_set_password(st, u.id, pwhash) != 0) {
+		reply_error(r, 503, "the password could not be stored; ask your instructor for a new code");
+		goto out;
+	}
+	reply_json(r, 200, json_pack("{s:s,s:b}", "name", u.name, "password_set", 1));
+out:
+	json_decref(body);
+}
+
+/* Percent-encodes s into out (a URL's query value). */
+static void
+url_encode(const char *s, char *out, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+	for (; *s && o + 4 < len; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || strchr("-._~", ch)) {
+			out[o++] = (char)ch;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[ch >> 4];
+			out[o++] = hex[ch & 15];
+		}
+	}
+	out[o] = '\0';
+}
+
+json_t *
+reset_code(struct app *a, const struct tq_user *u, const struct tq_user *who, struct reply *r)
+{
+	char code[25];
+	uint8_t hash[32];
+	tq_secret(code, 12);         /* 96 random bits, short enough to read out */
+	tq_sha256(code, strlen(code), hash);
+	int64_t expires = (int64_t)time(NULL) + RESET_SECONDS;
+	struct tq_store *st = app_store(a);
+	if (!st || tq_store_reset_put(st, u->id, hash, who->id, expires) != 0) {
+		reply_error(r, 503, "the database failed; try again");
+		return NULL;
+	}
+	char name[320], link[400];
+	url_encode(u->name, name, sizeof(name));
+	snprintf(link, sizeof(link), "/#/reset?name=%s&code=%s", name, code);
+	return json_pack("{s:s,s:s,s:I,s:s}", "name", u->name, "code", code, "expires", (json_int_t)expires, "link", link);
 }
 
 /* ------------------------------------------------------------------ the trace view */
-
-int
-is_staff(const struct tq_user *u)
-{
-	return !strcmp(u->role, "instructor") || !strcmp(u->role, "admin");
-}
 
 static int
 in_list(const json_t *list, const char *s)
@@ -534,6 +618,37 @@ frame_tree(struct MHD_Connection *c, struct loaded *l, int64_t viewer, const cha
 	reply_json(r, 200, j);
 }
 
+/* ------------------------------------------------------------------ what a student is dealt */
+
+uint64_t
+choice_seed(const struct loaded *l, int64_t user)
+{
+	uint64_t s = (uint64_t)user * 0x9e3779b97f4a7c15ull ^ (uint64_t)l->id * 0xc2b2ae3d27d4eb4full;
+	return tq_splitmix64(&s);
+}
+
+json_t *
+student_doc(const struct loaded *l, int64_t user)
+{
+	json_t *d = json_deep_copy(l->public_doc);
+	size_t i;
+	json_t *qn;
+	/* a choice question with a limit shows each student their own few choices (doc/exercises.md) */
+	json_array_foreach(json_object_get(d, "questions"), i, qn) {
+		json_t *all = json_object_get(qn, "choices");
+		if (!question_is(qn, "choice") || !json_integer_value(json_object_get(qn, "limit")))
+			continue;
+		size_t idx[TQ_EX_MAX_CHOICES];
+		size_t n = tq_exercise_pick_choices(l->ex, i, choice_seed(l, user), idx, TQ_EX_MAX_CHOICES);
+		json_t *shown = json_array();
+		for (size_t k = 0; k < n; k++)
+			json_array_append(shown, json_array_get(all, idx[k]));
+		json_object_set_new(qn, "choices", shown);
+		json_object_del(qn, "limit");
+	}
+	return d;
+}
+
 /* ------------------------------------------------------------------ submissions */
 
 struct sublist {
@@ -551,6 +666,61 @@ sub_one(void *arg, const struct tq_subrow *row)
 	    "score", row->score, "max", row->max, "created", (json_int_t)row->created, "answers", ans, "result", res);
 	json_array_append_new(sl->list, o);
 	return json_array_size(sl->list) >= 10000;
+}
+
+/*
+ * Grades answers and stores them, one transaction: the submission is
+ * committed before its grade is sent.  A student's submissions are counted
+ * in it too (opts.submit_per_minute, the exercise's attempts), so two at
+ * once cannot both pass the limit.  0 with *res (the grade, with its id) and
+ * r untouched; -1 with r set.
+ */
+static int
+grade_and_store(struct app *a, struct loaded *l, int64_t user_id, const json_t *answers, const json_t *graded,
+    const struct tq_grade_opts *opts, int limits, json_t **res, struct reply *r)
+{
+	char err[600];
+	*res = tq_exercise_grade(l->ex, l->cap, graded, opts, err, sizeof(err));
+	if (!*res) {
+		reply_error(r, strstr(err, "too long") || strstr(err, "too large") ? 413 : 400, "answers: %s", err);
+		return -1;
+	}
+	struct tq_store *st = app_store(a);
+	char *ans = json_dumps(answers, JSON_COMPACT), *rs = json_dumps(*res, JSON_COMPACT);
+	int64_t id = 0, total = 0, recent = 0;
+	size_t max_attempts = tq_exercise_attempts(l->ex);
+	int rc = ans && rs && st ? tq_store_begin(st) : TQ_STORE_ERROR;
+	if (rc == 0 && limits)
+		rc = tq_store_attempts(st, l->id, user_id, (int64_t)time(NULL) - 60, &total, &recent);
+	if (rc == 0 && limits && recent >= a->o.submit_per_minute) {
+		reply_error(r, 429, "you submitted %lld times in the last minute: wait a minute before the next", (long long)recent);
+		r->retry_after = 60;
+		rc = 1;
+	} else if (rc == 0 && limits && max_attempts && (size_t)total >= max_attempts) {
+		reply_error(r, 403, "you have used your %zu attempts at this exercise", max_attempts);
+		rc = 1;
+	}
+	if (rc == 0)
+		rc = tq_store_submission_add(st, l->id, user_id, ans, json_number_value(json_object_get(*res, "score")),
+		    json_number_value(json_object_get(*res, "max")), rs, &id);
+	if (rc == 0)
+		rc = tq_store_commit(st);
+	if (rc && st)
+		tq_store_rollback(st);
+	if (rc < 0)
+		reply_error(r, 503, "the submission could not be stored (%s); nothing was kept, try again",
+		    st ? tq_store_error(st) : "no database");
+	free(ans);
+	free(rs);
+	if (rc) {
+		json_decref(*res);
+		*res = NULL;
+		return -1;
+	}
+	json_object_set_new(*res, "id", json_integer(id));
+	if (limits && max_attempts)
+		json_object_set_new(*res, "attempts_left", json_integer((json_int_t)(max_attempts - (size_t)total - 1)));
+	return 0;
 }
 
 static void
@@ -583,143 +753,217 @@ submit(struct app *a, struct loaded *l, const struct tq_user *u, const struct re
 			if (json_is_integer(v) && json_integer_value(v) > 0 && json_integer_value(v) <= UINT32_MAX)
 				json_array_set_new(ans, k, json_integer(shuffled(&sh, (uint32_t)json_integer_value(v), NULL)));
 	}
-	char err[600];
-	json_t *res = tq_exercise_grade(l->ex, l->cap, graded, err, sizeof(err));
+	/* graded against the choices the student was shown */
+	struct tq_grade_opts opts = { .choice_seed = choice_seed(l, u->id), .limit_choices = 1 };
+	json_t *res;
+	if (grade_and_store(a, l, u->id, answers, graded, &opts, 1, &res, r) == 0)
+		reply_json(r, 201, res);
 	json_decref(graded);
-	if (!res) {
-		reply_error(r, 400, "answers: %s", err);
-		json_decref(body);
-		return;
-	}
-	struct tq_store *st = app_store(a);
-	char *ans = json_dumps(answers, JSON_COMPACT), *rs = json_dumps(res, JSON_COMPACT);
-	int64_t id = 0;
-	int rc = ans && rs ? tq_store_submission_add(st, l->id, u->id, ans, json_number_value(json_object_get(res, "score")),
-	    json_number_value(json_object_get(res, "max")), rs, &id) : TQ_STORE_ERROR;
-	if (rc)
-		reply_error(r, 503, "the submission could not be stored; nothing was kept, try again");
-	else {
-		json_object_set_new(res, "id", json_integer(id));
-		reply_json(r, 201, json_incref(res));
-	}
-	free(ans);
-	free(rs);
-	json_decref(res);
 	json_decref(body);
 }
 
 /*
  * Who may do what with an exercise: admins and the course's teachers all
  * (staff); a student reads a published exercise of a course they are enrolled
- * in, or of an open one.  0, or -1 with the reply set.
+ * in, or of an open one.  To anyone else it does not exist: the same 404
+ * whether it does or not.  0, or -1 with the reply set.
  */
-int
-exercise_access(struct app *a, const struct tq_user *u, const struct loaded *l, int *staff, struct reply *r)
+static int
+access_of(struct app *a, const struct tq_user *u, const char *slug, int64_t course_id, int published, int *staff,
+    struct reply *r)
 {
 	struct tq_store *st = app_store(a);
-	int teaches = st && is_staff(u) ? tq_store_teaches(st, l->course_id, u->id) : 0;
-	*staff = !strcmp(u->role, "admin") || teaches == 1;
+	int teaches = st && is_staff(u) ? tq_store_teaches(st, course_id, u->id) : 0;
+	*staff = role_of(u) == ROLE_ADMIN || teaches == 1;
 	if (*staff)
 		return 0;
-	int sees = st ? tq_store_can_see(st, l->course_id, u->id) : -1;
-	if (sees < 0 || teaches < 0) {
-		reply_error(r, 500, "the database failed");
-		return -1;
-	}
-	if (!l->published) {
-		reply_error(r, 404, "there is no exercise '%.100s'", l->slug);
+	int sees = st && published ? tq_store_can_see(st, course_id, u->id) : 0;
+	if (!st || sees < 0 || teaches < 0) {
+		reply_error(r, 503, "the database failed; try again");
 		return -1;
 	}
 	if (!sees) {
-		reply_error(r, 403, "you are not enrolled in the course of '%.100s': ask its instructor", l->slug);
+		reply_error(r, 404, "there is no exercise '%.100s'", slug);
 		return -1;
 	}
 	return 0;
 }
 
 int
-api_exercise_routes(struct app *a, struct MHD_Connection *c, const char *method, const char *path, const struct req *q,
+exercise_access(struct app *a, const struct tq_user *u, const struct loaded *l, int *staff, struct reply *r)
+{
+	return access_of(a, u, l->slug, l->course_id, l->published, staff, r);
+}
+
+struct loaded *
+exercise_open(struct app *a, const struct tq_user *u, const char *slug, int *staff, struct reply *r)
+{
+	struct tq_store *st = app_store(a);
+	int64_t id, course;
+	int published;
+	int rc = st ? tq_store_exercise_meta(st, slug, &id, &course, &published) : TQ_STORE_ERROR;
+	if (rc == TQ_STORE_NOTFOUND) {
+		reply_error(r, 404, "there is no exercise '%.100s'", slug);
+		return NULL;
+	}
+	if (rc) {
+		reply_error(r, 503, "the database failed; try again");
+		return NULL;
+	}
+	/* who may see it is known before it is loaded: nobody makes the server load what they may not see */
+	if (access_of(a, u, slug, course, published, staff, r) != 0)
+		return NULL;
+	char err[600];
+	struct loaded *l = app_exercise(a, slug, err, sizeof(err));
+	if (!l)
+		reply_error(r, strstr(err, "there is no exercise") ? 404 : strstr(err, "allowed") || strstr(err, "MiB") ? 503 : 500,
+		    "%s", err);
+	return l;
+}
+
+void
+api_exercise_routes(struct app *a, struct MHD_Connection *c, const char *method, const char *path, struct req *q,
     struct reply *r)
 {
 	/* /api/v1/exercises/SLUG/{frames[/N],submissions,keys,stats,submissions.csv,trace} */
 	const char *p = path + strlen("/api/v1/exercises/");
 	const char *slash = strchr(p, '/');
-	if (strncmp(path, "/api/v1/exercises/", 18) || !slash)
-		return 0;
 	char slug[128];
-	if ((size_t)(slash - p) >= sizeof(slug) || slash == p) {
+	if (!slash || (size_t)(slash - p) >= sizeof(slug) || slash == p) {
 		reply_error(r, 404, "there is no such exercise");
-		return 1;
+		return;
 	}
 	memcpy(slug, p, (size_t)(slash - p));
 	slug[slash - p] = '\0';
 	const char *rest = slash + 1;
-	int get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
-	struct tq_user u;
-	if (request_user(a, c, method, r, &u) != 0)
-		return 1;
-	char err[600];
-	struct loaded *l = app_exercise(a, slug, err, sizeof(err));
-	if (!l) {
-		reply_error(r, strstr(err, "there is no exercise") ? 404 : 500, "%s", err);
-		return 1;
-	}
+	const struct tq_user *u = &q->user;
 	int staff;
-	if (exercise_access(a, &u, l, &staff, r) != 0)
-		goto out;
+	struct loaded *l = exercise_open(a, u, slug, &staff, r);
+	if (!l)
+		return;
 	if (!strcmp(rest, "frames")) {
-		if (!get)
-			reply_error(r, 405, "use GET for frames");
-		else
-			frames_page(c, l, staff ? 0 : u.id, r);
+		frames_page(c, l, staff ? 0 : u->id, r);
 	} else if (!strncmp(rest, "frames/", 7)) {
-		if (!get)
-			reply_error(r, 405, "use GET for a frame");
-		else
-			frame_tree(c, l, staff ? 0 : u.id, rest + 7, r);
+		frame_tree(c, l, staff ? 0 : u->id, rest + 7, r);
 	} else if (!strcmp(rest, "submissions")) {
 		if (!strcmp(method, "POST")) {
-			if (strcmp(u.role, "student"))
-				reply_error(r, 403, "submissions are a student's; instructors grade through POST /api/v1/grade");
-			else
-				submit(a, l, &u, q, r);
-		} else if (get) {
+			submit(a, l, u, q, r);
+		} else {
 			/* a student sees their own; the course's instructors see all */
 			struct sublist sl = { json_array(), staff };
-			if (tq_store_submissions(app_store(a), l->id, staff ? -1 : u.id, sub_one, &sl) != 0) {
+			if (tq_store_submissions(app_store(a), l->id, staff ? -1 : u->id, sub_one, &sl) != 0) {
 				json_decref(sl.list);
-				reply_error(r, 500, "the database failed");
+				reply_error(r, 503, "the database failed; try again");
 			} else {
 				reply_json(r, 200, json_pack("{s:o}", "submissions", sl.list));
 			}
-		} else {
-			reply_error(r, 405, "use GET or POST for submissions");
 		}
-	} else if (!strcmp(rest, "keys")) {
-		if (!staff)
-			reply_error(r, 403, "only the course's instructors see the keys");
-		else if (!get)
-			reply_error(r, 405, "use GET for keys");
-		else
-			reply_json(r, 200, tq_exercise_keys_json(l->ex));
-	} else if (!strcmp(rest, "stats") || !strcmp(rest, "submissions.csv")) {
-		if (!staff)
-			reply_error(r, 403, "only the course's instructors see the statistics and the submissions of all");
-		else if (!get)
-			reply_error(r, 405, "use GET for %s", rest);
-		else if (rest[0] == 's' && rest[1] == 't')
-			exercise_stats(a, l, r);
-		else
-			exercise_csv(a, l, r);
 	} else if (!strcmp(rest, "trace")) {
-		if (!get)
-			reply_error(r, 405, "use GET to download the trace");
-		else
-			exercise_trace(a, l, staff, r);
-	} else {
-		reply_error(r, 404, "there is no route %.200s", path);
+		exercise_trace(a, l, staff, r);
+	} else if (!staff) {
+		reply_error(r, 403, "only the course's instructors see the keys, the statistics and the submissions of all");
+	} else if (!strcmp(rest, "keys")) {
+		reply_json(r, 200, tq_exercise_keys_json(l->ex));
+	} else if (!strcmp(rest, "stats")) {
+		exercise_stats(a, l, r);
+	} else if (!strcmp(rest, "submissions.csv")) {
+		exercise_csv(a, l, r);
+	}
+	app_release(l);
+}
+
+/* ------------------------------------------------------------------ the auto-grader */
+
+/*
+ * POST /api/v1/grade {"exercise", "student", "answers"}: an auto-grader's
+ * submission for one of its students.  The student is an external id in the
+ * namespace of the exercise's course (never a local account), made and
+ * enrolled on first use.  A token limited to some courses or exercises grades
+ * those only.  The grade is stored before it is sent.
+ */
+void
+route_grade(struct app *a, struct MHD_Connection *c, const char *method, const char *path, struct req *q,
+    struct reply *r)
+{
+	(void)c, (void)method, (void)path;
+	json_t *body = parse_body(q, r);
+	if (!body)
+		return;
+	struct loaded *l = NULL;
+	const char *slug = json_string_value(json_object_get(body, "exercise"));
+	const char *student = json_string_value(json_object_get(body, "student"));
+	json_t *answers = json_object_get(body, "answers");
+	const char *k;
+	json_t *v;
+	json_object_foreach(body, k, v)
+		if (strcmp(k, "exercise") && strcmp(k, "student") && strcmp(k, "answers")) {
+			reply_error(r, 400, "unknown key '%.60s' (the keys are exercise, student and answers)", k);
+			goto out;
+		}
+	if (!slug || !*slug || strlen(slug) > 100) {
+		reply_error(r, 400, "exercise: expected the exercise's slug as text");
+		goto out;
+	}
+	if (!student || !*student || strlen(student) > 100 || strspn(student, "\x01\x02\x03\x04\x05\x06\x07\x08\t\n\v\f\r"
+	    "\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f") ||
+	    strcspn(student, "\x01\x02\x03\x04\x05\x06\x07\x08\t\n\v\f\r\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19"
+	    "\x1a\x1b\x1c\x1d\x1e\x1f\x7f") != strlen(student)) {
+		reply_error(r, 400, "student: expected the student's id as text (1 to 100 characters, no control characters)");
+		goto out;
+	}
+	if (!json_is_object(answers)) {
+		reply_error(r, 400, "answers: expected an object from question id to answer");
+		goto out;
+	}
+	struct tq_store *st = app_store(a);
+	int64_t id, course_id;
+	int published;
+	int rc = st ? tq_store_exercise_meta(st, slug, &id, &course_id, &published) : TQ_STORE_ERROR;
+	if (rc == TQ_STORE_NOTFOUND) {
+		reply_error(r, 404, "there is no exercise '%.100s'", slug);
+		goto out;
+	}
+	if (rc) {
+		reply_error(r, 503, "the database failed; try again");
+		goto out;
+	}
+	int allowed = role_of(&q->user) == ROLE_ADMIN ? 1 : tq_store_teaches(st, course_id, q->user.id);
+	if (allowed == 1 && q->token.limited)
+		allowed = tq_store_token_granted(st, q->token.id, course_id, id);
+	if (allowed < 0) {
+		reply_error(r, 503, "the database failed; try again");
+		goto out;
+	}
+	if (!allowed) {
+		reply_error(r, 403, q->token.limited ? "this token may not grade '%.100s'" :
+		    "your account does not teach the course of '%.100s'", slug);
+		goto out;
+	}
+	/* loading the exercise is heavy work: done on the heavy pool */
+	if (!q->on_pool && !app_exercise_ready(a, slug)) {
+		q->defer = 1;
+		goto out;
+	}
+	char err[600];
+	if (!(l = app_exercise(a, slug, err, sizeof(err)))) {
+		reply_error(r, strstr(err, "there is no exercise") ? 404 : 503, "%s", err);
+		goto out;
+	}
+	char course_slug[128];
+	int64_t sid;
+	if (tq_store_course_slug(st, l->course_id, course_slug, sizeof(course_slug)) != 0 || tq_store_begin(st) != 0 ||
+	    tq_store_external_user(st, l->course_id, course_slug, student, &sid) != 0 ||
+	    tq_store_enrol(st, l->course_id, sid) != 0 || tq_store_commit(st) != 0) {
+		tq_store_rollback(st);
+		reply_error(r, 503, "the student could not be stored (%s); nothing was kept, try again", tq_store_error(st));
+		goto out;
+	}
+	json_t *res;
+	if (grade_and_store(a, l, sid, answers, answers, NULL, 0, &res, r) == 0) {
+		json_object_del(res, "id");
+		reply_json(r, 200, res);
 	}
 out:
 	app_release(l);
-	return 1;
+	json_decref(body);
 }

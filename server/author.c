@@ -22,7 +22,6 @@
 
 #include "server.h"
 
-#define MAX_PARTS 8
 #define MAX_ENROL 5000               /* names in one enrolment request */
 
 /* ------------------------------------------------------------------ helpers */
@@ -42,19 +41,6 @@ slug_ok(const char *s)
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '-')
-			return 0;
-	return 1;
-}
-
-/* Account names: 1 to 100 printable ASCII characters, no space, no ',' (CSV). */
-static int
-name_ok(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-	if (n == 0 || n > 100)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] <= ' ' || s[i] > '~' || s[i] == ',' || s[i] == '/')
 			return 0;
 	return 1;
 }
@@ -111,118 +97,6 @@ managed_course(struct tq_store *st, const struct tq_user *u, const char *slug, s
 		return -1;
 	}
 	return 0;
-}
-
-/* ------------------------------------------------------------------ multipart bodies */
-
-struct part {
-	char name[64];
-	char filename[128];
-	char *data;
-	size_t len, cap;
-};
-
-struct parts {
-	struct part p[MAX_PARTS];
-	size_t n;
-	int overflow;
-};
-
-static enum MHD_Result
-on_part(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename, const char *content_type,
-    const char *transfer_encoding, const char *data, uint64_t off, size_t size)
-{
-	(void)kind;
-	(void)content_type;
-	(void)transfer_encoding;
-	struct parts *ps = cls;
-	struct part *p = NULL;
-	/* a part comes in pieces: off 0 opens it, later pieces extend the last one */
-	if (off == 0 || !ps->n || strcmp(ps->p[ps->n - 1].name, key ? key : "")) {
-		if (ps->n == MAX_PARTS) {
-			ps->overflow = 1;
-			return MHD_NO;
-		}
-		p = &ps->p[ps->n++];
-		snprintf(p->name, sizeof(p->name), "%s", key ? key : "");
-		snprintf(p->filename, sizeof(p->filename), "%s", filename ? filename : "");
-	} else {
-		p = &ps->p[ps->n - 1];
-	}
-	if (!size)
-		return MHD_YES;
-	if (p->len + size + 1 > p->cap) {
-		size_t nc = p->cap ? p->cap : 4096;
-		while (nc < p->len + size + 1)
-			nc *= 2;
-		char *nd = realloc(p->data, nc);
-		if (!nd)
-			return MHD_NO;
-		p->data = nd;
-		p->cap = nc;
-	}
-	memcpy(p->data + p->len, data, size);
-	p->len += size;
-	p->data[p->len] = '\0';
-	return MHD_YES;
-}
-
-static void
-parts_free(struct parts *ps)
-{
-	for (size_t i = 0; i < ps->n; i++)
-		free(ps->p[i].data);
-	ps->n = 0;
-}
-
-static int
-is_multipart(struct MHD_Connection *c)
-{
-	const char *ct = header(c, "Content-Type");
-	return ct && !strncasecmp(ct, "multipart/form-data", 19);
-}
-
-/* Splits a multipart/form-data body (libmicrohttpd's parser); 0 or -1 with a 400 set. */
-static int
-parse_parts(struct MHD_Connection *c, const struct req *q, struct parts *ps, struct reply *r)
-{
-	memset(ps, 0, sizeof(*ps));
-	struct MHD_PostProcessor *pp = MHD_create_post_processor(c, 64 * 1024, on_part, ps);
-	if (!pp) {
-		reply_error(r, 400, "the multipart/form-data body has no boundary");
-		return -1;
-	}
-	enum MHD_Result ok = q->len ? MHD_post_process(pp, q->body, q->len) : MHD_YES;
-	if (MHD_destroy_post_processor(pp) != MHD_YES)
-		ok = MHD_NO;
-	if (ok != MHD_YES || ps->overflow) {
-		reply_error(r, 400, ps->overflow ? "the form has more than %d parts" : "the multipart/form-data body is malformed",
-		    MAX_PARTS);
-		parts_free(ps);
-		return -1;
-	}
-	return 0;
-}
-
-static struct part *
-part_named(struct parts *ps, const char *name)
-{
-	for (size_t i = 0; i < ps->n; i++)
-		if (!strcmp(ps->p[i].name, name))
-			return &ps->p[i];
-	return NULL;
-}
-
-/* A text field of a form: NUL-free and short, or NULL. */
-static const char *
-part_text(struct parts *ps, const char *name)
-{
-	struct part *p = part_named(ps, name);
-	if (!p)
-		return NULL;
-	if (!p->data)
-		return "";
-	return strlen(p->data) == p->len && p->len <= 256 ? p->data : NULL;
 }
 
 /* ------------------------------------------------------------------ traces */
@@ -284,29 +158,23 @@ store_capture(struct app *a, const struct tq_user *u, const void *data, size_t l
 }
 
 static void
-trace_upload(struct app *a, struct MHD_Connection *c, const struct tq_user *u, const struct req *q, struct reply *r)
+trace_upload(struct app *a, struct MHD_Connection *c, const struct tq_user *u, struct req *q, struct reply *r)
 {
 	char name[128];
 	struct tq_capmeta m;
-	int created = 0, rc;
-	if (is_multipart(c)) {
-		struct parts ps;
-		if (parse_parts(c, q, &ps, r) != 0)
-			return;
-		struct part *p = part_named(&ps, "file");
-		if (!p) {
+	int created = 0;
+	if (req_is_multipart(c)) {
+		struct part *p = req_part(q, "file");
+		if (!p || !p->in_file) {
 			reply_error(r, 400, "the form needs the capture in a part named 'file'");
-			parts_free(&ps);
 			return;
 		}
 		file_name(p->filename, name, sizeof(name));
-		rc = store_capture(a, u, p->data, p->len, name, &m, &created, r);
-		parts_free(&ps);
 	} else {
 		file_name(MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "name"), name, sizeof(name));
-		rc = store_capture(a, u, q->body, q->len, name, &m, &created, r);
 	}
-	if (rc == 0) {
+	/* the capture was streamed to a file, mapped now: never read into the heap whole */
+	if (store_capture(a, u, q->file, q->flen, name, &m, &created, r) == 0) {
 		json_t *j = capture_json(&m);
 		json_object_set_new(j, "new", json_boolean(created));
 		reply_json(r, created ? 201 : 200, j);
@@ -364,13 +232,9 @@ send_capture(struct app *a, int64_t id, const char *name, struct reply *r)
 
 static void
 traces_routes(struct app *a, struct MHD_Connection *c, const char *method, const char *path, const struct tq_user *u,
-    const struct req *q, struct reply *r)
+    struct req *q, struct reply *r)
 {
 	int get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
-	if (!is_staff(u)) {
-		reply_error(r, 403, "traces are managed by instructors");
-		return;
-	}
 	if (!strcmp(path, "/api/v1/traces")) {
 		if (!strcmp(method, "POST")) {
 			trace_upload(a, c, u, q, r);
@@ -411,7 +275,7 @@ traces_routes(struct app *a, struct MHD_Connection *c, const char *method, const
 		char err[512];
 		struct loaded *l = app_trace(a, &m, err, sizeof(err));
 		if (!l) {
-			reply_error(r, 500, "%s", err);
+			reply_error(r, 503, "%s", err);
 			return;
 		}
 		if (rest[6])
@@ -589,8 +453,9 @@ save_exercise(struct app *a, const struct tq_user *u, const char *slug, int upda
 		db_error(r, st);
 		goto out;
 	}
+	struct tq_limits lim = job_limits(a);
 	if (tq_capture_open_mem(data, size, &cap, err, sizeof(err)) != 0 ||
-	    tq_exercise_compute_keys(ex, cap, err, sizeof(err)) != 0) {
+	    tq_exercise_compute_keys(ex, cap, &lim, err, sizeof(err)) != 0) {
 		reply_error(r, 422, "the trace: %s", err);
 		goto out;
 	}
@@ -660,18 +525,14 @@ doc_from_text(const char *text, size_t len, struct reply *r)
 
 /* Reads a save from a JSON body or from a form (an exercise folder uploaded). */
 static int
-read_save(struct MHD_Connection *c, const struct req *q, struct save *sv, json_t **body, struct parts *ps,
-    const char **slug, struct reply *r)
+read_save(struct MHD_Connection *c, struct req *q, struct save *sv, json_t **body, const char **slug, struct reply *r)
 {
 	memset(sv, 0, sizeof(*sv));
 	sv->published = -1;
 	*body = NULL;
-	ps->n = 0;
-	if (is_multipart(c)) {
-		if (parse_parts(c, q, ps, r) != 0)
-			return -1;
-		struct part *ep = part_named(ps, "exercise");
-		if (!ep || !ep->data) {
+	if (req_is_multipart(c)) {
+		struct part *ep = req_part(q, "exercise");
+		if (!ep || ep->in_file || !ep->data) {
 			reply_error(r, 400, "the form needs the exercise (exercise.yaml) in a part named 'exercise'");
 			return -1;
 		}
@@ -681,20 +542,21 @@ read_save(struct MHD_Connection *c, const struct req *q, struct save *sv, json_t
 		}
 		if (!(sv->doc = doc_from_text(ep->data, ep->len, r)))
 			return -1;
-		struct part *cp = part_named(ps, "capture");
+		struct part *cp = req_part(q, "capture");
 		if (cp) {
-			sv->data = cp->data ? cp->data : "";
-			sv->len = cp->len;
+			/* streamed to the request's file: its bytes are the mapping */
+			sv->data = q->file ? (const void *)q->file : "";
+			sv->len = q->flen;
 			file_name(cp->filename[0] ? cp->filename : json_string_value(json_object_get(sv->doc, "capture")), sv->name,
 			    sizeof(sv->name));
 		}
-		sv->sha = part_text(ps, "trace");
-		sv->course = part_text(ps, "course");
-		const char *pub = part_text(ps, "published");
+		sv->sha = req_part_text(q, "trace");
+		sv->course = req_part_text(q, "course");
+		const char *pub = req_part_text(q, "published");
 		if (pub)
 			sv->published = !strcmp(pub, "true") || !strcmp(pub, "1") || !strcmp(pub, "on");
 		if (slug && !*slug)
-			*slug = part_text(ps, "slug");
+			*slug = req_part_text(q, "slug");
 		return 0;
 	}
 	json_t *b = parse_body(q, r);
@@ -738,17 +600,12 @@ read_save(struct MHD_Connection *c, const struct req *q, struct save *sv, json_t
 
 static void
 exercise_save_route(struct app *a, struct MHD_Connection *c, const struct tq_user *u, const char *slug, int update,
-    const struct req *q, struct reply *r)
+    struct req *q, struct reply *r)
 {
-	if (!is_staff(u)) {
-		reply_error(r, 403, "exercises are written by instructors");
-		return;
-	}
 	struct save sv;
 	json_t *body;
-	struct parts ps;
 	const char *s = update ? slug : NULL;
-	if (read_save(c, q, &sv, &body, &ps, update ? NULL : &s, r) == 0) {
+	if (read_save(c, q, &sv, &body, update ? NULL : &s, r) == 0) {
 		if (update && json_object_get(body, "slug") && strcmp(json_string_value(json_object_get(body, "slug")), slug))
 			reply_error(r, 422, "slug: an exercise keeps its slug (its address); create a new one to rename it");
 		else
@@ -756,7 +613,6 @@ exercise_save_route(struct app *a, struct MHD_Connection *c, const struct tq_use
 	}
 	json_decref(sv.doc);
 	json_decref(body);
-	parts_free(&ps);
 }
 
 static void
@@ -800,7 +656,7 @@ exercise_delete(struct app *a, struct MHD_Connection *c, const struct tq_user *u
 
 static void
 exercises_routes(struct app *a, struct MHD_Connection *c, const char *method, const char *path, const struct tq_user *u,
-    const struct req *q, struct reply *r)
+    struct req *q, struct reply *r)
 {
 	int get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
 	if (!strcmp(path, "/api/v1/exercises")) {
@@ -833,17 +689,12 @@ exercises_routes(struct app *a, struct MHD_Connection *c, const char *method, co
 		reply_error(r, 405, "use GET to read an exercise, PUT to change it, DELETE to delete it");
 		return;
 	}
-	char err[600];
-	struct loaded *l = app_exercise(a, slug, err, sizeof(err));
-	if (!l) {
-		reply_error(r, strstr(err, "there is no exercise") ? 404 : 500, "%s", err);
-		return;
-	}
 	int staff;
-	if (exercise_access(a, u, l, &staff, r) == 0) {
-		json_t *j = json_pack("{s:s,s:O,s:I,s:b}", "slug", l->slug, "exercise",
-		    staff ? tq_exercise_doc(l->ex) : l->public_doc, "frames", (json_int_t)tq_capture_count(l->cap), "published",
-		    l->published);
+	struct loaded *l = exercise_open(a, u, slug, &staff, r);
+	if (l) {
+		json_t *j = json_pack("{s:s,s:o,s:I,s:b}", "slug", l->slug, "exercise",
+		    staff ? json_incref(tq_exercise_doc(l->ex)) : student_doc(l, u->id), "frames",
+		    (json_int_t)tq_capture_count(l->cap), "published", l->published);
 		if (staff) {
 			char course[128];
 			if (tq_store_course_slug(app_store(a), l->course_id, course, sizeof(course)) == 0)
@@ -1073,10 +924,6 @@ exercise_csv(struct app *a, const struct loaded *l, struct reply *r)
 static void
 route_eval(struct app *a, const struct tq_user *u, const struct req *q, struct reply *r)
 {
-	if (!is_staff(u)) {
-		reply_error(r, 403, "evaluating expressions is for instructors");
-		return;
-	}
 	json_t *body = parse_body(q, r);
 	if (!body)
 		return;
@@ -1096,16 +943,12 @@ route_eval(struct app *a, const struct tq_user *u, const struct req *q, struct r
 		if (usable_capture(a, u, sha, &m, r) != 0)
 			goto out;
 		if (!(l = app_trace(a, &m, err, sizeof(err)))) {
-			reply_error(r, 500, "%s", err);
+			reply_error(r, 503, "%s", err);
 			goto out;
 		}
 	} else {
 		int staff;
-		if (!(l = app_exercise(a, slug, err, sizeof(err)))) {
-			reply_error(r, strstr(err, "there is no exercise") ? 404 : 500, "%s", err);
-			goto out;
-		}
-		if (exercise_access(a, u, l, &staff, r) != 0)
+		if (!(l = exercise_open(a, u, slug, &staff, r)))
 			goto out;
 		if (!staff) {
 			reply_error(r, 403, "you do not teach the course of '%.100s'", slug);
@@ -1117,8 +960,11 @@ route_eval(struct app *a, const struct tq_user *u, const struct req *q, struct r
 		reply_json(r, 422, json_pack("{s:s,s:i}", "error", ee.msg, "position", ee.pos));
 		goto out;
 	}
-	if (tq_findex_build(l->cap, &e, 1, &ix, err, sizeof(err)) != 0) {
-		reply_error(r, 500, "%s", err);
+	/* the index of a whole trace: within the job's time and memory */
+	struct tq_limits lim = job_limits(a);
+	int rc = tq_findex_build(l->cap, &e, 1, &lim, &ix, err, sizeof(err));
+	if (rc != 0) {
+		reply_error(r, rc == TQ_ETIMEOUT || rc == TQ_ETOOBIG ? 422 : 503, "%s", err);
 		goto out;
 	}
 	json_t *from = NULL;
@@ -1169,9 +1015,10 @@ enrol(struct app *a, const struct tq_course *course, const struct req *q, struct
 		int rc = tq_store_user_by_name(st, name, &u);
 		char pw[33] = "", hash[160];
 		if (rc == TQ_STORE_NOTFOUND) {
+			/* a new account is the course's: its instructors may hand its student a reset code */
 			tq_secret(pw, 16);
-			rc = tq_password_hash(pw, hash, sizeof(hash)) ? TQ_STORE_ERROR :
-			    tq_store_user_add(st, name, "student", hash, 0, &u.id);
+			rc = tq_password_hash_random(pw, hash, sizeof(hash)) ? TQ_STORE_ERROR :
+			    tq_store_user_add(st, name, "student", hash, course->id, &u.id);
 		} else if (rc == 0 && strcmp(u.role, "student")) {
 			tq_store_rollback(st);
 			reply_error(r, 409, "students[%zu]: '%.100s' is an account of a %s, not a student's; nobody was enrolled", i,
@@ -1339,81 +1186,131 @@ courses_routes(struct app *a, struct MHD_Connection *c, const char *method, cons
 
 /* ------------------------------------------------------------------ tokens and users */
 
+/* The slugs of a JSON array (at most max, each a string), into out; -1 when it is not one. */
+static int
+slugs(const json_t *arr, const char **out, size_t max, size_t *n)
+{
+	*n = 0;
+	if (!arr)
+		return 0;
+	if (!json_is_array(arr) || json_array_size(arr) > max)
+		return -1;
+	size_t i;
+	json_t *v;
+	json_array_foreach(arr, i, v) {
+		if (!slug_ok(json_string_value(v)))
+			return -1;
+		out[(*n)++] = json_string_value(v);
+	}
+	return 0;
+}
+
+/*
+ * POST /api/v1/tokens {"name", "scope"?, "courses"?, "exercises"?, "days"?}:
+ * a token of the caller's, shown once.  Its scope is admin (the default),
+ * read or grade; a grade token may be limited to courses and exercises the
+ * caller teaches; days sets an expiry.  A token never makes a token beyond
+ * itself: a token's token expires no later than it.
+ */
+static void
+token_create(struct app *a, const struct tq_user *u, const struct req *q, struct reply *r)
+{
+	struct tq_store *st = app_store(a);
+	json_t *body = parse_body(q, r);
+	if (!body)
+		return;
+	const char *name = json_string_value(json_object_get(body, "name"));
+	json_t *scope_j = json_object_get(body, "scope"), *days_j = json_object_get(body, "days");
+	const char *courses[64], *exercises[64];
+	size_t nc, ne;
+	int scope = scope_j ? tq_scope_parse(json_string_value(scope_j)) : TQ_SCOPE_ADMIN;
+	const char *k;
+	json_t *v;
+	json_object_foreach(body, k, v)
+		if (strcmp(k, "name") && strcmp(k, "scope") && strcmp(k, "courses") && strcmp(k, "exercises") && strcmp(k, "days")) {
+			reply_error(r, 400, "unknown key '%.60s' (the keys are name, scope, courses, exercises and days)", k);
+			goto out;
+		}
+	if (!name || !*name || strlen(name) > 100) {
+		reply_error(r, 422, "name: what the token is for, 1 to 100 characters (\"course LMS\")");
+		goto out;
+	}
+	if (scope == TQ_SCOPE_NONE) {
+		reply_error(r, 422, "scope: admin (all you may do), read (only read) or grade (only POST /api/v1/grade)");
+		goto out;
+	}
+	if (slugs(json_object_get(body, "courses"), courses, 64, &nc) || slugs(json_object_get(body, "exercises"), exercises, 64,
+	    &ne)) {
+		reply_error(r, 422, "courses, exercises: lists of at most 64 slugs");
+		goto out;
+	}
+	if ((nc || ne) && scope != TQ_SCOPE_GRADE) {
+		reply_error(r, 422, "courses and exercises limit a grade token (scope grade)");
+		goto out;
+	}
+	if (days_j && (!json_is_integer(days_j) || json_integer_value(days_j) < 1 || json_integer_value(days_j) > 3650)) {
+		reply_error(r, 422, "days: the token's life in days, 1 to 3650 (none: it does not expire)");
+		goto out;
+	}
+	int64_t expires = days_j ? (int64_t)time(NULL) + json_integer_value(days_j) * 86400 : 0;
+	if (q->token.scope != TQ_SCOPE_NONE && q->token.expires && (!expires || expires > q->token.expires))
+		expires = q->token.expires;
+	char tok[65], err[300];
+	int64_t id;
+	int rc = token_mint(st, u, name, scope, courses, nc, exercises, ne, expires, tok, &id, err, sizeof(err));
+	if (rc > 0) {
+		reply_error(r, 422, "%s", err);
+	} else if (rc) {
+		reply_error(r, 503, "%s", err);
+	} else {
+		reply_json(r, 201, json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)id, "name", name, "scope",
+		    tq_scope_name(scope), "token", tok));
+		if (expires)
+			json_object_set_new(r->json, "expires", json_integer(expires));
+	}
+out:
+	json_decref(body);
+}
+
 static void
 tokens_routes(struct app *a, const char *method, const char *path, const struct tq_user *u, const struct req *q,
     struct reply *r)
 {
 	struct tq_store *st = app_store(a);
-	if (!is_staff(u)) {
-		reply_error(r, 403, "API tokens are for instructors and admins");
-		return;
-	}
 	if (!st) {
 		db_error(r, st);
 		return;
 	}
 	if (!strcmp(path, "/api/v1/tokens")) {
-		if (!strcmp(method, "GET")) {
+		if (!strcmp(method, "POST")) {
+			token_create(a, u, q, r);
+		} else {
 			json_t *l = tq_store_tokens(st, u->id);
 			if (!l)
 				db_error(r, st);
 			else
 				reply_json(r, 200, json_pack("{s:o}", "tokens", l));
-		} else if (!strcmp(method, "POST")) {
-			json_t *body = parse_body(q, r);
-			const char *name = body ? json_string_value(json_object_get(body, "name")) : NULL;
-			if (body && (!name || !*name || strlen(name) > 100)) {
-				reply_error(r, 422, "name: what the token is for, 1 to 100 characters (\"course LMS\")");
-			} else if (body) {
-				char tok[65];
-				uint8_t hash[32];
-				int64_t id;
-				tq_secret(tok, 32);
-				tq_sha256(tok, 64, hash);
-				if (tq_store_token_add(st, u->id, hash, name, &id) != 0)
-					db_error(r, st);
-				else
-					reply_json(r, 201, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "name", name, "token", tok));
-			}
-			json_decref(body);
-		} else {
-			reply_error(r, 405, "use GET to list your tokens, POST to make one");
 		}
 		return;
 	}
 	char *end;
 	errno = 0;
 	long long id = strtoll(path + strlen("/api/v1/tokens/"), &end, 10);
-	if (strcmp(method, "DELETE"))
-		reply_error(r, 405, "use DELETE to revoke a token");
-	else if (errno || *end || id <= 0 || tq_store_token_delete(st, id, u->id) != 0)
+	if (errno || *end || id <= 0 || tq_store_token_delete(st, id, u->id) != 0)
 		reply_error(r, 404, "you have no token %.40s", path + strlen("/api/v1/tokens/"));
 	else
 		reply_json(r, 200, json_pack("{s:I}", "revoked", (json_int_t)id));
 }
 
 /*
- * POST /api/v1/users/NAME/password {"password"?}: a new password, given or
- * generated (shown once); the account's sessions end.  Admins for anyone;
- * instructors for the students of the courses they teach.
+ * POST /api/v1/users/NAME/password {"password"?} (admins): a new password,
+ * given or generated (shown once); the account's sessions, tokens and reset
+ * code end.
  */
 static void
-password_reset(struct app *a, const char *name, const struct tq_user *u, const struct req *q, struct reply *r)
+password_set(struct app *a, const struct tq_user *who, const struct req *q, struct reply *r)
 {
 	struct tq_store *st = app_store(a);
-	struct tq_user who;
-	if (!is_staff(u)) {
-		reply_error(r, 403, "passwords are reset by instructors and admins");
-		return;
-	}
-	if (!st || tq_store_user_by_name(st, name, &who) != 0) {
-		reply_error(r, 404, "there is no account '%.100s'", name);
-		return;
-	}
-	if (!role_is(u, "admin") && (strcmp(who.role, "student") || tq_store_teaches_student(st, who.id, u->id) != 1)) {
-		reply_error(r, 403, "you may reset the passwords of your courses' students only");
-		return;
-	}
 	json_t *body = q->len ? parse_body(q, r) : json_object();
 	if (!body)
 		return;
@@ -1425,12 +1322,67 @@ password_reset(struct app *a, const char *name, const struct tq_user *u, const s
 	} else {
 		if (!given)
 			tq_secret(pw, 16);
-		if (tq_password_hash(given ? json_string_value(given) : pw, hash, sizeof(hash)) != 0 ||
-		    tq_store_user_set_password(st, who.id, hash) != 0)
+		if ((given ? tq_password_hash(json_string_value(given), hash, sizeof(hash)) :
+		    tq_password_hash_random(pw, hash, sizeof(hash))) != 0 || tq_store_user_set_password(st, who->id, hash) != 0)
 			db_error(r, st);
 		else
-			reply_json(r, 200, given ? json_pack("{s:s}", "name", who.name) :
-			    json_pack("{s:s,s:s}", "name", who.name, "password", pw));
+			reply_json(r, 200, given ? json_pack("{s:s}", "name", who->name) :
+			    json_pack("{s:s,s:s}", "name", who->name, "password", pw));
+	}
+	json_decref(body);
+}
+
+/*
+ * POST /api/v1/users/NAME/reset-code: a one-time code (and a link) for the
+ * account's student to set a new password with, shown once to be handed
+ * over.  Course staff never set a password themselves, and hand codes only
+ * to the accounts their course's enrolment made and that study nowhere
+ * else: enrolling someone else's student grants nothing over them.  Admins
+ * for any account.
+ */
+static void
+reset_code_route(struct app *a, const struct tq_user *u, const struct tq_user *who, struct reply *r)
+{
+	struct tq_store *st = app_store(a);
+	if (role_of(u) != ROLE_ADMIN) {
+		int64_t elsewhere = 0;
+		int rc = role_of(who) == ROLE_STUDENT && who->origin_course ? tq_store_teaches(st, who->origin_course, u->id) : 0;
+		if (rc == 1 && tq_store_courses_elsewhere(st, who->id, who->origin_course, &elsewhere) != 0)
+			rc = -1;
+		if (rc < 0) {
+			db_error(r, st);
+			return;
+		}
+		if (rc != 1 || elsewhere) {
+			reply_error(r, 403, "'%.100s' is not an account your course made, or it studies elsewhere too: ask an admin to "
+			    "reset its password", who->name);
+			return;
+		}
+	}
+	json_t *j = reset_code(a, who, u, r);
+	if (j)
+		reply_json(r, 200, j);
+}
+
+/* PATCH /api/v1/users/NAME {"role"}: an admin changes an account's role; its sessions and tokens end. */
+static void
+user_change(struct app *a, const struct tq_user *u, const struct tq_user *who, const struct req *q, struct reply *r)
+{
+	struct tq_store *st = app_store(a);
+	json_t *body = parse_body(q, r);
+	if (!body)
+		return;
+	const char *role = json_string_value(json_object_get(body, "role"));
+	if (!role || json_object_size(body) != 1 || (strcmp(role, "student") && strcmp(role, "instructor") && strcmp(role, "admin"))) {
+		reply_error(r, 422, "the body is {\"role\": \"student\", \"instructor\" or \"admin\"}");
+	} else if (who->external) {
+		reply_error(r, 422, "'%.100s' is an auto-grader's student: it has no role to change", who->name);
+	} else if (who->id == u->id && strcmp(role, "admin")) {
+		reply_error(r, 422, "an admin cannot take their own admin role: ask another admin");
+	} else if (tq_store_user_set_role(st, who->id, role) != 0) {
+		db_error(r, st);
+	} else {
+		reply_json(r, 200, json_pack("{s:s,s:s}", "name", who->name, "role", role));
 	}
 	json_decref(body);
 }
@@ -1439,29 +1391,38 @@ static void
 users_routes(struct app *a, const char *method, const char *path, const struct tq_user *u, const struct req *q,
     struct reply *r)
 {
-	const char *rest = after(path, "/api/v1/users/");
-	if (rest) {
-		const char *slash = strchr(rest, '/');
-		char name[128];
-		if (!slash || strcmp(slash, "/password") || (size_t)(slash - rest) >= sizeof(name)) {
-			reply_error(r, 404, "there is no route %.200s", path);
-			return;
-		}
-		memcpy(name, rest, (size_t)(slash - rest));
-		name[slash - rest] = '\0';
-		if (strcmp(method, "POST"))
-			reply_error(r, 405, "use POST to set a new password");
-		else
-			password_reset(a, name, u, q, r);
-		return;
-	}
 	struct tq_store *st = app_store(a);
-	if (!role_is(u, "admin")) {
-		reply_error(r, 403, "accounts are managed by admins");
-		return;
-	}
 	if (!st) {
 		db_error(r, st);
+		return;
+	}
+	const char *rest = after(path, "/api/v1/users/");
+	if (rest) {
+		/* /api/v1/users/NAME[/password|/reset-code] */
+		char name[200];
+		size_t n = strcspn(rest, "/");
+		struct tq_user who;
+		if (n >= sizeof(name)) {
+			reply_error(r, 404, "there is no account '%.100s'", rest);
+			return;
+		}
+		memcpy(name, rest, n);
+		name[n] = '\0';
+		int rc = tq_store_user_by_name(st, name, &who);
+		if (rc == TQ_STORE_NOTFOUND) {
+			reply_error(r, 404, "there is no account '%.100s'", name);
+			return;
+		}
+		if (rc) {
+			db_error(r, st);
+			return;
+		}
+		if (!rest[n])
+			user_change(a, u, &who, q, r);
+		else if (!strcmp(rest + n, "/password"))
+			password_set(a, &who, q, r);
+		else
+			reset_code_route(a, u, &who, r);
 		return;
 	}
 	if (!strcmp(method, "GET")) {
@@ -1470,10 +1431,6 @@ users_routes(struct app *a, const char *method, const char *path, const struct t
 			db_error(r, st);
 		else
 			reply_json(r, 200, json_pack("{s:o}", "users", l));
-		return;
-	}
-	if (strcmp(method, "POST")) {
-		reply_error(r, 405, "use GET to list accounts, POST to make one");
 		return;
 	}
 	json_t *body = parse_body(q, r);
@@ -1486,13 +1443,13 @@ users_routes(struct app *a, const char *method, const char *path, const struct t
 	int64_t id;
 	if (!name_ok(name) || !role || (strcmp(role, "student") && strcmp(role, "instructor") && strcmp(role, "admin")) ||
 	    (json_object_get(body, "password") && (!given || strlen(given) < 8 || strlen(given) > 1000))) {
-		reply_error(r, 422, "give name (1 to 100 printable characters), role (student, instructor or admin) and, if you "
-		    "choose it, password (8 to 1000 characters)");
+		reply_error(r, 422, "give name (1 to 100 printable characters, no space, ',' or '/'), role (student, instructor "
+		    "or admin) and, if you choose it, password (8 to 1000 characters)");
 	} else {
 		if (!given)
 			tq_secret(pw, 16);
-		int rc = tq_password_hash(given ? given : pw, hash, sizeof(hash)) ? TQ_STORE_ERROR :
-		    tq_store_user_add(st, name, role, hash, 0, &id);
+		int rc = (given ? tq_password_hash(given, hash, sizeof(hash)) : tq_password_hash_random(pw, hash, sizeof(hash))) ?
+		    TQ_STORE_ERROR : tq_store_user_add(st, name, role, hash, 0, &id);
 		if (rc == TQ_STORE_EXISTS)
 			reply_error(r, 409, "there is an account '%.100s' already", name);
 		else if (rc)
@@ -1506,41 +1463,22 @@ users_routes(struct app *a, const char *method, const char *path, const struct t
 
 /* ------------------------------------------------------------------ routing */
 
-int
-api_author_routes(struct app *a, struct MHD_Connection *c, const char *method, const char *path, const struct req *q,
+/* The routes of routes.c's table that are this file's, by their first segments. */
+void
+api_author_routes(struct app *a, struct MHD_Connection *c, const char *method, const char *path, struct req *q,
     struct reply *r)
 {
-	enum { NONE, TRACES, EXERCISES, COURSES, EVAL, TOKENS, USERS } kind = NONE;
+	const struct tq_user *u = &q->user;
 	if (!strcmp(path, "/api/v1/traces") || after(path, "/api/v1/traces/"))
-		kind = TRACES;
-	else if (!strcmp(path, "/api/v1/exercises") || (after(path, "/api/v1/exercises/") && path[18] && !strchr(path + 18, '/')))
-		kind = EXERCISES;
+		traces_routes(a, c, method, path, u, q, r);
+	else if (!strcmp(path, "/api/v1/exercises") || after(path, "/api/v1/exercises/"))
+		exercises_routes(a, c, method, path, u, q, r);
 	else if (!strcmp(path, "/api/v1/courses") || after(path, "/api/v1/courses/"))
-		kind = COURSES;
+		courses_routes(a, c, method, path, u, q, r);
 	else if (!strcmp(path, "/api/v1/eval"))
-		kind = EVAL;
+		route_eval(a, u, q, r);
 	else if (!strcmp(path, "/api/v1/tokens") || after(path, "/api/v1/tokens/"))
-		kind = TOKENS;
-	else if (!strcmp(path, "/api/v1/users") || after(path, "/api/v1/users/"))
-		kind = USERS;
-	if (kind == NONE)
-		return 0;
-	struct tq_user u;
-	if (request_user(a, c, method, r, &u) != 0)
-		return 1;
-	switch (kind) {
-	case TRACES: traces_routes(a, c, method, path, &u, q, r); break;
-	case EXERCISES: exercises_routes(a, c, method, path, &u, q, r); break;
-	case COURSES: courses_routes(a, c, method, path, &u, q, r); break;
-	case EVAL:
-		if (strcmp(method, "POST"))
-			reply_error(r, 405, "use POST for /api/v1/eval");
-		else
-			route_eval(a, &u, q, r);
-		break;
-	case TOKENS: tokens_routes(a, method, path, &u, q, r); break;
-	case USERS: users_routes(a, method, path, &u, q, r); break;
-	case NONE: break;
-	}
-	return 1;
+		tokens_routes(a, method, path, u, q, r);
+	else
+		users_routes(a, method, path, u, q, r);
 }

@@ -892,10 +892,22 @@ check_doc(struct tq_exercise *ex, char *err, size_t errlen)
 	struct checker ck = { err, errlen };
 	json_t *d = ex->doc;
 	if (!json_is_object(d))
-		return errf(err, errlen, "an exercise is a mapping (title, intro, capture, view, questions), not %s", jtype(d));
-	static const char *const keys[] = { "title", "intro", "capture", "view", "questions", NULL };
+		return errf(err, errlen, "an exercise is a mapping (title, intro, capture, view, attempts, questions), not %s",
+		    jtype(d));
+	static const char *const keys[] = { "title", "intro", "capture", "view", "attempts", "questions", NULL };
 	if (only_keys(&ck, "the exercise", d, keys))
 		return -1;
+	json_t *att = json_object_get(d, "attempts");
+	if (att) {
+		/* a real such as 3.0 is refused too: YAML's 3 is an integer */
+		if (!json_is_integer(att))
+			return errf(err, errlen, "attempts: expected an integer from 1 to %d (leave it out for no limit), found %s",
+			    TQ_EX_MAX_ATTEMPTS, jtype(att));
+		if (json_integer_value(att) < 1 || json_integer_value(att) > TQ_EX_MAX_ATTEMPTS)
+			return errf(err, errlen, "attempts: %" JSON_INTEGER_FORMAT " is out of range (1 to %d; leave it out for no limit)",
+			    json_integer_value(att), TQ_EX_MAX_ATTEMPTS);
+		ex->attempts = (size_t)json_integer_value(att);
+	}
 	if (want_string(&ck, "title", json_object_get(d, "title"), 1, 1) ||
 	    want_string(&ck, "intro", json_object_get(d, "intro"), 0, 0) ||
 	    want_string(&ck, "capture", json_object_get(d, "capture"), 0, 1))
@@ -969,6 +981,10 @@ tq_exercise_from_json(json_t *doc, const char *dir, struct tq_exercise **out, ch
 	struct tq_exercise *ex = calloc(1, sizeof(*ex));
 	if (!ex)
 		return errf(err, errlen, "out of memory");
+	if (pthread_mutex_init(&ex->fb_lock, NULL) != 0) {
+		free(ex);
+		return errf(err, errlen, "out of memory");
+	}
 	ex->doc = json_incref(doc);
 	if (dir && !(ex->dir = strdup(dir))) {
 		tq_exercise_free(ex);
@@ -1067,6 +1083,8 @@ tq_exercise_free(struct tq_exercise *ex)
 	free(ex->dir);
 	free(ex->capture_path);
 	json_decref(ex->doc);
+	tq_ex_feedback_drop(ex);
+	pthread_mutex_destroy(&ex->fb_lock);
 	free(ex);
 }
 
@@ -1086,6 +1104,12 @@ size_t
 tq_exercise_count(const struct tq_exercise *ex)
 {
 	return ex->nq;
+}
+
+size_t
+tq_exercise_attempts(const struct tq_exercise *ex)
+{
+	return ex->attempts;
 }
 
 /* ------------------------------------------------------------------ keys */
@@ -1195,9 +1219,22 @@ order_key(struct question *q, struct tq_capture *cap)
 	q->key = key;
 }
 
-int
-tq_exercise_compute_keys(struct tq_exercise *ex, struct tq_capture *cap, char *err, size_t errlen)
+/* Whether lim (may be NULL) has a deadline and it has passed. */
+static int
+past_deadline(const struct tq_limits *lim)
 {
+	return lim && lim->deadline_ns && tq_monotonic_ns() >= lim->deadline_ns;
+}
+
+int
+tq_exercise_compute_keys(struct tq_exercise *ex, struct tq_capture *cap, const struct tq_limits *lim,
+    char *err, size_t errlen)
+{
+	uint64_t start = lim && lim->deadline_ns ? tq_monotonic_ns() : 0;
+	ex->keys_ready = 0;
+	/* the automatic feedback's index (grade.c) is of the capture the keys come from */
+	tq_ex_feedback_drop(ex);
+	ex->keys_cap = cap;
 	/* every expression of the exercise, for one index */
 	size_t n = 0;
 	for (size_t i = 0; i < ex->nq; i++)
@@ -1215,14 +1252,19 @@ tq_exercise_compute_keys(struct tq_exercise *ex, struct tq_capture *cap, char *e
 	}
 	struct tq_findex *ix = NULL;
 	char ierr[256];
-	if (tq_findex_build(cap, exprs, n, &ix, ierr, sizeof(ierr)) != 0) {
-		free(exprs);
-		return errf(err, errlen, "%s", ierr);
-	}
+	int rc = tq_findex_build(cap, exprs, n, lim, &ix, ierr, sizeof(ierr));
 	free(exprs);
+	if (rc != 0) {
+		errf(err, errlen, "%s", ierr);
+		return rc;
+	}
 
-	for (size_t i = 0; i < ex->nq; i++) {
+	/* an evaluation may take up to TQ_EXPR_MAX_STEPS: the deadline is read before each */
+	size_t i;
+	for (i = 0; i < ex->nq; i++) {
 		struct question *q = &ex->q[i];
+		if (past_deadline(lim))
+			goto timeout;
 		free(q->key_error);
 		q->key_error = NULL;
 		json_decref(q->key);
@@ -1243,6 +1285,8 @@ tq_exercise_compute_keys(struct tq_exercise *ex, struct tq_capture *cap, char *e
 		for (size_t c = 0; c < q->nchoices; c++) {
 			if (!q->choice_expr[c])
 				continue;
+			if (past_deadline(lim))
+				goto timeout;
 			json_t *v = tq_expr_eval(ix, q->choice_expr[c], NULL, &ee);
 			if (!v) {
 				set_key_error(q, "choices[%zu].valid: %s", c, ee.msg);
@@ -1286,6 +1330,16 @@ tq_exercise_compute_keys(struct tq_exercise *ex, struct tq_capture *cap, char *e
 	tq_findex_free(ix);
 	ex->keys_ready = 1;
 	return 0;
+timeout:
+	tq_findex_free(ix);
+	if (lim->deadline_ns <= start) {
+		errf(err, errlen, "the time allowed had run out before the keys were computed");
+	} else {
+		char d[32];
+		errf(err, errlen, "computing the keys took longer than the %s allowed (stopped at question %zu of %zu, '%s')",
+		    tq_fmt_duration(lim->deadline_ns - start, d, sizeof(d)), i + 1, ex->nq, ex->q[i].id);
+	}
+	return TQ_ETIMEOUT;
 }
 
 json_t *

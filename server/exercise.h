@@ -23,6 +23,22 @@ struct tq_exercise;
 #define TQ_EX_MAX_QUESTIONS 200
 #define TQ_EX_MAX_CHOICES   64
 #define TQ_EX_MAX_TEXT      65536        /* bytes in one string */
+#define TQ_EX_MAX_ATTEMPTS  1000         /* the document's attempts: 1 to this */
+
+/*
+ * Limits on a submission, so a student cannot make grading costly: an
+ * answer is measured as compact JSON text.  A text, number or choice answer
+ * may have TQ_EX_MAX_ANSWER bytes (a choice answer also the length of all its
+ * question's choices, so that listing every choice always fits), a field
+ * answer TQ_EX_MAX_ANSWER per hidden field, an order answer TQ_EX_MAX_ANSWER
+ * plus 11 per frame of the question; the whole answers object
+ * TQ_EX_MAX_ANSWERS.  A multiple-choice list may name at most as many choices
+ * as the question has, an order list at most as many frames as the question
+ * has (TQ_EX_MAX_ORDER when its key is unknown).
+ */
+#define TQ_EX_MAX_ANSWER    4096
+#define TQ_EX_MAX_ANSWERS   (256u << 10)
+#define TQ_EX_MAX_ORDER     1000
 
 /* Loads an exercise folder (DIR/exercise.yaml) or a YAML file. */
 int tq_exercise_load(const char *path, struct tq_exercise **out, char *err, size_t errlen);
@@ -45,22 +61,45 @@ int tq_exercise_to_yaml(const json_t *doc, struct tq_sbuf *out);
 /*
  * Computes every question's key on cap, in one pass over it (one field
  * index for all the expressions).  A key that cannot be computed keeps its
- * error and the others are still computed; the function fails only when the
- * capture cannot be read at all.
+ * error and the others are still computed.  The function fails only when the
+ * capture cannot be read at all, or when lim (NULL: no limits) is reached:
+ * its max_bytes bounds the field index, its deadline the index and the
+ * evaluation, read between one expression and the next.  Then the result is
+ * TQ_ETIMEOUT or TQ_ETOOBIG and err says which limit and where the work
+ * stopped (the caller maps these to "try a shorter trace", not to a broken
+ * exercise); other failures give another negative tq_err.  After a failure
+ * the exercise has no keys (grading refuses it) until a call succeeds.
  */
-int tq_exercise_compute_keys(struct tq_exercise *ex, struct tq_capture *cap, char *err, size_t errlen);
+int tq_exercise_compute_keys(struct tq_exercise *ex, struct tq_capture *cap, const struct tq_limits *lim,
+    char *err, size_t errlen);
 /* {"questions": [{"id", "kind", "key", "error", "from"}, ...]} after compute_keys. */
 json_t *tq_exercise_keys_json(const struct tq_exercise *ex);
+
+/* What a grading needs to know of the student; NULL: all choices shown, as
+ * for staff and auto-graders. */
+struct tq_grade_opts {
+	uint64_t choice_seed;        /* the student's seed for tq_exercise_pick_choices */
+	int limit_choices;           /* 1: a choice question with a limit is graded on the choices shown */
+};
 
 /*
  * Grades answers ({"q1": "...", "q2": "TLS 1.2", "q3": 3, ...}) against the
  * computed keys; cap (the one the keys came from) lets feedback name the
- * field a wrong answer came from.  Returns
- * {"score", "max", "questions": [{"id", "correct", "score", "max", "feedback"}]};
- * NULL with err set when answers is not an object.
+ * field a wrong answer came from.  Several threads may grade one exercise at
+ * once (not while compute_keys runs on it).  Returns
+ * {"score", "max", "questions": [{"id", "correct", "score", "max", "feedback"}]},
+ * which the caller frees with json_decref; NULL with err set when answers is
+ * not an object, names no question of the exercise, or is past a limit above
+ * ("the answer to 'q3' is too long ..."): the caller's mistake, a 4xx; also
+ * NULL when the keys are not computed or memory runs out.
+ * Regular expressions on answers are bounded (100,000 backtracking steps a
+ * call, 2,000,000 a grading): past that an answer is not matched, and the
+ * question's own match says the answer could not be checked.
  */
 json_t *tq_exercise_grade(const struct tq_exercise *ex, struct tq_capture *cap, const json_t *answers,
-    char *err, size_t errlen);
+    const struct tq_grade_opts *opts, char *err, size_t errlen);
+/* The document's attempts: how many submissions a student may make, 0 for no limit. */
+size_t tq_exercise_attempts(const struct tq_exercise *ex);
 
 /* The choices a student sees for a choice question with a limit: a random
  * subset (by seed) that always holds a valid one, as indexes in *idx. */

@@ -40,6 +40,8 @@ struct question {
 	char *key_error;
 };
 
+struct fb_index;
+
 struct tq_exercise {
 	json_t *doc;
 	char *dir;
@@ -47,6 +49,22 @@ struct tq_exercise {
 	struct question *q;
 	size_t nq;
 	int keys_ready;
+	size_t attempts;             /* 0: unlimited */
+	/* the capture the keys were computed on (borrowed; compared, never read) */
+	struct tq_capture *keys_cap;
+	/*
+	 * Automatic feedback's index of the field values of keys_cap, built by
+	 * the first grading that needs it (grade.c).  Several threads grade one
+	 * exercise at once: fb and fb_tried are read and written under fb_lock
+	 * only; once built, the index is read-only until compute_keys or
+	 * tq_exercise_free drops it (neither runs while grading does).
+	 */
+	pthread_mutex_t fb_lock;
+	struct fb_index *fb;
+	int fb_tried;
 };
+
+/* Drops the automatic feedback's index (grade.c): compute_keys and tq_exercise_free call it. */
+void tq_ex_feedback_drop(struct tq_exercise *ex);
 
 #endif

@@ -415,7 +415,7 @@ cmd_eval(int argc, char **argv)
 		fprintf(stderr, "tracequiz: %s: warning: %s\n", path, tq_capture_warning(cap));
 	struct tq_findex *ix;
 	int rc = 1;
-	if (tq_findex_build(cap, &e, 1, &ix, err, sizeof(err)) != 0) {
+	if (tq_findex_build(cap, &e, 1, NULL, &ix, err, sizeof(err)) != 0) {
 		fprintf(stderr, "tracequiz: %s: %s\n", path, err);
 		goto out;
 	}
@@ -477,7 +477,7 @@ exercise_with_keys(const char *path, const char *trace, struct tq_exercise **ex,
 	}
 	if (tq_capture_warning(*cap))
 		fprintf(stderr, "tracequiz: %s: warning: %s\n", cp, tq_capture_warning(*cap));
-	if (tq_exercise_compute_keys(*ex, *cap, err, sizeof(err)) != 0) {
+	if (tq_exercise_compute_keys(*ex, *cap, NULL, err, sizeof(err)) != 0) {
 		fprintf(stderr, "tracequiz: %s: %s\n", cp, err);
 		goto fail;
 	}
@@ -565,7 +565,7 @@ cmd_key_or_grade(int argc, char **argv, int grade)
 		json_decref(keys);
 	} else {
 		char err[512];
-		json_t *res = tq_exercise_grade(ex, cap, answers, err, sizeof(err));
+		json_t *res = tq_exercise_grade(ex, cap, answers, NULL, err, sizeof(err));
 		if (!res) {
 			fprintf(stderr, "tracequiz: %s\n", err);
 			rc = 1;

@@ -108,7 +108,7 @@ checkpoint_loop(void *arg)
 	return NULL;
 }
 
-/* ------------------------------------------------------------------ loaded exercises */
+/* ------------------------------------------------------------------ the cache */
 
 /* What a student may see of an exercise: its questions without keys,
  * expected answers, validity or feedback. */
@@ -137,13 +137,31 @@ public_doc(const json_t *doc)
 	return d;
 }
 
+/*
+ * The cache: captures loaded from the store, most recently used kept within
+ * opts.cache_bytes, and the exercises and previews on them.  One capture is
+ * shared by every exercise on it; when it leaves the cache, they leave with
+ * it (and are loaded again when asked).  A loader puts a placeholder (ready
+ * 0) in its list first, so that a second request for the same waits for it
+ * instead of loading it twice.  a->lock guards the lists; counted references
+ * keep what a request holds alive.
+ */
+static void
+capentry_release(struct capentry *ce)
+{
+	if (ce && __atomic_sub_fetch(&ce->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		tq_capture_free(ce->cap);
+		free(ce);
+	}
+}
+
 static void
 loaded_free(struct loaded *l)
 {
 	if (!l)
 		return;
 	tq_exercise_free(l->ex);
-	tq_capture_free(l->cap);
+	capentry_release(l->ce);
 	json_decref(l->public_doc);
 	free(l);
 }
@@ -155,68 +173,47 @@ app_release(struct loaded *l)
 		loaded_free(l);
 }
 
-static struct loaded *
-hold(struct loaded *l)
+static void
+hold(int *refs)
 {
-	__atomic_add_fetch(&l->refs, 1, __ATOMIC_ACQ_REL);
-	return l;
+	__atomic_add_fetch(refs, 1, __ATOMIC_ACQ_REL);
 }
 
-/* Adds l to *list unless another thread was quicker; returns the one kept, held. */
-static struct loaded *
-keep(struct app *a, struct loaded **list, struct loaded *l, size_t max)
+/* Under a->lock: takes the entries on ce out of a list. */
+static void
+drop_users(struct loaded **list, const struct capentry *ce)
 {
-	pthread_rwlock_wrlock(&a->lock);
-	size_t n = 0;
-	for (struct loaded *o = *list; o; o = o->next, n++)
-		if (!strcmp(o->slug, l->slug)) {
-			hold(o);
-			pthread_rwlock_unlock(&a->lock);
-			loaded_free(l);
-			return o;
-		}
-	/* a bounded list loses its oldest */
-	if (max && n >= max) {
-		struct loaded **pp = list;
-		while ((*pp)->next)
-			pp = &(*pp)->next;
-		struct loaded *old = *pp;
-		*pp = NULL;
-		app_release(old);
-	}
-	l->refs = 2;                 /* the list's and the caller's */
-	l->next = *list;
-	*list = l;
-	pthread_rwlock_unlock(&a->lock);
-	return l;
-}
-
-static struct loaded *
-find_held(struct app *a, struct loaded *const *list, const char *slug)
-{
-	pthread_rwlock_rdlock(&a->lock);
-	for (struct loaded *l = *list; l; l = l->next)
-		if (!strcmp(l->slug, slug)) {
-			hold(l);
-			pthread_rwlock_unlock(&a->lock);
-			return l;
-		}
-	pthread_rwlock_unlock(&a->lock);
-	return NULL;
-}
-
-void
-app_forget(struct app *a, const char *slug)
-{
-	pthread_rwlock_wrlock(&a->lock);
-	for (struct loaded **pp = &a->exercises; *pp; pp = &(*pp)->next)
-		if (!strcmp((*pp)->slug, slug)) {
-			struct loaded *l = *pp;
+	for (struct loaded **pp = list; *pp;) {
+		struct loaded *l = *pp;
+		if (l->ready && l->ce == ce) {
 			*pp = l->next;
 			app_release(l);
-			break;
+		} else {
+			pp = &l->next;
 		}
-	pthread_rwlock_unlock(&a->lock);
+	}
+}
+
+/* Under a->lock: the least recently used captures leave until the cache is
+ * within its budget (keep stays: a request is about to use it). */
+static void
+evict(struct app *a, const struct capentry *keep)
+{
+	while (a->cap_bytes > a->o.cache_bytes) {
+		struct capentry **victim = NULL;
+		for (struct capentry **pp = &a->caps; *pp; pp = &(*pp)->next)
+			if ((*pp)->ready && *pp != keep && (!victim || (*pp)->used < (*victim)->used))
+				victim = pp;
+		if (!victim)
+			break;
+		struct capentry *ce = *victim;
+		*victim = ce->next;
+		a->cap_bytes -= ce->bytes;
+		drop_users(&a->exercises, ce);
+		drop_users(&a->traces, ce);
+		ce->in_cache = 0;
+		capentry_release(ce);
+	}
 }
 
 /* Reads a stored capture into memory and opens it. */
@@ -236,82 +233,290 @@ open_stored(struct tq_store *st, int64_t capture_id, struct tq_capture **cap, ch
 	return rc ? -1 : 0;
 }
 
-struct loaded *
-app_exercise(struct app *a, const char *slug, char *err, size_t errlen)
+/* Under a->lock: the capture entry of capture_id, waiting for its loader if it has one. */
+static struct capentry *
+find_capture(struct app *a, int64_t capture_id)
 {
-	struct loaded *l = find_held(a, &a->exercises, slug);
-	if (l)
-		return l;
+	for (;;) {
+		struct capentry *ce = a->caps;
+		while (ce && ce->capture_id != capture_id)
+			ce = ce->next;
+		if (!ce || ce->ready)
+			return ce;
+		pthread_cond_wait(&a->loaded_cv, &a->lock);
+	}
+}
+
+/* The capture capture_id, from the cache or loaded into it; held (capentry_release). */
+static struct capentry *
+app_capture(struct app *a, int64_t capture_id, char *err, size_t errlen)
+{
+	pthread_mutex_lock(&a->lock);
+	struct capentry *ce = find_capture(a, capture_id);
+	if (ce) {
+		hold(&ce->refs);
+		ce->used = ++a->clock;
+		pthread_mutex_unlock(&a->lock);
+		return ce;
+	}
+	if (!(ce = calloc(1, sizeof(*ce)))) {
+		pthread_mutex_unlock(&a->lock);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	ce->capture_id = capture_id;
+	ce->refs = 2;                /* the cache's and the caller's */
+	ce->in_cache = 1;
+	ce->next = a->caps;
+	a->caps = ce;
+	pthread_mutex_unlock(&a->lock);
+
+	struct tq_store *st = app_store(a);
+	int rc = st ? open_stored(st, capture_id, &ce->cap, ce->sha256, err, errlen) : -1;
+	if (!st)
+		snprintf(err, errlen, "the database cannot be opened");
+	pthread_mutex_lock(&a->lock);
+	if (rc) {
+		for (struct capentry **pp = &a->caps; *pp; pp = &(*pp)->next)
+			if (*pp == ce) {
+				*pp = ce->next;
+				break;
+			}
+		free(ce);
+		ce = NULL;
+	} else {
+		ce->bytes = tq_capture_memory(ce->cap);
+		ce->ready = 1;
+		ce->used = ++a->clock;
+		a->cap_bytes += ce->bytes;
+		evict(a, ce);
+	}
+	pthread_cond_broadcast(&a->loaded_cv);
+	pthread_mutex_unlock(&a->lock);
+	return ce;
+}
+
+/* Under a->lock: the entry of list named slug, waiting for its loader if it has one. */
+static struct loaded *
+find_loaded(struct app *a, struct loaded *const *list, const char *slug)
+{
+	for (;;) {
+		struct loaded *l = *list;
+		while (l && strcmp(l->slug, slug))
+			l = l->next;
+		if (!l || l->ready)
+			return l;
+		pthread_cond_wait(&a->loaded_cv, &a->lock);
+	}
+}
+
+static void
+unlink_loaded(struct loaded **list, struct loaded *l)
+{
+	for (struct loaded **pp = list; *pp; pp = &(*pp)->next)
+		if (*pp == l) {
+			*pp = l->next;
+			return;
+		}
+}
+
+int
+app_exercise_ready(struct app *a, const char *slug)
+{
+	pthread_mutex_lock(&a->lock);
+	struct loaded *l = a->exercises;
+	while (l && strcmp(l->slug, slug))
+		l = l->next;
+	int ready = l && l->ready;
+	pthread_mutex_unlock(&a->lock);
+	return ready;
+}
+
+int
+app_trace_ready(struct app *a, const char *sha256)
+{
+	pthread_mutex_lock(&a->lock);
+	struct capentry *ce = a->caps;
+	while (ce && strcmp(ce->sha256, sha256))
+		ce = ce->next;
+	int ready = ce && ce->ready;
+	pthread_mutex_unlock(&a->lock);
+	return ready;
+}
+
+/* Loads an exercise's row, capture and keys into l (a placeholder in the list). */
+static int
+load_exercise(struct app *a, struct loaded *l, const char *slug, char *err, size_t errlen)
+{
 	struct tq_store *st = app_store(a);
 	if (!st) {
 		snprintf(err, errlen, "the database cannot be opened");
-		return NULL;
+		return -1;
 	}
 	struct tq_exrow row;
 	int rc = tq_store_exercise_get(st, slug, &row);
 	if (rc) {
 		snprintf(err, errlen, rc == TQ_STORE_NOTFOUND ? "there is no exercise '%.100s'" : "%s", rc == TQ_STORE_NOTFOUND ? slug :
 		    tq_store_error(st));
-		return NULL;
+		return -1;
 	}
-	l = calloc(1, sizeof(*l));
 	json_error_t je;
 	json_t *doc = json_loads(row.doc, 0, &je);
-	if (!l || !doc) {
-		snprintf(err, errlen, !l ? "out of memory" : "exercise '%.100s' is damaged in the database", slug);
-		goto fail;
+	rc = -1;
+	if (!doc) {
+		snprintf(err, errlen, "exercise '%.100s' is damaged in the database", slug);
+		goto out;
 	}
-	snprintf(l->slug, sizeof(l->slug), "%s", row.slug);
 	l->id = row.id;
 	l->course_id = row.course_id;
 	l->capture_id = row.capture_id;
 	l->published = row.published;
-	{
-		/* the version: a save that changes the document or the capture changes the ETags */
-		char h[65];
-		tq_sha256_hex(row.doc, strlen(row.doc), h);
-		snprintf(l->version, sizeof(l->version), "%.8s%lld", h, (long long)row.capture_id);
-	}
+	/* the version: a save that changes the document or the capture changes the ETags */
+	char h[65];
+	tq_sha256_hex(row.doc, strlen(row.doc), h);
+	snprintf(l->version, sizeof(l->version), "%.8s%lld", h, (long long)row.capture_id);
+	struct tq_limits lim = job_limits(a);
 	if (tq_exercise_from_json(doc, NULL, &l->ex, err, errlen) != 0 ||
-	    open_stored(st, row.capture_id, &l->cap, l->sha256, err, errlen) != 0 ||
-	    tq_exercise_compute_keys(l->ex, l->cap, err, errlen) != 0)
-		goto fail;
+	    !(l->ce = app_capture(a, row.capture_id, err, errlen)) ||
+	    tq_exercise_compute_keys(l->ex, l->ce->cap, &lim, err, errlen) != 0)
+		goto out;
+	l->cap = l->ce->cap;
+	snprintf(l->sha256, sizeof(l->sha256), "%s", l->ce->sha256);
 	l->public_doc = public_doc(tq_exercise_doc(l->ex));
+	rc = 0;
+out:
 	json_decref(doc);
 	tq_exrow_free(&row);
-	return keep(a, &a->exercises, l, 0);
-fail:
-	json_decref(doc);
-	tq_exrow_free(&row);
-	loaded_free(l);
-	return NULL;
+	return rc;
+}
+
+struct loaded *
+app_exercise(struct app *a, const char *slug, char *err, size_t errlen)
+{
+	pthread_mutex_lock(&a->lock);
+	struct loaded *l = find_loaded(a, &a->exercises, slug);
+	if (l) {
+		hold(&l->refs);
+		l->ce->used = ++a->clock;
+		pthread_mutex_unlock(&a->lock);
+		return l;
+	}
+	if (!(l = calloc(1, sizeof(*l)))) {
+		pthread_mutex_unlock(&a->lock);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	snprintf(l->slug, sizeof(l->slug), "%s", slug);
+	l->refs = 2;                 /* the list's and the caller's */
+	l->next = a->exercises;
+	a->exercises = l;
+	pthread_mutex_unlock(&a->lock);
+
+	int rc = load_exercise(a, l, slug, err, errlen);
+	pthread_mutex_lock(&a->lock);
+	if (rc || l->stale || !l->ce->in_cache) {
+		/* failed, changed meanwhile, or its capture already left the cache: not kept */
+		unlink_loaded(&a->exercises, l);
+		l->refs = 1;
+	}
+	l->ready = 1;
+	pthread_cond_broadcast(&a->loaded_cv);
+	pthread_mutex_unlock(&a->lock);
+	if (rc) {
+		loaded_free(l);
+		return NULL;
+	}
+	return l;
 }
 
 struct loaded *
 app_trace(struct app *a, const struct tq_capmeta *m, char *err, size_t errlen)
 {
-	struct loaded *l = find_held(a, &a->traces, m->sha256);
-	if (l)
+	pthread_mutex_lock(&a->lock);
+	struct loaded *l = find_loaded(a, &a->traces, m->sha256);
+	if (l) {
+		hold(&l->refs);
+		l->ce->used = ++a->clock;
+		pthread_mutex_unlock(&a->lock);
 		return l;
-	struct tq_store *st = app_store(a);
-	if (!st) {
-		snprintf(err, errlen, "the database cannot be opened");
-		return NULL;
 	}
-	l = calloc(1, sizeof(*l));
-	if (!l) {
+	pthread_mutex_unlock(&a->lock);
+	struct capentry *ce = app_capture(a, m->id, err, errlen);
+	if (!ce)
+		return NULL;
+	if (!(l = calloc(1, sizeof(*l)))) {
+		capentry_release(ce);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	snprintf(l->slug, sizeof(l->slug), "%s", m->sha256);
+	snprintf(l->sha256, sizeof(l->sha256), "%s", ce->sha256);
 	l->id = -m->id;              /* apart from the exercises' ids in ETags */
 	snprintf(l->version, sizeof(l->version), "t");
 	l->capture_id = m->id;
-	if (open_stored(st, m->id, &l->cap, l->sha256, err, errlen) != 0) {
-		loaded_free(l);
-		return NULL;
+	l->ce = ce;
+	l->cap = ce->cap;
+	l->ready = 1;
+	pthread_mutex_lock(&a->lock);
+	struct loaded *o = a->traces;
+	while (o && strcmp(o->slug, l->slug))
+		o = o->next;
+	if (o || !ce->in_cache) {
+		/* another request was quicker, or the capture left the cache already */
+		if (o)
+			hold(&o->refs);
+		pthread_mutex_unlock(&a->lock);
+		if (o) {
+			loaded_free(l);
+			return o;
+		}
+		l->refs = 1;
+		return l;
 	}
-	return keep(a, &a->traces, l, 8);
+	/* at most 8 previews: the oldest goes */
+	size_t n = 0;
+	for (struct loaded **pp = &a->traces; *pp; pp = &(*pp)->next)
+		if (++n == 8) {
+			app_release(*pp);
+			*pp = NULL;
+			break;
+		}
+	l->refs = 2;
+	l->next = a->traces;
+	a->traces = l;
+	pthread_mutex_unlock(&a->lock);
+	return l;
+}
+
+void
+app_forget(struct app *a, const char *slug)
+{
+	pthread_mutex_lock(&a->lock);
+	for (struct loaded **pp = &a->exercises; *pp; pp = &(*pp)->next)
+		if (!strcmp((*pp)->slug, slug)) {
+			struct loaded *l = *pp;
+			if (!l->ready) {
+				l->stale = 1;        /* its loader read the old one: it is not kept */
+				break;
+			}
+			*pp = l->next;
+			app_release(l);
+			break;
+		}
+	pthread_mutex_unlock(&a->lock);
+}
+
+void
+app_cache_figures(struct app *a, size_t *ncaps, size_t *bytes, size_t *nex)
+{
+	pthread_mutex_lock(&a->lock);
+	*ncaps = *nex = 0;
+	for (struct capentry *ce = a->caps; ce; ce = ce->next)
+		*ncaps += ce->ready;
+	for (struct loaded *l = a->exercises; l; l = l->next)
+		*nex += l->ready;
+	*bytes = a->cap_bytes;
+	pthread_mutex_unlock(&a->lock);
 }
 
 /* ------------------------------------------------------------------ first start */
@@ -342,7 +547,7 @@ store_exercise_dir(struct tq_store *st, const char *dir, const char *slug, int64
 	}
 	fclose(fp);
 	if (tq_capture_open_mem(data, (size_t)sb.st_size, &cap, err, errlen) != 0 ||
-	    tq_exercise_compute_keys(ex, cap, err, errlen) != 0)
+	    tq_exercise_compute_keys(ex, cap, NULL, err, errlen) != 0)
 		goto out;
 	char sha[65];
 	tq_sha256_hex(data, (size_t)sb.st_size, sha);
@@ -435,422 +640,6 @@ first_start(struct app *a)
 	return 0;
 }
 
-/* ------------------------------------------------------------------ requests */
-
-void
-reply_json(struct reply *r, unsigned status, json_t *j)
-{
-	r->status = status;
-	json_decref(r->json);
-	r->json = j;
-}
-
-void
-reply_error(struct reply *r, unsigned status, const char *fmt, ...)
-{
-	char msg[768];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	reply_json(r, status, json_pack("{s:s}", "error", msg));
-}
-
-const char *
-header(struct MHD_Connection *c, const char *name)
-{
-	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
-}
-
-/* The account behind "Authorization: Bearer TOKEN", or 401/403 set in r. */
-int
-bearer_user(struct app *a, struct MHD_Connection *c, struct reply *r, struct tq_user *u)
-{
-	const char *h = header(c, "Authorization");
-	if (!h || strncasecmp(h, "Bearer ", 7) != 0 || !h[7]) {
-		reply_error(r, 401, "this needs an API token: Authorization: Bearer TOKEN (tracequiz token add NAME)");
-		return -1;
-	}
-	uint8_t hash[32];
-	tq_sha256(h + 7, strlen(h + 7), hash);
-	struct tq_store *st = app_store(a);
-	int rc = st ? tq_store_token_user(st, hash, u) : TQ_STORE_ERROR;
-	if (rc == TQ_STORE_NOTFOUND) {
-		reply_error(r, 401, "the API token is not valid");
-		return -1;
-	}
-	if (rc) {
-		reply_error(r, 500, "the database failed: %s", st ? tq_store_error(st) : "cannot open");
-		return -1;
-	}
-	return 0;
-}
-
-json_t *
-parse_body(const struct req *q, struct reply *r)
-{
-	if (!q->len) {
-		reply_error(r, 400, "the request needs a JSON body");
-		return NULL;
-	}
-	json_error_t je;
-	json_t *j = json_loadb(q->body, q->len, JSON_REJECT_DUPLICATES, &je);
-	if (!j) {
-		reply_error(r, 400, "the body is not valid JSON: %s (line %d, column %d)", je.text, je.line, je.column);
-		return NULL;
-	}
-	if (!json_is_object(j)) {
-		json_decref(j);
-		reply_error(r, 400, "the body must be a JSON object");
-		return NULL;
-	}
-	return j;
-}
-
-/* POST /api/v1/grade: {"exercise", "student", "answers"} -> the grade, stored first. */
-static void
-route_grade(struct app *a, struct MHD_Connection *c, const struct req *q, struct reply *r)
-{
-	struct tq_user who;
-	if (bearer_user(a, c, r, &who))
-		return;
-	if (strcmp(who.role, "instructor") && strcmp(who.role, "admin")) {
-		reply_error(r, 403, "only instructors' and admins' tokens may grade");
-		return;
-	}
-	json_t *body = parse_body(q, r);
-	if (!body)
-		return;
-	struct loaded *l = NULL;
-	const char *slug = json_string_value(json_object_get(body, "exercise"));
-	const char *student = json_string_value(json_object_get(body, "student"));
-	json_t *answers = json_object_get(body, "answers");
-	const char *k;
-	json_t *v;
-	json_object_foreach(body, k, v)
-		if (strcmp(k, "exercise") && strcmp(k, "student") && strcmp(k, "answers")) {
-			reply_error(r, 400, "unknown key '%.60s' (the keys are exercise, student and answers)", k);
-			goto out;
-		}
-	if (!slug || !*slug) {
-		reply_error(r, 400, "exercise: expected the exercise's slug as text");
-		goto out;
-	}
-	if (!student || !*student || strlen(student) > 100) {
-		reply_error(r, 400, "student: expected the student's id as text (1 to 100 characters)");
-		goto out;
-	}
-	if (!json_is_object(answers)) {
-		reply_error(r, 400, "answers: expected an object from question id to answer");
-		goto out;
-	}
-	char err[600];
-	l = app_exercise(a, slug, err, sizeof(err));
-	if (!l) {
-		reply_error(r, strstr(err, "there is no exercise") ? 404 : 500, "%s", err);
-		goto out;
-	}
-	struct tq_store *st = app_store(a);
-	if (strcmp(who.role, "admin") && tq_store_teaches(st, l->course_id, who.id) != 1) {
-		reply_error(r, 403, "your token's account does not teach the course of '%.100s'", slug);
-		goto out;
-	}
-	json_t *res = tq_exercise_grade(l->ex, l->cap, answers, err, sizeof(err));
-	if (!res) {
-		reply_error(r, 400, "answers: %s", err);
-		goto out;
-	}
-	/* the submission is committed before the grade is sent */
-	char *ans = json_dumps(answers, JSON_COMPACT);
-	char *rs = json_dumps(res, JSON_COMPACT);
-	struct tq_user stu;
-	int rc = ans && rs ? tq_store_begin(st) : TQ_STORE_ERROR;
-	if (rc == 0) {
-		rc = tq_store_user_by_name(st, student, &stu);
-		if (rc == TQ_STORE_NOTFOUND)
-			rc = tq_store_user_add(st, student, "student", NULL, 1, &stu.id);
-		else if (rc == 0 && strcmp(stu.role, "student"))
-			rc = 1;
-		if (rc == 0)
-			rc = tq_store_enrol(st, l->course_id, stu.id);
-		if (rc == 0)
-			rc = tq_store_submission_add(st, l->id, stu.id, ans, json_number_value(json_object_get(res, "score")),
-			    json_number_value(json_object_get(res, "max")), rs, NULL);
-		if (rc == 0)
-			rc = tq_store_commit(st);
-		if (rc)
-			tq_store_rollback(st);
-	}
-	if (rc == 1)
-		reply_error(r, 409, "'%.100s' is an account that is not a student's", student);
-	else if (rc)
-		reply_error(r, 503, "the submission could not be stored (%s); nothing was kept, try again", tq_store_error(st));
-	else
-		reply_json(r, 200, json_incref(res));
-	json_decref(res);
-	free(ans);
-	free(rs);
-out:
-	app_release(l);
-	json_decref(body);
-}
-
-/* doc/openapi.json, compiled in (server/openapi.c) */
-extern const char tq_openapi[];
-extern const size_t tq_openapi_len;
-
-static void
-route_api(struct app *a, struct MHD_Connection *c, const char *method, const char *path, const struct req *q,
-    struct reply *r)
-{
-	if (!strcmp(path, "/api/v1/openapi.json")) {
-		if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
-			reply_error(r, 405, "use GET for the OpenAPI document");
-		} else if ((r->raw = malloc(tq_openapi_len))) {
-			memcpy(r->raw, tq_openapi, tq_openapi_len);
-			r->rawlen = tq_openapi_len;
-			r->status = 200;
-			r->ctype = "application/json";
-		} else {
-			reply_error(r, 500, "out of memory");
-		}
-		return;
-	}
-	if (api_session(a, c, method, path, q, r) || api_exercise_routes(a, c, method, path, q, r) ||
-	    api_author_routes(a, c, method, path, q, r))
-		return;
-	if (!strcmp(path, "/api/v1/grade")) {
-		if (strcmp(method, "POST"))
-			reply_error(r, 405, "use POST for /api/v1/grade");
-		else
-			route_grade(a, c, q, r);
-		return;
-	}
-	reply_error(r, 404, "there is no API route %.200s", path);
-}
-
-/* ------------------------------------------------------------------ static files */
-
-static const char *
-mime(const char *path)
-{
-	const char *dot = strrchr(path, '.');
-	static const struct { const char *ext, *type; } types[] = {
-		{ ".html", "text/html; charset=utf-8" }, { ".js", "text/javascript; charset=utf-8" },
-		{ ".css", "text/css; charset=utf-8" }, { ".json", "application/json" }, { ".svg", "image/svg+xml" },
-		{ ".png", "image/png" }, { ".ico", "image/x-icon" }, { ".txt", "text/plain; charset=utf-8" },
-	};
-	for (size_t i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++)
-		if (!strcmp(dot, types[i].ext))
-			return types[i].type;
-	return "application/octet-stream";
-}
-
-static void
-route_static(struct app *a, const char *method, const char *path, struct reply *r)
-{
-	if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
-		reply_error(r, 405, "use GET for %.200s", path);
-		return;
-	}
-	/* only plain names: letters, digits, '-', '_', '.', '/', and no ".." */
-	if (strstr(path, "..") || strspn(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./") != strlen(path) ||
-	    strlen(path) > 200) {
-		reply_error(r, 404, "there is no page %.200s", path);
-		return;
-	}
-	char file[4400];
-	snprintf(file, sizeof(file), "%s%s%s", a->o.www, path, path[strlen(path) - 1] == '/' ? "index.html" : "");
-	int fd = open(file, O_RDONLY | O_CLOEXEC);
-	struct stat sb;
-	if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		if (fd >= 0)
-			close(fd);
-		reply_error(r, 404, "there is no page %.200s", path);
-		return;
-	}
-	r->status = 200;
-	r->fd = fd;
-	r->fdlen = (size_t)sb.st_size;
-	r->ctype = mime(file);
-}
-
-/* ------------------------------------------------------------------ libmicrohttpd glue */
-
-static enum MHD_Result
-send_reply(struct MHD_Connection *c, struct reply *r)
-{
-	struct MHD_Response *resp;
-	if (r->not_modified) {
-		resp = MHD_create_response_from_buffer(0, (char *)"", MHD_RESPMEM_PERSISTENT);
-		r->status = 304;
-	} else if (r->fd >= 0) {
-		resp = MHD_create_response_from_fd(r->fdlen, r->fd);
-	} else if (r->raw) {
-		resp = MHD_create_response_from_buffer(r->rawlen, r->raw, MHD_RESPMEM_MUST_FREE);
-		r->raw = NULL;
-	} else {
-		if (!r->json)
-			reply_error(r, 500, "no reply");
-		char *s = json_dumps(r->json, JSON_COMPACT);
-		size_t n = s ? strlen(s) : 0;
-		if (s && n < SIZE_MAX - 2) {
-			char *t = realloc(s, n + 2);
-			if (t) {
-				s = t;
-				s[n++] = '\n';
-				s[n] = '\0';
-			}
-		}
-		resp = MHD_create_response_from_buffer(n, s ? s : (char *)"", s ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-		r->ctype = "application/json";
-	}
-	if (!resp)
-		return MHD_NO;
-	MHD_add_response_header(resp, "Content-Type", r->ctype ? r->ctype : "application/json");
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
-	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-	if (r->status == 405)
-		MHD_add_response_header(resp, "Allow", "GET, HEAD, POST, PUT, DELETE");
-	if (r->cookie[0])
-		MHD_add_response_header(resp, "Set-Cookie", r->cookie);
-	if (r->disposition[0])
-		MHD_add_response_header(resp, "Content-Disposition", r->disposition);
-	if (r->etag[0]) {
-		/* a stored capture never changes: its views may be kept, but asked again */
-		MHD_add_response_header(resp, "ETag", r->etag);
-		MHD_add_response_header(resp, "Cache-Control", "private, no-cache");
-	} else {
-		MHD_add_response_header(resp, "Cache-Control", "no-store");
-	}
-	enum MHD_Result ret = MHD_queue_response(c, r->status, resp);
-	MHD_destroy_response(resp);
-	json_decref(r->json);
-	r->json = NULL;
-	return ret;
-}
-
-/* Captures and exercise folders may be large; every other body is small. */
-static size_t
-body_cap(const struct app *a, const char *method, const char *url)
-{
-	size_t n = strcspn(url, "?");
-	int post = !strcmp(method, "POST"), put = !strcmp(method, "PUT");
-	if ((post && n == 14 && !strncmp(url, "/api/v1/traces", 14)) ||
-	    (post && n == 17 && !strncmp(url, "/api/v1/exercises", 17)) ||
-	    (put && n > 18 && !strncmp(url, "/api/v1/exercises/", 18) && !memchr(url + 18, '/', n - 18)))
-		return a->o.max_upload;
-	return a->o.max_body;
-}
-
-static enum MHD_Result
-on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method, const char *version,
-    const char *upload, size_t *upload_size, void **con_cls)
-{
-	(void)version;
-	struct app *a = cls;
-	struct req *q = *con_cls;
-	struct reply r = { .fd = -1 };
-	if (!q) {
-		q = calloc(1, sizeof(*q));
-		if (!q)
-			return MHD_NO;
-		q->max = body_cap(a, method, url);
-		*con_cls = q;
-		/* refuse an announced body past its cap before reading it */
-		const char *cl = header(c, "Content-Length");
-		if (cl && strtoull(cl, NULL, 10) > q->max) {
-			reply_error(&r, 413, "the body is larger than %zu bytes", q->max);
-			return send_reply(c, &r);
-		}
-		return MHD_YES;
-	}
-	if (*upload_size) {
-		if (!q->too_big) {
-			if (q->len + *upload_size > q->max) {
-				q->too_big = 1;
-				free(q->body);
-				q->body = NULL;
-				q->len = q->cap = 0;
-			} else {
-				if (q->len + *upload_size + 1 > q->cap) {
-					size_t nc = q->cap ? q->cap : 4096;
-					while (nc < q->len + *upload_size + 1)
-						nc *= 2;
-					char *nb = realloc(q->body, nc);
-					if (!nb)
-						return MHD_NO;
-					q->body = nb;
-					q->cap = nc;
-				}
-				memcpy(q->body + q->len, upload, *upload_size);
-				q->len += *upload_size;
-				q->body[q->len] = '\0';
-			}
-		}
-		*upload_size = 0;
-		return MHD_YES;
-	}
-	if (q->too_big) {
-		reply_error(&r, 413, "the body is larger than %zu bytes", q->max);
-		return send_reply(c, &r);
-	}
-	/* the path without its query string */
-	char path[1024];
-	size_t pl = strcspn(url, "?");
-	if (pl >= sizeof(path)) {
-		reply_error(&r, 414, "the URL is too long");
-		return send_reply(c, &r);
-	}
-	memcpy(path, url, pl);
-	path[pl] = '\0';
-	if (!strcmp(path, "/healthz")) {
-		if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-			reply_error(&r, 405, "use GET for /healthz");
-		else
-			reply_json(&r, 200, json_pack("{s:s}", "status", "ok"));
-	} else if (!strncmp(path, "/api/", 5)) {
-		route_api(a, c, method, path, q, &r);
-	} else {
-		route_static(a, method, path, &r);
-	}
-	return send_reply(c, &r);
-}
-
-static void
-on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
-{
-	(void)cls;
-	(void)c;
-	(void)toe;
-	struct req *q = *con_cls;
-	if (q) {
-		free(q->body);
-		free(q);
-		*con_cls = NULL;
-	}
-}
-
-static int
-parse_listen(const char *s, struct sockaddr_in *sa)
-{
-	char host[64];
-	const char *colon = strrchr(s, ':');
-	if (!colon || (size_t)(colon - s) >= sizeof(host))
-		return -1;
-	memcpy(host, s, (size_t)(colon - s));
-	host[colon - s] = '\0';
-	char *end;
-	long port = strtol(colon + 1, &end, 10);
-	if (*end || port < 0 || port > 65535)
-		return -1;
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons((uint16_t)port);
-	return inet_pton(AF_INET, *host ? host : "0.0.0.0", &sa->sin_addr) == 1 ? 0 : -1;
-}
-
 static void
 app_free(struct app *a)
 {
@@ -860,106 +649,154 @@ app_free(struct app *a)
 			n = l->next;
 			app_release(l);
 		}
-	pthread_rwlock_destroy(&a->lock);
+	for (struct capentry *ce = a->caps, *n; ce; ce = n) {
+		n = ce->next;
+		capentry_release(ce);
+	}
+	pthread_mutex_destroy(&a->lock);
+	pthread_cond_destroy(&a->loaded_cv);
 	free(a);
-}
-
-/* Listens until SIGINT or SIGTERM; a's exercises are loaded. */
-static int
-run(struct app *a, const struct sockaddr_in *sa)
-{
-	/* SIGINT and SIGTERM are waited for here, not delivered to workers */
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
-	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
-	    0, NULL, NULL, on_request, a,
-	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)sa,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(a->o.threads ? a->o.threads : 4),
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)256,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, a,
-	    MHD_OPTION_END);
-	if (!d) {
-		fprintf(stderr, "tracequiz: cannot listen on %s: %s\n", a->o.listen, strerror(errno));
-		return 1;
-	}
-	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	printf("tracequiz: serving http://%s:%u/ (database %s)\n", inet_ntoa(sa->sin_addr),
-	    di ? di->port : ntohs(sa->sin_port), a->o.db);
-	fflush(stdout);
-	struct checkpointer ck = { .a = a, .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
-	int ck_started = pthread_create(&ck.th, NULL, checkpoint_loop, &ck) == 0;
-	int sig = 0;
-	sigwait(&set, &sig);
-	fprintf(stderr, "tracequiz: %s: finishing the requests in flight\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
-	MHD_stop_daemon(d);        /* waits for the workers */
-	if (ck_started) {
-		pthread_mutex_lock(&ck.mu);
-		ck.stop = 1;
-		pthread_cond_signal(&ck.cv);
-		pthread_mutex_unlock(&ck.mu);
-		pthread_join(ck.th, NULL);
-	}
-	return 0;
 }
 
 int
 tq_serve(const struct tq_server_opts *o)
 {
-	struct sockaddr_in sa;
-	if (parse_listen(o->listen, &sa) != 0) {
-		fprintf(stderr, "tracequiz: --listen %s: give ADDR:PORT, such as 127.0.0.1:8080\n", o->listen);
-		return 2;
-	}
 	struct app *a = calloc(1, sizeof(*a));
 	if (!a)
 		return 1;
 	a->o = *o;
-	pthread_rwlock_init(&a->lock, NULL);
-	int rc = first_start(a) != 0 ? 1 : run(a, &sa);
+	pthread_mutex_init(&a->lock, NULL);
+	pthread_cond_init(&a->loaded_cv, NULL);
+	/* names without an account are checked against this, so that they take as long as the others */
+	char pw[33];
+	tq_secret(pw, 16);
+	if (tq_password_hash(pw, a->dummy_hash, sizeof(a->dummy_hash)) != 0) {
+		fprintf(stderr, "tracequiz: cannot hash a password (out of memory?)\n");
+		app_free(a);
+		return 1;
+	}
+	int rc = 1;
+	if (first_start(a) == 0) {
+		struct checkpointer ck = { .a = a, .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+		int ck_started = pthread_create(&ck.th, NULL, checkpoint_loop, &ck) == 0;
+		rc = http_run(a);
+		if (ck_started) {
+			pthread_mutex_lock(&ck.mu);
+			ck.stop = 1;
+			pthread_cond_signal(&ck.cv);
+			pthread_mutex_unlock(&ck.mu);
+			pthread_join(ck.th, NULL);
+		}
+	}
 	app_free(a);
 	return rc;
 }
 
 /* ------------------------------------------------------------------ commands */
 
+/* A whole number from lo to hi for option name; -1 (said) when it is not one. */
+static int
+number(const char *name, const char *text, unsigned long long lo, unsigned long long hi, unsigned long long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(text, &end, 10);
+	if (errno || end == text || *end || text[0] == '-' || v < lo || v > hi) {
+		fprintf(stderr, "tracequiz: --%s: give a whole number from %llu to %llu, not '%s'\n", name, lo, hi, text);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static const char serve_usage[] =
+    "usage: tracequiz serve [--listen ADDR:PORT] [--db FILE] [--www DIR] [--seed DIR] [--tmp DIR]\n"
+    "         [--threads N] [--max-upload MIB] [--max-inflight-mb MIB] [--cache-mb MIB]\n"
+    "         [--heavy-threads N] [--heavy-per-user N] [--job-seconds S] [--job-mb MIB]\n"
+    "         [--max-connections N] [--per-ip N] [--header-timeout S] [--idle-timeout S]\n"
+    "         [--submit-per-minute N] [--behind-https] [--trusted-proxy ADDR] [--quiet]\n"
+    "(doc/security.md says what each limit is for)\n";
+
 int
 cmd_serve(int argc, char **argv)
 {
+	enum { O_LISTEN = 1, O_DB, O_WWW, O_SEED, O_TMP, O_THREADS, O_UPLOAD, O_INFLIGHT, O_CACHE, O_HEAVY, O_PERUSER,
+	    O_JOBSEC, O_JOBMB, O_CONNS, O_PERIP, O_HEADER, O_IDLE, O_SUBMIT, O_HTTPS, O_PROXY, O_QUIET };
 	static const struct option opts[] = {
-		{ "listen", required_argument, NULL, 'l' }, { "db", required_argument, NULL, 'd' },
-		{ "www", required_argument, NULL, 'w' }, { "seed", required_argument, NULL, 's' },
-		{ "threads", required_argument, NULL, 't' }, { "max-upload", required_argument, NULL, 'u' },
+		{ "listen", required_argument, NULL, O_LISTEN }, { "db", required_argument, NULL, O_DB },
+		{ "www", required_argument, NULL, O_WWW }, { "seed", required_argument, NULL, O_SEED },
+		{ "tmp", required_argument, NULL, O_TMP }, { "threads", required_argument, NULL, O_THREADS },
+		{ "max-upload", required_argument, NULL, O_UPLOAD }, { "max-inflight-mb", required_argument, NULL, O_INFLIGHT },
+		{ "cache-mb", required_argument, NULL, O_CACHE }, { "heavy-threads", required_argument, NULL, O_HEAVY },
+		{ "heavy-per-user", required_argument, NULL, O_PERUSER }, { "job-seconds", required_argument, NULL, O_JOBSEC },
+		{ "job-mb", required_argument, NULL, O_JOBMB }, { "max-connections", required_argument, NULL, O_CONNS },
+		{ "per-ip", required_argument, NULL, O_PERIP }, { "header-timeout", required_argument, NULL, O_HEADER },
+		{ "idle-timeout", required_argument, NULL, O_IDLE }, { "submit-per-minute", required_argument, NULL, O_SUBMIT },
+		{ "behind-https", no_argument, NULL, O_HTTPS }, { "trusted-proxy", required_argument, NULL, O_PROXY },
+		{ "quiet", no_argument, NULL, O_QUIET },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct tq_server_opts o = { .listen = "127.0.0.1:8080", .db = "tracequiz.db", .max_body = 1u << 20,
-	    .max_upload = 64u << 20, .threads = 0 };
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	if (ncpu < 1 || ncpu > 64)
+		ncpu = 2;
+	struct tq_server_opts o = {
+		.listen = "127.0.0.1:8080", .db = "tracequiz.db", .max_body = 1u << 20, .max_upload = 64u << 20,
+		.max_inflight = 256u << 20, .cache_bytes = (size_t)1024 << 20, .threads = (unsigned)ncpu * 2,
+		.heavy_threads = (unsigned)ncpu, .heavy_per_user = 2, .heavy_queue = 64, .job_seconds = 60,
+		.job_bytes = (size_t)1024 << 20, .max_conns = 1024, .per_ip = 64, .header_seconds = 10,
+		.idle_seconds = 30, .submit_per_minute = 10,
+	};
 	const char *www = NULL, *seed = NULL;
 	int c;
+	unsigned long long v;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "l:d:w:s:t:u:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		const char *name = c > 0 && c <= O_QUIET ? opts[c - 1].name : "";
+		int bad = 0;
 		switch (c) {
-		case 'l': o.listen = optarg; break;
-		case 'd': o.db = optarg; break;
-		case 'w': www = optarg; break;
-		case 's': seed = optarg; break;
-		case 't': o.threads = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'u': o.max_upload = (size_t)strtoull(optarg, NULL, 10) << 20; break;
+		case O_LISTEN: o.listen = optarg; break;
+		case O_DB: o.db = optarg; break;
+		case O_WWW: www = optarg; break;
+		case O_SEED: seed = optarg; break;
+		case O_TMP: o.tmpdir = optarg; break;
+		case O_HTTPS: o.behind_https = 1; break;
+		case O_PROXY: o.trusted_proxy = optarg; break;
+		case O_QUIET: o.quiet = 1; break;
+		case O_THREADS: bad = number(name, optarg, 1, 256, &v); o.threads = (unsigned)v; break;
+		case O_UPLOAD: bad = number(name, optarg, 1, 4096, &v); o.max_upload = (size_t)v << 20; break;
+		case O_INFLIGHT: bad = number(name, optarg, 1, 65536, &v); o.max_inflight = (size_t)v << 20; break;
+		case O_CACHE: bad = number(name, optarg, 1, 1u << 20, &v); o.cache_bytes = (size_t)v << 20; break;
+		case O_HEAVY: bad = number(name, optarg, 1, 64, &v); o.heavy_threads = (unsigned)v; break;
+		case O_PERUSER: bad = number(name, optarg, 1, 64, &v); o.heavy_per_user = (unsigned)v; break;
+		case O_JOBSEC: bad = number(name, optarg, 1, 86400, &v); o.job_seconds = (unsigned)v; break;
+		case O_JOBMB: bad = number(name, optarg, 1, 1u << 20, &v); o.job_bytes = (size_t)v << 20; break;
+		case O_CONNS: bad = number(name, optarg, 8, 100000, &v); o.max_conns = (unsigned)v; break;
+		case O_PERIP: bad = number(name, optarg, 1, 100000, &v); o.per_ip = (unsigned)v; break;
+		case O_HEADER: bad = number(name, optarg, 1, 3600, &v); o.header_seconds = (unsigned)v; break;
+		case O_IDLE: bad = number(name, optarg, 1, 3600, &v); o.idle_seconds = (unsigned)v; break;
+		case O_SUBMIT: bad = number(name, optarg, 1, 100000, &v); o.submit_per_minute = (unsigned)v; break;
 		default:
-			fprintf(stderr, "usage: tracequiz serve [--listen ADDR:PORT] [--db FILE] [--www DIR] [--seed DIR] [--threads N]\n");
+			fputs(serve_usage, stderr);
+			return 2;
+		}
+		if (bad)
+			return 2;
+	}
+	if (optind < argc) {
+		fputs(serve_usage, stderr);
+		return 2;
+	}
+	if (o.trusted_proxy) {
+		struct in6_addr a6;
+		struct in_addr a4;
+		if (inet_pton(AF_INET, o.trusted_proxy, &a4) != 1 && inet_pton(AF_INET6, o.trusted_proxy, &a6) != 1) {
+			fprintf(stderr, "tracequiz: --trusted-proxy: give the proxy's address, such as 127.0.0.1\n");
 			return 2;
 		}
 	}
-	if (!o.threads) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		o.threads = n > 0 && n < 64 ? (unsigned)n * 2 : 4;
+	if (!o.tmpdir) {
+		const char *t = getenv("TMPDIR");
+		o.tmpdir = t && *t ? t : "/tmp";
 	}
 	o.www = find_dir(www, "www");
 	o.seed = find_dir(seed, "db/seed/smtp-over-tls");
@@ -991,8 +828,8 @@ cmd_user(int argc, char **argv)
 		fprintf(stderr, "tracequiz: give --role student, instructor or admin\n");
 		return 2;
 	}
-	if (!*name || strlen(name) > 100) {
-		fprintf(stderr, "tracequiz: a user name has 1 to 100 characters\n");
+	if (!name_ok(name)) {
+		fprintf(stderr, "tracequiz: a user name has 1 to 100 printable characters, without space, ',' or '/'\n");
 		return 2;
 	}
 	char pw[256] = "", hash[160], err[512];
@@ -1019,12 +856,51 @@ cmd_user(int argc, char **argv)
 	return rc ? 1 : 0;
 }
 
-/* tracequiz token add NAME [--db FILE]: an API token for an instructor or admin */
+/*
+ * tracequiz token add NAME [--scope admin|read|grade] [--course SLUG]... [--exercise SLUG]...
+ *     [--days N] [--db FILE]: an API token for an instructor or admin, printed once.
+ */
 int
 cmd_token(int argc, char **argv)
 {
+	static const char usage[] = "usage: tracequiz token add NAME [--scope admin|read|grade] [--course SLUG]... "
+	    "[--exercise SLUG]... [--days N] [--db FILE]\n";
 	if (argc < 3 || strcmp(argv[1], "add")) {
-		fprintf(stderr, "usage: tracequiz token add NAME [--db FILE]\n");
+		fputs(usage, stderr);
+		return 2;
+	}
+	const char *courses[64], *exercises[64];
+	size_t nc = 0, ne = 0;
+	int scope = TQ_SCOPE_ADMIN;
+	int64_t expires = 0;
+	for (int i = 3; i < argc; i++) {
+		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		unsigned long long days;
+		if (!val) {
+			fputs(usage, stderr);
+			return 2;
+		}
+		i++;
+		if (!strcmp(opt, "--scope")) {
+			if ((scope = tq_scope_parse(val)) == TQ_SCOPE_NONE) {
+				fprintf(stderr, "tracequiz: --scope: admin, read or grade, not '%s'\n", val);
+				return 2;
+			}
+		} else if (!strcmp(opt, "--course") && nc < 64) {
+			courses[nc++] = val;
+		} else if (!strcmp(opt, "--exercise") && ne < 64) {
+			exercises[ne++] = val;
+		} else if (!strcmp(opt, "--days")) {
+			if (number("days", val, 1, 3650, &days))
+				return 2;
+			expires = (int64_t)time(NULL) + (int64_t)days * 86400;
+		} else if (strcmp(opt, "--db")) {
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if ((nc || ne) && scope != TQ_SCOPE_GRADE) {
+		fprintf(stderr, "tracequiz: --course and --exercise limit a grade token (--scope grade)\n");
 		return 2;
 	}
 	char err[512];
@@ -1039,17 +915,14 @@ cmd_token(int argc, char **argv)
 		fprintf(stderr, "tracequiz: there is no user '%s'\n", argv[2]);
 	else if (rc)
 		fprintf(stderr, "tracequiz: %s\n", tq_store_error(st));
-	else if (strcmp(u.role, "instructor") && strcmp(u.role, "admin")) {
+	else if (!is_staff(&u)) {
 		fprintf(stderr, "tracequiz: '%s' is a %s; tokens are for instructors and admins\n", u.name, u.role);
 		rc = 1;
 	} else {
 		char tok[65];
-		uint8_t hash[32];
-		tq_secret(tok, 32);
-		tq_sha256(tok, strlen(tok), hash);
-		rc = tq_store_token_add(st, u.id, hash, "cli", NULL);
+		rc = token_mint(st, &u, "cli", scope, courses, nc, exercises, ne, expires, tok, NULL, err, sizeof(err));
 		if (rc)
-			fprintf(stderr, "tracequiz: %s\n", tq_store_error(st));
+			fprintf(stderr, "tracequiz: %s\n", err);
 		else
 			printf("%s\n", tok);
 	}

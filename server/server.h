@@ -12,21 +12,62 @@
 #include "../db/store.h"
 #include "exercise.h"
 
+/*
+ * The server's settings: every limit of doc/security.md is one of these,
+ * with its command-line option.
+ */
 struct tq_server_opts {
 	const char *listen;          /* ADDR:PORT, default 127.0.0.1:8080 */
 	const char *db;              /* the SQLite file, default tracequiz.db */
 	const char *www;             /* static files */
 	const char *seed;            /* the demo exercise's folder */
+	const char *tmpdir;          /* where uploads are streamed (--tmp, else $TMPDIR, else /tmp) */
 	size_t max_body;             /* JSON bodies */
-	size_t max_upload;           /* captures */
-	unsigned threads;
+	size_t max_upload;           /* captures and exercise folders */
+	size_t max_inflight;         /* request bodies being received, all together (--max-inflight-mb) */
+	size_t cache_bytes;          /* loaded captures kept in memory (--cache-mb) */
+	unsigned threads;            /* request threads */
+	unsigned heavy_threads;      /* the pool of heavy work (--heavy-threads) */
+	unsigned heavy_per_user;     /* heavy jobs one account may have at once */
+	unsigned heavy_queue;        /* heavy jobs waiting, all accounts together */
+	unsigned job_seconds;        /* time budget of one heavy job */
+	size_t job_bytes;            /* memory budget of one heavy job's index */
+	unsigned max_conns;          /* connections at once */
+	unsigned per_ip;             /* connections from one address */
+	unsigned header_seconds;     /* to receive a request's headers (nginx's client_header_timeout) */
+	unsigned idle_seconds;       /* a connection's silence, between reads of a body or a response */
+	unsigned submit_per_minute;  /* a student's submissions to one exercise */
+	int behind_https;            /* the session cookie is Secure */
+	const char *trusted_proxy;   /* an address whose X-Forwarded-For / -Proto are believed */
+	int quiet;                   /* no access log of refused connections */
+};
+
+/* ------------------------------------------------------------------ loaded captures and exercises */
+
+/*
+ * A capture loaded from the store, shared by every exercise and preview on
+ * it.  The cache keeps the most recently used ones within opts.cache_bytes
+ * (least recently used first out); an entry in use is freed by its last
+ * holder.  Counted references, as struct loaded.
+ */
+struct capentry {
+	int64_t capture_id;
+	char sha256[65];
+	struct tq_capture *cap;
+	size_t bytes;                /* tq_capture_memory() */
+	int refs;
+	int ready;                   /* 0 while its loader opens it */
+	int in_cache;                /* still in the cache's list (not evicted) */
+	uint64_t used;               /* a clock of uses, for LRU */
+	struct capentry *next;
 };
 
 /*
  * An exercise ready to grade: loaded, its capture open, its keys computed;
  * or a trace alone (ex NULL), open for an instructor's preview.  Counted
  * references: a request holds one while it reads, so an exercise updated or
- * deleted meanwhile is freed only when the last reader lets go.
+ * deleted meanwhile is freed only when the last reader lets go.  When its
+ * capture leaves the cache, the exercise leaves with it.
  */
 struct loaded {
 	char slug[128];              /* a trace's: its SHA-256 */
@@ -35,24 +76,78 @@ struct loaded {
 	char version[32];            /* in ETags: changes when a save changes what is shown */
 	char sha256[65];             /* the capture's */
 	struct tq_exercise *ex;
-	struct tq_capture *cap;
+	struct capentry *ce;         /* held */
+	struct tq_capture *cap;      /* ce->cap */
 	json_t *public_doc;          /* what a student may see: no keys, no feedback */
 	int refs;
+	int ready;                   /* 0 while its loader loads it */
+	int stale;                   /* changed while it was loaded: not kept */
 	struct loaded *next;
 };
 
+struct tq_pool;
+struct conns;
+
 struct app {
 	struct tq_server_opts o;
-	pthread_rwlock_t lock;       /* guards the lists of loaded exercises and traces */
+	pthread_mutex_t lock;        /* guards the cache: captures, exercises, traces */
+	pthread_cond_t loaded_cv;    /* a loader finished (or failed) */
+	struct capentry *caps;
+	size_t cap_bytes;            /* of the captures in caps */
+	uint64_t clock;
 	struct loaded *exercises;
 	struct loaded *traces;       /* the last few previewed, at most 8 */
+	struct tq_pool *heavy;       /* jobs.c */
+	struct conns *conns;         /* http.c: every open connection, for caps and deadlines */
+	size_t inflight;             /* bytes of bodies being received (atomic) */
+	char dummy_hash[160];        /* a password hash for names that have none (login timing) */
 };
 
-/* A request's body, gathered up to its cap. */
+/* ------------------------------------------------------------------ requests */
+
+struct route;
+
+/* A part of a multipart/form-data body: text in memory, a file in the request's temporary file. */
+struct part {
+	char name[64];
+	char filename[128];
+	char *data;                  /* text parts (NUL-terminated) */
+	size_t len, cap;
+	int in_file;                 /* the file part: its bytes are the request's file */
+};
+
+#define MAX_PARTS 8
+
+/*
+ * A request from its headers to its reply: the route it matched, who asks
+ * (authenticated on the headers, before any byte of the body is taken), its
+ * body (JSON in memory, or an upload streamed to a temporary file), and the
+ * heavy job it may have become.
+ */
 struct req {
-	char *body;
-	size_t len, cap, max;
-	int too_big;
+	const struct route *route;
+	char path[1024];             /* without its query string */
+	struct tq_user user;         /* the route's need met; user.id 0 for anyone */
+	struct tq_token token;       /* token.scope NONE for a session */
+	/* the body */
+	char *body;                  /* JSON, in memory */
+	size_t len, cap, max;        /* max: of the bytes kept in memory (JSON, a form's text parts) */
+	size_t limit;                /* of the whole body */
+	size_t received;             /* bytes taken, whatever their sink */
+	int fd;                      /* the upload's temporary file, -1 if none */
+	const uint8_t *file;         /* its bytes mapped once whole (NULL when empty) */
+	size_t flen;
+	struct MHD_PostProcessor *pp;
+	struct part parts[MAX_PARTS];
+	size_t nparts;
+	unsigned fail;               /* an HTTP status: the body is discarded, then this answered */
+	char failmsg[200];
+	size_t reserved;             /* bytes held of opts.max_inflight */
+	struct job *job;             /* when the route runs on the heavy pool */
+	int on_pool;                 /* the handler runs on the heavy pool */
+	int defer;                   /* set by a handler: run me on the heavy pool instead */
+	int heavy_counted;           /* holds one of the user's heavy slots */
+	void *conn;                  /* http.c's record of the connection */
 };
 
 /* What a route answers: JSON (the usual), raw bytes, or a file. */
@@ -64,37 +159,83 @@ struct reply {
 	size_t rawlen;
 	int fd;                      /* a static file, -1 if none */
 	size_t fdlen;
-	char cookie[256];
+	char cookie[320];
 	char disposition[200];       /* Content-Disposition of a download */
 	char etag[80];
+	char allow[80];              /* Allow of a 405 */
+	unsigned retry_after;        /* seconds, for 429 and 503 */
 	int not_modified;            /* 304: the client's copy (If-None-Match) is current */
 };
 
 void reply_json(struct reply *r, unsigned status, json_t *j);
+/* A JSON error: {"error": message}; the message is made valid UTF-8 whatever it quotes. */
 void reply_error(struct reply *r, unsigned status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 const char *header(struct MHD_Connection *c, const char *name);
 /* The body as a JSON object, or NULL with a 400 set in r. */
 json_t *parse_body(const struct req *q, struct reply *r);
-/* The account behind "Authorization: Bearer TOKEN", or -1 with 401 set in r. */
-int bearer_user(struct app *a, struct MHD_Connection *c, struct reply *r, struct tq_user *u);
-/* The account behind a token or a session cookie; state-changing methods with a
- * cookie must carry its X-CSRF-Token.  -1 with 401/403 set in r when none. */
-int request_user(struct app *a, struct MHD_Connection *c, const char *method, struct reply *r, struct tq_user *u);
+/* The client's address as text (the proxy's client when it is the trusted proxy). */
+void client_addr(struct app *a, struct MHD_Connection *c, char *buf, size_t len);
 
-/* The routes of api.c; they return 1 when the path was theirs. */
-int api_session(struct app *a, struct MHD_Connection *c, const char *method, const char *path, const struct req *q,
-    struct reply *r);
-int api_exercise_routes(struct app *a, struct MHD_Connection *c, const char *method, const char *path, const struct req *q,
-    struct reply *r);
+/* A form's part by name (NULL if none), and a short text part (NULL if none or not text). */
+struct part *req_part(struct req *q, const char *name);
+const char *req_part_text(struct req *q, const char *name);
+int req_is_multipart(struct MHD_Connection *c);
 
-int api_author_routes(struct app *a, struct MHD_Connection *c, const char *method, const char *path, const struct req *q,
-    struct reply *r);
+/*
+ * The account behind a request's credentials (http.c, on its headers): a
+ * Bearer token (which may have expired) or a session cookie.  0 with u (and
+ * tok: scope NONE for a session; csrf: the session's token) set;
+ * TQ_STORE_NOTFOUND when there are none or they are not valid; TQ_STORE_ERROR
+ * when the database fails.
+ */
+int identify(struct app *a, struct MHD_Connection *c, struct tq_user *u, struct tq_token *tok, char *csrf, size_t csrflen,
+    const char **why);
 
+/* Roles, ranked: a route needs one of them at least. */
+enum role { ROLE_NONE = 0, ROLE_STUDENT, ROLE_INSTRUCTOR, ROLE_ADMIN };
+enum role role_of(const struct tq_user *u);
 int is_staff(const struct tq_user *u);
+
+/* ------------------------------------------------------------------ routes (routes.c) */
+
+enum need { NEED_ANYONE, NEED_USER, NEED_STUDENT, NEED_STAFF, NEED_ADMIN };
+enum body_kind { BODY_NONE, BODY_JSON, BODY_UPLOAD };
+#define R_HEAVY      0x1     /* runs on the heavy pool */
+#define R_LOADS_EX   0x2     /* heavy when its exercise (path segment 4) is not loaded */
+#define R_LOADS_TR   0x4     /* heavy when its trace (path segment 4) is not loaded */
+#define R_GRADE      0x8     /* a grade-scoped token may call it */
+#define R_RAW        0x10    /* an upload may be a raw body, not only a form */
+#define R_SMALL      0x20    /* a small body (a login): 4 KiB */
+
+typedef void route_fn(struct app *a, struct MHD_Connection *c, const char *method, const char *path, struct req *q,
+    struct reply *r);
+
+struct route {
+	const char *method;          /* GET also answers HEAD */
+	const char *pattern;         /* '/'-separated; '*' is one segment, a final "**" the rest */
+	enum need need;
+	enum body_kind body;
+	unsigned flags;
+	route_fn *fn;
+};
+
+/* The route of method and path; NULL with *status 404, or 405 and allow filled. */
+const struct route *route_find(const char *method, const char *path, unsigned *status, char *allow, size_t allowlen);
+/* Whether running the route now would be heavy (loading a capture, computing keys). */
+int route_is_heavy(struct app *a, const struct route *rt, const char *path);
+
+/* The routes' handlers. */
+route_fn api_session, api_password_reset, api_exercise_routes, api_author_routes, route_grade, route_openapi,
+    route_healthz, route_static, route_server;
+
 /* Whether a question of an exercise document is of this kind ("order", ...). */
 int question_is(const json_t *q, const char *kind);
-/* Whether u may read the exercise (*staff: and manage it); -1 with r set when not. */
+/* Whether u may read the exercise (*staff: and manage it); -1 with r set when not
+ * (404 for a student, whether it exists or not). */
 int exercise_access(struct app *a, const struct tq_user *u, const struct loaded *l, int *staff, struct reply *r);
+/* The exercise slug as u may see it: checked from its row first (a 404 for a student who may not
+ * see it, whether it exists or not), then loaded; held (app_release).  NULL with r set. */
+struct loaded *exercise_open(struct app *a, const struct tq_user *u, const char *slug, int *staff, struct reply *r);
 /* A trace's packet list page (?from=&count=) and one frame's tree and bytes, as staff (viewer 0) or the
  * student whose account is viewer sees them. */
 void frames_page(struct MHD_Connection *c, struct loaded *l, int64_t viewer, struct reply *r);
@@ -102,28 +243,90 @@ void frame_tree(struct MHD_Connection *c, struct loaded *l, int64_t viewer, cons
 void exercise_stats(struct app *a, const struct loaded *l, struct reply *r);
 void exercise_csv(struct app *a, const struct loaded *l, struct reply *r);
 void exercise_trace(struct app *a, const struct loaded *l, int staff, struct reply *r);
+/* What a student sees of an exercise: its public document with the choices dealt to them. */
+json_t *student_doc(const struct loaded *l, int64_t user);
+/* The seed of a student's deal of choices in an exercise. */
+uint64_t choice_seed(const struct loaded *l, int64_t user);
+
+/* The session cookie's attributes (Secure behind HTTPS). */
+const char *cookie_attrs(struct app *a, struct MHD_Connection *c);
+/* A one-time reset code for u, made by who: {name, code, expires, link}; NULL with r set. */
+json_t *reset_code(struct app *a, const struct tq_user *u, const struct tq_user *who, struct reply *r);
+
+/* ------------------------------------------------------------------ the heavy pool (jobs.c) */
+
+/*
+ * Heavy work (opening a big capture, computing keys, evaluating an
+ * expression over a whole trace) runs on a pool of its own, at a lower
+ * priority, off the threads that serve students: the request's connection is
+ * suspended meanwhile.  A job has opts.job_seconds and opts.job_bytes; an
+ * account may have opts.heavy_per_user jobs at once; at most opts.heavy_queue
+ * wait.
+ */
+struct tq_pool *pool_start(unsigned threads, int nice_inc, unsigned max_queue);
+/* Runs fn(arg) on the pool; 0, or -1 when the queue is full or the pool stops. */
+int pool_submit(struct tq_pool *p, void (*fn)(void *arg), void *arg);
+/* Waits for the jobs queued and running, then stops the threads: a job
+ * submitted later is refused.  pool_free() frees it then. */
+void pool_stop(struct tq_pool *p);
+void pool_free(struct tq_pool *p);
+/* Jobs waiting and running (for the figures of a test). */
+unsigned pool_load(struct tq_pool *p);
+/* Takes one of user's heavy slots: 0, or -1 when they hold max already. */
+int heavy_take(struct app *a, int64_t user);
+void heavy_give(struct app *a, int64_t user);
+/* The limits of one heavy job that starts now. */
+struct tq_limits job_limits(const struct app *a);
+
+/* ------------------------------------------------------------------ the store and the cache (serve.c) */
 
 /* The thread's own store (SQLite connection), opened on first use. */
 struct tq_store *app_store(struct app *a);
 /* A loaded exercise by slug, loading it from the store on a miss; NULL if none.
  * The caller holds a reference and gives it back with app_release. */
 struct loaded *app_exercise(struct app *a, const char *slug, char *err, size_t errlen);
+/* Whether an exercise, or a capture by SHA-256, is loaded and ready now. */
+int app_exercise_ready(struct app *a, const char *slug);
+int app_trace_ready(struct app *a, const char *sha256);
 /* A stored capture, open for the packet list and frames (ex NULL); held as above. */
 struct loaded *app_trace(struct app *a, const struct tq_capmeta *m, char *err, size_t errlen);
 void app_release(struct loaded *l);
 /* Drops an exercise from memory (changed or deleted): it is loaded again when asked. */
 void app_forget(struct app *a, const char *slug);
+/* The cache's figures: captures loaded, their bytes, exercises loaded. */
+void app_cache_figures(struct app *a, size_t *ncaps, size_t *bytes, size_t *nex);
 
 /* Run the server until SIGINT or SIGTERM. */
 int tq_serve(const struct tq_server_opts *o);
+/* http.c: serve a's routes until SIGINT or SIGTERM. */
+int http_run(struct app *a);
+/* Connections open now. */
+unsigned http_connections(struct app *a);
 
 /* Accounts (auth.c) */
 int tq_password_hash(const char *pw, char *out, size_t outlen);
+/* The same for a password of 128 random bits or more, made by the server: the least cost. */
+int tq_password_hash_random(const char *pw, char *out, size_t outlen);
 int tq_password_check(const char *hash, const char *pw);
 /* A random secret as hex (2 * nbytes characters), and its SHA-256. */
 void tq_secret(char *hex, size_t nbytes);
 void tq_sha256(const void *data, size_t len, uint8_t out[32]);
 void tq_sha256_hex(const void *data, size_t len, char out[65]);
+/* Account names: 1 to 100 printable ASCII characters, no space, ',' or '/'. */
+int name_ok(const char *s);
+/*
+ * Makes an API token of u's with a scope; a grade token may be limited to
+ * courses and exercises (by slug) that u teaches (an admin: any), in one
+ * transaction.  0 with tok (64 hex digits, shown once) and *id (may be NULL)
+ * set; 1 when refused (err says why: an unknown or foreign course); -1 when
+ * the database fails (err says so).
+ */
+int token_mint(struct tq_store *st, const struct tq_user *u, const char *name, int scope, const char *const *courses,
+    size_t ncourses, const char *const *exercises, size_t nexercises, int64_t expires, char tok[65], int64_t *id,
+    char *err, size_t errlen);
+/* Checks a password against the account's hash, or against a dummy one when the account has none, so
+ * that both take as long; at most a few run at once (each takes 64 MiB).  0 when it matches. */
+int password_verify(struct app *a, const struct tq_user *u, const char *pw);
 
 /* The command line's serve, user add and token add. */
 int cmd_serve(int argc, char **argv);

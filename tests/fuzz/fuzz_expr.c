@@ -74,7 +74,7 @@ index_for(struct tq_expr *e, int *owned)
 	}
 	struct tq_findex *ix;
 	char err[256];
-	if (tq_findex_build(cap, &e, 1, &ix, err, sizeof(err)) != 0 || !ix) {
+	if (tq_findex_build(cap, &e, 1, NULL, &ix, err, sizeof(err)) != 0 || !ix) {
 		fprintf(stderr, "fuzz_expr: the index could not be built: %s\n", err);
 		abort();
 	}

@@ -213,14 +213,14 @@ def main():
         st, _, _, _ = sam.req("GET", "/api/v1/exercises/nokey")
         check(st == 404, "a draft does not exist for students")
         st, j, _, _ = sue.req("GET", "/api/v1/exercises/tcp-hs")
-        check(st == 403 and "not enrolled" in j["error"], "a student not enrolled is 403 and told why")
+        check(st == 404 and "no exercise" in j["error"], "to a student not enrolled, the exercise does not exist (404)")
         st, _, _, _ = sue.req("GET", "/api/v1/exercises/tcp-hs/frames")
-        check(st == 403, "nor can they read its trace")
+        check(st == 404, "nor its trace")
         st, j, _, _ = ines.req("GET", "/api/v1/exercises/tcp-hs")
         check(st == 200 and j["keys"] and j["exercise"]["questions"][0]["key"].startswith("count("),
               "the teacher reads the whole document and the keys")
         st, _, _, _ = ivan.req("GET", "/api/v1/exercises/tcp-hs/keys")
-        check(st == 403, "another instructor cannot read the keys")
+        check(st == 404, "another instructor cannot read the keys (the exercise is not theirs to see)")
         st, _, text, _ = sam.req("GET", "/api/v1/exercises/tcp-hs/trace")
         check(st == 200 and text == handshake, "a student downloads the trace of an exercise that hides nothing")
         st, j, _, _ = sam.req("GET", "/api/v1/exercises/tcp-folder/trace")
@@ -265,7 +265,7 @@ def main():
               mine["tcp-folder"]["attempts"] == 0 and "best" not in mine["tcp-folder"],
               "the student's list gives their attempts and best score at each exercise")
         st, _, _, _ = sue.req("POST", "/api/v1/exercises/tcp-hs/submissions", {"answers": {"syns": 2}})
-        check(st == 403, "a student not enrolled cannot submit")
+        check(st == 404, "a student not enrolled cannot submit")
         st, j, _, _ = ines.req("GET", "/api/v1/exercises/tcp-hs/stats")
         q = {x["id"]: x for x in j.get("questions", [])}
         check(st == 200 and j["submissions"] == 3 and j["students"] == 1 and q["syns"]["correct"] == 1 and
@@ -357,19 +357,22 @@ def main():
         st, j, _, _ = ines.req("GET", "/api/v1/courses/evil")
         check(st == 200 and j["title"] == evil, "HTML and SQL in a course title are stored and returned as they were")
 
-        # a lost password: the teacher sets a new one, the old sessions end
+        # a lost password: staff never set one; an admin does, or hands a reset code (test_security.py)
         st, j, _, _ = ines.req("GET", "/api/v1/exercises/tcp-folder")
         check(st == 200 and j.get("course") == "net101", "the teacher's view of an exercise names its course")
-        st, _, _, _ = ivan.req("POST", "/api/v1/users/sam/password")
-        check(st == 403, "an instructor cannot reset the password of a student not in their courses")
-        st, _, _, _ = ines.req("POST", "/api/v1/users/sue/password")
-        check(st == 403, "nor of one in nobody's course of theirs")
-        st, _, _, _ = sue.req("POST", "/api/v1/users/sam/password")
-        check(st == 403, "a student cannot reset passwords")
-        st, j, _, _ = ines.req("POST", "/api/v1/users/sam/password")
+        st, _, _, _ = ivan.req("POST", "/api/v1/users/sam/reset-code")
+        check(st == 403, "an instructor gets no reset code for a student not in their courses")
+        st, _, _, _ = ines.req("POST", "/api/v1/users/sue/reset-code")
+        check(st == 403, "nor for one in nobody's course of theirs")
+        st, _, _, _ = ines.req("POST", "/api/v1/users/sam/reset-code")
+        check(st == 403, "nor for their own student whose account an admin made")
+        st, _, _, _ = sue.req("POST", "/api/v1/users/sam/reset-code")
+        st2, _, _, _ = ines.req("POST", "/api/v1/users/sam/password")
+        check(st == 403 and st2 == 403, "students get no codes; instructors set no passwords")
+        st, j, _, _ = admin.req("POST", "/api/v1/users/sam/password")
         newpw = j.get("password", "")
         st2, _, _, _ = sam.req("GET", "/api/v1/session")
-        check(st == 200 and len(newpw) == 32 and st2 == 401, "the teacher resets a student's password: a new one, "
+        check(st == 200 and len(newpw) == 32 and st2 == 401, "an admin resets a student's password: a new one, "
               "shown once, and the old session ends")
         st, _, _, _ = s.request("POST", "/api/v1/session", {"name": "sam", "password": "sam-secret"})
         st2, _, _, _ = s.request("POST", "/api/v1/session", {"name": "sam", "password": newpw})

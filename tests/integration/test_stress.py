@@ -30,7 +30,7 @@ SECONDS = float(os.environ.get("STRESS_SECONDS", "8"))
 def main():
     tmp = tempfile.mkdtemp(prefix="tq-stress-")
     db = os.path.join(tmp, "tracequiz.db")
-    s = Server(db, "--threads", "4")
+    s = Server(db, "--threads", "4", "--heavy-per-user", "64")
     counts, problems = {}, []
     lock = threading.Lock()
     try:

@@ -899,6 +899,170 @@ test_usec_past_a_second(void **state)
 	free(b.p);
 }
 
+/* ------------------------------------------------------------------ limits */
+
+/* capture.c's limits on a pcapng file, as its messages name them. */
+#define MAX_IFACES   65536u
+#define MAX_SECTIONS 65536u
+
+/* A Section Header Block without options. */
+static void
+gshb(struct growbuf *g)
+{
+	gput32(g, 0x0a0d0d0a);
+	gput32(g, 28);
+	gput32(g, 0x1a2b3c4d);
+	gput16(g, 1);
+	gput16(g, 0);
+	gput32(g, 0xffffffff);
+	gput32(g, 0xffffffff);
+	gput32(g, 28);
+}
+
+/* An Ethernet Interface Description Block, with an if_name when name is not NULL. */
+static void
+gidb(struct growbuf *g, const char *name)
+{
+	struct growbuf o = { NULL, 0, 0 };
+	if (name) {
+		gopt(&o, 2, name, (uint16_t)strlen(name));
+		gopt(&o, 0, NULL, 0);
+	}
+	uint32_t len = 20 + (uint32_t)o.n;
+	gput32(g, 1);
+	gput32(g, len);
+	gput16(g, 1);
+	gput16(g, 0);
+	gput32(g, 262144);
+	gput(g, o.p, o.n);
+	gput32(g, len);
+	free(o.p);
+}
+
+/* Record i of the microsecond pcap as an Enhanced Packet Block on interface iface. */
+static void
+gepb(struct growbuf *g, const struct buf *pcap, unsigned i, uint32_t iface)
+{
+	static const uint8_t zero[4];
+	size_t off = pcap_record(pcap, i);
+	uint32_t incl = le32(pcap->p + off + 8), pad = (4u - incl % 4u) % 4u;
+	uint64_t t = (uint64_t)le32(pcap->p + off) * 1000000u + le32(pcap->p + off + 4);
+	uint32_t blen = 32 + incl + pad;
+	gput32(g, 6);
+	gput32(g, blen);
+	gput32(g, iface);
+	gput32(g, (uint32_t)(t >> 32));
+	gput32(g, (uint32_t)t);
+	gput32(g, incl);
+	gput32(g, le32(pcap->p + off + 12));
+	gput(g, pcap->p + off + 16, incl);
+	gput(g, zero, pad);
+	gput32(g, blen);
+}
+
+/*
+ * A hostile pcapng: nsec sections, the last of them with nidb interfaces
+ * (the first named "first", the last "last"), then frames 1 and 2 of
+ * link-eth.pcap on its first and its last interface.
+ */
+static struct buf
+many_blocks(const struct buf *eth, uint32_t nsec, uint32_t nidb)
+{
+	struct growbuf g = { NULL, 0, 0 };
+	for (uint32_t i = 0; i < nsec; i++)
+		gshb(&g);
+	for (uint32_t i = 0; i < nidb; i++)
+		gidb(&g, i == 0 ? "first" : i == nidb - 1 ? "last" : NULL);
+	gepb(&g, eth, 0, 0);
+	gepb(&g, eth, 1, nidb - 1);
+	struct buf b = { g.p, g.n };
+	return b;
+}
+
+/* The text of frame num holds want. */
+static void
+assert_frame_text(struct tq_capture *cap, uint32_t num, const char *want)
+{
+	struct tq_sbuf out;
+	tq_sbuf_init(&out, 0);
+	struct tq_tree *t = tq_dissect(cap, num, NULL);
+	assert_non_null(t);
+	tq_write_text(t, &out);
+	assert_contains(tq_sbuf_str(&out), want);
+	tq_tree_free(t);
+	tq_sbuf_free(&out);
+}
+
+/*
+ * 200,000 interface description blocks (once 0.9 s to open, and over ten
+ * minutes under ASan, as the interface table grew by one each time): past
+ * the limit the file is refused, and says so; at the limit it opens, and
+ * frames find their interfaces at both ends of the table.
+ */
+static void
+test_pcapng_many_interfaces(void **state)
+{
+	(void)state;
+	char err[512];
+	struct buf eth = slurp("link-eth.pcap");
+	struct buf b = many_blocks(&eth, 1, 200000);
+	open_fails(&b, TQ_ETOOBIG, err, sizeof(err));
+	assert_contains(err, "interfaces");
+	assert_contains(err, "65536");
+	free(b.p);
+
+	b = many_blocks(&eth, 1, MAX_IFACES + 1);
+	open_fails(&b, TQ_ETOOBIG, err, sizeof(err));
+	assert_contains(err, "65536");
+	free(b.p);
+
+	b = many_blocks(&eth, 1, MAX_IFACES);
+	struct tq_capture *cap = open_ok(&b);
+	assert_null(tq_capture_warning(cap));
+	assert_int_equal(cap->nifaces, MAX_IFACES);
+	assert_int_equal(tq_capture_count(cap), 2);
+	assert_int_equal(cap->frames[0].iface, 0);
+	assert_int_equal(cap->frames[1].iface, MAX_IFACES - 1);
+	assert_string_equal(cap->ifaces[MAX_IFACES - 1].name, "last");
+	assert_true(tq_capture_memory(cap) >= b.n + MAX_IFACES * sizeof(struct tq_iface));
+	for (uint32_t i = 0; i < 2; i++) {
+		uint32_t caplen;
+		const uint8_t *p = tq_capture_frame_bytes(cap, i + 1, &caplen);
+		size_t off = pcap_record(&eth, i);
+		assert_int_equal(caplen, le32(eth.p + off + 8));
+		assert_memory_equal(p, eth.p + off + 16, caplen);
+	}
+	assert_frames_inside(cap);
+	assert_frame_text(cap, 1, "on interface first, id 0\n");
+	assert_frame_text(cap, 2, "on interface last, id 65535\n");
+	tq_capture_free(cap);
+	free(b.p);
+	free(eth.p);
+}
+
+/* The same for sections: one past the limit is refused, as many as it allows open. */
+static void
+test_pcapng_many_sections(void **state)
+{
+	(void)state;
+	char err[512];
+	struct buf eth = slurp("link-eth.pcap");
+	struct buf b = many_blocks(&eth, MAX_SECTIONS + 1, 2);
+	open_fails(&b, TQ_ETOOBIG, err, sizeof(err));
+	assert_contains(err, "sections");
+	assert_contains(err, "65536");
+	free(b.p);
+
+	b = many_blocks(&eth, MAX_SECTIONS, 2);
+	struct tq_capture *cap = open_ok(&b);
+	assert_int_equal(cap->nifaces, 2);
+	assert_int_equal(tq_capture_count(cap), 2);
+	assert_frame_text(cap, 2, "on interface last, id 1\n    Section number: 65536\n");
+	tq_capture_free(cap);
+	free(b.p);
+	free(eth.p);
+}
+
 /* Frame accessors refuse what does not exist. */
 static void
 test_frame_range(void **state)
@@ -924,6 +1088,61 @@ test_frame_range(void **state)
 	free(b.p);
 }
 
+/* ------------------------------------------------------------------ memory */
+
+/*
+ * tq_capture_memory(), for a cache of captures: at least the file and its
+ * frame table, not far past them (the table's first 1,024 entries and an
+ * arena block are the floor), more for a larger capture, and the same
+ * whether the file was copied or mapped.  Loading on threads, the figure
+ * only grows up to the one the capture ends with.
+ */
+static void
+test_capture_memory(void **state)
+{
+	(void)state;
+	static const char *const names[] = {
+		"tcp-handshake-eth-ipv4.pcap",      /* 1 KB */
+		"tls-port-reuse-eth-ipv4.pcap",     /* 170 KB */
+	};
+	size_t mem[2];
+	assert_int_equal(tq_capture_memory(NULL), 0);
+	for (size_t i = 0; i < 2; i++) {
+		struct buf b = slurp(names[i]);
+		struct tq_capture *cap = open_ok(&b);
+		mem[i] = tq_capture_memory(cap);
+		if (mem[i] < b.n + tq_capture_count(cap) * sizeof(struct tq_frame) || mem[i] > 4 * b.n + (128u << 10))
+			fail_msg("%s: %zu bytes of memory for a file of %zu", names[i], mem[i], b.n);
+		/* pass 2 keeps nothing in the capture */
+		dissect_all(cap);
+		assert_int_equal(tq_capture_memory(cap), mem[i]);
+		tq_capture_free(cap);
+
+		char path[4096], err[256];
+		data_path(path, sizeof(path), names[i]);
+		assert_int_equal(tq_capture_open_file(path, &cap, err, sizeof(err)), 0);
+		assert_int_equal(tq_capture_memory(cap), mem[i]);
+		tq_capture_free(cap);
+		free(b.p);
+	}
+	assert_true(mem[1] > mem[0]);
+
+	/* a pcap file (only those load on threads), however small */
+	char path[4096], err[256];
+	data_path(path, sizeof(path), "tcp-bulk-eth-ipv6.pcap");
+	setenv("TQ_ASYNC_MIN", "0", 1);
+	struct tq_capture *cap = NULL;
+	assert_int_equal(tq_capture_open_file_async(path, &cap, err, sizeof(err)), 0);
+	unsetenv("TQ_ASYNC_MIN");
+	size_t early = tq_capture_memory(cap);
+	tq_capture_wait_loaded(cap);
+	size_t late = tq_capture_memory(cap);
+	assert_true(early >= cap->size);
+	assert_true(early <= late);
+	assert_true(late >= cap->size + tq_capture_count(cap) * sizeof(struct tq_frame) + cap->state.total);
+	tq_capture_free(cap);
+}
+
 int
 main(void)
 {
@@ -944,7 +1163,10 @@ main(void)
 		cmocka_unit_test(test_caplen_past_snaplen),
 		cmocka_unit_test(test_caplen_past_256k),
 		cmocka_unit_test(test_usec_past_a_second),
+		cmocka_unit_test(test_pcapng_many_interfaces),
+		cmocka_unit_test(test_pcapng_many_sections),
 		cmocka_unit_test(test_frame_range),
+		cmocka_unit_test(test_capture_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
  * demo exercise's real capture, every question kind and normalizer, feedback,
  * and writing YAML back.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -71,17 +73,23 @@ loaded(const char *yaml)
 }
 
 static json_t *
-grade(struct tq_exercise *ex, struct tq_capture *cap, const char *answers_json)
+grade_opts(struct tq_exercise *ex, struct tq_capture *cap, const char *answers_json, const struct tq_grade_opts *opts)
 {
 	json_error_t je;
 	json_t *a = json_loads(answers_json, 0, &je);
 	assert_non_null(a);
 	char err[300];
-	json_t *r = tq_exercise_grade(ex, cap, a, err, sizeof(err));
+	json_t *r = tq_exercise_grade(ex, cap, a, opts, err, sizeof(err));
 	json_decref(a);
 	if (!r)
 		fail_msg("grade: %s", err);
 	return r;
+}
+
+static json_t *
+grade(struct tq_exercise *ex, struct tq_capture *cap, const char *answers_json)
+{
+	return grade_opts(ex, cap, answers_json, NULL);
 }
 
 static json_t *
@@ -121,7 +129,7 @@ test_demo_keys(void **state)
 	assert_int_equal(tq_exercise_count(ex), 3);
 	assert_non_null(strstr(tq_exercise_capture_path(ex), "smtp-tls.pcap"));
 	struct tq_capture *cap = open_cap(tq_exercise_capture_path(ex));
-	assert_int_equal(tq_exercise_compute_keys(ex, cap, err, sizeof(err)), 0);
+	assert_int_equal(tq_exercise_compute_keys(ex, cap, NULL, err, sizeof(err)), 0);
 	json_t *k = tq_exercise_keys_json(ex);
 	json_t *qs = json_object_get(k, "questions");
 	/* tshark -2 -r smtp-tls.pcap: frame 4 "S: 220 smtp.campus.example ESMTP Postfix",
@@ -286,7 +294,7 @@ test_text_normalizers(void **state)
 	    "  - {id: accept, kind: text, prompt: P, answer: 'one', accept: [two, three]}\n"
 	    "  - {id: re, kind: text, prompt: P, match: '(?i)^let.*encrypt'}\n");
 	char err[300];
-	assert_int_equal(tq_exercise_compute_keys(ex, cap, err, sizeof(err)), 0);
+	assert_int_equal(tq_exercise_compute_keys(ex, cap, NULL, err, sizeof(err)), 0);
 	json_t *r = grade(ex, cap,
 	    "{\"plain\": \" Mail.Example \", \"case\": \"mail.EXAMPLE \", \"dot\": \"mail.example.\","
 	    " \"space\": \" a \\t b \", \"ipv6\": \"2001:0DB8:0:0::0001\", \"int\": \"0b110\","
@@ -339,7 +347,7 @@ test_number_choice_field_order(void **state)
 	    "    feedback: {fields: {tcp.ack: the SYN counts one}}\n"
 	    "  - {id: o, kind: order, prompt: P, frames: [3, 1, 2]}\n");
 	char err[300];
-	assert_int_equal(tq_exercise_compute_keys(ex, cap, err, sizeof(err)), 0);
+	assert_int_equal(tq_exercise_compute_keys(ex, cap, NULL, err, sizeof(err)), 0);
 	json_t *k = tq_exercise_keys_json(ex);
 	/* tshark -2 -r smtp-tls.pcap -Y smtp: frames 4, 6, 8, 9 and 10 */
 	json_t *qs = json_object_get(k, "questions");
@@ -395,11 +403,11 @@ test_number_choice_field_order(void **state)
 
 	/* answers to no question, and answers that are no mapping, are refused */
 	json_t *bad = json_loads("{\"zz\": 1}", 0, NULL);
-	assert_null(tq_exercise_grade(ex, cap, bad, err, sizeof(err)));
+	assert_null(tq_exercise_grade(ex, cap, bad, NULL, err, sizeof(err)));
 	assert_non_null(strstr(err, "no question 'zz'"));
 	json_decref(bad);
 	bad = json_loads("[1]", 0, NULL);
-	assert_null(tq_exercise_grade(ex, cap, bad, err, sizeof(err)));
+	assert_null(tq_exercise_grade(ex, cap, bad, NULL, err, sizeof(err)));
 	json_decref(bad);
 	tq_exercise_free(ex);
 	tq_capture_free(cap);
@@ -419,7 +427,7 @@ test_keys_that_fail(void **state)
 	    "  - {id: none, kind: field, prompt: P, hide: {1: [udp.srcport]}}\n"
 	    "  - {id: ch, kind: choice, prompt: P, key: 'str(count(frame))', choices: [one, two]}\n");
 	char err[300];
-	assert_int_equal(tq_exercise_compute_keys(ex, cap, err, sizeof(err)), 0);
+	assert_int_equal(tq_exercise_compute_keys(ex, cap, NULL, err, sizeof(err)), 0);
 	json_t *k = tq_exercise_keys_json(ex);
 	json_t *qs = json_object_get(k, "questions");
 	assert_true(json_is_null(json_object_get(json_array_get(qs, 0), "key")));
@@ -439,6 +447,90 @@ test_keys_that_fail(void **state)
 	tq_capture_free(cap);
 }
 
+/* A budget reached fails the whole computation, not one key, and says which
+ * limit and where; ample limits change nothing. */
+static void
+test_keys_limits(void **state)
+{
+	(void)state;
+	struct tq_exercise *ex;
+	char err[600];
+	if (tq_exercise_load(seed_dir(), &ex, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	struct tq_capture *cap = open_cap(tq_exercise_capture_path(ex));
+	assert_int_equal(tq_exercise_compute_keys(ex, cap, NULL, err, sizeof(err)), 0);
+	json_t *want = tq_exercise_keys_json(ex);
+
+	struct tq_limits past = { 1, 0 };
+	err[0] = '\0';
+	assert_int_equal(tq_exercise_compute_keys(ex, cap, &past, err, sizeof(err)), TQ_ETIMEOUT);
+	if (!strstr(err, "the time allowed had run out before indexing the trace began"))
+		fail_msg("a deadline past: \"%s\"", err);
+	struct tq_limits tiny = { 0, 1 };
+	assert_int_equal(tq_exercise_compute_keys(ex, cap, &tiny, err, sizeof(err)), TQ_ETOOBIG);
+	if (!strstr(err, "the field index would take more than the 1 B allowed"))
+		fail_msg("max_bytes 1: \"%s\"", err);
+
+	struct tq_limits ample = { tq_monotonic_ns() + 60 * UINT64_C(1000000000), (size_t)1 << 30 };
+	assert_int_equal(tq_exercise_compute_keys(ex, cap, &ample, err, sizeof(err)), 0);
+	json_t *got = tq_exercise_keys_json(ex);
+	assert_true(json_equal(got, want));
+	json_decref(got);
+	json_decref(want);
+	tq_exercise_free(ex);
+
+	/* keys that need no index still stop at the deadline */
+	ex = loaded("title: T\nquestions:\n  - {id: a, kind: number, prompt: P, answer: 3}\n");
+	assert_int_equal(tq_exercise_compute_keys(ex, cap, &past, err, sizeof(err)), TQ_ETIMEOUT);
+	if (!strstr(err, "the time allowed had run out before the keys were computed"))
+		fail_msg("no index, a deadline past: \"%s\"", err);
+	tq_exercise_free(ex);
+
+	/* The deadline is read between keys: with budgets from 1 us up, each too
+	 * short stops in the index or at a question, and says which; with 60
+	 * questions that each walk the trace, some stop after the first. */
+	struct tq_sbuf y;
+	tq_sbuf_init(&y, 0);
+	tq_sbuf_puts(&y, "title: T\nquestions:\n");
+	for (int i = 1; i <= 60; i++)
+		tq_sbuf_printf(&y, "  - {id: q%d, kind: number, prompt: P, key: 'count(frame where tcp.len > %d or frame.number == %d)'}\n",
+		    i, i, i);
+	ex = loaded(tq_sbuf_str(&y));
+	tq_sbuf_free(&y);
+	unsigned at_question = 0;
+	for (uint64_t budget = 1000;; budget = budget * 3 / 2) {
+		assert_true(budget < 30 * UINT64_C(1000000000));
+		struct tq_limits lim = { tq_monotonic_ns() + budget, 0 };
+		int rc = tq_exercise_compute_keys(ex, cap, &lim, err, sizeof(err));
+		if (rc == 0)
+			break;
+		assert_int_equal(rc, TQ_ETIMEOUT);
+		unsigned k = 0, of = 0;
+		char id[16] = "";
+		const char *p = strstr(err, "(stopped at question ");
+		if (!strncmp(err, "computing the keys took longer than the ", 40) && p &&
+		    sscanf(p, "(stopped at question %u of %u, '%15[^']')", &k, &of, id) == 3) {
+			char want_id[16];
+			snprintf(want_id, sizeof(want_id), "q%u", k);
+			if (of != 60 || k < 1 || k > 60 || strcmp(id, want_id) != 0)
+				fail_msg("budget %llu ns: \"%s\"", (unsigned long long)budget, err);
+			if (k > 1)
+				at_question++;
+		} else if (!strstr(err, "indexing the trace") && !strstr(err, "had run out")) {
+			fail_msg("budget %llu ns: \"%s\"", (unsigned long long)budget, err);
+		}
+	}
+	if (!at_question)
+		fail_msg("no budget stopped between two keys");
+	/* the last, successful computation left every key */
+	json_t *k = tq_exercise_keys_json(ex);
+	json_t *q60 = json_array_get(json_object_get(k, "questions"), 59);
+	assert_true(json_is_integer(json_object_get(q60, "key")));
+	json_decref(k);
+	tq_exercise_free(ex);
+	tq_capture_free(cap);
+}
+
 static void
 test_pick_choices(void **state)
 {
@@ -449,7 +541,7 @@ test_pick_choices(void **state)
 	    "questions:\n"
 	    "  - {id: c, kind: choice, prompt: P, limit: 3, choices: [a, b, {text: c, valid: true}, d, e, f, g]}\n");
 	char err[300];
-	assert_int_equal(tq_exercise_compute_keys(ex, cap, err, sizeof(err)), 0);
+	assert_int_equal(tq_exercise_compute_keys(ex, cap, NULL, err, sizeof(err)), 0);
 	int seen_c_first = 0, differ = 0;
 	size_t prev[3] = { 0 };
 	for (uint64_t seed = 0; seed < 200; seed++) {
@@ -507,6 +599,448 @@ test_yaml_round_trip(void **state)
 	tq_exercise_free(ex);
 }
 
+/* ------------------------------------------------------------------ automatic feedback */
+
+static struct tq_capture *
+data_cap(const char *name)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/%s", tq_test_data_dir(), name);
+	return open_cap(path);
+}
+
+/* Loads yaml, computes its keys on cap and grades answers once; the caller frees the result. */
+static json_t *
+grade_once(const char *yaml, struct tq_capture *cap, const char *answers)
+{
+	struct tq_exercise *ex = loaded(yaml);
+	char err[300];
+	assert_int_equal(tq_exercise_compute_keys(ex, cap, NULL, err, sizeof(err)), 0);
+	json_t *r = grade(ex, cap, answers);
+	tq_exercise_free(ex);
+	return r;
+}
+
+/* The feedback of question id, graded once, holds want (or, want NULL, no "That is" line). */
+static void
+feedback_is(const char *yaml, struct tq_capture *cap, const char *answers, const char *id, const char *want)
+{
+	json_t *r = grade_once(yaml, cap, answers);
+	const char *fb = feedback(r, id);
+	if (want ? !strstr(fb, want) : strstr(fb, "That is") != NULL)
+		fail_msg("%s\n%s: feedback \"%s\", wanted %s%s", yaml, answers, fb, want ? "" : "no \"That is\" line",
+		    want ? want : "");
+	json_decref(r);
+}
+
+/*
+ * The feedback never names a field the student is not shown.
+ * tcp-handshake-eth-ipv4.fields: frame 1 alone holds tcp.seq_raw 3767280348
+ * (frame 2 acknowledges 3767280349) and eth.src 02:00:00:00:77:01 first; the
+ * client's port 37652 is tcp.srcport of frames 1 and 3.
+ */
+static void
+test_feedback_hidden(void **state)
+{
+	(void)state;
+	struct tq_capture *cap = data_cap("tcp-handshake-eth-ipv4.pcap");
+	const char *qs = "questions:\n  - {id: n, kind: number, prompt: P, answer: 5}\n"
+	                 "  - {id: t, kind: text, prompt: P, answer: x}\n";
+	const char *ans = "{\"n\": 3767280348, \"t\": \"02:00:00:00:77:01\"}";
+	char y[1000];
+	/* shown: named */
+	snprintf(y, sizeof(y), "title: T\n%s", qs);
+	feedback_is(y, cap, ans, "n", "That is Sequence Number (raw) (tcp.seq_raw) of frame 1.");
+	feedback_is(y, cap, ans, "t", "(eth.src) of frame 1.");
+	/* hidden by a field question in that frame, or in another one */
+	snprintf(y, sizeof(y), "title: T\n%s  - {id: f, kind: field, prompt: P, hide: {1: [tcp.seq_raw, eth.src]}}\n", qs);
+	feedback_is(y, cap, ans, "n", NULL);
+	feedback_is(y, cap, ans, "t", "(eth.dst) of frame 2.");    /* shown there: the reply's destination */
+	snprintf(y, sizeof(y), "title: T\n%s  - {id: f, kind: field, prompt: P, hide: {3: tcp.seq_raw}}\n", qs);
+	feedback_is(y, cap, ans, "n", NULL);
+	/* redacted, excluded, or under a redacted protocol */
+	snprintf(y, sizeof(y), "title: T\nview: {redact: [tcp.seq_raw]}\n%s", qs);
+	feedback_is(y, cap, ans, "n", NULL);
+	snprintf(y, sizeof(y), "title: T\nview: {exclude: [tcp]}\n%s", qs);
+	feedback_is(y, cap, ans, "n", NULL);
+	feedback_is(y, cap, "{\"n\": 37652}", "n", NULL);
+	feedback_is(y, cap, ans, "t", "(eth.src) of frame 1.");   /* the rest is still there */
+	snprintf(y, sizeof(y), "title: T\nview: {redact: tcp}\n%s", qs);
+	feedback_is(y, cap, ans, "n", NULL);
+	/* the frames an order question deals to other places are not named */
+	snprintf(y, sizeof(y), "title: T\n%s", qs);
+	feedback_is(y, cap, "{\"n\": 37652}", "n", "(tcp.srcport) of frame 1.");
+	snprintf(y, sizeof(y), "title: T\n%s  - {id: o, kind: order, prompt: P, frames: [1, 2]}\n", qs);
+	feedback_is(y, cap, "{\"n\": 37652}", "n", "(tcp.srcport) of frame 3.");
+	tq_capture_free(cap);
+}
+
+struct grader {
+	struct tq_exercise *ex;
+	struct tq_capture *cap;
+	int named;
+};
+
+static void *
+grade_thread(void *arg)
+{
+	struct grader *g = arg;
+	json_t *a = json_loads("{\"n\": 40082}", 0, NULL);
+	for (int i = 0; i < 10; i++) {
+		char err[300];
+		json_t *r = tq_exercise_grade(g->ex, g->cap, a, NULL, err, sizeof(err));
+		const char *fb = r ? json_string_value(json_object_get(json_array_get(json_object_get(r, "questions"), 0), "feedback")) : NULL;
+		g->named += fb && strstr(fb, "(tcp.srcport) of frame 1.") != NULL;
+		json_decref(r);
+	}
+	json_decref(a);
+	return NULL;
+}
+
+/*
+ * The index of values is built once and shared: threads grading at once get
+ * the same feedback, and computing the keys on another capture rebuilds it.
+ */
+static void
+test_feedback_index(void **state)
+{
+	(void)state;
+	struct tq_exercise *ex = loaded("title: T\nquestions:\n  - {id: n, kind: number, prompt: P, answer: 5}\n");
+	char err[600];
+	struct tq_capture *demo = demo_cap();
+	struct tq_capture *hs = data_cap("tcp-handshake-eth-ipv4.pcap");
+	assert_int_equal(tq_exercise_compute_keys(ex, demo, NULL, err, sizeof(err)), 0);
+	struct grader g[8];
+	pthread_t t[8];
+	for (int i = 0; i < 8; i++) {
+		g[i] = (struct grader){ ex, demo, 0 };
+		assert_int_equal(pthread_create(&t[i], NULL, grade_thread, &g[i]), 0);
+	}
+	for (int i = 0; i < 8; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(g[i].named, 10);
+	}
+	/* the keys on another capture: its values, not the first one's */
+	assert_int_equal(tq_exercise_compute_keys(ex, hs, NULL, err, sizeof(err)), 0);
+	json_t *r = grade(ex, hs, "{\"n\": 40082}");
+	assert_null(strstr(feedback(r, "n"), "That is"));
+	json_decref(r);
+	r = grade(ex, hs, "{\"n\": 37652}");
+	assert_non_null(strstr(feedback(r, "n"), "(tcp.srcport) of frame 1."));
+	json_decref(r);
+	/* a capture other than the keys' one is searched for itself, and leaves the index alone */
+	r = grade(ex, demo, "{\"n\": 40082}");
+	assert_non_null(strstr(feedback(r, "n"), "(tcp.srcport) of frame 1."));
+	json_decref(r);
+	r = grade(ex, hs, "{\"n\": 40082}");
+	assert_null(strstr(feedback(r, "n"), "That is"));
+	json_decref(r);
+	tq_exercise_free(ex);
+	tq_capture_free(hs);
+	tq_capture_free(demo);
+
+	/* The search is done once: on the largest test capture, 50 wrong numbers
+	 * the trace does not hold cost the first submission one indexing of the
+	 * trace and the next ones almost nothing (before the index, each wrong
+	 * answer dissected every frame again, and every submission cost the same). */
+	struct tq_capture *big = data_cap("tls-port-reuse-eth-ipv4.pcap");
+	struct tq_sbuf y, a;
+	tq_sbuf_init(&y, 0);
+	tq_sbuf_init(&a, 0);
+	tq_sbuf_puts(&y, "title: T\nquestions:\n");
+	tq_sbuf_putc(&a, '{');
+	for (int i = 0; i < 50; i++) {
+		tq_sbuf_printf(&y, "  - {id: q%d, kind: number, prompt: P, answer: 5}\n", i);
+		tq_sbuf_printf(&a, "%s\"q%d\": %d", i ? ", " : "", i, 987654300 + i);
+	}
+	tq_sbuf_putc(&a, '}');
+	ex = loaded(tq_sbuf_str(&y));
+	assert_int_equal(tq_exercise_compute_keys(ex, big, NULL, err, sizeof(err)), 0);
+	double first = 0, next = 1e9;
+	for (int i = 0; i < 4; i++) {
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		json_decref(grade(ex, big, tq_sbuf_str(&a)));
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		double dt = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		if (i == 0)
+			first = dt;
+		else if (dt < next)
+			next = dt;
+	}
+	if (next * 4 > first)
+		fail_msg("the first submission took %.2f ms, the next ones %.2f ms at best", first * 1e3, next * 1e3);
+	tq_sbuf_free(&y);
+	tq_sbuf_free(&a);
+	tq_exercise_free(ex);
+	tq_capture_free(big);
+}
+
+/* ------------------------------------------------------------------ limits on a submission */
+
+/* n copies of c, as a JSON string's text (no quotes) */
+static char *
+repeat(char c, size_t n)
+{
+	char *s = malloc(n + 1);
+	assert_non_null(s);
+	memset(s, c, n);
+	s[n] = '\0';
+	return s;
+}
+
+/* Grading must refuse answers_json with an error holding want (and want2). */
+static void
+grade_refused(struct tq_exercise *ex, struct tq_capture *cap, const char *answers_json, const char *want, const char *want2)
+{
+	json_t *a = json_loads(answers_json, 0, NULL);
+	assert_non_null(a);
+	char err[300] = "";
+	json_t *r = tq_exercise_grade(ex, cap, a, NULL, err, sizeof(err));
+	json_decref(a);
+	if (r) {
+		json_decref(r);
+		fail_msg("graded: %.200s", answers_json);
+	}
+	if (!strstr(err, want) || (want2 && !strstr(err, want2)))
+		fail_msg("error \"%s\" does not say \"%s\" and \"%s\"", err, want, want2 ? want2 : "");
+}
+
+/* A pattern that backtracks exponentially stops at its limit: the student is
+ * told the answer could not be checked, and one grading's budget runs out. */
+static void
+test_regex_limits(void **state)
+{
+	(void)state;
+	struct tq_capture *cap = demo_cap();
+	struct tq_exercise *ex = loaded(
+	    "title: T\n"
+	    "questions:\n"
+	    "  - {id: re, kind: text, prompt: P, match: '^(a+)+$'}\n"
+	    "  - id: fb\n"
+	    "    kind: text\n"
+	    "    prompt: P\n"
+	    "    answer: x\n"
+	    "    feedback: {answers: [{match: '^(b+)+$', feedback: all bees}]}\n");
+	char err[300];
+	assert_int_equal(tq_exercise_compute_keys(ex, cap, NULL, err, sizeof(err)), 0);
+	json_t *r = grade(ex, cap, "{\"re\": \"aaaa\", \"fb\": \"bbbb\"}");
+	assert_true(correct(r, "re"));
+	assert_non_null(strstr(feedback(r, "fb"), "all bees"));
+	json_decref(r);
+	/* 2^28 ways to split the a's before the '!' fails them all */
+	r = grade(ex, cap, "{\"re\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaa!\", \"fb\": \"bbbbbbbbbbbbbbbbbbbbbbbbbbbb!\"}");
+	assert_false(correct(r, "re"));
+	if (!strstr(feedback(r, "re"), "could not be checked"))
+		fail_msg("feedback \"%s\"", feedback(r, "re"));
+	assert_null(strstr(feedback(r, "fb"), "all bees"));
+	assert_null(strstr(feedback(r, "fb"), "could not be checked"));    /* a listed mistake just does not match */
+	json_decref(r);
+	tq_exercise_free(ex);
+
+	/* 25 such answers in one submission: past the budget, even a plain match is not run */
+	struct tq_sbuf y, a;
+	tq_sbuf_init(&y, 0);
+	tq_sbuf_init(&a, 0);
+	tq_sbuf_puts(&y, "title: T\nquestions:\n");
+	tq_sbuf_puts(&a, "{");
+	for (int i = 0; i < 25; i++) {
+		tq_sbuf_printf(&y, "  - {id: p%d, kind: text, prompt: P, match: '^(a+)+$'}\n", i);
+		tq_sbuf_printf(&a, "\"p%d\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaa!\", ", i);
+	}
+	tq_sbuf_puts(&y, "  - {id: ok, kind: text, prompt: P, match: '^ok$'}\n");
+	tq_sbuf_puts(&a, "\"ok\": \"ok\"}");
+	ex = loaded(tq_sbuf_str(&y));
+	assert_int_equal(tq_exercise_compute_keys(ex, cap, NULL, err, sizeof(err)), 0);
+	r = grade(ex, cap, tq_sbuf_str(&a));
+	assert_false(correct(r, "ok"));
+	assert_non_null(strstr(feedback(r, "ok"), "could not be checked"));
+	json_decref(r);
+	r = grade(ex, cap, "{\"ok\": \"ok\"}");    /* each grading has its own budget */
+	assert_true(correct(r, "ok"));
+	json_decref(r);
+	tq_sbuf_free(&y);
+	tq_sbuf_free(&a);
+	tq_exercise_free(ex);
+	tq_capture_free(cap);
+}
+
+/* An answer past its question's cap, a list longer than the question's, or
+ * answers past the total cap are refused, naming the question and the cap. */
+static void
+test_answer_limits(void **state)
+{
+	(void)state;
+	struct tq_capture *cap = demo_cap();
+	struct tq_exercise *ex = loaded(
+	    "title: T\n"
+	    "questions:\n"
+	    "  - {id: t, kind: text, prompt: P, answer: x}\n"
+	    "  - {id: f, kind: field, prompt: P, hide: {1: [tcp.srcport, tcp.dstport]}}\n"
+	    "  - {id: c, kind: choice, prompt: P, multiple: true, choices: [{text: a, valid: true}, b, c]}\n"
+	    "  - {id: o, kind: order, prompt: P, frames: [1, 2, 3]}\n");
+	char err[300];
+	assert_int_equal(tq_exercise_compute_keys(ex, cap, NULL, err, sizeof(err)), 0);
+	char *x = repeat('x', 9000);
+	size_t len = 9100;
+	char *buf = malloc(len);
+	assert_non_null(buf);
+	/* "x...x" is 4096 bytes of JSON with 4094 x's */
+	snprintf(buf, len, "{\"t\": \"%.4094s\"}", x);
+	json_decref(grade(ex, cap, buf));
+	snprintf(buf, len, "{\"t\": \"%.4095s\"}", x);
+	grade_refused(ex, cap, buf, "the answer to 't' is too long", "4096 bytes");
+	snprintf(buf, len, "{\"t\": [\"%.4095s\"]}", x);
+	grade_refused(ex, cap, buf, "the answer to 't' is too long", NULL);
+	/* two hidden fields: twice the room */
+	snprintf(buf, len, "{\"f\": {\"1\": {\"tcp.srcport\": \"%.6000s\"}}}", x);
+	json_t *r = grade(ex, cap, buf);
+	assert_false(correct(r, "f"));
+	json_decref(r);
+	snprintf(buf, len, "{\"f\": {\"1\": {\"tcp.srcport\": \"%.8200s\"}}}", x);
+	grade_refused(ex, cap, buf, "the answer to 'f' is too long", "8192 bytes");
+	/* lists: no more choices or frames than the question has */
+	grade_refused(ex, cap, "{\"c\": [\"a\", \"b\", \"c\", \"a\"]}", "the answer to 'c' lists 4 choices; the question has 3", NULL);
+	grade_refused(ex, cap, "{\"o\": [1, 2, 3, 1]}", "the answer to 'o' lists 4 frames", NULL);
+	r = grade(ex, cap, "{\"c\": [\"a\", \"b\", \"c\"], \"o\": [1, 2, 3]}");
+	assert_true(correct(r, "o"));
+	json_decref(r);
+	tq_exercise_free(ex);
+
+	/* the whole: 60 answers of 4,000 bytes pass, 70 do not */
+	struct tq_sbuf y, a;
+	tq_sbuf_init(&y, 0);
+	tq_sbuf_init(&a, 0);
+	tq_sbuf_puts(&y, "title: T\nquestions:\n");
+	for (int i = 0; i < 70; i++)
+		tq_sbuf_printf(&y, "  - {id: q%d, kind: text, prompt: P, answer: x}\n", i);
+	ex = loaded(tq_sbuf_str(&y));
+	assert_int_equal(tq_exercise_compute_keys(ex, cap, NULL, err, sizeof(err)), 0);
+	for (int n = 60; n <= 70; n += 10) {
+		tq_sbuf_reset(&a);
+		tq_sbuf_putc(&a, '{');
+		for (int i = 0; i < n; i++)
+			tq_sbuf_printf(&a, "%s\"q%d\": \"%.4000s\"", i ? ", " : "", i, x);
+		tq_sbuf_putc(&a, '}');
+		if (n == 60)
+			json_decref(grade(ex, cap, tq_sbuf_str(&a)));
+		else
+			grade_refused(ex, cap, tq_sbuf_str(&a), "the answers are too long", "262144 at most");
+	}
+	tq_sbuf_free(&y);
+	tq_sbuf_free(&a);
+	tq_exercise_free(ex);
+	free(x);
+	free(buf);
+	tq_capture_free(cap);
+}
+
+/* With a limit, each student is graded on the choices they were shown. */
+static void
+test_choice_limit(void **state)
+{
+	(void)state;
+	struct tq_capture *cap = demo_cap();
+	struct tq_exercise *ex = loaded(
+	    "title: T\n"
+	    "questions:\n"
+	    "  - {id: c, kind: choice, prompt: P, limit: 3, choices: [a, b, {text: c, valid: true}, d, e, f, g]}\n"
+	    "  - id: m\n"
+	    "    kind: choice\n"
+	    "    prompt: P\n"
+	    "    multiple: true\n"
+	    "    limit: 3\n"
+	    "    choices: [{text: a, valid: true}, b, {text: c, valid: true}, d, {text: e, valid: true}, f, g]\n");
+	char err[300];
+	assert_int_equal(tq_exercise_compute_keys(ex, cap, NULL, err, sizeof(err)), 0);
+	static const char *const letters[] = { "a", "b", "c", "d", "e", "f", "g" };
+	int tried = 0;
+	for (uint64_t seed = 1; seed < 100 && tried < 5; seed++) {
+		size_t ic[8], im[8];
+		size_t nc = tq_exercise_pick_choices(ex, 0, seed, ic, 8), nm = tq_exercise_pick_choices(ex, 1, seed, im, 8);
+		assert_int_equal(nc, 3);
+		assert_int_equal(nm, 3);
+		int shown_c[7] = { 0 }, shown_m[7] = { 0 };
+		for (size_t i = 0; i < 3; i++) {
+			shown_c[ic[i]] = 1;
+			shown_m[im[i]] = 1;
+		}
+		/* a seed that shows m one or two of its three valid choices */
+		int valid_shown = shown_m[0] + shown_m[2] + shown_m[4];
+		if (valid_shown == 3)
+			continue;
+		tried++;
+		size_t hidden = 0;
+		while (shown_c[hidden])
+			hidden++;
+		char right_m[64] = "", all_m[] = "[\"a\", \"c\", \"e\"]";
+		for (size_t i = 0; i < 3; i++)
+			if (im[i] == 0 || im[i] == 2 || im[i] == 4)
+				snprintf(right_m + strlen(right_m), sizeof(right_m) - strlen(right_m), "%s\"%s\"", *right_m ? ", " : "",
+				    letters[im[i]]);
+		char ans[200];
+		snprintf(ans, sizeof(ans), "{\"c\": \"%s\", \"m\": [%s]}", letters[hidden], right_m);
+		struct tq_grade_opts opts = { seed, 1 };
+		json_t *r = grade_opts(ex, cap, ans, &opts);
+		assert_false(correct(r, "c"));
+		assert_non_null(strstr(feedback(r, "c"), "not one of the choices"));
+		assert_true(correct(r, "m"));
+		json_decref(r);
+		/* shown all (staff, auto-graders): a choice is a choice, and every valid one is wanted */
+		r = grade_opts(ex, cap, ans, NULL);
+		assert_null(strstr(feedback(r, "c"), "not one of the choices"));
+		assert_false(correct(r, "m"));
+		json_decref(r);
+		struct tq_grade_opts off = { seed, 0 };
+		r = grade_opts(ex, cap, ans, &off);
+		assert_false(correct(r, "m"));
+		json_decref(r);
+		snprintf(ans, sizeof(ans), "{\"c\": \"C\", \"m\": %s}", all_m);
+		r = grade_opts(ex, cap, ans, &opts);
+		assert_true(correct(r, "c"));
+		assert_false(correct(r, "m"));
+		assert_non_null(strstr(feedback(r, "m"), "not one of the choices"));
+		json_decref(r);
+		r = grade_opts(ex, cap, ans, NULL);
+		assert_true(correct(r, "m"));
+		json_decref(r);
+	}
+	assert_int_equal(tried, 5);
+	tq_exercise_free(ex);
+	tq_capture_free(cap);
+}
+
+/* attempts: an optional integer from 1 to 1000, kept and written back. */
+static void
+test_attempts(void **state)
+{
+	(void)state;
+	struct tq_exercise *ex = loaded("title: T\nattempts: 3\nquestions: []\n");
+	assert_int_equal(tq_exercise_attempts(ex), 3);
+	assert_int_equal(json_integer_value(json_object_get(tq_exercise_doc(ex), "attempts")), 3);
+	struct tq_sbuf out;
+	tq_sbuf_init(&out, 0);
+	assert_int_equal(tq_exercise_to_yaml(tq_exercise_doc(ex), &out), 0);
+	struct tq_exercise *back = loaded(out.s);
+	assert_int_equal(tq_exercise_attempts(back), 3);
+	assert_true(json_equal(tq_exercise_doc(ex), tq_exercise_doc(back)));
+	tq_sbuf_free(&out);
+	tq_exercise_free(back);
+	tq_exercise_free(ex);
+	ex = loaded(base_q);
+	assert_int_equal(tq_exercise_attempts(ex), 0);
+	tq_exercise_free(ex);
+	ex = loaded("title: T\nattempts: 1000\nquestions: []\n");
+	assert_int_equal(tq_exercise_attempts(ex), 1000);
+	tq_exercise_free(ex);
+	refused("title: T\nattempts: 0\nquestions: []\n", "attempts: 0 is out of range (1 to 1000");
+	refused("title: T\nattempts: 1001\nquestions: []\n", "attempts: 1001 is out of range");
+	refused("title: T\nattempts: -2\nquestions: []\n", "attempts: -2 is out of range");
+	refused("title: T\nattempts: '3'\nquestions: []\n", "attempts: expected an integer from 1 to 1000 (leave it out for no limit), found text");
+	refused("title: T\nattempts: 2.5\nquestions: []\n", "attempts: expected an integer");
+	refused("title: T\nattempt: 3\nquestions: []\n", "unknown key 'attempt' (the keys here are title, intro, capture, view, attempts, questions)");
+}
+
 int
 main(void)
 {
@@ -517,8 +1051,15 @@ main(void)
 		cmocka_unit_test(test_text_normalizers),
 		cmocka_unit_test(test_number_choice_field_order),
 		cmocka_unit_test(test_keys_that_fail),
+		cmocka_unit_test(test_keys_limits),
 		cmocka_unit_test(test_pick_choices),
 		cmocka_unit_test(test_yaml_round_trip),
+		cmocka_unit_test(test_feedback_hidden),
+		cmocka_unit_test(test_feedback_index),
+		cmocka_unit_test(test_regex_limits),
+		cmocka_unit_test(test_answer_limits),
+		cmocka_unit_test(test_choice_limit),
+		cmocka_unit_test(test_attempts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

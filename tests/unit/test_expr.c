@@ -111,7 +111,7 @@ eval_on(const char *name, const char *src, struct tq_expr_error *err, char **fro
 	assert_string_equal(tq_expr_source(e), src);
 	struct tq_findex *ix;
 	char ebuf[256];
-	if (tq_findex_build(cap_of(name), &e, 1, &ix, ebuf, sizeof(ebuf)) != 0)
+	if (tq_findex_build(cap_of(name), &e, 1, NULL, &ix, ebuf, sizeof(ebuf)) != 0)
 		fail_msg("%s: index: %s", name, ebuf);
 	json_t *from = NULL;
 	memset(err, 0, sizeof(*err));
@@ -902,7 +902,7 @@ test_shared_index(void **state)
 		assert_int_equal(tq_expr_parse(srcs[i], &e[i], &err), 0);
 	struct tq_findex *ix;
 	char ebuf[256];
-	assert_int_equal(tq_findex_build(cap_of(S4), e, 4, &ix, ebuf, sizeof(ebuf)), 0);
+	assert_int_equal(tq_findex_build(cap_of(S4), e, 4, NULL, &ix, ebuf, sizeof(ebuf)), 0);
 	for (int round = 0; round < 2; round++) {
 		for (int i = 0; i < 4; i++) {
 			json_t *v = tq_expr_eval(ix, e[i], NULL, &err);
@@ -924,7 +924,7 @@ test_shared_index(void **state)
 	tq_expr_free(other);
 	tq_findex_free(ix);
 	/* an index of no field at all */
-	assert_int_equal(tq_findex_build(cap_of(S4), e, 0, &ix, ebuf, sizeof(ebuf)), 0);
+	assert_int_equal(tq_findex_build(cap_of(S4), e, 0, NULL, &ix, ebuf, sizeof(ebuf)), 0);
 	tq_findex_free(ix);
 	for (int i = 0; i < 4; i++)
 		tq_expr_free(e[i]);
@@ -974,7 +974,7 @@ test_threads(void **state)
 	    "first(frame.number where tq.encrypted == 1))", &e, &err), 0);
 	struct tq_findex *ix;
 	char ebuf[256];
-	assert_int_equal(tq_findex_build(cap_of(S4), &e, 1, &ix, ebuf, sizeof(ebuf)), 0);
+	assert_int_equal(tq_findex_build(cap_of(S4), &e, 1, NULL, &ix, ebuf, sizeof(ebuf)), 0);
 	pthread_t th[4];
 	struct par p[4];
 	for (int i = 0; i < 4; i++) {
@@ -987,6 +987,207 @@ test_threads(void **state)
 	}
 	tq_findex_free(ix);
 	tq_expr_free(e);
+	done();
+}
+
+/* ------------------------------------------------------------------ limits (struct tq_limits) */
+
+/* The largest capture here: 178 frames, 130 of them with TCP payload (152,432 bytes). */
+#define PR "tls-port-reuse-eth-ipv4.pcap"
+
+/* Indexes the n expressions srcs on a capture under lim (may be NULL) and
+ * returns, malloc'd, each one's value and origins as compact JSON, a line
+ * each (or its evaluation error); NULL when the build failed, with *rc and
+ * msg set and the index not made. */
+static char *
+values_under(const char *name, const char *const *srcs, size_t n, const struct tq_limits *lim, int *rc,
+    char *msg, size_t msglen)
+{
+	struct tq_expr *e[8];
+	struct tq_expr_error err;
+	assert_true(n <= 8);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(tq_expr_parse(srcs[i], &e[i], &err), 0);
+	struct tq_findex *ix = (struct tq_findex *)&ix;
+	msg[0] = '\0';
+	*rc = tq_findex_build(cap_of(name), e, n, lim, &ix, msg, msglen);
+	char *out = NULL;
+	if (*rc == 0) {
+		assert_non_null(ix);
+		struct tq_sbuf sb;
+		tq_sbuf_init(&sb, 0);
+		for (size_t i = 0; i < n; i++) {
+			json_t *from = NULL;
+			json_t *v = tq_expr_eval(ix, e[i], &from, &err);
+			char *vs = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+			char *fs = from ? json_dumps(from, JSON_COMPACT) : NULL;
+			tq_sbuf_printf(&sb, "%s %s\n", vs ? vs : err.msg, fs ? fs : "-");
+			free(vs);
+			free(fs);
+			json_decref(v);
+			json_decref(from);
+		}
+		out = strdup(sb.s ? sb.s : "");
+		tq_sbuf_free(&sb);
+		tq_findex_free(ix);
+	} else {
+		assert_null(ix);
+		assert_true(msg[0] != '\0');
+	}
+	for (size_t i = 0; i < n; i++)
+		tq_expr_free(e[i]);
+	return out;
+}
+
+/* The frame K of "(stopped at frame K of N)" in msg, checking N; 0 if absent. */
+static unsigned
+stopped_at(const char *msg, unsigned nframes)
+{
+	const char *p = strstr(msg, "(stopped at frame ");
+	unsigned k = 0, of = 0;
+	if (!p || sscanf(p, "(stopped at frame %u of %u)", &k, &of) != 2)
+		return 0;
+	if (of != nframes)
+		FAIL("\"%s\": not \"of %u\"", msg, nframes);
+	if (k < 1 || k > nframes)
+		FAIL("\"%s\": no such frame", msg);
+	return k;
+}
+
+/* Fields of every kind the index copies: numbers, addresses, bytes, strings. */
+static const char *const limit_srcs[] = {
+	"count(frame where tcp.len > 0)",
+	"list(ip.src where tcp.flags.syn == 1)",
+	"sum(tcp.len where tq.from_client == 1)",
+	"last(tcp.payload)",
+	"first(tls.handshake.version where tls.handshake.type == 2)",
+	"distinct(tcp.srcport)",
+};
+#define NLIMIT_SRCS (sizeof(limit_srcs) / sizeof(limit_srcs[0]))
+
+/* No limits, zero limits and limits never reached give the same values. */
+static void
+test_limits_same_values(void **state)
+{
+	(void)state;
+	const char *names[] = { S4, PR, EC };
+	for (size_t c = 0; c < 3; c++) {
+		char msg[256];
+		int rc;
+		char *none = values_under(names[c], limit_srcs, NLIMIT_SRCS, NULL, &rc, msg, sizeof(msg));
+		assert_int_equal(rc, 0);
+		struct tq_limits zero = { 0, 0 };
+		char *z = values_under(names[c], limit_srcs, NLIMIT_SRCS, &zero, &rc, msg, sizeof(msg));
+		assert_int_equal(rc, 0);
+		struct tq_limits ample = { tq_monotonic_ns() + 60 * UINT64_C(1000000000), (size_t)1 << 30 };
+		char *a = values_under(names[c], limit_srcs, NLIMIT_SRCS, &ample, &rc, msg, sizeof(msg));
+		assert_int_equal(rc, 0);
+		assert_string_equal(z, none);
+		assert_string_equal(a, none);
+		/* and they are values, not a line of errors */
+		if (!strstr(none, "[{\"frame\""))
+			FAIL("%s: no origins in\n%s", names[c], none);
+		free(none);
+		free(z);
+		free(a);
+	}
+	done();
+}
+
+static void
+test_limits_deadline(void **state)
+{
+	(void)state;
+	char msg[256];
+	int rc;
+	assert_string_not_equal(tq_strerror(TQ_ETIMEOUT), tq_strerror(12345));
+	/* long past, and just past */
+	uint64_t past[] = { 1, tq_monotonic_ns() };
+	for (int i = 0; i < 2; i++) {
+		struct tq_limits lim = { past[i], 0 };
+		assert_null(values_under(S4, limit_srcs, NLIMIT_SRCS, &lim, &rc, msg, sizeof(msg)));
+		assert_int_equal(rc, TQ_ETIMEOUT);
+		if (!strstr(msg, "the time allowed had run out before indexing the trace began"))
+			FAIL("a deadline past: \"%s\"", msg);
+	}
+	/* an index of no field reads no frame, so it has no time to run out of */
+	struct tq_limits gone = { 1, 0 };
+	char *v = values_under(S4, limit_srcs, 0, &gone, &rc, msg, sizeof(msg));
+	assert_int_equal(rc, 0);
+	free(v);
+	/* Budgets from 1 us up, doubling, until the build ends in time: each one
+	 * short of that stops at a frame where the deadline is read (1, 33, 65 ...)
+	 * and says so; several land inside the trace, whatever the machine's speed. */
+	unsigned inside = 0, tries = 0;
+	char *full = values_under(PR, limit_srcs, NLIMIT_SRCS, NULL, &rc, msg, sizeof(msg));
+	for (uint64_t budget = 1000; ; budget *= 2) {
+		assert_true(budget < 30 * UINT64_C(1000000000));
+		struct tq_limits lim = { tq_monotonic_ns() + budget, 0 };
+		v = values_under(PR, limit_srcs, NLIMIT_SRCS, &lim, &rc, msg, sizeof(msg));
+		if (rc == 0) {
+			assert_string_equal(v, full);
+			free(v);
+			break;
+		}
+		tries++;
+		assert_int_equal(rc, TQ_ETIMEOUT);
+		unsigned k = stopped_at(msg, 178);
+		if (strstr(msg, "the time allowed had run out before indexing the trace began"))
+			continue;
+		if (strncmp(msg, "indexing the trace took longer than the ", 40) != 0 || !strstr(msg, " allowed (stopped at frame ") ||
+		    (!strstr(msg, " µs allowed") && !strstr(msg, " ms allowed") && !strstr(msg, " s allowed")))
+			FAIL("budget %llu ns: \"%s\"", (unsigned long long)budget, msg);
+		if (k % 32 != 1)
+			FAIL("budget %llu ns: stopped where the deadline is not read: \"%s\"", (unsigned long long)budget, msg);
+		if (k > 1)
+			inside++;
+	}
+	free(full);
+	if (!inside)
+		FAIL("none of %u budgets too short stopped inside the trace", tries);
+	done();
+}
+
+static void
+test_limits_memory(void **state)
+{
+	(void)state;
+	char msg[256];
+	int rc;
+	/* too little for the index's own tables */
+	struct tq_limits tiny = { 0, 1 };
+	assert_null(values_under(S4, limit_srcs, NLIMIT_SRCS, &tiny, &rc, msg, sizeof(msg)));
+	assert_int_equal(rc, TQ_ETOOBIG);
+	if (!strstr(msg, "the field index would take more than the 1 B allowed: for a trace of 31 frames it needs "))
+		FAIL("max_bytes 1: \"%s\"", msg);
+	/* 1 KiB to 16 MiB: refused, refused inside the trace, then always the same values */
+	char *full = values_under(PR, limit_srcs, NLIMIT_SRCS, NULL, &rc, msg, sizeof(msg));
+	int ok = 0;
+	unsigned inside = 0;
+	for (unsigned k = 10; k <= 24; k++) {
+		struct tq_limits lim = { 0, (size_t)1 << k };
+		char *v = values_under(PR, limit_srcs, NLIMIT_SRCS, &lim, &rc, msg, sizeof(msg));
+		if (rc == 0) {
+			assert_string_equal(v, full);
+			free(v);
+			ok = 1;
+			continue;
+		}
+		if (ok)
+			FAIL("%zu bytes refused, fewer were enough: \"%s\"", lim.max_bytes, msg);
+		assert_int_equal(rc, TQ_ETOOBIG);
+		char want[64];
+		snprintf(want, sizeof(want), "the field index would take more than the %u %s allowed", k < 20 ? 1u << (k - 10) : 1u << (k - 20),
+		    k < 20 ? "KiB" : "MiB");
+		if (strncmp(msg, want, strlen(want)) != 0)
+			FAIL("%zu bytes: \"%s\", not \"%s\"", lim.max_bytes, msg, want);
+		if (stopped_at(msg, 178) > 1)
+			inside++;
+	}
+	assert_true(ok);
+	if (!inside)
+		FAIL("no memory limit stopped the index inside the trace");
+	free(full);
 	done();
 }
 
@@ -1179,6 +1380,9 @@ main(void)
 		cmocka_unit_test(test_eval_errors),
 		cmocka_unit_test(test_shared_index),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_limits_same_values),
+		cmocka_unit_test(test_limits_deadline),
+		cmocka_unit_test(test_limits_memory),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_regressions),
 	};

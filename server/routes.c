@@ -1,0 +1,259 @@
+/*
+ * routes.c - every route of the server in one table: its method and path,
+ * who may call it, what body it takes, whether it is heavy work, and the
+ * handler that answers it.
+ *
+ * http.c looks a request up here as soon as its headers are in: a path no
+ * row has is 404, a method no row of the path has is 405 with its Allow
+ * list, and the row's need (anyone, any account, a student, staff, an
+ * admin) is checked against the credentials before a byte of the body is
+ * taken.  What depends on the resource itself (teaching this course, being
+ * enrolled in that one) is the handler's to check.  doc/openapi.json
+ * describes the same routes for clients.
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "server.h"
+
+static const struct route routes[] = {
+	{ "GET", "/healthz", NEED_ANYONE, BODY_NONE, 0, route_healthz },
+	{ "GET", "/api/v1/openapi.json", NEED_ANYONE, BODY_NONE, 0, route_openapi },
+	/* sessions: log in (anyone), who am I, log out; a reset code redeemed */
+	{ "POST", "/api/v1/session", NEED_ANYONE, BODY_JSON, R_SMALL, api_session },
+	{ "GET", "/api/v1/session", NEED_USER, BODY_NONE, 0, api_session },
+	{ "DELETE", "/api/v1/session", NEED_USER, BODY_NONE, 0, api_session },
+	{ "POST", "/api/v1/password-reset", NEED_ANYONE, BODY_JSON, R_SMALL, api_password_reset },
+	/* the auto-grader's endpoint: loads its exercise, named in the body (route_grade defers itself) */
+	{ "POST", "/api/v1/grade", NEED_STAFF, BODY_JSON, R_GRADE, route_grade },
+	/* traces */
+	{ "GET", "/api/v1/traces", NEED_STAFF, BODY_NONE, 0, api_author_routes },
+	{ "POST", "/api/v1/traces", NEED_STAFF, BODY_UPLOAD, R_HEAVY | R_RAW, api_author_routes },
+	{ "GET", "/api/v1/traces/*", NEED_STAFF, BODY_NONE, 0, api_author_routes },
+	{ "GET", "/api/v1/traces/*/download", NEED_STAFF, BODY_NONE, 0, api_author_routes },
+	{ "GET", "/api/v1/traces/*/frames", NEED_STAFF, BODY_NONE, R_LOADS_TR, api_author_routes },
+	{ "GET", "/api/v1/traces/*/frames/*", NEED_STAFF, BODY_NONE, R_LOADS_TR, api_author_routes },
+	/* exercises */
+	{ "GET", "/api/v1/exercises", NEED_USER, BODY_NONE, 0, api_author_routes },
+	{ "POST", "/api/v1/exercises", NEED_STAFF, BODY_UPLOAD, R_HEAVY, api_author_routes },
+	{ "GET", "/api/v1/exercises/*", NEED_USER, BODY_NONE, R_LOADS_EX, api_author_routes },
+	{ "PUT", "/api/v1/exercises/*", NEED_STAFF, BODY_UPLOAD, R_HEAVY, api_author_routes },
+	{ "DELETE", "/api/v1/exercises/*", NEED_STAFF, BODY_NONE, 0, api_author_routes },
+	{ "GET", "/api/v1/exercises/*/frames", NEED_USER, BODY_NONE, R_LOADS_EX, api_exercise_routes },
+	{ "GET", "/api/v1/exercises/*/frames/*", NEED_USER, BODY_NONE, R_LOADS_EX, api_exercise_routes },
+	{ "GET", "/api/v1/exercises/*/submissions", NEED_USER, BODY_NONE, R_LOADS_EX, api_exercise_routes },
+	{ "POST", "/api/v1/exercises/*/submissions", NEED_STUDENT, BODY_JSON, R_LOADS_EX, api_exercise_routes },
+	{ "GET", "/api/v1/exercises/*/keys", NEED_STAFF, BODY_NONE, R_LOADS_EX, api_exercise_routes },
+	{ "GET", "/api/v1/exercises/*/stats", NEED_STAFF, BODY_NONE, R_LOADS_EX, api_exercise_routes },
+	{ "GET", "/api/v1/exercises/*/submissions.csv", NEED_STAFF, BODY_NONE, R_LOADS_EX, api_exercise_routes },
+	{ "GET", "/api/v1/exercises/*/trace", NEED_USER, BODY_NONE, R_LOADS_EX, api_exercise_routes },
+	/* courses */
+	{ "GET", "/api/v1/courses", NEED_USER, BODY_NONE, 0, api_author_routes },
+	{ "POST", "/api/v1/courses", NEED_STAFF, BODY_JSON, 0, api_author_routes },
+	{ "GET", "/api/v1/courses/*", NEED_USER, BODY_NONE, 0, api_author_routes },
+	{ "GET", "/api/v1/courses/*/students", NEED_STAFF, BODY_NONE, 0, api_author_routes },
+	{ "POST", "/api/v1/courses/*/students", NEED_STAFF, BODY_JSON, 0, api_author_routes },
+	{ "DELETE", "/api/v1/courses/*/students/*", NEED_STAFF, BODY_NONE, 0, api_author_routes },
+	{ "POST", "/api/v1/courses/*/teachers", NEED_ADMIN, BODY_JSON, 0, api_author_routes },
+	/* a key's live preview: an expression over a whole trace */
+	{ "POST", "/api/v1/eval", NEED_STAFF, BODY_JSON, R_HEAVY, api_author_routes },
+	/* API tokens and accounts */
+	{ "GET", "/api/v1/tokens", NEED_STAFF, BODY_NONE, 0, api_author_routes },
+	{ "POST", "/api/v1/tokens", NEED_STAFF, BODY_JSON, 0, api_author_routes },
+	{ "DELETE", "/api/v1/tokens/*", NEED_STAFF, BODY_NONE, 0, api_author_routes },
+	{ "GET", "/api/v1/users", NEED_ADMIN, BODY_NONE, 0, api_author_routes },
+	{ "POST", "/api/v1/users", NEED_ADMIN, BODY_JSON, 0, api_author_routes },
+	{ "PATCH", "/api/v1/users/*", NEED_ADMIN, BODY_JSON, 0, api_author_routes },
+	{ "POST", "/api/v1/users/*/password", NEED_ADMIN, BODY_JSON, 0, api_author_routes },
+	{ "POST", "/api/v1/users/*/reset-code", NEED_STAFF, BODY_NONE, 0, api_author_routes },
+	/* the server's own figures: its cache, what it is receiving, its heavy work */
+	{ "GET", "/api/v1/server", NEED_ADMIN, BODY_NONE, 0, route_server },
+	/* the web app */
+	{ "GET", "/**", NEED_ANYONE, BODY_NONE, 0, route_static },
+};
+
+/* Whether path matches pattern, segment by segment. */
+static int
+matches(const char *pattern, const char *path)
+{
+	const char *p = pattern, *s = path;
+	while (*p && *s) {
+		if (*p == '/' && *s == '/') {
+			p++;
+			s++;
+			continue;
+		}
+		size_t pl = strcspn(p, "/"), sl = strcspn(s, "/");
+		if (pl == 2 && !strncmp(p, "**", 2))
+			return sl > 0;       /* the rest, one segment at least */
+		if (!sl)
+			return 0;
+		if (!(pl == 1 && *p == '*') && (pl != sl || strncmp(p, s, pl)))
+			return 0;
+		p += pl;
+		s += sl;
+	}
+	return (!*p && !*s) || !strcmp(p, "**");     /* "/" is the web app's too */
+}
+
+/* GET also answers HEAD. */
+static int
+method_is(const struct route *rt, const char *method)
+{
+	return !strcmp(rt->method, method) || (!strcmp(method, "HEAD") && !strcmp(rt->method, "GET"));
+}
+
+const struct route *
+route_find(const char *method, const char *path, unsigned *status, char *allow, size_t allowlen)
+{
+	int api = !strncmp(path, "/api/", 5) || !strcmp(path, "/api");
+	size_t o = 0;
+	allow[0] = '\0';
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		const struct route *rt = &routes[i];
+		/* the web app's catch-all is not for the API's paths */
+		if ((api && !strcmp(rt->pattern, "/**")) || !matches(rt->pattern, path))
+			continue;
+		if (method_is(rt, method))
+			return rt;
+		if (o + strlen(rt->method) + 8 < allowlen && !strstr(allow, rt->method)) {
+			int w = snprintf(allow + o, allowlen - o, "%s%s%s", o ? ", " : "", rt->method,
+			    strcmp(rt->method, "GET") ? "" : ", HEAD");
+			o += w > 0 ? (size_t)w : 0;
+		}
+	}
+	*status = o ? 405 : 404;
+	return NULL;
+}
+
+/* Segment k of path (0 is the one after the first '/'), or "" when too long or absent. */
+static void
+segment(const char *path, int k, char *buf, size_t len)
+{
+	const char *s = path;
+	for (int i = 0; i <= k; i++) {
+		if (*s != '/') {
+			buf[0] = '\0';
+			return;
+		}
+		s++;
+		if (i < k)
+			s += strcspn(s, "/");
+	}
+	size_t n = strcspn(s, "/");
+	if (n >= len)
+		n = 0;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+}
+
+int
+route_is_heavy(struct app *a, const struct route *rt, const char *path)
+{
+	if (rt->flags & R_HEAVY)
+		return 1;
+	char name[128];
+	if (rt->flags & R_LOADS_EX) {
+		segment(path, 3, name, sizeof(name));
+		return *name && !app_exercise_ready(a, name);
+	}
+	if (rt->flags & R_LOADS_TR) {
+		segment(path, 3, name, sizeof(name));
+		return *name && !app_trace_ready(a, name);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ small routes */
+
+void
+route_healthz(struct app *a, struct MHD_Connection *c, const char *method, const char *path, struct req *q,
+    struct reply *r)
+{
+	(void)a, (void)c, (void)method, (void)path, (void)q;
+	reply_json(r, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+/* GET /api/v1/server: what an admin watches, and the tests measure. */
+void
+route_server(struct app *a, struct MHD_Connection *c, const char *method, const char *path, struct req *q,
+    struct reply *r)
+{
+	(void)c, (void)method, (void)path, (void)q;
+	size_t ncaps, bytes, nex;
+	app_cache_figures(a, &ncaps, &bytes, &nex);
+	reply_json(r, 200, json_pack("{s:{s:I,s:I,s:I,s:I},s:{s:I,s:I},s:{s:I,s:I},s:{s:I,s:I}}",
+	    "cache", "captures", (json_int_t)ncaps, "bytes", (json_int_t)bytes, "exercises", (json_int_t)nex, "budget",
+	    (json_int_t)a->o.cache_bytes,
+	    "bodies", "bytes", (json_int_t)__atomic_load_n(&a->inflight, __ATOMIC_RELAXED), "budget", (json_int_t)a->o.max_inflight,
+	    "heavy", "jobs", (json_int_t)(a->heavy ? pool_load(a->heavy) : 0), "threads", (json_int_t)a->o.heavy_threads,
+	    "connections", "open", (json_int_t)http_connections(a), "max", (json_int_t)a->o.max_conns));
+}
+
+/* doc/openapi.json, compiled in (server/openapi.c) */
+extern const char tq_openapi[];
+extern const size_t tq_openapi_len;
+
+void
+route_openapi(struct app *a, struct MHD_Connection *c, const char *method, const char *path, struct req *q,
+    struct reply *r)
+{
+	(void)a, (void)c, (void)method, (void)path, (void)q;
+	if (!(r->raw = malloc(tq_openapi_len))) {
+		reply_error(r, 503, "out of memory");
+		return;
+	}
+	memcpy(r->raw, tq_openapi, tq_openapi_len);
+	r->rawlen = tq_openapi_len;
+	r->status = 200;
+	r->ctype = "application/json";
+}
+
+static const char *
+mime(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+	static const struct { const char *ext, *type; } types[] = {
+		{ ".html", "text/html; charset=utf-8" }, { ".js", "text/javascript; charset=utf-8" },
+		{ ".css", "text/css; charset=utf-8" }, { ".json", "application/json" }, { ".svg", "image/svg+xml" },
+		{ ".png", "image/png" }, { ".ico", "image/x-icon" }, { ".txt", "text/plain; charset=utf-8" },
+	};
+	for (size_t i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++)
+		if (!strcmp(dot, types[i].ext))
+			return types[i].type;
+	return "application/octet-stream";
+}
+
+void
+route_static(struct app *a, struct MHD_Connection *c, const char *method, const char *path, struct req *q,
+    struct reply *r)
+{
+	(void)c, (void)method, (void)q;
+	/* only plain names: letters, digits, '-', '_', '.', '/', and no ".." */
+	if (strstr(path, "..") || strspn(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./") != strlen(path) ||
+	    strlen(path) > 200) {
+		reply_error(r, 404, "there is no page %.200s", path);
+		return;
+	}
+	char file[4400];
+	snprintf(file, sizeof(file), "%s%s%s", a->o.www, path, path[strlen(path) - 1] == '/' ? "index.html" : "");
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	struct stat sb;
+	if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		reply_error(r, 404, "there is no page %.200s", path);
+		return;
+	}
+	r->status = 200;
+	r->fd = fd;
+	r->fdlen = (size_t)sb.st_size;
+	r->ctype = mime(file);
+}
