@@ -264,84 +264,6 @@ reset_code(struct app *a, const struct tq_user *u, const struct tq_user *who, st
 
 /* ------------------------------------------------------------------ the trace view */
 
-static int
-in_list(const json_t *list, const char *s)
-{
-	size_t i;
-	json_t *v;
-	json_array_foreach(list, i, v)
-		if (json_is_string(v) && !strcmp(json_string_value(v), s))
-			return 1;
-	return 0;
-}
-
-/* The fields hidden in frame num by the exercise's field questions. */
-static json_t *
-hidden_fields(const json_t *doc, uint32_t num)
-{
-	char key[16];
-	snprintf(key, sizeof(key), "%u", num);
-	json_t *out = json_array();
-	size_t i;
-	json_t *q;
-	json_array_foreach(json_object_get(doc, "questions"), i, q) {
-		json_t *fl = json_object_get(json_object_get(q, "hide"), key);
-		size_t k;
-		json_t *f;
-		json_array_foreach(fl, k, f)
-			json_array_append(out, f);
-	}
-	return out;
-}
-
-/* Masks the bytes [off, off+len) of a source's hex as "??". */
-static void
-mask_bytes(json_t *sources, json_int_t ds, json_int_t off, json_int_t len)
-{
-	json_t *src = json_array_get(sources, (size_t)ds);
-	const char *hex = json_string_value(json_object_get(src, "bytes"));
-	if (!hex || off < 0 || len <= 0)
-		return;
-	size_t n = strlen(hex);
-	char *m = strdup(hex);
-	if (!m)
-		return;
-	for (json_int_t i = off; i < off + len && (size_t)(2 * i + 1) < n; i++)
-		m[2 * i] = m[2 * i + 1] = '?';
-	json_object_set_new(src, "bytes", json_string(m));
-	free(m);
-}
-
-/* Applies a student's view to an array of tree nodes; 1 when node i was removed. */
-static void
-student_view(json_t *nodes, const json_t *exclude, const json_t *redact, const json_t *hidden, json_t *sources)
-{
-	for (size_t i = 0; i < json_array_size(nodes);) {
-		json_t *n = json_array_get(nodes, i);
-		const char *f = json_string_value(json_object_get(n, "f"));
-		if (f && in_list(exclude, f)) {
-			json_array_remove(nodes, i);
-			continue;
-		}
-		if (f && (in_list(redact, f) || in_list(hidden, f))) {
-			const struct tq_field *fd = tq_field_lookup(f);
-			int hide = in_list(hidden, f);
-			json_object_set_new(n, "l", json_sprintf("%s: %s", fd ? tq_field_name(fd) : f, hide ? "??" : "(redacted)"));
-			json_object_del(n, "v");
-			json_object_del(n, "n");
-			if (hide) {
-				json_object_set_new(n, "hidden", json_true());
-				json_t *h = json_object_get(n, "h");
-				json_int_t ds = json_integer_value(json_object_get(n, "ds"));
-				mask_bytes(sources, ds, json_integer_value(json_array_get(h, 0)), json_integer_value(json_array_get(h, 1)));
-			}
-		} else if (json_object_get(n, "n")) {
-			student_view(json_object_get(n, "n"), exclude, redact, hidden, sources);
-		}
-		i++;
-	}
-}
-
 /* "ETag" for what a user sees of an exercise's trace: the exercise, its
  * version (its document and capture: a save may change what is hidden), the
  * viewer's kind and what is asked. */
@@ -470,34 +392,6 @@ shuffled(const struct shuffle *sh, uint32_t p, int *dealt)
 	return p;
 }
 
-/* What a dealt frame does not show: its times and the fields that name other frames. */
-static const char *const dealt_hide[] = {
-	"frame.time", "frame.time_epoch", "frame.time_delta", "frame.time_delta_displayed", "frame.time_relative",
-	"frame.offset_shift", "frame.number", "tcp.time_relative", "tcp.time_delta", "tcp.analysis", "tcp.reassembled_in",
-	"tcp.segments", "ip.reassembled_in", "ipv6.reassembled_in", "udp.time_relative", "udp.time_delta", NULL,
-};
-
-static void
-hide_dealt(json_t *nodes)
-{
-	for (size_t i = 0; i < json_array_size(nodes);) {
-		json_t *n = json_array_get(nodes, i);
-		const char *f = json_string_value(json_object_get(n, "f"));
-		int drop = 0;
-		for (int k = 0; f && dealt_hide[k] && !drop; k++)
-			drop = !strcmp(f, dealt_hide[k]);
-		json_t *kids = json_object_get(n, "n");
-		if (!drop && kids) {
-			hide_dealt(kids);
-			drop = !f && !json_array_size(kids);     /* a text item left empty ("Timestamps") */
-		}
-		if (drop)
-			json_array_remove(nodes, i);
-		else
-			i++;
-	}
-}
-
 void
 frames_page(struct MHD_Connection *c, struct loaded *l, int64_t viewer, struct reply *r)
 {
@@ -532,20 +426,35 @@ frames_page(struct MHD_Connection *c, struct loaded *l, int64_t viewer, struct r
 	json_t *list = json_array();
 	struct tq_sbuf scratch;
 	tq_sbuf_init(&scratch, 0);
-	const json_t *doc = l->ex ? tq_exercise_doc(l->ex) : NULL;
-	for (unsigned long i = from; i < from + count && i <= total; i++) {
+	struct view_masks *ms = calloc(1, sizeof(*ms));
+	for (unsigned long i = from; ms && i < from + count && i <= total; i++) {
 		struct tq_columns col;
 		int dealt;
 		uint32_t real = shuffled(&sh, (uint32_t)i, &dealt);
 		if (tq_columns_get(l->cap, real, &col, &scratch) != 0)
 			break;
-		json_t *h = staff || !doc ? NULL : hidden_fields(doc, real);
-		int masked = h && json_array_size(h);
-		json_decref(h);
+		struct view_rules vr = { 0 };
+		char *src = NULL, *dst = NULL, *info = NULL;
+		int hides = 0;
+		if (!staff && l->ex) {
+			view_rules(l, real, dealt, &vr);
+			/* a frame with a field to fill in shows none of its row: flags and names restate too much */
+			hides = json_array_size(vr.hidden) > 0;
+			if (!hides && view_frame_masks(l->cap, real, &vr, ms) == 0 && ms->n) {
+				src = view_mask_text(col.src, ms);
+				dst = view_mask_text(col.dst, ms);
+				info = view_mask_text(col.info, ms);
+			}
+			view_rules_free(&vr);
+		}
 		json_array_append_new(list, json_pack("{s:I,s:s,s:s,s:s,s:s,s:I,s:s}", "no", (json_int_t)i, "time",
-		    dealt ? "??" : col.time, "src", masked ? "??" : col.src, "dst", masked ? "??" : col.dst, "proto", col.proto,
-		    "len", (json_int_t)col.len, "info", masked ? "??" : col.info));
+		    dealt ? "??" : col.time, "src", hides ? "??" : src ? src : col.src, "dst", hides ? "??" : dst ? dst : col.dst,
+		    "proto", col.proto, "len", (json_int_t)col.len, "info", hides ? "??" : info ? info : col.info));
+		free(src);
+		free(dst);
+		free(info);
 	}
+	free(ms);
 	tq_sbuf_free(&scratch);
 	reply_json(r, 200, json_pack("{s:I,s:o}", "total", (json_int_t)total, "frames", list));
 }
@@ -596,18 +505,21 @@ frame_tree(struct MHD_Connection *c, struct loaded *l, int64_t viewer, const cha
 		reply_error(r, 500, "frame %lu could not be written", num);
 		return;
 	}
-	if (!staff && l->ex) {
-		const json_t *doc = tq_exercise_doc(l->ex);
-		json_t *view = json_object_get(doc, "view");
-		json_t *hidden = hidden_fields(doc, real);
-		student_view(json_object_get(j, "tree"), json_object_get(view, "exclude"), json_object_get(view, "redact"), hidden,
-		    json_object_get(j, "sources"));
-		json_decref(hidden);
+	struct view_rules vr;
+	struct view_masks *ms = calloc(1, sizeof(*ms));
+	view_rules(l, real, dealt, &vr);
+	if (ms)
+		view_frame(j, &vr, ms);
+	view_rules_free(&vr);
+	free(ms);
+	if (!ms) {
+		json_decref(j);
+		reply_error(r, 503, "out of memory");
+		return;
 	}
 	if (dealt) {
 		/* frame `real` shown at place num: "Frame 2: 74 bytes..." becomes "Frame 3: 74 bytes..." */
 		json_t *tree = json_object_get(j, "tree");
-		hide_dealt(tree);
 		json_t *top = json_array_get(tree, 0);
 		const char *label = json_string_value(json_object_get(top, "l"));
 		const char *colon = label && !strncmp(label, "Frame ", 6) ? strchr(label, ':') : NULL;

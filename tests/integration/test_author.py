@@ -234,7 +234,9 @@ def main():
         check(st == 201 and j["keys"]["questions"][0]["key"] == [1, 2, 3], "an order question's key is the frames' order")
         st, staff_list, _, _ = ines.req("GET", "/api/v1/exercises/tcp-order/frames?from=1&count=4")
         st2, seen, _, r = sam.req("GET", "/api/v1/exercises/tcp-order/frames?from=1&count=4")
-        info = {x["info"]: x["no"] for x in staff_list["frames"][:3]}
+        # (a student's rows mask the numbers that would tell the order: compared without them)
+        masked = lambda t: re.sub(r"(Seq|Ack|TSval|TSecr)=\d+", r"\1=??", t)
+        info = {masked(x["info"]): x["no"] for x in staff_list["frames"][:3]}
         deal = [info.get(x["info"]) for x in seen["frames"][:3]]
         check(st == st2 == 200 and sorted(deal) == [1, 2, 3] and deal != [1, 2, 3] and
               [x["no"] for x in seen["frames"]] == [1, 2, 3, 4] and all(x["time"] == "??" for x in seen["frames"][:3]) and

@@ -696,6 +696,77 @@ def low(tmp):
         s.stop()
 
 
+# ---------------------------------------------------------------- hidden, redacted and dealt values
+
+def walk(nodes):
+    for n in nodes:
+        yield n
+        yield from walk(n.get("n", []))
+
+
+def hexpos(frame, off, n):
+    return frame["sources"][0]["bytes"][2 * off:2 * (off + n)]
+
+
+def views(tmp):
+    db = os.path.join(tmp, "views.db")
+    s = Server(db)
+    try:
+        admin = Who(s, "admin", admin_password(s))
+        st, t, _, _ = upload(s, admin.h, HANDSHAKE, "h.pcap")
+        doc = {"title": "Views", "view": {"redact": ["tcp.options.timestamp.tsval"]}, "questions": [
+            {"id": "f", "kind": "field", "prompt": "Fill in the sequence number", "hide": {"4": ["tcp.seq"]}},
+            {"id": "o", "kind": "order", "prompt": "Put them in order", "frames": [9, 10, 11, 12]}]}
+        st, j, _, _ = admin.req("POST", "/api/v1/exercises", {"slug": "views", "course": "demo", "trace": t["sha256"],
+                                                              "exercise": doc})
+        check(st == 201, "an exercise hides tcp.seq in frame 4, redacts TSval, orders frames 9-12 (%s)" % (j if st != 201 else ""))
+        subprocess.run([TQ, "user", "add", "stu", "--role", "student", "--db", db], input="stu-secret\n",
+                       capture_output=True, text=True)
+        stu = Who(s, "stu", "stu-secret")
+        # a hidden field: not restated in its frame
+        st, f4, text, _ = stu.req("GET", "/api/v1/exercises/views/frames/4")
+        tcp = [n for n in f4["tree"] if n.get("f") == "tcp"][0]
+        seq = [n for n in walk(f4["tree"]) if n.get("f") == "tcp.seq"][0]
+        check("Seq: ??" in tcp["l"] and "Seq: 1," not in tcp["l"] and seq["l"].endswith("??") and "v" not in seq,
+              "the hidden tcp.seq is not restated in the TCP line: %s" % tcp["l"])
+        check(hexpos(f4, 38, 4) == "????????", "its bytes are masked in the hex")
+        # a redacted field: value, bytes, summary, and the packet list's Info
+        st, f5, _, _ = stu.req("GET", "/api/v1/exercises/views/frames/5")
+        tsval = [n for n in walk(f5["tree"]) if n.get("f") == "tcp.options.timestamp.tsval"][0]
+        opt = [n for n in walk(f5["tree"]) if n.get("f") == "tcp.options.timestamp"][0]
+        opts = [n for n in walk(f5["tree"]) if n.get("f") == "tcp.options"][0]
+        check(tsval["l"].endswith("(redacted)") and "v" not in tsval and "3537797767" not in json.dumps(f5) and
+              "TSval ??" in opt["l"] and "v" not in opt and "v" not in opts,
+              "a redacted value is gone from its item, the option's summary and the options' bytes: %s" % opt["l"])
+        check(hexpos(f5, 58, 4) == "????????", "and from the hex")
+        st, page, _, _ = stu.req("GET", "/api/v1/exercises/views/frames?from=1&count=12")
+        rows = {r["no"]: r for r in page["frames"]}
+        check("TSval=??" in rows[5]["info"] and "3537797767" not in rows[5]["info"] and "TSecr=982314553" in rows[5]["info"],
+              "the packet list's Info masks the redacted TSval, no more: %s" % rows[5]["info"])
+        check(rows[4]["info"] == "??", "the row of the frame with a field to fill in is masked")
+        # an order question's frames: no sequence numbers, acknowledgments or timestamps
+        leaks = []
+        for place in (9, 10, 11, 12):
+            st, f, _, _ = stu.req("GET", "/api/v1/exercises/views/frames/%d" % place)
+            tcp = [n for n in f["tree"] if n.get("f") == "tcp"][0]
+            for n in walk(f["tree"]):
+                if n.get("f") in ("tcp.seq", "tcp.ack", "tcp.seq_raw", "tcp.ack_raw", "tcp.options.timestamp.tsecr",
+                                  "ip.id") and ("v" in n or not n["l"].endswith("??")):
+                    leaks.append((place, n["l"]))
+            if re.search(r"(Seq|Ack): \d", tcp["l"]):
+                leaks.append((place, tcp["l"]))
+            info = rows[place]["info"]
+            if re.search(r"(Seq|Ack|TSval|TSecr)=\d", info):
+                leaks.append((place, info))
+            if rows[place]["time"] != "??":
+                leaks.append((place, rows[place]["time"]))
+        check(not leaks, "a dealt frame shows no sequence, acknowledgment, timestamp or IP id (%s)" % leaks[:3])
+        st, f, _, _ = admin.req("GET", "/api/v1/exercises/views/frames/9")
+        check("Seq: 25" in f["tree"][3]["l"] if len(f["tree"]) > 3 else False, "staff see the frames as they are")
+    finally:
+        s.stop()
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="tq-security-")
     s = takeover(tmp)
@@ -706,6 +777,7 @@ def main():
     cache(tmp)
     slow(tmp)
     logins(tmp)
+    views(tmp)
     low(tmp)
     return summary("test_security")
 

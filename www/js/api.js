@@ -231,4 +231,9 @@ export const revoke_token = (id) => del(`/api/v1/tokens/${enc(String(id))}`);
 /* {users: [{name, role, external, can_log_in, created}]} (admins) */
 export const users = () => get('/api/v1/users');
 /* {name, role, password?}: a generated password when none was given, shown once */
+/* A one-time code for a student to set a new password with: {name, code, expires, link}. */
+export const reset_code = (name) => post(`/api/v1/users/${enc(name)}/reset-code`);
+/* Sets a new password with a reset code (no session needed). */
+export const password_reset = (name, code, password) =>
+	request('POST', '/api/v1/password-reset', { name, code, password }, { quiet: true });   /* a wrong code is 401, not a lost session */
 export const create_user = (name, role, password) => post('/api/v1/users', password ? { name, role, password } : { name, role });

@@ -6,7 +6,7 @@
 import * as api from './api.js';
 import { h } from './dom.js';
 import { Router } from './router.js';
-import { login_page } from './pages/login.js';
+import { login_page, reset_page } from './pages/login.js';
 import { exercises_page } from './pages/exercises.js';
 import { exercise_page } from './pages/exercise.js';
 import { not_found_page } from './pages/notfound.js';
@@ -36,6 +36,7 @@ const STAFF = ['instructor', 'admin'];
  */
 const routes = [
 	{ path: '/login', page: login_page },
+	{ path: '/reset', page: reset_page },
 	{ path: '/', page: exercises_page, auth: true, section: '/' },
 	{ path: '/exercises/:slug', page: exercise_page, auth: true, section: '/' },
 	{ path: '/exercises/:slug/edit', page: editor_page, auth: true, roles: STAFF, section: '/' },

@@ -529,5 +529,33 @@ export function checks(env) {
 			await page.goto(`${env.url}/#/courses`);
 			await page.getByRole('heading', { name: 'Not for your role' }).waitFor();
 		},
+	}, {
+		name: 'an instructor hands a student a one-time reset code; the student sets a new password through its link',
+		fn: async ({ page }) => {
+			await ensure_instructor(page, env);
+			const csrf = await api_login(page, INES, INES_PW);
+			let r = await api_send(page, 'POST', '/api/v1/courses', { slug: 'resets', title: 'Course resets' }, csrf);
+			assert(r.status === 201 || r.status === 409, `course: ${r.status}`);
+			r = await api_send(page, 'POST', '/api/v1/courses/resets/students', { students: ['lost-one'] }, csrf);
+			assert_equal(r.status, 200, `enrolling: ${JSON.stringify(r.body)}`);
+			await api_logout(page, csrf);
+			await login(page, env.url, INES, INES_PW);
+			await page.goto(`${env.url}/#/courses/resets`);
+			await page.getByRole('button', { name: 'Reset code for lost-one' }).click();
+			const link = await page.locator('.reset-code a').textContent();
+			assert(/#\/reset\?name=lost-one&code=[0-9a-f]{24}$/.test(link), `the link handed over: ${link}`);
+			await page.getByRole('button', { name: 'Log out' }).click();
+			await page.getByRole('heading', { name: 'Log in to tracequiz' }).waitFor();
+			await page.goto(link);
+			await page.getByRole('heading', { name: 'Set a new password' }).waitFor();
+			assert_equal(await page.getByLabel('Name').inputValue(), 'lost-one', 'the name from the link');
+			await page.getByLabel('New password (8 characters or more)').fill('found-again-1');
+			await page.getByLabel('The new password again').fill('found-again-1');
+			await page.getByRole('button', { name: 'Set the password' }).click();
+			await page.getByRole('status').filter({ hasText: 'Your password is set' }).waitFor();
+			await page.getByRole('button', { name: 'Set the password' }).click();
+			await page.getByRole('alert').filter({ hasText: 'not valid' }).waitFor();
+			await login(page, env.url, 'lost-one', 'found-again-1');
+		},
 	}];
 }

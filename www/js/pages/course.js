@@ -124,8 +124,25 @@ export async function course_page(ctx) {
 							unenrol.focus();
 						},
 					}, 'Keep'));
+				/* a one-time code for a lost password, shown once to hand over (the server says when it may not) */
+				const code_box = h('span', { class: 'reset-code', role: 'status' });
+				const reset = st.external ? null : h('button', {
+					type: 'button', class: 'small', 'aria-label': `Reset code for ${name}`,
+					onclick: async () => {
+						err.hidden = true;
+						try {
+							const r = await api.reset_code(name);
+							const until = new Date(r.expires * 1000).toLocaleString();
+							code_box.replaceChildren(' Code ', h('code', {}, String(r.code)), ` (once, until ${until}): `,
+								h('a', { href: String(r.link) }, `${location.origin}${r.link}`));
+						} catch (e) {
+							err.textContent = e.message;
+							err.hidden = false;
+						}
+					},
+				}, 'Reset code');
 				return h('li', { dataset: { name } }, h('span', { class: 'student-name' }, name),
-					st.external ? h('span', { class: 'badge' }, 'external') : null, ' ', unenrol, confirm, err);
+					st.external ? h('span', { class: 'badge' }, 'external') : null, ' ', unenrol, confirm, ' ', reset, err, code_box);
 			})));
 	}
 
