@@ -1,13 +1,12 @@
 /*
- * api.c - the REST routes a person uses: sessions (log in and out), an
- * exercise's trace (packet list in pages, one frame's tree and bytes, with
- * HTTP caching) and submissions.
+ * api.c - the REST routes a person uses: sessions (log in and out, a reset
+ * code redeemed, each failure slowing down who fails), an exercise's trace
+ * (packet list in pages, one frame's tree and bytes, with HTTP caching, as
+ * view.c masks it for students), submissions (graded, counted and stored in
+ * one transaction), and the auto-grader's endpoint.
  *
- * What a student sees of a trace follows the exercise's view: excluded fields
- * are left out, redacted ones lose their value, and the fields a field
- * question hides lose theirs too, with their bytes masked as "??" in the hex
- * and the frame's packet-list line blanked, since a line such as
- * "Seq=0 Ack=1" would give the answer away.
+ * An order question deals each student its frames to other places (below);
+ * a choice question with a limit deals each student their choices.
  */
 #include "config.h"
 

@@ -1,12 +1,10 @@
 /*
- * serve.c - tracequiz serve: libmicrohttpd with an internal thread pool, a
- * SQLite connection per worker thread, exercises kept loaded (capture open,
- * keys computed) so grading reads memory, and the JSON REST API.
- *
- * A request is answered in three steps: the first call checks the method and
- * the announced length (413 before reading a byte too many); the body is then
- * gathered up to its cap; the last call routes it.  Every error is JSON,
- * {"error": "what was wrong"}, with its HTTP status.
+ * serve.c - tracequiz serve: the server's state.  A SQLite connection per
+ * thread (and a thread that checkpoints the write-ahead log), the cache of
+ * loaded captures and exercises (keys computed, so grading reads memory),
+ * the first start (the demo exercise, the admin account), and the command
+ * line's serve, user add and token add.  Requests are http.c's, their
+ * routes routes.c's.
  */
 #include "config.h"
 

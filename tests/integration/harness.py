@@ -55,24 +55,8 @@ class Server:
         for line in self.proc.stdout:
             self.out.append(line)
 
-    def request(self, method, path, body=None, headers=None, raw=None):
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        h = dict(headers or {})
-        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        if data is not None:
-            h.setdefault("Content-Type", "application/json")
-        try:
-            c.request(method, path, body=data, headers=h, encode_chunked="Transfer-Encoding" in h)
-        except BrokenPipeError:
-            pass        # the server answered before reading all: read its answer
-        r = c.getresponse()
-        text = r.read()
-        c.close()
-        try:
-            j = json.loads(text)
-        except ValueError:
-            j = None
-        return r.status, j, text, r
+    def request(self, method, path, body=None, headers=None, raw=None, src=None):
+        return request(self.port, method, path, body, headers, raw, src)
 
     def stop(self, sig=signal.SIGTERM):
         self.proc.send_signal(sig)
@@ -81,6 +65,50 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+
+
+def request(port, method, path, body=None, headers=None, raw=None, src=None, timeout=30):
+    """One request (from a chosen loopback address src): (status, JSON or None, bytes, response).
+    A body is sent as JSON unless raw bytes (or an iterator of them, chunked) are given."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=(src, 0) if src else None)
+    h = dict(headers or {})
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    if data is not None:
+        h.setdefault("Content-Type", "application/json")
+    try:
+        c.request(method, path, body=data, headers=h, encode_chunked="Transfer-Encoding" in h)
+    except BrokenPipeError:
+        pass        # the server answered before reading all: read its answer
+    r = c.getresponse()
+    text = r.read()
+    c.close()
+    try:
+        j = json.loads(text)
+    except ValueError:
+        j = None
+    return r.status, j, text, r
+
+
+class Who:
+    """An account's session (from a chosen loopback address): its cookie and CSRF header on every request."""
+
+    def __init__(self, srv, name, password, src=None):
+        self.srv, self.src = srv, src
+        st, j, _, r = srv.request("POST", "/api/v1/session", {"name": name, "password": password}, src=src)
+        if st != 200:
+            raise RuntimeError("%s cannot log in: %s %s" % (name, st, j))
+        self.h = {"Cookie": (r.getheader("Set-Cookie") or "").split(";")[0], "X-CSRF-Token": j["csrf"]}
+
+    def req(self, method, path, body=None, raw=None, headers=None):
+        return self.srv.request(method, path, body, dict(self.h, **(headers or {})), raw=raw, src=self.src)
+
+
+def add_user(db, name, role, password):
+    """An account made with the command line, its password on stdin."""
+    out = subprocess.run([TQ, "user", "add", name, "--role", role, "--db", db], input=password + "\n",
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr)
 
 
 def token(db, user="admin"):

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 
-from harness import TQ, Server, check, multipart, summary
+from harness import TQ, Server, Who, check, multipart, summary
 
 DATA = os.environ.get("TQ_DATA") or os.path.join(os.path.dirname(__file__), "..", "data")
 HANDSHAKE = os.path.join(DATA, "tcp-handshake-eth-ipv4.pcap")
@@ -31,20 +31,6 @@ def rows(db, sql):
     n = con.execute(sql).fetchall()
     con.close()
     return n
-
-
-class Who:
-    """An account's session: its cookie and CSRF header on every request."""
-
-    def __init__(self, srv, name, password):
-        self.srv = srv
-        st, j, _, r = srv.request("POST", "/api/v1/session", {"name": name, "password": password})
-        if st != 200:
-            raise RuntimeError("%s cannot log in: %s" % (name, j))
-        self.h = {"Cookie": (r.getheader("Set-Cookie") or "").split(";")[0], "X-CSRF-Token": j["csrf"]}
-
-    def req(self, method, path, body=None, raw=None, headers=None):
-        return self.srv.request(method, path, body, dict(self.h, **(headers or {})), raw=raw)
 
 
 def exercise_doc(key="count(frame where tcp.flags.syn == 1)"):

@@ -23,7 +23,6 @@ machine or a sanitizer build does not fail a test that holds.
 Run by `make check` (TRACEQUIZ points at the program, TQ_DATA at tests/data,
 GENCAP at bench/gencap).
 """
-import http.client
 import json
 import os
 import re
@@ -36,7 +35,7 @@ import tempfile
 import threading
 import time
 
-from harness import TQ, Server, check, multipart, summary, token
+from harness import TQ, Server, Who, add_user, check, multipart, request, summary, token
 
 DATA = os.environ.get("TQ_DATA") or os.path.join(os.path.dirname(__file__), "..", "data")
 HANDSHAKE = os.path.join(DATA, "tcp-handshake-eth-ipv4.pcap")
@@ -45,38 +44,6 @@ CAPTURES = [os.path.join(DATA, n) for n in ("tls-port-reuse-eth-ipv4.pcap", "tls
                                             "tcp-bulk-eth-ipv6.pcap")]
 GENCAP = os.environ.get("GENCAP") or os.path.join(os.getcwd(), "bench", "gencap")
 MIB = 1 << 20
-
-
-def request(port, method, path, body=None, headers=None, raw=None, src="127.0.0.1", timeout=60):
-    """One request from a chosen loopback address: (status, JSON or None, text, response)."""
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=(src, 0))
-    h = dict(headers or {})
-    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    if data is not None:
-        h.setdefault("Content-Type", "application/json")
-    c.request(method, path, body=data, headers=h)
-    r = c.getresponse()
-    text = r.read()
-    c.close()
-    try:
-        j = json.loads(text)
-    except ValueError:
-        j = None
-    return r.status, j, text, r
-
-
-class Who:
-    """An account's session: its cookie and CSRF header on every request."""
-
-    def __init__(self, srv, name, password, src="127.0.0.1"):
-        self.srv, self.src = srv, src
-        st, j, _, r = request(srv.port, "POST", "/api/v1/session", {"name": name, "password": password}, src=src)
-        if st != 200:
-            raise RuntimeError("%s cannot log in: %s %s" % (name, st, j))
-        self.h = {"Cookie": (r.getheader("Set-Cookie") or "").split(";")[0], "X-CSRF-Token": j["csrf"]}
-
-    def req(self, method, path, body=None, raw=None, headers=None):
-        return request(self.srv.port, method, path, body, dict(self.h, **(headers or {})), raw=raw, src=self.src)
 
 
 def bearer(tok):
@@ -301,8 +268,7 @@ def bodies(tmp):
         for sk in socks:
             sk.close()
         # a student may not upload: 403 at once
-        subprocess.run([TQ, "user", "add", "stu", "--role", "student", "--db", db], input="stu-secret\n",
-                       capture_output=True, text=True)
+        add_user(db, "stu", "student", "stu-secret")
         stu = Who(s, "stu", "stu-secret")
         sk = socket.create_connection(("127.0.0.1", s.port), timeout=10)
         sk.sendall(("POST /api/v1/traces HTTP/1.1\r\nHost: x\r\nCookie: %s\r\nX-CSRF-Token: %s\r\nContent-Length: %d\r\n\r\n"
@@ -357,8 +323,7 @@ def heavy(tmp):
         st, j, _, _ = upload(s, bearer(tok), big, "big.pcap")
         sha, nframes = j["sha256"], j["frames"]
         check(st == 201, "a %.0f MiB capture of %d frames is uploaded" % (os.path.getsize(big) / MIB, nframes))
-        subprocess.run([TQ, "user", "add", "stu", "--role", "student", "--db", db], input="stu-secret\n",
-                       capture_output=True, text=True)
+        add_user(db, "stu", "student", "stu-secret")
         stu = Who(s, "stu", "stu-secret")
         path = "/api/v1/exercises/smtp-over-tls/frames/4"
         stu.req("GET", path)    # the demo exercise loaded
@@ -633,10 +598,8 @@ def low(tmp):
         admin.req("POST", "/api/v1/exercises", {"slug": "secret", "course": "closed", "trace": sha, "exercise": exercise()})
         admin.req("POST", "/api/v1/exercises", {"slug": "draft", "course": "demo", "trace": sha, "exercise": exercise(),
                                                 "published": False})
-        subprocess.run([TQ, "user", "add", "stu", "--role", "student", "--db", db], input="stu-secret\n",
-                       capture_output=True, text=True)
-        subprocess.run([TQ, "user", "add", "sue", "--role", "student", "--db", db], input="sue-secret\n",
-                       capture_output=True, text=True)
+        add_user(db, "stu", "student", "stu-secret")
+        add_user(db, "sue", "student", "sue-secret")
         stu = Who(s, "stu", "stu-secret")
         replies = {}
         for slug in ("secret", "draft", "nothing-here"):
@@ -720,8 +683,7 @@ def views(tmp):
         st, j, _, _ = admin.req("POST", "/api/v1/exercises", {"slug": "views", "course": "demo", "trace": t["sha256"],
                                                               "exercise": doc})
         check(st == 201, "an exercise hides tcp.seq in frame 4, redacts TSval, orders frames 9-12 (%s)" % (j if st != 201 else ""))
-        subprocess.run([TQ, "user", "add", "stu", "--role", "student", "--db", db], input="stu-secret\n",
-                       capture_output=True, text=True)
+        add_user(db, "stu", "student", "stu-secret")
         stu = Who(s, "stu", "stu-secret")
         # a hidden field: not restated in its frame
         st, f4, text, _ = stu.req("GET", "/api/v1/exercises/views/frames/4")
