@@ -225,7 +225,8 @@ export const add_teacher = (slug, name) => post(`/api/v1/courses/${enc(slug)}/te
 /* {tokens: [{id, name, created}]} */
 export const tokens = () => get('/api/v1/tokens');
 /* {id, name, token}: the secret, shown once */
-export const create_token = (name) => post('/api/v1/tokens', { name });
+/* opts: {scope: 'admin'|'read'|'grade', courses: [slug], exercises: [slug], days} */
+export const create_token = (name, opts = {}) => post('/api/v1/tokens', { name, ...opts });
 export const revoke_token = (id) => del(`/api/v1/tokens/${enc(String(id))}`);
 
 /* {users: [{name, role, external, can_log_in, created}]} (admins) */

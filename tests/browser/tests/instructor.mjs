@@ -472,6 +472,23 @@ export function checks(env) {
 			await row.waitFor({ state: 'detached' });
 			const after = await page.evaluate(async (t) => (await fetch('/api/v1/tokens', { headers: { Authorization: `Bearer ${t}` }, credentials: 'omit' })).status, secret);
 			assert_equal(after, 401, 'the revoked token');
+			/* a grade token, for one course, for 30 days: it grades and reads nothing */
+			const csrf = await api_login(page, INES, INES_PW);
+			const r = await api_send(page, 'POST', '/api/v1/courses', { slug: 'tokens-course', title: 'Course tokens' }, csrf);
+			assert(r.status === 201 || r.status === 409, `course: ${r.status}`);
+			await page.reload();
+			await page.getByLabel('What it is for').fill('the LMS');
+			await page.getByLabel('What it may do').selectOption('grade');
+			await page.getByLabel('Only in these courses').fill('tokens-course');
+			await page.getByLabel('Expires after (days)').fill('30');
+			await page.getByRole('button', { name: 'Make the token' }).click();
+			const grader = await page.locator('.token-secret').textContent();
+			const lms = page.locator('table.tokens tbody tr', { hasText: 'the LMS' });
+			await lms.waitFor();
+			const cells = await lms.locator('td').allTextContents();
+			assert(cells[1] === 'grade: tokens-course' && cells[3] !== 'never', `the grade token's row: ${cells.join(' | ')}`);
+			const reads = await page.evaluate(async (t) => (await fetch('/api/v1/exercises', { headers: { Authorization: `Bearer ${t}` }, credentials: 'omit' })).status, grader);
+			assert_equal(reads, 403, 'a grade token reading');
 		},
 	}, {
 		name: 'an admin makes an instructor account whose generated password works',
