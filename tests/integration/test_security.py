@@ -46,6 +46,13 @@ GENCAP = os.environ.get("GENCAP") or os.path.join(os.getcwd(), "bench", "gencap"
 MIB = 1 << 20
 
 
+def stop(s, what):
+    """Stops a server and checks it ends cleanly: under the sanitizers, no error, leak or race."""
+    s.stop()
+    check(s.proc.returncode == 0, "the %s server stops cleanly%s" % (what, "" if s.proc.returncode == 0 else
+          " (exit status %s):\n%s" % (s.proc.returncode, "".join(s.out[-40:]))))
+
+
 def bearer(tok):
     return {"Authorization": "Bearer " + tok}
 
@@ -299,7 +306,7 @@ def bodies(tmp):
         st, j, _, _ = request(s.port, "POST", "/api/v1/traces", raw=form, headers=dict(bearer(tok), **hdr))
         check(st in (200, 201) and j["size"] == len(data) and j["frames"] == 29, "a form's capture is streamed and stored whole")
     finally:
-        s.stop()
+        stop(s, "bodies")
 
 
 # ---------------------------------------------------------------- heavy work
@@ -362,7 +369,7 @@ def heavy(tmp):
         check(ok == 8, "the 8 evaluations all answer (%d)" % ok)
         check(busy and max(busy) < 1.0, "a student's request is served in under a second while they run (target 100 ms)")
     finally:
-        s.stop()
+        stop(s, "heavy")
     # an account's third heavy job waits for none: 429; an index past its memory budget: 422
     db = os.path.join(tmp, "heavy2.db")
     s = Server(db, "--heavy-threads", "1", "--heavy-per-user", "2")
@@ -385,7 +392,7 @@ def heavy(tmp):
         check(statuses.count(429) >= 1 and statuses.count(200) >= 2,
               "an account's heavy jobs beyond 2 at once are 429 (%s)" % sorted(statuses))
     finally:
-        s.stop()
+        stop(s, "heavy")
     db = os.path.join(tmp, "heavy3.db")
     s = Server(db, "--job-mb", "1")
     try:
@@ -396,7 +403,7 @@ def heavy(tmp):
         check(st == 422 and "MiB" in j["error"], "an evaluation past its memory budget stops with a message: %s"
               % (j or {}).get("error"))
     finally:
-        s.stop()
+        stop(s, "heavy")
 
 
 # ---------------------------------------------------------------- the cache
@@ -439,7 +446,7 @@ def cache(tmp):
         check(st == 200 and j["keys"]["questions"][0]["key"] == keys[slugs[0]],
               "an exercise whose capture left the cache is loaded again, the same keys")
     finally:
-        s.stop()
+        stop(s, "cache")
     if not os.access(GENCAP, os.X_OK):
         return
     # the review's case: one big capture used by three exercises is loaded once
@@ -463,7 +470,7 @@ def cache(tmp):
         check(rss[3] - rss[1] < max(0.5 * (rss[1] - rss[0]), 30),
               "the second and third cost little memory (%+.0f MiB, the first %+.0f MiB)" % (rss[3] - rss[1], rss[1] - rss[0]))
     finally:
-        s.stop()
+        stop(s, "cache")
 
 
 # ---------------------------------------------------------------- slow connections
@@ -481,10 +488,10 @@ def slow(tmp):
                     slow_socks.append(sk)
                 except OSError:
                     pass
-        stop = threading.Event()
+        halt = threading.Event()
 
         def drip():
-            while not stop.is_set():
+            while not halt.is_set():
                 for sk in slow_socks:
                     try:
                         sk.send(b"X-a: b\r\n")
@@ -500,7 +507,7 @@ def slow(tmp):
             t = time.time()
             st, _, _, _ = request(s.port, "GET", "/healthz", timeout=20)
             times.append((time.time() - t, st))
-        stop.set()
+        halt.set()
         dripper.join()
         print("     %d slow-header connections from 5 addresses; a normal request meanwhile: %s" %
               (len(slow_socks), ", ".join("%d in %.0f ms" % (st, 1000 * d) for d, st in times)))
@@ -519,7 +526,7 @@ def slow(tmp):
         check(closed >= 0.9 * len(slow_socks), "slow clients are cut at the header deadline (%d of %d closed)"
               % (closed, len(slow_socks)))
     finally:
-        s.stop()
+        stop(s, "slow")
 
 
 # ---------------------------------------------------------------- logins
@@ -551,7 +558,7 @@ def logins(tmp):
         st, _, _, _ = request(s.port, "POST", "/api/v1/session", {"name": "admin", "password": pw}, src="127.0.0.30")
         check(st == 200, "and from the first address once its delay has passed")
     finally:
-        s.stop()
+        stop(s, "logins")
 
 
 # ---------------------------------------------------------------- the low findings
@@ -637,7 +644,7 @@ def low(tmp):
         codes = [sue.req("POST", "/api/v1/exercises/smtp-over-tls/submissions", {"answers": {"q3": k}})[0] for k in range(5)]
         check(codes[:4] == [201] * 4 and codes[4] == 429, "a fifth submission within a minute is 429 (%s)" % codes)
     finally:
-        s.stop()
+        stop(s, "low")
     # behind HTTPS, the cookie is Secure: by setting, or from a trusted proxy's X-Forwarded-Proto
     db = os.path.join(tmp, "https.db")
     s = Server(db, "--behind-https")
@@ -645,7 +652,7 @@ def low(tmp):
         st, _, _, r = request(s.port, "POST", "/api/v1/session", {"name": "admin", "password": admin_password(s)})
         check(st == 200 and "Secure" in r.getheader("Set-Cookie"), "--behind-https: the session cookie is Secure")
     finally:
-        s.stop()
+        stop(s, "low")
     db = os.path.join(tmp, "proxy.db")
     s = Server(db, "--trusted-proxy", "127.0.0.1")
     try:
@@ -656,7 +663,7 @@ def low(tmp):
         check(st == 200 and "Secure" in r.getheader("Set-Cookie") and "Secure" not in r2.getheader("Set-Cookie"),
               "X-Forwarded-Proto is believed from the trusted proxy only")
     finally:
-        s.stop()
+        stop(s, "low")
 
 
 # ---------------------------------------------------------------- hidden, redacted and dealt values
@@ -726,14 +733,12 @@ def views(tmp):
         st, f, _, _ = admin.req("GET", "/api/v1/exercises/views/frames/9")
         check("Seq: 25" in f["tree"][3]["l"] if len(f["tree"]) > 3 else False, "staff see the frames as they are")
     finally:
-        s.stop()
+        stop(s, "views")
 
 
 def main():
     tmp = tempfile.mkdtemp(prefix="tq-security-")
-    s = takeover(tmp)
-    s.stop()
-    check(s.proc.returncode == 0, "the server stops cleanly after the takeover attempts")
+    stop(takeover(tmp), "takeover")
     bodies(tmp)
     heavy(tmp)
     cache(tmp)
