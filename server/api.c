@@ -706,29 +706,32 @@ exercise_access(struct app *a, const struct tq_user *u, const struct loaded *l, 
 	return access_of(a, u, l->slug, l->course_id, l->published, staff, r);
 }
 
+/* An exercise's id, course and whether it is published, from its row; 0, or -1 with r set (404, 503). */
+static int
+exercise_meta(struct app *a, const char *slug, int64_t *id, int64_t *course, int *published, struct reply *r)
+{
+	struct tq_store *st = app_store(a);
+	int rc = st ? tq_store_exercise_meta(st, slug, id, course, published) : TQ_STORE_ERROR;
+	if (rc == TQ_STORE_NOTFOUND)
+		reply_error(r, 404, "there is no exercise '%.100s'", slug);
+	else if (rc)
+		reply_error(r, 503, "the database failed; try again");
+	return rc ? -1 : 0;
+}
+
 struct loaded *
 exercise_open(struct app *a, const struct tq_user *u, const char *slug, int *staff, struct reply *r)
 {
-	struct tq_store *st = app_store(a);
 	int64_t id, course;
 	int published;
-	int rc = st ? tq_store_exercise_meta(st, slug, &id, &course, &published) : TQ_STORE_ERROR;
-	if (rc == TQ_STORE_NOTFOUND) {
-		reply_error(r, 404, "there is no exercise '%.100s'", slug);
-		return NULL;
-	}
-	if (rc) {
-		reply_error(r, 503, "the database failed; try again");
-		return NULL;
-	}
 	/* who may see it is known before it is loaded: nobody makes the server load what they may not see */
-	if (access_of(a, u, slug, course, published, staff, r) != 0)
+	if (exercise_meta(a, slug, &id, &course, &published, r) != 0 || access_of(a, u, slug, course, published, staff, r) != 0)
 		return NULL;
 	char err[600];
-	struct loaded *l = app_exercise(a, slug, err, sizeof(err));
+	unsigned status;
+	struct loaded *l = app_exercise(a, slug, &status, err, sizeof(err));
 	if (!l)
-		reply_error(r, strstr(err, "there is no exercise") ? 404 : strstr(err, "allowed") || strstr(err, "MiB") ? 503 : 500,
-		    "%s", err);
+		reply_error(r, status, "%s", err);
 	return l;
 }
 
@@ -829,15 +832,8 @@ route_grade(struct app *a, struct MHD_Connection *c, const char *method, const c
 	struct tq_store *st = app_store(a);
 	int64_t id, course_id;
 	int published;
-	int rc = st ? tq_store_exercise_meta(st, slug, &id, &course_id, &published) : TQ_STORE_ERROR;
-	if (rc == TQ_STORE_NOTFOUND) {
-		reply_error(r, 404, "there is no exercise '%.100s'", slug);
+	if (exercise_meta(a, slug, &id, &course_id, &published, r) != 0)
 		goto out;
-	}
-	if (rc) {
-		reply_error(r, 503, "the database failed; try again");
-		goto out;
-	}
 	int allowed = role_of(&q->user) == ROLE_ADMIN ? 1 : tq_store_teaches(st, course_id, q->user.id);
 	if (allowed == 1 && q->token.limited)
 		allowed = tq_store_token_granted(st, q->token.id, course_id, id);
@@ -856,8 +852,9 @@ route_grade(struct app *a, struct MHD_Connection *c, const char *method, const c
 		goto out;
 	}
 	char err[600];
-	if (!(l = app_exercise(a, slug, err, sizeof(err)))) {
-		reply_error(r, strstr(err, "there is no exercise") ? 404 : 503, "%s", err);
+	unsigned status;
+	if (!(l = app_exercise(a, slug, &status, err, sizeof(err)))) {
+		reply_error(r, status == 404 ? 404 : 503, "%s", err);
 		goto out;
 	}
 	char course_slug[128];

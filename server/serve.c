@@ -342,25 +342,25 @@ app_trace_ready(struct app *a, const char *sha256)
 	return ready;
 }
 
-/* Loads an exercise's row, capture and keys into l (a placeholder in the list). */
-static int
+/* Loads an exercise's row, capture and keys into l (a placeholder in the list); 0 or an HTTP status. */
+static unsigned
 load_exercise(struct app *a, struct loaded *l, const char *slug, char *err, size_t errlen)
 {
 	struct tq_store *st = app_store(a);
 	if (!st) {
 		snprintf(err, errlen, "the database cannot be opened");
-		return -1;
+		return 500;
 	}
 	struct tq_exrow row;
 	int rc = tq_store_exercise_get(st, slug, &row);
 	if (rc) {
 		snprintf(err, errlen, rc == TQ_STORE_NOTFOUND ? "there is no exercise '%.100s'" : "%s", rc == TQ_STORE_NOTFOUND ? slug :
 		    tq_store_error(st));
-		return -1;
+		return rc == TQ_STORE_NOTFOUND ? 404 : 500;
 	}
 	json_error_t je;
 	json_t *doc = json_loads(row.doc, 0, &je);
-	rc = -1;
+	unsigned status = 500;
 	if (!doc) {
 		snprintf(err, errlen, "exercise '%.100s' is damaged in the database", slug);
 		goto out;
@@ -374,22 +374,25 @@ load_exercise(struct app *a, struct loaded *l, const char *slug, char *err, size
 	tq_sha256_hex(row.doc, strlen(row.doc), h);
 	snprintf(l->version, sizeof(l->version), "%.8s%lld", h, (long long)row.capture_id);
 	struct tq_limits lim = job_limits(a);
-	if (tq_exercise_from_json(doc, NULL, &l->ex, err, errlen) != 0 ||
-	    !(l->ce = app_capture(a, row.capture_id, err, errlen)) ||
-	    tq_exercise_compute_keys(l->ex, l->ce->cap, &lim, err, errlen) != 0)
+	if (tq_exercise_from_json(doc, NULL, &l->ex, err, errlen) != 0 || !(l->ce = app_capture(a, row.capture_id, err, errlen)))
 		goto out;
+	rc = tq_exercise_compute_keys(l->ex, l->ce->cap, &lim, err, errlen);
+	if (rc) {
+		status = rc == TQ_ETIMEOUT || rc == TQ_ETOOBIG ? 503 : 500;    /* past the job's budget: busy */
+		goto out;
+	}
 	l->cap = l->ce->cap;
 	snprintf(l->sha256, sizeof(l->sha256), "%s", l->ce->sha256);
 	l->public_doc = public_doc(tq_exercise_doc(l->ex));
-	rc = 0;
+	status = 0;
 out:
 	json_decref(doc);
 	tq_exrow_free(&row);
-	return rc;
+	return status;
 }
 
 struct loaded *
-app_exercise(struct app *a, const char *slug, char *err, size_t errlen)
+app_exercise(struct app *a, const char *slug, unsigned *status, char *err, size_t errlen)
 {
 	pthread_mutex_lock(&a->lock);
 	struct loaded *l = find_loaded(a, &a->exercises, slug);
@@ -402,6 +405,7 @@ app_exercise(struct app *a, const char *slug, char *err, size_t errlen)
 	if (!(l = calloc(1, sizeof(*l)))) {
 		pthread_mutex_unlock(&a->lock);
 		snprintf(err, errlen, "out of memory");
+		*status = 503;
 		return NULL;
 	}
 	snprintf(l->slug, sizeof(l->slug), "%s", slug);
@@ -410,7 +414,8 @@ app_exercise(struct app *a, const char *slug, char *err, size_t errlen)
 	a->exercises = l;
 	pthread_mutex_unlock(&a->lock);
 
-	int rc = load_exercise(a, l, slug, err, errlen);
+	unsigned rc = load_exercise(a, l, slug, err, errlen);
+	*status = rc;
 	pthread_mutex_lock(&a->lock);
 	if (rc || l->stale || !l->ce->in_cache) {
 		/* failed, changed meanwhile, or its capture already left the cache: not kept */

@@ -313,9 +313,11 @@ struct tq_limits job_limits(const struct app *a);
 
 /* The thread's own store (SQLite connection), opened on first use. */
 struct tq_store *app_store(struct app *a);
-/* A loaded exercise by slug, loading it from the store on a miss; NULL if none.
- * The caller holds a reference and gives it back with app_release. */
-struct loaded *app_exercise(struct app *a, const char *slug, char *err, size_t errlen);
+/* A loaded exercise by slug, loading it from the store on a miss.  The caller
+ * holds a reference and gives it back with app_release.  NULL with err and
+ * *status set when it cannot: 404 (no such exercise), 503 (past the job's
+ * budget, out of memory), 500 (a damaged row or capture, the database). */
+struct loaded *app_exercise(struct app *a, const char *slug, unsigned *status, char *err, size_t errlen);
 /* Whether an exercise, or a capture by SHA-256, is loaded and ready now. */
 int app_exercise_ready(struct app *a, const char *slug);
 int app_trace_ready(struct app *a, const char *sha256);
