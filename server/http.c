@@ -138,8 +138,10 @@ on_connection(void *cls, struct MHD_Connection *c, void **socket_context, enum M
 		struct conn *k = calloc(1, sizeof(*k));
 		const union MHD_ConnectionInfo *fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
 		const union MHD_ConnectionInfo *ad = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-		if (!k || !fd)
-			return free(k);
+		if (!k || !fd) {
+			free(k);
+			return;
+		}
 		k->fd = fd->connect_fd;
 		if (ad && ad->client_addr) {
 			k->alen = ad->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
@@ -448,7 +450,13 @@ is_staff(const struct tq_user *u)
 	return role_of(u) >= ROLE_INSTRUCTOR;
 }
 
-int
+/*
+ * The account behind a request's credentials: a Bearer token (which may have
+ * expired) or a session cookie.  0 with u (and tok: scope NONE for a session;
+ * csrf: the session's token) set; TQ_STORE_NOTFOUND (*why says why) when
+ * there are none or they are not valid; TQ_STORE_ERROR when the database fails.
+ */
+static int
 identify(struct app *a, struct MHD_Connection *c, struct tq_user *u, struct tq_token *tok, char *csrf, size_t csrflen,
     const char **why)
 {
@@ -521,9 +529,8 @@ authorize(struct app *a, struct MHD_Connection *c, const char *method, struct re
 	}
 	if (rt->need == NEED_ANYONE)
 		return 0;
-	char csrf[80];
 	const char *why = "";
-	int rc = identify(a, c, &q->user, &q->token, csrf, sizeof(csrf), &why);
+	int rc = identify(a, c, &q->user, &q->token, q->csrf, sizeof(q->csrf), &why);
 	if (rc == TQ_STORE_NOTFOUND) {
 		reply_error(r, 401, "%s", why);
 		return -1;
@@ -535,7 +542,7 @@ authorize(struct app *a, struct MHD_Connection *c, const char *method, struct re
 	/* a cookie travels by itself: a change needs the token the page was given too */
 	if (!bearer && changes(method)) {
 		const char *x = header(c, "X-CSRF-Token");
-		if (!x || strlen(x) != strlen(csrf) || sodium_memcmp(x, csrf, strlen(csrf)) != 0) {
+		if (!x || strlen(x) != strlen(q->csrf) || sodium_memcmp(x, q->csrf, strlen(q->csrf)) != 0) {
 			reply_error(r, 403, "this request needs the session's X-CSRF-Token header");
 			return -1;
 		}
@@ -758,13 +765,12 @@ req_part_text(struct req *q, const char *name)
 
 /* Sets up where the body goes; 0, or -1 with r set (the reply is sent at once). */
 static int
-body_begin(struct app *a, struct MHD_Connection *c, const char *method, struct req *q, struct reply *r)
+body_begin(struct app *a, struct MHD_Connection *c, struct req *q, struct reply *r)
 {
 	const struct route *rt = q->route;
 	const char *cl = header(c, "Content-Length"), *te = header(c, "Transfer-Encoding");
 	unsigned long long announced = cl ? strtoull(cl, NULL, 10) : 0;
 	int has_body = announced > 0 || (te && strcasecmp(te, "identity"));
-	(void)method;
 	if (!has_body)
 		return 0;
 	if (rt->body == BODY_NONE) {
@@ -975,7 +981,7 @@ begin(struct app *a, struct MHD_Connection *c, const char *url, const char *meth
 			reply_error(&r, 404, "there is no page %.200s", q->path);
 		return send_reply(c, &r);
 	}
-	if (authorize(a, c, method, q, &r) != 0 || body_begin(a, c, method, q, &r) != 0)
+	if (authorize(a, c, method, q, &r) != 0 || body_begin(a, c, q, &r) != 0)
 		return send_reply(c, &r);
 	return MHD_YES;
 }

@@ -294,14 +294,21 @@ app_capture(struct app *a, int64_t capture_id, char *err, size_t errlen)
 	return ce;
 }
 
+/* Under a->lock: the entry of list named slug, ready or not, or NULL. */
+static struct loaded *
+named(struct loaded *list, const char *slug)
+{
+	while (list && strcmp(list->slug, slug))
+		list = list->next;
+	return list;
+}
+
 /* Under a->lock: the entry of list named slug, waiting for its loader if it has one. */
 static struct loaded *
 find_loaded(struct app *a, struct loaded *const *list, const char *slug)
 {
 	for (;;) {
-		struct loaded *l = *list;
-		while (l && strcmp(l->slug, slug))
-			l = l->next;
+		struct loaded *l = named(*list, slug);
 		if (!l || l->ready)
 			return l;
 		pthread_cond_wait(&a->loaded_cv, &a->lock);
@@ -322,9 +329,7 @@ int
 app_exercise_ready(struct app *a, const char *slug)
 {
 	pthread_mutex_lock(&a->lock);
-	struct loaded *l = a->exercises;
-	while (l && strcmp(l->slug, slug))
-		l = l->next;
+	struct loaded *l = named(a->exercises, slug);
 	int ready = l && l->ready;
 	pthread_mutex_unlock(&a->lock);
 	return ready;
@@ -461,9 +466,7 @@ app_trace(struct app *a, const struct tq_capmeta *m, char *err, size_t errlen)
 	l->cap = ce->cap;
 	l->ready = 1;
 	pthread_mutex_lock(&a->lock);
-	struct loaded *o = a->traces;
-	while (o && strcmp(o->slug, l->slug))
-		o = o->next;
+	struct loaded *o = named(a->traces, l->slug);
 	if (o || !ce->in_cache) {
 		/* another request was quicker, or the capture left the cache already */
 		if (o)

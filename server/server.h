@@ -129,6 +129,7 @@ struct req {
 	char path[1024];             /* without its query string */
 	struct tq_user user;         /* the route's need met; user.id 0 for anyone */
 	struct tq_token token;       /* token.scope NONE for a session */
+	char csrf[80];               /* a session's CSRF token ("" for a token) */
 	/* the body */
 	char *body;                  /* JSON, in memory */
 	size_t len, cap, max;        /* max: of the bytes kept in memory (JSON, a form's text parts) */
@@ -180,16 +181,6 @@ void client_addr(struct app *a, struct MHD_Connection *c, char *buf, size_t len)
 struct part *req_part(struct req *q, const char *name);
 const char *req_part_text(struct req *q, const char *name);
 int req_is_multipart(struct MHD_Connection *c);
-
-/*
- * The account behind a request's credentials (http.c, on its headers): a
- * Bearer token (which may have expired) or a session cookie.  0 with u (and
- * tok: scope NONE for a session; csrf: the session's token) set;
- * TQ_STORE_NOTFOUND when there are none or they are not valid; TQ_STORE_ERROR
- * when the database fails.
- */
-int identify(struct app *a, struct MHD_Connection *c, struct tq_user *u, struct tq_token *tok, char *csrf, size_t csrflen,
-    const char **why);
 
 /* Roles, ranked: a route needs one of them at least. */
 enum role { ROLE_NONE = 0, ROLE_STUDENT, ROLE_INSTRUCTOR, ROLE_ADMIN };
