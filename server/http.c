@@ -224,23 +224,43 @@ http_connections(struct app *a)
 
 /* ------------------------------------------------------------------ replies */
 
-/* A copy of s, at most n bytes, with every byte that is not part of valid UTF-8 turned into '?'. */
+/*
+ * The length of the valid UTF-8 sequence at p (left bytes there), or 0: as
+ * strict as jansson, which refuses a string holding an overlong form, a
+ * surrogate or a code point past U+10FFFF (RFC 3629).
+ */
+static size_t
+utf8_seq(const unsigned char *p, size_t left)
+{
+	if (p[0] < 0x80)
+		return 1;
+	size_t n = p[0] >= 0xc2 && p[0] <= 0xdf ? 2 : p[0] >= 0xe0 && p[0] <= 0xef ? 3 : p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : 0;
+	if (!n || left < n)
+		return 0;
+	for (size_t k = 1; k < n; k++)
+		if ((p[k] & 0xc0) != 0x80)
+			return 0;
+	/* the second byte's range where the first allows less than 0x80..0xbf */
+	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) || (p[0] == 0xf0 && p[1] < 0x90) ||
+	    (p[0] == 0xf4 && p[1] > 0x8f))
+		return 0;
+	return n;
+}
+
+/* s with every byte that is not part of valid UTF-8 turned into '?'. */
 static void
 utf8_clean(char *s)
 {
 	unsigned char *p = (unsigned char *)s;
-	while (*p) {
-		size_t need = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 && *p >= 0xc2 ? 1 : (*p & 0xf0) == 0xe0 ? 2 :
-		    (*p & 0xf8) == 0xf0 && *p <= 0xf4 ? 3 : (size_t)-1;
-		size_t k = 1;
-		if (need != (size_t)-1)
-			for (; k <= need && (p[k] & 0xc0) == 0x80; k++)
-				;
-		if (need == (size_t)-1 || k != need + 1) {
-			*p++ = '?';
-			continue;
+	size_t left = strlen(s);
+	while (left) {
+		size_t n = utf8_seq(p, left);
+		if (!n) {
+			*p = '?';
+			n = 1;
 		}
-		p += need + 1;
+		p += n;
+		left -= n;
 	}
 }
 
@@ -248,22 +268,13 @@ utf8_clean(char *s)
 static int
 utf8_valid(const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-	while (p < end) {
-		if (!*p)
+	const unsigned char *p = (const unsigned char *)s;
+	while (n) {
+		size_t k = *p ? utf8_seq(p, n) : 0;
+		if (!k)
 			return 0;
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		size_t need = (*p & 0xe0) == 0xc0 && *p >= 0xc2 ? 1 : (*p & 0xf0) == 0xe0 ? 2 :
-		    (*p & 0xf8) == 0xf0 && *p <= 0xf4 ? 3 : 0;
-		if (!need || (size_t)(end - p) <= need)
-			return 0;
-		for (size_t k = 1; k <= need; k++)
-			if ((p[k] & 0xc0) != 0x80)
-				return 0;
-		p += need + 1;
+		p += k;
+		n -= k;
 	}
 	return 1;
 }

@@ -587,6 +587,8 @@ def low(tmp):
         for what, data, code in (
                 ("invalid UTF-8 in the URL", b"GET /api/v1/exercises/%ff%fe/frames HTTP/1.1\r\nHost: x\r\n\r\n", b"400"),
                 ("raw invalid UTF-8 in the URL", b"GET /caf\xe9 HTTP/1.1\r\nHost: x\r\n\r\n", b"400"),
+                ("an overlong form in the URL", b"GET /x%e0%80%80 HTTP/1.1\r\nHost: x\r\n\r\n", b"400"),
+                ("a surrogate in the URL", b"GET /x%ed%a0%80 HTTP/1.1\r\nHost: x\r\n\r\n", b"400"),
                 ("an HTTP version from the future", b"GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n", b"505"),
                 ("a malformed chunk", b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
                  b"Content-Type: application/json\r\n\r\nzz\r\n", b"400"),
