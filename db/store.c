@@ -38,6 +38,7 @@ enum stmt {
 	S_CAPTURE_FIND, S_CAPTURE_ADD, S_CAPTURE_GET,
 	S_EXERCISE_FIND, S_EXERCISE_ADD, S_EXERCISE_UPDATE, S_EXERCISE_GET,
 	S_SUBMISSION_ADD, S_SUBMISSIONS_OF, S_SUBMISSIONS_ALL,
+	S_REGRADE_LIST, S_REGRADE_SET, S_REGRADE_LOG, S_KEY_ANSWERED,
 	S_LOGIN_FAIL, S_LOGIN_COUNT, S_LOGIN_PRUNE,
 	S_COURSE_ROW, S_COURSE_NEW, S_COURSES_ALL, S_COURSES_OF, S_ENROL, S_UNENROL, S_STUDENTS, S_TEACHERS, S_CAN_SEE,
 	S_CAPTURE_META, S_CAPTURE_OWN, S_CAPTURE_USABLE, S_CAPTURES_ALL, S_CAPTURES_OF,
@@ -52,6 +53,12 @@ enum stmt {
 #define USER_COLS "u.id, u.name, u.role, coalesce(u.pw_hash, ''), u.external, coalesce(u.origin_course, 0), " \
 	"coalesce(u.ext_course, 0)"
 #define USER_NCOLS 7
+
+/* A submission's regrades, oldest first, as a JSON array (NULL: none). */
+#define REGRADES "(SELECT json_group_array(json_object('by', coalesce(b.name, ''), 'at', g.at, " \
+	"'old_score', g.old_score, 'old_max', g.old_max, 'old_version', g.old_version, 'new_score', g.new_score, " \
+	"'new_max', g.new_max, 'new_version', g.new_version)) FROM (SELECT * FROM regrades WHERE submission_id = s.id " \
+	"ORDER BY id) g LEFT JOIN users b ON b.id = g.by_user HAVING count(*) > 0)"
 
 /* The courses with, for user ?1, whether they teach it or are enrolled in it. */
 #define COURSES "SELECT c.slug, c.title, c.open AS open, " \
@@ -86,17 +93,28 @@ static const char *const sql[S_COUNT] = {
 	[S_CAPTURE_ADD] = "INSERT INTO captures (sha256, name, size, frames, data, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_CAPTURE_GET] = "SELECT data, sha256 FROM captures WHERE id = ?1",
 	[S_EXERCISE_FIND] = "SELECT id FROM exercises WHERE slug = ?1",
-	[S_EXERCISE_ADD] = "INSERT INTO exercises (slug, course_id, doc, capture_id, keys, created, updated) "
-	                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-	[S_EXERCISE_UPDATE] = "UPDATE exercises SET course_id = ?2, doc = ?3, capture_id = ?4, keys = ?5, updated = ?6 "
-	                      "WHERE slug = ?1",
-	[S_EXERCISE_GET] = "SELECT id, course_id, capture_id, slug, doc, keys, published, updated FROM exercises WHERE slug = ?1",
-	[S_SUBMISSION_ADD] = "INSERT INTO submissions (exercise_id, user_id, answers, score, max, result, created) "
-	                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[S_SUBMISSIONS_OF] = "SELECT s.id, u.name, s.answers, s.score, s.max, s.result, s.created FROM submissions s "
-	                     "JOIN users u ON u.id = s.user_id WHERE s.exercise_id = ?1 AND s.user_id = ?2 ORDER BY s.id",
-	[S_SUBMISSIONS_ALL] = "SELECT s.id, u.name, s.answers, s.score, s.max, s.result, s.created FROM submissions s "
-	                      "JOIN users u ON u.id = s.user_id WHERE s.exercise_id = ?1 ORDER BY s.id",
+	[S_EXERCISE_ADD] = "INSERT INTO exercises (slug, course_id, doc, capture_id, keys, created, updated, keys_program) "
+	                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
+	/* ?8: 1 when the keys changed, a new key version */
+	[S_EXERCISE_UPDATE] = "UPDATE exercises SET course_id = ?2, doc = ?3, capture_id = ?4, keys = ?5, updated = ?6, "
+	                      "keys_program = ?7, key_version = key_version + ?8 WHERE slug = ?1",
+	[S_EXERCISE_GET] = "SELECT id, course_id, capture_id, slug, doc, keys, published, updated, key_version, "
+	                   "coalesce(keys_program, '') FROM exercises WHERE slug = ?1",
+	[S_SUBMISSION_ADD] = "INSERT INTO submissions (exercise_id, user_id, answers, score, max, result, created, key_version) "
+	                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[S_SUBMISSIONS_OF] = "SELECT s.id, u.name, s.answers, s.score, s.max, s.result, s.created, s.key_version, " REGRADES
+	                     " FROM submissions s JOIN users u ON u.id = s.user_id WHERE s.exercise_id = ?1 AND s.user_id = ?2 "
+	                     "ORDER BY s.id",
+	[S_SUBMISSIONS_ALL] = "SELECT s.id, u.name, s.answers, s.score, s.max, s.result, s.created, s.key_version, " REGRADES
+	                      " FROM submissions s JOIN users u ON u.id = s.user_id WHERE s.exercise_id = ?1 ORDER BY s.id",
+	[S_REGRADE_LIST] = "SELECT s.id, s.user_id, u.external, s.answers, s.score, s.max, s.key_version FROM submissions s "
+	                   "JOIN users u ON u.id = s.user_id WHERE s.exercise_id = ?1 ORDER BY s.id",
+	[S_REGRADE_SET] = "UPDATE submissions SET score = ?2, max = ?3, result = ?4, key_version = ?5 WHERE id = ?1",
+	[S_REGRADE_LOG] = "INSERT INTO regrades (submission_id, by_user, at, old_score, old_max, old_version, new_score, new_max, "
+	                  "new_version) VALUES (?1, nullif(?2, 0), ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	/* how many submissions answered question ?2 (answers is JSON the server wrote) */
+	[S_KEY_ANSWERED] = "SELECT count(*) FROM submissions s WHERE s.exercise_id = ?1 AND "
+	                   "EXISTS (SELECT 1 FROM json_each(s.answers) WHERE key = ?2)",
 	[S_LOGIN_FAIL] = "INSERT INTO logins (who, at) VALUES (?1, ?2)",
 	[S_LOGIN_COUNT] = "SELECT count(*), coalesce(max(at), 0) FROM logins WHERE who = ?1 AND at > ?2",
 	[S_LOGIN_PRUNE] = "DELETE FROM logins WHERE at < ?1",
@@ -742,7 +760,7 @@ tq_store_capture_get(struct tq_store *s, int64_t id, void **data, size_t *size, 
 
 int
 tq_store_exercise_put(struct tq_store *s, const char *slug, int64_t course_id, const char *doc, int64_t capture_id,
-    const char *keys, int published, int64_t *id)
+    const char *keys, const char *program, int new_keys, int published, int64_t *id)
 {
 	int64_t found;
 	int rc = find_id(s, S_EXERCISE_FIND, slug, &found);
@@ -757,6 +775,9 @@ tq_store_exercise_put(struct tq_store *s, const char *slug, int64_t course_id, c
 	sqlite3_bind_int64(q, 4, capture_id);
 	sqlite3_bind_text(q, 5, keys, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(q, 6, now());
+	sqlite3_bind_text(q, 7, program, -1, SQLITE_TRANSIENT);
+	if (rc == 0)
+		sqlite3_bind_int(q, 8, new_keys != 0);
 	int was = rc;
 	rc = run(s, q, "save exercise");
 	if (rc == 0 && id)
@@ -801,6 +822,10 @@ tq_store_exercise_get(struct tq_store *s, const char *slug, struct tq_exrow *out
 		return rc == SQLITE_DONE ? TQ_STORE_NOTFOUND : fail(s, "get exercise");
 	}
 	rc = read_exercise(q, out);
+	if (rc == 0) {
+		out->key_version = sqlite3_column_int64(q, 8);
+		copy_text(out->keys_program, sizeof(out->keys_program), sqlite3_column_text(q, 9));
+	}
 	sqlite3_reset(q);
 	if (rc) {
 		snprintf(s->err, sizeof(s->err), "out of memory");
@@ -838,7 +863,7 @@ tq_exrow_free(struct tq_exrow *r)
 
 int
 tq_store_submission_add(struct tq_store *s, int64_t exercise_id, int64_t user_id, const char *answers, double score,
-    double max, const char *result, int64_t *id)
+    double max, const char *result, int64_t key_version, int64_t *id)
 {
 	sqlite3_stmt *q = stmt(s, S_SUBMISSION_ADD);
 	if (!q)
@@ -850,6 +875,7 @@ tq_store_submission_add(struct tq_store *s, int64_t exercise_id, int64_t user_id
 	sqlite3_bind_double(q, 5, max);
 	sqlite3_bind_text(q, 6, result, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(q, 7, now());
+	sqlite3_bind_int64(q, 8, key_version);
 	int rc = run(s, q, "add submission");
 	if (rc == 0 && id)
 		*id = sqlite3_last_insert_rowid(s->db);
@@ -876,12 +902,81 @@ tq_store_submissions(struct tq_store *s, int64_t exercise_id, int64_t user_id,
 			.max = sqlite3_column_double(q, 4),
 			.result = (const char *)sqlite3_column_text(q, 5),
 			.created = sqlite3_column_int64(q, 6),
+			.key_version = sqlite3_column_int64(q, 7),
+			.regrades = (const char *)sqlite3_column_text(q, 8),
 		};
 		if (fn(arg, &row))
 			break;
 	}
 	sqlite3_reset(q);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s, "list submissions");
+}
+
+int
+tq_store_regrade_list(struct tq_store *s, int64_t exercise_id, int (*fn)(void *arg, const struct tq_regrade_row *row),
+    void *arg)
+{
+	sqlite3_stmt *q = stmt(s, S_REGRADE_LIST);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_int64(q, 1, exercise_id);
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct tq_regrade_row row = {
+			.id = sqlite3_column_int64(q, 0),
+			.user_id = sqlite3_column_int64(q, 1),
+			.external = sqlite3_column_int(q, 2),
+			.answers = (const char *)sqlite3_column_text(q, 3),
+			.score = sqlite3_column_double(q, 4),
+			.max = sqlite3_column_double(q, 5),
+			.key_version = sqlite3_column_int64(q, 6),
+		};
+		if (fn(arg, &row))
+			break;
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s, "list submissions to regrade");
+}
+
+int
+tq_store_regrade_set(struct tq_store *s, const struct tq_regrade_row *old, double score, double max, const char *result,
+    int64_t key_version, int64_t by_user)
+{
+	sqlite3_stmt *q = stmt(s, S_REGRADE_SET);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_int64(q, 1, old->id);
+	sqlite3_bind_double(q, 2, score);
+	sqlite3_bind_double(q, 3, max);
+	sqlite3_bind_text(q, 4, result, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 5, key_version);
+	int rc = run(s, q, "regrade submission");
+	if (rc || !(q = stmt(s, S_REGRADE_LOG)))
+		return rc ? rc : TQ_STORE_ERROR;
+	sqlite3_bind_int64(q, 1, old->id);
+	sqlite3_bind_int64(q, 2, by_user);
+	sqlite3_bind_int64(q, 3, now());
+	sqlite3_bind_double(q, 4, old->score);
+	sqlite3_bind_double(q, 5, old->max);
+	sqlite3_bind_int64(q, 6, old->key_version);
+	sqlite3_bind_double(q, 7, score);
+	sqlite3_bind_double(q, 8, max);
+	sqlite3_bind_int64(q, 9, key_version);
+	return run(s, q, "record regrade");
+}
+
+int
+tq_store_key_answered(struct tq_store *s, int64_t exercise_id, const char *question, int64_t *n)
+{
+	sqlite3_stmt *q = stmt(s, S_KEY_ANSWERED);
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_int64(q, 1, exercise_id);
+	sqlite3_bind_text(q, 2, question, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(q);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? 0 : fail(s, "count answers");
 }
 
 int
@@ -1333,4 +1428,129 @@ tq_store_course_slug(struct tq_store *s, int64_t id, char *slug, size_t len)
 		copy_text(slug, len, sqlite3_column_text(q, 0));
 	sqlite3_reset(q);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? TQ_STORE_NOTFOUND : fail(s, "course slug");
+}
+
+/* ------------------------------------------------------------------ gradebook and accounts */
+
+/*
+ * The statements of this section are prepared on each call and finalized
+ * after it, not kept in the table at the top: they run a few times a day (a
+ * gradebook opened, a password changed), where preparing costs microseconds.
+ */
+static sqlite3_stmt *
+prepare_once(struct tq_store *s, const char *q, const char *what)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, q, -1, &st, NULL) != SQLITE_OK) {
+		fail(s, what);
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+/* An exercise's max is read from its document: the sum of its questions' points, 1 when not given
+ * (as the grader counts them), so that an exercise nobody has tried yet has one too. */
+static const char sql_course_exercises[] =
+	"SELECT e.slug AS slug, coalesce(json_extract(e.doc, '$.title'), e.slug) AS title, "
+	"(SELECT coalesce(sum(coalesce(json_extract(q.value, '$.points'), 1)), 0) "
+	"FROM json_each(e.doc, '$.questions') q) AS max, e.published AS published "
+	"FROM exercises e WHERE e.course_id = ?1 ORDER BY e.slug";
+
+json_t *
+tq_store_course_exercises(struct tq_store *s, int64_t course_id)
+{
+	sqlite3_stmt *q = prepare_once(s, sql_course_exercises, "list the course's exercises");
+	if (!q)
+		return NULL;
+	sqlite3_bind_int64(q, 1, course_id);
+	json_t *l = rows_json(s, q, 100000, "list the course's exercises");
+	sqlite3_finalize(q);
+	return l;
+}
+
+/*
+ * One GROUP BY over the submissions to the course's exercises gives each
+ * person's attempts and best at each: SQLite takes the bare columns score and
+ * max from the row where max(score / max) is reached (its documented rule for
+ * a single min() or max()), so the best keeps its own max even when the
+ * exercise's changed since.  The people are those enrolled and those who
+ * submitted (submissions_by_exercise answers the grouping).
+ */
+static const char sql_gradebook[] =
+	"WITH ex AS (SELECT id, slug FROM exercises WHERE course_id = ?1), "
+	"cells AS (SELECT s.user_id AS user_id, s.exercise_id AS exercise_id, count(*) AS attempts, "
+	"max(CASE WHEN s.max > 0 THEN s.score / s.max ELSE 0 END) AS ratio, s.score AS best, s.max AS max "
+	"FROM submissions s JOIN ex ON ex.id = s.exercise_id GROUP BY s.user_id, s.exercise_id), "
+	"people AS (SELECT user_id FROM enrolments WHERE course_id = ?1 UNION SELECT user_id FROM cells) "
+	"SELECT u.name, u.ext_id, u.role, u.external, ex.slug, c.attempts, c.best, c.max "
+	"FROM people p JOIN users u ON u.id = p.user_id "
+	"LEFT JOIN cells c ON c.user_id = p.user_id LEFT JOIN ex ON ex.id = c.exercise_id "
+	"ORDER BY u.name, ex.slug";
+
+int
+tq_store_gradebook(struct tq_store *s, int64_t course_id, int (*fn)(void *arg, const struct tq_gradecell *c), void *arg)
+{
+	sqlite3_stmt *q = prepare_once(s, sql_gradebook, "read the gradebook");
+	if (!q)
+		return TQ_STORE_ERROR;
+	sqlite3_bind_int64(q, 1, course_id);
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct tq_gradecell c = {
+			.user = (const char *)sqlite3_column_text(q, 0),
+			.ext_id = (const char *)sqlite3_column_text(q, 1),
+			.role = (const char *)sqlite3_column_text(q, 2),
+			.external = sqlite3_column_int(q, 3),
+			.slug = (const char *)sqlite3_column_text(q, 4),
+			.attempts = sqlite3_column_int64(q, 5),
+			.best = sqlite3_column_double(q, 6),
+			.max = sqlite3_column_double(q, 7),
+		};
+		if (!c.user || !c.role)
+			continue;
+		if (fn(arg, &c)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		fail(s, "read the gradebook");
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? 0 : TQ_STORE_ERROR;
+}
+
+int
+tq_store_user_change_password(struct tq_store *s, int64_t id, const char *pw_hash, const uint8_t keep[32], int64_t *ended)
+{
+	/* "IS NOT NULL" is true of every session: none is kept when keep is NULL */
+	static const char *const steps[] = {
+		"UPDATE users SET pw_hash = ?2 WHERE id = ?1",
+		"DELETE FROM resets WHERE user_id = ?1",
+		"DELETE FROM sessions WHERE user_id = ?1 AND token_hash IS NOT ?2",
+	};
+	int rc = tq_store_begin(s);
+	for (size_t k = 0; rc == 0 && k < sizeof(steps) / sizeof(steps[0]); k++) {
+		sqlite3_stmt *q = prepare_once(s, steps[k], "change password");
+		if (!q) {
+			rc = TQ_STORE_ERROR;
+			break;
+		}
+		sqlite3_bind_int64(q, 1, id);
+		if (k == 0)
+			sqlite3_bind_text(q, 2, pw_hash, -1, SQLITE_TRANSIENT);
+		else if (k == 2 && keep)
+			sqlite3_bind_blob(q, 2, keep, 32, SQLITE_TRANSIENT);
+		rc = run(s, q, "change password");
+		if (rc == 0 && k == 0 && sqlite3_changes(s->db) == 0)
+			rc = TQ_STORE_NOTFOUND;
+		if (rc == 0 && k == 2 && ended)
+			*ended = sqlite3_changes(s->db);
+		sqlite3_finalize(q);
+	}
+	if (rc == 0)
+		rc = tq_store_commit(s);
+	if (rc)
+		tq_store_rollback(s);
+	return rc;
 }

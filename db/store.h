@@ -49,6 +49,8 @@ struct tq_exrow {
 	char *keys;                  /* malloc'd JSON */
 	int published;
 	int64_t updated;
+	int64_t key_version;         /* tq_store_exercise_get only: the keys' version (1, 2... one per change) */
+	char keys_program[32];       /* and the tracequiz version that computed them ("": before keys were frozen) */
 	char course[128];            /* tq_store_exercises_for only: the course's slug */
 	int teaching;                /* and whether the user teaches it */
 	int64_t attempts;            /* and the user's submissions: how many, the best */
@@ -126,15 +128,18 @@ int tq_store_capture_put(struct tq_store *st, const char *sha256hex, const char 
 /* *data is malloc'd. */
 int tq_store_capture_get(struct tq_store *st, int64_t id, void **data, size_t *size, char *sha256hex);
 
+/* Saves an exercise with its keys, computed by tracequiz version program; new_keys (1: they
+ * differ from the stored ones) makes a new key version of an exercise that exists. */
 int tq_store_exercise_put(struct tq_store *st, const char *slug, int64_t course_id, const char *doc, int64_t capture_id,
-    const char *keys, int published, int64_t *id);
+    const char *keys, const char *program, int new_keys, int published, int64_t *id);
 int tq_store_exercise_get(struct tq_store *st, const char *slug, struct tq_exrow *out);
 void tq_exrow_free(struct tq_exrow *row);
 /* An exercise's id, course and whether it is published: who may see it, without reading it. */
 int tq_store_exercise_meta(struct tq_store *st, const char *slug, int64_t *id, int64_t *course_id, int *published);
 
+/* A submission, graded against key version key_version of its exercise. */
 int tq_store_submission_add(struct tq_store *st, int64_t exercise_id, int64_t user_id, const char *answers,
-    double score, double max, const char *result, int64_t *id);
+    double score, double max, const char *result, int64_t key_version, int64_t *id);
 
 /* A submission as listed: the strings live until the callback returns. */
 struct tq_subrow {
@@ -144,10 +149,29 @@ struct tq_subrow {
 	double score, max;
 	const char *result;          /* JSON */
 	int64_t created;
+	int64_t key_version;         /* the key version it was graded against */
+	const char *regrades;        /* JSON array of its regrades, oldest first, or NULL */
 };
 /* The submissions of an exercise, oldest first: one student's (user_id), or all (-1). */
 int tq_store_submissions(struct tq_store *st, int64_t exercise_id, int64_t user_id,
     int (*fn)(void *arg, const struct tq_subrow *row), void *arg);
+
+/* A submission as a regrade reads it: the strings live until the callback returns. */
+struct tq_regrade_row {
+	int64_t id, user_id;
+	int external;                /* an auto-grader's student: graded as POST /grade does */
+	const char *answers;         /* JSON, as given */
+	double score, max;
+	int64_t key_version;
+};
+/* Every submission of an exercise, oldest first; fn returns non-zero to stop. */
+int tq_store_regrade_list(struct tq_store *st, int64_t exercise_id,
+    int (*fn)(void *arg, const struct tq_regrade_row *row), void *arg);
+/* Gives a submission a new grade and records the old one in its history (by_user: who, 0 for the command line). */
+int tq_store_regrade_set(struct tq_store *st, const struct tq_regrade_row *old, double score, double max,
+    const char *result, int64_t key_version, int64_t by_user);
+/* How many submissions of an exercise answered the question (by id). */
+int tq_store_key_answered(struct tq_store *st, int64_t exercise_id, const char *question, int64_t *n);
 
 /* Failed logins, for throttling: who is "pair:NAME ADDR" or "addr:ADDR".
  * *n failures since then, the last at *last (0 when none). */
@@ -207,5 +231,49 @@ int tq_store_reset_put(struct tq_store *st, int64_t user_id, const uint8_t hash[
  * (TQ_STORE_NOTFOUND when there is no such code or it expired). */
 int tq_store_reset_take(struct tq_store *st, const uint8_t hash[32], int64_t now, int64_t *user_id);
 int tq_store_course_slug(struct tq_store *st, int64_t id, char *slug, size_t len);
+
+/* ------------------------------------------------------------------ gradebook and accounts */
+
+/*
+ * The exercises of a course, by slug: [{slug, title, max, published}], max
+ * the sum of its questions' points (1 each when not given).  NULL on a
+ * database error (tq_store_error says why); the caller owns the array.
+ */
+json_t *tq_store_course_exercises(struct tq_store *st, int64_t course_id);
+
+/*
+ * One cell of a course's gradebook: a person's submissions to one exercise
+ * of the course (their count, and the best by score / max, with its own
+ * max), or a person enrolled who has none (slug NULL).  The strings live
+ * until the callback returns.
+ */
+struct tq_gradecell {
+	const char *user;            /* the account's name */
+	const char *ext_id;          /* an auto-grader's student: its id in the course (else NULL) */
+	const char *role;            /* student, instructor, admin */
+	int external;
+	const char *slug;            /* the exercise; NULL: no submission */
+	int64_t attempts;
+	double best, max;
+};
+/*
+ * The cells of a course's gradebook, ordered by account name then slug:
+ * everyone enrolled in the course, and everyone who submitted to one of its
+ * exercises (staff trying them, students of an open course).  fn returns
+ * nonzero to stop.  0, or TQ_STORE_ERROR.
+ */
+int tq_store_gradebook(struct tq_store *st, int64_t course_id, int (*fn)(void *arg, const struct tq_gradecell *c),
+    void *arg);
+
+/*
+ * Sets a password its owner chose, in one transaction: the account's reset
+ * code and its sessions end, except the session keep (the SHA-256 of its
+ * token; NULL: none is kept), so that the page that changed it stays logged
+ * in; its API tokens stay (they are revoked one by one).  *ended (may be
+ * NULL) is the number of sessions ended.  0, TQ_STORE_NOTFOUND (no such
+ * account), or TQ_STORE_ERROR.
+ */
+int tq_store_user_change_password(struct tq_store *st, int64_t id, const char *pw_hash, const uint8_t keep[32],
+    int64_t *ended);
 
 #endif

@@ -534,10 +534,26 @@ choice_seed(const struct loaded *l, int64_t user)
 	return tq_splitmix64(&s);
 }
 
+int
+trace_downloadable(const json_t *doc)
+{
+	const json_t *view = json_object_get(doc, "view");
+	if (json_array_size(json_object_get(view, "exclude")) || json_array_size(json_object_get(view, "redact")))
+		return 0;
+	size_t i;
+	json_t *qn;
+	json_array_foreach(json_object_get(doc, "questions"), i, qn)
+		if (json_object_size(json_object_get(qn, "hide")) > 0 || question_is(qn, "order"))
+			return 0;
+	return 1;
+}
+
 json_t *
 student_doc(const struct loaded *l, int64_t user)
 {
 	json_t *d = json_deep_copy(l->public_doc);
+	/* whether GET .../trace gives this student the file: the page offers the link, or says why not */
+	json_object_set_new(d, "downloadable", json_boolean(trace_downloadable(tq_exercise_doc(l->ex))));
 	size_t i;
 	json_t *qn;
 	/* a choice question with a limit shows each student their own few choices (doc/exercises.md) */
@@ -569,8 +585,12 @@ sub_one(void *arg, const struct tq_subrow *row)
 	struct sublist *sl = arg;
 	json_t *res = json_loads(row->result ? row->result : "null", 0, NULL);
 	json_t *ans = json_loads(row->answers ? row->answers : "null", 0, NULL);
-	json_t *o = json_pack("{s:I,s:s,s:f,s:f,s:I,s:o*,s:o*}", "id", (json_int_t)row->id, "student", row->student ? row->student : "",
-	    "score", row->score, "max", row->max, "created", (json_int_t)row->created, "answers", ans, "result", res);
+	json_t *o = json_pack("{s:I,s:s,s:f,s:f,s:I,s:I,s:o*,s:o*}", "id", (json_int_t)row->id, "student",
+	    row->student ? row->student : "", "score", row->score, "max", row->max, "created", (json_int_t)row->created,
+	    "key_version", (json_int_t)row->key_version, "answers", ans, "result", res);
+	json_t *hist = row->regrades ? json_loads(row->regrades, 0, NULL) : NULL;
+	if (hist)
+		json_object_set_new(o, "regrades", hist);
 	json_array_append_new(sl->list, o);
 	return json_array_size(sl->list) >= 10000;
 }
@@ -609,7 +629,7 @@ grade_and_store(struct app *a, struct loaded *l, int64_t user_id, const json_t *
 	}
 	if (rc == 0)
 		rc = tq_store_submission_add(st, l->id, user_id, ans, json_number_value(json_object_get(*res, "score")),
-		    json_number_value(json_object_get(*res, "max")), rs, &id);
+		    json_number_value(json_object_get(*res, "max")), rs, l->key_version, &id);
 	if (rc == 0)
 		rc = tq_store_commit(st);
 	if (rc && st)
@@ -625,27 +645,22 @@ grade_and_store(struct app *a, struct loaded *l, int64_t user_id, const json_t *
 		return -1;
 	}
 	json_object_set_new(*res, "id", json_integer(id));
+	json_object_set_new(*res, "key_version", json_integer(l->key_version));
 	if (limits && max_attempts)
 		json_object_set_new(*res, "attempts_left", json_integer((json_int_t)(max_attempts - (size_t)total - 1)));
 	return 0;
 }
 
-static void
-submit(struct app *a, struct loaded *l, const struct tq_user *u, const struct req *q, struct reply *r)
+/*
+ * A student's answers as they are graded (a new copy): an order answer lists
+ * places, graded as the frames dealt there.  Submissions are stored as given,
+ * so the student's history does not tell them the deal.
+ */
+static json_t *
+as_graded(const struct loaded *l, int64_t user, const json_t *answers)
 {
-	json_t *body = parse_body(q, r);
-	if (!body)
-		return;
-	json_t *answers = json_object_get(body, "answers");
-	if (!json_is_object(answers) || json_object_size(body) != 1) {
-		reply_error(r, 400, "the body is {\"answers\": {question id: answer, ...}}");
-		json_decref(body);
-		return;
-	}
-	/* an order answer lists places: graded as the frames dealt there (stored as given,
-	 * so the student's history does not tell them the deal) */
 	struct shuffle sh;
-	shuffle_for(l, u->id, &sh);
+	shuffle_for(l, user, &sh);
 	json_t *graded = json_deep_copy(answers);
 	size_t i;
 	json_t *qn;
@@ -660,6 +675,22 @@ submit(struct app *a, struct loaded *l, const struct tq_user *u, const struct re
 			if (json_is_integer(v) && json_integer_value(v) > 0 && json_integer_value(v) <= UINT32_MAX)
 				json_array_set_new(ans, k, json_integer(shuffled(&sh, (uint32_t)json_integer_value(v), NULL)));
 	}
+	return graded;
+}
+
+static void
+submit(struct app *a, struct loaded *l, const struct tq_user *u, const struct req *q, struct reply *r)
+{
+	json_t *body = parse_body(q, r);
+	if (!body)
+		return;
+	json_t *answers = json_object_get(body, "answers");
+	if (!json_is_object(answers) || json_object_size(body) != 1) {
+		reply_error(r, 400, "the body is {\"answers\": {question id: answer, ...}}");
+		json_decref(body);
+		return;
+	}
+	json_t *graded = as_graded(l, u->id, answers);
 	/* graded against the choices the student was shown */
 	struct tq_grade_opts opts = { .choice_seed = choice_seed(l, u->id), .limit_choices = 1 };
 	json_t *res;
@@ -667,6 +698,130 @@ submit(struct app *a, struct loaded *l, const struct tq_user *u, const struct re
 		reply_json(r, 201, res);
 	json_decref(graded);
 	json_decref(body);
+}
+
+/* ------------------------------------------------------------------ regrading */
+
+struct regrade_sub {
+	struct tq_regrade_row row;   /* answers owned */
+	json_t *res;                 /* the new grade, NULL when it could not be made */
+};
+
+struct regrade_list {
+	struct regrade_sub *v;
+	size_t n, cap;
+	int nomem;
+};
+
+static int
+regrade_take(void *arg, const struct tq_regrade_row *row)
+{
+	struct regrade_list *rl = arg;
+	if (rl->n == rl->cap) {
+		size_t nc = rl->cap ? rl->cap * 2 : 64;
+		struct regrade_sub *v = realloc(rl->v, nc * sizeof(*v));
+		if (!v) {
+			rl->nomem = 1;
+			return 1;
+		}
+		rl->v = v;
+		rl->cap = nc;
+	}
+	struct regrade_sub *s = &rl->v[rl->n];
+	s->row = *row;
+	s->res = NULL;
+	if (!(s->row.answers = strdup(row->answers ? row->answers : "{}"))) {
+		rl->nomem = 1;
+		return 1;
+	}
+	rl->n++;
+	return 0;
+}
+
+/*
+ * A stored submission graded again on l's keys, as it was graded when it was
+ * made: a student's against their deal, an auto-grader's as given.  Answers
+ * to a question the exercise no longer has are left out.  NULL when it cannot
+ * be graded (its answers are damaged).
+ */
+static json_t *
+regrade_one(const struct loaded *l, const struct tq_regrade_row *row)
+{
+	json_t *given = json_loads(row->answers, 0, NULL), *kept = json_object();
+	const char *id;
+	json_t *v;
+	json_object_foreach(given, id, v) {
+		size_t i;
+		json_t *qn;
+		json_array_foreach(json_object_get(tq_exercise_doc(l->ex), "questions"), i, qn)
+			if (!strcmp(json_string_value(json_object_get(qn, "id")) ? json_string_value(json_object_get(qn, "id")) : "", id))
+				json_object_set(kept, id, v);
+	}
+	char err[600];
+	json_t *res;
+	if (row->external) {
+		res = tq_exercise_grade(l->ex, l->cap, kept, NULL, err, sizeof(err));
+	} else {
+		json_t *graded = as_graded(l, row->user_id, kept);
+		struct tq_grade_opts opts = { .choice_seed = choice_seed(l, row->user_id), .limit_choices = 1 };
+		res = tq_exercise_grade(l->ex, l->cap, graded, &opts, err, sizeof(err));
+		json_decref(graded);
+	}
+	json_decref(given);
+	json_decref(kept);
+	return res;
+}
+
+/*
+ * POST .../regrade: every submission graded again against the exercise's
+ * current keys, in one transaction.  One whose score or key version changes
+ * gets the new grade and a line of history (who, when, old and new); the
+ * others are left as they are.  Replies with the counts.
+ */
+static void
+regrade(struct app *a, const struct loaded *l, const struct tq_user *u, struct reply *r)
+{
+	struct tq_store *st = app_store(a);
+	struct regrade_list rl = { 0 };
+	if (!st || tq_store_regrade_list(st, l->id, regrade_take, &rl) != 0 || rl.nomem) {
+		reply_error(r, 503, rl.nomem ? "out of memory" : "the database failed; try again");
+		goto out;
+	}
+	size_t changed = 0, scores = 0, failed = 0;
+	for (size_t i = 0; i < rl.n; i++)
+		if (!(rl.v[i].res = regrade_one(l, &rl.v[i].row)))
+			failed++;
+	int rc = tq_store_begin(st);
+	for (size_t i = 0; rc == 0 && i < rl.n; i++) {
+		struct regrade_sub *s = &rl.v[i];
+		if (!s->res)
+			continue;
+		double score = json_number_value(json_object_get(s->res, "score"));
+		double max = json_number_value(json_object_get(s->res, "max"));
+		if (score == s->row.score && max == s->row.max && s->row.key_version == l->key_version)
+			continue;
+		char *text = json_dumps(s->res, JSON_COMPACT);
+		rc = text ? tq_store_regrade_set(st, &s->row, score, max, text, l->key_version, u->id) : TQ_STORE_ERROR;
+		free(text);
+		changed++;
+		scores += score != s->row.score || max != s->row.max;
+	}
+	if (rc == 0)
+		rc = tq_store_commit(st);
+	if (rc) {
+		tq_store_rollback(st);
+		reply_error(r, 503, "the regrade could not be stored (%s); no score was changed, try again", tq_store_error(st));
+		goto out;
+	}
+	reply_json(r, 200, json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I}", "exercise", l->slug, "key_version",
+	    (json_int_t)l->key_version, "submissions", (json_int_t)rl.n, "regraded", (json_int_t)changed, "scores_changed",
+	    (json_int_t)scores, "unchanged", (json_int_t)(rl.n - changed - failed), "failed", (json_int_t)failed));
+out:
+	for (size_t i = 0; i < rl.n; i++) {
+		free((char *)rl.v[i].row.answers);
+		json_decref(rl.v[i].res);
+	}
+	free(rl.v);
 }
 
 /*
@@ -735,7 +890,7 @@ void
 api_exercise_routes(struct app *a, struct MHD_Connection *c, const char *method, const char *path, struct req *q,
     struct reply *r)
 {
-	/* /api/v1/exercises/SLUG/{frames[/N],submissions,keys,stats,submissions.csv,trace} */
+	/* /api/v1/exercises/SLUG/{frames[/N],submissions,keys,stats,submissions.csv,trace,regrade} */
 	const char *p = path + strlen("/api/v1/exercises/");
 	const char *slash = strchr(p, '/');
 	char slug[128];
@@ -773,7 +928,11 @@ api_exercise_routes(struct app *a, struct MHD_Connection *c, const char *method,
 	} else if (!staff) {
 		reply_error(r, 403, "only the course's instructors see the keys, the statistics and the submissions of all");
 	} else if (!strcmp(rest, "keys")) {
-		reply_json(r, 200, tq_exercise_keys_json(l->ex));
+		json_t *k = tq_exercise_keys_json(l->ex);
+		json_object_set_new(k, "key_version", json_integer(l->key_version));
+		reply_json(r, 200, k);
+	} else if (!strcmp(rest, "regrade")) {
+		regrade(a, l, u, r);
 	} else if (!strcmp(rest, "stats")) {
 		exercise_stats(a, l, r);
 	} else if (!strcmp(rest, "submissions.csv")) {

@@ -359,6 +359,45 @@ key_errors(const json_t *keys, char *msg, size_t len)
 	return (int)n;
 }
 
+/*
+ * Whether a save may change the keys: always, unless the exercise is
+ * published and has submissions, whose grades the changed keys would not
+ * match.  Then it is a 409 listing each changed question (old key, new key,
+ * how many submissions answered it), until the save says confirm.  changes
+ * (tq_exercise_keys_diff's) gets each one's count.  0, or -1 with r set.
+ */
+static int
+key_changes(struct tq_store *st, int64_t id, int published, int confirm, json_t *changes, struct reply *r)
+{
+	int64_t total = 0;
+	if (!json_array_size(changes) || !published)
+		return 0;
+	if (tq_store_exercise_submissions(st, id, &total) != 0) {
+		db_error(r, st);
+		return -1;
+	}
+	if (!total)
+		return 0;
+	size_t i;
+	json_t *c;
+	json_array_foreach(changes, i, c) {
+		int64_t n = total;
+		/* an added or removed question changes every grade's maximum */
+		if (!json_object_get(c, "added") && !json_object_get(c, "removed") &&
+		    tq_store_key_answered(st, id, json_string_value(json_object_get(c, "id")), &n) != 0) {
+			db_error(r, st);
+			return -1;
+		}
+		json_object_set_new(c, "submissions", json_integer(n));
+	}
+	if (confirm)
+		return 0;
+	reply_json(r, 409, json_pack("{s:s,s:O,s:I}", "error", "the keys of this published exercise change, and it has "
+	    "submissions: their scores stay as graded until you regrade them (POST .../regrade). Save again with confirm: "
+	    "true to store the new keys", "key_changes", changes, "submissions", (json_int_t)total));
+	return -1;
+}
+
 /* What a save was given: the document, and the capture as bytes or as a stored one. */
 struct save {
 	json_t *doc;                 /* owned */
@@ -368,6 +407,7 @@ struct save {
 	char name[128];
 	const char *sha;             /* or a stored one */
 	int published;               /* -1: unchanged (1 for a new exercise) */
+	int confirm;                 /* 1: store keys that change a published exercise's grades */
 };
 
 /*
@@ -395,7 +435,9 @@ save_exercise(struct app *a, const struct tq_user *u, const char *slug, int upda
 	}
 	int exists = rc == 0;
 	int64_t old_course = exists ? old.course_id : 0, old_capture = exists ? old.capture_id : 0;
+	int64_t old_id = exists ? old.id : 0, old_version = exists ? old.key_version : 0;
 	int old_published = exists ? old.published : 1;
+	json_t *old_keys = exists ? json_loads(old.keys, 0, NULL) : NULL;
 	if (exists)
 		tq_exrow_free(&old);
 	if (update && !exists) {
@@ -470,6 +512,14 @@ save_exercise(struct app *a, const struct tq_user *u, const char *slug, int upda
 		reply_json(r, 422, json_pack("{s:s,s:O}", "error", full, "keys", keys));
 		goto out;
 	}
+	/* keys that change grades already given: the author sees what changes, and says so */
+	json_t *changes = exists ? tq_exercise_keys_diff(old_keys ? old_keys : json_object(), keys) : json_array();
+	if (key_changes(st, old_id, old_published && published, sv->confirm, changes, r) != 0) {
+		json_decref(changes);
+		goto out;
+	}
+	int new_keys = json_array_size(changes) > 0;
+	json_decref(changes);
 	/* the stored document names its capture by the stored name */
 	json_t *doc = tq_exercise_doc(ex);
 	struct tq_capmeta cm;
@@ -479,17 +529,20 @@ save_exercise(struct app *a, const struct tq_user *u, const char *slug, int upda
 	keys_s = json_dumps(keys, JSON_COMPACT);
 	int64_t id;
 	if (!doc_s || !keys_s || tq_store_begin(st) != 0 ||
-	    tq_store_exercise_put(st, slug, course.id, doc_s, m.id, keys_s, published, &id) != 0 || tq_store_commit(st) != 0) {
+	    tq_store_exercise_put(st, slug, course.id, doc_s, m.id, keys_s, PACKAGE_VERSION, new_keys, published, &id) != 0 ||
+	    tq_store_commit(st) != 0) {
 		tq_store_rollback(st);
 		db_error(r, st);
 		goto out;
 	}
 	app_forget(a, slug);
-	json_t *j = json_pack("{s:s,s:s,s:b,s:O}", "slug", slug, "trace", sha, "published", published, "keys", keys);
+	json_t *j = json_pack("{s:s,s:s,s:b,s:O,s:I}", "slug", slug, "trace", sha, "published", published, "keys", keys,
+	    "key_version", (json_int_t)(exists ? old_version + new_keys : 1));
 	if (sv->course)
 		json_object_set_new(j, "course", json_string(sv->course));
 	reply_json(r, update ? 200 : 201, j);
 out:
+	json_decref(old_keys);
 	free(doc_s);
 	free(keys_s);
 	free(data);
@@ -555,6 +608,8 @@ read_save(struct MHD_Connection *c, struct req *q, struct save *sv, json_t **bod
 		const char *pub = req_part_text(q, "published");
 		if (pub)
 			sv->published = !strcmp(pub, "true") || !strcmp(pub, "1") || !strcmp(pub, "on");
+		const char *conf = req_part_text(q, "confirm");
+		sv->confirm = conf && (!strcmp(conf, "true") || !strcmp(conf, "1") || !strcmp(conf, "on"));
 		if (slug && !*slug)
 			*slug = req_part_text(q, "slug");
 		return 0;
@@ -563,7 +618,7 @@ read_save(struct MHD_Connection *c, struct req *q, struct save *sv, json_t **bod
 	if (!b)
 		return -1;
 	*body = b;
-	static const char *const known[] = { "slug", "course", "trace", "exercise", "published", NULL };
+	static const char *const known[] = { "slug", "course", "trace", "exercise", "published", "confirm", NULL };
 	const char *k;
 	json_t *v;
 	json_object_foreach(b, k, v) {
@@ -571,7 +626,7 @@ read_save(struct MHD_Connection *c, struct req *q, struct save *sv, json_t **bod
 		for (int i = 0; known[i]; i++)
 			ok |= !strcmp(k, known[i]);
 		if (!ok) {
-			reply_error(r, 400, "unknown key '%.60s' (the keys are slug, course, trace, exercise and published)", k);
+			reply_error(r, 400, "unknown key '%.60s' (the keys are slug, course, trace, exercise, published and confirm)", k);
 			return -1;
 		}
 	}
@@ -579,10 +634,13 @@ read_save(struct MHD_Connection *c, struct req *q, struct save *sv, json_t **bod
 	if ((pub && !json_is_boolean(pub)) || (ex && !json_is_object(ex) && !json_is_string(ex)) ||
 	    (json_object_get(b, "course") && !json_is_string(json_object_get(b, "course"))) ||
 	    (json_object_get(b, "trace") && !json_is_string(json_object_get(b, "trace"))) ||
-	    (json_object_get(b, "slug") && !json_is_string(json_object_get(b, "slug")))) {
-		reply_error(r, 400, "slug, course and trace are text, exercise an object (or YAML text), published true or false");
+	    (json_object_get(b, "slug") && !json_is_string(json_object_get(b, "slug"))) ||
+	    (json_object_get(b, "confirm") && !json_is_boolean(json_object_get(b, "confirm")))) {
+		reply_error(r, 400, "slug, course and trace are text, exercise an object (or YAML text), published and confirm "
+		    "true or false");
 		return -1;
 	}
+	sv->confirm = json_is_true(json_object_get(b, "confirm"));
 	if (pub)
 		sv->published = json_is_true(pub);
 	sv->course = json_string_value(json_object_get(b, "course"));
@@ -700,6 +758,7 @@ exercises_routes(struct app *a, struct MHD_Connection *c, const char *method, co
 			if (tq_store_course_slug(app_store(a), l->course_id, course, sizeof(course)) == 0)
 				json_object_set_new(j, "course", json_string(course));
 			json_object_set_new(j, "keys", tq_exercise_keys_json(l->ex));
+			json_object_set_new(j, "key_version", json_integer(l->key_version));
 			json_object_set_new(j, "trace", json_string(l->sha256));
 			json_object_set_new(j, "manage", json_true());
 		}
@@ -856,7 +915,7 @@ csv_one(void *arg, const struct tq_subrow *row)
 	gmtime_r(&t, &tm);
 	strftime(num, sizeof(num), ",%Y-%m-%dT%H:%M:%SZ", &tm);
 	tq_sbuf_puts(cv->b, num);
-	snprintf(num, sizeof(num), ",%g,%g", row->score, row->max);
+	snprintf(num, sizeof(num), ",%g,%g,%lld", row->score, row->max, (long long)row->key_version);
 	tq_sbuf_puts(cv->b, num);
 	json_t *ans = json_loads(row->answers ? row->answers : "null", 0, NULL);
 	json_t *res = json_loads(row->result ? row->result : "null", 0, NULL);
@@ -892,7 +951,7 @@ exercise_csv(struct app *a, const struct loaded *l, struct reply *r)
 	struct tq_sbuf b;
 	tq_sbuf_init(&b, 256u << 20);
 	const json_t *qs = json_object_get(tq_exercise_doc(l->ex), "questions");
-	tq_sbuf_puts(&b, "id,student,time,score,max");
+	tq_sbuf_puts(&b, "id,student,time,score,max,key version");
 	size_t i;
 	json_t *q;
 	json_array_foreach(qs, i, q) {

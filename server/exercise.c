@@ -1359,8 +1359,124 @@ tq_exercise_keys_json(const struct tq_exercise *ex)
 				if (q->choice_valid[c] == 1)
 					json_array_append(valid, json_object_get(json_array_get(ch, c), "text"));
 			json_object_set_new(o, "valid", valid);
+			/* each choice's state (1 valid, 0 not, -1 unknown), for tq_exercise_set_keys */
+			json_t *states = json_array();
+			for (size_t c = 0; c < q->nchoices; c++)
+				json_array_append_new(states, json_integer(q->choice_valid[c]));
+			json_object_set_new(o, "states", states);
 		}
 		json_array_append_new(qs, o);
 	}
 	return json_pack("{s:o}", "questions", qs);
+}
+
+/* The entry of question id in a keys document, or NULL. */
+static json_t *
+keys_entry(const json_t *keys, const char *id, size_t hint)
+{
+	json_t *qs = json_object_get(keys, "questions");
+	json_t *e = json_array_get(qs, hint);
+	if (json_is_string(json_object_get(e, "id")) && !strcmp(json_string_value(json_object_get(e, "id")), id))
+		return e;
+	size_t i;
+	json_array_foreach(qs, i, e)
+		if (json_is_string(json_object_get(e, "id")) && !strcmp(json_string_value(json_object_get(e, "id")), id))
+			return e;
+	return NULL;
+}
+
+int
+tq_exercise_set_keys(struct tq_exercise *ex, const json_t *keys, struct tq_capture *cap, char *err, size_t errlen)
+{
+	ex->keys_ready = 0;
+	tq_ex_feedback_drop(ex);
+	ex->keys_cap = cap;
+	/* every question has its entry before anything is changed */
+	for (size_t i = 0; i < ex->nq; i++) {
+		json_t *e = keys_entry(keys, ex->q[i].id, i);
+		if (!e)
+			return errf(err, errlen, "the stored keys have none for question '%s': save the exercise again", ex->q[i].id);
+		json_t *states = json_object_get(e, "states");
+		if (ex->q[i].kind == Q_CHOICE && states && json_array_size(states) != ex->q[i].nchoices)
+			return errf(err, errlen, "the stored keys of question '%s' have %zu choices, the question %zu",
+			    ex->q[i].id, json_array_size(states), ex->q[i].nchoices);
+	}
+	for (size_t i = 0; i < ex->nq; i++) {
+		struct question *q = &ex->q[i];
+		json_t *e = keys_entry(keys, q->id, i);
+		json_t *key = json_object_get(e, "key"), *error = json_object_get(e, "error"), *from = json_object_get(e, "from");
+		free(q->key_error);
+		json_decref(q->key);
+		json_decref(q->from);
+		q->key_error = json_is_string(error) ? strdup(json_string_value(error)) : NULL;
+		q->key = key && !json_is_null(key) ? json_deep_copy(key) : NULL;
+		q->from = json_is_array(from) ? json_deep_copy(from) : json_array();
+		if (q->kind != Q_CHOICE)
+			continue;
+		json_t *states = json_object_get(e, "states"), *valid = json_object_get(e, "valid");
+		json_t *ch = json_object_get(q->q, "choices");
+		for (size_t c = 0; c < q->nchoices; c++) {
+			if (states) {
+				json_int_t v = json_integer_value(json_array_get(states, c));
+				q->choice_valid[c] = v == 1 ? 1 : v < 0 ? -1 : 0;
+				continue;
+			}
+			/* keys stored before the states were: a choice is valid when its text is listed */
+			const char *t = json_string_value(json_object_get(json_array_get(ch, c), "text"));
+			size_t k;
+			json_t *v;
+			q->choice_valid[c] = 0;
+			json_array_foreach(valid, k, v)
+				if (t && json_is_string(v) && !strcmp(json_string_value(v), t))
+					q->choice_valid[c] = 1;
+		}
+	}
+	ex->keys_ready = 1;
+	return 0;
+}
+
+/* What grading reads of a question's keys entry: its key (null when it failed) and its valid choices. */
+static int
+same_key(const json_t *a, const json_t *b)
+{
+	json_t *ka = json_object_get(a, "key"), *kb = json_object_get(b, "key");
+	json_t *sa = json_object_get(a, "states"), *sb = json_object_get(b, "states");
+	if (!sa || !sb) {
+		sa = json_object_get(a, "valid");
+		sb = json_object_get(b, "valid");
+	}
+	return json_equal(ka ? ka : json_null(), kb ? kb : json_null()) &&
+	    ((!sa && !sb) || (sa && sb && json_equal(sa, sb)));
+}
+
+json_t *
+tq_exercise_keys_diff(const json_t *old_keys, const json_t *new_keys)
+{
+	json_t *out = json_array();
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(new_keys, "questions"), i, e) {
+		const char *id = json_string_value(json_object_get(e, "id"));
+		if (!id)
+			continue;
+		json_t *o = keys_entry(old_keys, id, i);
+		if (o && same_key(o, e))
+			continue;
+		json_t *ok = o ? json_object_get(o, "key") : NULL;
+		json_array_append_new(out, json_pack("{s:s,s:O,s:O}", "id", id, "old", ok ? ok : json_null(),
+		    "new", json_object_get(e, "key") ? json_object_get(e, "key") : json_null()));
+		if (o && json_object_get(o, "valid"))
+			json_object_set(json_array_get(out, json_array_size(out) - 1), "old_valid", json_object_get(o, "valid"));
+		if (json_object_get(e, "valid"))
+			json_object_set(json_array_get(out, json_array_size(out) - 1), "new_valid", json_object_get(e, "valid"));
+		if (!o)
+			json_object_set_new(json_array_get(out, json_array_size(out) - 1), "added", json_true());
+	}
+	json_array_foreach(json_object_get(old_keys, "questions"), i, e) {
+		const char *id = json_string_value(json_object_get(e, "id"));
+		if (id && !keys_entry(new_keys, id, i))
+			json_array_append_new(out, json_pack("{s:s,s:O,s:n,s:b}", "id", id,
+			    "old", json_object_get(e, "key") ? json_object_get(e, "key") : json_null(), "new", "removed", 1));
+	}
+	return out;
 }

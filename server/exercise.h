@@ -72,8 +72,22 @@ int tq_exercise_to_yaml(const json_t *doc, struct tq_sbuf *out);
  */
 int tq_exercise_compute_keys(struct tq_exercise *ex, struct tq_capture *cap, const struct tq_limits *lim,
     char *err, size_t errlen);
-/* {"questions": [{"id", "kind", "key", "error", "from"}, ...]} after compute_keys. */
+/* {"questions": [{"id", "kind", "key", "error", "from"[, "valid", "states"]}, ...]}
+ * after compute_keys: what the store keeps as the exercise's frozen keys. */
 json_t *tq_exercise_keys_json(const struct tq_exercise *ex);
+/*
+ * Gives ex the keys tq_exercise_keys_json made earlier (of this document),
+ * computed on cap, without computing anything: grading then uses them as
+ * they were frozen.  0, or -1 with err set when they do not fit the
+ * document (a question without its entry); ex has no keys then.
+ */
+int tq_exercise_set_keys(struct tq_exercise *ex, const json_t *keys, struct tq_capture *cap, char *err, size_t errlen);
+/*
+ * The questions whose key differs between two keys documents (what
+ * grading reads: the key and the valid choices), as a new array of
+ * {"id", "old", "new"[, "old_valid", "new_valid", "added", "removed"]}.
+ */
+json_t *tq_exercise_keys_diff(const json_t *old_keys, const json_t *new_keys);
 
 /* What a grading needs to know of the student; NULL: all choices shown, as
  * for staff and auto-graders. */

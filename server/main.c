@@ -25,6 +25,7 @@ usage(FILE *fp)
 	    "       tracequiz serve [--listen ADDR:PORT] [--db FILE] [--www DIR] [--seed DIR] [limits: doc/security.md]\n"
 	    "       tracequiz user add NAME --role student|instructor|admin [--db FILE]\n"
 	    "       tracequiz token add NAME [--scope admin|read|grade] [--course SLUG]... [--days N] [--db FILE]\n"
+	    "       tracequiz rekey [--db FILE] [--dry-run | --apply]\n"
 	    "       tracequiz --version\n"
 	    "\n"
 	    "dissect   print a capture as tshark does: the packet list (default), the tree\n"
@@ -32,7 +33,9 @@ usage(FILE *fp)
 	    "eval      the value of an answer-key expression on a capture (doc/expressions.md);\n"
 	    "          --explain also prints the frames and fields it came from\n"
 	    "key       each question's key, computed on the exercise's capture or another one\n"
-	    "grade     grade answers ({\"q1\": \"...\", ...}, a file or - for stdin)\n",
+	    "grade     grade answers ({\"q1\": \"...\", ...}, a file or - for stdin)\n"
+	    "rekey     list the exercises whose keys this version computes differently from\n"
+	    "          the keys frozen in the database; --apply stores the new ones\n",
 	    fp);
 }
 
@@ -623,6 +626,8 @@ main(int argc, char **argv)
 		return cmd_key_or_grade(argc - 1, argv + 1, 0);
 	if (!strcmp(argv[1], "grade"))
 		return cmd_key_or_grade(argc - 1, argv + 1, 1);
+	if (!strcmp(argv[1], "rekey"))
+		return cmd_rekey(argc - 1, argv + 1);
 	fprintf(stderr, "tracequiz: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -31,6 +31,7 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/session", NEED_USER, BODY_NONE, 0, api_session },
 	{ "DELETE", "/api/v1/session", NEED_USER, BODY_NONE, 0, api_session },
 	{ "POST", "/api/v1/password-reset", NEED_ANYONE, BODY_JSON, R_SMALL, api_password_reset },
+	{ "POST", "/api/v1/account/password", NEED_USER, BODY_JSON, R_SMALL, api_account_password },
 	/* the auto-grader's endpoint: loads its exercise, named in the body (route_grade defers itself) */
 	{ "POST", "/api/v1/grade", NEED_STAFF, BODY_JSON, R_GRADE, route_grade },
 	/* traces */
@@ -54,6 +55,8 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/exercises/*/stats", NEED_STAFF, BODY_NONE, R_LOADS_EX, api_exercise_routes },
 	{ "GET", "/api/v1/exercises/*/submissions.csv", NEED_STAFF, BODY_NONE, R_LOADS_EX, api_exercise_routes },
 	{ "GET", "/api/v1/exercises/*/trace", NEED_USER, BODY_NONE, R_LOADS_EX, api_exercise_routes },
+	/* every submission graded again against the current keys */
+	{ "POST", "/api/v1/exercises/*/regrade", NEED_STAFF, BODY_NONE, R_HEAVY, api_exercise_routes },
 	/* courses */
 	{ "GET", "/api/v1/courses", NEED_USER, BODY_NONE, 0, api_author_routes },
 	{ "POST", "/api/v1/courses", NEED_STAFF, BODY_JSON, 0, api_author_routes },
@@ -62,6 +65,8 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/courses/*/students", NEED_STAFF, BODY_JSON, 0, api_author_routes },
 	{ "DELETE", "/api/v1/courses/*/students/*", NEED_STAFF, BODY_NONE, 0, api_author_routes },
 	{ "POST", "/api/v1/courses/*/teachers", NEED_ADMIN, BODY_JSON, 0, api_author_routes },
+	{ "GET", "/api/v1/courses/*/gradebook", NEED_STAFF, BODY_NONE, 0, api_gradebook },
+	{ "GET", "/api/v1/courses/*/gradebook.csv", NEED_STAFF, BODY_NONE, 0, api_gradebook },
 	/* a key's live preview: an expression over a whole trace */
 	{ "POST", "/api/v1/eval", NEED_STAFF, BODY_JSON, R_HEAVY, api_author_routes },
 	/* API tokens and accounts */

@@ -374,6 +374,7 @@ load_exercise(struct app *a, struct loaded *l, const char *slug, char *err, size
 	l->course_id = row.course_id;
 	l->capture_id = row.capture_id;
 	l->published = row.published;
+	l->key_version = row.key_version;
 	/* the version: a save that changes the document or the capture changes the ETags */
 	char h[65];
 	tq_sha256_hex(row.doc, strlen(row.doc), h);
@@ -381,7 +382,16 @@ load_exercise(struct app *a, struct loaded *l, const char *slug, char *err, size
 	struct tq_limits lim = job_limits(a);
 	if (tq_exercise_from_json(doc, NULL, &l->ex, err, errlen) != 0 || !(l->ce = app_capture(a, row.capture_id, err, errlen)))
 		goto out;
-	rc = tq_exercise_compute_keys(l->ex, l->ce->cap, &lim, err, errlen);
+	/* the keys frozen when it was saved; computed again only when the row's cannot be read */
+	json_t *keys = json_loads(row.keys, 0, NULL);
+	char kerr[300];
+	rc = keys ? tq_exercise_set_keys(l->ex, keys, l->ce->cap, kerr, sizeof(kerr)) : -1;
+	json_decref(keys);
+	if (rc) {
+		fprintf(stderr, "tracequiz: exercise '%s': %s; computing its keys again\n", slug,
+		    keys ? kerr : "its stored keys are not JSON");
+		rc = tq_exercise_compute_keys(l->ex, l->ce->cap, &lim, err, errlen);
+	}
 	if (rc) {
 		status = rc == TQ_ETIMEOUT || rc == TQ_ETOOBIG ? 503 : 500;    /* past the job's budget: busy */
 		goto out;
@@ -565,7 +575,7 @@ store_exercise_dir(struct tq_store *st, const char *dir, const char *slug, int64
 	int64_t cid, eid;
 	if (doc && ks && tq_store_begin(st) == 0 &&
 	    tq_store_capture_put(st, sha, base ? base + 1 : cp, data, (size_t)sb.st_size, tq_capture_count(cap), &cid) == 0 &&
-	    tq_store_exercise_put(st, slug, course_id, doc, cid, ks, 1, &eid) == 0 && tq_store_commit(st) == 0)
+	    tq_store_exercise_put(st, slug, course_id, doc, cid, ks, PACKAGE_VERSION, 0, 1, &eid) == 0 && tq_store_commit(st) == 0)
 		rc = 0;
 	else {
 		snprintf(err, errlen, "storing %s: %s", slug, tq_store_error(st));

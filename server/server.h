@@ -73,6 +73,7 @@ struct loaded {
 	char slug[128];              /* a trace's: its SHA-256 */
 	int64_t id, course_id, capture_id;
 	int published;
+	int64_t key_version;         /* of the frozen keys ex grades with */
 	char version[32];            /* in ETags: changes when a save changes what is shown */
 	char sha256[65];             /* the capture's */
 	struct tq_exercise *ex;
@@ -218,6 +219,8 @@ int route_is_heavy(struct app *a, const struct route *rt, const char *path);
 /* The routes' handlers. */
 route_fn api_session, api_password_reset, api_exercise_routes, api_author_routes, route_grade, route_openapi,
     route_healthz, route_static, route_server;
+/* A course's gradebook, JSON and CSV (gradebook.c); a password changed by its owner (account.c). */
+route_fn api_gradebook, api_account_password;
 
 /* Whether a question of an exercise document is of this kind ("order", ...). */
 int question_is(const json_t *q, const char *kind);
@@ -236,6 +239,10 @@ void exercise_csv(struct app *a, const struct loaded *l, struct reply *r);
 void exercise_trace(struct app *a, const struct loaded *l, int staff, struct reply *r);
 /* What a student sees of an exercise: its public document with the choices dealt to them. */
 json_t *student_doc(const struct loaded *l, int64_t user);
+/* Whether a student may download an exercise's capture: its view excludes and redacts nothing, no
+ * question hides a field or deals frames (order).  The rule of exercise_trace(); student_doc()
+ * tells the page as "downloadable". */
+int trace_downloadable(const json_t *doc);
 /* The seed of a student's deal of choices in an exercise. */
 uint64_t choice_seed(const struct loaded *l, int64_t user);
 
@@ -356,5 +363,7 @@ int password_verify(struct app *a, const struct tq_user *u, const char *pw);
 int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+/* rekey.c: tracequiz rekey [--db FILE] [--dry-run | --apply] */
+int cmd_rekey(int argc, char **argv);
 
 #endif

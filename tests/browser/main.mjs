@@ -22,6 +22,7 @@ import * as instructor from './tests/instructor.mjs';
 import * as order from './tests/order.mjs';
 import * as home from './tests/home.mjs';
 import * as editor from './tests/editor.mjs';
+import * as gradebook from './tests/gradebook.mjs';
 
 const env = {
 	url: process.env.TQ_URL,
@@ -40,7 +41,7 @@ if (!env.url || !env.student_pw) {
 
 const only = process.argv[2] ? new RegExp(process.argv[2], 'i') : null;
 /* numbered before the filter, so that a screenshot's name does not depend on it */
-const checks = [student, trace, fidelity, field, reassembly, big, layout, instructor, order, home, editor].flatMap((m) => m.checks(env))
+const checks = [student, trace, fidelity, field, reassembly, big, layout, instructor, order, home, editor, gradebook].flatMap((m) => m.checks(env))
 	.map((c, i) => ({ ...c, number: i + 1 }))
 	.filter((c) => !only || only.test(c.name));
 

@@ -279,6 +279,9 @@ def main():
                                          capture_output=True, text=True).stdout)["value"]
         st, j, _, _ = ines.req("PUT", "/api/v1/exercises/tcp-hs",
                                {"exercise": exercise_doc("count(frame where tcp.flags.push == 1)")})
+        check(st == 409 and j["key_changes"][0]["id"] == "syns", "a key change after submissions asks first (409)")
+        st, j, _, _ = ines.req("PUT", "/api/v1/exercises/tcp-hs",
+                               {"exercise": exercise_doc("count(frame where tcp.flags.push == 1)"), "confirm": True})
         keys = {k["id"]: k.get("key") for k in j.get("keys", {}).get("questions", [])}
         check(st == 200 and keys.get("syns") == pushes != 2, "an update re-keys the exercise: %s" % keys)
         st, j, _, _ = sam.req("POST", "/api/v1/exercises/tcp-hs/submissions", {"answers": {"syns": pushes}})

@@ -321,6 +321,96 @@ test_text_normalizers(void **state)
 	tq_capture_free(cap);
 }
 
+/*
+ * Keys frozen: what tq_exercise_keys_json stored, tq_exercise_set_keys gives
+ * back without computing, and grading is the same; a stored choice that
+ * could not be decided stays undecided; keys of another document are refused;
+ * tq_exercise_keys_diff names exactly the questions whose key changed.
+ */
+static void
+test_frozen_keys(void **state)
+{
+	(void)state;
+	static const char yaml[] =
+	    "title: T\n"
+	    "questions:\n"
+	    "  - {id: n, kind: number, prompt: P, key: 'count(frame where smtp)'}\n"
+	    "  - id: c\n"
+	    "    kind: choice\n"
+	    "    prompt: P\n"
+	    "    limit: 2\n"
+	    "    choices:\n"
+	    "      - {text: IPv6, valid: 'count(frame where ipv6) > 0'}\n"
+	    "      - {text: IPv4, valid: 'count(frame where ip) > 0'}\n"
+	    "      - {text: UDP, valid: 'first(udp.srcport where udp.dstport == 53)'}\n"
+	    "      - {text: ARP, valid: false}\n"
+	    "  - {id: f, kind: field, prompt: P, hide: {2: tcp.ack}}\n";
+	struct tq_capture *cap = demo_cap();
+	struct tq_exercise *ex = loaded(yaml), *frozen = loaded(yaml);
+	char err[300];
+	assert_int_equal(tq_exercise_compute_keys(ex, cap, NULL, err, sizeof(err)), 0);
+	json_t *keys = tq_exercise_keys_json(ex);
+	char *text = json_dumps(keys, JSON_COMPACT);
+	json_t *stored = json_loads(text, 0, NULL);
+	free(text);
+	/* no key until set: grading refuses */
+	json_t *a = json_loads("{\"n\": 5, \"c\": \"IPv6\", \"f\": {\"2\": {\"tcp.ack\": \"1\"}}}", 0, NULL);
+	assert_null(tq_exercise_grade(frozen, cap, a, NULL, err, sizeof(err)));
+	assert_int_equal(tq_exercise_set_keys(frozen, stored, cap, err, sizeof(err)), 0);
+	json_t *back = tq_exercise_keys_json(frozen);
+	assert_true(json_equal(back, keys));
+	/* the unknown choice (its expression failed) stays unknown: -1 */
+	json_t *states = json_object_get(json_array_get(json_object_get(back, "questions"), 1), "states");
+	assert_int_equal(json_integer_value(json_array_get(states, 0)), 1);
+	assert_int_equal(json_integer_value(json_array_get(states, 1)), 0);
+	assert_int_equal(json_integer_value(json_array_get(states, 2)), -1);
+	/* the same grades, and the same dealt choices, for several students */
+	for (uint64_t seed = 1; seed < 40; seed++) {
+		struct tq_grade_opts o = { .choice_seed = seed, .limit_choices = 1 };
+		json_t *r1 = tq_exercise_grade(ex, cap, a, &o, err, sizeof(err));
+		json_t *r2 = tq_exercise_grade(frozen, cap, a, &o, err, sizeof(err));
+		assert_non_null(r1);
+		assert_true(json_equal(r1, r2));
+		json_decref(r1);
+		json_decref(r2);
+		size_t i1[8], i2[8];
+		size_t n1 = tq_exercise_pick_choices(ex, 1, seed, i1, 8), n2 = tq_exercise_pick_choices(frozen, 1, seed, i2, 8);
+		assert_int_equal(n1, n2);
+		assert_memory_equal(i1, i2, n1 * sizeof(*i1));
+	}
+	/* the diff: none against itself; a changed key and a changed choice are named */
+	json_t *d = tq_exercise_keys_diff(stored, keys);
+	assert_int_equal(json_array_size(d), 0);
+	json_decref(d);
+	json_t *other = json_deep_copy(stored);
+	json_t *oq = json_object_get(other, "questions");
+	json_object_set_new(json_array_get(oq, 0), "key", json_integer(6));
+	json_array_set_new(json_object_get(json_array_get(oq, 1), "states"), 3, json_integer(1));
+	d = tq_exercise_keys_diff(stored, other);
+	assert_int_equal(json_array_size(d), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(d, 0), "id")), "n");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(d, 0), "old")), 5);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(d, 0), "new")), 6);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(d, 1), "id")), "c");
+	json_decref(d);
+	/* a question removed from the keys: refused, and the exercise has no keys */
+	json_array_remove(oq, 2);
+	assert_int_not_equal(tq_exercise_set_keys(frozen, other, cap, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "none for question 'f'"));
+	assert_null(tq_exercise_grade(frozen, cap, a, NULL, err, sizeof(err)));
+	d = tq_exercise_keys_diff(stored, other);
+	assert_true(json_is_true(json_object_get(json_array_get(d, json_array_size(d) - 1), "removed")));
+	json_decref(d);
+	json_decref(other);
+	json_decref(a);
+	json_decref(back);
+	json_decref(stored);
+	json_decref(keys);
+	tq_exercise_free(frozen);
+	tq_exercise_free(ex);
+	tq_capture_free(cap);
+}
+
 static void
 test_number_choice_field_order(void **state)
 {
@@ -1050,6 +1140,7 @@ main(void)
 		cmocka_unit_test(test_hostile_yaml),
 		cmocka_unit_test(test_text_normalizers),
 		cmocka_unit_test(test_number_choice_field_order),
+		cmocka_unit_test(test_frozen_keys),
 		cmocka_unit_test(test_keys_that_fail),
 		cmocka_unit_test(test_keys_limits),
 		cmocka_unit_test(test_pick_choices),

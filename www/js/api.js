@@ -206,6 +206,8 @@ export const delete_exercise = (slug, { submissions = false } = {}) =>
 export const evaluate = (expr, trace, opts) => post('/api/v1/eval', { expr, trace }, opts);
 
 export const stats = (slug) => get(`/api/v1/exercises/${enc(slug)}/stats`);
+/* Every submission graded again on the current keys: {key_version, submissions, regraded, scores_changed, unchanged, failed}. */
+export const regrade = (slug) => post(`/api/v1/exercises/${enc(slug)}/regrade`);
 export const submissions_csv_url = (slug) => `/api/v1/exercises/${enc(slug)}/submissions.csv`;
 
 /* ---------------------------------------------------------------- courses */

@@ -26,6 +26,7 @@ const editor_page = lazy('./pages/editor.js', 'editor_page');
 const results_page = lazy('./pages/results.js', 'results_page');
 const tokens_page = lazy('./pages/tokens.js', 'tokens_page');
 const users_page = lazy('./pages/users.js', 'users_page');
+const account_page = lazy('./pages/account.js', 'account_page');
 
 const STAFF = ['instructor', 'admin'];
 
@@ -47,6 +48,7 @@ const routes = [
 	{ path: '/traces', page: traces_page, auth: true, roles: STAFF, section: '/traces' },
 	{ path: '/tokens', page: tokens_page, auth: true, roles: STAFF, section: '/tokens' },
 	{ path: '/users', page: users_page, auth: true, roles: ['admin'], section: '/users' },
+	{ path: '/account', page: account_page, auth: true },
 ];
 
 /* The header's menu for instructors and admins: [path, text, roles]. */
@@ -72,7 +74,8 @@ function show_user() {
 	if (!state.user)
 		return;
 	who.append(
-		h('span', { class: 'user' }, String(state.user.name), ' ', h('span', { class: 'role' }, `(${state.user.role})`)),
+		h('a', { class: 'user', href: '#/account', title: 'Your account: change your password' },
+			String(state.user.name), ' ', h('span', { class: 'role' }, `(${state.user.role})`)),
 		h('button', { type: 'button', class: 'small', onclick: log_out }, 'Log out'));
 }
 

@@ -33,7 +33,10 @@ export function attempts(subs, questions, { on_reuse, show_student = false } = {
 				h('details', {},
 					h('summary', {}, show_student ? [h('span', { class: 'attempt-student' }, String(s.student ?? '')), ' '] : null,
 						h('span', { class: 'attempt-score' }, score_text(s.score, s.max)), ' ',
-						h('span', { class: 'muted' }, when(s.created))),
+						h('span', { class: 'muted' }, when(s.created)),
+						show_student && s.key_version ? [' ', h('span', { class: 'badge attempt-keys' }, `keys v${s.key_version}`)] : null,
+						(s.regrades || []).length ? [' ', h('span', { class: 'muted attempt-regraded' },
+							`(regraded: was ${score_text(s.regrades[0].old_score, s.regrades[0].old_max)})`)] : null),
 					h('dl', {}, [...prompts].map(([qid, prompt]) => {
 						const r = per.get(qid);
 						return [h('dt', {}, prompt),

@@ -2,7 +2,9 @@
 // feedback written, stored and shown to a student; the introduction previewed
 // by the student page's own renderer; leaving with unsaved changes asks first
 // (links, the back button, logging out, a reload); deleting an exercise, and
-// one with submissions only after the server's message and a second question.
+// one with submissions only after the server's message and a second question;
+// a key changed after submissions shows the old and new key and asks, and the
+// results page regrades the old submissions.
 
 import { assert, assert_equal } from '../harness.mjs';
 import { login, api_get, api_login, api_send, api_logout } from './helpers.mjs';
@@ -250,6 +252,55 @@ export function checks(env) {
 			const after = await page.evaluate(async () => [(await fetch('/api/v1/exercises/delete-used')).status,
 				(await fetch('/api/v1/exercises/delete-used/submissions')).status]);
 			assert_equal(after, [404, 404], 'the exercise and its submissions');
+			assert_equal(seen.length, 0, 'browser dialogs');
+		},
+	}, {
+		name: 'a key changed after submissions shows the old and new key and asks; the results page regrades',
+		fn: async ({ page }) => {
+			const SYN_Q = { id: 'syn', kind: 'number', prompt: 'How many SYN segments?', key: 'count(frame where tcp.flags.syn == 1)' };
+			const { csrf } = await setup_exercise(page, env, { course: 'keys-check', slug: 'keys-check', questions: [SYN_Q] });
+			await api_logout(page, csrf);
+			const sc = await api_login(page, env.student, env.student_pw);
+			let r = await api_send(page, 'POST', '/api/v1/exercises/keys-check/submissions', { answers: { syn: 2 } }, sc);
+			assert_equal([r.status, r.body.score, r.body.key_version], [201, 1, 1], 'the submission on key version 1');
+			await api_logout(page, sc);
+
+			await login(page, env.url, INES, INES_PW);
+			await open_editor(page, env, 'keys-check');
+			const seen = dialogs(page);
+			await page.locator('fieldset.qe').nth(0).getByLabel('Key expression').fill('count(frame where tcp.flags.push == 1)');
+			const save = page.getByRole('button', { name: 'Save', exact: true });
+			const panel = page.locator('.ed-key-changes');
+			await save.click();
+			await panel.waitFor();
+			assert_equal(await page.evaluate(() => document.activeElement.className), 'ed-key-changes', 'the focus');
+			const rows = await panel.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim())));
+			assert_equal(rows, [['syn How many SYN segments?', '2', '3', '1']], 'the change: question, key now, new key, submissions');
+			assert((await panel.textContent()).includes('It has 1 submission. Their scores stay as they were graded'), 'the explanation');
+			/* cancelled: nothing stored */
+			await panel.getByRole('button', { name: 'Cancel' }).click();
+			await panel.waitFor({ state: 'hidden' });
+			let ex = await api_get(page, '/api/v1/exercises/keys-check');
+			assert_equal([ex.key_version, ex.keys.questions[0].key], [1, 2], 'the keys after Cancel');
+			/* confirmed: the new keys, version 2, the old score kept */
+			await save.click();
+			await panel.getByRole('button', { name: 'Save the new keys' }).click();
+			await page.locator('.ed-status', { hasText: 'Keys version 2: earlier submissions keep their scores' }).waitFor();
+			ex = await api_get(page, '/api/v1/exercises/keys-check');
+			assert_equal([ex.key_version, ex.keys.questions[0].key], [2, 3], 'the keys after confirming');
+
+			/* the results page: the version, the submission graded on earlier keys, the regrade */
+			await page.goto(`${env.url}/#/exercises/keys-check/results`);
+			const older = page.locator('.keys-version .older-count');
+			await older.waitFor();
+			assert_equal(await older.textContent(), '1 submission was graded on earlier keys and keeps its score until regraded.', 'the count');
+			assert_equal(await page.locator('.attempts .attempt-keys').textContent(), 'keys v1', 'the submission\'s key version');
+			assert_equal(await page.locator('.attempts .attempt-score').textContent(), '1 / 1', 'its score before the regrade');
+			await page.getByRole('button', { name: 'Regrade 1 submission on the current keys' }).click();
+			await page.locator('.keys-version', { hasText: 'Every submission was graded on these keys.' }).waitFor();
+			assert_equal(await page.locator('.attempts .attempt-keys').textContent(), 'keys v2', 'the key version after');
+			assert_equal(await page.locator('.attempts .attempt-score').textContent(), '0 / 1', 'the score after');
+			assert_equal(await page.locator('.attempts .attempt-regraded').textContent(), '(regraded: was 1 / 1)', 'the old score kept');
 			assert_equal(seen.length, 0, 'browser dialogs');
 		},
 	}];

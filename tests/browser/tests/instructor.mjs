@@ -444,7 +444,7 @@ export function checks(env) {
 			}, href);
 			assert_equal(csv.slice(0, 2), [200, 'text/csv; charset=utf-8'], 'the CSV answer');
 			const lines = csv[2].trim().split('\r\n');
-			assert_equal(lines[0], 'id,student,time,score,max,syn,syn correct,src,src correct', 'the CSV header');
+			assert_equal(lines[0], 'id,student,time,score,max,key version,syn,syn correct,src,src correct', 'the CSV header');
 			assert_equal(lines.length, 4, 'CSV lines');
 		},
 	}, {

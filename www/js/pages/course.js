@@ -1,7 +1,8 @@
-// pages/course.js - one course for its teachers: its exercises, its students
-// (enrolled one by one or from a CSV file read in the browser; the passwords
-// of the accounts this makes are shown once), unenrolling, and for an admin
-// its teachers.
+// pages/course.js - one course for its teachers: its exercises, its gradebook
+// (sortable, CSV), its students (enrolled one by one or from a CSV file read
+// in the browser; the passwords of the accounts this makes are shown once; a
+// one-time reset code for a lost password), unenrolling, and for an admin its
+// teachers.
 
 import * as api from '../api.js';
 import { h, plural, uid } from '../dom.js';
@@ -59,6 +60,116 @@ function passwords_box(enrolled) {
 	return box;
 }
 
+/* A score as it reads best: 2, 1.5, 0.33. */
+function score(n) {
+	const v = Number(n) || 0;
+	return Number.isInteger(v) ? String(v) : String(Math.round(v * 100) / 100);
+}
+
+/* The kinds of people in a gradebook, each a group of rows of its own, and the tag its names carry. */
+const KINDS = [
+	{ kind: 'student', title: 'Students', tag: null },
+	{ kind: 'external', title: 'Graded through the API (an auto-grader\'s students)', tag: ['api', 'API'] },
+	{ kind: 'staff', title: 'Staff test accounts (not grades)', tag: ['staff', 'staff'] },
+];
+
+/*
+ * The course's gradebook (GET /api/v1/courses/SLUG/gradebook): a row per
+ * person, a column per exercise with the best score and the attempts, and
+ * the total; a click on a column's header sorts by it (again: the other
+ * way), within each group of people.  {el, load}: load() reads it again.
+ */
+function gradebook(slug) {
+	const s = encodeURIComponent(slug);
+	const el = h('div', { class: 'gradebook-box' });
+	let data = null;
+	const sort = { key: 'name', dir: 1 };
+
+	const by_name = (a, b) => String(a.name).localeCompare(String(b.name)) || String(a.user).localeCompare(String(b.user));
+	function value(row, key) {
+		if (key === 'total')
+			return Number(row.total) || 0;
+		const c = row.cells[key];
+		return c ? (c.max > 0 ? c.best / c.max : 0) : -1;     /* never tried: below 0 */
+	}
+	function compare(a, b) {
+		if (sort.key === 'name')
+			return by_name(a, b) * sort.dir;
+		return (value(a, sort.key) - value(b, sort.key)) * sort.dir || by_name(a, b);
+	}
+
+	function header(key, label, extra = null) {
+		const th = h('th', { scope: 'col', 'aria-sort': sort.key === key ? (sort.dir > 0 ? 'ascending' : 'descending') : null,
+			dataset: { key } },
+		h('button', {
+			type: 'button', onclick: () => {
+				sort.dir = sort.key === key ? -sort.dir : (key === 'name' ? 1 : -1);    /* scores: the best first */
+				sort.key = key;
+				draw();
+				el.querySelector(`th[data-key="${CSS.escape(key)}"] button`)?.focus();
+			},
+		}, label), extra);
+		return th;
+	}
+
+	function cell(row, x) {
+		const c = row.cells[x.slug];
+		if (!c)
+			return h('td', { class: 'gb-untried' }, '—', h('span', { class: 'sr-only' }, 'not tried'));
+		return h('td', { class: 'num', dataset: { slug: x.slug } }, `${score(c.best)} / ${score(c.max)}`,
+			h('span', { class: 'gb-tries' }, plural(c.attempts, 'attempt')));
+	}
+
+	function draw() {
+		const { exercises, rows } = data;
+		if (!rows.length) {
+			el.replaceChildren(h('p', { class: 'muted' }, 'Nobody is enrolled, and nobody has tried an exercise yet.'));
+			return;
+		}
+		const total_max = exercises.reduce((t, x) => t + (Number(x.max) || 0), 0);
+		const ncols = exercises.length + 2;
+		const head = h('tr', {}, header('name', 'Name'),
+			exercises.map((x) => header(x.slug, String(x.title ?? x.slug),
+				[h('span', { class: 'hint' }, ` / ${score(x.max)}`), x.published === false ? [' ', h('span', { class: 'badge' }, 'draft')] : null])),
+			header('total', 'Total', h('span', { class: 'hint' }, ` / ${score(total_max)}`)));
+		const groups = KINDS.map((k) => {
+			const mine = rows.filter((r) => r.kind === k.kind).sort(compare);
+			if (!mine.length)
+				return null;
+			return h('tbody', { class: 'gb-group', dataset: { kind: k.kind } },
+				h('tr', {}, h('th', { colspan: String(ncols), scope: 'colgroup' }, `${k.title}: ${mine.length}`)),
+				mine.map((r) => h('tr', { dataset: { user: String(r.user) } },
+					h('th', { scope: 'row' }, String(r.name),
+						k.tag ? [' ', h('span', { class: `badge ${k.tag[0]}` }, k.tag[1])] : null,
+						r.user !== r.name ? [' ', h('span', { class: 'hint' }, String(r.user))] : null),
+					exercises.map((x) => cell(r, x)),
+					h('td', { class: 'num gb-total' }, score(r.total)))));
+		});
+		el.replaceChildren(h('div', { class: 'table-wrap' },
+			h('table', { class: 'gradebook' }, h('caption', { class: 'sr-only' }, 'Best score and attempts per person and exercise'),
+				h('thead', {}, head), groups)));
+	}
+
+	async function load() {
+		try {
+			data = await api.get(`/api/v1/courses/${s}/gradebook`);
+			draw();
+		} catch (e) {
+			el.replaceChildren(h('p', { class: 'error', role: 'alert' }, `The gradebook could not be read: ${e.message}`));
+		}
+	}
+
+	el.replaceChildren(h('p', { class: 'muted' }, 'Reading the gradebook…'));
+	return {
+		el: h('div', {},
+			h('p', { class: 'gradebook-head' },
+				h('span', { class: 'hint' }, 'The best score of each person at each exercise, and their attempts; click a column to sort.'),
+				h('a', { class: 'gb-csv', href: `/api/v1/courses/${s}/gradebook.csv`, download: `${slug}-gradebook.csv` }, 'Download CSV')),
+			el),
+		load,
+	};
+}
+
 export async function course_page(ctx) {
 	const slug = ctx.params.course;
 	const [c, ex] = await Promise.all([api.course(slug), api.exercises()]);
@@ -110,6 +221,7 @@ export async function course_page(ctx) {
 								await api.unenrol(slug, name);
 								students = students.filter((x) => x.name !== st.name);
 								draw_students();
+								book?.load();
 								students_box.querySelector('button')?.focus();
 							} catch (e) {
 								err.textContent = e.message;
@@ -158,6 +270,7 @@ export async function course_page(ctx) {
 			const fresh = await api.course(slug);
 			students = fresh.students || [];
 			draw_students();
+			book?.load();
 			return true;
 		} catch (e) {
 			error.textContent = `Nobody was enrolled: ${e.message}`;
@@ -260,6 +373,10 @@ export async function course_page(ctx) {
 		});
 	}
 
+	const book = teaching ? gradebook(slug) : null;
+	if (book)
+		book.load();
+
 	draw_students();
 	const page = h('article', { class: 'course-page' },
 		h('header', {},
@@ -270,6 +387,7 @@ export async function course_page(ctx) {
 		h('section', {},
 			h('h2', {}, 'Exercises'), ex_list,
 			teaching ? h('p', {}, h('a', { class: 'button-link', href: `#/new-exercise?course=${s}` }, 'New exercise in this course')) : null),
+		book ? h('section', { class: 'course-gradebook' }, h('h2', {}, 'Gradebook'), book.el) : null,
 		teaching ? h('section', { class: 'course-students' },
 			h('h2', {}, 'Students'), students_box,
 			h('div', { class: 'enrol-forms' }, one_form, file_form), result_box) : null);

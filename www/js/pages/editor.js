@@ -5,7 +5,10 @@
 // them; a draft may keep keys that fail, a published exercise may not.  The
 // server's errors are shown beside the part of the form they name.  Leaving
 // with unsaved changes asks first; a saved exercise can be deleted (with its
-// submissions, after a second question, when it has some).
+// submissions, after a second question, when it has some).  Keys are frozen
+// at publish: a save that changes the keys of a published exercise with
+// submissions shows each change (old key, new key, the submissions it
+// touches) and asks before storing them; the old scores stay until a regrade.
 
 import * as api from '../api.js';
 import { h, append, plural, uid, slugify } from '../dom.js';
@@ -327,8 +330,39 @@ export async function editor_page(ctx) {
 		return d;
 	}
 
-	async function do_save() {
+	/* a key change that regrades work: each changed question's old and new key, and a question */
+	const key_panel = h('div', { class: 'ed-key-changes', role: 'alertdialog', hidden: true, tabindex: '-1' });
+	const key_text = (k) => (k === null || k === undefined ? '(no key)' : typeof k === 'string' ? k : JSON.stringify(k));
+	function ask_key_changes(data) {
+		const changes = data.key_changes || [];
+		const prompt = (id) => document_now().questions.concat(doc.questions || []).find((q) => q.id === id)?.prompt || '';
+		const go = h('button', { type: 'button', class: 'primary ed-key-confirm', onclick: () => do_save(true) },
+			'Save the new keys');
+		key_panel.replaceChildren(
+			h('h3', {}, `${plural(changes.length, 'key')} of this published exercise would change`),
+			h('p', {}, `It has ${plural(data.submissions, 'submission')}. Their scores stay as they were graded ` +
+				'until you regrade them from the results page; new submissions are graded on the new keys.'),
+			h('div', { class: 'table-wrap' }, h('table', { class: 'key-changes' },
+				h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Question'), h('th', { scope: 'col' }, 'Key now'),
+					h('th', { scope: 'col' }, 'New key'), h('th', { scope: 'col' }, 'Submissions it regrades'))),
+				h('tbody', {}, changes.map((c) => h('tr', { dataset: { qid: String(c.id) } },
+					h('th', { scope: 'row' }, h('code', {}, String(c.id)), ' ', h('span', { class: 'muted' }, prompt(c.id))),
+					h('td', { class: 'old-key' }, c.added ? h('span', { class: 'muted' }, '(a new question)') :
+						h('code', {}, key_text(c.old_valid || c.old))),
+					h('td', { class: 'new-key' }, c.removed ? h('span', { class: 'muted' }, '(question removed)') :
+						h('code', {}, key_text(c.new_valid || c.new))),
+					h('td', { class: 'num' }, String(c.submissions ?? 0))))))),
+			h('div', { class: 'q-actions' }, go, h('button', { type: 'button', onclick: () => {
+				key_panel.hidden = true;
+				status.textContent = 'Not saved: the keys were kept as they are.';
+			} }, 'Cancel')));
+		key_panel.hidden = false;
+		key_panel.focus();
+	}
+
+	async function do_save(confirm = false) {
 		clear_errors();
+		key_panel.hidden = true;
 		status.textContent = '';
 		const s = state.slug || slug.input.value.trim();
 		if (!state.slug && !SLUG_RE.test(s)) {
@@ -349,6 +383,8 @@ export async function editor_page(ctx) {
 		const d = document_now();
 		const body = { slug: s, course: course.input.value, trace: state.trace, exercise: d, published: published.checked };
 		const sent = snapshot(body);
+		if (confirm)
+			body.confirm = true;
 		save.disabled = true;
 		save.textContent = 'Saving…';
 		try {
@@ -369,10 +405,15 @@ export async function editor_page(ctx) {
 			show_delete();
 			const bad = (r.keys?.questions || []).filter((k) => k.error).length;
 			status.textContent = `Saved${r.published ? ' and published' : ' as a draft'} at ${new Date().toLocaleTimeString()}` +
-				(bad ? `: ${plural(bad, 'key')} cannot be computed on this trace.` : '.');
+				(bad ? `: ${plural(bad, 'key')} cannot be computed on this trace.` : '.') +
+				(confirm ? ` Keys version ${r.key_version}: earlier submissions keep their scores until you regrade them (Results).` : '');
 		} catch (e) {
 			if (e instanceof api.ApiError && e.status === 401)
 				return;
+			if (e instanceof api.ApiError && e.status === 409 && e.data && e.data.key_changes) {
+				ask_key_changes(e.data);
+				return;
+			}
 			if (e.data && e.data.keys)
 				show_keys(e.data.keys, d.questions, false);
 			const where = place_error(e.message);
@@ -486,6 +527,7 @@ export async function editor_page(ctx) {
 			summary,
 			h('div', { class: 'check' }, published, h('label', { for: published.id }, 'Published: the course\'s students see it')),
 			h('div', { class: 'q-actions' }, save, unsaved, status),
+			key_panel,
 			links),
 		delete_box);
 	form.addEventListener('submit', (e) => {

@@ -1,6 +1,7 @@
-// pages/exercise.js - an exercise: its introduction, the trace view, the
-// questions with their feedback, and the earlier attempts.  Instructors see
-// the keys (and where in the trace they come from) instead of submitting.
+// pages/exercise.js - an exercise: its introduction, the trace view (and its
+// file, when it may be downloaded), the questions with their feedback, and
+// the earlier attempts.  Instructors see the keys (and where in the trace
+// they come from) instead of submitting.
 
 import * as api from '../api.js';
 import { h } from '../dom.js';
@@ -56,6 +57,15 @@ export async function exercise_page(ctx) {
 		}
 	}
 
+	/* the capture itself, when GET .../trace gives it: always to its teachers, to a student
+	 * when nothing is hidden from them (the server says so: ex.downloadable) */
+	const trace_url = `${api.exercise_trace(slug)}/trace`;
+	const download = manage || ex.downloadable === true ?
+		h('p', { class: 'trace-download' }, h('a', { href: trace_url, download: '' }, 'Download the trace')) :
+		ex.downloadable === false ?
+			h('p', { class: 'trace-download hint' }, 'This trace cannot be downloaded: some of its fields are hidden, left out or ' +
+				'dealt to you in another order, and the file would show them.') : null;
+
 	const page = h('article', { class: 'exercise-page' },
 		h('header', { class: 'exercise-head' },
 			h('p', { class: 'crumbs' }, h('a', { href: '#/' }, 'Exercises'), ' / '),
@@ -64,7 +74,7 @@ export async function exercise_page(ctx) {
 				published === false ? [h('span', { class: 'badge' }, 'draft: students do not see it'), ' '] : null,
 				h('a', { href: `#/exercises/${encodeURIComponent(slug)}/edit` }, 'Edit'), ' · ',
 				h('a', { href: `#/exercises/${encodeURIComponent(slug)}/results` }, 'Results')) : null,
-			h('div', { class: 'intro' }, markdown(ex.intro))),
+			h('div', { class: 'intro' }, markdown(ex.intro)), download),
 		h('div', { class: 'exercise-body' },
 			h('div', { class: 'exercise-trace' }, view.el),
 			h('aside', { class: 'exercise-questions', 'aria-label': 'Questions and attempts' },

@@ -1,6 +1,7 @@
 // pages/results.js - an exercise's results for its teachers: per question the
-// success rate and the most common wrong answers, every submission, and the
-// CSV export.
+// success rate and the most common wrong answers, every submission (with the
+// key version that graded it), the CSV export, and the regrade of the
+// submissions graded on earlier keys.
 
 import * as api from '../api.js';
 import { h, plural } from '../dom.js';
@@ -22,6 +23,31 @@ export async function results_page(ctx) {
 	ctx.title(`Results of ${title}`);
 	const s = encodeURIComponent(slug);
 	const questions = new Map((doc.questions || []).map((q, i) => [q.id, { n: i + 1, q }]));
+
+	/* the keys: which version grades now, how many submissions an earlier one graded */
+	const version = ex.key_version || 1;
+	const older = (subs.submissions || []).filter((x) => (x.key_version || 1) < version).length;
+	const regrade_msg = h('p', { class: 'regrade-status', role: 'status' });
+	const regrade_btn = h('button', { type: 'button', class: 'regrade', onclick: async () => {
+		regrade_btn.disabled = true;
+		regrade_msg.textContent = 'Regrading…';
+		try {
+			const r = await api.regrade(slug);
+			regrade_msg.textContent = `Regraded ${plural(r.regraded, 'submission')} on key version ${r.key_version}: ` +
+				`${plural(r.scores_changed, 'score')} changed` + (r.failed ? `, ${r.failed} could not be graded` : '') + '.';
+			ctx.router.run();
+		} catch (e) {
+			regrade_msg.textContent = `Not regraded: ${e.message}`;
+			regrade_btn.disabled = false;
+		}
+	} }, older ? `Regrade ${plural(older, 'submission')} on the current keys` : 'Regrade every submission');
+	const keys_box = h('section', { class: 'keys-version' },
+		h('h2', {}, 'Keys'),
+		h('p', {}, `The keys are frozen: every score is graded against the keys stored when the exercise was saved. ` +
+			`They are now at version ${version}. `,
+			older ? h('strong', { class: 'older-count' }, `${plural(older, 'submission')} ${older === 1 ? 'was' : 'were'} graded on earlier keys ` +
+				`and ${older === 1 ? 'keeps its score' : 'keep their scores'} until regraded.`) : 'Every submission was graded on these keys.'),
+		h('div', { class: 'regrade-box' }, regrade_btn), regrade_msg);
 
 	const rows = (st.questions || []).map((r) => {
 		const q = questions.get(r.id);
@@ -56,6 +82,7 @@ export async function results_page(ctx) {
 						h('th', { scope: 'col' }, 'Right'), h('th', { scope: 'col' }, 'Success rate'),
 						h('th', { scope: 'col' }, 'Most common wrong answers'))),
 					h('tbody', {}, rows)))),
+		keys_box,
 		h('section', {},
 			h('h2', {}, 'Submissions'),
 			attempts(subs.submissions, doc.questions, { show_student: true })));
