@@ -76,8 +76,7 @@ after(const char *path, const char *prefix)
 	return strncmp(path, prefix, n) ? NULL : path + n;
 }
 
-/* A course the user may manage (teaches it, or is an admin); 0 or -1 with r set. */
-static int
+int
 managed_course(struct tq_store *st, const struct tq_user *u, const char *slug, struct tq_course *c, struct reply *r)
 {
 	int rc = tq_store_course_get(st, slug, c);
@@ -294,15 +293,8 @@ void
 exercise_trace(struct app *a, const struct loaded *l, int staff, struct reply *r)
 {
 	const json_t *doc = tq_exercise_doc(l->ex);
-	const json_t *view = json_object_get(doc, "view");
-	int hides = json_array_size(json_object_get(view, "exclude")) || json_array_size(json_object_get(view, "redact"));
-	size_t i;
-	json_t *qn;
-	json_array_foreach(json_object_get(doc, "questions"), i, qn) {
-		/* hidden fields, or frames to put in order: the file would give the answer */
-		hides |= json_object_size(json_object_get(qn, "hide")) > 0 || question_is(qn, "order");
-	}
-	if (!staff && hides) {
+	/* hidden fields, or frames to put in order: the file would give the answer */
+	if (!staff && !trace_downloadable(doc)) {
 		reply_error(r, 403, "this exercise hides parts of its trace: it can be read here, not downloaded");
 		return;
 	}
@@ -877,17 +869,16 @@ exercise_stats(struct app *a, const struct loaded *l, struct reply *r)
 	json_decref(s.students);
 }
 
-/* A CSV cell: quoted when it must be, and a leading = + - @ defused (spreadsheets run formulas). */
-static void
+void
 csv_cell(struct tq_sbuf *b, const char *s)
 {
-	int quote = strpbrk(s, ",\"\r\n") != NULL || strchr("=+-@\t", s[0]) != NULL;
-	if (!quote) {
+	int formula = *s && strchr("=+-@\t\r", s[0]) != NULL;
+	if (!formula && !strpbrk(s, ",\"\r\n")) {
 		tq_sbuf_puts(b, s);
 		return;
 	}
 	tq_sbuf_putc(b, '"');
-	if (*s && strchr("=+-@\t", s[0]))
+	if (formula)
 		tq_sbuf_putc(b, '\'');
 	for (; *s; s++) {
 		if (*s == '"')

@@ -52,24 +52,11 @@ gradebook_course(struct app *a, const struct tq_user *u, const char *path, struc
 	}
 	memcpy(slug, p, n);
 	slug[n] = '\0';
-	int rc = st ? tq_store_course_get(st, slug, course) : TQ_STORE_ERROR;
-	if (rc == TQ_STORE_NOTFOUND) {
-		reply_error(r, 404, "there is no course '%.100s'", slug);
+	if (!st) {
+		reply_error(r, 503, "the database cannot be opened; try again");
 		return -1;
 	}
-	if (rc == 0 && role_of(u) != ROLE_ADMIN)
-		rc = is_staff(u) ? tq_store_teaches(st, course->id, u->id) : 0;
-	else if (rc == 0)
-		rc = 1;
-	if (rc < 0) {
-		reply_error(r, 503, "the database failed; try again");
-		return -1;
-	}
-	if (rc == 0) {
-		reply_error(r, 403, "you do not teach the course '%.100s': only its teachers and admins read its gradebook", slug);
-		return -1;
-	}
-	return 0;
+	return managed_course(st, u, slug, course, r);
 }
 
 /* ------------------------------------------------------------------ the rows */
@@ -155,30 +142,6 @@ gradebook_read(struct app *a, const struct tq_course *course, json_t **exercises
 }
 
 /* ------------------------------------------------------------------ CSV */
-
-/*
- * A CSV cell (RFC 4180): quoted when it holds a comma, a quote or a line
- * break, and a first character a spreadsheet reads as a formula (= + - @,
- * a tab or a carriage return) defused behind a quote ("'=cmd").
- */
-static void
-csv_cell(struct tq_sbuf *b, const char *s)
-{
-	int formula = *s && strchr("=+-@\t\r", s[0]) != NULL;
-	if (!formula && !strpbrk(s, ",\"\r\n")) {
-		tq_sbuf_puts(b, s);
-		return;
-	}
-	tq_sbuf_putc(b, '"');
-	if (formula)
-		tq_sbuf_putc(b, '\'');
-	for (; *s; s++) {
-		if (*s == '"')
-			tq_sbuf_putc(b, '"');
-		tq_sbuf_putc(b, *s);
-	}
-	tq_sbuf_putc(b, '"');
-}
 
 /* A header cell: "SLUG what". */
 static void

@@ -243,6 +243,13 @@ json_t *student_doc(const struct loaded *l, int64_t user);
  * question hides a field or deals frames (order).  The rule of exercise_trace(); student_doc()
  * tells the page as "downloadable". */
 int trace_downloadable(const json_t *doc);
+/* A course the user may manage (teaches it, or is an admin): 0 with *c set, or -1 with r set
+ * (404 no such course, 403 not theirs, 503 the database). */
+int managed_course(struct tq_store *st, const struct tq_user *u, const char *slug, struct tq_course *c, struct reply *r);
+/* A CSV cell (RFC 4180): quoted when it holds a comma, a quote or a line break, and a first
+ * character a spreadsheet reads as a formula (= + - @, a tab, a carriage return) defused
+ * behind a quote ("'=cmd"). */
+void csv_cell(struct tq_sbuf *b, const char *s);
 /* The seed of a student's deal of choices in an exercise. */
 uint64_t choice_seed(const struct loaded *l, int64_t user);
 
