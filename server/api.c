@@ -429,24 +429,27 @@ frames_page(struct MHD_Connection *c, struct loaded *l, int64_t viewer, struct r
 		if (tq_columns_get(l->cap, real, &col, &scratch) != 0)
 			break;
 		struct view_rules vr = { 0 };
-		char *src = NULL, *dst = NULL, *info = NULL;
-		int hides = 0;
+		char *src = NULL, *dst = NULL, *proto = NULL, *info = NULL;
+		int whole = 0;
 		if (!staff && l->ex) {
+			/* the row says again what the frame's tree masks: the same values masked word by word */
 			view_rules(l, real, dealt, &vr);
-			/* a frame with a field to fill in shows none of its row: flags and names restate too much */
-			hides = json_array_size(vr.hidden) > 0;
-			if (!hides && view_frame_masks(l->cap, real, &vr, ms) == 0 && ms->n) {
+			int rc = view_frame_masks(l->cap, real, &vr, ms);
+			whole = json_array_size(vr.hidden) && (rc != 0 || !view_row_maskable(&vr, ms));
+			if (rc == 0 && ms->n) {
 				src = view_mask_text(col.src, ms);
 				dst = view_mask_text(col.dst, ms);
+				proto = view_mask_text(col.proto, ms);
 				info = view_mask_text(col.info, ms);
 			}
 			view_rules_free(&vr);
 		}
 		json_array_append_new(list, json_pack("{s:I,s:s,s:s,s:s,s:s,s:I,s:s}", "no", (json_int_t)i, "time",
-		    dealt ? "??" : col.time, "src", hides ? "??" : src ? src : col.src, "dst", hides ? "??" : dst ? dst : col.dst,
-		    "proto", col.proto, "len", (json_int_t)col.len, "info", hides ? "??" : info ? info : col.info));
+		    dealt ? "??" : col.time, "src", src ? src : col.src, "dst", dst ? dst : col.dst,
+		    "proto", proto ? proto : col.proto, "len", (json_int_t)col.len, "info", whole ? "??" : info ? info : col.info));
 		free(src);
 		free(dst);
+		free(proto);
 		free(info);
 	}
 	free(ms);

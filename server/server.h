@@ -288,6 +288,10 @@ void view_frame(json_t *frame, const struct view_rules *vr, struct view_masks *m
 int view_frame_masks(struct tq_capture *cap, uint32_t real, const struct view_rules *vr, struct view_masks *ms);
 /* s with the masked values masked ("??"): malloc'd, or NULL when nothing in s is one. */
 char *view_mask_text(const char *s, const struct view_masks *ms);
+/* Whether a frame's packet-list row can be masked word by word (view_mask_text): every field the
+ * rules hide there is said in the Info column in a way the restatement table knows, or has a
+ * value long enough to be found as a word.  When not, the row's Info is "??" whole. */
+int view_row_maskable(const struct view_rules *vr, const struct view_masks *ms);
 
 /* ------------------------------------------------------------------ the heavy pool (jobs.c) */
 

@@ -23,6 +23,7 @@ import * as order from './tests/order.mjs';
 import * as home from './tests/home.mjs';
 import * as editor from './tests/editor.mjs';
 import * as gradebook from './tests/gradebook.mjs';
+import * as hiding from './tests/hiding.mjs';
 
 const env = {
 	url: process.env.TQ_URL,
@@ -41,7 +42,7 @@ if (!env.url || !env.student_pw) {
 
 const only = process.argv[2] ? new RegExp(process.argv[2], 'i') : null;
 /* numbered before the filter, so that a screenshot's name does not depend on it */
-const checks = [student, trace, fidelity, field, reassembly, big, layout, instructor, order, home, editor, gradebook].flatMap((m) => m.checks(env))
+const checks = [student, trace, fidelity, field, reassembly, big, layout, instructor, order, home, editor, gradebook, hiding].flatMap((m) => m.checks(env))
 	.map((c, i) => ({ ...c, number: i + 1 }))
 	.filter((c) => !only || only.test(c.name));
 

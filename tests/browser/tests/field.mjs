@@ -23,7 +23,7 @@ export function checks(env) {
 			assert_equal(masked, range(off, len), 'masked offsets');
 			assert_equal(await page.locator(`.hx-b[data-off="${off}"]`).textContent(), '??', 'a masked byte');
 			const row = await page.locator('.pl-row[data-no="4"] [role=gridcell]').allTextContents();
-			assert_equal(row[6], '??', 'the Info of frame 4');
+			assert_equal(row[6], 'S: 220 ??', 'the Info of frame 4: the reply code kept, the hidden parameter masked');
 
 			/* the input in the tree and the one in the form are the same answer */
 			const in_tree = page.locator('[role=treeitem][data-field="smtp.rsp.parameter"] input');
