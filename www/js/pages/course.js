@@ -6,6 +6,7 @@
 
 import * as api from '../api.js';
 import { h, plural, uid } from '../dom.js';
+import { reset_code_button } from '../resetcode.js';
 
 /*
  * The names in a CSV or text file of students: the first column of each
@@ -238,21 +239,15 @@ export async function course_page(ctx) {
 					}, 'Keep'));
 				/* a one-time code for a lost password, shown once to hand over (the server says when it may not) */
 				const code_box = h('span', { class: 'reset-code', role: 'status' });
-				const reset = st.external ? null : h('button', {
-					type: 'button', class: 'small', 'aria-label': `Reset code for ${name}`,
-					onclick: async () => {
-						err.hidden = true;
-						try {
-							const r = await api.reset_code(name);
-							const until = new Date(r.expires * 1000).toLocaleString();
-							code_box.replaceChildren(' Code ', h('code', {}, String(r.code)), ` (once, until ${until}): `,
-								h('a', { href: String(r.link) }, `${location.origin}${r.link}`));
-						} catch (e) {
-							err.textContent = e.message;
-							err.hidden = false;
-						}
+				const reset = st.external ? null : reset_code_button(name, {
+					clear: () => { err.hidden = true; },
+					show: (r, until) => code_box.replaceChildren(' Code ', h('code', {}, String(r.code)), ` (once, until ${until}): `,
+						h('a', { href: String(r.link) }, `${location.origin}${r.link}`)),
+					fail: (e) => {
+						err.textContent = e.message;
+						err.hidden = false;
 					},
-				}, 'Reset code');
+				});
 				return h('li', { dataset: { name } }, h('span', { class: 'student-name' }, name),
 					st.external ? h('span', { class: 'badge' }, 'external') : null, ' ', unenrol, confirm, ' ', reset, err, code_box);
 			})));

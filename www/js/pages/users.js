@@ -5,6 +5,7 @@
 import * as api from '../api.js';
 import { h, uid } from '../dom.js';
 import { copy_button } from './tokens.js';
+import { reset_code_button } from '../resetcode.js';
 
 function when(seconds) {
 	return new Date(seconds * 1000).toLocaleString();
@@ -63,23 +64,17 @@ export async function users_page(ctx) {
 				},
 			}, `Yes, a new password for ${name}`), ' ',
 			h('button', { type: 'button', class: 'small', onclick: () => { keep(); set.focus(); } }, 'Keep it'));
-		const code = h('button', {
-			type: 'button', class: 'small', 'aria-label': `Reset code for ${name}`,
-			onclick: async () => {
-				err.hidden = true;
-				try {
-					const r = await api.reset_code(name);
-					const until = new Date(r.expires * 1000).toLocaleString();
-					shown.replaceChildren(h('div', { class: 'card secret-card reset-code', role: 'status' },
-						h('p', {}, h('strong', {}, `A one-time reset code for ${name}`), ` (until ${until}): `, h('code', {}, String(r.code))),
-						h('p', {}, 'Or the link: ', h('a', { href: String(r.link) }, `${location.origin}${r.link}`)),
-						h('p', { class: 'muted' }, 'Shown this once; it works once. Their password stays until they use it.')));
-					shown.scrollIntoView({ block: 'nearest' });
-				} catch (e) {
-					fail(e);
-				}
+		const code = reset_code_button(name, {
+			clear: () => { err.hidden = true; },
+			show: (r, until) => {
+				shown.replaceChildren(h('div', { class: 'card secret-card reset-code', role: 'status' },
+					h('p', {}, h('strong', {}, `A one-time reset code for ${name}`), ` (until ${until}): `, h('code', {}, String(r.code))),
+					h('p', {}, 'Or the link: ', h('a', { href: String(r.link) }, `${location.origin}${r.link}`)),
+					h('p', { class: 'muted' }, 'Shown this once; it works once. Their password stays until they use it.')));
+				shown.scrollIntoView({ block: 'nearest' });
 			},
-		}, 'Reset code');
+			fail,
+		});
 		box.append(set, ask, code, err);
 		return box;
 	}
