@@ -429,7 +429,7 @@ save_exercise(struct app *a, const struct tq_user *u, const char *slug, int upda
 	int64_t old_course = exists ? old.course_id : 0, old_capture = exists ? old.capture_id : 0;
 	int64_t old_id = exists ? old.id : 0, old_version = exists ? old.key_version : 0;
 	int old_published = exists ? old.published : 1;
-	json_t *old_keys = exists ? json_loads(old.keys, 0, NULL) : NULL;
+	json_t *old_keys = NULL;        /* read when they are compared, past the early returns */
 	if (exists)
 		tq_exrow_free(&old);
 	if (update && !exists) {
@@ -505,7 +505,13 @@ save_exercise(struct app *a, const struct tq_user *u, const char *slug, int upda
 		goto out;
 	}
 	/* keys that change grades already given: the author sees what changes, and says so */
-	json_t *changes = exists ? tq_exercise_keys_diff(old_keys ? old_keys : json_object(), keys) : json_array();
+	if (exists && tq_store_exercise_get(st, slug, &old) == 0) {
+		old_keys = json_loads(old.keys, 0, NULL);
+		tq_exrow_free(&old);
+	}
+	if (exists && !old_keys)
+		old_keys = json_object();      /* unreadable: every key counts as changed */
+	json_t *changes = exists ? tq_exercise_keys_diff(old_keys, keys) : json_array();
 	if (key_changes(st, old_id, old_published && published, sv->confirm, changes, r) != 0) {
 		json_decref(changes);
 		goto out;

@@ -96,7 +96,9 @@ rekey_one(struct tq_store *st, const char *slug, int apply)
 		goto out;
 	}
 	keys = tq_exercise_keys_json(ex);
-	changes = tq_exercise_keys_diff(old ? old : json_object(), keys);
+	if (!old)
+		old = json_object();           /* unreadable: every key counts as changed */
+	changes = tq_exercise_keys_diff(old, keys);
 	rc = json_array_size(changes) > 0;
 	if (!rc)
 		goto out;

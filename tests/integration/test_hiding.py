@@ -370,6 +370,8 @@ def main():
               (len(HIDDEN) + len(REDACTED), len(fields), n_patterns))
     finally:
         s.stop()
+    check(s.proc.returncode == 0, "the server stops cleanly (under the sanitizers: no leak, no error)%s" %
+          ("\n" + "".join(s.out[-40:]) if s.proc.returncode else ""))
     return summary("test_hiding")
 
 

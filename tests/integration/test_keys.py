@@ -55,6 +55,11 @@ def rekey(db, *flags):
     return out.returncode, out.stdout, out.stderr
 
 
+def stopped_cleanly(s):
+    check(s.proc.returncode == 0, "the server stops cleanly (under the sanitizers: no leak, no error)%s" %
+          ("\n" + "".join(s.out[-40:]) if s.proc.returncode else ""))
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="tq-keys-")
     db = os.path.join(tmp, "tracequiz.db")
@@ -151,6 +156,7 @@ def main():
         check(rows(db, "select count(*) from regrades")[0][0] == 2, "two lines of history in the database")
     finally:
         s.stop()
+    stopped_cleanly(s)
 
     # the frozen keys outlive a restart, whatever the capture now dissects to
     (cid,), = rows(db, "select capture_id from exercises where slug = 'frozen'")
@@ -166,6 +172,7 @@ def main():
               "after a restart, grading uses the frozen keys, not keys computed again on the changed capture")
     finally:
         s.stop()
+    stopped_cleanly(s)
 
     # rekey: lists what changed, changes nothing without --apply
     before = rows(db, "select slug, keys, key_version from exercises order by slug")
