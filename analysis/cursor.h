@@ -6,34 +6,61 @@
 #include <stdint.h>
 #include <string.h>
 
-#define TQ_ETRUNC 1
+/* Why a read failed, as Wireshark's two bounds exceptions tell it apart. */
+#define TQ_ETRUNC 1      /* past the captured bytes, not past those on the wire: "Packet size limited during capture" */
+#define TQ_EMALFORMED 2  /* past the bytes on the wire too: "Malformed Packet" */
 
 /*
- * A cursor walks a buffer of captured bytes.  Every read checks what is left;
- * a short read sets err, returns 0 and leaves the cursor where it was, and
- * every later read fails too.  Read a whole header, then test err once.
+ * A cursor walks a buffer of captured bytes, knowing two lengths: the bytes
+ * captured (left) and the bytes the packet had on the wire (rleft, never
+ * fewer), as Wireshark's tvbuff does.  Every read checks what is left; a
+ * short read sets err (TQ_ETRUNC or TQ_EMALFORMED), returns 0 and leaves
+ * the cursor where it was, and every later read fails too.  Read a whole
+ * header, then test err once.
  */
 struct tq_cursor {
 	const uint8_t *p;
-	size_t left;
+	size_t left;                 /* captured bytes from p */
+	size_t rleft;                /* bytes from p on the wire (>= left) */
 	int err;
 };
 
+/* A cursor over len captured bytes whose length on the wire is not known: a short read is TQ_ETRUNC. */
 static inline struct tq_cursor
 tq_cursor_make(const uint8_t *p, size_t len)
 {
-	struct tq_cursor c = { p, len, 0 };
+	struct tq_cursor c = { p, len, SIZE_MAX, 0 };
 	return c;
 }
 
+/* A cursor over len captured bytes of a packet that had rlen on the wire from there. */
+static inline struct tq_cursor
+tq_cursor_make2(const uint8_t *p, size_t len, size_t rlen)
+{
+	struct tq_cursor c = { p, len, rlen > len ? rlen : len, 0 };
+	return c;
+}
+
+/* Whether n more bytes can be read; if not, the error says which length fell short. */
 static inline int
 tq_need(struct tq_cursor *c, size_t n)
 {
-	if (c->err || c->left < n) {
-		c->err = TQ_ETRUNC;
+	if (c->err)
+		return 0;
+	if (c->left < n) {
+		c->err = n <= c->rleft ? TQ_ETRUNC : TQ_EMALFORMED;
 		return 0;
 	}
 	return 1;
+}
+
+/* Moves past n bytes tq_need allowed. */
+static inline void
+tq_advance(struct tq_cursor *c, size_t n)
+{
+	c->p += n;
+	c->left -= n;
+	c->rleft -= n;
 }
 
 static inline uint8_t
@@ -42,8 +69,7 @@ tq_get_u8(struct tq_cursor *c)
 	if (!tq_need(c, 1))
 		return 0;
 	uint8_t v = c->p[0];
-	c->p += 1;
-	c->left -= 1;
+	tq_advance(c, 1);
 	return v;
 }
 
@@ -53,8 +79,7 @@ tq_get_be16(struct tq_cursor *c)
 	if (!tq_need(c, 2))
 		return 0;
 	uint16_t v = (uint16_t)(c->p[0] << 8 | c->p[1]);
-	c->p += 2;
-	c->left -= 2;
+	tq_advance(c, 2);
 	return v;
 }
 
@@ -64,8 +89,7 @@ tq_get_le16(struct tq_cursor *c)
 	if (!tq_need(c, 2))
 		return 0;
 	uint16_t v = (uint16_t)(c->p[1] << 8 | c->p[0]);
-	c->p += 2;
-	c->left -= 2;
+	tq_advance(c, 2);
 	return v;
 }
 
@@ -75,8 +99,7 @@ tq_get_be24(struct tq_cursor *c)
 	if (!tq_need(c, 3))
 		return 0;
 	uint32_t v = (uint32_t)c->p[0] << 16 | (uint32_t)c->p[1] << 8 | c->p[2];
-	c->p += 3;
-	c->left -= 3;
+	tq_advance(c, 3);
 	return v;
 }
 
@@ -87,8 +110,7 @@ tq_get_be32(struct tq_cursor *c)
 		return 0;
 	uint32_t v = (uint32_t)c->p[0] << 24 | (uint32_t)c->p[1] << 16 |
 	    (uint32_t)c->p[2] << 8 | c->p[3];
-	c->p += 4;
-	c->left -= 4;
+	tq_advance(c, 4);
 	return v;
 }
 
@@ -99,8 +121,7 @@ tq_get_le32(struct tq_cursor *c)
 		return 0;
 	uint32_t v = (uint32_t)c->p[3] << 24 | (uint32_t)c->p[2] << 16 |
 	    (uint32_t)c->p[1] << 8 | c->p[0];
-	c->p += 4;
-	c->left -= 4;
+	tq_advance(c, 4);
 	return v;
 }
 
@@ -122,8 +143,7 @@ tq_get_bytes(struct tq_cursor *c, void *dst, size_t n)
 		return;
 	}
 	memcpy(dst, c->p, n);
-	c->p += n;
-	c->left -= n;
+	tq_advance(c, n);
 }
 
 static inline void
@@ -131,8 +151,7 @@ tq_skip(struct tq_cursor *c, size_t n)
 {
 	if (!tq_need(c, n))
 		return;
-	c->p += n;
-	c->left -= n;
+	tq_advance(c, n);
 }
 
 /* Reads at a fixed offset of a buffer without a cursor; 0 when out of range. */

@@ -464,6 +464,24 @@ void tq_malformed_why(struct tq_pkt *pk, const char *proto, const char *why);
 /* "[Packet size limited during capture: proto truncated]": Wireshark's BoundsError,
  * a read past what was captured but not past what was on the wire. */
 void tq_truncated(struct tq_pkt *pk, const char *proto);
+/*
+ * Whether the len bytes at off of s were captured: the one bounds check of
+ * the dissectors that read at offsets.  If not, it reports what Wireshark's
+ * exception would for proto (tq_truncated when the bytes were on the wire
+ * but past the snap length, tq_malformed when even the reported length falls
+ * short) and returns 0: the caller stops, as the exception stops Wireshark.
+ */
+int tq_have(struct tq_pkt *pk, const struct tq_slice *s, uint32_t off, uint32_t len, const char *proto);
+/* A cursor over s from off, with its two lengths (captured and on the wire). */
+static inline struct tq_cursor
+tq_cursor_at(const struct tq_slice *s, uint32_t off)
+{
+	if (off > s->len)
+		return tq_cursor_make2(s->p ? s->p + s->len : NULL, 0, off < s->rlen ? s->rlen - off : 0);
+	return tq_cursor_make2(s->p + off, s->len - off, s->rlen > off ? s->rlen - off : 0);
+}
+/* Reports a cursor's failed read as tq_have does (nothing when it has not failed); returns c->err. */
+int tq_cursor_report(struct tq_pkt *pk, const struct tq_cursor *c, const char *proto);
 
 /* Adds a data source (a rebuilt buffer in the tree's arena); returns its index or -1. */
 int tq_add_ds(struct tq_pkt *pk, const uint8_t *data, uint32_t len, const char *name);

@@ -365,6 +365,28 @@ tq_malformed_why(struct tq_pkt *pk, const char *proto, const char *why)
 	/* not a layer: frame.protocols does not list _ws.malformed */
 }
 
+int
+tq_have(struct tq_pkt *pk, const struct tq_slice *s, uint32_t off, uint32_t len, const char *proto)
+{
+	if (off <= s->len && s->len - off >= len)
+		return 1;
+	if (off <= s->rlen && s->rlen - off >= len)
+		tq_truncated(pk, proto);
+	else
+		tq_malformed(pk, proto);
+	return 0;
+}
+
+int
+tq_cursor_report(struct tq_pkt *pk, const struct tq_cursor *c, const char *proto)
+{
+	if (c->err == TQ_ETRUNC)
+		tq_truncated(pk, proto);
+	else if (c->err)
+		tq_malformed(pk, proto);
+	return c->err;
+}
+
 void
 tq_truncated(struct tq_pkt *pk, const char *proto)
 {

@@ -314,8 +314,6 @@ tq_icmp_echo_track(struct tq_pkt *pk, int convkind, uint32_t pdkey, int reply, u
 	tq_pdata_put(pk->cap, pk->num, pdkey, tr);
 }
 
-static int have(struct tq_pkt *pk, const struct tq_slice *s, uint32_t end);
-
 /* An MPLS label stack object's entries (RFC 4950); returns 1 if its C-Type is
  * unknown, -1 if the capture ends inside it. */
 static int
@@ -328,7 +326,7 @@ mpls_stack_object(struct tq_pkt *pk, struct tq_node *o, const struct tq_slice *s
 	tq_set_label(pk, o, "MPLS Stack Entry");
 	uint32_t p = off + 4;
 	for (; p + 4 <= end && p + 4 <= s->rlen; p += 4) {
-		if (!have(pk, s, p + 4))
+		if (!tq_have(pk, s, 0, p + 4, "ICMP"))
 			return -1;
 		uint32_t label = (uint32_t)tq_peek_be16(s->p, s->len, p) << 4 | s->p[p + 2] >> 4;
 		uint8_t tmp = s->p[p + 2], ttl = s->p[p + 3];
@@ -350,7 +348,7 @@ tq_icmp_extensions(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *
 	if (off >= s->rlen)
 		return;
 	uint32_t rlen = s->rlen - off;
-	if (!have(pk, s, off + 4))
+	if (!tq_have(pk, s, 0, off + 4, "ICMP"))
 		return;
 	struct tq_node *x = tq_add(pk, t, &hf_ext, s, off, rlen);
 	tq_set_label(pk, x, "ICMP Multi-Part Extensions");
@@ -366,7 +364,7 @@ tq_icmp_extensions(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *
 		return;
 	}
 	for (off += 4; s->rlen - off >= 4 && off < s->rlen;) {
-		if (!have(pk, s, off + 4))
+		if (!tq_have(pk, s, 0, off + 4, "ICMP"))
 			return;
 		uint16_t olen = tq_peek_be16(s->p, s->len, off);
 		uint32_t trunc = olen < s->rlen - off ? olen : s->rlen - off;
@@ -472,7 +470,7 @@ mip_extensions(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, u
 	while (off < s->rlen) {
 		uint8_t type = tq_peek_u8(s->p, s->len, off);
 		uint8_t len = type ? tq_peek_u8(s->p, s->len, off + 1) : 0;
-		if (!have(pk, s, off + (type ? 2 : 1)))
+		if (!tq_have(pk, s, 0, off + (type ? 2 : 1), "ICMP"))
 			return;
 		const char *name = tq_vals_find(mip_ext_vals, type);
 		struct tq_node *e = tq_add_text(pk, t, s, off, type ? len + 2u : 1u, "Ext: %s", name ? name : "Unknown");
@@ -513,24 +511,6 @@ mip_extensions(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, u
 		}
 		off = d + len;
 	}
-}
-
-/*
- * Whether the bytes up to end were captured.  If not, reports what Wireshark's
- * bounds exception does: "Packet size limited during capture" when the
- * message went on past the snap length, "Malformed Packet" when it did not;
- * the caller then stops, as the exception stops Wireshark's dissector.
- */
-static int
-have(struct tq_pkt *pk, const struct tq_slice *s, uint32_t end)
-{
-	if (end <= s->len)
-		return 1;
-	if (end <= s->rlen)
-		tq_truncated(pk, "ICMP");
-	else
-		tq_malformed(pk, "ICMP");
-	return 0;
 }
 
 /* Runs fn on sub with the protocols it adds going under parent. */
@@ -671,7 +651,7 @@ tq_dissect_icmp(struct tq_pkt *pk, struct tq_slice *s)
 	if (s->len < 6) {
 		/* Wireshark reads the type, code and RFC 4884 length before adding anything */
 		tq_layer(pk, "icmp");
-		have(pk, s, 6);
+		tq_have(pk, s, 0, 6, "ICMP");
 		return (int)s->rlen;
 	}
 	uint8_t type = s->p[0], code = s->p[1];
@@ -724,7 +704,7 @@ tq_dissect_icmp(struct tq_pkt *pk, struct tq_slice *s)
 		    pk->in_error ? "in ICMP error packet" : "fragmented datagram");
 
 	/* the second four bytes */
-#define NEED(end) do { if (!have(pk, s, (end))) return (int)s->rlen; } while (0)
+#define NEED(end) do { if (!tq_have(pk, s, 0, (end), "ICMP")) return (int)s->rlen; } while (0)
 	uint32_t num_addrs = 0, entry_size = 0;
 	switch (type) {
 	case T_ECHOREPLY: case T_ECHO: case T_TSTAMP: case T_TSTAMPREPLY:

@@ -337,24 +337,6 @@ dissect_under(struct tq_pkt *pk, struct tq_node *parent, int (*fn)(struct tq_pkt
 	pk->parent = saved;
 }
 
-/*
- * Whether the bytes up to end were captured.  If not, reports what Wireshark's
- * bounds exception does: "Packet size limited during capture" when the
- * message went on past the snap length, "Malformed Packet" when it did not;
- * the caller then stops, as the exception stops Wireshark's dissector.
- */
-static int
-have(struct tq_pkt *pk, const struct tq_slice *s, uint32_t end)
-{
-	if (end <= s->len)
-		return 1;
-	if (end <= s->rlen)
-		tq_truncated(pk, "ICMPv6");
-	else
-		tq_malformed(pk, "ICMPv6");
-	return 0;
-}
-
 /* The packet inside an error or a redirected header: IPv6 if it says so, else data. */
 static void
 contained(struct tq_pkt *pk, struct tq_node *t, struct tq_slice *inner)
@@ -412,7 +394,7 @@ nd_options(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint3
 {
 	char a[64];
 	while (off < s->rlen) {
-		if (!have(pk, s, off + 2))
+		if (!tq_have(pk, s, 0, off + 2, "ICMPv6"))
 			return;
 		uint8_t type = s->p[off];
 		uint32_t olen = s->p[off + 1] * 8u;
@@ -435,7 +417,7 @@ nd_options(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint3
 		switch (type) {
 		case 1: case 2: {
 			int src = type == 1;
-			if (!have(pk, s, d + (dlen == 14 ? 14 : dlen)))
+			if (!tq_have(pk, s, 0, d + (dlen == 14 ? 14 : dlen), "ICMPv6"))
 				return;
 			if (dlen == 6) {
 				char mac[32];
@@ -467,24 +449,24 @@ nd_options(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint3
 		}
 		case 3: {
 			uint8_t plen = tq_peek_u8(s->p, s->len, d);
-			if (!have(pk, s, d + 1))
+			if (!tq_have(pk, s, 0, d + 1, "ICMPv6"))
 				return;
 			tq_add(pk, o, &hf_opt_prefix_len, s, d, 1);
-			if (!have(pk, s, d + 2))
+			if (!tq_have(pk, s, 0, d + 2, "ICMPv6"))
 				return;
 			static const struct tq_field *const bits[] = {
 				&hf_opt_prefix_flag_l, &hf_opt_prefix_flag_a, &hf_opt_prefix_flag_r, &hf_opt_prefix_flag_rsv,
 			};
 			struct tq_node *fl = tq_add(pk, o, &hf_opt_prefix_flag, s, d + 1, 1);
 			flag_items(pk, fl, s, d + 1, 1, bits, 4);
-			if (!have(pk, s, d + 6))
+			if (!tq_have(pk, s, 0, d + 6, "ICMPv6"))
 				return;
 			lifetime_item(pk, o, &hf_opt_prefix_valid, s, d + 2, NULL);
-			if (!have(pk, s, d + 10))
+			if (!tq_have(pk, s, 0, d + 10, "ICMPv6"))
 				return;
 			lifetime_item(pk, o, &hf_opt_prefix_preferred, s, d + 6, NULL);
 			tq_add(pk, o, &hf_opt_reserved, s, d + 10, 4);
-			if (!have(pk, s, d + 30))
+			if (!tq_have(pk, s, 0, d + 30, "ICMPv6"))
 				return;
 			prefix_item(pk, o, &hf_opt_prefix, s, d + 14, 16, a, sizeof(a));
 			tq_append(pk, o, " : %s/%u", a, plen);
@@ -499,14 +481,14 @@ nd_options(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint3
 		}
 		case 5: {
 			tq_add(pk, o, &hf_opt_reserved, s, d, 2);
-			if (!have(pk, s, d + 6))
+			if (!tq_have(pk, s, 0, d + 6, "ICMPv6"))
 				return;
 			tq_add(pk, o, &hf_opt_mtu, s, d + 2, 4);
 			tq_append(pk, o, " : %u", tq_peek_be32(s->p, s->len, d + 2));
 			break;
 		}
 		case 6:
-			if (!have(pk, s, d + 1))
+			if (!tq_have(pk, s, 0, d + 1, "ICMPv6"))
 				return;
 			tq_add(pk, o, &hf_opt_nbma, s, d, 1);
 			tq_append(pk, o, " : %u", tq_peek_u8(s->p, s->len, d));
@@ -515,24 +497,24 @@ nd_options(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint3
 			break;
 		case 7:
 			tq_add(pk, o, &hf_opt_reserved, s, d, 2);
-			if (!have(pk, s, d + 6))
+			if (!tq_have(pk, s, 0, d + 6, "ICMPv6"))
 				return;
 			tq_add(pk, o, &hf_opt_adv_interval, s, d + 2, 4);
 			tq_append(pk, o, " : %u", tq_peek_be32(s->p, s->len, d + 2));
 			break;
 		case 8:
 			tq_add(pk, o, &hf_opt_reserved, s, d, 2);
-			if (!have(pk, s, d + 4))
+			if (!tq_have(pk, s, 0, d + 4, "ICMPv6"))
 				return;
 			tq_add(pk, o, &hf_opt_ha_pref, s, d + 2, 2);
-			if (!have(pk, s, d + 6))
+			if (!tq_have(pk, s, 0, d + 6, "ICMPv6"))
 				return;
 			tq_add(pk, o, &hf_opt_ha_lifetime, s, d + 4, 2);
 			break;
 		case 9: case 10:
 			tq_add(pk, o, &hf_opt_reserved, s, d, 6);
 			for (uint32_t p = d + 6; p + 16 <= off + olen; p += 16) {
-				if (!have(pk, s, p + 16))
+				if (!tq_have(pk, s, 0, p + 16, "ICMPv6"))
 					return;
 				tq_add(pk, o, &hf_opt_ipv6_address, s, p, 16);
 				ipv6_at(s, p, a, sizeof(a));
@@ -540,29 +522,29 @@ nd_options(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint3
 			}
 			break;
 		case 14:
-			if (!have(pk, s, d + dlen))
+			if (!tq_have(pk, s, 0, d + dlen, "ICMPv6"))
 				return;
 			tq_add(pk, o, &hf_opt_nonce, s, d, dlen);
 			break;
 		case 24: {
 			uint8_t plen = tq_peek_u8(s->p, s->len, d);
 			uint8_t pref = (tq_peek_u8(s->p, s->len, d + 1) & 0x18) >> 3;
-			if (!have(pk, s, d + 1))
+			if (!tq_have(pk, s, 0, d + 1, "ICMPv6"))
 				return;
 			tq_add(pk, o, &hf_opt_prefix_len, s, d, 1);
-			if (!have(pk, s, d + 2))
+			if (!tq_have(pk, s, 0, d + 2, "ICMPv6"))
 				return;
 			static const struct tq_field *const bits[] = { &hf_opt_route_pref, &hf_opt_route_rsv };
 			struct tq_node *fl = tq_add(pk, o, &hf_opt_route_flag, s, d + 1, 1);
 			flag_items(pk, fl, s, d + 1, 1, bits, 2);
 			tq_append(pk, o, " : %s", tq_vals_find(prf_vals, pref));
-			if (!have(pk, s, d + 6))
+			if (!tq_have(pk, s, 0, d + 6, "ICMPv6"))
 				return;
 			lifetime_item(pk, o, &hf_opt_route_lifetime, s, d + 2, NULL);
 			if (olen == 8) {
 				tq_append(pk, o, " ::/%u", plen);
 			} else if (olen == 16 || olen == 24) {
-				if (!have(pk, s, d + 6 + olen - 8))
+				if (!tq_have(pk, s, 0, d + 6 + olen - 8, "ICMPv6"))
 					return;
 				prefix_item(pk, o, &hf_opt_prefix, s, d + 6, olen - 8, a, sizeof(a));
 				tq_append(pk, o, " %s/%u", a, plen);
@@ -571,11 +553,11 @@ nd_options(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint3
 		}
 		case 25:
 			tq_add(pk, o, &hf_opt_reserved, s, d, 2);
-			if (!have(pk, s, d + 6))
+			if (!tq_have(pk, s, 0, d + 6, "ICMPv6"))
 				return;
 			lifetime_item(pk, o, &hf_opt_rdnss_lifetime, s, d + 2, "RDNSS address MUST no longer be used");
 			for (uint32_t p = d + 6; p < off + olen; p += 16) {
-				if (!have(pk, s, p + 16))
+				if (!tq_have(pk, s, 0, p + 16, "ICMPv6"))
 					return;
 				tq_add(pk, o, &hf_opt_rdnss, s, p, 16);
 				ipv6_at(s, p, a, sizeof(a));
@@ -586,7 +568,7 @@ nd_options(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint3
 			static const struct tq_field *const bits[] = {
 				&hf_opt_efo_m, &hf_opt_efo_o, &hf_opt_efo_h, &hf_opt_efo_prf, &hf_opt_efo_p, &hf_opt_efo_rsv,
 			};
-			if (!have(pk, s, d + 2))
+			if (!tq_have(pk, s, 0, d + 2, "ICMPv6"))
 				return;
 			struct tq_node *fl = tq_add(pk, o, &hf_opt_efo, s, d, 2);
 			flag_items(pk, fl, s, d, 2, bits, 6);
@@ -595,11 +577,11 @@ nd_options(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint3
 		}
 		case 31: {
 			tq_add(pk, o, &hf_opt_reserved, s, d, 2);
-			if (!have(pk, s, d + 6))
+			if (!tq_have(pk, s, 0, d + 6, "ICMPv6"))
 				return;
 			lifetime_item(pk, o, &hf_opt_dnssl_lifetime, s, d + 2, "DNSSL domain name MUST no longer be used");
 			uint32_t end = off + olen;
-			if (!have(pk, s, end))       /* the names are read whole */
+			if (!tq_have(pk, s, 0, end, "ICMPv6"))       /* the names are read whole */
 				return;
 			for (uint32_t p = d + 6; p < end;) {
 				if (s->p[p] == 0) {
@@ -615,7 +597,7 @@ nd_options(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint3
 			break;
 		}
 		case 37: {
-			if (!have(pk, s, d + dlen))
+			if (!tq_have(pk, s, 0, d + dlen, "ICMPv6"))
 				return;
 			char url[256];
 			size_t k = 0;
@@ -629,11 +611,11 @@ nd_options(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint3
 		case 38: {
 			static const uint8_t plen[] = { 12, 8, 7, 6, 5, 4 };
 			uint8_t plc = tq_peek_u8(s->p, s->len, d + 1) & 7;
-			if (!have(pk, s, d + 2))
+			if (!tq_have(pk, s, 0, d + 2, "ICMPv6"))
 				return;
 			tq_add(pk, o, &hf_opt_pref64_lifetime, s, d, 2);
 			tq_add(pk, o, &hf_opt_pref64_plc, s, d, 2);
-			if (plc < sizeof(plen) && !have(pk, s, d + 2 + plen[plc]))
+			if (plc < sizeof(plen) && !tq_have(pk, s, 0, d + 2 + plen[plc], "ICMPv6"))
 				return;
 			if (plc < sizeof(plen))
 				prefix_item(pk, o, &hf_opt_pref64_prefix, s, d + 2, plen[plc], a, sizeof(a));
@@ -642,7 +624,7 @@ nd_options(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint3
 		default:
 			tq_expert(pk, o, &ei_undecoded_option, "Dissector for ICMPv6 Option (%u) code not implemented, "
 			    "Contact Wireshark developers if you want this supported", type);
-			if (!have(pk, s, d + dlen))
+			if (!tq_have(pk, s, 0, d + dlen, "ICMPv6"))
 				return;
 			tq_add(pk, o, &hf_data, s, d, dlen);
 			break;
@@ -671,41 +653,41 @@ static void
 mld(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint8_t type)
 {
 	if (type == T_MLQUERY && s->rlen > 24) {
-		if (!have(pk, s, 6))
+		if (!tq_have(pk, s, 0, 6, "ICMPv6"))
 			return;
 		tq_add_u(pk, t, &hf_mld_mrc, s, 4, 2, mld_mrc(tq_peek_be16(s->p, s->len, 4)));
-		if (!have(pk, s, 8))
+		if (!tq_have(pk, s, 0, 8, "ICMPv6"))
 			return;
 		tq_add(pk, t, &hf_reserved, s, 6, 2);
-		if (!have(pk, s, 24))
+		if (!tq_have(pk, s, 0, 24, "ICMPv6"))
 			return;
 		tq_add(pk, t, &hf_mld_maddr, s, 8, 16);
-		if (!have(pk, s, 25))
+		if (!tq_have(pk, s, 0, 25, "ICMPv6"))
 			return;
 		static const struct tq_field *const bits[] = { &hf_mld_flag_s, &hf_mld_flag_qrv, &hf_mld_flag_rsv };
 		struct tq_node *fl = tq_add(pk, t, &hf_mld_flag, s, 24, 1);
 		flag_items(pk, fl, s, 24, 1, bits, 3);
-		if (!have(pk, s, 26))
+		if (!tq_have(pk, s, 0, 26, "ICMPv6"))
 			return;
 		tq_add_u(pk, t, &hf_mld_qqi, s, 25, 1, mld_qqic(tq_peek_u8(s->p, s->len, 25)));
-		if (!have(pk, s, 28))
+		if (!tq_have(pk, s, 0, 28, "ICMPv6"))
 			return;
 		tq_add(pk, t, &hf_mld_nb_sources, s, 26, 2);
 		uint16_t n = tq_peek_be16(s->p, s->len, 26);
 		for (uint32_t i = 0; i < n; i++) {
-			if (!have(pk, s, 28 + (i + 1) * 16))
+			if (!tq_have(pk, s, 0, 28 + (i + 1) * 16, "ICMPv6"))
 				return;
 			tq_add(pk, t, &hf_mld_source, s, 28 + i * 16, 16);
 		}
 		return;
 	}
-	if (!have(pk, s, 6))
+	if (!tq_have(pk, s, 0, 6, "ICMPv6"))
 		return;
 	tq_add(pk, t, &hf_mld_mrd, s, 4, 2);
-	if (!have(pk, s, 8))
+	if (!tq_have(pk, s, 0, 8, "ICMPv6"))
 		return;
 	tq_add(pk, t, &hf_reserved, s, 6, 2);
-	if (!have(pk, s, 24))
+	if (!tq_have(pk, s, 0, 24, "ICMPv6"))
 		return;
 	tq_add(pk, t, &hf_mld_maddr, s, 8, 16);
 }
@@ -713,21 +695,21 @@ mld(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint8_t type
 static void
 mldv2_report(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s)
 {
-	if (!have(pk, s, 6))
+	if (!tq_have(pk, s, 0, 6, "ICMPv6"))
 		return;
 	tq_add(pk, t, &hf_reserved, s, 4, 2);
-	if (!have(pk, s, 8))
+	if (!tq_have(pk, s, 0, 8, "ICMPv6"))
 		return;
 	tq_add(pk, t, &hf_mldr_nb_records, s, 6, 2);
 	uint16_t n = tq_peek_be16(s->p, s->len, 6);
 	uint32_t off = 8;
 	for (uint32_t i = 0; i < n; i++) {
-		if (!have(pk, s, off + 4))
+		if (!tq_have(pk, s, 0, off + 4, "ICMPv6"))
 			return;
 		uint8_t rtype = s->p[off], aux = s->p[off + 1];
 		uint16_t ns = tq_peek_be16(s->p, s->len, off + 2);
 		uint32_t rlen = 20 + ns * 16u + aux * 4u;
-		if (!have(pk, s, off + 20))
+		if (!tq_have(pk, s, 0, off + 20, "ICMPv6"))
 			return;
 		char a[64];
 		ipv6_at(s, off + 4, a, sizeof(a));
@@ -740,12 +722,12 @@ mldv2_report(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s)
 		tq_add(pk, r, &hf_mldr_maddr, s, off + 4, 16);
 		uint32_t p = off + 20;
 		for (uint32_t k = 0; k < ns; k++, p += 16) {
-			if (!have(pk, s, p + 16))
+			if (!tq_have(pk, s, 0, p + 16, "ICMPv6"))
 				return;
 			tq_add(pk, r, &hf_mldr_source, s, p, 16);
 		}
 		if (aux) {
-			if (!have(pk, s, p + aux * 4u))
+			if (!tq_have(pk, s, 0, p + aux * 4u, "ICMPv6"))
 				return;
 			tq_add(pk, r, &hf_mldr_aux, s, p, aux * 4u);
 		}
@@ -836,17 +818,17 @@ tq_dissect_icmpv6(struct tq_pkt *pk, struct tq_slice *s)
 	if (s->len < 4) {
 		/* what Wireshark adds before the read that throws */
 		struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_icmpv6, s, 0, s->len);
-		if (have(pk, s, 1)) {
+		if (tq_have(pk, s, 0, 1, "ICMPv6")) {
 			tq_add(pk, t, &hf_type, s, 0, 1);
 			const char *tn = tq_vals_find(type_vals, s->p[0]);
 			if (tn)
 				tq_col_info_set(pk, "%s", tn);
 			else
 				tq_col_info_set(pk, "Unknown (%u)", s->p[0]);
-			if (have(pk, s, 2))
+			if (tq_have(pk, s, 0, 2, "ICMPv6"))
 				tq_add(pk, t, &hf_code, s, 1, 1);
 			if (s->len >= 2)
-				have(pk, s, 4);
+				tq_have(pk, s, 0, 4, "ICMPv6");
 		}
 		return (int)s->rlen;
 	}
@@ -894,7 +876,7 @@ tq_dissect_icmpv6(struct tq_pkt *pk, struct tq_slice *s)
 		    pk->in_error ? "in ICMP error packet" : "fragmented datagram");
 
 	char a[64];
-#define NEED(end) do { if (!have(pk, s, (end))) return (int)s->rlen; } while (0)
+#define NEED(end) do { if (!tq_have(pk, s, 0, (end), "ICMPv6")) return (int)s->rlen; } while (0)
 	switch (type) {
 	case T_UNREACH:
 	case T_TIMEEX: {

@@ -4,7 +4,7 @@
  * packet-ip.c shows them.
  *
  * Wireshark stops at the first read past the data with an exception; here
- * each read is checked first (have()) and ends the dissection the same way:
+ * each read is checked first (tq_have()) and ends the dissection the same way:
  * "[Packet size limited during capture]" when the bytes were on the wire but
  * not captured, "[Malformed Packet]" when they were not even on the wire.
  */
@@ -206,23 +206,6 @@ tq_register_ipv4(void)
 
 /* ------------------------------------------------------------------ reads past the end */
 
-/*
- * Nonzero when the len bytes at off of s were captured.  Otherwise reports
- * what Wireshark's exception would (truncated capture, or malformed when
- * even the length on the wire falls short) and returns 0: the caller stops.
- */
-static int
-have(struct tq_pkt *pk, const struct tq_slice *s, uint32_t off, uint32_t len)
-{
-	if (off <= s->len && s->len - off >= len)
-		return 1;
-	if (off <= s->rlen && s->rlen - off >= len)
-		tq_truncated(pk, "IPv4");
-	else
-		tq_malformed(pk, "IPv4");
-	return 0;
-}
-
 /* ------------------------------------------------------------------ options */
 
 /* An address of a route option, with its hidden host name. */
@@ -292,7 +275,7 @@ opt_pointer(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *o, uint
 static int
 opt_route(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *o, int idx, uint32_t dst_at)
 {
-	if (!have(pk, o, 2, 1))
+	if (!tq_have(pk, o, 2, 1, "IPv4"))
 		return -1;
 	uint32_t ptr = opt_pointer(pk, t, o, 4);
 	if (!ptr)
@@ -320,12 +303,12 @@ opt_route(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *o, int id
 static int
 opt_timestamp(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *o)
 {
-	if (!have(pk, o, 2, 1))
+	if (!tq_have(pk, o, 2, 1, "IPv4"))
 		return -1;
 	uint32_t ptr = opt_pointer(pk, t, o, 5);
 	if (!ptr)
 		return 0;
-	if (!have(pk, o, 3, 1))
+	if (!tq_have(pk, o, 3, 1, "IPv4"))
 		return -1;
 	uint8_t flag = o->p[3] & 0x0f;
 	tq_add(pk, t, &hf_opt_overflow, o, 3, 1);
@@ -389,7 +372,7 @@ option(struct tq_pkt *pk, struct tq_node *opts, const struct tq_slice *o, int id
 	case O_TS:
 		return opt_timestamp(pk, t, o);
 	case O_RA:
-		if (!have(pk, o, 2, 2))
+		if (!tq_have(pk, o, 2, 2, "IPv4"))
 			return -1;
 		{
 			uint16_t v = tq_peek_be16(o->p, o->len, 2);
@@ -398,13 +381,13 @@ option(struct tq_pkt *pk, struct tq_node *opts, const struct tq_slice *o, int id
 		}
 		return 0;
 	case O_SID:
-		if (!have(pk, o, 2, 2))
+		if (!tq_have(pk, o, 2, 2, "IPv4"))
 			return -1;
 		tq_add(pk, t, &hf_opt_sid, o, 2, 2);
 		return 0;
 	case O_MTUP:
 	case O_MTUR:
-		if (!have(pk, o, 2, 2))
+		if (!tq_have(pk, o, 2, 2, "IPv4"))
 			return -1;
 		tq_add(pk, t, &hf_opt_mtu, o, 2, 2);
 		return 0;
@@ -413,7 +396,7 @@ option(struct tq_pkt *pk, struct tq_node *opts, const struct tq_slice *o, int id
 			tq_add(pk, t, &hf_opt_addr, o, a, 4);
 		return 0;
 	case O_TR:
-		if (!have(pk, o, 2, 10))
+		if (!tq_have(pk, o, 2, 10, "IPv4"))
 			return -1;
 		tq_add(pk, t, &hf_opt_id_number, o, 2, 2);
 		tq_add(pk, t, &hf_opt_ohc, o, 4, 2);
@@ -421,7 +404,7 @@ option(struct tq_pkt *pk, struct tq_node *opts, const struct tq_slice *o, int id
 		tq_add(pk, t, &hf_opt_originator, o, 8, 4);
 		return 0;
 	case O_SEC:
-		if (!have(pk, o, 2, 9))
+		if (!tq_have(pk, o, 2, 9, "IPv4"))
 			return -1;
 		tq_add(pk, t, &hf_opt_sec, o, 2, 2);
 		tq_add(pk, t, &hf_opt_sec_comp, o, 4, 2);
@@ -518,7 +501,7 @@ source_route_dst(struct tq_pkt *pk, const struct tq_slice *s, uint32_t hl)
 {
 	uint32_t off = 20;
 	while (off < hl) {
-		if (!have(pk, s, off, 1))
+		if (!tq_have(pk, s, off, 1, "IPv4"))
 			return -1;
 		uint8_t type = s->p[off];
 		if (type == 0)
@@ -529,7 +512,7 @@ source_route_dst(struct tq_pkt *pk, const struct tq_slice *s, uint32_t hl)
 		}
 		if (off + 1 >= hl)
 			return 0;
-		if (!have(pk, s, off + 1, 1))
+		if (!tq_have(pk, s, off + 1, 1, "IPv4"))
 			return -1;
 		uint8_t olen = s->p[off + 1];
 		if (olen < 2)
@@ -537,7 +520,7 @@ source_route_dst(struct tq_pkt *pk, const struct tq_slice *s, uint32_t hl)
 		if (type == 131 || type == 137) {
 			if (olen < 7 || off + olen > hl)
 				return 0;
-			if (!have(pk, s, off + 2, 1))
+			if (!tq_have(pk, s, off + 2, 1, "IPv4"))
 				return -1;
 			uint8_t ptr = s->p[off + 2];
 			if (ptr < 4 || (ptr & 3) || ptr > olen)
@@ -600,7 +583,7 @@ tq_dissect_ipv4(struct tq_pkt *pk, struct tq_slice *s)
 {
 	if (!s->len) {
 		tq_col_proto(pk, "IPv4");
-		have(pk, s, 0, 1);
+		tq_have(pk, s, 0, 1, "IPv4");
 		return 0;
 	}
 	uint8_t vhl = s->p[0];
@@ -630,7 +613,7 @@ tq_dissect_ipv4(struct tq_pkt *pk, struct tq_slice *s)
 		return (int)s->len;
 	}
 
-	if (!have(pk, s, 1, 1))
+	if (!tq_have(pk, s, 1, 1, "IPv4"))
 		return (int)s->len;
 	uint8_t tos = s->p[1];
 	struct tq_node *ds = tq_add(pk, t, &hf_dsfield, s, 1, 1);
@@ -638,7 +621,7 @@ tq_dissect_ipv4(struct tq_pkt *pk, struct tq_slice *s)
 	tq_add(pk, ds, &hf_dscp, s, 1, 1);
 	tq_add(pk, ds, &hf_ecn, s, 1, 1);
 
-	if (!have(pk, s, 2, 2))
+	if (!tq_have(pk, s, 2, 2, "IPv4"))
 		return (int)s->len;
 	uint32_t tlen = tq_peek_be16(s->p, s->len, 2);
 	struct tq_slice ip = *s;
@@ -662,12 +645,12 @@ tq_dissect_ipv4(struct tq_pkt *pk, struct tq_slice *s)
 			tq_expert(pk, n, &ei_bogus_ip_len, "IPv4 total length exceeds packet length (%u bytes)", s->rlen);
 	}
 
-	if (!have(pk, s, 4, 2))
+	if (!tq_have(pk, s, 4, 2, "IPv4"))
 		return (int)s->len;
 	uint16_t id = tq_peek_be16(s->p, s->len, 4);
 	tq_add(pk, t, &hf_id, s, 4, 2);
 
-	if (!have(pk, s, 6, 2))
+	if (!tq_have(pk, s, 6, 2, "IPv4"))
 		return (int)s->len;
 	uint16_t foff = tq_peek_be16(s->p, s->len, 6);
 	struct tq_node *fl = tq_add(pk, t, &hf_flags, s, 6, 1);
@@ -683,18 +666,18 @@ tq_dissect_ipv4(struct tq_pkt *pk, struct tq_slice *s)
 	uint32_t frag_bytes = (uint32_t)(foff & 0x1fff) * 8;
 	tq_set_valtext(pk, tq_add(pk, t, &hf_frag_offset, s, 6, 2), "%u", frag_bytes);
 
-	if (!have(pk, s, 8, 2))
+	if (!tq_have(pk, s, 8, 2, "IPv4"))
 		return (int)s->len;
 	uint8_t ttl = s->p[8];
 	uint8_t proto = s->p[9];
 	struct tq_node *ttl_item = tq_add(pk, t, &hf_ttl, s, 8, 1);
 	tq_add(pk, t, &hf_proto, s, 9, 1);
-	if (!have(pk, s, 10, 2))
+	if (!tq_have(pk, s, 10, 2, "IPv4"))
 		return (int)s->len;
 	tq_append(pk, tq_add(pk, t, &hf_checksum, s, 10, 2), " [validation disabled]");
 	tq_gen(tq_add_u(pk, t, &hf_checksum_status, s, 10, 0, 2));
 
-	if (!have(pk, s, 12, 4))
+	if (!tq_have(pk, s, 12, 4, "IPv4"))
 		return (int)s->len;
 	const uint8_t *src = s->p + 12;
 	char sa[32] = "", da[32] = "", ca[32];
@@ -710,7 +693,7 @@ tq_dissect_ipv4(struct tq_pkt *pk, struct tq_slice *s)
 	if (dst_at < 0)
 		return (int)s->len;
 	uint32_t dpos = dst_at ? (uint32_t)dst_at : 16;
-	if (!have(pk, s, dpos, 4) || !have(pk, s, 16, 4))
+	if (!tq_have(pk, s, dpos, 4, "IPv4") || !tq_have(pk, s, 16, 4, "IPv4"))
 		return (int)s->len;
 	const uint8_t *dst = s->p + dpos;
 	if (t)
@@ -738,7 +721,7 @@ tq_dissect_ipv4(struct tq_pkt *pk, struct tq_slice *s)
 	}
 
 	if (hl > 20) {
-		if (!have(pk, s, 20, hl - 20))
+		if (!tq_have(pk, s, 20, hl - 20, "IPv4"))
 			return (int)s->len;
 		struct tq_node *opts = tq_add_text(pk, t, s, 20, hl - 20, "Options: (%u bytes)", hl - 20);
 		if (options(pk, opts, s, 20, hl, (uint32_t)dst_at) < 0)

@@ -7,7 +7,7 @@
  *
  * The extension headers nest in the IPv6 item; its length grows by each
  * header once the chain reaches the protocol it carries.  Reads past the
- * data end the dissection as Wireshark's exceptions do (see have()).
+ * data end the dissection as Wireshark's exceptions do (see tq_have()).
  */
 #include "config.h"
 
@@ -180,23 +180,6 @@ struct v6 {
 	int plen_ok;                 /* the payload length is not 0 and fits the frame */
 };
 
-/*
- * Nonzero when the len bytes at off of s were captured; otherwise reports
- * what Wireshark's exception would, naming the (extension header) protocol
- * that was dissecting, and returns 0.
- */
-static int
-have(struct tq_pkt *pk, const struct tq_slice *s, uint32_t off, uint32_t len, const char *proto)
-{
-	if (off <= s->len && s->len - off >= len)
-		return 1;
-	if (off <= s->rlen && s->rlen - off >= len)
-		tq_truncated(pk, proto);
-	else
-		tq_malformed(pk, proto);
-	return 0;
-}
-
 /* col_append_sep_str(COL_INFO, " , ", what): each extension header names itself. */
 static void
 info_append(struct tq_pkt *pk, const char *what)
@@ -241,7 +224,7 @@ options(struct v6 *v, struct tq_node *t, const struct tq_slice *s, uint32_t off,
 {
 	struct tq_pkt *pk = v->pk;
 	while (off < end) {
-		if (!have(pk, s, off, 1, proto))
+		if (!tq_have(pk, s, off, 1, proto))
 			return -1;
 		uint8_t type = s->p[off];
 		uint32_t next = off + 1 < s->len ? s->p[off + 1] : 0;
@@ -265,12 +248,12 @@ options(struct v6 *v, struct tq_node *t, const struct tq_slice *s, uint32_t off,
 			off++;
 			continue;
 		}
-		if (!have(pk, s, off + 1, 1, proto))
+		if (!tq_have(pk, s, off + 1, 1, proto))
 			return -1;
 		uint8_t len = s->p[off + 1];
 		tq_add(pk, o, &hf_opt_len, s, off + 1, 1);
 		uint32_t d = off + 2;
-		if (!have(pk, s, d, len, proto))
+		if (!tq_have(pk, s, d, len, proto))
 			return -1;
 		switch (type) {
 		case 0x01:
@@ -315,7 +298,7 @@ opts_header(struct v6 *v, struct tq_node *ip, const struct tq_slice *s, uint32_t
 	struct tq_pkt *pk = v->pk;
 	const char *proto = hop ? "IPv6 Hop-by-Hop" : "IPv6 Destination";
 	info_append(pk, hop ? "IPv6 hop-by-hop options" : "IPv6 destination options");
-	if (!have(pk, s, off, 2, proto)) {
+	if (!tq_have(pk, s, off, 2, proto)) {
 		tq_layer(pk, hop ? hf_hopopts.abbrev : hf_dstopts.abbrev);   /* called, even if it shows nothing */
 		return 0;
 	}
@@ -329,7 +312,7 @@ opts_header(struct v6 *v, struct tq_node *ip, const struct tq_slice *s, uint32_t
 	v->item_len += total;
 	if (options(v, t, s, off + 2, off + total, proto) < 0)
 		return 0;
-	if (!have(pk, s, off, total, proto))
+	if (!tq_have(pk, s, off, total, proto))
 		return 0;
 	return total;
 }
@@ -419,7 +402,7 @@ static int
 in_header(struct tq_pkt *pk, const struct tq_slice *s, uint32_t off, uint32_t len)
 {
 	if (off <= s->rlen && s->rlen - off >= len)
-		return have(pk, s, off, len, "IPv6 Routing");
+		return tq_have(pk, s, off, len, "IPv6 Routing");
 	tq_malformed_why(pk, "IPv6 Routing", "length of contained item exceeds length of containing item");
 	return 0;
 }
@@ -431,7 +414,7 @@ routing_header(struct v6 *v, struct tq_node *ip, const struct tq_slice *s, uint3
 	struct tq_pkt *pk = v->pk;
 	const char *proto = "IPv6 Routing";
 	info_append(pk, "IPv6 routing");
-	if (!have(pk, s, off, 4, proto)) {
+	if (!tq_have(pk, s, off, 4, proto)) {
 		tq_layer(pk, hf_routing.abbrev);
 		return 0;
 	}
@@ -456,19 +439,19 @@ routing_header(struct v6 *v, struct tq_node *ip, const struct tq_slice *s, uint3
 	/* the type's own fields, then the addresses, which must all be there */
 	switch (type) {
 	case 0:
-		if (!have(pk, s, d, 4, proto))
+		if (!tq_have(pk, s, d, 4, proto))
 			return 0;
 		tq_add(pk, t, &hf_routing_src_reserved, s, d, 4);
 		d += 4;
 		break;
 	case 2:
-		if (!have(pk, s, d, 4, proto))
+		if (!tq_have(pk, s, d, 4, proto))
 			return 0;
 		tq_add(pk, t, &hf_routing_mipv6_reserved, s, d, 4);
 		d += 4;
 		break;
 	case 4:
-		if (!have(pk, s, d, 4, proto))
+		if (!tq_have(pk, s, d, 4, proto))
 			return 0;
 		tq_add(pk, t, &hf_srh_last, s, d, 1);
 		tq_add(pk, t, &hf_srh_flags, s, d + 1, 1);
@@ -576,7 +559,7 @@ chain(struct v6 *v, struct tq_node *t, struct tq_slice *ip, uint32_t off, uint8_
 			hl = routing_header(v, t, ip, off);
 			break;
 		case 44: {
-			if (!have(pk, ip, off, 8, "IPv6 Fragment")) {
+			if (!tq_have(pk, ip, off, 8, "IPv6 Fragment")) {
 				tq_layer(pk, hf_frag.abbrev);
 				return;
 			}
@@ -643,7 +626,7 @@ tq_dissect_ipv6(struct tq_pkt *pk, struct tq_slice *s)
 	tq_col_info_clear(pk);
 	uint32_t ilen = s->len < 40 ? s->len : 40;
 	struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_ipv6, s, 0, ilen);
-	if (!have(pk, s, 0, 1, "IPv6"))
+	if (!tq_have(pk, s, 0, 1, "IPv6"))
 		return (int)s->len;
 	struct tq_node *vn = tq_add(pk, t, &hf_version, s, 0, 1);
 	struct tq_node *iv = TQ_HIDDEN(pk, tq_add(pk, t, &hf_ip_version, s, 0, 1));
@@ -652,7 +635,7 @@ tq_dissect_ipv6(struct tq_pkt *pk, struct tq_slice *s)
 		tq_expert(pk, vn, &ei_bogus_version, NULL);
 		return 0;              /* rejected: the caller shows the bytes as data */
 	}
-	if (!have(pk, s, 0, 4, "IPv6"))
+	if (!tq_have(pk, s, 0, 4, "IPv6"))
 		return (int)s->len;
 	uint32_t vtf = tq_peek_be32(s->p, s->len, 0);
 	struct tq_node *tc = tq_add(pk, t, &hf_tclass, s, 0, 4);
@@ -661,7 +644,7 @@ tq_dissect_ipv6(struct tq_pkt *pk, struct tq_slice *s)
 	tq_add(pk, tc, &hf_dscp, s, 0, 4);
 	tq_add(pk, tc, &hf_ecn, s, 0, 4);
 	tq_add(pk, t, &hf_flow, s, 1, 3);
-	if (!have(pk, s, 4, 4, "IPv6"))
+	if (!tq_have(pk, s, 4, 4, "IPv6"))
 		return (int)s->len;
 	uint16_t plen = tq_peek_be16(s->p, s->len, 4);
 	uint8_t nxt = s->p[6];
@@ -687,14 +670,14 @@ tq_dissect_ipv6(struct tq_pkt *pk, struct tq_slice *s)
 	tq_add(pk, t, &hf_nxt, s, 6, 1);
 	tq_add(pk, t, &hf_hlim, s, 7, 1);
 	pk->ttl = s->p[7];
-	if (!have(pk, s, 8, 16, "IPv6"))
+	if (!tq_have(pk, s, 8, 16, "IPv6"))
 		return (int)s->len;
 	const uint8_t *src = s->p + 8;
 	addr_fields(pk, t, s, 8, &hf_src, &hf_src_host);
 	if (!pk->in_error)
 		tq_addr_set(&pk->net_src, AT_IPV6, src);
 	tq_addr_set(&pk->src, AT_IPV6, src);
-	if (!have(pk, s, 24, 16, "IPv6"))
+	if (!tq_have(pk, s, 24, 16, "IPv6"))
 		return (int)s->len;
 	const uint8_t *dst = s->p + 24;
 	addr_fields(pk, t, s, 24, &hf_dst, &hf_dst_host);

@@ -34,6 +34,37 @@ test_short_read_is_sticky(void **state)
 	assert_int_equal(c.err, TQ_ETRUNC);
 }
 
+/* Two lengths: a read past the captured bytes but within those on the wire is
+ * TQ_ETRUNC ("Packet size limited during capture"), past both TQ_EMALFORMED. */
+static void
+test_captured_and_reported(void **state)
+{
+	(void)state;
+	const uint8_t b[] = { 1, 2, 3, 4, 5, 6 };
+	struct tq_cursor c = tq_cursor_make2(b, 4, 6);      /* 4 captured of 6 on the wire */
+	assert_int_equal(tq_get_be16(&c), 0x0102);
+	assert_int_equal(c.left, 2);
+	assert_int_equal(c.rleft, 4);
+	assert_int_equal(tq_get_be32(&c), 0);               /* 4 more were on the wire, 2 captured */
+	assert_int_equal(c.err, TQ_ETRUNC);
+	assert_int_equal(c.left, 2);
+	c = tq_cursor_make2(b, 4, 6);
+	tq_skip(&c, 2);
+	assert_int_equal(tq_get_be32(&c) | tq_get_u8(&c), 0);
+	assert_int_equal(c.err, TQ_ETRUNC);                 /* the first failure stays */
+	c = tq_cursor_make2(b, 4, 6);
+	tq_skip(&c, 4);
+	tq_skip(&c, 3);                                     /* 2 were left on the wire */
+	assert_int_equal(c.err, TQ_EMALFORMED);
+	c = tq_cursor_make2(b, 4, 2);                       /* a reported length below the captured one counts as it */
+	assert_int_equal(c.rleft, 4);
+	tq_skip(&c, 5);
+	assert_int_equal(c.err, TQ_EMALFORMED);
+	c = tq_cursor_make(b, 3);                           /* the length on the wire unknown: cut short */
+	tq_skip(&c, 4);
+	assert_int_equal(c.err, TQ_ETRUNC);
+}
+
 static void
 test_little_endian_and_64(void **state)
 {
@@ -79,6 +110,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reads_in_order),
 		cmocka_unit_test(test_short_read_is_sticky),
+		cmocka_unit_test(test_captured_and_reported),
 		cmocka_unit_test(test_little_endian_and_64),
 		cmocka_unit_test(test_peek_out_of_range),
 		cmocka_unit_test(test_bytes_zero_on_failure),
