@@ -279,6 +279,7 @@ const struct tq_vals tq_etype_vals[] = {
 	{ 0x8863, "PPPoE Discovery" }, { 0x8864, "PPPoE Session" }, { 0x88cc, "802.1 Link Layer Discovery Protocol (LLDP)" },
 	{ 0x8035, "Reverse ARP" }, { 0x9000, "Loopback" }, { 0x88e5, "802.1AE (MACsec)" },
 	{ 0x888e, "802.1X Authentication" }, { 0x0842, "Wake on LAN" }, { 0x22f0, "IEEE 1722 Audio Video Bridging Transport Protocol" },
+	{ 0x88b5, "Local Experimental Ethertype 1" }, { 0x88b6, "Local Experimental Ethertype 2" },
 	{ 0, NULL },
 };
 
@@ -290,16 +291,16 @@ tq_dissect_ethertype(struct tq_pkt *pk, uint16_t etype, struct tq_slice *s)
 		pk->depth--;
 		return tq_dissect_data(pk, s);
 	}
-	int used;
+	int used, unclaimed = 0;
 	size_t plen = pk->plen;
 	switch (etype) {
 	case 0x0800: used = tq_dissect_ipv4(pk, s); break;
 	case 0x86dd: used = tq_dissect_ipv6(pk, s); break;
 	case 0x0806: used = tq_dissect_arp(pk, s); break;
 	case 0x8100: case 0x88a8: used = tq_dissect_vlan(pk, s); break;
-	default: used = tq_dissect_data(pk, s); break;
+	default: used = 0; unclaimed = 1; break;
 	}
-	if (used == 0 && s->len) {
+	if ((used == 0 && s->len) || unclaimed) {
 		/* the dissector refused the bytes (as IPv6 does a bogus version): they
 		 * are data, named after the ethertype, as packet-ethertype.c does */
 		if (pk->tree && plen < sizeof(pk->protocols)) {

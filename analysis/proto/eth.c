@@ -220,6 +220,7 @@ tq_dissect_eth(struct tq_pkt *pk, struct tq_slice *s)
 	tq_addr_set(&pk->dl_src, AT_ETHER, src);
 	tq_addr_set(&pk->dl_dst, AT_ETHER, dst);
 	tq_col_proto(pk, "Ethernet");
+	tq_col_info_set(pk, "Ethernet II");     /* what the list says when no dissector claims the type */
 
 	struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_eth, s, 0, 14);
 	if (t) {

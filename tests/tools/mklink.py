@@ -16,6 +16,9 @@ are rewrapped in the link layers that Linux cannot capture here:
                        host order (AF_INET 2; AF_INET6 as BSDs number it: 24, 28, 30)
   link-null-be.pcap    the same written by a big-endian host (file header swapped too)
   link-loop.pcap       LINKTYPE_LOOP (108, OpenBSD): family in network order
+  link-eth-unknown.pcap  ethertypes no dissector claims (0x0000, 0x1234, the
+                       local experimental 0x88b5 and 0x88b6): data, listed
+                       with the type in hex and its name or "Ethernet II"
   link-cut-*.pcap      link headers (Ethernet, 802.1Q, ARP, Linux cooked v1
                        and v2, BSD loopback) cut short: by the snapshot length
                        (the frame was longer on the wire) and by the frame
@@ -154,6 +157,10 @@ def main():
                cut_frames(sll2, [(0, [0, 1, 2, 7, 8, 9, 10, 11, 12, 17, 18, 19, 20, 22, 28, 47])]), magic)
     _, null = read_pcap(outdir + "/link-null-le.pcap")
     write_pcap(outdir + "/link-cut-null.pcap", 0, cut_frames(null, [(0, [0, 1, 2, 3]), (2, [0, 3])]), magic)
+    # ethertypes nobody claims: the real frames' payloads under another type
+    types = [0x0000, 0x1234, 0x88B5, 0x88B6]
+    write_pcap(outdir + "/link-eth-unknown.pcap", 1,
+               [with_data(fr, fr[3][:12] + struct.pack(">H", t) + fr[3][14:]) for fr, t in zip(ip[:4], types)], magic)
 
 
 if __name__ == "__main__":
