@@ -751,14 +751,13 @@ static json_t *
 regrade_one(const struct loaded *l, const struct tq_regrade_row *row)
 {
 	json_t *given = json_loads(row->answers, 0, NULL), *kept = json_object();
-	const char *id;
-	json_t *v;
-	json_object_foreach(given, id, v) {
-		size_t i;
-		json_t *qn;
-		json_array_foreach(json_object_get(tq_exercise_doc(l->ex), "questions"), i, qn)
-			if (!strcmp(json_string_value(json_object_get(qn, "id")) ? json_string_value(json_object_get(qn, "id")) : "", id))
-				json_object_set(kept, id, v);
+	size_t i;
+	json_t *qn;
+	json_array_foreach(json_object_get(tq_exercise_doc(l->ex), "questions"), i, qn) {
+		const char *id = json_string_value(json_object_get(qn, "id"));
+		json_t *v = id ? json_object_get(given, id) : NULL;
+		if (v)
+			json_object_set(kept, id, v);
 	}
 	char err[600];
 	json_t *res;

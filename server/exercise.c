@@ -1462,15 +1462,15 @@ tq_exercise_keys_diff(const json_t *old_keys, const json_t *new_keys)
 		json_t *o = keys_entry(old_keys, id, i);
 		if (o && same_key(o, e))
 			continue;
-		json_t *ok = o ? json_object_get(o, "key") : NULL;
-		json_array_append_new(out, json_pack("{s:s,s:O,s:O}", "id", id, "old", ok ? ok : json_null(),
-		    "new", json_object_get(e, "key") ? json_object_get(e, "key") : json_null()));
+		json_t *ok = o ? json_object_get(o, "key") : NULL, *nk = json_object_get(e, "key");
+		json_t *c = json_pack("{s:s,s:O,s:O}", "id", id, "old", ok ? ok : json_null(), "new", nk ? nk : json_null());
 		if (o && json_object_get(o, "valid"))
-			json_object_set(json_array_get(out, json_array_size(out) - 1), "old_valid", json_object_get(o, "valid"));
+			json_object_set(c, "old_valid", json_object_get(o, "valid"));
 		if (json_object_get(e, "valid"))
-			json_object_set(json_array_get(out, json_array_size(out) - 1), "new_valid", json_object_get(e, "valid"));
+			json_object_set(c, "new_valid", json_object_get(e, "valid"));
 		if (!o)
-			json_object_set_new(json_array_get(out, json_array_size(out) - 1), "added", json_true());
+			json_object_set_new(c, "added", json_true());
+		json_array_append_new(out, c);
 	}
 	json_array_foreach(json_object_get(old_keys, "questions"), i, e) {
 		const char *id = json_string_value(json_object_get(e, "id"));

@@ -127,6 +127,12 @@ def count_submissions(db):
 
 
 
+def stopped_cleanly(s):
+    """Checks that server s, stopped, exited 0: under the sanitizers, no leak and no error."""
+    check(s.proc.returncode == 0, "the server stops cleanly (under the sanitizers: no leak, no error)%s" %
+          ("\n" + "".join(s.out[-40:]) if s.proc.returncode else ""))
+
+
 def summary(name):
     print("%s: %d of %d checks passed" % (name, checks[0] - len(failures), checks[0]))
     return 1 if failures else 0

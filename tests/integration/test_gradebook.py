@@ -17,7 +17,7 @@ import re
 import sys
 import tempfile
 
-from harness import Server, Who, check, summary
+from harness import Server, Who, check, stopped_cleanly, summary
 
 DATA = os.environ.get("TQ_DATA") or os.path.join(os.path.dirname(__file__), "..", "data")
 HANDSHAKE = os.path.join(DATA, "tcp-handshake-eth-ipv4.pcap")
@@ -218,7 +218,7 @@ def main():
         check(st == 200 and len(newpw) == 32 and st2 == 200, "an admin resets an instructor's password")
     finally:
         s.stop()
-    check(s.proc.returncode == 0, "the server stops cleanly%s" % ("".join(s.out[-30:]) if s.proc.returncode else ""))
+    stopped_cleanly(s)
     return summary("gradebook")
 
 

@@ -21,7 +21,7 @@ import re
 import sys
 import tempfile
 
-from harness import Server, Who, check, summary
+from harness import Server, Who, check, stopped_cleanly, summary
 
 DATA = os.environ.get("TQ_DATA") or os.path.join(os.path.dirname(__file__), "..", "data")
 ARROW = "\u2192"
@@ -370,8 +370,7 @@ def main():
               (len(HIDDEN) + len(REDACTED), len(fields), n_patterns))
     finally:
         s.stop()
-    check(s.proc.returncode == 0, "the server stops cleanly (under the sanitizers: no leak, no error)%s" %
-          ("\n" + "".join(s.out[-40:]) if s.proc.returncode else ""))
+    stopped_cleanly(s)
     return summary("test_hiding")
 
 

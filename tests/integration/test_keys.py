@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 
-from harness import TQ, Server, Who, check, summary
+from harness import TQ, Server, Who, check, stopped_cleanly, summary
 
 DATA = os.environ.get("TQ_DATA") or os.path.join(os.path.dirname(__file__), "..", "data")
 HANDSHAKE = os.path.join(DATA, "tcp-handshake-eth-ipv4.pcap")
@@ -53,11 +53,6 @@ def rows(db, sql, args=()):
 def rekey(db, *flags):
     out = subprocess.run([TQ, "rekey", "--db", db] + list(flags), capture_output=True, text=True)
     return out.returncode, out.stdout, out.stderr
-
-
-def stopped_cleanly(s):
-    check(s.proc.returncode == 0, "the server stops cleanly (under the sanitizers: no leak, no error)%s" %
-          ("\n" + "".join(s.out[-40:]) if s.proc.returncode else ""))
 
 
 def main():

@@ -335,7 +335,8 @@ export async function editor_page(ctx) {
 	const key_text = (k) => (k === null || k === undefined ? '(no key)' : typeof k === 'string' ? k : JSON.stringify(k));
 	function ask_key_changes(data) {
 		const changes = data.key_changes || [];
-		const prompt = (id) => document_now().questions.concat(doc.questions || []).find((q) => q.id === id)?.prompt || '';
+		const questions = document_now().questions.concat(doc.questions || []);
+		const prompt = (id) => questions.find((q) => q.id === id)?.prompt || '';
 		const go = h('button', { type: 'button', class: 'primary ed-key-confirm', onclick: () => do_save(true) },
 			'Save the new keys');
 		key_panel.replaceChildren(
