@@ -1292,21 +1292,31 @@ open_common(struct tq_capture *cap, const char *path, int async, struct tq_captu
 }
 
 static struct tq_capture *
-cap_new(void)
+cap_new(const struct tq_open_opts *opts)
 {
 	struct tq_capture *cap = calloc(1, sizeof(*cap));
-	if (cap)
-		tq_arena_init(&cap->state, 0);
+	if (!cap)
+		return NULL;
+	tq_arena_init(&cap->state, 0);
+	if (opts && opts->decode_as) {
+		unsigned n = opts->ndecode_as < TQ_MAX_DECODE_AS ? opts->ndecode_as : TQ_MAX_DECODE_AS;
+		for (unsigned i = 0; i < n; i++) {
+			const struct tq_decode_as *r = &opts->decode_as[i];
+			if (r->table < TQ_TAB_COUNT && tq_dissector_by_id(r->proto) && r->lo <= r->hi)
+				cap->decode_as[cap->ndecode_as++] = *r;
+		}
+	}
 	return cap;
 }
 
-static int
-open_file(const char *path, int async, struct tq_capture **out, char *err, size_t errlen)
+int
+tq_capture_open_file_opts(const char *path, const struct tq_open_opts *opts, struct tq_capture **out, char *err, size_t errlen)
 {
 	*out = NULL;
 	if (err && errlen)
 		err[0] = '\0';
 	tq_init();
+	int async = opts && opts->async;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		seterr(err, errlen, "cannot open %s: %s", path, strerror(errno));
@@ -1318,7 +1328,7 @@ open_file(const char *path, int async, struct tq_capture **out, char *err, size_
 		close(fd);
 		return TQ_EIO;
 	}
-	struct tq_capture *cap = cap_new();
+	struct tq_capture *cap = cap_new(opts);
 	if (!cap) {
 		close(fd);
 		seterr(err, errlen, "out of memory");
@@ -1343,23 +1353,30 @@ open_file(const char *path, int async, struct tq_capture **out, char *err, size_
 int
 tq_capture_open_file(const char *path, struct tq_capture **out, char *err, size_t errlen)
 {
-	return open_file(path, 0, out, err, errlen);
+	return tq_capture_open_file_opts(path, NULL, out, err, errlen);
 }
 
 int
 tq_capture_open_file_async(const char *path, struct tq_capture **out, char *err, size_t errlen)
 {
-	return open_file(path, 1, out, err, errlen);
+	struct tq_open_opts o = { .async = 1 };
+	return tq_capture_open_file_opts(path, &o, out, err, errlen);
 }
 
 int
 tq_capture_open_mem(const void *buf, size_t len, struct tq_capture **out, char *err, size_t errlen)
 {
+	return tq_capture_open_mem_opts(buf, len, NULL, out, err, errlen);
+}
+
+int
+tq_capture_open_mem_opts(const void *buf, size_t len, const struct tq_open_opts *opts, struct tq_capture **out, char *err, size_t errlen)
+{
 	*out = NULL;
 	if (err && errlen)
 		err[0] = '\0';
 	tq_init();
-	struct tq_capture *cap = cap_new();
+	struct tq_capture *cap = cap_new(opts);
 	if (!cap) {
 		seterr(err, errlen, "out of memory");
 		return TQ_ENOMEM;

@@ -353,16 +353,10 @@ tq_dissect_ethertype(struct tq_pkt *pk, uint16_t etype, struct tq_slice *s)
 		pk->depth--;
 		return tq_dissect_data(pk, s);
 	}
-	int used, unclaimed = 0;
 	size_t plen = pk->plen;
-	switch (etype) {
-	case 0x0800: used = tq_dissect_ipv4(pk, s); break;
-	case 0x86dd: used = tq_dissect_ipv6(pk, s); break;
-	case 0x0806: used = tq_dissect_arp(pk, s); break;
-	case 0x8100: case 0x88a8: used = tq_dissect_vlan(pk, s); break;
-	default: used = 0; unclaimed = 1; break;
-	}
-	if ((used == 0 && s->len) || unclaimed) {
+	const struct tq_dissector *d = tq_dissector_find(pk->cap, TQ_TAB_ETHERTYPE, etype);
+	int used = d ? d->dissect(pk, s) : 0;
+	if ((used == 0 && s->len) || !d) {
 		/* the dissector refused the bytes (as IPv6 does a bogus version): they
 		 * are data, named after the ethertype, as packet-ethertype.c does */
 		if (pk->tree && plen < sizeof(pk->protocols)) {
@@ -371,9 +365,9 @@ tq_dissect_ethertype(struct tq_pkt *pk, uint16_t etype, struct tq_slice *s)
 		}
 		used = tq_dissect_data(pk, s);
 		tq_col_proto(pk, tq_arena_printf(pk->arena, "0x%04x", etype));
-		const char *d = tq_vals_find(tq_etype_vals, etype);
-		if (d)
-			tq_col_info_set(pk, "%s", d);
+		const char *name = tq_vals_find(tq_etype_vals, etype);
+		if (name)
+			tq_col_info_set(pk, "%s", name);
 	}
 	pk->depth--;
 	return used;
@@ -386,16 +380,8 @@ tq_dissect_ipproto(struct tq_pkt *pk, uint8_t proto, struct tq_slice *s)
 		pk->depth--;
 		return tq_dissect_data(pk, s);
 	}
-	int used;
-	switch (proto) {
-	case 1: used = tq_dissect_icmp(pk, s); break;
-	case 4: used = tq_dissect_ipv4(pk, s); break;
-	case 6: used = tq_dissect_tcp(pk, s); break;
-	case 17: used = tq_dissect_udp(pk, s); break;
-	case 41: used = tq_dissect_ipv6(pk, s); break;
-	case 58: used = tq_dissect_icmpv6(pk, s); break;
-	default: used = tq_dissect_data(pk, s); break;
-	}
+	const struct tq_dissector *d = tq_dissector_find(pk->cap, TQ_TAB_IP_PROTO, proto);
+	int used = (d ? d : &tq_data_dissector)->dissect(pk, s);
 	pk->depth--;
 	return used;
 }
@@ -408,10 +394,13 @@ static struct tq_field hf_data_len = HF("data.len", "Length", FT_INT32, BASE_DEC
 
 static struct tq_field *const data_fields[] = { &tq_hf_data_proto, &hf_data, &hf_data_len };
 
+struct tq_dissector tq_data_dissector = { .name = "data", .dissect = tq_dissect_data };
+
 void
 tq_register_data(void)
 {
 	TQ_REGISTER(data_fields);
+	tq_dissector_register(&tq_data_dissector);
 }
 
 int

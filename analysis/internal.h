@@ -266,6 +266,8 @@ struct tq_capture {
 	struct tq_pdata *pdata;
 	uint32_t tcp_streams, udp_streams;
 	uint32_t frag_ids;
+	struct tq_decode_as decode_as[TQ_MAX_DECODE_AS];
+	unsigned ndecode_as;
 };
 
 /* ------------------------------------------------------------------ conversations */
@@ -386,6 +388,40 @@ void tq_register_tls(void);
 void tq_tcp_starttls(struct tq_pkt *pk);
 
 #define TQ_MAX_DEPTH 12
+
+/* ------------------------------------------------------------------ dissector tables (table.c) */
+
+/*
+ * A protocol other dissectors hand bytes to by table (its port, its
+ * ethertype) or by name (decode as).  It returns the bytes it used, 0 when
+ * they are not its own (the caller then tries the next candidate, as
+ * Wireshark's "new-style" dissectors do).
+ */
+struct tq_dissector {
+	const char *name;            /* as tshark's -d names it: "dns", "ssh", "tls" */
+	int (*dissect)(struct tq_pkt *pk, struct tq_slice *s);
+	/* for heuristic lists: whether these first bytes of a payload are its own */
+	int (*heuristic)(const struct tq_pkt *pk, const uint8_t *p, uint32_t len);
+	uint8_t id;                  /* set when registered, from 1: decode-as rules and stream state */
+};
+
+enum tq_table { TQ_TAB_ETHERTYPE, TQ_TAB_IP_PROTO, TQ_TAB_TCP_PORT, TQ_TAB_UDP_PORT, TQ_TAB_COUNT };
+
+/* Registration, from tq_register_*() only (tq_init() runs them once). */
+void tq_dissector_add(enum tq_table t, uint32_t key, struct tq_dissector *d);
+void tq_dissector_add_range(enum tq_table t, uint32_t lo, uint32_t hi, struct tq_dissector *d);
+void tq_heur_add(enum tq_table t, struct tq_dissector *d);
+/* A dissector reachable by name only (decode as), on no table. */
+void tq_dissector_register(struct tq_dissector *d);
+
+/* The dissector for key: the capture's decode-as rules first, then the table; NULL if none. */
+const struct tq_dissector *tq_dissector_find(const struct tq_capture *cap, enum tq_table t, uint32_t key);
+/* The first heuristic dissector of table t that takes these bytes, NULL if none. */
+const struct tq_dissector *tq_heur_find(enum tq_table t, const struct tq_pkt *pk, const uint8_t *p, uint32_t len);
+const struct tq_dissector *tq_dissector_by_id(unsigned id);
+const struct tq_dissector *tq_dissector_named(const char *name);
+
+extern struct tq_dissector tq_data_dissector;
 
 /*
  * The node to add protocols to: the tree's root, or the node set in

@@ -125,6 +125,31 @@ int tq_capture_open_mem(const void *buf, size_t len, struct tq_capture **out, ch
  * itself.  While it runs, only one thread may call tq_capture_release().
  */
 int tq_capture_open_file_async(const char *path, struct tq_capture **out, char *err, size_t errlen);
+
+/*
+ * "Decode as", tshark's -d: bytes on a port (or an IP protocol, an
+ * ethertype) go to the named protocol instead of the one Wireshark would
+ * pick.  A rule reads "tcp.port==2222,ssh", "udp.port==5300-5310,dns",
+ * "ip.proto==99,udp" or "ethertype==0x88b5,ipv4"; tq_decode_as_parse()
+ * returns TQ_EINVAL with a message naming what was wrong.  Rules go to the
+ * capture when it is opened, since pass 1 follows them.
+ */
+struct tq_decode_as {
+	uint8_t table;               /* TQ_TAB_* (internal) */
+	uint8_t proto;               /* the protocol's id (internal) */
+	uint16_t lo, hi;             /* the keys it covers */
+};
+#define TQ_MAX_DECODE_AS 16
+int tq_decode_as_parse(const char *rule, struct tq_decode_as *out, char *err, size_t errlen);
+
+struct tq_open_opts {
+	const struct tq_decode_as *decode_as;
+	unsigned ndecode_as;         /* at most TQ_MAX_DECODE_AS */
+	int async;                   /* as tq_capture_open_file_async() (files only) */
+};
+/* tq_capture_open_file/_async/_mem with options; opts may be NULL. */
+int tq_capture_open_file_opts(const char *path, const struct tq_open_opts *opts, struct tq_capture **out, char *err, size_t errlen);
+int tq_capture_open_mem_opts(const void *buf, size_t len, const struct tq_open_opts *opts, struct tq_capture **out, char *err, size_t errlen);
 int tq_capture_wait_read(struct tq_capture *cap, char *err, size_t errlen);
 void tq_capture_wait_frames(struct tq_capture *cap, uint32_t num);
 int tq_capture_loading(struct tq_capture *cap);

@@ -18,8 +18,8 @@
 static void
 usage(FILE *fp)
 {
-	fputs("usage: tracequiz dissect FILE [--format list|text|pdml|json] [--frame N | --frames A-B]\n"
-	    "       tracequiz eval FILE EXPRESSION [--explain] [--json]\n"
+	fputs("usage: tracequiz dissect FILE [--format list|text|pdml|json] [--frame N | --frames A-B] [-d RULE]...\n"
+	    "       tracequiz eval FILE EXPRESSION [--explain] [--json] [-d RULE]...\n"
 	    "       tracequiz key EXERCISE [--trace CAPTURE] [--json]\n"
 	    "       tracequiz grade EXERCISE ANSWERS.json [--trace CAPTURE] [--json]\n"
 	    "       tracequiz serve [--listen ADDR:PORT] [--db FILE] [--www DIR] [--seed DIR] [limits: doc/security.md]\n"
@@ -29,7 +29,8 @@ usage(FILE *fp)
 	    "       tracequiz --version\n"
 	    "\n"
 	    "dissect   print a capture as tshark does: the packet list (default), the tree\n"
-	    "          (text, as tshark -V), PDML (as tshark -T pdml) or the browser's JSON\n"
+	    "          (text, as tshark -V), PDML (as tshark -T pdml) or the browser's JSON;\n"
+	    "          -d/--decode-as tcp.port==2222,ssh decodes a port as a protocol (tshark -d)\n"
 	    "eval      the value of an answer-key expression on a capture (doc/expressions.md);\n"
 	    "          --explain also prints the frames and fields it came from\n"
 	    "key       each question's key, computed on the exercise's capture or another one\n"
@@ -37,6 +38,24 @@ usage(FILE *fp)
 	    "rekey     list the exercises whose keys this version computes differently from\n"
 	    "          the keys frozen in the database; --apply stores the new ones\n",
 	    fp);
+}
+
+/* Adds one -d rule to o; 0, or 2 (a usage error) after saying what was wrong. */
+static int
+add_decode_as(struct tq_open_opts *o, struct tq_decode_as *rules, const char *rule)
+{
+	char err[400];
+	if (o->ndecode_as >= TQ_MAX_DECODE_AS) {
+		fprintf(stderr, "tracequiz: at most %d decode-as rules\n", TQ_MAX_DECODE_AS);
+		return 2;
+	}
+	if (tq_decode_as_parse(rule, &rules[o->ndecode_as], err, sizeof(err)) != 0) {
+		fprintf(stderr, "tracequiz: %s\n", err);
+		return 2;
+	}
+	o->decode_as = rules;
+	o->ndecode_as++;
+	return 0;
 }
 
 /* Parses "N" or "A-B" into a 1-based inclusive range; 0 on success. */
@@ -255,15 +274,22 @@ cmd_dissect(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "frame", required_argument, NULL, 'n' },
 		{ "frames", required_argument, NULL, 'r' },
+		{ "decode-as", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *format = "list";
 	uint32_t from = 1, to = UINT32_MAX;
+	struct tq_decode_as rules[TQ_MAX_DECODE_AS];
+	struct tq_open_opts oo = { .async = 1 };
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:n:r:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:n:r:d:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'd':
+			if (add_decode_as(&oo, rules, optarg) != 0)
+				return 2;
+			break;
 		case 'f':
 			format = optarg;
 			break;
@@ -297,7 +323,7 @@ cmd_dissect(int argc, char **argv)
 	char err[512];
 	struct tq_capture *cap;
 	/* pass 2 follows pass 1 as soon as the frames it needs are ready */
-	if (tq_capture_open_file_async(path, &cap, err, sizeof(err)) != 0) {
+	if (tq_capture_open_file_opts(path, &oo, &cap, err, sizeof(err)) != 0) {
 		fprintf(stderr, "tracequiz: %s: %s\n", path, err);
 		return 1;
 	}
@@ -376,13 +402,20 @@ cmd_eval(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "explain", no_argument, NULL, 'x' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "decode-as", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct tq_decode_as rules[TQ_MAX_DECODE_AS];
+	struct tq_open_opts oo = { 0 };
 	int explain = 0, as_json = 0, c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "xjh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "xjd:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'd':
+			if (add_decode_as(&oo, rules, optarg) != 0)
+				return 2;
+			break;
 		case 'x': explain = 1; break;
 		case 'j': as_json = 1; break;
 		case 'h': usage(stdout); return 0;
@@ -409,7 +442,7 @@ cmd_eval(int argc, char **argv)
 	}
 	char err[512];
 	struct tq_capture *cap;
-	if (tq_capture_open_file(path, &cap, err, sizeof(err)) != 0) {
+	if (tq_capture_open_file_opts(path, &oo, &cap, err, sizeof(err)) != 0) {
 		fprintf(stderr, "tracequiz: %s: %s\n", path, err);
 		tq_expr_free(e);
 		return 1;

@@ -37,10 +37,13 @@ static struct tq_field *const fields[] = {
 	&hf_dst_mac, &hf_dst_hw, &hf_dst_ipv4, &hf_dst_proto,
 };
 
+static struct tq_dissector arp = { .name = "arp", .dissect = tq_dissect_arp };
+
 void
 tq_register_arp(void)
 {
 	TQ_REGISTER(fields);
+	tq_dissector_add(TQ_TAB_ETHERTYPE, 0x0806, &arp);
 }
 
 /* A hardware or protocol address as Wireshark writes it in the Info column. */

@@ -68,10 +68,14 @@ static struct tq_field *const fields[] = {
 	&hf_vlan, &hf_vlan_pri, &hf_vlan_dei, &hf_vlan_id, &hf_vlan_etype, &hf_vlan_trailer,
 };
 
+static struct tq_dissector vlan = { .name = "vlan", .dissect = tq_dissect_vlan };
+
 void
 tq_register_eth(void)
 {
 	TQ_REGISTER(fields);
+	tq_dissector_add(TQ_TAB_ETHERTYPE, 0x8100, &vlan);
+	tq_dissector_add(TQ_TAB_ETHERTYPE, 0x88a8, &vlan);
 }
 
 struct addr_fields {

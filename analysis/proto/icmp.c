@@ -169,10 +169,13 @@ static struct tq_field *const fields[] = {
 static const struct tq_cksum_fields cksum_fields = { &hf_checksum, &hf_checksum_status, &ei_checksum };
 static const struct tq_cksum_fields ext_cksum_fields = { &hf_ext_checksum, &hf_ext_checksum_status, &ei_ext_checksum };
 
+static struct tq_dissector icmp = { .name = "icmp", .dissect = tq_dissect_icmp };
+
 void
 tq_register_icmp(void)
 {
 	TQ_REGISTER(fields);
+	tq_dissector_add(TQ_TAB_IP_PROTO, 1, &icmp);
 }
 
 /* ------------------------------------------------------------------ shared with ICMPv6 */

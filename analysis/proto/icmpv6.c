@@ -246,10 +246,13 @@ static struct tq_field *const fields[] = {
 static const struct tq_cksum_fields cksum_fields = { &hf_checksum, &hf_checksum_status, &ei_checksum };
 static const struct tq_slice none = { NULL, 0, 0, 0, 0 };
 
+static struct tq_dissector icmpv6 = { .name = "icmpv6", .dissect = tq_dissect_icmpv6 };
+
 void
 tq_register_icmpv6(void)
 {
 	TQ_REGISTER(fields);
+	tq_dissector_add(TQ_TAB_IP_PROTO, 58, &icmpv6);
 }
 
 /* ------------------------------------------------------------------ helpers */

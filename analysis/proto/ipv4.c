@@ -197,11 +197,15 @@ static struct tq_field *const fields[] = {
 
 static struct tq_reasm_fields reasm_fields = TQ_REASM_FIELDS("ip", "IPv4", "ip.reassembled_in", FT_BYTES);
 
+static struct tq_dissector ip_dissector = { .name = "ip", .dissect = tq_dissect_ipv4 };
+
 void
 tq_register_ipv4(void)
 {
 	TQ_REGISTER(fields);
 	tq_reasm_register(&reasm_fields);
+	tq_dissector_add(TQ_TAB_ETHERTYPE, 0x0800, &ip_dissector);
+	tq_dissector_add(TQ_TAB_IP_PROTO, 4, &ip_dissector);
 }
 
 /* ------------------------------------------------------------------ reads past the end */

@@ -163,11 +163,15 @@ static struct tq_field *const fields[] = {
 
 static struct tq_reasm_fields reasm_fields = TQ_REASM_FIELDS("ipv6", "IPv6", "ipv6.reassembled.in", FT_NONE);
 
+static struct tq_dissector ipv6 = { .name = "ipv6", .dissect = tq_dissect_ipv6 };
+
 void
 tq_register_ipv6(void)
 {
 	TQ_REGISTER(fields);
 	tq_reasm_register(&reasm_fields);
+	tq_dissector_add(TQ_TAB_ETHERTYPE, 0x86dd, &ipv6);
+	tq_dissector_add(TQ_TAB_IP_PROTO, 41, &ipv6);
 }
 
 /* What one IPv6 header and its chain of extension headers have in common. */

@@ -71,11 +71,15 @@ static struct tq_field *const fields[] = {
 
 void tq_register_imf(void);
 
+static struct tq_dissector smtp = { .name = "smtp", .dissect = tq_dissect_smtp };
+
 void
 tq_register_smtp(void)
 {
 	TQ_REGISTER(fields);
 	tq_register_imf();
+	tq_dissector_add(TQ_TAB_TCP_PORT, 25, &smtp);
+	tq_dissector_add(TQ_TAB_TCP_PORT, 587, &smtp);
 }
 
 int tq_dissect_imf(struct tq_pkt *pk, struct tq_slice *s);

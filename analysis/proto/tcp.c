@@ -113,16 +113,21 @@ struct msp {
 	struct tq_fragment *frags;   /* by offset */
 };
 
-enum { APP_NONE, APP_SMTP, APP_TLS };
+/* A protocol's own state on one connection (two: SMTP, then TLS after STARTTLS). */
+struct app_slot {
+	uint8_t id;                  /* the dissector's id, 0 when free */
+	void *state;                 /* in pass 1 from the capture's arena */
+};
 
 struct tcp_conv {
 	struct tq_conv *owner;       /* the conversation this is the state of */
 	struct flow flow[2];         /* [0] from the conversation's side a */
-	uint8_t app;                 /* the protocol on the stream, by port */
 	uint16_t server_port;        /* the port the first SYN went to, 0 if unseen */
-	uint32_t tls_from;           /* after STARTTLS: frames from this one on are TLS */
-	uint32_t heur_tls_from;      /* TLS found by its look on another port, from this frame on */
-	void *app_state[3];          /* per protocol, in pass 1 from the capture's arena */
+	uint8_t switch_to;           /* after STARTTLS (or TLS found by its look on another
+	                                port), the stream is this dissector's ... */
+	uint8_t switch_smtp;         /* ... carrying SMTP (STARTTLS) */
+	uint32_t switch_from;        /* ... from this frame on */
+	struct app_slot app[2];
 	struct unacked *spare;       /* acknowledged segment records, for reuse */
 	uint8_t completeness;
 	uint8_t first_is_synack;
@@ -311,10 +316,13 @@ static struct tq_field *const fields[] = {
 	&ei_zero_win.f, &ei_zwp.f, &ei_zwp_ack.f, &ei_reused.f,
 };
 
+static struct tq_dissector tcp = { .name = "tcp", .dissect = tq_dissect_tcp };
+
 void
 tq_register_tcp(void)
 {
 	TQ_REGISTER(fields);
+	tq_dissector_add(TQ_TAB_IP_PROTO, 6, &tcp);
 }
 
 static const char *
@@ -1113,39 +1121,53 @@ flag_items(struct tq_pkt *pk, struct tq_node *fl, const struct tq_slice *s, cons
 
 /* ------------------------------------------------------------------ payload and reassembly */
 
-static int
-app_for_port(uint16_t port)
-{
-	if (port == 25 || port == 587)
-		return APP_SMTP;
-	return tq_tls_port(port) ? APP_TLS : APP_NONE;
-}
-
-/* The protocol on this stream: after STARTTLS TLS, else the server port's, else the lower port's. */
-static int
+/*
+ * The protocol on this stream (Wireshark's decode_tcp_ports): after
+ * STARTTLS TLS, else the dissector of the port the connection was opened
+ * to, else the lower port's, else the higher port's; NULL when none.  The
+ * capture's decode-as rules come first in each lookup.
+ */
+static const struct tq_dissector *
 stream_app(const struct tq_pkt *pk, const struct tcp_conv *tc, uint16_t sport, uint16_t dport, const char **inner)
 {
 	*inner = NULL;
-	if (tc->tls_from && pk->num >= tc->tls_from) {
-		*inner = "smtp";
-		return APP_TLS;
-	}
-	if (tc->heur_tls_from && pk->num >= tc->heur_tls_from)
-		return APP_TLS;
-	int app = APP_NONE;
-	if (tc->server_port)
-		app = app_for_port(tc->server_port);
-	if (app == APP_NONE) {
-		uint16_t lo = sport < dport ? sport : dport, hi = sport < dport ? dport : sport;
-		app = app_for_port(lo);
-		if (app == APP_NONE)
-			app = app_for_port(hi);
-		if (app == APP_TLS && (lo == 465 || hi == 465))
+	if (tc->switch_from && pk->num >= tc->switch_from) {
+		if (tc->switch_smtp)
 			*inner = "smtp";
-	} else if (tc->server_port == 465) {
-		*inner = "smtp";
+		return tq_dissector_by_id(tc->switch_to);
 	}
-	return app;
+	const struct tq_dissector *d = NULL;
+	uint16_t port = 0;
+	if (tc->server_port)
+		d = tq_dissector_find(pk->cap, TQ_TAB_TCP_PORT, port = tc->server_port);
+	if (!d) {
+		uint16_t lo = sport < dport ? sport : dport, hi = sport < dport ? dport : sport;
+		if (!(d = tq_dissector_find(pk->cap, TQ_TAB_TCP_PORT, port = lo)))
+			d = tq_dissector_find(pk->cap, TQ_TAB_TCP_PORT, port = hi);
+	}
+	/* SMTP over TLS from the first byte (SMTPS) */
+	if (d && port == 465 && !strcmp(d->name, "tls"))
+		*inner = "smtp";
+	return d;
+}
+
+/* The stream protocol's state slot on this connection; NULL when it has none yet outside pass 1. */
+static void **
+app_state(struct tq_pkt *pk, struct tcp_conv *tc, const struct tq_dissector *d)
+{
+	if (!d)
+		return NULL;
+	for (unsigned i = 0; i < 2; i++)
+		if (tc->app[i].id == d->id)
+			return &tc->app[i].state;
+	if (pk->pass != 1)
+		return NULL;
+	for (unsigned i = 0; i < 2; i++)
+		if (!tc->app[i].id) {
+			tc->app[i].id = d->id;
+			return &tc->app[i].state;
+		}
+	return NULL;
 }
 
 void
@@ -1154,8 +1176,12 @@ tq_tcp_starttls(struct tq_pkt *pk)
 	if (pk->pass != 1 || !pk->tcp || !pk->tcp->conv)
 		return;
 	struct tcp_conv *tc = pk->tcp->conv->data;
-	if (tc && !tc->tls_from)
-		tc->tls_from = pk->num + 1;
+	const struct tq_dissector *tls = tq_dissector_named("tls");
+	if (tc && !tc->switch_from && tls) {
+		tc->switch_from = pk->num + 1;
+		tc->switch_to = tls->id;
+		tc->switch_smtp = 1;
+	}
 }
 
 /*
@@ -1164,7 +1190,7 @@ tq_tcp_starttls(struct tq_pkt *pk)
  * subdissectors for error packets" an out-of-order segment goes nowhere.
  */
 static int
-call_app(struct tq_pkt *pk, int app, const struct tq_tcp_frame *tf, struct tq_slice *s)
+call_app(struct tq_pkt *pk, const struct tq_dissector *app, const struct tq_tcp_frame *tf, struct tq_slice *s)
 {
 	pk->deseg_offset = pk->deseg_len = 0;
 	uint32_t af = tf ? tf->flags : 0;
@@ -1174,11 +1200,8 @@ call_app(struct tq_pkt *pk, int app, const struct tq_tcp_frame *tf, struct tq_sl
 	}
 	if (af & (TA_RETRANSMISSION | TA_OUT_OF_ORDER))
 		return 1;
-	switch (app) {
-	case APP_SMTP: tq_dissect_smtp(pk, s); return 1;
-	case APP_TLS: tq_dissect_tls(pk, s); return 1;
-	default: tq_dissect_data(pk, s); return 1;
-	}
+	(app ? app : &tq_data_dissector)->dissect(pk, s);
+	return 1;
 }
 
 static struct msp *
@@ -1421,7 +1444,7 @@ segment_data(struct tq_pkt *pk, struct tq_node *tcp_tree, const struct tq_slice 
  * PDUs; pass 2 walks the same path over them to build one frame's tree.
  */
 static void
-desegment(struct tq_pkt *pk, struct tcp_conv *tc, int dir, int app, const struct tq_tcp_frame *tf,
+desegment(struct tq_pkt *pk, struct tcp_conv *tc, int dir, const struct tq_dissector *app, const struct tq_tcp_frame *tf,
     struct tq_node *tcp_tree, struct tq_node *tcp_item, const struct tq_slice *seg, uint32_t seq)
 {
 	struct flow *fwd = &tc->flow[dir];
@@ -1584,19 +1607,21 @@ payload(struct tq_pkt *pk, struct tq_conv *conv, struct tcp_conv *tc, int dir, c
 		return;
 	}
 	const char *inner;
-	int app = stream_app(pk, tc, h->sport, h->dport, &inner);
-	/* Wireshark's TLS heuristic: between ports no dissector claims (some
-	 * that do give up on data not theirs; we leave those alone), a segment
-	 * that starts like a TLS record makes the stream TLS from there on */
-	if (app == APP_NONE && pk->pass == 1 && !tc->heur_tls_from && !(tf && (tf->flags & (TA_RETRANSMISSION | TA_OUT_OF_ORDER | TA_SPURIOUS_RETRANSMISSION))) &&
-	    !tq_tcp_port_claimed(h->sport) && !tq_tcp_port_claimed(h->dport) && tq_tls_heuristic(pl->p, pl->len)) {
-		tc->heur_tls_from = pk->num;
-		app = APP_TLS;
+	const struct tq_dissector *app = stream_app(pk, tc, h->sport, h->dport, &inner);
+	/* Wireshark's heuristics (TLS's): between ports no dissector claims
+	 * (some that do give up on data not theirs; we leave those alone), a
+	 * segment that looks like the protocol makes the stream its own from
+	 * there on */
+	if (!app && pk->pass == 1 && !tc->switch_from && !(tf && (tf->flags & (TA_RETRANSMISSION | TA_OUT_OF_ORDER | TA_SPURIOUS_RETRANSMISSION))) &&
+	    !tq_tcp_port_claimed(h->sport) && !tq_tcp_port_claimed(h->dport) &&
+	    (app = tq_heur_find(TQ_TAB_TCP_PORT, pk, pl->p, pl->len)) != NULL) {
+		tc->switch_from = pk->num;
+		tc->switch_to = app->id;
 	}
 	struct tq_tcpinfo ti = {
 		.conv = conv, .dir = dir, .from_client = tc->client >= 0 ? dir == tc->client : dir == 0,
 		.seq = h->seq - tc->flow[dir].base_seq, .nxtseq = h->seq - tc->flow[dir].base_seq + h->seglen,
-		.app_state = &tc->app_state[app], .inner = inner, .server_port = tc->server_port,
+		.app_state = app_state(pk, tc, app), .inner = inner, .server_port = tc->server_port,
 		.can_desegment = pl->len >= h->seglen,
 	};
 	struct tq_tcpinfo *saved = pk->tcp;

@@ -767,12 +767,26 @@ static struct tq_field *const fields[] = {
 	&ei_unexpected.f,
 };
 
+static int
+heuristic(const struct tq_pkt *pk, const uint8_t *p, uint32_t len)
+{
+	(void)pk;
+	return tq_tls_heuristic(p, len);
+}
+
+static struct tq_dissector tls = { .name = "tls", .dissect = tq_dissect_tls, .heuristic = heuristic };
+
 void
 tq_register_tls(void)
 {
 	TQ_REGISTER(fields);
 	tq_register_x509();
 	tq_register_ocsp();
+	/* every tls.port is a tcp.port of TLS but 3389, which TPKT holds */
+	for (size_t i = 0; tls_ports[i].proto; i++)
+		if (tls_ports[i].port != 3389)
+			tq_dissector_add(TQ_TAB_TCP_PORT, tls_ports[i].port, &tls);
+	tq_heur_add(TQ_TAB_TCP_PORT, &tls);
 }
 
 /* ------------------------------------------------------------------ state */

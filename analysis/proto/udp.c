@@ -34,10 +34,13 @@ static struct tq_field *const fields[] = {
 	&hf_stream, &hf_time_rel, &hf_time_delta, &hf_payload, &hf_from_client,
 };
 
+static struct tq_dissector udp = { .name = "udp", .dissect = tq_dissect_udp };
+
 void
 tq_register_udp(void)
 {
 	TQ_REGISTER(fields);
+	tq_dissector_add(TQ_TAB_IP_PROTO, 17, &udp);
 }
 
 struct udp_conv {
@@ -97,6 +100,27 @@ traceroute(struct tq_pkt *pk, struct tq_node *port_item, uint16_t port)
 	tq_expert(pk, port_item, &ei_traceroute, "Possible traceroute: hop #%u, attempt #%u", n / 3 + 1, n % 3 + 1);
 }
 
+/*
+ * Hands the payload on as Wireshark's decode_udp_ports does: the lower
+ * port's dissector, then the higher port's (a dissector may refuse bytes
+ * that are not its own), then the heuristics, then data.
+ */
+static void
+payload(struct tq_pkt *pk, uint16_t sport, uint16_t dport, struct tq_slice *pl)
+{
+	uint16_t lo = sport < dport ? sport : dport, hi = sport < dport ? dport : sport;
+	const struct tq_dissector *d;
+	pk->sport = sport;
+	pk->dport = dport;
+	if (lo && (d = tq_dissector_find(pk->cap, TQ_TAB_UDP_PORT, lo)) && d->dissect(pk, pl))
+		return;
+	if (hi != lo && (d = tq_dissector_find(pk->cap, TQ_TAB_UDP_PORT, hi)) && d->dissect(pk, pl))
+		return;
+	if ((d = tq_heur_find(TQ_TAB_UDP_PORT, pk, pl->p, pl->len)) && d->dissect(pk, pl))
+		return;
+	tq_dissect_data(pk, pl);
+}
+
 int
 tq_dissect_udp(struct tq_pkt *pk, struct tq_slice *s)
 {
@@ -135,7 +159,13 @@ tq_dissect_udp(struct tq_pkt *pk, struct tq_slice *s)
 	if (pk->src.kind) {
 		unsigned rank = pk->udp_seen++;
 		if (pk->pass == 1) {
+			/* the payload's protocol keeps state too (DNS links queries and answers) */
 			track(pk, sport, dport, rank);
+			uint32_t avail = s->len - 8 < plen ? s->len - 8 : plen;
+			if (avail && !pk->in_error) {
+				struct tq_slice pl = tq_sub(s, 8, avail);
+				payload(pk, sport, dport, &pl);
+			}
 			return (int)s->len;
 		}
 		uf = rank == 0 ? pk->fr->udp : tq_pdata_get(pk->cap, pk->num, PD_UDP + 0x100 * rank);
@@ -174,7 +204,7 @@ tq_dissect_udp(struct tq_pkt *pk, struct tq_slice *s)
 		/* the payload goes to the top of the tree, even inside an ICMP error, as in Wireshark */
 		struct tq_node *saved = pk->parent;
 		pk->parent = NULL;
-		tq_dissect_data(pk, &pl);
+		payload(pk, sport, dport, &pl);
 		pk->parent = saved;
 	}
 	return (int)(8 + plen);
