@@ -488,7 +488,8 @@ save_exercise(struct app *a, const struct tq_user *u, const char *slug, int upda
 		goto out;
 	}
 	struct tq_limits lim = job_limits(a);
-	if (tq_capture_open_mem(data, size, &cap, err, sizeof(err)) != 0 ||
+	struct tq_open_opts oo = tq_exercise_open_opts(ex);
+	if (tq_capture_open_mem_opts(data, size, &oo, &cap, err, sizeof(err)) != 0 ||
 	    tq_exercise_compute_keys(ex, cap, &lim, err, sizeof(err)) != 0) {
 		reply_error(r, 422, "the trace: %s", err);
 		goto out;

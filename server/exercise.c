@@ -931,9 +931,21 @@ check_doc(struct tq_exercise *ex, char *err, size_t errlen)
 	if (view) {
 		if (!json_is_object(view))
 			return errf(err, errlen, "view: expected a mapping (exclude, redact), found %s", jtype(view));
-		static const char *const vkeys[] = { "exclude", "redact", NULL };
+		static const char *const vkeys[] = { "exclude", "redact", "decode_as", NULL };
 		if (only_keys(&ck, "view", view, vkeys))
 			return -1;
+		listify(view, "decode_as");
+		json_t *da = json_object_get(view, "decode_as");
+		if (want_list_of_strings(&ck, "view.decode_as", da, TQ_MAX_DECODE_AS))
+			return -1;
+		size_t di;
+		json_t *rule;
+		json_array_foreach(da, di, rule) {
+			char why[400];
+			if (tq_decode_as_parse(json_string_value(rule), &ex->decode_as[di], why, sizeof(why)) != 0)
+				return errf(err, errlen, "view.decode_as[%zu]: %s", di, why);
+			ex->ndecode_as = (unsigned)di + 1;
+		}
 		listify(view, "exclude");
 		listify(view, "redact");
 		for (int w = 0; w < 2; w++) {
@@ -1092,6 +1104,13 @@ json_t *
 tq_exercise_doc(const struct tq_exercise *ex)
 {
 	return ex->doc;
+}
+
+struct tq_open_opts
+tq_exercise_open_opts(const struct tq_exercise *ex)
+{
+	struct tq_open_opts o = { .decode_as = ex->decode_as, .ndecode_as = ex->ndecode_as };
+	return o;
 }
 
 const char *

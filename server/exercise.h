@@ -54,6 +54,8 @@ json_t *tq_exercise_doc(const struct tq_exercise *ex);
 /* The capture's path (the folder joined with its capture key), NULL if none. */
 const char *tq_exercise_capture_path(const struct tq_exercise *ex);
 size_t tq_exercise_count(const struct tq_exercise *ex);
+/* How its capture is to be opened: its view.decode_as rules (tshark -d). */
+struct tq_open_opts tq_exercise_open_opts(const struct tq_exercise *ex);
 
 /* The document as YAML, as tq_exercise_load_yaml reads it back. */
 int tq_exercise_to_yaml(const json_t *doc, struct tq_sbuf *out);

@@ -50,6 +50,9 @@ struct tq_exercise {
 	size_t nq;
 	int keys_ready;
 	size_t attempts;             /* 0: unlimited */
+	/* view.decode_as: how its capture is opened (tq_exercise_open_opts) */
+	struct tq_decode_as decode_as[TQ_MAX_DECODE_AS];
+	unsigned ndecode_as;
 	/* the capture the keys were computed on (borrowed; compared, never read) */
 	struct tq_capture *keys_cap;
 	/*

@@ -507,7 +507,8 @@ exercise_with_keys(const char *path, const char *trace, struct tq_exercise **ex,
 		fprintf(stderr, "tracequiz: %s has no capture: give one with --trace\n", path);
 		goto fail;
 	}
-	if (tq_capture_open_file(cp, cap, err, sizeof(err)) != 0) {
+	struct tq_open_opts oo = tq_exercise_open_opts(*ex);
+	if (tq_capture_open_file_opts(cp, &oo, cap, err, sizeof(err)) != 0) {
 		fprintf(stderr, "tracequiz: %s: %s\n", cp, err);
 		goto fail;
 	}

@@ -90,7 +90,8 @@ rekey_one(struct tq_store *st, const char *slug, int apply)
 		fprintf(stderr, "tracequiz: %s: its capture cannot be read: %s\n", slug, tq_store_error(st));
 		goto out;
 	}
-	if (tq_capture_open_mem(data, size, &cap, err, sizeof(err)) != 0 ||
+	struct tq_open_opts oo = tq_exercise_open_opts(ex);
+	if (tq_capture_open_mem_opts(data, size, &oo, &cap, err, sizeof(err)) != 0 ||
 	    tq_exercise_compute_keys(ex, cap, NULL, err, sizeof(err)) != 0) {
 		fprintf(stderr, "tracequiz: %s: %s\n", slug, err);
 		goto out;

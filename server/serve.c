@@ -216,7 +216,8 @@ evict(struct app *a, const struct capentry *keep)
 
 /* Reads a stored capture into memory and opens it. */
 static int
-open_stored(struct tq_store *st, int64_t capture_id, struct tq_capture **cap, char *sha, char *err, size_t errlen)
+open_stored(struct tq_store *st, int64_t capture_id, const struct tq_open_opts *o, struct tq_capture **cap, char *sha,
+    char *err, size_t errlen)
 {
 	void *data = NULL;
 	size_t size = 0;
@@ -226,18 +227,25 @@ open_stored(struct tq_store *st, int64_t capture_id, struct tq_capture **cap, ch
 		free(data);
 		return -1;
 	}
-	rc = tq_capture_open_mem(data, size, cap, err, errlen);
+	rc = tq_capture_open_mem_opts(data, size, o, cap, err, errlen);
 	free(data);
 	return rc ? -1 : 0;
 }
 
-/* Under a->lock: the capture entry of capture_id, waiting for its loader if it has one. */
+static int
+same_rules(const struct capentry *ce, const struct tq_open_opts *o)
+{
+	unsigned n = o ? o->ndecode_as : 0;
+	return ce->ndecode_as == n && (!n || !memcmp(ce->decode_as, o->decode_as, n * sizeof(*o->decode_as)));
+}
+
+/* Under a->lock: the capture entry of capture_id opened with o's rules, waiting for its loader if it has one. */
 static struct capentry *
-find_capture(struct app *a, int64_t capture_id)
+find_capture(struct app *a, int64_t capture_id, const struct tq_open_opts *o)
 {
 	for (;;) {
 		struct capentry *ce = a->caps;
-		while (ce && ce->capture_id != capture_id)
+		while (ce && (ce->capture_id != capture_id || !same_rules(ce, o)))
 			ce = ce->next;
 		if (!ce || ce->ready)
 			return ce;
@@ -245,12 +253,12 @@ find_capture(struct app *a, int64_t capture_id)
 	}
 }
 
-/* The capture capture_id, from the cache or loaded into it; held (capentry_release). */
+/* The capture capture_id opened with o (NULL: as is), from the cache or loaded into it; held (capentry_release). */
 static struct capentry *
-app_capture(struct app *a, int64_t capture_id, char *err, size_t errlen)
+app_capture(struct app *a, int64_t capture_id, const struct tq_open_opts *o, char *err, size_t errlen)
 {
 	pthread_mutex_lock(&a->lock);
-	struct capentry *ce = find_capture(a, capture_id);
+	struct capentry *ce = find_capture(a, capture_id, o);
 	if (ce) {
 		hold(&ce->refs);
 		ce->used = ++a->clock;
@@ -263,6 +271,10 @@ app_capture(struct app *a, int64_t capture_id, char *err, size_t errlen)
 		return NULL;
 	}
 	ce->capture_id = capture_id;
+	if (o && o->ndecode_as) {
+		ce->ndecode_as = o->ndecode_as < TQ_MAX_DECODE_AS ? o->ndecode_as : TQ_MAX_DECODE_AS;
+		memcpy(ce->decode_as, o->decode_as, ce->ndecode_as * sizeof(*ce->decode_as));
+	}
 	ce->refs = 2;                /* the cache's and the caller's */
 	ce->in_cache = 1;
 	ce->next = a->caps;
@@ -270,7 +282,7 @@ app_capture(struct app *a, int64_t capture_id, char *err, size_t errlen)
 	pthread_mutex_unlock(&a->lock);
 
 	struct tq_store *st = app_store(a);
-	int rc = st ? open_stored(st, capture_id, &ce->cap, ce->sha256, err, errlen) : -1;
+	int rc = st ? open_stored(st, capture_id, o, &ce->cap, ce->sha256, err, errlen) : -1;
 	if (!st)
 		snprintf(err, errlen, "the database cannot be opened");
 	pthread_mutex_lock(&a->lock);
@@ -380,7 +392,10 @@ load_exercise(struct app *a, struct loaded *l, const char *slug, char *err, size
 	tq_sha256_hex(row.doc, strlen(row.doc), h);
 	snprintf(l->version, sizeof(l->version), "%.8s%lld", h, (long long)row.capture_id);
 	struct tq_limits lim = job_limits(a);
-	if (tq_exercise_from_json(doc, NULL, &l->ex, err, errlen) != 0 || !(l->ce = app_capture(a, row.capture_id, err, errlen)))
+	if (tq_exercise_from_json(doc, NULL, &l->ex, err, errlen) != 0)
+		goto out;
+	struct tq_open_opts oo = tq_exercise_open_opts(l->ex);
+	if (!(l->ce = app_capture(a, row.capture_id, &oo, err, errlen)))
 		goto out;
 	/* the keys frozen when it was saved; computed again only when the row's cannot be read */
 	json_t *keys = json_loads(row.keys, 0, NULL);
@@ -459,7 +474,7 @@ app_trace(struct app *a, const struct tq_capmeta *m, char *err, size_t errlen)
 		return l;
 	}
 	pthread_mutex_unlock(&a->lock);
-	struct capentry *ce = app_capture(a, m->id, err, errlen);
+	struct capentry *ce = app_capture(a, m->id, NULL, err, errlen);
 	if (!ce)
 		return NULL;
 	if (!(l = calloc(1, sizeof(*l)))) {
@@ -562,7 +577,8 @@ store_exercise_dir(struct tq_store *st, const char *dir, const char *slug, int64
 		goto out;
 	}
 	fclose(fp);
-	if (tq_capture_open_mem(data, (size_t)sb.st_size, &cap, err, errlen) != 0 ||
+	struct tq_open_opts oo = tq_exercise_open_opts(ex);
+	if (tq_capture_open_mem_opts(data, (size_t)sb.st_size, &oo, &cap, err, errlen) != 0 ||
 	    tq_exercise_compute_keys(ex, cap, NULL, err, errlen) != 0)
 		goto out;
 	char sha[65];

@@ -52,6 +52,9 @@ struct tq_server_opts {
  */
 struct capentry {
 	int64_t capture_id;
+	/* opened with these decode-as rules (an exercise's view.decode_as): part of the key */
+	struct tq_decode_as decode_as[TQ_MAX_DECODE_AS];
+	unsigned ndecode_as;
 	char sha256[65];
 	struct tq_capture *cap;
 	size_t bytes;                /* tq_capture_memory() */

@@ -1143,11 +1143,88 @@ test_capture_memory(void **state)
 	tq_capture_free(cap);
 }
 
+/* The Protocol column of frame num of b opened with the decode-as rules (NULL: none). */
+static char *
+proto_with(const struct buf *b, uint32_t num, const char *const *rules)
+{
+	struct tq_decode_as r[TQ_MAX_DECODE_AS];
+	struct tq_open_opts o = { .decode_as = r };
+	char err[400];
+	for (; rules && *rules; rules++) {
+		if (tq_decode_as_parse(*rules, &r[o.ndecode_as], err, sizeof(err)) != 0)
+			fail_msg("%s: %s", *rules, err);
+		o.ndecode_as++;
+	}
+	struct tq_capture *cap = NULL;
+	assert_int_equal(tq_capture_open_mem_opts(b->p, b->n, &o, &cap, err, sizeof(err)), 0);
+	struct tq_columns cols;
+	struct tq_sbuf scratch;
+	tq_sbuf_init(&scratch, 0);
+	assert_int_equal(tq_columns_get(cap, num, &cols, &scratch), 0);
+	char *p = strdup(cols.proto);
+	tq_sbuf_free(&scratch);
+	tq_capture_free(cap);
+	return p;
+}
+
+static void
+test_decode_as(void **state)
+{
+	(void)state;
+	struct tq_decode_as r;
+	char err[400];
+	static const struct { const char *rule, *says; } bad[] = {
+		{ "tcp.port=25,smtp", "expected TABLE==VALUE,PROTOCOL" },
+		{ "tcpp.port==25,smtp", "unknown table" },
+		{ "tcp.port==70000,smtp", "a number up to 65535" },
+		{ "ip.proto==256,tcp", "a number up to 65535 (255 for ip.proto)" },
+		{ "tcp.port==x,smtp", "a number" },
+		{ "tcp.port==30-20,smtp", "LOW <= HIGH" },
+		{ "tcp.port==25", "a comma and a protocol" },
+		{ "tcp.port==25,nosuch", "no protocol named \"nosuch\"; known: data" },
+		{ "tcp.port==25,", "no protocol named" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(tq_decode_as_parse(bad[i].rule, &r, err, sizeof(err)), TQ_EINVAL);
+		if (!strstr(err, bad[i].says) || !strstr(err, bad[i].rule))
+			fail_msg("%s: \"%s\" does not say \"%s\"", bad[i].rule, err, bad[i].says);
+	}
+	assert_int_equal(tq_decode_as_parse("tcp.port==8000-8010,TLS", &r, err, sizeof(err)), 0);
+	assert_int_equal(r.lo, 8000);
+	assert_int_equal(r.hi, 8010);
+	assert_int_equal(tq_decode_as_parse("ethertype==0x0800,ip", &r, err, sizeof(err)), 0);
+	assert_int_equal(r.lo, 0x0800);
+
+	/* SMTP on port 25 as it is, then its port decoded as data; frame 4 is the server's greeting */
+	struct buf b = slurp("smtp-plain-25-eth-ipv6.pcap");
+	static const char *const as_data[] = { "tcp.port==25,data", NULL };
+	char *p = proto_with(&b, 4, NULL);
+	assert_string_equal(p, "SMTP");
+	free(p);
+	p = proto_with(&b, 4, as_data);
+	assert_string_equal(p, "TCP");
+	free(p);
+	free(b.p);
+
+	/* TLS found by its look on port 5556, then the port decoded as SMTP: the rule beats the heuristic */
+	b = slurp("tls-heuristic-port.pcap");
+	static const char *const as_smtp[] = { "tcp.port==5556,smtp", NULL };
+	p = proto_with(&b, 5, NULL);
+	assert_string_equal(p, "TLSv1.2");
+	free(p);
+	p = proto_with(&b, 5, as_smtp);
+	assert_string_equal(p, "SMTP");
+	free(p);
+	free(b.p);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pcap_nsec_timestamps),
+		cmocka_unit_test(test_decode_as),
 		cmocka_unit_test(test_pcap_usec_same_frames),
 		cmocka_unit_test(test_pcapng_same_frames),
 		cmocka_unit_test(test_pcapng_two_interfaces),

@@ -118,6 +118,36 @@ feedback(json_t *res, const char *id)
 
 /* ------------------------------------------------------------------ the demo */
 
+/* view.decode_as: the keys are computed on the capture as the rules decode it */
+static void
+test_decode_as_keys(void **state)
+{
+	(void)state;
+	static const char *const yaml[2] = {
+		"title: T\nquestions:\n  - {id: a, kind: number, prompt: P, key: 'count(frame where smtp)'}\n",
+		"title: T\nview: {decode_as: 'tcp.port==587,data'}\n"
+		"questions:\n  - {id: a, kind: number, prompt: P, key: 'count(frame where smtp)'}\n",
+	};
+	json_int_t n[2];
+	for (int i = 0; i < 2; i++) {
+		struct tq_exercise *ex = loaded(yaml[i]);
+		char path[4200], err[600];
+		snprintf(path, sizeof(path), "%s/smtp-tls.pcap", seed_dir());
+		struct tq_open_opts o = tq_exercise_open_opts(ex);
+		struct tq_capture *cap = NULL;
+		assert_int_equal(tq_capture_open_file_opts(path, &o, &cap, err, sizeof(err)), 0);
+		assert_int_equal(tq_exercise_compute_keys(ex, cap, NULL, err, sizeof(err)), 0);
+		json_t *k = tq_exercise_keys_json(ex);
+		n[i] = json_integer_value(json_object_get(json_array_get(json_object_get(k, "questions"), 0), "key"));
+		json_decref(k);
+		tq_capture_free(cap);
+		tq_exercise_free(ex);
+	}
+	/* tshark -r smtp-tls.pcap -Y smtp | wc -l: 5 up to STARTTLS; none when port 587 is data */
+	assert_int_equal(n[0], 5);
+	assert_int_equal(n[1], 0);
+}
+
 static void
 test_demo_keys(void **state)
 {
@@ -189,6 +219,9 @@ test_refusals(void **state)
 	refused("title: T\ncapture: ../etc/passwd\nquestions: []\n", "inside the exercise's folder");
 	refused("title: T\ncapture: /etc/passwd\nquestions: []\n", "inside the exercise's folder");
 	refused("title: T\nview: {exclude: [tcp.sqe]}\nquestions: []\n", "did you mean 'tcp.seq'");
+	refused("title: T\nview: {decode_as: 'tcp.port==25,smpt'}\nquestions: []\n",
+	    "view.decode_as[0]: decode as \"tcp.port==25,smpt\": no protocol named \"smpt\"");
+	refused("title: T\nview: {decode_as: [1]}\nquestions: []\n", "view.decode_as[0]");
 	refused("title: T\nquestions:\n  - id: q1\n    kind: essay\n    prompt: P\n", "unknown kind 'essay'");
 	refused("title: T\nquestions:\n  - id: q 1\n    kind: text\n    prompt: P\n    answer: a\n", "letters, digits");
 	refused("title: T\nquestions:\n  - {id: a, kind: number, prompt: P, answer: 1}\n  - {id: a, kind: number, prompt: P, answer: 2}\n",
@@ -1136,6 +1169,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_demo_keys),
+		cmocka_unit_test(test_decode_as_keys),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_hostile_yaml),
 		cmocka_unit_test(test_text_normalizers),
