@@ -14,7 +14,8 @@ what=${1:-demo}
 
 # Debian packages: the build (autotools, compiler), the libraries, the test tools.
 build_pkgs="build-essential autoconf automake libtool pkg-config libpcap-dev libmicrohttpd-dev
-  libsqlite3-dev libjansson-dev libcmocka-dev libyaml-dev libsodium-dev libssl-dev libpcre2-dev"
+  libsqlite3-dev libjansson-dev libcmocka-dev libyaml-dev libsodium-dev libssl-dev libpcre2-dev
+  zlib1g-dev libnghttp2-dev"
 test_pkgs="tshark tcpdump python3 time chromium"
 
 as_root() {
