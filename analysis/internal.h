@@ -384,8 +384,17 @@ int tq_tls_heuristic(const uint8_t *p, uint32_t len);
 int tq_tcp_port_claimed(uint16_t port);
 void tq_register_smtp(void);
 void tq_register_tls(void);
+struct tq_dissector;
 /* After the server's 220 reply to STARTTLS: frames after this one are TLS. */
 void tq_tcp_starttls(struct tq_pkt *pk);
+/* In pass 1: the stream's bytes go to d from this frame on (from_next_frame 0)
+ * or from the next one (1), whatever the ports say: an HTTP upgrade, a
+ * protocol found by its look.  The first switch of a stream holds. */
+void tq_tcp_switch(struct tq_pkt *pk, const struct tq_dissector *d, int from_next_frame);
+/* The state slot of d on this packet's TCP stream, for a dissector that hands
+ * on to another within a segment (HTTP to HTTP/2 after "101 Switching
+ * Protocols"); made in pass 1 only, NULL when there is none. */
+void **tq_tcp_app_state(struct tq_pkt *pk, const struct tq_dissector *d);
 
 #define TQ_MAX_DEPTH 12
 

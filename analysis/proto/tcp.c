@@ -113,7 +113,7 @@ struct msp {
 	struct tq_fragment *frags;   /* by offset */
 };
 
-/* A protocol's own state on one connection (two: SMTP, then TLS after STARTTLS). */
+/* A protocol's own state on one connection (SMTP, then TLS after STARTTLS; HTTP, then HTTP/2). */
 struct app_slot {
 	uint8_t id;                  /* the dissector's id, 0 when free */
 	void *state;                 /* in pass 1 from the capture's arena */
@@ -127,7 +127,7 @@ struct tcp_conv {
 	                                port), the stream is this dissector's ... */
 	uint8_t switch_smtp;         /* ... carrying SMTP (STARTTLS) */
 	uint32_t switch_from;        /* ... from this frame on */
-	struct app_slot app[2];
+	struct app_slot app[3];
 	struct unacked *spare;       /* acknowledged segment records, for reuse */
 	uint8_t completeness;
 	uint8_t first_is_synack;
@@ -1157,12 +1157,13 @@ app_state(struct tq_pkt *pk, struct tcp_conv *tc, const struct tq_dissector *d)
 {
 	if (!d)
 		return NULL;
-	for (unsigned i = 0; i < 2; i++)
+	size_t n = sizeof(tc->app) / sizeof(tc->app[0]);
+	for (size_t i = 0; i < n; i++)
 		if (tc->app[i].id == d->id)
 			return &tc->app[i].state;
 	if (pk->pass != 1)
 		return NULL;
-	for (unsigned i = 0; i < 2; i++)
+	for (size_t i = 0; i < n; i++)
 		if (!tc->app[i].id) {
 			tc->app[i].id = d->id;
 			return &tc->app[i].state;
@@ -1170,18 +1171,35 @@ app_state(struct tq_pkt *pk, struct tcp_conv *tc, const struct tq_dissector *d)
 	return NULL;
 }
 
+void **
+tq_tcp_app_state(struct tq_pkt *pk, const struct tq_dissector *d)
+{
+	if (!pk->tcp || !pk->tcp->conv || !pk->tcp->conv->data)
+		return NULL;
+	return app_state(pk, pk->tcp->conv->data, d);
+}
+
+void
+tq_tcp_switch(struct tq_pkt *pk, const struct tq_dissector *d, int from_next_frame)
+{
+	if (pk->pass != 1 || !pk->tcp || !pk->tcp->conv || !d)
+		return;
+	struct tcp_conv *tc = pk->tcp->conv->data;
+	if (tc && !tc->switch_from) {
+		tc->switch_from = pk->num + (from_next_frame ? 1 : 0);
+		tc->switch_to = d->id;
+	}
+}
+
 void
 tq_tcp_starttls(struct tq_pkt *pk)
 {
-	if (pk->pass != 1 || !pk->tcp || !pk->tcp->conv)
-		return;
-	struct tcp_conv *tc = pk->tcp->conv->data;
 	const struct tq_dissector *tls = tq_dissector_named("tls");
-	if (tc && !tc->switch_from && tls) {
-		tc->switch_from = pk->num + 1;
-		tc->switch_to = tls->id;
-		tc->switch_smtp = 1;
-	}
+	struct tcp_conv *tc = pk->tcp && pk->tcp->conv ? pk->tcp->conv->data : NULL;
+	if (pk->pass != 1 || !tc || tc->switch_from || !tls)
+		return;
+	tq_tcp_switch(pk, tls, 1);
+	tc->switch_smtp = 1;
 }
 
 /*
