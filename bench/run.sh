@@ -21,13 +21,22 @@
 #   CAPTURE     measure this capture file instead of generating one
 #   BENCH_OUT   where the generator and the captures are kept (default bench/out)
 #
-# A second table measures the same commands on a TLS-heavy capture of real sessions:
-# bench/mktls.sh (run as root; needs openssl, tcpdump, python3) runs TLS 1.2 and 1.3
-# sessions between a Python server and client on a loopback interface and captures
-# them with tcpdump, until TLS_FRAMES frames; cached in bench/out/ like the other.
+# Three more tables measure the same commands on captures of real traffic, each made once
+# on a loopback interface, in a network namespace of its own where one can be made (run
+# as root; each script's header comment describes its capture), and cached in bench/out/
+# like the other:
+#   bench/mktls.sh   TLS 1.2 and 1.3 sessions between a Python server and client (needs
+#                    openssl, tcpdump, python3)
+#   bench/mkhttp.sh  HTTP/1.1 on port 80, nginx (or Python's http.server when nginx is not
+#                    installed) and a Python client making many short connections (needs
+#                    tcpdump, python3)
+#   bench/mkdns.sh   DNS over UDP and TCP, BIND's named authoritative for zones made there
+#                    and a Python client (needs tcpdump, python3, named: apt-get install bind9)
 #   TLS         0 skips the TLS table (default 1)
 #   TLS_FRAMES  frames in the TLS capture (default 200000)
 #   TLS_CAPTURE measure this capture file as the TLS one instead of making one
+#   HTTP, HTTP_FRAMES, HTTP_CAPTURE   the same for the HTTP table (default 1, 200000)
+#   DNS, DNS_FRAMES, DNS_CAPTURE      the same for the DNS table (default 1, 200000)
 set -u
 export LC_ALL=C TZ=${TZ:-UTC}
 
@@ -37,6 +46,8 @@ out=${BENCH_OUT:-$here/out}
 runs=${RUNS:-3}
 frames=${FRAMES:-250000}
 tls_frames=${TLS_FRAMES:-200000}
+http_frames=${HTTP_FRAMES:-200000}
+dns_frames=${DNS_FRAMES:-200000}
 formats=,${FORMATS:-list,text,pdml},
 
 tq=${TRACEQUIZ:-}
@@ -94,34 +105,36 @@ main_capture() {
 	fi
 }
 
-# tls_capture: sets cap and origin to the TLS capture, making it if need be, or says
-# why not and returns 1.
-tls_capture() {
-	if [ -n "${TLS_CAPTURE:-}" ]; then
-		cap=$TLS_CAPTURE
+# made_capture KIND FRAMES GIVEN SCRIPT WHAT TOOL...: sets cap and origin to the capture of
+# KIND (TLS, HTTP, DNS): GIVEN when that is set, else $out/KIND-FRAMES.pcap, made by
+# bench/SCRIPT (with TOOL...) from WHAT if need be; or says why not and returns 1.
+made_capture() {
+	local kind=$1 n=$2 given=$3 script=$4 what=$5 t
+	shift 5
+	if [ -n "$given" ]; then
+		cap=$given
 		origin="given"
 		return 0
 	fi
-	cap=$out/tls-$tls_frames.pcap
-	origin="made by bench/mktls.sh"
+	cap=$out/$(echo "$kind" | tr A-Z a-z)-$n.pcap
+	origin="made by bench/$script"
 	[ -s "$cap" ] && return 0
-	local t
-	for t in openssl tcpdump python3; do
-		if ! have $t; then
-			echo "bench: TLS table skipped, $t is missing (bench/mktls.sh needs openssl, tcpdump, python3)"
+	for t in "$@"; do
+		if ! have $t && [ ! -x "/usr/sbin/$t" ]; then
+			echo "bench: $kind table skipped, $t is missing (bench/$script needs $*)"
 			return 1
 		fi
 	done
 	if [ "$(id -u)" != 0 ]; then
-		echo "bench: TLS table skipped, making its capture needs root (bench/mktls.sh captures on a loopback"
-		echo "       interface); run as root once, or set TLS_CAPTURE=file, or TLS=0"
+		echo "bench: $kind table skipped, making its capture needs root (bench/$script captures on a loopback"
+		echo "       interface); run as root once, or set ${kind}_CAPTURE=file, or $kind=0"
 		return 1
 	fi
-	echo "bench: writing $cap from real TLS sessions (once; later runs reuse it)"
-	FRAMES=$tls_frames bash "$here/mktls.sh" "$cap" 2>&1 | sed 's/^/  /'
+	echo "bench: writing $cap from $what (once; later runs reuse it)"
+	FRAMES=$n bash "$here/$script" "$cap" 2>&1 | sed 's/^/  /'
 	if [ "${PIPESTATUS[0]}" != 0 ] || [ ! -s "$cap" ]; then
 		rm -f "$cap"
-		echo "bench: TLS table skipped, bench/mktls.sh failed"
+		echo "bench: $kind table skipped, bench/$script failed"
 		return 1
 	fi
 }
@@ -212,7 +225,7 @@ table() {
 		echo "packet list"
 		row tq_list "tracequiz dissect F" tq_list "" ""
 		row ts_list "tshark -r F" tq_list 2 5
-		row ts2_list "tshark -2 -r F" tq_list 2 5
+		row ts2_list "tshark -2 -r F" tq_list 5 5
 		row td_list "tcpdump -nr F" tq_list 1 ""
 	fi
 	if [[ $formats == *,text,* ]]; then
@@ -264,17 +277,29 @@ if [ -n "$cap" ]; then
 	tables=$((tables + 1))
 fi
 
-# ---------------------------------------------------------------- the TLS capture
-if [ "${TLS:-1}" != 0 ]; then
+# ---------------------------------------------------------------- the captures of real traffic
+for kind in TLS HTTP DNS; do
+	case $kind in
+	TLS)	on=${TLS:-1}
+		args=("$tls_frames" "${TLS_CAPTURE:-}" mktls.sh "real TLS sessions" openssl tcpdump python3)
+		title="real TLS 1.2 and 1.3 sessions on loopback";;
+	HTTP)	on=${HTTP:-1}
+		args=("$http_frames" "${HTTP_CAPTURE:-}" mkhttp.sh "real HTTP/1.1 connections" tcpdump python3)
+		title="real HTTP/1.1 on port 80, many short connections on loopback";;
+	DNS)	on=${DNS:-1}
+		args=("$dns_frames" "${DNS_CAPTURE:-}" mkdns.sh "real DNS queries to named" tcpdump python3 named)
+		title="real DNS queries and answers over UDP and TCP on loopback";;
+	esac
+	[ "$on" != 0 ] || continue
 	echo
-	if ! tls_capture; then
+	if ! made_capture "$kind" "${args[@]}"; then
 		cap=
 	elif [ ! -r "$cap" ]; then
-		echo "bench: TLS table skipped, cannot read $cap"
+		echo "bench: $kind table skipped, cannot read $cap"
 		cap=
 	fi
 	if [ -n "$cap" ]; then
-		echo "TLS capture: real TLS 1.2 and 1.3 sessions on loopback, $(describe "$cap")"
+		echo "$kind capture: $title, $(describe "$cap")"
 		echo "  capture   $cap ($origin)"
 		load
 		echo
@@ -282,7 +307,7 @@ if [ "${TLS:-1}" != 0 ]; then
 		table
 		tables=$((tables + 1))
 	fi
-fi
+done
 
 have tshark || skipped+=("tshark is not installed (apt-get install tshark): no tshark figures")
 have tcpdump || skipped+=("tcpdump is not installed (apt-get install tcpdump): no tcpdump figures")
@@ -291,8 +316,9 @@ if [ $tables -gt 0 ]; then
 	echo "  time: wall clock; cpu: user + system; RSS: peak resident set size (for tracequiz it includes"
 	echo "  the capture file, which it maps whole).  time/tq, RSS/tq: the tool's median wall time and RSS"
 	echo "  over tracequiz's; above 1, tracequiz is faster or smaller."
-	echo "  targets: packet list at least 2x faster than tshark and at least as fast as tcpdump;"
-	echo "           text and PDML at least 5x faster than tshark; peak memory at most a fifth of tshark's."
+	echo "  targets: packet list at least 2x faster than tshark -r, 5x faster than tshark -2 -r, and at"
+	echo "           least as fast as tcpdump -nr; text and PDML at least 5x faster than tshark -2;"
+	echo "           peak memory at most a fifth of tshark's."
 fi
 for s in "${skipped[@]+"${skipped[@]}"}"; do
 	echo "  skipped: $s"

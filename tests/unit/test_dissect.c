@@ -258,6 +258,28 @@ check_text(const char *name, const char *expect_path, struct tq_capture *cap)
 	return bad;
 }
 
+/* NAME.decode beside a capture: tshark's -d rules it was dissected with, one per line. */
+static void
+decode_rules(const char *base, struct tq_decode_as *rules, struct tq_open_opts *o)
+{
+	char path[1100], line[200], err[400];
+	snprintf(path, sizeof(path), "%s.decode", base);
+	o->decode_as = rules;
+	o->ndecode_as = 0;
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		return;
+	while (fgets(line, sizeof(line), fp) && o->ndecode_as < TQ_MAX_DECODE_AS) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (!line[0])
+			continue;
+		if (tq_decode_as_parse(line, &rules[o->ndecode_as], err, sizeof(err)) != 0)
+			fail_msg("%s: %s", path, err);
+		o->ndecode_as++;
+	}
+	fclose(fp);
+}
+
 static void
 test_captures_match_tshark(void **state)
 {
@@ -279,7 +301,10 @@ test_captures_match_tshark(void **state)
 			continue;
 		char err[256];
 		struct tq_capture *cap;
-		assert_int_equal(tq_capture_open_file(path, &cap, err, sizeof(err)), 0);
+		struct tq_decode_as rules[TQ_MAX_DECODE_AS];
+		struct tq_open_opts o;
+		decode_rules(base, rules, &o);
+		assert_int_equal(tq_capture_open_file_opts(path, &o, &cap, err, sizeof(err)), 0);
 		int bad = check_fields(de->d_name, exp, cap);
 		int all_ours;
 		snprintf(exp, sizeof(exp), "%s.list", base);
