@@ -204,6 +204,11 @@ register_all(void)
 	tq_register_icmpv6();
 	tq_register_smtp();
 	tq_register_tls();
+	tq_register_http();
+	tq_register_ssh();
+	tq_register_telnet();
+	tq_register_dns();
+	tq_register_http2();
 }
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;

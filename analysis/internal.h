@@ -384,6 +384,13 @@ int tq_tls_heuristic(const uint8_t *p, uint32_t len);
 int tq_tcp_port_claimed(uint16_t port);
 void tq_register_smtp(void);
 void tq_register_tls(void);
+void tq_register_http(void);
+void tq_register_ssh(void);
+void tq_register_telnet(void);
+void tq_register_dns(void);
+void tq_register_http2(void);
+/* HTTP's HTTP2-Settings header, base64-decoded in s: the settings shown under parent (http2.c). */
+void tq_http2_settings_ext(struct tq_pkt *pk, struct tq_node *parent, const struct tq_slice *s);
 struct tq_dissector;
 /* After the server's 220 reply to STARTTLS: frames after this one are TLS. */
 void tq_tcp_starttls(struct tq_pkt *pk);

@@ -7,7 +7,8 @@
 #include "internal.h"
 
 /* Bytes put_xml must replace: the five XML specials and the controls other
- * than tab, newline and carriage return. */
+ * than tab, newline and carriage return, which tshark writes as \x1b (XML 1.0
+ * has no way to write them). */
 static const uint8_t xml_special[256] = {
 	[0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1,
 	[0x08] = 1, [0x0b] = 1, [0x0c] = 1, [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1,
@@ -32,9 +33,8 @@ put_xml(struct tq_sbuf *out, const char *s, size_t n)
 		case '"': tq_sbuf_put(out, "&quot;", 6); break;
 		case '\'': tq_sbuf_put(out, "&#x27;", 6); break;
 		default:
-			tq_sbuf_put(out, "&#x", 3);
+			tq_sbuf_put(out, "\\x", 2);
 			tq_sbuf_put_hex(out, c, 1, 0);
-			tq_sbuf_putc(out, ';');
 			break;
 		}
 		start = i + 1;

@@ -34,6 +34,19 @@ PY
 	else bad "key $(basename "$1") $(basename "$2") $3: want $4, got $(echo "$out" | tr -d '\n' | head -c 400)"; fi
 }
 
+# states EXERCISE TRACE QUESTION STATES-JSON: which choices the trace makes valid (1) or not (0)
+states() {
+	local out
+	out=$("$tq" key "$1" --trace "$2" --json 2>/dev/null)
+	if python3 - "$out" "$3" "$4" <<'PY'
+import json, sys
+keys = {q["id"]: q for q in json.loads(sys.argv[1])["questions"]}
+sys.exit(0 if keys[sys.argv[2]].get("states") == json.loads(sys.argv[3]) else 1)
+PY
+	then ok "states $(basename "$1") $(basename "$2") $3 = $4"
+	else bad "states $(basename "$1") $(basename "$2") $3: want $4, got $(echo "$out" | tr -d '\n' | head -c 400)"; fi
+}
+
 # grade EXERCISE TRACE ANSWERS-JSON QUESTION right|wrong [FEEDBACK-SUBSTRING]
 grade() {
 	local out
@@ -106,6 +119,46 @@ twh=$c/tcp-reorder-twh/tcp-rfc793-90-92.pcap
 key "$ex/cnp3-tcp-reorder-twh" "$twh" order '[1, 2, 3]'
 grade "$ex/cnp3-tcp-reorder-twh" "$twh" '{"order": [1, 2, 3]}' order right
 grade "$ex/cnp3-tcp-reorder-twh" "$twh" '{"order": [2, 1, 3]}' order wrong "SYN set and ACK reset"
+
+# the course's application-layer tasks: DNS, HTTP, HTTP/2, SSH (their answers from task.yaml)
+states "$ex/cnp3-dns-1" "$c/mcq-pkt-dns-1/dns-trace-28772.pcap" q1 '[1, 1, 0, 1, 0, 1, 1, 0]'
+grade "$ex/cnp3-dns-1" "$c/mcq-pkt-dns-1/dns-trace-28772.pcap" \
+    '{"q1": ["In this packet trace, DNS is used over UDP", "The query of the first packet was for a record of type NS", "The first packet contains a query", "The second packet is a retransmission of the first one", "The identifier of the request in the second packet is 0xedc5"]}' q1 right
+grade "$ex/cnp3-dns-1" "$c/mcq-pkt-dns-1/dns-trace-28772.pcap" '{"q1": ["The second packet contains a response"]}' q1 wrong
+dnsid=$c/pkt-dns-id/dns-req.pcap
+key "$ex/cnp3-dns-id" "$dnsid" id '{"2": {"dns.id": "0x16eb"}}'
+grade "$ex/cnp3-dns-id" "$dnsid" '{"id": {"2": {"dns.id": "0x16EB"}}}' id right
+grade "$ex/cnp3-dns-id" "$dnsid" '{"id": {"2": {"dns.id": "5867"}}}' id right
+grade "$ex/cnp3-dns-id" "$dnsid" '{"id": {"2": {"dns.id": "0x16ec"}}}' id wrong
+states "$ex/cnp3-ssh-1" "$c/q-pkt-ssh-1/ssh.pcap" qcm '[1, 1, 1, 0, 1, 1, 1, 0]'
+states "$ex/cnp3-http-trace" "$c/mcq-http-trace/http-trace.pcap" q1 '[1, 1, 0, 1, 0, 0, 0, 0, 0, 1]'
+states "$ex/cnp3-http2-1" "$c/mcq-pkt-http2-1/nghttp-trace-1355.pcap" q1 '[1, 1, 0, 1, 0, 1, 0, 1, 1, 0, 1]'
+
+# the same protocols on the project's own captures (tests/tools/mkcap-*.sh)
+d=$here/tests/data
+key "$ex/dns-messages" "$d/dns-udp.pcap" answers 3
+key "$ex/dns-messages" "$d/dns-udp.pcap" mx '"mail.tq.test"'
+key "$ex/dns-messages" "$d/dns-udp.pcap" responses 34
+key "$ex/dns-messages" "$d/dns-udp.pcap" order '[1, 2, 3, 4]'
+grade "$ex/dns-messages" "$d/dns-udp.pcap" '{"order": [1, 2, 3, 4]}' order right
+grade "$ex/dns-messages" "$d/dns-udp.pcap" '{"order": [2, 1, 3, 4]}' order wrong
+grade "$ex/dns-messages" "$d/dns-udp.pcap" '{"mx": "MAIL.tq.test."}' mx right
+key "$ex/dns-tcp-length" "$d/dns-tcp.pcap" length '{"4": {"dns.length": "48"}}'
+grade "$ex/dns-tcp-length" "$d/dns-tcp.pcap" '{"length": {"4": {"dns.length": "0x30"}}}' length right
+grade "$ex/dns-tcp-length" "$d/dns-tcp.pcap" '{"length": {"4": {"dns.length": "50"}}}' length wrong
+key "$ex/http2-get" "$d/http2-prior.pcap" method '"GET"'
+key "$ex/http2-get" "$d/http2-prior.pcap" path '"/"'
+key "$ex/http2-get" "$d/http2-prior.pcap" window 65535
+key "$ex/ssh-negotiation" "$d/ssh-22.pcap" cipher '"chacha20-poly1305@openssh.com"'
+key "$ex/ssh-negotiation" "$d/ssh-22.pcap" server '"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10"'
+key "$ex/ssh-negotiation" "$d/ssh-2222.pcap" cipher 'error:no frame has ssh'
+key "$ex/ssh-port-2222" "$d/ssh-2222.pcap" cipher '"aes128-ctr"'
+key "$ex/ssh-port-2222" "$d/ssh-2222.pcap" kex '"ecdh-sha2-nistp256"'
+grade "$ex/ssh-port-2222" "$d/ssh-2222.pcap" '{"cipher": "aes128-ctr"}' cipher right
+key "$ex/telnet-login" "$d/telnet-login.pcap" user '"student"'
+key "$ex/telnet-login" "$d/telnet-login.pcap" password '"test"'
+grade "$ex/telnet-login" "$d/telnet-login.pcap" '{"user": "student", "password": "test"}' password right
+grade "$ex/telnet-login" "$d/telnet-login.pcap" '{"password": "tset"}' password wrong
 
 echo "exercises: $((checks - fails)) of $checks checks passed"
 [ "$fails" = 0 ]

@@ -9,7 +9,7 @@ set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
 shared=${SHARED:-$here/../shared}
 [ -d "$shared" ] || shared=/work/shared
-protos=${PROTOS:-frame,eth,sll,ip,ipv6,tcp,udp,icmp,icmpv6}
+protos=${PROTOS:-frame,eth,sll,ip,ipv6,tcp,udp,icmp,icmpv6,dns}
 tq=${TRACEQUIZ:-$here/tracequiz}
 [ -x "$tq" ] || tq=$(pwd)/tracequiz
 if ! command -v tshark >/dev/null 2>&1; then
@@ -33,7 +33,7 @@ while read -r cap; do
 	tshark -2 -r "$cap" > "$tmp/theirs.list" 2>/dev/null
 	paste -d '\n' "$tmp/theirs.list" "$tmp/ours.list" | python3 -c '
 import sys
-ours_protos = {"TCP", "UDP", "ICMP", "ICMPv6", "IPv4", "IPv6", "Ethernet", "SLL", "NULL", "Raw", "VLAN", "ARP"}
+ours_protos = {"TCP", "UDP", "ICMP", "ICMPv6", "IPv4", "IPv6", "Ethernet", "SLL", "NULL", "Raw", "VLAN", "ARP", "HTTP2", "HTTP", "HTTP/JSON", "HTTP/XML", "SSH", "SSHv2", "SSHv1", "TELNET", "DNS", "MDNS", "LLMNR"}
 lines = sys.stdin.read().split("\n")
 n = same = 0
 for t, o in zip(lines[0::2], lines[1::2]):

@@ -164,6 +164,7 @@ tq_dissect_udp(struct tq_pkt *pk, struct tq_slice *s)
 			uint32_t avail = s->len - 8 < plen ? s->len - 8 : plen;
 			if (avail && !pk->in_error) {
 				struct tq_slice pl = tq_sub(s, 8, avail);
+				pl.rlen = plen;          /* its length on the wire (see below) */
 				payload(pk, sport, dport, &pl);
 			}
 			return (int)s->len;
@@ -201,6 +202,7 @@ tq_dissect_udp(struct tq_pkt *pk, struct tq_slice *s)
 		struct tq_node *p = tq_add(pk, t, &hf_payload, s, 8, avail);
 		tq_set_label(pk, p, "UDP payload (%u byte%s)", avail, avail == 1 ? "" : "s");
 		struct tq_slice pl = tq_sub(s, 8, avail);
+		pl.rlen = plen;                  /* its length on the wire: a read past the snapshot length is not malformed */
 		/* the payload goes to the top of the tree, even inside an ICMP error, as in Wireshark */
 		struct tq_node *saved = pk->parent;
 		pk->parent = NULL;

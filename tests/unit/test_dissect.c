@@ -24,7 +24,7 @@
 /* Protocol columns of the layers this library dissects today. */
 static const char *const our_protos[] = {
 	"TCP", "UDP", "ICMP", "ICMPv6", "IPv4", "IPv6", "Ethernet", "SLL", "NULL", "LOOP", "Raw", "VLAN",
-	"TLSv1.2", "TLSv1.3", "TLSv1", "SSL", "SMTP", "SMTP/IMF", NULL,
+	"TLSv1.2", "TLSv1.3", "TLSv1", "SSL", "SMTP", "SMTP/IMF", "HTTP2", "HTTP", "HTTP/JSON", "HTTP/XML", "SSH", "SSHv2", "SSHv1", "TELNET", "DNS", "MDNS", "LLMNR", NULL,
 };
 
 static int
@@ -52,7 +52,13 @@ esc(struct tq_sbuf *out, const char *s, size_t n)
 			break;
 		case '\t':
 		case '\n': tq_sbuf_putc(out, ' '); break;
-		default: tq_sbuf_putc(out, s[i]); break;
+		default:
+			/* tshark's PDML writes the other controls as \x1b, a backslash pdml2fields doubles */
+			if ((unsigned char)s[i] < 0x20)
+				tq_sbuf_printf(out, "\\\\x%x", (unsigned char)s[i]);
+			else
+				tq_sbuf_putc(out, s[i]);
+			break;
 		}
 	}
 }
