@@ -1372,6 +1372,10 @@ dissect_rr(struct dctx *d, struct tq_node *sect, uint32_t off)
 	struct tq_node *rr = NULL;
 	if (sect) {
 		uint32_t rrlen = cur - off + data_len;
+		/* the record's item spans all of it: Wireshark's throws before it is
+		 * added when the record goes past the captured bytes */
+		if (!have(d, off, rrlen))
+			return 0;
 		if (type != T_OPT) {
 			rr = tq_add_text(pk, sect, d->s, off, rrlen, "%s: type %s, class %s", nm.text, tname, cname);
 			if (type == T_SRV && nm.text[0]) {
@@ -1880,6 +1884,10 @@ dissect_section(struct dctx *d, struct tq_node *t, uint32_t off, unsigned count,
 {
 	uint32_t start = off;
 	struct tq_node *sect = NULL;
+	/* the section's item runs to the end of the bytes (Wireshark's length -1),
+	 * which throws when none is left */
+	if (t && !have(d, off, 1))
+		return 0;
 	if (t)
 		sect = tq_add_text(d->pk, t, d->s, off, d->s->len > off ? d->s->len - off : 0, "%s", title);
 	while (count-- > 0) {
