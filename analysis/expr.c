@@ -409,6 +409,20 @@ lex_next(struct lexer *lx)
 			break;
 		i++;
 	}
+	/* Wireshark's names with a hyphen (urlencoded-form.value, data-text-lines)
+	 * are one word when the whole of it is a field's name */
+	if (i < lx->len && s[i] == '-' && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
+		size_t j = i;
+		while (j < lx->len && word_char((unsigned char)s[j]) && !(s[j] == '.' && j + 1 < lx->len && s[j + 1] == '.'))
+			j++;
+		char name[128];
+		if (j - p < sizeof(name)) {
+			memcpy(name, s + p, j - p);
+			name[j - p] = '\0';
+			if (tq_field_lookup(name))
+				i = j;
+		}
+	}
 	lx->pos = i;
 	lx->tend = i;
 	size_t n = i - p;

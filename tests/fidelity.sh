@@ -138,3 +138,56 @@ p = lambda n, m: 100.0 * n / m if m else 100.0
 print("stream protocols overall: found %.1f%% value %.1f%% label %.1f%% of %d fields; packet list %s of %s lines identical"
       % (p(tot[1], tot[0]), p(tot[2], tot[0]), p(tot[3], tot[0]), tot[0], sys.argv[3], sys.argv[2]))
 PY
+
+# The application protocols: DNS (mDNS, LLMNR), HTTP with its bodies, HTTP/2, SSH and
+# Telnet, on the course's captures of them and on the project's own (tests/data, made
+# by tests/tools/mkcap-*.sh; a NAME.decode beside one holds its tshark -d rules).
+echo
+aprotos=dns,mdns,llmnr,http,http2,ssh,telnet,data-text-lines,json,media,urlencoded-form
+echo "application protocols ($aprotos):"
+: > "$tmp/a.json"
+{ for t in mcq-pkt-dns-1 pkt-dns-id mcq-pkt-http2-1 q-pkt-ssh-1 mcq-http-trace; do
+	ls "$shared/cnp3/$t"/*.pcap 2>/dev/null; done
+  ls "$here"/tests/data/dns-*.pcap "$here"/tests/data/http-*.pcap "$here"/tests/data/http2-*.pcap \
+     "$here"/tests/data/ssh-*.pcap "$here"/tests/data/telnet-*.pcap 2>/dev/null; } > "$tmp/alist"
+lines=0 same=0
+while read -r cap; do
+	rel=${cap#"$shared"/}
+	rel=${rel#"$here"/}
+	d=()
+	if [ -f "${cap%.*}.decode" ]; then
+		while read -r rule; do [ -n "$rule" ] && d+=(-d "$rule"); done < "${cap%.*}.decode"
+	fi
+	"$tq" dissect --format pdml "${d[@]}" "$cap" > "$tmp/ours.pdml" 2>/dev/null || { echo "  $rel: tracequiz failed"; continue; }
+	theirs=()
+	if [ ${#d[@]} -gt 0 ]; then
+		tshark -2 -T pdml -r "$cap" "${d[@]}" > "$tmp/theirs.pdml" 2>/dev/null
+		theirs=("$tmp/theirs.pdml")
+	fi
+	"$shared/tools/pdml-compare" --protos "$aprotos" --json "$cap" "$tmp/ours.pdml" "${theirs[@]}" 2>/dev/null | head -n 1 >> "$tmp/a.json" || true
+	"$tq" dissect "${d[@]}" "$cap" > "$tmp/ours.list" 2>/dev/null
+	tshark -2 -r "$cap" "${d[@]}" > "$tmp/theirs.list" 2>/dev/null
+	n=$(wc -l < "$tmp/theirs.list")
+	k=$(diff "$tmp/theirs.list" "$tmp/ours.list" | grep -c '^<' || true)
+	lines=$((lines + n)); same=$((same + n - k))
+	echo "  $rel: packet list $((n - k)) of $n lines identical"
+done < "$tmp/alist"
+python3 - "$tmp/a.json" "$lines" "$same" <<'PY'
+import json, sys
+tot, per = [0, 0, 0, 0], {}
+for line in open(sys.argv[1]):
+    try:
+        d = json.loads(line)
+    except Exception:
+        continue
+    for proto, v in d.items():
+        acc = per.setdefault(proto, [0, 0, 0, 0])
+        for i, k in enumerate(("fields", "found", "value", "label")):
+            tot[i] += v[k]
+            acc[i] += v[k]
+p = lambda n, m: 100.0 * n / m if m else 100.0
+for proto, a in sorted(per.items(), key=lambda kv: -kv[1][0]):
+    print("  %-16s fields %6d  found %5.1f%%  value %5.1f%%  label %5.1f%%" % (proto, a[0], p(a[1], a[0]), p(a[2], a[0]), p(a[3], a[0])))
+print("application protocols overall: found %.1f%% value %.1f%% label %.1f%% of %d fields; packet list %s of %s lines identical"
+      % (p(tot[1], tot[0]), p(tot[2], tot[0]), p(tot[3], tot[0]), tot[0], sys.argv[3], sys.argv[2]))
+PY

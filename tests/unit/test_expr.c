@@ -58,7 +58,7 @@ done(void)
 static struct {
 	const char *name;
 	struct tq_capture *cap;
-} caps[8];
+} caps[16];
 
 static struct tq_capture *
 cap_of(const char *name)
@@ -260,6 +260,22 @@ repeat(const char *head, const char *s, size_t n, const char *mid, const char *s
 
 /* Each count is the number of frames tshark shows:
  *   tshark -r tests/data/smtp-starttls-25-eth-ipv4.pcap -Y 'FILTER' | wc -l */
+/* Application protocols' values as text, and names with a hyphen (tshark -Y agrees:
+ * urlencoded-form.value of http-post-8080's form POST is alice, s3cret) */
+static void
+test_application_values(void **state)
+{
+	(void)state;
+	value_is("http-post-8080.pcap", "list(urlencoded-form.value)", "[\"alice\",\"s3cret\"]");
+	value_is("http-post-8080.pcap", "count(frame where urlencoded-form)", "1");
+	text_is("http-post-8080.pcap", "first(http.file_data)", "user=alice&pass=s3cret");
+	value_is("http-post-8080.pcap", "first(tcp.len) - 1", "-1");
+	value_is("http-post-8080.pcap", "first(tcp.len)-1", "-1");
+	value_is("http-keepalive.pcap", "count(frame where data-text-lines)", "4");
+	text_is("telnet-login.pcap", "join(list(telnet.data where tq.from_client == 1 and frame.number > 47 and frame.number < 57), \"\")", "test");
+	text_is("dns-udp.pcap", "first(dns.qry.name where dns.flags.response == 0)", "tq.test");
+}
+
 static void
 test_comparisons(void **state)
 {
@@ -1363,6 +1379,7 @@ main(void)
 	setenv("TZ", "UTC", 1);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_comparisons),
+		cmocka_unit_test(test_application_values),
 		cmocka_unit_test(test_contains_matches_in),
 		cmocka_unit_test(test_logic),
 		cmocka_unit_test(test_literals),
