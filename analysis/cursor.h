@@ -41,17 +41,38 @@ tq_cursor_make2(const uint8_t *p, size_t len, size_t rlen)
 	return c;
 }
 
+/* Whether [off, off + len) lies within the first size bytes (no overflow for any values). */
+static inline int
+tq_in_range(size_t size, size_t off, size_t len)
+{
+	return off <= size && len <= size - off;
+}
+
+/*
+ * Whether the len bytes at off of a buffer can be read, where captured bytes
+ * of it were captured and reported bytes were on the wire (captured <=
+ * reported): 0 when they were all captured, else why not, as Wireshark's
+ * tvbuff tells it: TQ_ETRUNC when they were on the wire (BoundsError),
+ * TQ_EMALFORMED when they run past the reported length too
+ * (ReportedBoundsError).  The one definition of a readable range: the
+ * cursor's reads and the dissectors that read at offsets all ask it.
+ */
+static inline int
+tq_check_range(size_t captured, size_t reported, size_t off, size_t len)
+{
+	if (tq_in_range(captured, off, len))
+		return 0;
+	return tq_in_range(reported, off, len) ? TQ_ETRUNC : TQ_EMALFORMED;
+}
+
 /* Whether n more bytes can be read; if not, the error says which length fell short. */
 static inline int
 tq_need(struct tq_cursor *c, size_t n)
 {
 	if (c->err)
 		return 0;
-	if (c->left < n) {
-		c->err = n <= c->rleft ? TQ_ETRUNC : TQ_EMALFORMED;
-		return 0;
-	}
-	return 1;
+	c->err = tq_check_range(c->left, c->rleft, 0, n);
+	return !c->err;
 }
 
 /* Moves past n bytes tq_need allowed. */
@@ -158,21 +179,31 @@ tq_skip(struct tq_cursor *c, size_t n)
 static inline uint8_t
 tq_peek_u8(const uint8_t *p, size_t len, size_t off)
 {
-	return off < len ? p[off] : 0;
+	if (!tq_in_range(len, off, 1))
+		return 0;
+	return p[off];
 }
 
 static inline uint16_t
 tq_peek_be16(const uint8_t *p, size_t len, size_t off)
 {
-	if (off > len || len - off < 2)
+	if (!tq_in_range(len, off, 2))
 		return 0;
 	return (uint16_t)(p[off] << 8 | p[off + 1]);
 }
 
 static inline uint32_t
+tq_peek_be24(const uint8_t *p, size_t len, size_t off)
+{
+	if (!tq_in_range(len, off, 3))
+		return 0;
+	return (uint32_t)p[off] << 16 | (uint32_t)p[off + 1] << 8 | p[off + 2];
+}
+
+static inline uint32_t
 tq_peek_be32(const uint8_t *p, size_t len, size_t off)
 {
-	if (off > len || len - off < 4)
+	if (!tq_in_range(len, off, 4))
 		return 0;
 	return (uint32_t)p[off] << 24 | (uint32_t)p[off + 1] << 16 |
 	    (uint32_t)p[off + 2] << 8 | p[off + 3];

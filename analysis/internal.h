@@ -373,8 +373,6 @@ struct tq_tcpinfo {
  * pk->deseg_len (bytes still missing, or TQ_DESEG_ONE_MORE). */
 int tq_dissect_smtp(struct tq_pkt *pk, struct tq_slice *s);
 int tq_dissect_tls(struct tq_pkt *pk, struct tq_slice *s);
-/* Wireshark 4.0's tcp.port table for TLS (443, 465, 636, 853, 993, 995, 5061, ...). */
-int tq_tls_port(uint16_t port);
 /* Its TLS heuristic on TCP (is_sslv3_or_tls), tried when no port dissector
  * takes the stream: a Handshake or Application Data record header of SSL 3.0,
  * TLS 1.0-1.2 or GMTLS with a length of 1 to 18431.  When it matches, the

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../cursor.h"
 #include "der.h"
 
 int
@@ -22,8 +23,9 @@ tq_der_get(const uint8_t *p, uint32_t avail, uint32_t off, uint32_t bound, struc
 		bound = avail;
 	if (off >= bound)
 		return -1;
-	uint32_t o = off;
-	uint8_t id = p[o++];
+	/* the identifier and length octets are read through a cursor that ends at bound */
+	struct tq_cursor c = tq_cursor_make(p + off, bound - off);
+	uint8_t id = tq_get_u8(&c);
 	t->cls = (uint8_t)(id >> 6);
 	t->cons = (uint8_t)((id >> 5) & 1);
 	t->tag = id & 0x1f;
@@ -33,9 +35,11 @@ tq_der_get(const uint8_t *p, uint32_t avail, uint32_t off, uint32_t bound, struc
 		uint32_t tag = 0;
 		int n = 0;
 		for (;;) {
-			if (o >= bound || n == 4)
+			if (n == 4)
 				return -1;
-			uint8_t b = p[o++];
+			uint8_t b = tq_get_u8(&c);
+			if (c.err)
+				return -1;
 			tag = tag << 7 | (b & 0x7f);
 			n++;
 			if (!(b & 0x80))
@@ -43,25 +47,27 @@ tq_der_get(const uint8_t *p, uint32_t avail, uint32_t off, uint32_t bound, struc
 		}
 		t->tag = tag;
 	}
-	if (o >= bound)
+	uint8_t lb = tq_get_u8(&c);
+	if (c.err)
 		return -1;
-	uint8_t lb = p[o++];
 	uint32_t len;
 	if (lb < 0x80) {
 		len = lb;
 	} else {
 		unsigned n = lb & 0x7f;
-		if (n == 0 || n > 4 || bound - o < n)
+		if (n == 0 || n > 4)
 			return -1;        /* indefinite or too long a length */
 		len = 0;
 		for (unsigned i = 0; i < n; i++)
-			len = len << 8 | p[o++];
+			len = len << 8 | tq_get_u8(&c);
+		if (c.err)
+			return -1;
 	}
-	if (len > bound - o)
-		return -1;
-	t->off = o;
+	if (!tq_need(&c, len))
+		return -1;        /* the contents run past bound */
+	t->off = (uint32_t)(c.p - p);
 	t->len = len;
-	t->end = o + len;
+	t->end = t->off + len;
 	return 0;
 }
 

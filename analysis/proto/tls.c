@@ -862,14 +862,17 @@ struct tls_ctx {
 	struct tls_conn *c;          /* NULL when TCP keeps no state for the stream */
 	int from_server;
 	int pass1;
-	int cut;                     /* a read went past the bytes: Wireshark's exception (CUT_*) */
+	/*
+	 * A read went past the bytes: Wireshark's exception, TQ_ETRUNC past the
+	 * captured bytes (BoundsError) or TQ_EMALFORMED past the record or
+	 * message too (ReportedBoundsError); 0 while none did.
+	 */
+	int cut;
 	const char *cut_proto;       /* the protocol that raised it, NULL for TLS */
 	uint32_t lim;                /* the reported end of what is read */
 };
 
-/* x->cut: past the captured bytes (BoundsError), or past the record (ReportedBoundsError) */
-enum { CUT_CAPTURE = 1, CUT_MALFORMED = 2 };
-
+/* The captured bytes of a slice at off, as cursor.h's peeks read them (0 past them). */
 static uint8_t
 u8(const struct tq_slice *s, uint32_t off)
 {
@@ -885,9 +888,7 @@ u16(const struct tq_slice *s, uint32_t off)
 static uint32_t
 u24(const struct tq_slice *s, uint32_t off)
 {
-	if (off > s->len || s->len - off < 3)
-		return 0;
-	return (uint32_t)s->p[off] << 16 | (uint32_t)s->p[off + 1] << 8 | s->p[off + 2];
+	return tq_peek_be24(s->p, s->len, off);
 }
 
 static uint32_t
@@ -903,7 +904,9 @@ u32(const struct tq_slice *s, uint32_t off)
  * dissection; an item past the reported end (of the frame, or of the
  * reassembled message) raises the "malformed" exception instead.  x->cut
  * records the exception; once set nothing more is added (the caller reports
- * it with tq_truncated() or tq_malformed()).
+ * it with tq_truncated() or tq_malformed()).  Which bytes can be read, and
+ * why not, is cursor.h's tq_check_range() on the slice, its reported end
+ * cut at x->lim.
  */
 static int
 fits(struct tls_ctx *x, const struct tq_field *f, uint32_t off, uint32_t *len)
@@ -913,14 +916,26 @@ fits(struct tls_ctx *x, const struct tq_field *f, uint32_t off, uint32_t *len)
 	uint32_t cap = s->len < lim ? s->len : lim;
 	if (x->cut)
 		return 0;
-	if (off <= cap && *len <= cap - off)
+	int err = tq_check_range(cap, lim, off, *len);
+	if (!err)
 		return 1;
 	if (f && (f->type == FT_NONE || f->type == FT_PROTOCOL) && off <= cap) {
 		*len = cap - off;
 		return 1;
 	}
-	x->cut = off > lim || *len > lim - off ? CUT_MALFORMED : CUT_CAPTURE;
+	x->cut = err;
 	return 0;
+}
+
+/*
+ * Whether the len bytes at off can be read, as the tvb_get_* calls that
+ * Wireshark makes without adding an item: if not, x->cut is set as fits()
+ * sets it and the caller stops.
+ */
+static int
+readable(struct tls_ctx *x, uint32_t off, uint32_t len)
+{
+	return fits(x, NULL, off, &len);
 }
 
 static struct tq_node *
@@ -978,18 +993,13 @@ port_proto(uint16_t port)
 }
 
 int
-tq_tls_port(uint16_t port)
-{
-	/* every tls.port is a tcp.port of TLS but 3389, which TPKT holds */
-	return port != 3389 && port_proto(port) != NULL;
-}
-
-int
 tq_tls_heuristic(const uint8_t *p, uint32_t len)
 {
-	if (len < 5 || (p[0] != CT_HANDSHAKE && p[0] != CT_APP_DATA))
+	struct tq_cursor c = tq_cursor_make(p, len);
+	uint8_t ct = tq_get_u8(&c);
+	uint16_t v = tq_get_be16(&c), rlen = tq_get_be16(&c);
+	if (c.err || (ct != CT_HANDSHAKE && ct != CT_APP_DATA))
 		return 0;
-	uint16_t v = (uint16_t)(p[1] << 8 | p[2]), rlen = (uint16_t)(p[3] << 8 | p[4]);
 	if (v != V_SSL3 && v != V_TLS10 && v != V_TLS11 && v != V_TLS12 && v != V_TLCP)
 		return 0;
 	return rlen != 0 && rlen < 16384 + 2048;
@@ -1292,10 +1302,9 @@ ocsp_response(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end)
 	off += 3;
 	if (x->cut)
 		return end;
-	if (off > x->s->len || n > x->s->len - off) {
-		/* the OCSP dissector's item stops at the captured bytes, its BER reads do not */
+	if (!readable(x, off, n)) {
+		/* the OCSP dissector's item stops at the captured bytes, its BER reads raise the exception */
 		tq_ocsp_response(x->pk, t, x->s, off, off <= x->s->len ? x->s->len - off : 0);
-		x->cut = 1;
 		x->cut_proto = "OCSP";
 		return end;
 	}
@@ -1332,7 +1341,7 @@ alpn_pick(struct tls_ctx *x, uint32_t off, uint32_t n)
 		return;
 	for (const struct tls_alpn *a = tls_alpns; a->name; a++) {
 		size_t l = strlen(a->name);
-		if ((a->prefix ? n >= l : n == l) && off + l <= x->s->len && memcmp(x->s->p + off, a->name, l) == 0) {
+		if ((a->prefix ? n >= l : n == l) && tq_in_range(x->s->len, off, l) && memcmp(x->s->p + off, a->name, l) == 0) {
 			x->c->alpn = a->proto;
 			return;
 		}
@@ -1857,48 +1866,42 @@ server_hello(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t end, i
 /*
  * tls_scan_server_hello: the version a Server Hello picks (supported_versions
  * first) and whether it is a HelloRetryRequest.  Its reads past the
- * captured bytes raise the exception, as Wireshark's do (*cut).
+ * captured bytes raise the exception, as Wireshark's do (x->cut).
  */
 static uint16_t
-scan_server_hello(const struct tq_slice *s, uint32_t off, uint32_t end, int *is_hrr, int *cut)
+scan_server_hello(struct tls_ctx *x, uint32_t off, uint32_t end, int *is_hrr)
 {
+	const struct tq_slice *s = x->s;
 	static const uint8_t hrr_magic[32] = {
 		0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
 		0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
 	};
 	*is_hrr = 0;
-	if (off + 2 > s->len) {
-		*cut = 1;
+	if (!readable(x, off, 2))
 		return 0;
-	}
 	uint16_t v = u16(s, off);
 	if (v != V_TLS12 || end < off || end - off < 46)
 		return v;
 	off += 2;
-	*is_hrr = off + 32 <= s->len && memcmp(s->p + off, hrr_magic, 32) == 0;
+	/* a Random not all captured is not the HelloRetryRequest one: a test that raises nothing */
+	*is_hrr = tq_in_range(s->len, off, 32) && memcmp(s->p + off, hrr_magic, 32) == 0;
 	off += 32;
-	if (off + 1 > s->len) {
-		*cut = 1;
+	if (!readable(x, off, 1))
 		return v;
-	}
 	uint8_t sid = u8(s, off);
 	off++;
 	if (end - off < sid + 5u)
 		return v;
 	off += sid + 5u;
 	while (end - off >= 6) {
-		if (off + 4 > s->len) {
-			*cut = 1;
+		if (!readable(x, off, 4))
 			return v;
-		}
 		uint16_t type = u16(s, off), len = u16(s, off + 2);
 		if (end - off < 4u + len)
 			break;
 		if (type == 43 && len == 2) {
-			if (off + 6 > s->len) {
-				*cut = 1;
+			if (!readable(x, off + 4, 2))
 				return v;
-			}
 			return u16(s, off + 4);
 		}
 		off += 4u + len;
@@ -2329,9 +2332,7 @@ hs_details(struct tls_ctx *x, struct tq_node *rec, uint16_t version, uint8_t typ
 		tq_set_label(pk, rec, "%s Record Layer: Handshake Protocol: Multiple Handshake Messages",
 		    version_short(version, "TLS"));
 	}
-	if (off <= x->s->len && len > x->s->len - off)
-		len = x->s->len - off;      /* stops at the captured bytes */
-	struct tq_node *h = add(x, rec, &hf_hs, off, len);
+	struct tq_node *h = add(x, rec, &hf_hs, off, len);     /* FT_NONE: stops at the captured bytes */
 	tq_set_label(pk, h, "Handshake Protocol: %s%s", name, !complete && !encrypted ? " (fragment)" : "");
 	return h;
 }
@@ -2371,7 +2372,7 @@ hs_message(struct tls_ctx *x, struct tq_node *rec, uint32_t off, uint16_t versio
 	if (!type_name && !first)
 		return;
 	if (first && type == HS_SERVER_HELLO && length > 2) {
-		uint16_t sv = scan_server_hello(s, off + 4, off + 4 + length, &is_hrr, &x->cut);
+		uint16_t sv = scan_server_hello(x, off + 4, off + 4 + length, &is_hrr);
 		if (x->cut)
 			return;
 		try_set_version(x, CT_HANDSHAKE, HS_SERVER_HELLO, sv);
@@ -2582,7 +2583,7 @@ handshake(struct tls_ctx *x, struct tq_node *rec, uint32_t off, uint32_t end, ui
 			uint32_t msg_len = reasm_msg_len(r, x->s, off, subset);
 			if (msg_len && subset > msg_len - r->have)
 				subset = msg_len > r->have ? msg_len - r->have : 0;
-			if (off + subset > x->s->len) {
+			if (!tq_in_range(x->s->len, off, subset)) {
 				x->c->hs_cur[d] = NULL;
 			} else {
 				int last = msg_len && r->have + subset == msg_len;
@@ -2608,9 +2609,8 @@ handshake(struct tls_ctx *x, struct tq_node *rec, uint32_t off, uint32_t end, ui
 		off += fi->len;
 		reasm_dissect(x, rec, r, version);
 		first = 0;
-	} else if (end - off >= 16 && off + 5 > x->s->len) {
-		x->cut = 1;
-		return;
+	} else if (end - off >= 16 && !readable(x, off, 5)) {
+		return;             /* is_encrypted_handshake_message's reads raise the exception */
 	} else if (hs_looks_encrypted(x, off, end)) {
 		hs_details(x, rec, version, 0, 1, 1, 1, off, end - off);
 		return;
@@ -2625,7 +2625,7 @@ handshake(struct tls_ctx *x, struct tq_node *rec, uint32_t off, uint32_t end, ui
 			uint8_t type = u8(x->s, off);
 			if (x->c && x->pass1) {
 				struct hs_reasm *r = tq_arena_alloc(&pk->cap->state, sizeof(*r));
-				if (r && off + left <= x->s->len) {
+				if (r && tq_in_range(x->s->len, off, left)) {
 					r->type = type;
 					start = frag_add(x, r, key, off, left, 0);
 					x->c->hs_cur[d] = start ? r : NULL;
@@ -2660,10 +2660,8 @@ alert(struct tls_ctx *x, struct tq_node *rec, uint32_t off, uint32_t len)
 		tq_set_label(pk, a, "Alert Message: Encrypted Alert");
 		return;
 	}
-	if (off + 2 > x->s->len) {
-		x->cut = 1;
+	if (!readable(x, off, 2))
 		return;
-	}
 	uint8_t lv = u8(x->s, off), ds = u8(x->s, off + 1);
 	const char *level = tq_vals_find(alert_level_vals, lv), *desc = tq_vals_find(alert_desc_vals, ds);
 	if (!level)
@@ -2712,9 +2710,8 @@ record(struct tls_ctx *x, struct tq_node *tls_tree, uint32_t *offp)
 	uint32_t avail = s->rlen - off;
 	uint16_t sv = x->c ? x->c->version : 0;
 
-	if (off >= s->len) {
+	if (!readable(x, off, 1)) {
 		/* the record's first byte was not captured: the read raises the exception */
-		x->cut = 1;
 		return REC_DONE;
 	}
 	if ((sv == V_TLS10 || sv == V_TLS11 || sv == V_TLS12 || sv == V_TLCP) && avail >= 1 &&
@@ -2752,14 +2749,12 @@ record(struct tls_ctx *x, struct tq_node *tls_tree, uint32_t *offp)
 		return REC_DONE;
 	}
 
-	if (s->len - off < 5) {
+	if (!readable(x, off, 5)) {
 		/* the header itself was not captured */
-		x->cut = 1;
 		return REC_DONE;
 	}
-	/* items that run past the captured bytes stop at them, as Wireshark's do */
-	uint32_t have = s->len - off - 5 < rlen ? s->len - off - 5 : rlen;
-	struct tq_node *rec = add(x, tls_tree, &hf_record, off, 5 + have);
+	/* FT_NONE: a record that runs past the captured bytes stops at them, as Wireshark's does */
+	struct tq_node *rec = add(x, tls_tree, &hf_record, off, 5 + rlen);
 	struct tq_node *ctn;
 	if (sv == V_TLS13 && ct == CT_APP_DATA)
 		ctn = add(x, rec, &hf_opaque_type, off, 1);
@@ -2901,6 +2896,18 @@ from_server(struct tq_pkt *pk, const struct tls_conn *c)
 	return port_proto(pk->sport) != NULL;
 }
 
+/* A read past the bytes (x->cut): Wireshark's exception ends the frame's dissection here. */
+static int
+stop(struct tq_pkt *pk, const struct tls_ctx *x)
+{
+	const char *proto = x->cut_proto ? x->cut_proto : "TLS";
+	if (x->cut == TQ_EMALFORMED)
+		tq_malformed(pk, proto);
+	else
+		tq_truncated(pk, proto);
+	return (int)x->s->len;
+}
+
 int
 tq_dissect_tls(struct tq_pkt *pk, struct tq_slice *s)
 {
@@ -2942,10 +2949,9 @@ tq_dissect_tls(struct tq_pkt *pk, struct tq_slice *s)
 		}
 		int r;
 		int known = sv == V_SSL3 || sv == V_TLS10 || sv == V_TLS11 || sv == V_TLS12 || sv == V_TLCP;
-		if (!known && off + 3 > s->len) {
+		if (!known && !readable(&x, off, 3)) {
 			/* the reads that look for a record header go past the captured bytes */
-			tq_truncated(pk, "TLS");
-			return (int)s->len;
+			return stop(pk, &x);
 		}
 		if (known || looks_like_sslv3(s, off)) {
 			r = record(&x, t, &off);
@@ -2957,14 +2963,8 @@ tq_dissect_tls(struct tq_pkt *pk, struct tq_slice *s)
 		}
 		if (r == REC_DESEG)
 			return (int)pk->deseg_offset;
-		if (x.cut) {
-			/* a read past the bytes: Wireshark's exception ends the frame here */
-			if (x.cut == CUT_MALFORMED)
-				tq_malformed(pk, x.cut_proto ? x.cut_proto : "TLS");
-			else
-				tq_truncated(pk, x.cut_proto ? x.cut_proto : "TLS");
-			return (int)s->len;
-		}
+		if (x.cut)
+			return stop(pk, &x);
 	}
 	tq_col_info_fence(pk);
 	return (int)(off < s->rlen ? off : s->rlen);
@@ -3231,7 +3231,7 @@ static const struct ct_log ct_logs[] = {
 static const char *
 ct_log_name(const struct tq_slice *s, uint32_t off)
 {
-	if (off > s->len || s->len - off < 32)
+	if (!tq_in_range(s->len, off, 32))
 		return "Unknown Log";
 	for (size_t i = 0; i < sizeof(ct_logs) / sizeof(ct_logs[0]); i++)
 		if (memcmp(ct_logs[i].id, s->p + off, 32) == 0)
