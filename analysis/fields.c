@@ -209,6 +209,7 @@ register_all(void)
 	tq_register_telnet();
 	tq_register_dns();
 	tq_register_http2();
+	tq_register_websocket();
 }
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;

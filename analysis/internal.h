@@ -387,6 +387,7 @@ void tq_register_ssh(void);
 void tq_register_telnet(void);
 void tq_register_dns(void);
 void tq_register_http2(void);
+void tq_register_websocket(void);
 /* HTTP's HTTP2-Settings header, base64-decoded in s: the settings shown under parent (http2.c). */
 void tq_http2_settings_ext(struct tq_pkt *pk, struct tq_node *parent, const struct tq_slice *s);
 struct tq_dissector;
@@ -400,6 +401,13 @@ void tq_tcp_switch(struct tq_pkt *pk, const struct tq_dissector *d, int from_nex
  * on to another within a segment (HTTP to HTTP/2 after "101 Switching
  * Protocols"); made in pass 1 only, NULL when there is none. */
 void **tq_tcp_app_state(struct tq_pkt *pk, const struct tq_dissector *d);
+/* tcp_dissect_pdus's generated "PDU Size" under the frame's TCP item, for the
+ * PDU of len bytes at off of s that a protocol above found in the segment. */
+void tq_tcp_pdu_size(struct tq_pkt *pk, const struct tq_slice *s, uint32_t off, uint32_t len);
+/* After an HTTP upgrade Wireshark reaches the next protocol through HTTP on
+ * every frame ("tcp:http:websocket"); TCP calls it directly once switched, so
+ * it adds the "http" layer when HTTP has state on the connection (http.c). */
+void tq_http_upgraded_layer(struct tq_pkt *pk);
 
 #define TQ_MAX_DEPTH 12
 

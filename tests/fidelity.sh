@@ -140,11 +140,11 @@ print("stream protocols overall: found %.1f%% value %.1f%% label %.1f%% of %d fi
 PY
 
 # The application protocols: DNS (mDNS, LLMNR), HTTP with its bodies, HTTP/2, SSH and
-# Telnet, on the course's captures of them and, with FIDELITY_ALL=1, on the project's
+# Telnet, WebSocket, on the course's captures of them and, with FIDELITY_ALL=1, on the project's
 # own (tests/data, made by tests/tools/mkcap-*.sh; a NAME.decode beside one holds its
 # tshark -d rules), which test_dissect already compares field by field in make check.
 echo
-aprotos=dns,mdns,llmnr,http,http2,ssh,telnet,data-text-lines,json,media,urlencoded-form
+aprotos=dns,mdns,llmnr,http,http2,ssh,telnet,websocket,data-text-lines,json,media,urlencoded-form
 echo "application protocols ($aprotos):"
 : > "$tmp/a.json"
 { for t in mcq-pkt-dns-1 pkt-dns-id mcq-pkt-http2-1 q-pkt-ssh-1 mcq-http-trace; do

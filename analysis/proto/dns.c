@@ -425,8 +425,6 @@ static struct tq_field hf_retrans_resp_in = HF("dns.retransmit_response_in", "Re
 static struct tq_field hf_time = HF("dns.time", "Time", FT_RELTIME, BASE_NONE, NULL, 0);
 static struct tq_field hf_unsolicited = HF("dns.unsolicited", "Unsolicited", FT_BOOLEAN, BASE_NONE, NULL, 0);
 static struct tq_field hf_extraneous_data = HF("dns.extraneous.data", "Extraneous Data Bytes", FT_BYTES, BASE_NONE, NULL, 0);
-/* tcp_dissect_pdus's item in the TCP tree, for each DNS-over-TCP message */
-static struct tq_field hf_tcp_pdu_size = HF("tcp.pdu.size", "PDU Size", FT_UINT32, BASE_DEC, NULL, 0);
 static struct tq_field hf_extraneous_len = HF("dns.extraneous.length", "Extraneous Data Length", FT_INT32, BASE_DEC, NULL, 0);
 
 static struct tq_expert ei_undecoded = EI("dns.undecoded.type", "Undecoded option", PI_NOTE, PI_UNDECODED);
@@ -474,7 +472,7 @@ static struct tq_field *const fields[] = {
 	&hf_svcb_len, &hf_svcb_value, &hf_svcb_mandatory, &hf_svcb_alpn_len, &hf_svcb_alpn, &hf_svcb_port,
 	&hf_svcb_ipv4, &hf_svcb_ipv6, &hf_svcb_ech, &hf_svcb_odoh, &hf_dhcid, &hf_openpgpkey, &hf_eui48,
 	&hf_data, &hf_response_in, &hf_response_to, &hf_retransmission, &hf_retrans_req_in,
-	&hf_retrans_resp_in, &hf_time, &hf_unsolicited, &hf_extraneous_data, &hf_extraneous_len, &hf_tcp_pdu_size,
+	&hf_retrans_resp_in, &hf_time, &hf_unsolicited, &hf_extraneous_data, &hf_extraneous_len,
 	&ei_undecoded.f, &ei_depr_opc.f, &ei_opt_bad_length.f, &ei_ttl_high.f, &ei_key_id_short.f,
 	&ei_retrans_req.f, &ei_retrans_resp.f, &ei_extraneous.f,
 };
@@ -2314,15 +2312,7 @@ dissect_dns_tcp(struct tq_pkt *pk, struct tq_slice *s)
 			pk->deseg_len = plen - left;
 			return (int)s->len;
 		}
-		/* Wireshark's tcp_dissect_pdus shows each PDU's size in the TCP tree */
-		if (pk->tree) {
-			struct tq_node *tcp = NULL;
-			for (struct tq_node *n = tq_root(pk)->child; n; n = n->next)
-				if (n->f && n->f->type == FT_PROTOCOL && !strcmp(n->f->abbrev, "tcp"))
-					tcp = n;
-			if (tcp)
-				tq_gen(tq_add_u(pk, tcp, &hf_tcp_pdu_size, s, off, plen, plen));
-		}
+		tq_tcp_pdu_size(pk, s, off, plen);
 		/* each message clears Info: the last one's is shown, as tshark does */
 		struct tq_slice m = tq_sub(s, off, plen);
 		m.rlen = plen;

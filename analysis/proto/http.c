@@ -1684,6 +1684,19 @@ done:
 
 /* ------------------------------------------------------------------ entry */
 
+void
+tq_http_upgraded_layer(struct tq_pkt *pk)
+{
+	/* pass 2 only: the lookup makes no slot there; nothing when HTTP called
+	 * the protocol itself (its layer is then the last one) */
+	size_t n = strnlen(pk->protocols, sizeof(pk->protocols));
+	if (pk->pass == 1 || !pk->tcp || (n >= 5 && !memcmp(pk->protocols + n - 5, ":http", 5)))
+		return;
+	void **hs = tq_tcp_app_state(pk, &http);
+	if (hs && *hs)
+		tq_layer(pk, "http");
+}
+
 int
 tq_dissect_http(struct tq_pkt *pk, struct tq_slice *s)
 {

@@ -216,7 +216,6 @@ static struct tq_field named_headers[] = {
 #define N_NAMED (sizeof(named_headers) / sizeof(named_headers[0]))
 
 /* Line-based text data, for bodies whose media type Wireshark gives to data-text-lines. */
-static struct tq_field hf_tcp_pdu_size = HF("tcp.pdu.size", "PDU Size", FT_UINT32, BASE_DEC, NULL, 0);
 static struct tq_field hf_text_lines = HF("data-text-lines", "Line-based text data", FT_PROTOCOL, BASE_NONE, NULL, 0);
 
 static struct tq_field *const fields[] = {
@@ -233,7 +232,7 @@ static struct tq_field *const fields[] = {
 	&hf_goaway_r, &hf_goaway_last, &hf_goaway_error, &hf_goaway_addata, &hf_wu_r, &hf_wu_inc,
 	&hf_cont_header, &hf_cont_padding, &hf_altsvc_origin_len, &hf_altsvc_origin, &hf_altsvc_value,
 	&hf_origin, &hf_origin_len, &hf_origin_origin, &hf_pu_id, &hf_pu_value, &hf_enc_entity,
-	&ei_header_size.f, &ei_header_lines.f, &ei_body_decomp.f, &hf_h_status, &hf_text_lines, &hf_tcp_pdu_size,
+	&ei_header_size.f, &ei_header_lines.f, &ei_body_decomp.f, &hf_h_status, &hf_text_lines,
 };
 
 static int dissect_http2(struct tq_pkt *pk, struct tq_slice *s);
@@ -432,14 +431,6 @@ session_of(struct tq_pkt *pk)
 		*slot = ss;
 	}
 	return ss;
-}
-
-/* Whether TCP called us itself, not HTTP (whose layer would be the last one). */
-static int
-session_slot_is_tcp(struct tq_pkt *pk)
-{
-	size_t n = strnlen(pk->protocols, sizeof(pk->protocols));
-	return !(n >= 5 && !memcmp(pk->protocols + n - 5, ":http", 5));
 }
 
 static int
@@ -1694,16 +1685,8 @@ dissect_http2(struct tq_pkt *pk, struct tq_slice *s)
 	int can_deseg = pk->tcp && pk->tcp->can_desegment;
 	tq_col_proto(pk, "HTTP2");
 	tq_col_info_clear(pk);
-	/* After an HTTP upgrade (or HTTP's prior-knowledge hand-over) Wireshark
-	 * reaches HTTP/2 through HTTP on every frame: "tcp:http:http2".  TCP
-	 * calls us directly once switched, so say so when HTTP has state on
-	 * this connection (pass 2 only: the lookup makes no slot there). */
-	if (pk->pass != 1 && pk->tcp && session_slot_is_tcp(pk)) {
-		const struct tq_dissector *h = tq_dissector_named("http");
-		void **hs = h ? tq_tcp_app_state(pk, h) : NULL;
-		if (hs && *hs)
-			tq_layer(pk, "http");
-	}
+	/* after an HTTP upgrade or HTTP's prior-knowledge hand-over: "tcp:http:http2" */
+	tq_http_upgraded_layer(pk);
 	tq_layer(pk, "http2");
 	uint32_t off = 0;
 	while (off < s->rlen) {
@@ -1734,15 +1717,7 @@ dissect_http2(struct tq_pkt *pk, struct tq_slice *s)
 			pk->deseg_len = (uint32_t)(plen - avail);
 			return (int)off;
 		}
-		/* tcp_dissect_pdus shows each PDU's size in the TCP tree */
-		if (pk->tree && pk->tcp && tq_root(pk)) {
-			struct tq_node *tcp = NULL;
-			for (struct tq_node *n = tq_root(pk)->child; n; n = n->next)
-				if (n->f && n->f->type == FT_PROTOCOL && !strcmp(n->f->abbrev, "tcp"))
-					tcp = n;
-			if (tcp)
-				tq_gen(tq_add_u(pk, tcp, &hf_tcp_pdu_size, s, off, (uint32_t)plen, plen));
-		}
+		tq_tcp_pdu_size(pk, s, off, (uint32_t)plen);
 		struct tq_slice pdu = tq_sub(s, off, (uint32_t)plen);
 		pdu.rlen = (uint32_t)plen;
 		dissect_pdu(pk, ss, &pdu);

@@ -272,6 +272,8 @@ static struct tq_field hf_an_rto = HF("tcp.analysis.rto", "The RTO for this segm
 static struct tq_field hf_an_rto_frame = HF("tcp.analysis.rto_frame", "RTO based on delta from frame", FT_FRAMENUM, BASE_NONE, NULL, 0);
 static struct tq_field hf_an_dupack_num = HF("tcp.analysis.duplicate_ack_num", "Duplicate ACK #", FT_UINT32, BASE_DEC, NULL, 0);
 static struct tq_field hf_an_dupack_frame = HF("tcp.analysis.duplicate_ack_frame", "Duplicate to the ACK in frame", FT_FRAMENUM, BASE_NONE, NULL, 0);
+/* tcp_dissect_pdus's item for each PDU a protocol above finds in a segment */
+static struct tq_field hf_pdu_size = HF("tcp.pdu.size", "PDU Size", FT_UINT32, BASE_DEC, NULL, 0);
 
 static struct tq_expert ei_syn = EI("tcp.connection.syn", "Connection establish request (SYN)", PI_CHAT, PI_SEQUENCE);
 static struct tq_expert ei_synack = EI("tcp.connection.synack", "Connection establish acknowledge (SYN+ACK)", PI_CHAT, PI_SEQUENCE);
@@ -297,7 +299,7 @@ static struct tq_expert ei_reused = EI("tcp.analysis.reused_ports", "A new tcp s
 static struct tq_expert ei_zwp_ack = EI("tcp.analysis.zero_window_probe_ack", "ACK to a TCP Zero Window Probe", PI_NOTE, PI_SEQUENCE);
 
 static struct tq_field *const fields[] = {
-	&hf_tcp, &hf_srcport, &hf_dstport, &hf_port, &hf_stream, &hf_completeness, &hf_len, &hf_seq,
+	&hf_pdu_size, &hf_tcp, &hf_srcport, &hf_dstport, &hf_port, &hf_stream, &hf_completeness, &hf_len, &hf_seq,
 	&hf_seq_raw, &hf_nxtseq, &hf_ack, &hf_ack_raw, &hf_hdr_len, &hf_flags, &hf_flags_res, &hf_flags_ae,
 	&hf_flags_cwr, &hf_flags_ece, &hf_flags_urg, &hf_flags_ack, &hf_flags_push, &hf_flags_reset,
 	&hf_flags_syn, &hf_flags_fin, &hf_flags_str, &hf_window, &hf_window_calc, &hf_window_scale,
@@ -1177,6 +1179,19 @@ tq_tcp_app_state(struct tq_pkt *pk, const struct tq_dissector *d)
 	if (!pk->tcp || !pk->tcp->conv || !pk->tcp->conv->data)
 		return NULL;
 	return app_state(pk, pk->tcp->conv->data, d);
+}
+
+void
+tq_tcp_pdu_size(struct tq_pkt *pk, const struct tq_slice *s, uint32_t off, uint32_t len)
+{
+	if (!pk->tree || !pk->tcp)
+		return;
+	struct tq_node *item = NULL;
+	for (struct tq_node *n = tq_root(pk)->child; n; n = n->next)
+		if (n->f == &hf_tcp)
+			item = n;
+	if (item)
+		tq_gen(tq_add_u(pk, item, &hf_pdu_size, s, off, len, len));
 }
 
 void

@@ -24,7 +24,7 @@
 /* Protocol columns of the layers this library dissects today. */
 static const char *const our_protos[] = {
 	"TCP", "UDP", "ICMP", "ICMPv6", "IPv4", "IPv6", "Ethernet", "SLL", "NULL", "LOOP", "Raw", "VLAN",
-	"TLSv1.2", "TLSv1.3", "TLSv1", "SSL", "SMTP", "SMTP/IMF", "HTTP2", "HTTP", "HTTP/JSON", "HTTP/XML", "SSH", "SSHv2", "SSHv1", "TELNET", "DNS", "MDNS", "LLMNR", NULL,
+	"TLSv1.2", "TLSv1.3", "TLSv1", "SSL", "SMTP", "SMTP/IMF", "HTTP2", "HTTP", "HTTP/JSON", "HTTP/XML", "SSH", "SSHv2", "SSHv1", "TELNET", "DNS", "MDNS", "LLMNR", "WebSocket", NULL,
 };
 
 static int
