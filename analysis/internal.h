@@ -509,6 +509,14 @@ tq_want_hidden(const struct tq_pkt *pk)
 	return pk->tree && !pk->tree->no_hidden;
 }
 
+/* Nonzero when labels are wanted: a tree built for display, not for values
+ * alone nor for the packet list (which builds none). */
+static inline int
+tq_want_text(const struct tq_pkt *pk)
+{
+	return pk->tree && !pk->tree->no_text;
+}
+
 /* A hidden item: expr is not even evaluated when hidden items are not wanted. */
 #define TQ_HIDDEN(pk, expr) (tq_want_hidden(pk) ? tq_hide(expr) : (struct tq_node *)NULL)
 

@@ -333,6 +333,16 @@ fmt_text(struct tq_pkt *pk, const uint8_t *p, size_t n)
 	return r ? r : "";
 }
 
+static const char *cut_label(struct tq_pkt *pk, const char *text);
+
+/* A line's bytes as its item's label: formatted only when labels are wanted
+ * (the packet list and pass 1 build none, and the lines are most of the work). */
+static const char *
+line_label(struct tq_pkt *pk, const uint8_t *p, size_t n)
+{
+	return tq_want_text(pk) ? cut_label(pk, fmt_text(pk, p, n)) : "";
+}
+
 /* A label set as proto_item_set_text does: over 239 bytes it is cut and
  * marked "[truncated]" at its start (label_mark_truncated at position 0). */
 static const char *
@@ -675,7 +685,7 @@ process_header(struct msg *m, struct tq_node *t, uint32_t off, uint32_t next, co
 	    m->type == T_RESPONSE ? &hf_response_line : &hf_unknown_header;
 	if (!valid) {
 		struct tq_node *it = tq_add(pk, t, linef, s, off, len);
-		tq_set_label(pk, it, "%s", cut_label(pk, fmt_text(pk, line, len)));
+		tq_set_label(pk, it, "%s", line_label(pk, line, len));
 		tq_expert(pk, it, &ei_bad_header_name, NULL);
 		return;
 	}
@@ -701,16 +711,16 @@ process_header(struct msg *m, struct tq_node *t, uint32_t off, uint32_t next, co
 		struct tq_node *it;
 		if (m->type == T_REQUEST || m->type == T_RESPONSE) {
 			it = tq_add(pk, t, linef, s, off, len);
-			tq_set_label(pk, it, "%s", cut_label(pk, fmt_text(pk, line, len)));
+			tq_set_label(pk, it, "%s", line_label(pk, line, len));
 		} else {
-			char *str = fmt_text(pk, line, len);
+			char *str = pk->tree ? fmt_text(pk, line, len) : "";
 			it = tq_add_str(pk, t, &hf_unknown_header, s, off, len, str);
 			tq_set_label(pk, it, "%s", cut_label(pk, str));
 		}
 		return;
 	}
 	struct tq_node *hi = tq_add_str(pk, t, h->f, s, off, len, ascii_str(pk, (const uint8_t *)value, vslen));
-	tq_set_label(pk, hi, "%s", cut_label(pk, fmt_text(pk, line, len)));
+	tq_set_label(pk, hi, "%s", line_label(pk, line, len));
 
 	switch (h->special) {
 	case H_CONTENT_TYPE: {
@@ -1073,11 +1083,13 @@ tq_text_lines(struct tq_pkt *pk, struct tq_slice *s, const char *media, int info
 	struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_text_lines, s, 0, s->len);
 	if (info && media)
 		tq_col_info_append(pk, " (%s)", media);
+	if (!t)
+		return 1;               /* no tree: nothing more to show */
 	uint32_t off = 0, lines = 0;
 	while (off < s->len) {
 		uint32_t next;
 		find_line_end(s, off, &next, 0);
-		tq_add_text(pk, t, s, off, next - off, "%s", cut_label(pk, fmt_text(pk, s->p + off, next - off)));
+		tq_add_text(pk, t, s, off, next - off, "%s", line_label(pk, s->p + off, next - off));
 		lines++;
 		off = next;
 	}
@@ -1419,13 +1431,13 @@ dissect_message(struct tq_pkt *pk, struct tq_slice *s, uint32_t offset, struct h
 				tq_expert(pk, tq_add_text(pk, t, s, orig - 2, 2, "%s", ei_leading_crlf.f.name), &ei_leading_crlf, NULL);
 		}
 		if (ll == 0) {
-			tq_add_text(pk, t, s, offset, next - offset, "%s", cut_label(pk, fmt_text(pk, line, next - offset)));
+			tq_add_text(pk, t, s, offset, next - offset, "%s", line_label(pk, line, next - offset));
 			offset = next;
 			break;
 		}
 		saw = 1;
 		if (rr) {
-			char *text = fmt_text(pk, line, next - offset);
+			char *text = pk->tree ? fmt_text(pk, line, next - offset) : "";
 			struct tq_node *rt = tq_add_text(pk, t, s, offset, next - offset, "%s", cut_label(pk, text));
 			tq_expert(pk, rt, &ei_chat, "%s", text);
 			if (m.type == T_RESPONSE) {
@@ -1599,6 +1611,9 @@ dissect_message(struct tq_pkt *pk, struct tq_slice *s, uint32_t offset, struct h
 				goto done;
 			datalen = clen;
 		}
+		/* pass 1 keeps no state from a body past its length: left to pass 2 */
+		if (pk->pass == 1)
+			goto done;
 		if (m.te == TE_COMPRESS || m.te == TE_DEFLATE || m.te == TE_GZIP) {
 			add_data(pk, &body);
 			goto done;
@@ -1631,7 +1646,7 @@ dissect_message(struct tq_pkt *pk, struct tq_slice *s, uint32_t offset, struct h
 		}
 		{
 			struct tq_node *fd = tq_add_str(pk, t, &hf_file_data, &body, 0, body.len,
-			    file_str(pk, body.p, body.len));
+			    t ? file_str(pk, body.p, body.len) : "");
 			tq_set_valtext(pk, fd, "%u bytes", body.len);
 		}
 		if (body.len == 0)
