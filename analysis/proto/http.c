@@ -419,6 +419,8 @@ is_request_or_reply(const uint8_t *data, int64_t linelen, int *type, uint32_t *m
 	int64_t i = 0;
 	while (i < linelen && data[i] != ' ')
 		i++;
+	if (i == 0)
+		return 0;
 	static const struct { const char *m; int t; } methods[] = {
 		{ "GET", T_REQUEST }, { "PUT", T_REQUEST }, { "COPY", T_REQUEST }, { "HEAD", T_REQUEST },
 		{ "LOCK", T_REQUEST }, { "MOVE", T_REQUEST }, { "POLL", T_REQUEST }, { "POST", T_REQUEST },
@@ -435,7 +437,8 @@ is_request_or_reply(const uint8_t *data, int64_t linelen, int *type, uint32_t *m
 		{ "BASELINE-CONTROL", T_REQUEST }, { "SSTP_DUPLEX_POST", T_REQUEST },
 	};
 	for (size_t k = 0; k < sizeof(methods) / sizeof(methods[0]); k++) {
-		if ((size_t)i == strlen(methods[k].m) && !memcmp(data, methods[k].m, (size_t)i)) {
+		if (data[0] == (uint8_t)methods[k].m[0] && (size_t)i == strlen(methods[k].m) &&
+		    !memcmp(data, methods[k].m, (size_t)i)) {
 			*type = methods[k].t;
 			if (mlen)
 				*mlen = (uint32_t)i;
@@ -553,47 +556,50 @@ enum {
 	H_TRANSFER_ENCODING, H_HOST, H_UPGRADE, H_HTTP2_SETTINGS, H_COOKIE, H_WS_PROTOCOL, H_WS_EXTENSIONS, H_REFERER, H_LOCATION,
 };
 
+#define HDR(name, f, special) { name, sizeof(name) - 1, f, special }
 static const struct header {
 	const char *name;
+	size_t len;                  /* strlen(name) */
 	const struct tq_field *f;
 	int special;
 } headers[] = {
-	{ "Authorization", &hf_authorization, H_AUTHORIZATION },
-	{ "Proxy-Authorization", &hf_proxy_authorization, H_AUTHORIZATION },
-	{ "Proxy-Authenticate", &hf_proxy_authenticate, H_AUTHENTICATE },
-	{ "WWW-Authenticate", &hf_www_authenticate, H_AUTHENTICATE },
-	{ "Content-Type", &hf_content_type, H_CONTENT_TYPE },
-	{ "Content-Length", &hf_content_length_header, H_CONTENT_LENGTH },
-	{ "Content-Encoding", &hf_content_encoding, H_CONTENT_ENCODING },
-	{ "Transfer-Encoding", &hf_transfer_encoding, H_TRANSFER_ENCODING },
-	{ "Upgrade", &hf_upgrade, H_UPGRADE },
-	{ "User-Agent", &hf_user_agent, H_PLAIN },
-	{ "Host", &hf_host, H_HOST },
-	{ "Connection", &hf_connection, H_PLAIN },
-	{ "Cookie", &hf_cookie, H_COOKIE },
-	{ "Accept", &hf_accept, H_PLAIN },
-	{ "Referer", &hf_referer, H_REFERER },
-	{ "Accept-Language", &hf_accept_language, H_PLAIN },
-	{ "Accept-Encoding", &hf_accept_encoding, H_PLAIN },
-	{ "Date", &hf_date, H_PLAIN },
-	{ "Cache-Control", &hf_cache_control, H_PLAIN },
-	{ "Server", &hf_server, H_PLAIN },
-	{ "Location", &hf_location, H_LOCATION },
-	{ "Sec-WebSocket-Accept", &hf_ws_accept, H_PLAIN },
-	{ "Sec-WebSocket-Extensions", &hf_ws_extensions, H_WS_EXTENSIONS },
-	{ "Sec-WebSocket-Key", &hf_ws_key, H_PLAIN },
-	{ "Sec-WebSocket-Protocol", &hf_ws_protocol, H_WS_PROTOCOL },
-	{ "Sec-WebSocket-Version", &hf_ws_version, H_PLAIN },
-	{ "Set-Cookie", &hf_set_cookie, H_PLAIN },
-	{ "Last-Modified", &hf_last_modified, H_PLAIN },
-	{ "X-Forwarded-For", &hf_x_forwarded_for, H_PLAIN },
-	{ "HTTP2-Settings", &hf_http2_settings, H_HTTP2_SETTINGS },
+	HDR("Authorization", &hf_authorization, H_AUTHORIZATION),
+	HDR("Proxy-Authorization", &hf_proxy_authorization, H_AUTHORIZATION),
+	HDR("Proxy-Authenticate", &hf_proxy_authenticate, H_AUTHENTICATE),
+	HDR("WWW-Authenticate", &hf_www_authenticate, H_AUTHENTICATE),
+	HDR("Content-Type", &hf_content_type, H_CONTENT_TYPE),
+	HDR("Content-Length", &hf_content_length_header, H_CONTENT_LENGTH),
+	HDR("Content-Encoding", &hf_content_encoding, H_CONTENT_ENCODING),
+	HDR("Transfer-Encoding", &hf_transfer_encoding, H_TRANSFER_ENCODING),
+	HDR("Upgrade", &hf_upgrade, H_UPGRADE),
+	HDR("User-Agent", &hf_user_agent, H_PLAIN),
+	HDR("Host", &hf_host, H_HOST),
+	HDR("Connection", &hf_connection, H_PLAIN),
+	HDR("Cookie", &hf_cookie, H_COOKIE),
+	HDR("Accept", &hf_accept, H_PLAIN),
+	HDR("Referer", &hf_referer, H_REFERER),
+	HDR("Accept-Language", &hf_accept_language, H_PLAIN),
+	HDR("Accept-Encoding", &hf_accept_encoding, H_PLAIN),
+	HDR("Date", &hf_date, H_PLAIN),
+	HDR("Cache-Control", &hf_cache_control, H_PLAIN),
+	HDR("Server", &hf_server, H_PLAIN),
+	HDR("Location", &hf_location, H_LOCATION),
+	HDR("Sec-WebSocket-Accept", &hf_ws_accept, H_PLAIN),
+	HDR("Sec-WebSocket-Extensions", &hf_ws_extensions, H_WS_EXTENSIONS),
+	HDR("Sec-WebSocket-Key", &hf_ws_key, H_PLAIN),
+	HDR("Sec-WebSocket-Protocol", &hf_ws_protocol, H_WS_PROTOCOL),
+	HDR("Sec-WebSocket-Version", &hf_ws_version, H_PLAIN),
+	HDR("Set-Cookie", &hf_set_cookie, H_PLAIN),
+	HDR("Last-Modified", &hf_last_modified, H_PLAIN),
+	HDR("X-Forwarded-For", &hf_x_forwarded_for, H_PLAIN),
+	HDR("HTTP2-Settings", &hf_http2_settings, H_HTTP2_SETTINGS),
 };
+#undef HDR
 
 static int
 is_token_char(uint8_t c)
 {
-	return (c && strchr("!#$%&\\:*+-.^_`|~", c)) || isalnum(c);
+	return isalnum(c) || (c && strchr("!#$%&\\:*+-.^_`|~", c));
 }
 
 /* Wireshark's http_parse_transfer_coding: whether every name was understood. */
@@ -691,7 +697,7 @@ process_header(struct msg *m, struct tq_node *t, uint32_t off, uint32_t next, co
 	}
 	const struct header *h = NULL;
 	for (size_t i = 0; i < sizeof(headers) / sizeof(headers[0]); i++)
-		if (strlen(headers[i].name) == hlen && !strncasecmp(headers[i].name, (const char *)line, hlen)) {
+		if (headers[i].len == hlen && !strncasecmp(headers[i].name, (const char *)line, hlen)) {
 			h = &headers[i];
 			break;
 		}
@@ -1014,56 +1020,95 @@ dechunk(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint8_t 
 	return orig - datalen;
 }
 
-/* zlib or gzip (or raw deflate) as Wireshark's tvb_uncompress; NULL when it fails. */
+/*
+ * Inflates n bytes at p with zlib's window bits wbits, as Wireshark's
+ * tvb_uncompress does (a stream cut short keeps what came out).  The output
+ * goes to out (cap bytes, grown up to 64 MiB when grow is set; else what does
+ * not fit, up to 64 MiB more, is inflated into a scratch buffer and dropped,
+ * only counted).
+ * Returns the length that came out, or -1 when inflating failed or gave
+ * nothing; *out may have moved.
+ */
+static int64_t
+inflate_body(const uint8_t *p, uint32_t n, int wbits, uint8_t **out, size_t cap, int grow)
+{
+	z_stream z;
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, wbits) != Z_OK)
+		return -1;
+	static __thread uint8_t scratch[64 * 1024];
+	size_t len = 0, dropped = 0;
+	z.next_in = (Bytef *)(uintptr_t)p;
+	z.avail_in = n;
+	int rc = Z_DATA_ERROR;
+	for (;;) {
+		uint8_t *to = *out + len;
+		size_t room = cap - len;
+		if (room == 0 && grow) {
+			if (cap >= (64u << 20))
+				break;
+			uint8_t *nb = realloc(*out, cap * 2);
+			if (!nb)
+				break;
+			*out = nb;
+			cap *= 2;
+			to = nb + len;
+			room = cap - len;
+		} else if (room == 0) {
+			if (dropped >= (64u << 20))
+				break;                   /* as far as a tree's would go */
+			to = scratch;
+			room = sizeof(scratch);
+		}
+		z.next_out = to;
+		z.avail_out = (uInt)room;
+		rc = inflate(&z, Z_SYNC_FLUSH);
+		size_t got = room - z.avail_out;
+		if (to == scratch)
+			dropped += got;
+		else
+			len += got;
+		if (rc == Z_STREAM_END)
+			break;
+		if (rc != Z_OK || (z.avail_in == 0 && z.avail_out != 0)) {
+			if (rc == Z_BUF_ERROR && z.avail_in == 0)
+				rc = Z_STREAM_END;       /* cut short: what came out stands */
+			break;
+		}
+	}
+	inflateEnd(&z);
+	if ((rc != Z_STREAM_END && rc != Z_OK) || len + dropped == 0)
+		return -1;
+	return (int64_t)(len + dropped);
+}
+
+/*
+ * zlib or gzip (or raw deflate) as Wireshark's tvb_uncompress; NULL when it
+ * fails.  *outlen is the length that came out; without a tree (the packet
+ * list) only the first 64 KiB of it are kept, enough for the body
+ * dissectors' columns, and *keptlen says how much (else it equals *outlen).
+ */
 static uint8_t *
-uncompress_body(struct tq_pkt *pk, const uint8_t *p, uint32_t n, uint32_t *outlen)
+uncompress_body(struct tq_pkt *pk, const uint8_t *p, uint32_t n, uint32_t *outlen, uint32_t *keptlen)
 {
 	static const int wbits[] = { 15 + 32, -15 };
+	int keep_all = pk->tree != NULL;
 	for (size_t k = 0; k < 2; k++) {
-		z_stream z;
-		memset(&z, 0, sizeof(z));
-		if (inflateInit2(&z, wbits[k]) != Z_OK)
-			return NULL;
-		size_t cap = n * 4 + 256, len = 0;
+		size_t cap = keep_all ? (size_t)n * 4 + 256 : 64 * 1024;
 		uint8_t *buf = malloc(cap);
-		if (!buf) {
-			inflateEnd(&z);
+		if (!buf)
 			return NULL;
-		}
-		z.next_in = (Bytef *)(uintptr_t)p;
-		z.avail_in = n;
-		int rc = Z_DATA_ERROR;
-		for (;;) {
-			if (len == cap) {
-				if (cap >= (64u << 20))
-					break;
-				uint8_t *nb = realloc(buf, cap * 2);
-				if (!nb)
-					break;
-				buf = nb;
-				cap *= 2;
-			}
-			z.next_out = buf + len;
-			z.avail_out = (uInt)(cap - len);
-			rc = inflate(&z, Z_SYNC_FLUSH);
-			len = cap - z.avail_out;
-			if (rc == Z_STREAM_END)
-				break;
-			if (rc != Z_OK || (z.avail_in == 0 && z.avail_out != 0)) {
-				if (rc == Z_BUF_ERROR && z.avail_in == 0)
-					rc = Z_STREAM_END;       /* cut short: what came out stands */
-				break;
-			}
-		}
-		inflateEnd(&z);
-		if ((rc == Z_STREAM_END || rc == Z_OK) && len > 0) {
-			uint8_t *r = tq_arena_alloc_raw(pk->arena, len);
+		int64_t got = inflate_body(p, n, wbits[k], &buf, cap, keep_all);
+		if (got > 0) {
+			size_t kept = keep_all || (size_t)got < cap ? (size_t)got : cap;
+			uint8_t *r = tq_arena_alloc_raw(pk->arena, kept);
 			if (r)
-				memcpy(r, buf, len);
+				memcpy(r, buf, kept);
 			free(buf);
 			if (!r)
 				return NULL;
-			*outlen = (uint32_t)len;
+			*outlen = (uint32_t)got;
+			*keptlen = (uint32_t)kept;
 			return r;
 		}
 		free(buf);
@@ -1620,11 +1665,11 @@ dissect_message(struct tq_pkt *pk, struct tq_slice *s, uint32_t offset, struct h
 		}
 		if (m.have_content_encoding && strcasecmp(m.content_encoding, "identity")) {
 			uint8_t *u = NULL;
-			uint32_t ulen = 0;
+			uint32_t ulen = 0, ukept = 0;
 			const char *ce = m.content_encoding;
 			if (!strcasecmp(ce, "gzip") || !strcasecmp(ce, "deflate") || !strcasecmp(ce, "x-gzip") ||
 			    !strcasecmp(ce, "x-deflate"))
-				u = uncompress_body(pk, body.p, body.len, &ulen);
+				u = uncompress_body(pk, body.p, body.len, &ulen, &ukept);
 			struct tq_node *e = tq_add_text(pk, t, &body, 0, body.len, "Content-encoded entity body (%s): %u bytes",
 			    ce, body.len);
 			if (u) {
@@ -1632,7 +1677,7 @@ dissect_message(struct tq_pkt *pk, struct tq_slice *s, uint32_t offset, struct h
 				int ds = tq_add_ds(pk, u, ulen, "Uncompressed entity body");
 				if (ds < 0 && pk->tree)
 					goto done;
-				body = (struct tq_slice){ u, ulen, ulen, 0, (uint8_t)(ds < 0 ? 0 : ds) };
+				body = (struct tq_slice){ u, ukept, ukept, 0, (uint8_t)(ds < 0 ? 0 : ds) };
 			} else {
 				tq_append(pk, e, " [Error: Decompression failed]");
 				tq_expert(pk, e, &ei_decompression_failed, NULL);

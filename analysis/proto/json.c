@@ -360,6 +360,8 @@ tq_dissect_json(struct tq_pkt *pk, struct tq_slice *s, const char *media)
 	struct tq_node *t = tq_add_proto(pk, tq_root(pk), &hf_json, s, 0, s->len);
 	if (media)
 		tq_set_label(pk, t, "JavaScript Object Notation: %s", media);
+	if (!pk->tree)
+		return 1;               /* the columns are set whatever the body holds */
 	struct jp j = { pk, s, s->p, s->len, 0, 0 };
 	if (!parse(&j, NULL)) {
 		tq_text_lines(pk, s, media, 0);
