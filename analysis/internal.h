@@ -30,6 +30,10 @@ void *tq_arena_alloc(struct tq_arena *a, size_t n);
 void *tq_arena_alloc_raw(struct tq_arena *a, size_t n);
 char *tq_arena_strdup(struct tq_arena *a, const char *s, size_t n);
 char *tq_arena_vprintf(struct tq_arena *a, const char *fmt, va_list ap);
+/* Bytes as Wireshark's ENC_UTF_8 strings are, up to a NUL: what is not
+ * well-formed UTF-8 becomes U+FFFD, one for each maximal ill-formed part
+ * (the Unicode Standard's and WHATWG's practice). */
+char *tq_utf8_string(struct tq_arena *a, const uint8_t *p, size_t n);
 char *tq_arena_printf(struct tq_arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Frees every block but the first, which is kept for reuse. */

@@ -409,6 +409,71 @@ tq_arena_strdup(struct tq_arena *a, const char *s, size_t n)
 	return d;
 }
 
+/* The length of the well-formed UTF-8 character at p (Unicode's table 3-7),
+ * or of the maximal part of one that starts well (0 when p[0] cannot start
+ * one); *ok is set only for a whole character. */
+static size_t
+utf8_char(const uint8_t *p, size_t n, int *ok)
+{
+	uint8_t c = p[0];
+	size_t need;
+	uint8_t lo = 0x80, hi = 0xbf;       /* the second byte's range */
+	*ok = 0;
+	if (c < 0x80) {
+		*ok = 1;
+		return 1;
+	} else if (c >= 0xc2 && c <= 0xdf) {
+		need = 1;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		need = 2;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		need = 3;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else {
+		return 0;
+	}
+	size_t k = 1;
+	for (; k <= need && k < n; k++) {
+		uint8_t b = p[k];
+		if (k == 1 ? (b < lo || b > hi) : (b & 0xc0) != 0x80)
+			return k;
+	}
+	*ok = k == need + 1;
+	return k;
+}
+
+char *
+tq_utf8_string(struct tq_arena *a, const uint8_t *p, size_t n)
+{
+	/* at most three bytes out for each byte in (U+FFFD for one bad byte) */
+	char *d = tq_arena_alloc_raw(a, n * 3 + 1);
+	if (!d)
+		return NULL;
+	size_t o = 0;
+	for (size_t i = 0; i < n && p[i];) {
+		int ok;
+		size_t k = utf8_char(p + i, n - i, &ok);
+		if (ok) {
+			memcpy(d + o, p + i, k);
+			o += k;
+			i += k;
+		} else {
+			memcpy(d + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i += k ? k : 1;
+		}
+	}
+	d[o] = '\0';
+	return d;
+}
+
 char *
 tq_arena_vprintf(struct tq_arena *a, const char *fmt, va_list ap)
 {

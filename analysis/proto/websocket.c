@@ -88,6 +88,16 @@ tq_register_websocket(void)
 
 /* ------------------------------------------------------------------ payload */
 
+/* A string field of UTF-8 bytes (ENC_UTF_8). */
+static void
+add_utf8(struct tq_pkt *pk, struct tq_node *parent, const struct tq_field *f, const struct tq_slice *s,
+    uint32_t off, uint32_t len)
+{
+	const char *u = parent ? tq_utf8_string(pk->arena, s->p + off, len) : NULL;
+	if (u)
+		tq_add_str(pk, parent, f, s, off, len, u);
+}
+
 /* An opcode Wireshark has no dissector for: its bytes and a note saying so. */
 static void
 unknown_opcode(struct tq_pkt *pk, struct tq_node *parent, const struct tq_slice *pl, uint8_t opcode)
@@ -111,7 +121,7 @@ control_frame(struct tq_pkt *pk, struct tq_node *pl_tree, const struct tq_slice 
 				return;
 			tq_add(pk, c, &hf_close_status, pl, 0, 2);
 			if (len > 2 && tq_have(pk, pl, 2, len - 2, "WebSocket"))
-				tq_add(pk, c, &hf_close_reason, pl, 2, len - 2);
+				add_utf8(pk, c, &hf_close_reason, pl, 2, len - 2);
 		}
 		break;
 	}
@@ -132,7 +142,7 @@ data_frame(struct tq_pkt *pk, struct tq_node *pl_tree, struct tq_slice *pl, uint
 	switch (opcode) {
 	case WS_TEXT:
 		/* the text as far as it was captured, then as lines (Wireshark's default for text) */
-		tq_add(pk, pl_tree, &hf_text, pl, 0, pl->len);
+		add_utf8(pk, pl_tree, &hf_text, pl, 0, pl->len);
 		tq_text_lines(pk, pl, NULL, 0);
 		break;
 	case WS_BINARY:
@@ -219,7 +229,7 @@ frame(struct tq_pkt *pk, struct tq_slice *f)
 	tq_col_info_append(pk, " %s%s%s", op ? op : "Unknown Opcode", fin ? " [FIN]" : "[FRAGMENT] ",
 	    masked ? " [MASKED]" : " ");
 
-	struct tq_node *ws = tq_add_proto(pk, tq_root(pk), &hf_ws, f, 0, pl_off < f->len ? pl_off : f->len);
+	struct tq_node *ws = tq_add(pk, tq_root(pk), &hf_ws, f, 0, pl_off < f->len ? pl_off : f->len);
 	tq_add(pk, ws, &hf_fin, f, 0, 1);
 	tq_add(pk, ws, &hf_rsv, f, 0, 1);
 	tq_add(pk, ws, &hf_opcode, f, 0, 1);
@@ -272,6 +282,7 @@ dissect_websocket(struct tq_pkt *pk, struct tq_slice *s)
 	int can_deseg = pk->tcp && pk->tcp->can_desegment;
 	/* after the upgrade Wireshark reaches WebSocket through HTTP: "tcp:http:websocket" */
 	tq_http_upgraded_layer(pk);
+	tq_layer(pk, "websocket");          /* once a call, however many frames it finds */
 	uint32_t off = 0;
 	while (off < s->rlen) {
 		uint32_t avail = off < s->len ? s->len - off : 0;

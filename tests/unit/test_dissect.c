@@ -411,6 +411,36 @@ test_from_client(void **state)
 	tq_capture_free(cap);
 }
 
+/* ENC_UTF_8 strings: one U+FFFD for each maximal ill-formed part, as Wireshark 4.0. */
+static void
+test_utf8_strings(void **state)
+{
+	(void)state;
+#define R "\xef\xbf\xbd"
+	static const struct { const char *in; size_t n; const char *out; } cases[] = {
+		{ "abc", 3, "abc" },
+		{ "\xc3\xa9t\xc3\xa9", 6, "\xc3\xa9t\xc3\xa9" },
+		{ "\xf0\x9f\x98\x80!", 5, "\xf0\x9f\x98\x80!" },
+		{ "\xe0\x80\x80", 3, R R R },                /* overlong: E0 wants A0..BF next */
+		{ "\xed\xa0\x80", 3, R R R },                /* a surrogate */
+		{ "\xf4\x90\x80\x80", 4, R R R R },          /* past U+10FFFF */
+		{ "\xf8\x88\x80\x80\x80", 5, R R R R R },   /* no five-byte forms */
+		{ "\xf0\x9f\x98", 3, R },                    /* cut short: one part */
+		{ "\xe2\x82" "A", 3, R "A" },
+		{ "\xc0\xaf", 2, R R },
+		{ "a\0b", 3, "a" },                           /* up to a NUL */
+	};
+#undef R
+	struct tq_arena a;
+	tq_arena_init(&a, 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = tq_utf8_string(&a, (const uint8_t *)cases[i].in, cases[i].n);
+		assert_non_null(got);
+		assert_string_equal(got, cases[i].out);
+	}
+	tq_arena_free(&a);
+}
+
 int
 main(void)
 {
@@ -418,6 +448,7 @@ main(void)
 		cmocka_unit_test(test_captures_match_tshark),
 		cmocka_unit_test(test_positions_nest),
 		cmocka_unit_test(test_from_client),
+		cmocka_unit_test(test_utf8_strings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
