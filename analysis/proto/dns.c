@@ -520,10 +520,41 @@ struct trans {
 	int multiple;                /* AXFR/IXFR: several responses are normal */
 };
 
+/*
+ * A conversation's transactions: a list while it has few (most have one or
+ * two: a client's port per query), buckets by ID once it has more.
+ */
 #define TBUCKETS 64
+#define TLIST_MAX 8
 struct conv_state {
-	struct trans *b[TBUCKETS];
+	struct trans *list;          /* newest first, while b is NULL */
+	struct trans **b;            /* TBUCKETS chains, newest first */
+	unsigned n;
 };
+
+/* The chain the transactions with this ID are on (made into buckets as the list grows). */
+static struct trans **
+trans_chain(struct tq_pkt *pk, struct conv_state *cs, uint16_t id)
+{
+	if (!cs->b && cs->n == TLIST_MAX) {        /* once: a list that could not be converted stays one */
+		struct trans **b = tq_arena_alloc(&pk->cap->state, TBUCKETS * sizeof(*b));
+		if (b) {
+			/* oldest first onto the chains' heads: each chain stays newest first */
+			struct trans *old[TLIST_MAX];
+			unsigned k = 0;
+			for (struct trans *t = cs->list; t && k < TLIST_MAX; t = t->next)
+				old[k++] = t;
+			while (k--) {
+				struct trans *t = old[k];
+				t->next = b[t->id % TBUCKETS];
+				b[t->id % TBUCKETS] = t;
+			}
+			cs->b = b;
+			cs->list = NULL;
+		}
+	}
+	return cs->b ? &cs->b[id % TBUCKETS] : &cs->list;
+}
 
 /* What pass 1 found for one DNS message of a frame. */
 struct msg_info {
@@ -1936,7 +1967,7 @@ track(struct tq_pkt *pk, unsigned msg, uint16_t id, int response, int multiple)
 	struct conv_state *cs = conv_state(pk, 1);
 	if (!cs)
 		return;
-	struct trans **bucket = &cs->b[id % TBUCKETS];
+	struct trans **bucket = trans_chain(pk, cs, id);
 	struct trans *t = *bucket;
 	while (t && t->id != id)
 		t = t->next;
@@ -1963,6 +1994,7 @@ track(struct tq_pkt *pk, unsigned msg, uint16_t id, int response, int multiple)
 			t->nsec = (int32_t)pk->fr->nsec;
 			t->next = *bucket;
 			*bucket = t;
+			cs->n++;
 		}
 	} else if (t && !t->rep_frame) {
 		t->rep_frame = pk->num;
