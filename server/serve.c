@@ -281,8 +281,10 @@ app_capture(struct app *a, int64_t capture_id, const struct tq_open_opts *o, cha
 	a->caps = ce;
 	pthread_mutex_unlock(&a->lock);
 
+	/* loaded outside the lock: what others may read of ce (its hash) is set under it */
+	char sha256[sizeof(ce->sha256)] = "";
 	struct tq_store *st = app_store(a);
-	int rc = st ? open_stored(st, capture_id, o, &ce->cap, ce->sha256, err, errlen) : -1;
+	int rc = st ? open_stored(st, capture_id, o, &ce->cap, sha256, err, errlen) : -1;
 	if (!st)
 		snprintf(err, errlen, "the database cannot be opened");
 	pthread_mutex_lock(&a->lock);
@@ -295,6 +297,7 @@ app_capture(struct app *a, int64_t capture_id, const struct tq_open_opts *o, cha
 		free(ce);
 		ce = NULL;
 	} else {
+		memcpy(ce->sha256, sha256, sizeof(ce->sha256));
 		ce->bytes = tq_capture_memory(ce->cap);
 		ce->ready = 1;
 		ce->used = ++a->clock;
@@ -352,9 +355,9 @@ app_trace_ready(struct app *a, const char *sha256)
 {
 	pthread_mutex_lock(&a->lock);
 	struct capentry *ce = a->caps;
-	while (ce && strcmp(ce->sha256, sha256))
+	while (ce && !(ce->ready && !strcmp(ce->sha256, sha256)))
 		ce = ce->next;
-	int ready = ce && ce->ready;
+	int ready = ce != NULL;
 	pthread_mutex_unlock(&a->lock);
 	return ready;
 }
