@@ -131,14 +131,25 @@ export class ExprEditor {
 		this.preview.dataset.state = 'busy';
 		this.preview.classList.add('busy');
 		let r;
-		try {
-			r = await api.evaluate(expr, sha, { signal: ctl.signal });
-		} catch (e) {
-			if (e.name === 'AbortError' || seq !== this.seq)
+		for (let tries = 0; ; tries++) {
+			try {
+				r = await api.evaluate(expr, sha, { signal: ctl.signal });
+				break;
+			} catch (e) {
+				if (e.name === 'AbortError' || seq !== this.seq)
+					return;
+				/* 429: this account's other evaluations (an editor opening evaluates
+				 * every key at once) hold the server's slots: a preview waits its turn */
+				if (e.status === 429 && tries < 8) {
+					await new Promise((ok) => setTimeout(ok, 400 * (tries + 1)));
+					if (seq !== this.seq || ctl.signal.aborted)
+						return;
+					continue;
+				}
+				this.preview.classList.remove('busy');
+				this.show_error(expr, e);
 				return;
-			this.preview.classList.remove('busy');
-			this.show_error(expr, e);
-			return;
+			}
 		}
 		if (seq !== this.seq)
 			return;
