@@ -950,8 +950,6 @@ pass_main(void *arg)
 	struct loading lo = { .cap = cap, .ld = ld };
 	char *warning = NULL;
 	int rc = read_loop(&lo, ld->p, ld->fp, NULL, &warning);
-	/* no more changes to the tables: pass 2 reads them without the lock from now on */
-	__atomic_store_n(&cap->tables_locked, 0, __ATOMIC_RELEASE);
 	pcap_close(ld->p);           /* closes fp too */
 	ld->p = NULL;
 	free(ld->mf);
@@ -1020,7 +1018,6 @@ start_async(struct tq_capture *cap, const char *path, pcap_t *p, FILE *fp, struc
 	}
 	pthread_mutex_init(&ld->mu, NULL);
 	pthread_cond_init(&ld->cv, NULL);
-	pthread_rwlock_init(&cap->tables_lock, NULL);
 	ld->mf = mf;
 	ld->fp = fp;
 	ld->p = p;
@@ -1028,11 +1025,8 @@ start_async(struct tq_capture *cap, const char *path, pcap_t *p, FILE *fp, struc
 	cap->cap_frames = (uint32_t)bound;
 	cap->frames_mapped = 1;
 	cap->load = ld;
-	cap->tables_locked = 1;
 	if (pthread_create(&ld->pass, NULL, pass_main, cap) != 0) {
 		cap->load = NULL;
-		cap->tables_locked = 0;
-		pthread_rwlock_destroy(&cap->tables_lock);
 		munmap(fr, bound * sizeof(struct tq_frame));
 		cap->frames = NULL;
 		cap->cap_frames = 0;
@@ -1122,8 +1116,6 @@ tq_capture_wait_loaded(struct tq_capture *cap)
 	}
 	cap->load_rc = ld->pass_rc;
 	cap->load = NULL;
-	cap->tables_locked = 0;
-	pthread_rwlock_destroy(&cap->tables_lock);
 	cap->dropped = 0;
 	loader_free(ld);
 }

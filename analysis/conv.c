@@ -6,19 +6,36 @@
 
 #include "internal.h"
 
+/*
+ * Both tables are written by pass 1 alone and read by pass 2, which may run
+ * on other threads while pass 1 goes on (capture.c).  Neither takes a lock:
+ * an entry is filled in before it is published with a release store, and a
+ * reader finds it with an acquire load.  Nothing is ever removed, and a table
+ * that grows is copied and the copy published, the old one kept until the
+ * capture is freed, so a reader that still walks it sees what it saw before.
+ * A frame pass 2 renders was published by pass 1 after everything it put
+ * there, so its entries are always found.
+ */
+
+/* Conversations: open addressing on pointers, at most half full. */
 struct tq_conv_table {
 	struct tq_conv **slots;
 	size_t cap, n;
+	struct tq_conv_table *older; /* the tables it replaced, freed with it */
 };
 
+/* Per-frame data: a list of (key, data) for each frame, in pages of frames. */
+#define PD_PAGE_BITS 16
+#define PD_PAGES     (1u << (32 - PD_PAGE_BITS))
+
 struct pdata_ent {
-	uint64_t key;
+	uint32_t key;
 	void *data;
+	struct pdata_ent *next;
 };
 
 struct tq_pdata {
-	struct pdata_ent *ents;
-	size_t cap, n;
+	struct pdata_ent **pages[PD_PAGES];
 };
 
 static uint64_t
@@ -77,52 +94,49 @@ conv_match(const struct tq_conv *c, int kind, const struct tq_addr *s, const str
 	return 0;
 }
 
-/* The capture's table of conversations, made on first use (pass 1, under the write lock). */
 static struct tq_conv_table *
-conv_table(struct tq_capture *cap)
+table_new(size_t cap)
 {
-	struct tq_conv_table *t = cap->convs;
-
-	if (t)
-		return t;
-	t = calloc(1, sizeof(*t));
+	struct tq_conv_table *t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
-	t->cap = 256;
-	t->slots = calloc(t->cap, sizeof(*t->slots));
+	t->cap = cap;
+	t->slots = calloc(cap, sizeof(*t->slots));
 	if (!t->slots) {
 		free(t);
 		return NULL;
 	}
-	cap->convs = t;
 	return t;
 }
 
-/* A new conversation on this key, from frame `from` on. */
+/* Puts c in the first free slot of its probe sequence, then publishes it. */
+static void
+table_put(struct tq_conv_table *t, struct tq_conv *c)
+{
+	size_t i = c->hash & (t->cap - 1);
+	while (t->slots[i])
+		i = (i + 1) & (t->cap - 1);
+	__atomic_store_n(&t->slots[i], c, __ATOMIC_RELEASE);
+	t->n++;
+}
+
+/* A new conversation on this key, from frame `from` on (pass 1). */
 static struct tq_conv *
-conv_insert(struct tq_capture *cap, struct tq_conv_table *t, int kind, const struct tq_addr *src,
+conv_insert(struct tq_capture *cap, int kind, const struct tq_addr *src,
     const struct tq_addr *dst, uint16_t sport, uint16_t dport, uint32_t extra, uint32_t from)
 {
-	if (t->n + 1 > t->cap) {
-		size_t ncap = t->cap * 2;
-		struct tq_conv **ns = calloc(ncap, sizeof(*ns));
-		if (!ns)
+	struct tq_conv_table *t = cap->convs;
+	if (!t || (t->n + 1) * 2 > t->cap) {
+		struct tq_conv_table *nt = table_new(t ? t->cap * 2 : 256);
+		if (!nt)
 			return NULL;
-		for (size_t i = 0; i < t->cap; i++) {
-			struct tq_conv *c = t->slots[i];
-			while (c) {
-				struct tq_conv *next = c->hnext;
-				uint64_t hh = conv_hash(c->kind, &c->a, &c->b, c->pa, c->pb, c->extra);
-				c->hnext = ns[hh & (ncap - 1)];
-				ns[hh & (ncap - 1)] = c;
-				c = next;
-			}
-		}
-		free(t->slots);
-		t->slots = ns;
-		t->cap = ncap;
+		for (size_t i = 0; t && i < t->cap; i++)
+			if (t->slots[i])
+				table_put(nt, t->slots[i]);
+		nt->older = t;
+		__atomic_store_n(&cap->convs, nt, __ATOMIC_RELEASE);
+		t = nt;
 	}
-	uint64_t h = conv_hash(kind, src, dst, sport, dport, extra);
 	struct tq_conv *c = tq_arena_alloc(&cap->state, sizeof(*c));
 	if (!c)
 		return NULL;
@@ -133,56 +147,25 @@ conv_insert(struct tq_capture *cap, struct tq_conv_table *t, int kind, const str
 	c->kind = (uint8_t)kind;
 	c->extra = extra;
 	c->first_frame = from;
-	c->hnext = t->slots[h & (t->cap - 1)];
-	t->slots[h & (t->cap - 1)] = c;
-	t->n++;
+	c->hash = conv_hash(kind, src, dst, sport, dport, extra);
+	table_put(t, c);
 	return c;
-}
-
-/*
- * While a capture loads on threads (capture.c), pass 2 may look up what
- * pass 1 is still adding to: lookups that may come from pass 2 take the
- * read lock, pass 1's additions the write lock.  Pass 1 is the only writer,
- * so its own lookups need no lock.
- */
-static int
-tables_read(struct tq_capture *cap)
-{
-	/* pass 1 clears the flag when it ends, after its last change */
-	if (!__atomic_load_n(&cap->tables_locked, __ATOMIC_ACQUIRE))
-		return 0;
-	pthread_rwlock_rdlock(&cap->tables_lock);
-	return 1;
-}
-
-static int
-tables_write(struct tq_capture *cap)
-{
-	if (!__atomic_load_n(&cap->tables_locked, __ATOMIC_RELAXED))
-		return 0;
-	pthread_rwlock_wrlock(&cap->tables_lock);
-	return 1;
-}
-
-static void
-tables_done(struct tq_capture *cap, int locked)
-{
-	if (locked)
-		pthread_rwlock_unlock(&cap->tables_lock);
 }
 
 /* Of the conversations on this key (several when ports were reused), the
  * one started last at or before frame num, as Wireshark's lookup. */
 static struct tq_conv *
-conv_lookup(const struct tq_conv_table *t, int kind, const struct tq_addr *src,
+conv_lookup(struct tq_capture *cap, int kind, const struct tq_addr *src,
     const struct tq_addr *dst, uint16_t sport, uint16_t dport, uint32_t extra, uint32_t num)
 {
+	const struct tq_conv_table *t = __atomic_load_n(&cap->convs, __ATOMIC_ACQUIRE);
 	if (!t)
 		return NULL;
 	uint64_t h = conv_hash(kind, src, dst, sport, dport, extra);
-	struct tq_conv *best = NULL;
-	for (struct tq_conv *c = t->slots[h & (t->cap - 1)]; c; c = c->hnext) {
-		if (c->first_frame <= num && (!best || c->first_frame > best->first_frame) &&
+	struct tq_conv *best = NULL, *c;
+	for (size_t i = h & (t->cap - 1); (c = __atomic_load_n(&t->slots[i], __ATOMIC_ACQUIRE));
+	    i = (i + 1) & (t->cap - 1)) {
+		if (c->hash == h && c->first_frame <= num && (!best || c->first_frame > best->first_frame) &&
 		    conv_match(c, kind, src, dst, sport, dport, extra))
 			best = c;
 	}
@@ -193,20 +176,10 @@ struct tq_conv *
 tq_conv_find_at(struct tq_capture *cap, int kind, const struct tq_addr *src,
     const struct tq_addr *dst, uint16_t sport, uint16_t dport, uint32_t extra, int create, uint32_t num)
 {
-	if (!create) {
-		int locked = tables_read(cap);
-		struct tq_conv *c = conv_lookup(cap->convs, kind, src, dst, sport, dport, extra, num);
-		tables_done(cap, locked);
+	struct tq_conv *c = conv_lookup(cap, kind, src, dst, sport, dport, extra, num);
+	if (c || !create)
 		return c;
-	}
-	struct tq_conv *c = conv_lookup(cap->convs, kind, src, dst, sport, dport, extra, num);
-	if (c)
-		return c;
-	int locked = tables_write(cap);
-	struct tq_conv_table *t = conv_table(cap);
-	c = t ? conv_insert(cap, t, kind, src, dst, sport, dport, extra, 0) : NULL;
-	tables_done(cap, locked);
-	return c;
+	return conv_insert(cap, kind, src, dst, sport, dport, extra, 0);
 }
 
 struct tq_conv *
@@ -220,11 +193,7 @@ struct tq_conv *
 tq_conv_new_from(struct tq_capture *cap, int kind, const struct tq_addr *src,
     const struct tq_addr *dst, uint16_t sport, uint16_t dport, uint32_t extra, uint32_t num)
 {
-	int locked = tables_write(cap);
-	struct tq_conv_table *t = conv_table(cap);
-	struct tq_conv *c = t ? conv_insert(cap, t, kind, src, dst, sport, dport, extra, num) : NULL;
-	tables_done(cap, locked);
-	return c;
+	return conv_insert(cap, kind, src, dst, sport, dport, extra, num);
 }
 
 int
@@ -242,99 +211,56 @@ tq_conv_from_a(const struct tq_conv *c, const struct tq_addr *src, uint16_t spor
 
 /* ------------------------------------------------------------------ per-frame data */
 
-static uint64_t
-pkey(uint32_t num, uint32_t key)
+/* The head of frame num's list, or NULL when its page is not there (or create fails). */
+static struct pdata_ent **
+pdata_head(struct tq_capture *cap, uint32_t num, int create)
 {
-	return (uint64_t)num << 32 | key;
-}
-
-/*
- * The slot of a key.  mix(0, k) was k plus a constant: the frame number, in
- * the high half, never reached the low bits that pick the slot, so every entry
- * of one kind (one per UDP frame, say) started probing at the same slot and
- * pass 1 went quadratic.  MurmurHash3's finalizer spreads all 64 bits.
- */
-static size_t
-pslot(uint64_t k, size_t cap)
-{
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	k *= 0xc4ceb9fe1a85ec53ULL;
-	k ^= k >> 33;
-	return (size_t)(k & (cap - 1));
-}
-
-static void *
-pdata_get(const struct tq_pdata *pd, uint32_t num, uint32_t key)
-{
-	if (!pd || !pd->n)
-		return NULL;
-	uint64_t k = pkey(num, key);
-	size_t i = pslot(k, pd->cap);
-	while (pd->ents[i].key) {
-		if (pd->ents[i].key == k)
-			return pd->ents[i].data;
-		i = (i + 1) & (pd->cap - 1);
+	struct tq_pdata *pd = __atomic_load_n(&cap->pdata, __ATOMIC_ACQUIRE);
+	if (!pd) {
+		if (!create || !(pd = calloc(1, sizeof(*pd))))
+			return NULL;
+		__atomic_store_n(&cap->pdata, pd, __ATOMIC_RELEASE);
 	}
-	return NULL;
+	struct pdata_ent ***slot = &pd->pages[num >> PD_PAGE_BITS];
+	struct pdata_ent **page = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+	if (!page) {
+		if (!create || !(page = calloc((size_t)1 << PD_PAGE_BITS, sizeof(*page))))
+			return NULL;
+		__atomic_store_n(slot, page, __ATOMIC_RELEASE);
+	}
+	return &page[num & ((1u << PD_PAGE_BITS) - 1)];
 }
 
 void *
 tq_pdata_get(struct tq_capture *cap, uint32_t num, uint32_t key)
 {
-	int locked = tables_read(cap);
-	void *d = pdata_get(cap->pdata, num, key);
-	tables_done(cap, locked);
-	return d;
+	struct pdata_ent **head = pdata_head(cap, num, 0);
+	if (!head)
+		return NULL;
+	for (struct pdata_ent *e = __atomic_load_n(head, __ATOMIC_ACQUIRE); e; e = e->next)
+		if (e->key == key)
+			return __atomic_load_n(&e->data, __ATOMIC_ACQUIRE);
+	return NULL;
 }
-
-static int pdata_put(struct tq_capture *cap, uint32_t num, uint32_t key, void *data);
 
 int
 tq_pdata_put(struct tq_capture *cap, uint32_t num, uint32_t key, void *data)
 {
-	int locked = tables_write(cap);
-	int rc = pdata_put(cap, num, key, data);
-	tables_done(cap, locked);
-	return rc;
-}
-
-static int
-pdata_put(struct tq_capture *cap, uint32_t num, uint32_t key, void *data)
-{
-	struct tq_pdata *pd = cap->pdata;
-	if (!pd) {
-		pd = calloc(1, sizeof(*pd));
-		if (!pd)
-			return TQ_ENOMEM;
-		cap->pdata = pd;
-	}
-	if ((pd->n + 1) * 2 > pd->cap) {
-		size_t ncap = pd->cap ? pd->cap * 2 : 256;
-		struct pdata_ent *ne = calloc(ncap, sizeof(*ne));
-		if (!ne)
-			return TQ_ENOMEM;
-		for (size_t i = 0; i < pd->cap; i++) {
-			if (!pd->ents[i].key)
-				continue;
-			size_t j = pslot(pd->ents[i].key, ncap);
-			while (ne[j].key)
-				j = (j + 1) & (ncap - 1);
-			ne[j] = pd->ents[i];
+	struct pdata_ent **head = pdata_head(cap, num, 1);
+	if (!head)
+		return TQ_ENOMEM;
+	for (struct pdata_ent *e = *head; e; e = e->next)
+		if (e->key == key) {
+			__atomic_store_n(&e->data, data, __ATOMIC_RELEASE);
+			return 0;
 		}
-		free(pd->ents);
-		pd->ents = ne;
-		pd->cap = ncap;
-	}
-	uint64_t k = pkey(num, key);
-	size_t i = pslot(k, pd->cap);
-	while (pd->ents[i].key && pd->ents[i].key != k)
-		i = (i + 1) & (pd->cap - 1);
-	if (!pd->ents[i].key)
-		pd->n++;
-	pd->ents[i].key = k;
-	pd->ents[i].data = data;
+	struct pdata_ent *e = tq_arena_alloc(&cap->state, sizeof(*e));
+	if (!e)
+		return TQ_ENOMEM;
+	e->key = key;
+	e->data = data;
+	e->next = *head;
+	__atomic_store_n(head, e, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -342,13 +268,15 @@ void tq_conv_free_all(struct tq_capture *cap);
 void
 tq_conv_free_all(struct tq_capture *cap)
 {
-	if (cap->convs) {
-		free(cap->convs->slots);
-		free(cap->convs);
-		cap->convs = NULL;
+	for (struct tq_conv_table *t = cap->convs, *o; t; t = o) {
+		o = t->older;
+		free(t->slots);
+		free(t);
 	}
+	cap->convs = NULL;
 	if (cap->pdata) {
-		free(cap->pdata->ents);
+		for (size_t i = 0; i < PD_PAGES; i++)
+			free(cap->pdata->pages[i]);
 		free(cap->pdata);
 		cap->pdata = NULL;
 	}

@@ -260,13 +260,11 @@ struct tq_capture {
 	int frames_mapped;           /* frames is a reservation of cap_frames, not malloc's */
 	int load_rc;                 /* 0, or TQ_ENOMEM when reading had to stop */
 	struct tq_loader *load;      /* pass 1 and the scout on threads, while they run */
-	int tables_locked;           /* meanwhile convs and pdata take tables_lock (conv.c) */
-	pthread_rwlock_t tables_lock;
 	struct tq_iface *ifaces;
 	uint32_t nifaces;
 	char *warning;
 	struct tq_arena state;       /* pass-1 state lives here */
-	struct tq_conv_table *convs;
+	struct tq_conv_table *convs; /* written by pass 1, read by pass 2 without a lock (conv.c) */
 	struct tq_pdata *pdata;
 	uint32_t tcp_streams, udp_streams;
 	uint32_t frag_ids;
@@ -286,7 +284,7 @@ struct tq_conv {
 	uint32_t index;              /* stream index within its kind */
 	uint32_t first_frame;        /* 0, or the frame that started it on a reused key */
 	void *data;                  /* protocol state */
-	struct tq_conv *hnext;
+	uint64_t hash;               /* of its key, for the table (conv.c) */
 };
 
 /* Pass 1 over frame num, the frames before it done (dissect.c); scratch is reset after it. */
