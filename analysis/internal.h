@@ -287,6 +287,15 @@ struct tq_conv {
 	uint64_t hash;               /* of its key, for the table (conv.c) */
 };
 
+/*
+ * A gzip or deflate body decompressed as Wireshark's tvb_uncompress does
+ * (inflate.c): the output in the arena, or NULL when it fails.  *outlen is
+ * its length; only its first `keep` bytes are kept (0: all, up to 64 MiB),
+ * and *keptlen says how many.
+ */
+uint8_t *tq_uncompress(struct tq_arena *a, const uint8_t *p, uint32_t n, uint32_t keep, uint32_t *outlen,
+    uint32_t *keptlen);
+
 /* Pass 1 over frame num, the frames before it done (dissect.c); scratch is reset after it. */
 void tq_pass1_frame(struct tq_capture *cap, uint32_t num, struct tq_arena *scratch);
 

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <zlib.h>
 
 #include "http.h"
 
@@ -1020,102 +1019,6 @@ dechunk(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s, uint8_t 
 	return orig - datalen;
 }
 
-/*
- * Inflates n bytes at p with zlib's window bits wbits, as Wireshark's
- * tvb_uncompress does (a stream cut short keeps what came out).  The output
- * goes to out (cap bytes, grown up to 64 MiB when grow is set; else what does
- * not fit, up to 64 MiB more, is inflated into a scratch buffer and dropped,
- * only counted).
- * Returns the length that came out, or -1 when inflating failed or gave
- * nothing; *out may have moved.
- */
-static int64_t
-inflate_body(const uint8_t *p, uint32_t n, int wbits, uint8_t **out, size_t cap, int grow)
-{
-	z_stream z;
-	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, wbits) != Z_OK)
-		return -1;
-	static __thread uint8_t scratch[64 * 1024];
-	size_t len = 0, dropped = 0;
-	z.next_in = (Bytef *)(uintptr_t)p;
-	z.avail_in = n;
-	int rc = Z_DATA_ERROR;
-	for (;;) {
-		uint8_t *to = *out + len;
-		size_t room = cap - len;
-		if (room == 0 && grow) {
-			if (cap >= (64u << 20))
-				break;
-			uint8_t *nb = realloc(*out, cap * 2);
-			if (!nb)
-				break;
-			*out = nb;
-			cap *= 2;
-			to = nb + len;
-			room = cap - len;
-		} else if (room == 0) {
-			if (dropped >= (64u << 20))
-				break;                   /* as far as a tree's would go */
-			to = scratch;
-			room = sizeof(scratch);
-		}
-		z.next_out = to;
-		z.avail_out = (uInt)room;
-		rc = inflate(&z, Z_SYNC_FLUSH);
-		size_t got = room - z.avail_out;
-		if (to == scratch)
-			dropped += got;
-		else
-			len += got;
-		if (rc == Z_STREAM_END)
-			break;
-		if (rc != Z_OK || (z.avail_in == 0 && z.avail_out != 0)) {
-			if (rc == Z_BUF_ERROR && z.avail_in == 0)
-				rc = Z_STREAM_END;       /* cut short: what came out stands */
-			break;
-		}
-	}
-	inflateEnd(&z);
-	if ((rc != Z_STREAM_END && rc != Z_OK) || len + dropped == 0)
-		return -1;
-	return (int64_t)(len + dropped);
-}
-
-/*
- * zlib or gzip (or raw deflate) as Wireshark's tvb_uncompress; NULL when it
- * fails.  *outlen is the length that came out; without a tree (the packet
- * list) only the first 64 KiB of it are kept, enough for the body
- * dissectors' columns, and *keptlen says how much (else it equals *outlen).
- */
-static uint8_t *
-uncompress_body(struct tq_pkt *pk, const uint8_t *p, uint32_t n, uint32_t *outlen, uint32_t *keptlen)
-{
-	static const int wbits[] = { 15 + 32, -15 };
-	int keep_all = pk->tree != NULL;
-	for (size_t k = 0; k < 2; k++) {
-		size_t cap = keep_all ? (size_t)n * 4 + 256 : 64 * 1024;
-		uint8_t *buf = malloc(cap);
-		if (!buf)
-			return NULL;
-		int64_t got = inflate_body(p, n, wbits[k], &buf, cap, keep_all);
-		if (got > 0) {
-			size_t kept = keep_all || (size_t)got < cap ? (size_t)got : cap;
-			uint8_t *r = tq_arena_alloc_raw(pk->arena, kept);
-			if (r)
-				memcpy(r, buf, kept);
-			free(buf);
-			if (!r)
-				return NULL;
-			*outlen = (uint32_t)got;
-			*keptlen = (uint32_t)kept;
-			return r;
-		}
-		free(buf);
-	}
-	return NULL;
-}
-
 int
 tq_dissect_text_lines(struct tq_pkt *pk, struct tq_slice *s, const char *media)
 {
@@ -1669,7 +1572,7 @@ dissect_message(struct tq_pkt *pk, struct tq_slice *s, uint32_t offset, struct h
 			const char *ce = m.content_encoding;
 			if (!strcasecmp(ce, "gzip") || !strcasecmp(ce, "deflate") || !strcasecmp(ce, "x-gzip") ||
 			    !strcasecmp(ce, "x-deflate"))
-				u = uncompress_body(pk, body.p, body.len, &ulen, &ukept);
+				u = tq_uncompress(pk->arena, body.p, body.len, pk->tree ? 0 : 64u << 10, &ulen, &ukept);
 			struct tq_node *e = tq_add_text(pk, t, &body, 0, body.len, "Content-encoded entity body (%s): %u bytes",
 			    ce, body.len);
 			if (u) {
@@ -1679,7 +1582,6 @@ dissect_message(struct tq_pkt *pk, struct tq_slice *s, uint32_t offset, struct h
 					goto done;
 				body = (struct tq_slice){ u, ukept, ukept, 0, (uint8_t)(ds < 0 ? 0 : ds) };
 			} else {
-				tq_append(pk, e, " [Error: Decompression failed]");
 				tq_expert(pk, e, &ei_decompression_failed, NULL);
 				struct tq_node *saved = pk->parent;
 				if (e)

@@ -19,7 +19,6 @@
 #include <string.h>
 
 #include <nghttp2/nghttp2.h>
-#include <zlib.h>
 
 #include "../internal.h"
 
@@ -1101,57 +1100,6 @@ body_data(struct ctx *x, struct tq_node *tree, const struct tq_slice *s)
 		text_lines(x->pk, x->proto, s, ct);
 }
 
-/* tvb_child_uncompress: gzip or zlib, else raw deflate; NULL on failure. */
-static uint8_t *
-body_uncompress(struct tq_arena *a, const uint8_t *p, uint32_t n, uint32_t *outlen)
-{
-	for (int attempt = 0; attempt < 2; attempt++) {
-		z_stream z;
-		memset(&z, 0, sizeof(z));
-		if (inflateInit2(&z, attempt ? -MAX_WBITS : MAX_WBITS + 32) != Z_OK)
-			return NULL;
-		size_t cap = n * 4 + 256, len = 0;
-		if (cap > (64u << 20))
-			cap = 64u << 20;
-		uint8_t *out = malloc(cap);
-		if (!out) {
-			inflateEnd(&z);
-			return NULL;
-		}
-		z.next_in = (Bytef *)(uintptr_t)p;
-		z.avail_in = n;
-		int rc = Z_OK;
-		while (rc == Z_OK) {
-			if (len == cap) {
-				if (cap >= (64u << 20))
-					break;
-				uint8_t *no = realloc(out, cap * 2);
-				if (!no)
-					break;
-				out = no;
-				cap *= 2;
-			}
-			z.next_out = out + len;
-			z.avail_out = (uInt)(cap - len);
-			rc = inflate(&z, Z_SYNC_FLUSH);
-			len = cap - z.avail_out;
-			if (rc == Z_BUF_ERROR && z.avail_in == 0)
-				break;
-		}
-		inflateEnd(&z);
-		if ((rc == Z_STREAM_END || rc == Z_OK || rc == Z_BUF_ERROR) && len > 0) {
-			uint8_t *r = tq_arena_alloc_raw(a, len);
-			if (r)
-				memcpy(r, out, len);
-			free(out);
-			*outlen = (uint32_t)len;
-			return r;
-		}
-		free(out);
-	}
-	return NULL;
-}
-
 /* dissect_http2_data_full_body */
 static void
 full_body(struct ctx *x, const struct tq_slice *s)
@@ -1165,8 +1113,8 @@ full_body(struct ctx *x, const struct tq_slice *s)
 	}
 	struct tq_node *e = tq_add(pk, x->t, &hf_enc_entity, s, 0, s->len);
 	tq_set_label(pk, e, "Content-encoded entity body (%s): %u bytes", enc, s->len);
-	uint32_t ulen = 0;
-	uint8_t *u = s->len == s->rlen ? body_uncompress(pk->arena, s->p, s->len, &ulen) : NULL;
+	uint32_t ulen = 0, ukept = 0;
+	uint8_t *u = s->len == s->rlen ? tq_uncompress(pk->arena, s->p, s->len, 0, &ulen, &ukept) : NULL;
 	if (u) {
 		int ds = tq_add_ds(pk, u, ulen, "Uncompressed entity body");
 		struct tq_slice us = { u, ulen, ulen, 0, (uint8_t)(ds < 0 ? 0 : ds) };

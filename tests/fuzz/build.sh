@@ -18,7 +18,7 @@ flags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-s
 pkgs="libpcap jansson libcrypto libpcre2-8 zlib libnghttp2"
 cflags=$(pkg-config --cflags $pkgs 2>/dev/null || true)
 libs=$(pkg-config --libs $pkgs 2>/dev/null || echo -lpcap -ljansson -lcrypto -lpcre2-8 -lz -lnghttp2)
-for h in fuzz_dissect fuzz_expr fuzz_dns fuzz_http fuzz_http2 fuzz_ssh fuzz_telnet fuzz_websocket; do
+for h in fuzz_dissect fuzz_expr fuzz_dns fuzz_http fuzz_http2 fuzz_ssh fuzz_telnet fuzz_websocket fuzz_inflate; do
 	clang $flags -std=gnu11 -I"$out/cfg" -I"$src/analysis" $cflags \
 		-DTQ_FUZZ_CAPTURE_DEFAULT="\"$src/tests/data/smtp-starttls-25-eth-ipv4.pcap\"" \
 		$srcs "$src/tests/fuzz/$h.c" -o "$out/$h" $libs -lpthread -lm
