@@ -732,9 +732,10 @@ record_error(const char *msg, uint32_t n)
  * TCP or UDP over unfragmented IP, which may touch any state).  So pass 2
  * can follow pass 1 closely on other threads (tq_capture_wait_frames),
  * reading only state that pass 1 will not change again; the conversation
- * and per-frame tables, which pass 1 grows meanwhile, take a reader-writer
- * lock (conv.c).  When the scout stops early (a damaged record), pass 2
- * waits for the end of pass 1.
+ * and per-frame tables, which pass 1 grows meanwhile, publish each entry
+ * with a release store, so pass 2 reads them without a lock (conv.c).  When
+ * the scout stops early (a damaged record), pass 2 waits for the end of
+ * pass 1.
  */
 #define ASYNC_MIN       (8u << 20)   /* smaller files load on the caller's thread */
 #define PUBLISH_EVERY   256          /* frames between two reports of pass 1 */
