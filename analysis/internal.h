@@ -228,12 +228,9 @@ struct tq_frame {
 	uint32_t nsec;
 	uint32_t caplen, len;
 	uint32_t iface;              /* index in cap->ifaces (pcapng), UINT32_MAX if unknown */
-	uint16_t flags;
 	struct tq_tcp_frame *tcp;    /* TCP analysis, NULL if none */
 	void *udp;                   /* UDP stream data (udp.c), NULL if none */
 };
-
-#define FRF_REASSEMBLED_PDU 0x0001  /* TCP segment carrying only part of a PDU */
 
 /* A pcapng interface; cap->ifaces holds those of every section, in file order. */
 struct tq_iface {

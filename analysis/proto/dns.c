@@ -556,11 +556,30 @@ trans_chain(struct tq_pkt *pk, struct conv_state *cs, uint16_t id)
 	return cs->b ? &cs->b[id % TBUCKETS] : &cs->list;
 }
 
-/* What pass 1 found for one DNS message of a frame. */
+/*
+ * What pass 1 found for one DNS message of a frame, kept in the per-frame
+ * table as one word (there is one per message, millions in a busy capture):
+ * the transaction, and in its low bit, free since arena memory is 8-aligned,
+ * whether it allowed several responses (AXFR, IXFR) when this message was
+ * checked.  NULL: none.
+ */
 struct msg_info {
-	struct trans *t;             /* the transaction (pass 2's lookup), NULL when none */
-	int multiple;                /* t->multiple when this message was checked */
+	const struct trans *t;
+	int multiple;
 };
+
+static void *
+msg_pack(const struct trans *t, int multiple)
+{
+	return t ? (void *)((uintptr_t)t | (multiple != 0)) : NULL;
+}
+
+static struct msg_info
+msg_unpack(const void *v)
+{
+	uintptr_t w = (uintptr_t)v;
+	return (struct msg_info){ (const struct trans *)(w & ~(uintptr_t)1), (int)(w & 1) };
+}
 
 /* ------------------------------------------------------------------ dissection state */
 
@@ -1971,9 +1990,6 @@ track(struct tq_pkt *pk, unsigned msg, uint16_t id, int response, int multiple)
 	struct trans *t = *bucket;
 	while (t && t->id != id)
 		t = t->next;
-	struct msg_info *mi = tq_arena_alloc(&pk->cap->state, sizeof(*mi));
-	if (!mi)
-		return;
 	if (!response) {
 		int fresh = 1;
 		if (t && !t->rep_frame) {
@@ -1999,11 +2015,11 @@ track(struct tq_pkt *pk, unsigned msg, uint16_t id, int response, int multiple)
 	} else if (t && !t->rep_frame) {
 		t->rep_frame = pk->num;
 	}
-	mi->t = t;
-	mi->multiple = t ? t->multiple : 0;
+	void *mi = msg_pack(t, t && t->multiple);
 	if (t && multiple >= 0)
 		t->multiple = multiple;
-	tq_pdata_put(pk->cap, pk->num, PD_DNS_MSG + 0x10000u * msg, mi);
+	if (mi)
+		tq_pdata_put(pk->cap, pk->num, PD_DNS_MSG + 0x10000u * msg, mi);
 }
 
 /* ------------------------------------------------------------------ one message */
@@ -2087,13 +2103,13 @@ dissect_message(struct tq_pkt *pk, struct tq_slice *s, uint32_t base, int is_mdn
 	}
 
 	/* the transaction, tracked in pass 1 (not inside an ICMP error) */
-	const struct msg_info *mi = NULL;
+	struct msg_info mi = { NULL, 0 };
 	int retrans = 0;
 	if (!pk->in_error) {
 		if (pk->pass == 1) {
 			/* the sections are dissected first: an AXFR question marks the transaction */
 		} else {
-			mi = tq_pdata_get(pk->cap, pk->num, PD_DNS_MSG + 0x10000u * msg);
+			mi = msg_unpack(tq_pdata_get(pk->cap, pk->num, PD_DNS_MSG + 0x10000u * msg));
 		}
 	}
 
@@ -2147,13 +2163,13 @@ done:
 	if (d.err)
 		return;
 
-	const struct trans *tr = mi ? mi->t : NULL;
+	const struct trans *tr = mi.t;
 	uint32_t req_frame = tr ? tr->req_frame : 0, rep_frame = tr ? tr->rep_frame : 0;
 	if (tr) {
 		if (!response && tr->req_frame != pk->num) {
 			rep_frame = 0;
 			retrans = 1;
-		} else if (response && tr->rep_frame != pk->num && !mi->multiple) {
+		} else if (response && tr->rep_frame != pk->num && !mi.multiple) {
 			retrans = 1;
 		}
 	}

@@ -132,10 +132,11 @@ struct tcp_conv {
 	uint8_t completeness;
 	uint8_t first_is_synack;
 	int client;                  /* index of the side that opened it, -1 unknown */
-	int64_t first_s, prev_s, mru_syn_s, irtt_s;
-	int32_t first_ns, prev_ns, mru_syn_ns, irtt_ns;
+	int64_t first_s, mru_syn_s, irtt_s;
+	int32_t first_ns, mru_syn_ns, irtt_ns;
 	int have_syn, have_irtt;
 	uint32_t first_frame;
+	uint32_t prev_frame;         /* the stream's latest frame so far */
 };
 
 /* Analysis details only a few frames have, kept apart to keep the per-frame record small. */
@@ -145,12 +146,16 @@ struct tcp_rare {
 	int64_t rto;                 /* nanoseconds */
 };
 
-/* What pass 1 found about one TCP frame. */
+/*
+ * What pass 1 found about one TCP frame; the times it shows come from the
+ * frames it names (the ACK's RTT from the segment it acknowledges, the time
+ * since the stream's previous frame from that frame), 40 bytes a frame.
+ */
 struct tq_tcp_frame {
 	struct tcp_conv *conv;
 	struct tcp_rare *rare;
-	int64_t rtt, delta;          /* nanoseconds */
 	uint32_t acked_frame;
+	uint32_t prev_frame;
 	uint32_t bytes_in_flight, push_bytes_sent;
 	uint16_t flags;
 	uint8_t dir;
@@ -168,6 +173,14 @@ ns_between(int64_t s1, int32_t ns1, int64_t s0, int32_t ns0)
 	    __builtin_add_overflow(ns, (int64_t)ns1 - ns0, &ns))
 		return s1 > s0 ? INT64_MAX : -INT64_MAX;
 	return ns;
+}
+
+/* From frame a's time to frame num's, in nanoseconds. */
+static int64_t
+ns_since(const struct tq_pkt *pk, uint32_t a)
+{
+	const struct tq_frame *f0 = &pk->cap->frames[a - 1];
+	return ns_between(pk->fr->sec, (int32_t)pk->fr->nsec, f0->sec, (int32_t)f0->nsec);
 }
 
 static struct tcp_rare *
@@ -583,8 +596,7 @@ finished_checking:;
 		while (u) {
 			if (ack == u->nextseq) {
 				tf->has_ta = 1;
-				tf->acked_frame = u->frame;
-				tf->rtt = ns_between(ts, tns, u->s, u->ns);
+				tf->acked_frame = u->frame;      /* u->s, u->ns are its time */
 			} else if (GT_SEQ(ack, u->seq) && LE_SEQ(ack, u->nextseq)) {
 				u->seq = ack;
 				prev = u;
@@ -647,8 +659,9 @@ stream_start(struct tq_pkt *pk, struct tq_conv *c, struct tcp_conv *tc, const st
 	if (tc->first_frame)
 		return;
 	tc->first_frame = pk->num;
-	tc->first_s = tc->prev_s = pk->fr->sec;
-	tc->first_ns = tc->prev_ns = (int32_t)pk->fr->nsec;
+	tc->first_s = pk->fr->sec;
+	tc->first_ns = (int32_t)pk->fr->nsec;
+	tc->prev_frame = pk->num;
 	tc->client = -1;
 	tc->flow[0].win_scale = tc->flow[1].win_scale = -1;
 	tc->first_is_synack = (h->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK);
@@ -665,11 +678,8 @@ pass1_error(struct tq_pkt *pk, struct tq_conv *c, struct tcp_conv *tc, int dir, 
 	stream_start(pk, c, tc, h);
 	tf->conv = tc;
 	tf->dir = (uint8_t)dir;
-	int64_t ts = pk->fr->sec;
-	int32_t tns = (int32_t)pk->fr->nsec;
-	tf->delta = ns_between(ts, tns, tc->prev_s, tc->prev_ns);
-	tc->prev_s = ts;
-	tc->prev_ns = tns;
+	tf->prev_frame = tc->prev_frame;
+	tc->prev_frame = pk->num;
 }
 
 /*
@@ -725,9 +735,8 @@ pass1(struct tq_pkt *pk, struct tq_conv *c, struct tcp_conv *tc, int dir, const 
 	int32_t tns = (int32_t)pk->fr->nsec;
 
 	stream_start(pk, c, tc, h);
-	tf->delta = ns_between(ts, tns, tc->prev_s, tc->prev_ns);
-	tc->prev_s = ts;
-	tc->prev_ns = tns;
+	tf->prev_frame = tc->prev_frame;
+	tc->prev_frame = pk->num;
 
 	if ((h->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK))
 		synack_base(pk, tc, dir, h, tf);
@@ -985,8 +994,9 @@ seq_analysis_tree(struct tq_pkt *pk, struct tq_node *t, const struct tq_slice *s
 	struct tq_node *a = tq_gen(tq_add(pk, t, &hf_analysis, s, 0, 0));
 	if (tf->acked_frame) {
 		tq_add_gen(pk, a, &hf_an_acks_frame, s, 0, tf->acked_frame);
-		if (tf->rtt)
-			add_ns(pk, a, &hf_an_ack_rtt, s, tf->rtt);
+		int64_t rtt = ns_since(pk, tf->acked_frame);
+		if (rtt)
+			add_ns(pk, a, &hf_an_ack_rtt, s, rtt);
 	}
 	if (tc->have_irtt && (tc->irtt_s || tc->irtt_ns))
 		tq_gen(tq_add_time(pk, a, &hf_an_irtt, s, 0, 0, tc->irtt_s, tc->irtt_ns));
@@ -1717,7 +1727,7 @@ error_tree(struct tq_pkt *pk, const struct tq_slice *s, struct tcph *h, const st
 		int32_t rns;
 		tq_reltime_delta(pk->fr->sec, (int32_t)pk->fr->nsec, tc->first_s, tc->first_ns, &rs, &rns);
 		tq_gen(tq_add_time(pk, ts, &hf_time_rel, s, 0, 0, rs, rns));
-		add_ns(pk, ts, &hf_time_delta, s, tf->delta);
+		add_ns(pk, ts, &hf_time_delta, s, tf->prev_frame ? ns_since(pk, tf->prev_frame) : 0);
 	}
 }
 
@@ -1953,7 +1963,7 @@ tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 		int32_t rns;
 		tq_reltime_delta(pk->fr->sec, (int32_t)pk->fr->nsec, tc->first_s, tc->first_ns, &rs, &rns);
 		tq_gen(tq_add_time(pk, ts, &hf_time_rel, s, 0, 0, rs, rns));
-		add_ns(pk, ts, &hf_time_delta, s, tf->delta);
+		add_ns(pk, ts, &hf_time_delta, s, tf->prev_frame ? ns_since(pk, tf->prev_frame) : 0);
 		/* options cut short end the header before the analysis, as in tshark */
 		if (!oc.truncated)
 			seq_analysis_tree(pk, t, s, tf, tc, xflags);

@@ -44,15 +44,16 @@ tq_register_udp(void)
 }
 
 struct udp_conv {
-	int64_t first_s, prev_s;
-	int32_t first_ns, prev_ns;
+	int64_t first_s;
+	int32_t first_ns;
+	uint32_t prev_frame;         /* the stream's latest frame so far */
 };
 
-/* What pass 1 keeps per frame: the time since the stream's previous frame. */
+/* What pass 1 keeps per frame: its stream, and the stream's frame before it
+ * (0 inside an ICMP error), whose time the time delta is counted from. */
 struct udp_frame {
 	struct tq_conv *conv;
-	int64_t delta_s;
-	int32_t delta_ns;
+	uint32_t prev_frame;
 };
 
 /* Pass 1: the datagram's conversation, created on first sight; inside an
@@ -73,14 +74,14 @@ track(struct tq_pkt *pk, uint16_t sport, uint16_t dport, unsigned rank)
 			return NULL;
 		c->data = uc;
 		c->index = pk->cap->udp_streams++;
-		uc->first_s = uc->prev_s = ts;
-		uc->first_ns = uc->prev_ns = tns;
+		uc->first_s = ts;
+		uc->first_ns = tns;
+		uc->prev_frame = pk->num;
 	}
 	uf->conv = c;
 	if (!pk->in_error) {
-		tq_reltime_delta(ts, tns, uc->prev_s, uc->prev_ns, &uf->delta_s, &uf->delta_ns);
-		uc->prev_s = ts;
-		uc->prev_ns = tns;
+		uf->prev_frame = uc->prev_frame;
+		uc->prev_frame = pk->num;
 	}
 	/* the first UDP header of a frame (all but odd tunnels have one) keeps its
 	 * data in the frame; later ones in the per-packet table, by their rank */
@@ -193,7 +194,13 @@ tq_dissect_udp(struct tq_pkt *pk, struct tq_slice *s)
 			int32_t rns;
 			tq_reltime_delta(pk->fr->sec, (int32_t)pk->fr->nsec, uc->first_s, uc->first_ns, &rs, &rns);
 			tq_gen(tq_add_time(pk, ts, &hf_time_rel, s, 0, 0, rs, rns));
-			tq_gen(tq_add_time(pk, ts, &hf_time_delta, s, 0, 0, uf->delta_s, uf->delta_ns));
+			int64_t ds = 0;
+			int32_t dns = 0;
+			if (uf->prev_frame) {
+				const struct tq_frame *pf = &pk->cap->frames[uf->prev_frame - 1];
+				tq_reltime_delta(pk->fr->sec, (int32_t)pk->fr->nsec, pf->sec, (int32_t)pf->nsec, &ds, &dns);
+			}
+			tq_gen(tq_add_time(pk, ts, &hf_time_delta, s, 0, 0, ds, dns));
 			TQ_HIDDEN(pk, tq_add_gen(pk, t, &hf_from_client, s, 0, tq_conv_from_a(c, &pk->src, sport)));
 		}
 	}
