@@ -235,11 +235,12 @@ global_iface(const struct tq_capture *cap, const struct sections *sc, uint64_t o
  * memory stays small however large the file (they are read again from the
  * page cache if a frame is needed later).
  */
+#define RELEASE_STEP    (2u << 20)   /* pages given back at a time */
+
 static void
 release_below(struct tq_capture *cap, size_t off)
 {
-	const size_t step = 4u << 20;
-	if (!cap->mapped || off < cap->dropped + step)
+	if (!cap->mapped || off < cap->dropped + RELEASE_STEP)
 		return;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	size_t end = off & ~(page - 1);
@@ -370,10 +371,10 @@ too_big(const char *msg, unsigned *caplen, unsigned *limit)
  * neither.  It only ever calls madvise() on the read-only mapping.
  */
 #define PAGER_MIN       (8u << 20)   /* smaller files are mapped as they are read */
-#define PAGER_AHEAD     (8u << 20)
-#define PAGER_BEHIND    (4u << 20)   /* pass 1 reaches back for reassembled PDUs */
+#define PAGER_AHEAD     (2u << 20)
+#define PAGER_BEHIND    (1u << 20)   /* pass 1 reaches back for reassembled PDUs */
 #define PAGER_STEP      (1u << 20)   /* the reader reports every megabyte */
-#define PAGER_DROP      (4u << 20)   /* pages given back at a time: each madvise() interrupts the reader */
+#define PAGER_DROP      (1u << 20)   /* pages given back at a time: each madvise() interrupts the reader */
 
 struct pager {
 	struct tq_capture *cap;
@@ -1132,7 +1133,7 @@ tq_capture_release(struct tq_capture *cap, uint32_t num)
 		/* pass 1 still runs, giving back pages behind itself; this caller,
 		 * following it, gives back those it mapped again */
 		size_t page = (size_t)sysconf(_SC_PAGESIZE), end = off & ~(page - 1);
-		if (end >= ld->caller_dropped + (4u << 20)) {
+		if (end >= ld->caller_dropped + RELEASE_STEP) {
 			madvise(cap->base + ld->caller_dropped, end - ld->caller_dropped, MADV_DONTNEED);
 			ld->caller_dropped = end;
 		}
