@@ -34,6 +34,10 @@ char *tq_arena_vprintf(struct tq_arena *a, const char *fmt, va_list ap);
  * well-formed UTF-8 becomes U+FFFD, one for each maximal ill-formed part
  * (the Unicode Standard's and WHATWG's practice). */
 char *tq_utf8_string(struct tq_arena *a, const uint8_t *p, size_t n);
+/* Bytes as Wireshark's ENC_ASCII strings are: each byte past 0x7f becomes
+ * U+FFFD, the rest is kept (a NUL ends the string as C reads it); *outlen,
+ * when given, is the length written.  NULL when out of memory. */
+char *tq_ascii_string(struct tq_arena *a, const uint8_t *p, size_t n, size_t *outlen);
 char *tq_arena_printf(struct tq_arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Frees every block but the first, which is kept for reuse. */

@@ -450,6 +450,30 @@ utf8_char(const uint8_t *p, size_t n, int *ok)
 }
 
 char *
+tq_ascii_string(struct tq_arena *a, const uint8_t *p, size_t n, size_t *outlen)
+{
+	size_t high = 0;
+	for (size_t i = 0; i < n; i++)
+		high += p[i] >= 0x80;
+	char *r = tq_arena_alloc_raw(a, n + 2 * high + 1);
+	if (!r)
+		return NULL;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] < 0x80) {
+			r[k++] = (char)p[i];
+		} else {
+			memcpy(r + k, "\xef\xbf\xbd", 3);
+			k += 3;
+		}
+	}
+	r[k] = '\0';
+	if (outlen)
+		*outlen = k;
+	return r;
+}
+
+char *
 tq_utf8_string(struct tq_arena *a, const uint8_t *p, size_t n)
 {
 	/* at most three bytes out for each byte in (U+FFFD for one bad byte) */

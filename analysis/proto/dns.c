@@ -690,26 +690,12 @@ item_secs(struct dctx *d, struct tq_node *t, const struct tq_field *f, uint32_t 
 	return n;
 }
 
-/* A string field of ASCII bytes as Wireshark decodes them: a byte past 0x7f is U+FFFD. */
+/* A string field of ASCII bytes, those captured (the string ends where they do). */
 static char *
 ascii_str(struct dctx *d, uint32_t off, uint32_t len)
 {
-	struct tq_arena *a = d->pk->arena;
-	char *out = tq_arena_alloc(a, (size_t)len * 3 + 1);
-	if (!out)
-		return NULL;
-	size_t k = 0;
-	for (uint32_t i = 0; i < len; i++) {
-		uint8_t c = u8(d, off + i);
-		if (c < 0x80) {
-			out[k++] = (char)c;
-		} else {
-			memcpy(out + k, "\xef\xbf\xbd", 3);
-			k += 3;
-		}
-	}
-	out[k] = '\0';
-	return out;
+	uint32_t avail = off < d->s->len ? d->s->len - off : 0;
+	return tq_ascii_string(d->pk->arena, d->s->p + (avail ? off : 0), len < avail ? len : avail, NULL);
 }
 
 static struct tq_node *

@@ -356,29 +356,12 @@ cut_label(struct tq_pkt *pk, const char *text)
 	return tq_arena_printf(pk->arena, " [truncated]%.*s", (int)keep, text);
 }
 
-/* An ASCII string as Wireshark's ENC_ASCII makes it: other bytes become U+FFFD. */
+/* An ASCII string as Wireshark's ENC_ASCII makes it ("" when out of memory). */
 static char *
 ascii_str(struct tq_pkt *pk, const uint8_t *p, size_t n)
 {
-	size_t extra = 0;
-	for (size_t i = 0; i < n; i++)
-		if (p[i] >= 0x80)
-			extra += 2;
-	char *r = tq_arena_alloc_raw(pk->arena, n + extra + 1);
-	if (!r)
-		return "";
-	size_t o = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] >= 0x80) {
-			r[o++] = (char)0xef;
-			r[o++] = (char)0xbf;
-			r[o++] = (char)0xbd;
-		} else {
-			r[o++] = (char)p[i];
-		}
-	}
-	r[o] = '\0';
-	return r;
+	char *r = tq_ascii_string(pk->arena, p, n, NULL);
+	return r ? r : "";
 }
 
 /* The File Data string as tshark writes it: ENC_ASCII (U+FFFD for high

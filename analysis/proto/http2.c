@@ -475,31 +475,6 @@ struct ctx {
 
 /* ------------------------------------------------------------------ strings */
 
-/* An ASCII string as Wireshark's ENC_ASCII gives it: each byte past 0x7f is U+FFFD. */
-static char *
-ascii_str(struct tq_arena *a, const uint8_t *p, uint32_t n, uint32_t *outlen)
-{
-	uint32_t hi = 0;
-	for (uint32_t i = 0; i < n; i++)
-		hi += p[i] >= 0x80;
-	char *s = tq_arena_alloc_raw(a, (size_t)n + 2 * hi + 1);
-	if (!s)
-		return NULL;
-	uint32_t k = 0;
-	for (uint32_t i = 0; i < n; i++) {
-		if (p[i] < 0x80) {
-			s[k++] = (char)p[i];
-		} else {
-			memcpy(s + k, "\xef\xbf\xbd", 3);
-			k += 3;
-		}
-	}
-	s[k] = '\0';
-	if (outlen)
-		*outlen = k;
-	return s;
-}
-
 static int
 hexval(int c)
 {
@@ -877,9 +852,9 @@ show_block(struct ctx *x, const struct block *b, uint32_t off, int track)
 		}
 		const uint8_t *d = h->data;
 		uint32_t nl = be32(d), vl = be32(d + 4 + nl);
-		const char *name = ascii_str(pk->arena, d + 4, nl, NULL);
-		uint32_t vslen = 0;
-		const char *value = ascii_str(pk->arena, d + 8 + nl, vl, &vslen);
+		const char *name = tq_ascii_string(pk->arena, d + 4, nl, NULL);
+		size_t vslen = 0;
+		const char *value = tq_ascii_string(pk->arena, d + 8 + nl, vl, &vslen);
 		if (!name || !value)
 			return;
 		struct tq_node *hn = tq_add(pk, tree, &hf_header, &x->s, off, h->length);
@@ -910,7 +885,7 @@ show_block(struct ctx *x, const struct block *b, uint32_t off, int track)
 		}
 		hoff += vl;
 		if (track && pk->pass == 1 && x->st && in_header_context(x))
-			track_header(x, name, value, vslen);
+			track_header(x, name, value, (uint32_t)vslen);
 		tq_add_str(pk, hn, &hf_repr, &x->s, off, 1, repr_names[h->type < 9 ? h->type : 0]);
 		if (h->type == HD_INDEXED || h->type == HD_LIT_INDEXING_INDEXED_NAME || h->type == HD_LIT_INDEXED_NAME ||
 		    h->type == HD_LIT_NEVER_INDEXED_NAME)
@@ -1350,7 +1325,7 @@ do_headers(struct ctx *x, uint32_t off, uint8_t flags, int type)
 	if (type == T_CONTINUATION) {
 		uint32_t avail = off <= x->s.len ? x->s.len - off : 0;
 		uint32_t n = headlen < avail ? headlen : avail;
-		char *str = ascii_str(pk->arena, x->s.p + off, n, NULL);
+		char *str = tq_ascii_string(pk->arena, x->s.p + off, n, NULL);
 		if (str)
 			tq_add_str(pk, x->t, bf, &x->s, off, headlen, str);
 	} else {

@@ -236,24 +236,8 @@ add_ascii(struct ctx *x, struct tq_node *t, const struct tq_field *f, const stru
 {
 	if (!need(x, s, off, len) || !t)
 		return NULL;
-	const uint8_t *p = s->p + off;
-	size_t n = 0;
-	for (uint32_t i = 0; i < len && p[i]; i++)
-		n += p[i] < 0x80 ? 1 : 3;
-	char *str = tq_arena_alloc_raw(x->pk->arena, n + 1);
-	if (!str)
-		return NULL;
-	size_t k = 0;
-	for (uint32_t i = 0; i < len && p[i]; i++) {
-		if (p[i] < 0x80) {
-			str[k++] = (char)p[i];
-		} else {
-			memcpy(str + k, "\xef\xbf\xbd", 3);
-			k += 3;
-		}
-	}
-	str[k] = '\0';
-	return tq_add_str(x->pk, t, f, s, off, len, str);
+	char *str = tq_ascii_string(x->pk->arena, s->p + off, len, NULL);
+	return str ? tq_add_str(x->pk, t, f, s, off, len, str) : NULL;
 }
 
 /* ------------------------------------------------------------------ suboptions */
