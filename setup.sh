@@ -67,7 +67,8 @@ test)
 	build build
 	( cd build && make check ) || { cat build/test-suite.log 2>/dev/null | tail -80; exit 1; }
 	build build-asan --enable-sanitizers
-	( cd build-asan && ASAN_OPTIONS=detect_leaks=1 make check ) || { cat build-asan/test-suite.log 2>/dev/null | tail -80; exit 1; }
+	# two at a time: the robustness test alone takes most of ten minutes under ASan
+	( cd build-asan && ASAN_OPTIONS=detect_leaks=1 make -j2 check ) || { cat build-asan/test-suite.log 2>/dev/null | tail -80; exit 1; }
 	# the web app in headless Chromium against the real server (playwright-core from npm)
 	command -v node >/dev/null || install_pkgs nodejs npm
 	( cd build && make check-browser ) || exit 1
