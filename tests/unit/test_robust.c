@@ -22,6 +22,9 @@
  *                     many times over; every frame is still dissected whole
  *                     and takes part in the whole-capture rounds.
  *   TQ_ROBUST_ONLY    a substring: only the captures whose name contains it
+ *   TQ_ROBUST_PART    K/N: only the K-th of every N captures in name order
+ *                     (make check runs 1/2 and 2/2 side by side: see
+ *                     tests/robust-part.sh); part 1 also runs the regressions
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -46,6 +49,7 @@ static uint64_t rng;
 static unsigned nflips = 64, nrounds = 8, nshapes = 1;
 static unsigned ncuts = 128;            /* 0: every length */
 static const char *only;
+static unsigned part_k = 1, part_n = 1;  /* TQ_ROBUST_PART */
 static unsigned long long dissected;
 
 /* splitmix64: small, seeded, the same on every platform */
@@ -458,6 +462,8 @@ test_captures(void **state)
 	struct tq_sbuf out;
 	tq_sbuf_init(&out, OUT_MAX);
 	for (size_t i = 0; i < nm.n; i++) {
+		if (i % part_n != part_k - 1)
+			continue;
 		clock_t t0 = clock();
 		unsigned long long before = dissected;
 		struct buf file = slurp(nm.v[i]);
@@ -486,6 +492,10 @@ static void
 test_regressions(void **state)
 {
 	(void)state;
+	if (part_k != 1) {
+		print_message("  the regressions are part 1's\n");
+		return;
+	}
 	struct names nm = all_captures("regress");
 	struct tq_sbuf out;
 	tq_sbuf_init(&out, OUT_MAX);
@@ -519,6 +529,12 @@ main(void)
 	only = getenv("TQ_ROBUST_ONLY");
 	if (only && !*only)
 		only = NULL;
+	const char *part = getenv("TQ_ROBUST_PART");
+	if (part && *part && (sscanf(part, "%u/%u", &part_k, &part_n) != 2 || part_n == 0 ||
+	    part_k == 0 || part_k > part_n)) {
+		fprintf(stderr, "test_robust: TQ_ROBUST_PART must be K/N with 1 <= K <= N, not '%s'\n", part);
+		return 2;
+	}
 	print_message("seed %llu, %u flips a frame, %u whole-capture rounds, %u frames a shape, "
 	    "%u spread cuts (0: all) (TQ_ROBUST_SEED, _FLIPS, _ROUNDS, _SHAPES, _CUTS)\n",
 	    (unsigned long long)rng, nflips, nrounds, nshapes, ncuts);
