@@ -175,10 +175,12 @@ ns_between(int64_t s1, int32_t ns1, int64_t s0, int32_t ns0)
 	return ns;
 }
 
-/* From frame a's time to frame num's, in nanoseconds. */
+/* From frame a's time to this frame's, in nanoseconds; 0 when a is 0 (none). */
 static int64_t
 ns_since(const struct tq_pkt *pk, uint32_t a)
 {
+	if (a == 0)
+		return 0;
 	const struct tq_frame *f0 = &pk->cap->frames[a - 1];
 	return ns_between(pk->fr->sec, (int32_t)pk->fr->nsec, f0->sec, (int32_t)f0->nsec);
 }
@@ -1727,7 +1729,7 @@ error_tree(struct tq_pkt *pk, const struct tq_slice *s, struct tcph *h, const st
 		int32_t rns;
 		tq_reltime_delta(pk->fr->sec, (int32_t)pk->fr->nsec, tc->first_s, tc->first_ns, &rs, &rns);
 		tq_gen(tq_add_time(pk, ts, &hf_time_rel, s, 0, 0, rs, rns));
-		add_ns(pk, ts, &hf_time_delta, s, tf->prev_frame ? ns_since(pk, tf->prev_frame) : 0);
+		add_ns(pk, ts, &hf_time_delta, s, ns_since(pk, tf->prev_frame));
 	}
 }
 
@@ -1963,7 +1965,7 @@ tq_dissect_tcp(struct tq_pkt *pk, struct tq_slice *s)
 		int32_t rns;
 		tq_reltime_delta(pk->fr->sec, (int32_t)pk->fr->nsec, tc->first_s, tc->first_ns, &rs, &rns);
 		tq_gen(tq_add_time(pk, ts, &hf_time_rel, s, 0, 0, rs, rns));
-		add_ns(pk, ts, &hf_time_delta, s, tf->prev_frame ? ns_since(pk, tf->prev_frame) : 0);
+		add_ns(pk, ts, &hf_time_delta, s, ns_since(pk, tf->prev_frame));
 		/* options cut short end the header before the analysis, as in tshark */
 		if (!oc.truncated)
 			seq_analysis_tree(pk, t, s, tf, tc, xflags);
