@@ -22,6 +22,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -197,18 +198,124 @@ ws_inflate(const uint8_t *p, size_t n, struct sink *s)
 	return passes ? (int64_t)total : -1;
 }
 
+/*
+ * The same body comes many times in one capture: a site's pages, style sheets
+ * and scripts, fetched by every client, and nginx compresses a file the same
+ * way each time.  Inflating is most of the work of an HTTP packet list, so
+ * each thread remembers its answers, keyed on the compressed bytes themselves
+ * (compared whole: a hit gives exactly what inflating would) and on `keep`:
+ * MEMO_SLOTS entries, each of at most MEMO_ENTRY bytes (input and kept
+ * output), MEMO_BUDGET bytes in all.
+ */
+#define MEMO_SLOTS  256
+#define MEMO_ENTRY  (256u << 10)
+#define MEMO_BUDGET (4u << 20)
+
+struct memo_entry {
+	uint8_t *bytes;              /* the input, then the kept output; NULL: empty */
+	uint32_t n, keep;
+	int64_t total;               /* ws_inflate's answer */
+	uint32_t kept;
+};
+
+struct memo {
+	size_t bytes;                /* held by all entries */
+	struct memo_entry e[MEMO_SLOTS];
+};
+
+static pthread_key_t memo_key;
+static pthread_once_t memo_once = PTHREAD_ONCE_INIT;
+static int memo_ok;
+
+static void
+memo_free(void *arg)
+{
+	struct memo *m = arg;
+	for (unsigned i = 0; i < MEMO_SLOTS; i++)
+		free(m->e[i].bytes);
+	free(m);
+}
+
+static void
+memo_init(void)
+{
+	memo_ok = pthread_key_create(&memo_key, memo_free) == 0;
+}
+
+/* This thread's entries, or NULL when there are none to be had. */
+static struct memo *
+memo_get(void)
+{
+	pthread_once(&memo_once, memo_init);
+	if (!memo_ok)
+		return NULL;
+	struct memo *m = pthread_getspecific(memo_key);
+	if (!m && (m = calloc(1, sizeof(*m))) != NULL && pthread_setspecific(memo_key, m) != 0) {
+		free(m);
+		m = NULL;
+	}
+	return m;
+}
+
+/* The slot for an input: from its length and its first and last bytes. */
+static struct memo_entry *
+memo_slot(struct memo *m, const uint8_t *p, uint32_t n, uint32_t keep)
+{
+	uint64_t h = (uint64_t)n * 0x9e3779b97f4a7c15u ^ keep, w = 0;
+	size_t k = n < 8 ? n : 8;
+	memcpy(&w, p, k);
+	h = (h ^ w) * 0xff51afd7ed558ccdu;
+	w = 0;
+	memcpy(&w, p + n - k, k);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
+	return &m->e[(h >> 32) % MEMO_SLOTS];
+}
+
+static void
+memo_store(struct memo *m, struct memo_entry *e, const uint8_t *p, uint32_t n, uint32_t keep, int64_t total,
+    const uint8_t *out, uint32_t kept)
+{
+	size_t size = (size_t)n + kept, old = e->bytes ? (size_t)e->n + e->kept : 0;
+	if (size > MEMO_ENTRY || m->bytes - old + size > MEMO_BUDGET)
+		return;
+	uint8_t *b = malloc(size);
+	if (!b)
+		return;
+	memcpy(b, p, n);
+	if (kept)
+		memcpy(b + n, out, kept);
+	free(e->bytes);
+	m->bytes = m->bytes - old + size;
+	*e = (struct memo_entry){ .bytes = b, .n = n, .keep = keep, .total = total, .kept = kept };
+}
+
 uint8_t *
 tq_uncompress(struct tq_arena *a, const uint8_t *p, uint32_t n, uint32_t keep, uint32_t *outlen,
     uint32_t *keptlen)
 {
 	if (n == 0)
 		return NULL;
+	struct memo *m = n <= MEMO_ENTRY ? memo_get() : NULL;
+	struct memo_entry *e = m ? memo_slot(m, p, n, keep) : NULL;
 	struct sink s = { .keep = keep ? keep : OUT_LIMIT };
-	int64_t total = ws_inflate(p, n, &s);
-	size_t kept = total < 0 ? 0 : (size_t)total < s.keep ? (size_t)total : s.keep;
+	int64_t total;
+	size_t kept;
+	const uint8_t *out;
+	int hit = e && e->bytes && e->n == n && e->keep == keep && !memcmp(e->bytes, p, n);
+	if (hit) {
+		total = e->total;
+		kept = e->kept;
+		out = e->bytes + n;
+	} else {
+		total = ws_inflate(p, n, &s);
+		kept = total < 0 ? 0 : (size_t)total < s.keep ? (size_t)total : s.keep;
+		out = s.buf;
+		if (e)
+			memo_store(m, e, p, n, keep, total, out, (uint32_t)kept);
+	}
 	uint8_t *r = total < 0 ? NULL : tq_arena_alloc_raw(a, kept ? kept : 1);
 	if (r && kept)
-		memcpy(r, s.buf, kept);
+		memcpy(r, out, kept);
 	free(s.buf);
 	if (!r)
 		return NULL;

@@ -1219,6 +1219,14 @@ in_list(const char *const *l, const char *v)
 	return 0;
 }
 
+/*
+ * Without a tree (the packet list) a decompressed body only decides the
+ * columns: whether it inflates at all, and what the media dissectors below
+ * read of it for theirs (PNG's signature and header, 33 bytes).  So only its
+ * first LIST_KEEP bytes are kept.
+ */
+#define LIST_KEEP 256u
+
 /* Hands the entity body to the dissector of its media type; returns 1 when one took it. */
 static int
 dissect_body(struct tq_pkt *pk, struct tq_slice *b, const struct msg *m)
@@ -1555,7 +1563,7 @@ dissect_message(struct tq_pkt *pk, struct tq_slice *s, uint32_t offset, struct h
 			const char *ce = m.content_encoding;
 			if (!strcasecmp(ce, "gzip") || !strcasecmp(ce, "deflate") || !strcasecmp(ce, "x-gzip") ||
 			    !strcasecmp(ce, "x-deflate"))
-				u = tq_uncompress(pk->arena, body.p, body.len, pk->tree ? 0 : 64u << 10, &ulen, &ukept);
+				u = tq_uncompress(pk->arena, body.p, body.len, pk->tree ? 0 : LIST_KEEP, &ulen, &ukept);
 			struct tq_node *e = tq_add_text(pk, t, &body, 0, body.len, "Content-encoded entity body (%s): %u bytes",
 			    ce, body.len);
 			if (u) {
