@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "internal.h"
@@ -342,6 +343,28 @@ struct tq_arena_blk {
 #define ARENA_BLK 16384
 #define ARENA_SPARE_MAX (1u << 20)
 
+/*
+ * A capture's state grows to tens of MiB in blocks that are never given back
+ * before the end.  Past ARENA_HUGE_AFTER an arena takes blocks of 2 MiB,
+ * aligned so that the kernel can back each with one huge page: a page fault
+ * per 2 MiB instead of one per 4 KiB (on the HTTP benchmark the faults were
+ * a twentieth of the packet list's time).
+ */
+#define ARENA_HUGE_AFTER (8u << 20)
+#define ARENA_HUGE (2u << 20)
+
+static struct tq_arena_blk *
+huge_block(void)
+{
+	void *p = NULL;
+	if (posix_memalign(&p, ARENA_HUGE, ARENA_HUGE) != 0)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	madvise(p, ARENA_HUGE, MADV_HUGEPAGE);   /* a hint: small pages do too */
+#endif
+	return p;
+}
+
 void
 tq_arena_init(struct tq_arena *a, size_t max)
 {
@@ -382,6 +405,9 @@ tq_arena_alloc_raw(struct tq_arena *a, size_t n)
 				a->spare = b;
 			return NULL;
 		}
+		if (!b && a->total >= ARENA_HUGE_AFTER && sizeof(*b) + n <= ARENA_HUGE &&
+		    (!a->max || a->total + ARENA_HUGE <= a->max) && (b = huge_block()) != NULL)
+			size = ARENA_HUGE - sizeof(*b);
 		if (!b)
 			b = malloc(sizeof(*b) + size);
 		if (!b)
