@@ -283,9 +283,11 @@ find_line_end(const struct tq_slice *s, uint32_t off, uint32_t *next, int desegm
 		off = s->len;
 	uint32_t n = s->len - off;
 	const uint8_t *p = s->p + off;
-	uint32_t i = 0;
-	while (i < n && p[i] != '\r' && p[i] != '\n')
-		i++;
+	/* the first CR or LF: an LF, then a CR before it (memchr reads many bytes at a time) */
+	const uint8_t *lf = memchr(p, '\n', n);
+	uint32_t lim = lf ? (uint32_t)(lf - p) : n;
+	const uint8_t *cr = memchr(p, '\r', lim);
+	uint32_t i = cr ? (uint32_t)(cr - p) : lim;
 	if (i == n) {
 		if (desegment)
 			return -1;
@@ -581,7 +583,9 @@ static const struct header {
 static int
 is_token_char(uint8_t c)
 {
-	return isalnum(c) || (c && strchr("!#$%&\\:*+-.^_`|~", c));
+	static const char other[] = "!#$%&\\:*+-.^_`|~";
+	uint8_t l = c | 0x20;
+	return (l >= 'a' && l <= 'z') || (c >= '0' && c <= '9') || (c && memchr(other, c, sizeof(other) - 1));
 }
 
 /* Wireshark's http_parse_transfer_coding: whether every name was understood. */
@@ -707,7 +711,7 @@ process_header(struct msg *m, struct tq_node *t, uint32_t off, uint32_t next, co
 		}
 		return;
 	}
-	struct tq_node *hi = tq_add_str(pk, t, h->f, s, off, len, ascii_str(pk, (const uint8_t *)value, vslen));
+	struct tq_node *hi = tq_add_str(pk, t, h->f, s, off, len, t ? ascii_str(pk, (const uint8_t *)value, vslen) : "");
 	tq_set_label(pk, hi, "%s", line_label(pk, line, len));
 
 	switch (h->special) {
