@@ -58,15 +58,22 @@ enum nkind {
 	N_AGG,          /* fn: an aggregate over frames; a value, b where, c the k of nth */
 	N_FALLBACK,     /* a ?? b */
 	N_RANGE,        /* lo..hi inside a set */
+	N_SLICE,        /* a[...]: lo, hi (inclusive) in lit.i, lit.n; from_end, to_end in op */
 };
 
-enum { OP_EQ, OP_NE, OP_LT, OP_GT, OP_LE, OP_GE, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD };
+enum { OP_EQ, OP_NE, OP_LT, OP_GT, OP_LE, OP_GE, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD,
+	OP_ALLEQ,       /* ===: every occurrence equals */
+	OP_ANYNE,       /* !== and ~=: some occurrence differs */
+	OP_BAND,        /* &: bitwise and */
+};
 
 enum fn {
 	/* aggregates */
 	F_FIRST, F_LAST, F_NTH, F_COUNT, F_DISTINCT, F_MIN, F_MAX, F_SUM, F_LIST,
 	/* plain */
 	F_WORD, F_LOWER, F_UPPER, F_TRIM, F_SPLIT, F_LEN, F_LABEL, F_STR, F_INT, F_JOIN, F_UNDER,
+	/* display filters' own (filter_fn): on each occurrence in the frame */
+	F_FCOUNT, F_FLEN, F_FSTRING, F_FUPPER, F_FLOWER, F_FABS, F_FMAX, F_FMIN,
 };
 
 static const struct {
@@ -82,6 +89,9 @@ static const struct {
 	[F_TRIM] = { "trim", 0, 1, 1 }, [F_SPLIT] = { "split", 0, 2, 3 }, [F_LEN] = { "len", 0, 1, 1 },
 	[F_LABEL] = { "label", 0, 1, 1 }, [F_STR] = { "str", 0, 1, 1 }, [F_INT] = { "int", 0, 1, 1 },
 	[F_JOIN] = { "join", 0, 2, 2 }, [F_UNDER] = { "under", 0, 1, 1 },
+	[F_FCOUNT] = { "count", 0, 1, 1 }, [F_FLEN] = { "len", 0, 1, 1 }, [F_FSTRING] = { "string", 0, 1, 1 },
+	[F_FUPPER] = { "upper", 0, 1, 1 }, [F_FLOWER] = { "lower", 0, 1, 1 }, [F_FABS] = { "abs", 0, 1, 1 },
+	[F_FMAX] = { "max", 0, 1, 4 }, [F_FMIN] = { "min", 0, 1, 4 },
 };
 #define NFNS (sizeof(fns) / sizeof(fns[0]))
 
@@ -158,6 +168,7 @@ enum tok {
 	T_END, T_INT, T_REAL, T_STR, T_WORD, T_RAW, T_LP, T_RP, T_LB, T_RB, T_COMMA, T_DOTDOT,
 	T_EQ, T_NE, T_LT, T_GT, T_LE, T_GE, T_AND, T_OR, T_NOT, T_PLUS, T_MINUS, T_STAR, T_SLASH,
 	T_PCT, T_FALLBACK, T_CONTAINS, T_MATCHES, T_IN, T_WHERE, T_TRUE, T_FALSE, T_BAD,
+	T_ALLEQ, T_ANYNE, T_BAND, T_LBR,
 };
 
 struct lexer {
@@ -279,13 +290,19 @@ lex_next(struct lexer *lx)
 	case '/': TOK(T_SLASH, 1);
 	case '%': TOK(T_PCT, 1);
 	case '=':
+		if (c2 == '=' && p + 2 < lx->len && s[p + 2] == '=')
+			TOK(T_ALLEQ, 3);
 		if (c2 == '=')
 			TOK(T_EQ, 2);
 		TOK(T_EQ, 1);
 	case '!':
+		if (c2 == '=' && p + 2 < lx->len && s[p + 2] == '=')
+			TOK(T_ANYNE, 3);
 		if (c2 == '=')
 			TOK(T_NE, 2);
 		TOK(T_NOT, 1);
+	case '[':
+		TOK(T_LBR, 1);
 	case '<':
 		if (c2 == '=')
 			TOK(T_LE, 2);
@@ -297,7 +314,7 @@ lex_next(struct lexer *lx)
 	case '&':
 		if (c2 == '&')
 			TOK(T_AND, 2);
-		break;
+		TOK(T_BAND, 1);
 	case '|':
 		if (c2 == '|')
 			TOK(T_OR, 2);
@@ -307,6 +324,8 @@ lex_next(struct lexer *lx)
 			TOK(T_FALLBACK, 2);
 		break;
 	case '~':
+		if (c2 == '=')
+			TOK(T_ANYNE, 2);
 		TOK(T_MATCHES, 1);
 	case '-':
 		TOK(T_MINUS, 1);
@@ -478,6 +497,7 @@ struct parser {
 	struct tq_expr_error *err;
 	int depth;
 	int failed;
+	int filter;                  /* a display filter: Wireshark 4.0's language alone */
 };
 
 static struct node *
@@ -573,10 +593,12 @@ binary(struct parser *ps, int kind, int op, struct node *a, struct node *b)
 	return n;
 }
 
+/* A function by name: the answer-key language's, or a display filter's own. */
 static int
-find_fn(const char *s, size_t n)
+find_fn(const char *s, size_t n, int filter)
 {
-	for (size_t k = 0; k < NFNS; k++)
+	size_t k0 = filter ? F_FCOUNT : 0, k1 = filter ? NFNS : F_FCOUNT;
+	for (size_t k = k0; k < k1; k++)
 		if (strlen(fns[k].name) == n && !memcmp(fns[k].name, s, n))
 			return (int)k;
 	return -1;
@@ -678,6 +700,75 @@ parse_call(struct parser *ps, int fn, size_t start)
 	return n;
 }
 
+static int
+slice_int(const char *s, size_t n, int64_t *v)
+{
+	return n == 0 || n > 10 || parse_int(s, n, v) != 0 || *v > INT32_MAX || *v < -(int64_t)INT32_MAX;
+}
+
+/*
+ * A slice after a field, as Wireshark writes it: [i:n] (n bytes from i),
+ * [i-j] (i to j), [i] (one byte), [i:] (to the end), [:n]; negative offsets
+ * count from the end.  The bytes of each occurrence, or none when the range
+ * falls outside it.
+ */
+static struct node *
+parse_slice(struct parser *ps, struct node *a)
+{
+	struct lexer *lx = &ps->lx;
+	size_t open = lx->tstart, i = lx->tend;
+	const char *s = lx->src;
+	size_t close = i;
+	while (close < lx->len && s[close] != ']')
+		close++;
+	if (close >= lx->len) {
+		syntax(ps, open, "this '[' has no closing ']'");
+		return NULL;
+	}
+	/* lo and hi are offsets; to_end: hi is the end; lo_set/hi_set tell what was given */
+	int64_t lo = 0, hi = 0, len = 0;
+	int mode;                    /* 0 [i], 1 [i:n], 2 [i-j], 3 [i:] */
+	const char *colon = memchr(s + i, ':', close - i);
+	const char *dash = NULL;
+	for (size_t k = i + 1; k < close && !dash; k++)
+		if (s[k] == '-')
+			dash = s + k;
+	int bad = 0;
+	if (colon) {
+		size_t ln = (size_t)(colon - (s + i));
+		bad |= ln ? slice_int(s + i, ln, &lo) : 0;
+		size_t rn = (size_t)(s + close - colon - 1);
+		if (rn == 0) {
+			mode = 3;
+		} else {
+			mode = 1;
+			bad |= slice_int(colon + 1, rn, &len) || len <= 0;
+		}
+	} else if (dash) {
+		mode = 2;
+		bad |= slice_int(s + i, (size_t)(dash - (s + i)), &lo) || slice_int(dash + 1, (size_t)(s + close - dash - 1), &hi);
+	} else {
+		mode = 0;
+		bad |= slice_int(s + i, close - i, &lo);
+	}
+	if (bad) {
+		syntax(ps, open, "a slice is [i:n], [i-j], [i] or [i:], with whole numbers: '%.*s' is not",
+		    (int)(close - open + 1 > 40 ? 40 : close - open + 1), s + open);
+		return NULL;
+	}
+	struct node *n = new_node(ps, N_SLICE, a->start, close + 1);
+	if (!n)
+		return NULL;
+	n->a = a;
+	n->op = (uint8_t)mode;
+	n->lit.i = lo;
+	n->lit.d = (double)hi;
+	n->lit.n = (size_t)(mode == 1 ? len : 0);
+	lx->pos = close + 1;
+	lex_next(lx);
+	return n;
+}
+
 static struct node *
 parse_primary(struct parser *ps)
 {
@@ -712,6 +803,10 @@ parse_primary(struct parser *ps)
 		return n;
 	case T_TRUE:
 	case T_FALSE:
+		if (ps->filter) {
+			syntax(ps, start, "\"%s\" is not a display-filter value: write 1 or 0", lx->t == T_TRUE ? "true" : "false");
+			return NULL;
+		}
 		n = new_node(ps, N_LIT, start, end);
 		if (n) {
 			n->lit.k = V_BOOL;
@@ -731,16 +826,26 @@ parse_primary(struct parser *ps)
 	case T_WORD: {
 		lex_next(lx);
 		if (lx->t == T_LP) {
-			int fn = find_fn(ps->lx.src + start, end - start);
+			int fn = find_fn(ps->lx.src + start, end - start, ps->filter);
 			if (fn < 0) {
-				syntax(ps, start, "unknown function '%.*s'", (int)(end - start > 60 ? 60 : end - start),
-				    ps->lx.src + start);
+				syntax(ps, start, ps->filter ? "function '%.*s' does not exist (display filters have count, len, string, upper, lower, abs, max and min)" :
+				    "unknown function '%.*s'", (int)(end - start > 60 ? 60 : end - start), ps->lx.src + start);
 				return NULL;
 			}
 			return parse_call(ps, fn, start);
 		}
-		return field_ref(ps, start, end);
+		n = field_ref(ps, start, end);
+		if (n && lx->t == T_LBR)
+			n = parse_slice(ps, n);
+		return n;
 	}
+	case T_LB:
+		/* { a + b }: arithmetic grouped, as Wireshark 4.0 writes it */
+		lex_next(lx);
+		n = parse_expr(ps);
+		if (!n || expect(ps, T_RB, "'}'"))
+			return NULL;
+		return n;
 	case T_LP:
 		lex_next(lx);
 		n = parse_expr(ps);
@@ -820,7 +925,19 @@ parse_add(struct parser *ps)
 	return a;
 }
 
-/* { a b c }, { 1..5 }, commas allowed between members */
+/* a & b: binds less than + and more than comparisons, as in Wireshark */
+static struct node *
+parse_band(struct parser *ps)
+{
+	struct node *a = parse_add(ps);
+	while (a && ps->lx.t == T_BAND) {
+		lex_next(&ps->lx);
+		a = binary(ps, N_ARITH, OP_BAND, a, parse_add(ps));
+	}
+	return a;
+}
+
+/* { a b c }, { 1..5 }, commas allowed between members (needed in display filters) */
 static struct node *
 parse_set(struct parser *ps, struct node *lhs)
 {
@@ -834,12 +951,12 @@ parse_set(struct parser *ps, struct node *lhs)
 			expect(ps, T_RB, "'}'");
 			return NULL;
 		}
-		struct node *it = parse_add(ps);
+		struct node *it = parse_band(ps);
 		if (!it)
 			return NULL;
 		if (ps->lx.t == T_DOTDOT) {
 			lex_next(&ps->lx);
-			struct node *hi = parse_add(ps);
+			struct node *hi = parse_band(ps);
 			it = binary(ps, N_RANGE, 0, it, hi);
 			if (!it)
 				return NULL;
@@ -851,6 +968,11 @@ parse_set(struct parser *ps, struct node *lhs)
 		items[n++] = it;
 		if (ps->lx.t == T_COMMA)
 			lex_next(&ps->lx);
+		else if (ps->filter && ps->lx.t != T_RB) {
+			syntax(ps, ps->lx.tstart, "'%.*s' was unexpected in this context: members of a set are separated by commas",
+			    (int)(ps->lx.tend - ps->lx.tstart > 40 ? 40 : ps->lx.tend - ps->lx.tstart), ps->lx.src + ps->lx.tstart);
+			return NULL;
+		}
 	}
 	size_t end = ps->lx.tend;
 	lex_next(&ps->lx);
@@ -875,23 +997,25 @@ parse_set(struct parser *ps, struct node *lhs)
 static struct node *
 parse_cmp(struct parser *ps)
 {
-	struct node *a = parse_add(ps);
+	struct node *a = parse_band(ps);
 	if (!a)
 		return NULL;
 	int op;
 	switch (ps->lx.t) {
 	case T_EQ: op = OP_EQ; break;
 	case T_NE: op = OP_NE; break;
+	case T_ALLEQ: op = OP_ALLEQ; break;
+	case T_ANYNE: op = OP_ANYNE; break;
 	case T_LT: op = OP_LT; break;
 	case T_GT: op = OP_GT; break;
 	case T_LE: op = OP_LE; break;
 	case T_GE: op = OP_GE; break;
 	case T_CONTAINS:
 		lex_next(&ps->lx);
-		return binary(ps, N_CONTAINS, 0, a, parse_add(ps));
+		return binary(ps, N_CONTAINS, 0, a, parse_band(ps));
 	case T_MATCHES:
 		lex_next(&ps->lx);
-		return binary(ps, N_MATCHES, 0, a, parse_add(ps));
+		return binary(ps, N_MATCHES, 0, a, parse_band(ps));
 	case T_IN:
 		lex_next(&ps->lx);
 		return parse_set(ps, a);
@@ -899,7 +1023,7 @@ parse_cmp(struct parser *ps)
 		return a;
 	}
 	lex_next(&ps->lx);
-	return binary(ps, N_CMP, op, a, parse_add(ps));
+	return binary(ps, N_CMP, op, a, parse_band(ps));
 }
 
 static struct node *
@@ -951,7 +1075,10 @@ parse_expr(struct parser *ps)
 	if (enter(ps))
 		return NULL;
 	struct node *a = parse_or(ps);
-	if (a && ps->lx.t == T_FALLBACK) {
+	if (a && ps->lx.t == T_FALLBACK && ps->filter) {
+		syntax(ps, ps->lx.tstart, "'?\?' was unexpected in this context: display filters have no fallback");
+		a = NULL;
+	} else if (a && ps->lx.t == T_FALLBACK) {
 		lex_next(&ps->lx);
 		a = binary(ps, N_FALLBACK, 0, a, parse_expr(ps));
 	}
@@ -1278,6 +1405,37 @@ add_field(struct tq_expr *e, const struct tq_field *f)
 
 /* Types literals beside fields, compiles regular expressions, finds what each
  * aggregate walks, and marks the nodes that read the current frame. */
+/* What a slice gives: bytes. */
+static const struct tq_field slice_field = HF("slice", "Slice", FT_BYTES, BASE_NONE, NULL, 0);
+
+static int
+is_sliceable_ft(int t)
+{
+	return t == FT_BYTES || t == FT_STRING || t == FT_ETHER || t == FT_IPV4 || t == FT_IPV6;
+}
+
+/* A literal compared with a slice, as bytes: 1 is the byte 01, "EHLO" its four bytes. */
+static int
+slice_literal(struct parser *ps, struct node *lit, int for_contains)
+{
+	if (lit->kind == N_LIT && lit->lit.k == V_INT && lit->lit.i >= 0 && lit->lit.i <= 255) {
+		char *b = tq_arena_alloc(&ps->e->arena, 1);
+		if (!b) {
+			syntax(ps, lit->start, "out of memory");
+			return -1;
+		}
+		b[0] = (char)lit->lit.i;
+		lit->lit = (struct val){ .k = V_BYTES, .ftype = FT_BYTES, .s = b, .n = 1 };
+		return 0;
+	}
+	if (lit->kind == N_LIT && lit->lit.k == V_STR) {
+		lit->lit.k = V_BYTES;
+		lit->lit.ftype = FT_BYTES;
+		return 0;
+	}
+	return type_literal(ps, lit, &slice_field, for_contains);
+}
+
 static int
 check(struct parser *ps, struct node *n)
 {
@@ -1315,8 +1473,20 @@ check(struct parser *ps, struct node *n)
 		}
 		n->frame_dep = 0;      /* its own frames: none from outside */
 		return 0;
+	case N_SLICE:
+		if (n->a->kind != N_FIELD || !is_sliceable_ft(n->a->f->type)) {
+			syntax(ps, n->start, n->a->kind == N_FIELD ? "%s (%s) cannot be sliced here: slices take bytes, text and addresses" :
+			    "only a field can be sliced%s", n->a->kind == N_FIELD ? n->a->f->abbrev : "",
+			    n->a->kind == N_FIELD ? ftype_desc(n->a->f->type) : "");
+			return -1;
+		}
+		break;
 	case N_CMP:
 	case N_CONTAINS:
+		if (n->a->kind == N_SLICE && is_literal(n->b))
+			return slice_literal(ps, n->b, n->kind == N_CONTAINS);
+		if (n->b->kind == N_SLICE && is_literal(n->a) && n->kind == N_CMP)
+			return slice_literal(ps, n->a, 0);
 		if (n->kind == N_CMP && n->a->kind == N_FIELD && subnet_literal(ps, n->b, n->a->f))
 			return ps->failed ? -1 : 0;
 		if (n->kind == N_CMP && n->b->kind == N_FIELD && subnet_literal(ps, n->a, n->b->f))
@@ -1348,6 +1518,10 @@ check(struct parser *ps, struct node *n)
 			syntax(ps, n->args[0]->start, "under() takes a field, such as under(x509af.issuer)");
 			return -1;
 		}
+		if (n->fn == F_FCOUNT && n->args[0]->kind != N_FIELD) {
+			syntax(ps, n->args[0]->start, "count() takes a field, such as count(tcp.option_kind)");
+			return -1;
+		}
 		break;
 	case N_MATCHES: {
 		if (n->b->kind != N_LIT || n->b->lit.k != V_STR) {
@@ -1373,6 +1547,17 @@ check(struct parser *ps, struct node *n)
 			syntax(ps, n->a->start, "%s has no value to match (%s)", n->a->f->abbrev, ftype_desc(n->a->f->type));
 			return -1;
 		}
+		if (ps->filter && n->a->kind == N_FIELD && !is_sliceable_ft(n->a->f->type)) {
+			syntax(ps, n->a->start, "%s (%s) cannot take part in a 'matches' comparison", n->a->f->abbrev,
+			    ftype_desc(n->a->f->type));
+			return -1;
+		}
+		if (ps->filter && n->a->kind == N_FIELD && (n->a->f->type == FT_ETHER || n->a->f->type == FT_IPV4 ||
+		    n->a->f->type == FT_IPV6)) {
+			syntax(ps, n->a->start, "%s (%s) cannot take part in a 'matches' comparison", n->a->f->abbrev,
+			    ftype_desc(n->a->f->type));
+			return -1;
+		}
 		break;
 	}
 	default:
@@ -1384,8 +1569,23 @@ check(struct parser *ps, struct node *n)
 	return 0;
 }
 
+static int
+parse_source(const char *src, int filter, struct tq_expr **out, struct tq_expr_error *err);
+
 int
 tq_expr_parse(const char *src, struct tq_expr **out, struct tq_expr_error *err)
+{
+	return parse_source(src, 0, out, err);
+}
+
+int
+tq_filter_parse(const char *src, struct tq_expr **out, struct tq_expr_error *err)
+{
+	return parse_source(src, 1, out, err);
+}
+
+static int
+parse_source(const char *src, int filter, struct tq_expr **out, struct tq_expr_error *err)
 {
 	*out = NULL;
 	if (err) {
@@ -1415,7 +1615,7 @@ tq_expr_parse(const char *src, struct tq_expr **out, struct tq_expr_error *err)
 		set_err(err, -1, "out of memory");
 		return TQ_ENOMEM;
 	}
-	struct parser ps = { .lx = { .src = e->src, .len = len, .arena = &e->arena }, .e = e, .err = err };
+	struct parser ps = { .lx = { .src = e->src, .len = len, .arena = &e->arena }, .e = e, .err = err, .filter = filter };
 	lex_next(&ps.lx);
 	if (ps.lx.t == T_END) {
 		tq_expr_free(e);
@@ -1721,9 +1921,14 @@ field_val(struct ctx *c, const struct node *n, const struct scope *sc, struct va
 		return fail(c, n, "no frame has %s", f->abbrev);
 	}
 	const struct fx_frame *F = &ix->frames[sc->frame - 1];
-	const struct fx_occ *occ = ix->occ + F->occ0, *end = occ + F->nocc;
 	if (step(c, F->nocc + 1))
 		return -1;
+	if (!F->nocc) {
+		/* nothing in this frame (and maybe in none: then the index has no occurrences at all) */
+		*out = (struct val){ .k = V_LIST, .multi = 1, .f = f, .ftype = f->type };
+		return 0;
+	}
+	const struct fx_occ *occ = ix->occ + F->occ0, *end = occ + F->nocc;
 	const struct fx_anc *scope = NULL;
 	/* none, or only one: that one is in every scope that holds any */
 	const struct fx_occ *only = NULL;
@@ -1965,6 +2170,8 @@ cmp_true(int op, int r)
 	case OP_LT: return r < 0;
 	case OP_GT: return r > 0;
 	case OP_LE: return r <= 0;
+	case OP_ALLEQ: return r == 0;
+	case OP_ANYNE: return r != 0;
 	default: return r >= 0;
 	}
 }
@@ -2015,7 +2222,7 @@ ev_cmp(struct ctx *c, const struct node *n, const struct scope *sc, struct val *
 	members(&b, &bi, &bn);
 	if (step(c, an * bn))
 		return -1;
-	int any = 0, all_ne = 1;
+	int any = 0, all_ne = 1, all_eq = 1;
 	for (size_t i = 0; i < an; i++) {
 		for (size_t j = 0; j < bn; j++) {
 			int r = compare(&ai[i], &bi[j]);
@@ -2026,12 +2233,15 @@ ev_cmp(struct ctx *c, const struct node *n, const struct scope *sc, struct val *
 			}
 			if (r == 0)
 				all_ne = 0;
+			else
+				all_eq = 0;
 			if (n->op != OP_NE && cmp_true(n->op, r))
 				any = 1;
 		}
 	}
-	/* != is "no member equal", as Wireshark's; the others "some member" */
-	*out = (struct val){ .k = V_BOOL, .i = n->op == OP_NE ? (an && bn && all_ne) : any };
+	/* != is "no member equal", === "every member equal", as Wireshark's; the others "some member" */
+	*out = (struct val){ .k = V_BOOL, .i = n->op == OP_NE ? (an && bn && all_ne) :
+	    n->op == OP_ALLEQ ? (an && bn && all_eq) : any };
 	return 0;
 }
 
@@ -2245,6 +2455,13 @@ ev_arith(struct ctx *c, const struct node *n, const struct scope *sc, struct val
 		    kind_desc(an ? b.k : a.k));
 	}
 	struct val r = { .k = V_INT };
+	if (n->op == OP_BAND) {
+		if (a.k == V_REAL || b.k == V_REAL)
+			return fail(c, n, "'&' needs whole numbers");
+		r.i = a.i & b.i;
+		*out = r;
+		return from_merge(c, out, &a) || from_merge(c, out, &b) ? -1 : 0;
+	}
 	/* an integer division with a remainder gives a real (INT64_MIN % -1 traps) */
 	if (a.k == V_REAL || b.k == V_REAL || (n->op == OP_DIV && b.i != 0 && b.i != -1 && a.i % b.i != 0)) {
 		double x = a.k == V_REAL ? a.d : (double)a.i, y = b.k == V_REAL ? b.d : (double)b.i;
@@ -2425,11 +2642,131 @@ ev_under(struct ctx *c, const struct node *n, const struct scope *sc, struct val
 	return 0;
 }
 
+static int list_push(struct ctx *c, struct val *l, size_t *cap, const struct val *v);
+
+/* A slice of each occurrence: bytes, or nothing where the range falls outside it. */
+static int
+ev_slice(struct ctx *c, const struct node *n, const struct scope *sc, struct val *out)
+{
+	struct val a;
+	if (ev(c, n->a, sc, &a))
+		return -1;
+	const struct val *it;
+	size_t cnt;
+	members(&a, &it, &cnt);
+	struct val l = { .k = V_LIST, .multi = 1 };
+	size_t cap = 0;
+	for (size_t k = 0; k < cnt; k++) {
+		if (it[k].k != V_BYTES && it[k].k != V_STR)
+			continue;
+		int64_t len = (int64_t)it[k].n, lo = n->lit.i, end;
+		if (lo < 0)
+			lo += len;
+		switch (n->op) {
+		case 0: end = lo + 1; break;
+		case 1: end = lo + (int64_t)n->lit.n; break;
+		case 2: {
+			int64_t hi = (int64_t)n->lit.d;
+			if (hi < 0)
+				hi += len;
+			end = hi + 1;
+			break;
+		}
+		default: end = len; break;
+		}
+		if (lo < 0 || end > len || lo >= end)
+			continue;
+		struct val v = { .k = V_BYTES, .ftype = FT_BYTES, .s = it[k].s + lo, .n = (size_t)(end - lo) };
+		if (from_merge(c, &v, &it[k]) || list_push(c, &l, &cap, &v))
+			return -1;
+	}
+	*out = l;
+	return 0;
+}
+
+/* A display filter's function: on every occurrence of its arguments in the frame. */
+static int
+ev_filter_fn(struct ctx *c, const struct node *n, const struct scope *sc, struct val *out)
+{
+	struct val l = { .k = V_LIST, .multi = 1 }, best = { .k = V_NONE };
+	size_t cap = 0;
+	for (uint32_t i = 0; i < n->nargs; i++) {
+		struct val a;
+		if (ev(c, n->args[i], sc, &a))
+			return -1;
+		const struct val *it;
+		size_t cnt;
+		members(&a, &it, &cnt);
+		if (n->fn == F_FCOUNT) {
+			*out = (struct val){ .k = V_INT, .i = (int64_t)cnt };
+			return 0;
+		}
+		if (step(c, cnt))
+			return -1;
+		for (size_t k = 0; k < cnt; k++) {
+			struct val v = it[k];
+			switch (n->fn) {
+			case F_FLEN:
+				if (v.k != V_STR && v.k != V_BYTES)
+					return fail(c, n->args[i], "len() takes bytes or text");
+				v = (struct val){ .k = V_INT, .i = (int64_t)it[k].n };
+				break;
+			case F_FSTRING:
+				if (to_str(c, &it[k], &v))
+					return -1;
+				break;
+			case F_FUPPER:
+			case F_FLOWER: {
+				if (v.k != V_STR)
+					return fail(c, n->args[i], "%s() takes text", fns[n->fn].name);
+				char *s = ealloc(c, v.n + 1);
+				if (!s)
+					return nomem(c);
+				for (size_t j = 0; j < v.n; j++) {
+					char ch = v.s[j];
+					s[j] = n->fn == F_FUPPER ? (ch >= 'a' && ch <= 'z' ? (char)(ch - 32) : ch) :
+					    (ch >= 'A' && ch <= 'Z' ? (char)(ch + 32) : ch);
+				}
+				s[v.n] = '\0';
+				v.s = s;
+				break;
+			}
+			case F_FABS:
+				if (v.k == V_INT)
+					v.i = v.i < 0 && v.i != INT64_MIN ? -v.i : v.i;
+				else if (v.k == V_REAL)
+					v.d = fabs(v.d);
+				else
+					return fail(c, n->args[i], "abs() takes numbers");
+				break;
+			default: {          /* max, min */
+				if (v.k != V_INT && v.k != V_REAL)
+					return fail(c, n->args[i], "%s() takes numbers", fns[n->fn].name);
+				int r = best.k == V_NONE ? 0 : compare(&v, &best);
+				if (best.k == V_NONE || (n->fn == F_FMAX ? r > 0 : r < 0))
+					best = v;
+				continue;
+			}
+			}
+			if (list_push(c, &l, &cap, &v))
+				return -1;
+		}
+	}
+	if (n->fn == F_FMAX || n->fn == F_FMIN) {
+		*out = best.k == V_NONE ? l : best;
+		return 0;
+	}
+	*out = l;
+	return 0;
+}
+
 static int
 ev_call(struct ctx *c, const struct node *n, const struct scope *sc, struct val *out)
 {
 	if (n->fn == F_UNDER)
 		return ev_under(c, n, sc, out);
+	if (n->fn >= F_FCOUNT)
+		return ev_filter_fn(c, n, sc, out);
 	struct val a[3];
 	for (uint32_t i = 0; i < n->nargs; i++)
 		if (ev(c, n->args[i], sc, &a[i]))
@@ -2960,6 +3297,8 @@ ev(struct ctx *c, const struct node *n, const struct scope *sc, struct val *out)
 		return 0;
 	case N_FIELD:
 		return field_val(c, n, sc, out);
+	case N_SLICE:
+		return ev_slice(c, n, sc, out);
 	case N_NOT: {
 		struct val a;
 		if (ev(c, n->a, sc, &a))
@@ -3143,31 +3482,85 @@ to_json(const struct val *v)
 	}
 }
 
+/* Whether every field e reads is in the index (else err says which is not). */
+static int
+indexed(const struct tq_findex *ix, const struct tq_expr *e, struct tq_expr_error *err)
+{
+	if (!ix || !e) {
+		set_err(err, -1, "nothing to evaluate");
+		return 0;
+	}
+	for (size_t i = 0; i < e->nfields; i++) {
+		if (e->fields[i]->id >= ix->idlimit || !ix->want[e->fields[i]->id]) {
+			set_err(err, -1, "internal error: the index was built without %s", e->fields[i]->abbrev);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static int
+ctx_init(struct ctx *c, const struct tq_findex *ix, const struct tq_expr *e, int explain, struct tq_expr_error *err)
+{
+	*c = (struct ctx){ .ix = ix, .e = e, .explain = explain };
+	tq_arena_init(&c->arena, 0);
+	c->cur = &c->arena;
+	c->memo = calloc(e->nnodes ? e->nnodes : 1, sizeof(*c->memo));
+	if (!c->memo) {
+		set_err(err, -1, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+ctx_free(struct ctx *c)
+{
+	if (c->md)
+		pcre2_match_data_free(c->md);
+	if (c->mc)
+		pcre2_match_context_free(c->mc);
+	free(c->memo);
+	tq_arena_free(&c->arena);
+}
+
+int
+tq_filter_select(const struct tq_findex *ix, const struct tq_expr *e, uint8_t *sel, struct tq_expr_error *err)
+{
+	if (!indexed(ix, e, err))
+		return -1;
+	struct ctx c;
+	if (ctx_init(&c, ix, e, 0, err) != 0) {
+		ctx_free(&c);
+		return -1;
+	}
+	struct tq_arena scratch;
+	tq_arena_init(&scratch, 0);
+	int rc = 0;
+	for (uint32_t fr = 1; fr <= ix->nframes && rc == 0; fr++) {
+		struct scope sc = { fr, NULL };
+		int yes = 0;
+		rc = ev_cond(&c, e->root, &sc, &scratch, &yes);
+		sel[fr - 1] = (uint8_t)(rc == 0 && yes);
+	}
+	if (rc != 0 && err)
+		*err = c.err;
+	tq_arena_free(&scratch);
+	ctx_free(&c);
+	return rc ? -1 : 0;
+}
+
 json_t *
 tq_expr_eval(const struct tq_findex *ix, const struct tq_expr *e, json_t **from, struct tq_expr_error *err)
 {
 	if (from)
 		*from = NULL;
-	if (!ix || !e) {
-		set_err(err, -1, "nothing to evaluate");
+	if (!indexed(ix, e, err))
 		return NULL;
-	}
-	/* every field it reads must be in the index */
-	for (size_t i = 0; i < e->nfields; i++) {
-		if (e->fields[i]->id >= ix->idlimit || !ix->want[e->fields[i]->id]) {
-			set_err(err, -1, "internal error: the index was built without %s", e->fields[i]->abbrev);
-			return NULL;
-		}
-	}
-	struct ctx c = { .ix = ix, .e = e, .explain = from != NULL };
-	tq_arena_init(&c.arena, 0);
-	c.cur = &c.arena;
-	c.memo = calloc(e->nnodes ? e->nnodes : 1, sizeof(*c.memo));
+	struct ctx c;
 	json_t *result = NULL;
-	if (!c.memo) {
-		set_err(err, -1, "out of memory");
+	if (ctx_init(&c, ix, e, from != NULL, err) != 0)
 		goto out;
-	}
 	struct scope top = { 0, NULL };
 	struct val v;
 	if (ev(&c, e->root, &top, &v)) {
@@ -3209,11 +3602,6 @@ tq_expr_eval(const struct tq_findex *ix, const struct tq_expr *e, json_t **from,
 		*from = a;
 	}
 out:
-	if (c.md)
-		pcre2_match_data_free(c.md);
-	if (c.mc)
-		pcre2_match_context_free(c.mc);
-	free(c.memo);
-	tq_arena_free(&c.arena);
+	ctx_free(&c);
 	return result;
 }

@@ -15,12 +15,20 @@
  * than it allows in all (realloc's copy aside), rather than being found too
  * big after the fact; the deadline is read every 32 frames, a clock read of
  * some 50 ns against the microseconds each frame takes.
+ *
+ * Without a budget (the command line) the frames are indexed on every core:
+ * workers index chunks of CHUNK frames each into an index of their own, and
+ * the caller's thread appends them in order, moving their offsets, and gives
+ * the capture's pages back behind them.  Workers follow pass 1 when it still
+ * runs (tq_capture_wait_frames), as the packet list's do.
  */
 #include "config.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "expr.h"
 
@@ -252,6 +260,215 @@ fmt_bytes(uint64_t v, char buf[32])
 	return buf;
 }
 
+/* ---------------------------------------------------------------- on every core */
+
+#define CHUNK 1024u                  /* frames a worker indexes at a time */
+#define MAX_WORKERS 8
+
+struct piece {
+	struct tq_findex ix;         /* its frames: [first, first + count) */
+	int state;                   /* 0 to do, 1 done, -1 failed */
+	int err;                     /* failed: the frame's error (0: memory) */
+	uint32_t bad;                /* the frame that failed */
+};
+
+struct pool {
+	struct tq_capture *cap;
+	const struct tq_findex *ix;  /* the index being made: nframes, want, idlimit */
+	uint32_t nchunks, next, merged, window;
+	struct piece *pieces;        /* window of them: chunk k in pieces[k % window] */
+	int stop;
+	pthread_mutex_t mu;
+	pthread_cond_t done, room;
+};
+
+static void
+piece_reset(struct piece *pc)
+{
+	pc->ix.nocc = pc->ix.nanc = pc->ix.nbytes = 0;
+	pc->state = 0;
+}
+
+/* Indexes frames a..b into pc (its frames table from a). */
+static void
+index_chunk(struct pool *p, struct piece *pc, struct walk *w, uint32_t a, uint32_t b)
+{
+	pc->ix.want = p->ix->want;
+	pc->ix.idlimit = p->ix->idlimit;
+	tq_capture_wait_frames(p->cap, b);
+	for (uint32_t num = a; num <= b; num++) {
+		int e = 0;
+		struct tq_tree *t = tq_dissect_ex(p->cap, num, TQ_DISSECT_VALUES, &e);
+		if (!t) {
+			pc->err = e ? e : TQ_ENOMEM;
+			pc->bad = num;
+			pc->state = -1;
+			return;
+		}
+		pc->ix.frames[num - a].occ0 = (uint32_t)pc->ix.nocc;
+		int wr = index_tree(&pc->ix, w, tq_tree_root(t));
+		tq_tree_free(t);
+		if (wr != 0) {
+			pc->err = 0;
+			pc->bad = num;
+			pc->state = -1;
+			return;
+		}
+		pc->ix.frames[num - a].nocc = (uint32_t)pc->ix.nocc - pc->ix.frames[num - a].occ0;
+	}
+	pc->state = 1;
+}
+
+static void *
+pool_worker(void *arg)
+{
+	struct pool *p = arg;
+	struct walk w = { 0 };
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (!p->stop && p->next < p->nchunks && p->next >= p->merged + p->window)
+			pthread_cond_wait(&p->room, &p->mu);
+		if (p->stop || p->next >= p->nchunks)
+			break;
+		uint32_t k = p->next++;
+		struct piece *pc = &p->pieces[k % p->window];
+		pthread_mutex_unlock(&p->mu);
+		uint32_t a = k * CHUNK + 1, b = p->ix->nframes - (a - 1) < CHUNK ? p->ix->nframes : a + CHUNK - 1;
+		struct piece done = *pc;
+		index_chunk(p, &done, &w, a, b);
+		pthread_mutex_lock(&p->mu);
+		*pc = done;
+		pthread_cond_broadcast(&p->done);
+	}
+	pthread_mutex_unlock(&p->mu);
+	free(w.st);
+	return NULL;
+}
+
+/* Appends piece pc (frames a..) to ix: its offsets moved past what ix holds.  0, or -1. */
+static int
+append_piece(struct tq_findex *ix, struct walk *w, const struct piece *pc, uint32_t a, uint32_t count)
+{
+	const struct tq_findex *q = &pc->ix;
+	uint32_t occ0 = (uint32_t)ix->nocc, anc0 = (uint32_t)ix->nanc, bytes0 = (uint32_t)ix->nbytes;
+	if (ix->nocc + q->nocc > UINT32_MAX / 2 || ix->nbytes + q->nbytes > UINT32_MAX / 2 ||
+	    ix->nanc + q->nanc > UINT32_MAX / 2)
+		return -2;
+	GROW(w, ix->occ, ix->nocc, ix->capocc, q->nocc, fail);
+	GROW(w, ix->anc, ix->nanc, ix->capanc, q->nanc, fail);
+	GROW(w, ix->bytes, ix->nbytes, ix->capbytes, q->nbytes + 1, fail);
+	for (size_t i = 0; i < q->nocc; i++) {
+		struct fx_occ o = q->occ[i];
+		o.self += anc0;
+		if (o.kind == FX_STR || o.kind == FX_BYTES)
+			o.v.b.off += bytes0;
+		ix->occ[ix->nocc++] = o;
+	}
+	for (size_t i = 0; i < q->nanc; i++) {
+		struct fx_anc x = q->anc[i];
+		if (x.parent != FX_NOANC)
+			x.parent += anc0;
+		ix->anc[ix->nanc++] = x;
+	}
+	if (q->nbytes)
+		memcpy(ix->bytes + ix->nbytes, q->bytes, q->nbytes);
+	ix->nbytes += q->nbytes;
+	for (uint32_t i = 0; i < count; i++) {
+		ix->frames[a - 1 + i].occ0 = q->frames[i].occ0 + occ0;
+		ix->frames[a - 1 + i].nocc = q->frames[i].nocc;
+	}
+	return 0;
+fail:
+	return -1;
+}
+
+/* Worker threads: the cores, or TQ_THREADS (1: this thread alone), as the packet list's. */
+static unsigned
+cores(void)
+{
+	const char *env = getenv("TQ_THREADS");
+	long n = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > MAX_WORKERS ? MAX_WORKERS : (unsigned)n;
+}
+
+/* Indexes every frame of ix on nw worker threads; 0, or an error with err set. */
+static int
+build_parallel(struct tq_capture *cap, struct tq_findex *ix, unsigned nw, char *err, size_t errlen)
+{
+	struct pool p = { .cap = cap, .ix = ix, .window = 2 * nw };
+	p.nchunks = (ix->nframes + CHUNK - 1) / CHUNK;
+	p.pieces = calloc(p.window, sizeof(*p.pieces));
+	struct walk w = { 0 };
+	pthread_t th[MAX_WORKERS];
+	unsigned started = 0;
+	int rc = 0;
+	if (!p.pieces)
+		return TQ_ENOMEM;
+	for (unsigned i = 0; i < p.window; i++) {
+		p.pieces[i].ix.frames = calloc(CHUNK, sizeof(struct fx_frame));
+		if (!p.pieces[i].ix.frames)
+			rc = TQ_ENOMEM;
+	}
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.done, NULL);
+	pthread_cond_init(&p.room, NULL);
+	for (; rc == 0 && started < nw; started++)
+		if (pthread_create(&th[started], NULL, pool_worker, &p) != 0)
+			break;
+	if (rc == 0 && !started)
+		rc = TQ_ENOMEM;
+	for (uint32_t k = 0; rc == 0 && k < p.nchunks; k++) {
+		struct piece *pc = &p.pieces[k % p.window];
+		pthread_mutex_lock(&p.mu);
+		while (!pc->state)
+			pthread_cond_wait(&p.done, &p.mu);
+		pthread_mutex_unlock(&p.mu);
+		uint32_t a = k * CHUNK + 1, count = ix->nframes - (a - 1) < CHUNK ? ix->nframes - (a - 1) : CHUNK;
+		if (pc->state < 0) {
+			rc = pc->err ? pc->err : TQ_ENOMEM;
+			if (pc->err)
+				snprintf(err, errlen, "frame %u: %s", pc->bad, tq_strerror(pc->err));
+			break;
+		}
+		int ar = append_piece(ix, &w, pc, a, count);
+		if (ar == -2) {
+			snprintf(err, errlen, "the field index would hold more than its own limit of 2,147,483,647 values "
+			    "or 2 GiB of text (stopped at frame %u of %u)", a, ix->nframes);
+			rc = TQ_ETOOBIG;
+			break;
+		}
+		if (ar != 0) {
+			rc = TQ_ENOMEM;
+			break;
+		}
+		tq_capture_release(cap, a + count - 1);
+		pthread_mutex_lock(&p.mu);
+		piece_reset(pc);
+		p.merged = k + 1;
+		pthread_cond_broadcast(&p.room);
+		pthread_mutex_unlock(&p.mu);
+	}
+	pthread_mutex_lock(&p.mu);
+	p.stop = 1;
+	pthread_cond_broadcast(&p.room);
+	pthread_mutex_unlock(&p.mu);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	for (unsigned i = 0; i < p.window; i++) {
+		free(p.pieces[i].ix.frames);
+		free(p.pieces[i].ix.occ);
+		free(p.pieces[i].ix.anc);
+		free(p.pieces[i].ix.bytes);
+	}
+	free(p.pieces);
+	pthread_mutex_destroy(&p.mu);
+	pthread_cond_destroy(&p.done);
+	pthread_cond_destroy(&p.room);
+	if (rc == TQ_ENOMEM && !*err)
+		snprintf(err, errlen, "%s", tq_strerror(TQ_ENOMEM));
+	return rc;
+}
+
 int
 tq_findex_build(struct tq_capture *cap, struct tq_expr *const *exprs, size_t n,
     const struct tq_limits *lim, struct tq_findex **out, char *err, size_t errlen)
@@ -291,6 +508,16 @@ tq_findex_build(struct tq_capture *cap, struct tq_expr *const *exprs, size_t n,
 				nwant++;
 			}
 		}
+	}
+	unsigned nw = cores();
+	if (nwant && !lim && nw > 1 && ix->nframes > 2 * CHUNK) {
+		if (errlen)
+			err[0] = '\0';
+		rc = build_parallel(cap, ix, nw, err, errlen);
+		if (rc != 0)
+			goto fail;
+		*out = ix;
+		return 0;
 	}
 	for (uint32_t num = 1; nwant && num <= ix->nframes; num++) {
 		/* from the first frame on, so that a deadline already past stops it at once */

@@ -299,4 +299,17 @@ struct json_t;
 struct json_t *tq_expr_eval(const struct tq_findex *ix, const struct tq_expr *e, struct json_t **from,
     struct tq_expr_error *err);
 
+/* Parses a display filter: Wireshark 4.0's language alone (no aggregates, no
+ * true/false, commas between set members; count(), len(), string(), upper(),
+ * lower(), abs(), max(), min() on the occurrences in each frame). */
+int tq_filter_parse(const char *src, struct tq_expr **out, struct tq_expr_error *err);
+
+/*
+ * A display filter (Wireshark's -Y): e read as a condition on each frame of
+ * the indexed capture, as in count(frame where e).  sel[i] becomes 1 when
+ * frame i + 1 matches, else 0 (sel has room for every frame of the index).
+ * 0, or -1 with err set (a limit, or a regular expression that failed).
+ */
+int tq_filter_select(const struct tq_findex *ix, const struct tq_expr *e, uint8_t *sel, struct tq_expr_error *err);
+
 #endif

@@ -17,7 +17,9 @@
 #   TRACEQUIZ   the program to measure (default: ./tracequiz, else the source tree's)
 #   FRAMES      frames in the generated capture (default 250000)
 #   RUNS        runs of each command (default 3)
-#   FORMATS     which comparisons, any of list,text,pdml (default all three)
+#   FORMATS     which comparisons, any of list,text,pdml,filter (default all four);
+#               filter: the packet list through a display filter (-Y FILTER, tshark -2 -Y)
+#   FILTER      that display filter (default tcp.analysis.retransmission)
 #   CAPTURE     measure this capture file instead of generating one
 #   BENCH_OUT   where the generator and the captures are kept (default bench/out)
 #
@@ -48,7 +50,8 @@ frames=${FRAMES:-250000}
 tls_frames=${TLS_FRAMES:-200000}
 http_frames=${HTTP_FRAMES:-200000}
 dns_frames=${DNS_FRAMES:-200000}
-formats=,${FORMATS:-list,text,pdml},
+formats=,${FORMATS:-list,text,pdml,filter},
+filter=${FILTER:-tcp.analysis.retransmission}
 
 tq=${TRACEQUIZ:-}
 if [ -z "$tq" ]; then
@@ -193,6 +196,11 @@ run_all() {
 		measure tq_pdml "$tq" dissect --format pdml "$cap"
 		have tshark && measure ts2_pdml tshark -2 -T pdml -r "$cap"
 	fi
+	if [[ $formats == *,filter,* ]]; then
+		echo "bench: display filter ..." >&2
+		measure tq_filter "$tq" dissect -Y "$filter" "$cap"
+		have tshark && measure ts2_filter tshark -2 -Y "$filter" -r "$cap"
+	fi
 }
 
 # ---------------------------------------------------------------- the table
@@ -237,6 +245,11 @@ table() {
 		echo "PDML"
 		row tq_pdml "tracequiz dissect --format pdml F" tq_pdml "" ""
 		row ts2_pdml "tshark -2 -T pdml -r F" tq_pdml 5 5
+	fi
+	if [[ $formats == *,filter,* ]]; then
+		echo "display filter $filter"
+		row tq_filter "tracequiz dissect -Y FILTER F" tq_filter "" ""
+		row ts2_filter "tshark -2 -Y FILTER -r F" tq_filter 5 5
 	fi
 }
 

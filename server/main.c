@@ -18,7 +18,8 @@
 static void
 usage(FILE *fp)
 {
-	fputs("usage: tracequiz dissect FILE [--format list|text|pdml|json] [--frame N | --frames A-B] [-d RULE]...\n"
+	fputs("usage: tracequiz dissect FILE [--format list|text|pdml|json] [--frame N | --frames A-B] [-Y FILTER]\n"
+	    "                        [-d RULE]...\n"
 	    "       tracequiz eval FILE EXPRESSION [--explain] [--json] [-d RULE]...\n"
 	    "       tracequiz key EXERCISE [--trace CAPTURE] [--json]\n"
 	    "       tracequiz grade EXERCISE ANSWERS.json [--trace CAPTURE] [--json]\n"
@@ -30,7 +31,8 @@ usage(FILE *fp)
 	    "\n"
 	    "dissect   print a capture as tshark does: the packet list (default), the tree\n"
 	    "          (text, as tshark -V), PDML (as tshark -T pdml) or the browser's JSON;\n"
-	    "          -d/--decode-as tcp.port==2222,ssh decodes a port as a protocol (tshark -d)\n"
+	    "          -d/--decode-as tcp.port==2222,ssh decodes a port as a protocol (tshark -d);\n"
+	    "          -Y/--display-filter FILTER prints only the frames it matches (tshark -2 -Y)\n"
 	    "eval      the value of an answer-key expression on a capture (doc/expressions.md);\n"
 	    "          --explain also prints the frames and fields it came from\n"
 	    "key       each question's key, computed on the exercise's capture or another one\n"
@@ -103,15 +105,18 @@ flush(struct tq_sbuf *b, FILE *fp, int force)
 #define WINDOW 2                     /* pieces rendered ahead of the writer, per worker */
 
 /*
- * Renders frames a..b (of a run that starts at frame from) in format fmt:
- * 0 the packet list, 1 text, 2 PDML packets, 3 JSON array items.  With
- * flushing, out is written to stdout as it fills.
+ * Renders frames a..b in format fmt: 0 the packet list, 1 text, 2 PDML
+ * packets, 3 JSON array items (first: the run's first frame, which has no
+ * comma before it).  sel (NULL: all) says which frames a display filter
+ * kept.  With flushing, out is written to stdout as it fills.
  */
 static int
-render(struct tq_capture *cap, int fmt, uint32_t from, uint32_t a, uint32_t b, struct tq_sbuf *out,
-    struct tq_sbuf *scratch, int flushing)
+render(struct tq_capture *cap, int fmt, const uint8_t *sel, uint32_t first, uint32_t a, uint32_t b,
+    struct tq_sbuf *out, struct tq_sbuf *scratch, int flushing)
 {
 	for (uint32_t i = a; i <= b; i++) {
+		if (sel && !sel[i - 1])
+			continue;
 		if (fmt == 0) {
 			struct tq_columns cols;
 			if (tq_columns_get(cap, i, &cols, scratch) != 0)
@@ -130,7 +135,7 @@ render(struct tq_capture *cap, int fmt, uint32_t from, uint32_t a, uint32_t b, s
 			else if (fmt == 2)
 				tq_write_pdml_packet(t, out);
 			else {
-				if (i != from)
+				if (i != first)
 					tq_sbuf_puts(out, ",\n");
 				tq_write_json(t, out);
 			}
@@ -170,6 +175,8 @@ struct piece {
 struct pool {
 	struct tq_capture *cap;
 	int fmt;
+	const uint8_t *sel;
+	uint32_t first;              /* the first frame rendered */
 	uint32_t from, to, per, nchunks, next, written, window;
 	struct piece *pieces;        /* window of them, chunk k in pieces[k % window] */
 	int stop;
@@ -195,7 +202,7 @@ pool_worker(void *arg)
 		uint32_t a = p->from + k * p->per, b = p->to - a < p->per ? p->to : a + p->per - 1;
 		tq_capture_wait_frames(p->cap, b);      /* pass 1 may still run, ahead */
 		tq_capture_prefetch(p->cap, a, b);
-		int rc = render(p->cap, p->fmt, p->from, a, b, &pc->out, &scratch, 0);
+		int rc = render(p->cap, p->fmt, p->sel, p->first, a, b, &pc->out, &scratch, 0);
 		pthread_mutex_lock(&p->mu);
 		pc->state = rc ? -1 : 1;
 		pthread_cond_broadcast(&p->done);
@@ -206,12 +213,14 @@ pool_worker(void *arg)
 }
 
 static int
-render_parallel(struct tq_capture *cap, int fmt, uint32_t from, uint32_t to, struct tq_sbuf *out)
+render_parallel(struct tq_capture *cap, int fmt, const uint8_t *sel, uint32_t first_frame, uint32_t from,
+    uint32_t to, struct tq_sbuf *out)
 {
 	unsigned nw = workers();
 	/* pieces of about 100 KiB to 1 MiB: a list line is ~100 bytes, a text frame ~3 KiB */
 	static const uint32_t per[] = { 2048, 64, 16, 64 };
-	struct pool p = { .cap = cap, .fmt = fmt, .from = from, .to = to, .per = per[fmt], .window = WINDOW * nw };
+	struct pool p = { .cap = cap, .fmt = fmt, .sel = sel, .first = first_frame, .from = from, .to = to, .per = per[fmt],
+	    .window = WINDOW * nw };
 	p.nchunks = (to - from) / p.per + 1;
 	p.pieces = calloc(p.window, sizeof(*p.pieces));
 	pthread_t th[8];
@@ -267,6 +276,52 @@ render_parallel(struct tq_capture *cap, int fmt, uint32_t from, uint32_t to, str
 	return rc;
 }
 
+/* Prints an expression error with a caret under the place it names. */
+static void
+expr_error(const char *src, const struct tq_expr_error *e)
+{
+	fprintf(stderr, "tracequiz: %s\n", e->msg);
+	if (e->pos < 0 || !src || strchr(src, '\n'))
+		return;
+	size_t len = strlen(src);
+	size_t pos = (size_t)e->pos <= len ? (size_t)e->pos : len;
+	fprintf(stderr, "  %s\n  %*s^\n", src, (int)pos, "");
+}
+
+/*
+ * The frames display filter fe keeps (*sel: one byte per frame), read after
+ * pass 1 has seen the whole capture; 0, or 1 after saying what went wrong.
+ */
+static int
+select_frames(struct tq_capture *cap, const char *path, struct tq_expr *fe, uint8_t **sel)
+{
+	char err[512];
+	struct tq_findex *ix;
+	struct tq_expr_error ee;
+	*sel = NULL;
+	tq_capture_wait_loaded(cap);
+	if (tq_findex_build(cap, &fe, 1, NULL, &ix, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tracequiz: %s: %s\n", path, err);
+		return 1;
+	}
+	uint32_t n = tq_capture_count(cap);
+	*sel = calloc(n ? n : 1, 1);
+	int rc = 0;
+	if (!*sel) {
+		fprintf(stderr, "tracequiz: out of memory\n");
+		rc = 1;
+	} else if (tq_filter_select(ix, fe, *sel, &ee) != 0) {
+		expr_error(tq_expr_source(fe), &ee);
+		rc = 1;
+	}
+	tq_findex_free(ix);
+	if (rc) {
+		free(*sel);
+		*sel = NULL;
+	}
+	return rc;
+}
+
 static int
 cmd_dissect(int argc, char **argv)
 {
@@ -275,17 +330,21 @@ cmd_dissect(int argc, char **argv)
 		{ "frame", required_argument, NULL, 'n' },
 		{ "frames", required_argument, NULL, 'r' },
 		{ "decode-as", required_argument, NULL, 'd' },
+		{ "display-filter", required_argument, NULL, 'Y' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *format = "list";
+	const char *format = "list", *filter = NULL;
 	uint32_t from = 1, to = UINT32_MAX;
 	struct tq_decode_as rules[TQ_MAX_DECODE_AS];
 	struct tq_open_opts oo = { .async = 1 };
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:n:r:d:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:n:r:d:Y:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'Y':
+			filter = optarg;
+			break;
 		case 'd':
 			if (add_decode_as(&oo, rules, optarg) != 0)
 				return 2;
@@ -320,11 +379,18 @@ cmd_dissect(int argc, char **argv)
 		return 2;
 	}
 	const char *path = argv[optind];
+	struct tq_expr *fe = NULL;
+	struct tq_expr_error ee;
+	if (filter && tq_filter_parse(filter, &fe, &ee) != 0) {
+		expr_error(filter, &ee);
+		return 2;
+	}
 	char err[512];
 	struct tq_capture *cap;
 	/* pass 2 follows pass 1 as soon as the frames it needs are ready */
 	if (tq_capture_open_file_opts(path, &oo, &cap, err, sizeof(err)) != 0) {
 		fprintf(stderr, "tracequiz: %s: %s\n", path, err);
+		tq_expr_free(fe);
 		return 1;
 	}
 	if (tq_capture_wait_read(cap, err, sizeof(err)) != 0) {
@@ -340,8 +406,19 @@ cmd_dissect(int argc, char **argv)
 	if (from > n && n > 0) {
 		fprintf(stderr, "tracequiz: %s has %u frames; there is no frame %u\n", path, n, from);
 		tq_capture_free(cap);
+		tq_expr_free(fe);
 		return 1;
 	}
+	/* a display filter: which frames it keeps, from the whole capture's analysis (tshark -2) */
+	uint8_t *sel = NULL;
+	uint32_t first = from;
+	if (fe && select_frames(cap, path, fe, &sel) != 0) {
+		tq_capture_free(cap);
+		tq_expr_free(fe);
+		return 1;
+	}
+	while (sel && first <= to && !sel[first - 1])
+		first++;
 
 	static char obuf[1 << 16];
 	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
@@ -355,12 +432,12 @@ cmd_dissect(int argc, char **argv)
 	if (fmt == 3)
 		tq_sbuf_putc(&out, '[');
 	if (to >= from && to - from >= PARALLEL_MIN && workers() > 1)
-		rc = render_parallel(cap, fmt, from, to, &out);
+		rc = render_parallel(cap, fmt, sel, first, from, to, &out);
 	else
 		for (uint32_t i = from; i <= to && rc == 0; i += CHUNK) {
 			uint32_t end = to - i < CHUNK ? to : i + CHUNK - 1;
 			tq_capture_wait_frames(cap, end);
-			rc = render(cap, fmt, from, i, end, &out, &scratch, 1);
+			rc = render(cap, fmt, sel, first, i, end, &out, &scratch, 1);
 			if (rc == 0 && flush(&out, stdout, 0) != 0)
 				rc = 1;
 			tq_capture_release(cap, end);
@@ -381,19 +458,9 @@ cmd_dissect(int argc, char **argv)
 	tq_sbuf_free(&out);
 	tq_sbuf_free(&scratch);
 	tq_capture_free(cap);
+	tq_expr_free(fe);
+	free(sel);
 	return rc;
-}
-
-/* Prints an expression error with a caret under the place it names. */
-static void
-expr_error(const char *src, const struct tq_expr_error *e)
-{
-	fprintf(stderr, "tracequiz: %s\n", e->msg);
-	if (e->pos < 0 || !src || strchr(src, '\n'))
-		return;
-	size_t len = strlen(src);
-	size_t pos = (size_t)e->pos <= len ? (size_t)e->pos : len;
-	fprintf(stderr, "  %s\n  %*s^\n", src, (int)pos, "");
 }
 
 static int

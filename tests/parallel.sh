@@ -55,6 +55,28 @@ for fmt in list text; do
 	same "short conversations, pass 2 following pass 1, --format $fmt" 2 --format "$fmt" "$tmp/flows.pcap"
 done
 
+# display filters and answer-key expressions: the field index is built on
+# threads (chunks of 1,024 frames appended in order) and must hold what one
+# thread puts in it
+filt() {
+	label=$1 threads=$2 cap=$3
+	shift 3
+	TQ_THREADS=1 "$tq" "$@" > "$tmp/one" 2>&1
+	TQ_THREADS=$threads "$tq" "$@" > "$tmp/many" 2>&1
+	if cmp -s "$tmp/one" "$tmp/many" && [ -s "$tmp/one" ]; then
+		echo "ok   $label: $threads threads give what 1 gives ($(wc -l < "$tmp/one") lines)"
+	else
+		echo "FAIL $label: $threads threads and 1 differ"
+		diff "$tmp/one" "$tmp/many" | head -5
+		fail=1
+	fi
+}
+filt "-Y tcp.analysis.flags" 4 lan dissect -Y 'tcp.analysis.flags || icmp' "$tmp/lan.pcap"
+filt "-Y tls.handshake, text" 2 flows dissect --format text -Y 'tls.handshake.type == 1 || smtp.req.command == "EHLO"' "$tmp/flows.pcap"
+filt "-Y slices and functions" 3 flows dissect -Y 'tcp.payload[0:4] == "EHLO" or count(tls.handshake.ciphersuite) > 20 or len(tcp.payload) == 517' "$tmp/flows.pcap"
+filt "eval distinct names" 2 flows eval "$tmp/flows.pcap" 'list(tls.handshake.extensions_server_name where tls.handshake.type == 1)' --explain
+filt "eval count" 4 lan eval "$tmp/lan.pcap" 'count(frame where tcp.analysis.retransmission or udp.length > 100)'
+
 # pass 2 following pass 1 on threads (forced on small files by TQ_ASYNC_MIN=0)
 # writes what one thread writes after the whole of pass 1, warnings and exit
 # status included, on every capture the tests keep: stream reassembly, port

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # build.sh [OUTDIR] - build the libFuzzer harnesses with clang (ASan + UBSan + libFuzzer):
-# fuzz_dissect (captures) and fuzz_expr (answer-key expressions).
+# fuzz_dissect (captures), fuzz_expr (answer-key expressions and display
+# filters), fuzz_inflate (compressed bodies) and one per application protocol
+# (fuzz_dns, fuzz_http, fuzz_http2, fuzz_ssh, fuzz_telnet, fuzz_websocket).
 # The library's sources (those Makefile.am lists) are compiled straight into
 # each harness; config.h comes from a configure run in OUTDIR/cfg (default
 # OUTDIR: build-fuzz).

@@ -3,7 +3,8 @@
  * an expression's source (up to its first NUL).  It is parsed; when it parses
  * it is evaluated, with and without the explanation of where its value came
  * from, on a small capture of tests/data (SMTP, STARTTLS, TLS 1.2 with a
- * certificate, over TCP and IPv4: 31 frames).  See README.md.
+ * certificate, over TCP and IPv4: 31 frames).  Each input is also read as a
+ * display filter (tq_filter_parse) and tried on every frame.  See README.md.
  *
  * It aborts when the library breaks its own contract: a failed parse that
  * leaves an expression, has no message or a position outside the source; a
@@ -106,6 +107,41 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* The same source as a display filter: parsed in filter mode, then tried on every frame. */
+static void
+as_filter(const char *src, size_t len)
+{
+	struct tq_expr *e = (struct tq_expr *)1;
+	struct tq_expr_error err;
+	memset(&err, 0x55, sizeof(err));
+	if (tq_filter_parse(src, &e, &err) != 0) {
+		if (e || !err.msg[0] || !memchr(err.msg, '\0', sizeof(err.msg)) || err.pos < -1 || err.pos > (int)len)
+			abort();
+		return;
+	}
+	if (!e || strcmp(tq_expr_source(e), src) != 0)
+		abort();
+	int owned;
+	struct tq_findex *ix = index_for(e, &owned);
+	uint8_t sel[64];
+	if (tq_capture_count(cap) > sizeof(sel))
+		abort();
+	memset(sel, 0x55, sizeof(sel));
+	struct tq_expr_error ee;
+	memset(&ee, 0x55, sizeof(ee));
+	if (tq_filter_select(ix, e, sel, &ee) != 0) {
+		if (!ee.msg[0] || !memchr(ee.msg, '\0', sizeof(ee.msg)) || ee.pos < -1 || ee.pos > (int)len)
+			abort();
+	} else {
+		for (uint32_t i = 0; i < tq_capture_count(cap); i++)
+			if (sel[i] > 1)
+				abort();
+	}
+	if (owned)
+		tq_findex_free(ix);
+	tq_expr_free(e);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -115,6 +151,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(src, data, size);
 	src[size] = '\0';
 	size_t len = strlen(src);
+
+	as_filter(src, len);
 
 	struct tq_expr *e = (struct tq_expr *)1;
 	struct tq_expr_error err;

@@ -769,7 +769,7 @@ test_parse_errors(void **state)
 	parse_error("tcp.len > 0 tcp.len", 12, "unexpected 'tcp.len' after a complete expression");
 	parse_error("tcp.len > 0 )", 12, "unexpected ')' after a complete expression");
 	/* bad characters, bad tokens */
-	parse_error("tcp.len & 1", 8, "unexpected character '&'");
+	parse_error("tcp.len ^ 1", 8, "unexpected character");
 	parse_error("tcp.len | 1", 8, "unexpected character '|'");
 	parse_error("tcp.len @ 3", 8, "unexpected character");
 	parse_error("1 ? 2", 2, "a fallback is '?\?'");
@@ -1232,11 +1232,12 @@ test_hostile(void **state)
 	s = repeat("", "count(frame where ", 200, "tls", ")", 200);
 	parse_error(s, 18 * 63 + 6, "nests too deeply");
 	free(s);
+	/* { } groups arithmetic (Wireshark 4.0): as deep as parentheses */
 	s = repeat("", "{", 2000, "", "}", 2000);
-	parse_error(s, 0, "expected a field, a value or '('");
+	parse_error(s, 64, "nests too deeply");
 	free(s);
 	s = repeat("tcp.len in ", "{", 2000, "", "}", 2000);
-	parse_error(s, 12, "expected a field, a value or '('");
+	parse_error(s, 12 + 64, "nests too deeply");
 	free(s);
 	/* 1 MB */
 	s = repeat("", "tcp.len == 1 or ", 65536, "tls", "", 0);
@@ -1322,6 +1323,84 @@ test_hostile(void **state)
 	done();
 }
 
+/* ------------------------------------------------------------------ display filters */
+
+/* The frames filter src selects on capture name, as "1,2,3" ("-" for none). */
+static void
+selects(const char *name, const char *src, const char *want)
+{
+	struct tq_expr *e;
+	struct tq_expr_error err;
+	if (tq_filter_parse(src, &e, &err) != 0)
+		fail_msg("%s: %s", src, err.msg);
+	struct tq_capture *cap = cap_of(name);
+	struct tq_findex *ix;
+	char msg[256];
+	assert_int_equal(tq_findex_build(cap, &e, 1, NULL, &ix, msg, sizeof(msg)), 0);
+	uint32_t n = tq_capture_count(cap);
+	uint8_t *sel = malloc(n);
+	assert_non_null(sel);
+	assert_int_equal(tq_filter_select(ix, e, sel, &err), 0);
+	char got[512] = "";
+	size_t o = 0;
+	for (uint32_t i = 0; i < n && o < sizeof(got) - 12; i++) {
+		assert_true(sel[i] <= 1);
+		if (sel[i])
+			o += (size_t)snprintf(got + o, sizeof(got) - o, "%s%u", o ? "," : "", i + 1);
+	}
+	if (!o)
+		strcpy(got, "-");
+	if (strcmp(got, want))
+		fail_msg("%s on %s: selects %s, want %s", src, name, got, want);
+	free(sel);
+	tq_findex_free(ix);
+	tq_expr_free(e);
+}
+
+/* A display filter is Wireshark 4.0's language alone; the same text may be a key. */
+static void
+filter_refused(const char *src, int pos, const char *msg_part, int key_ok)
+{
+	struct tq_expr *e = (struct tq_expr *)1;
+	struct tq_expr_error err;
+	if (tq_filter_parse(src, &e, &err) == 0)
+		fail_msg("%s: a display filter, want an error", src);
+	assert_null(e);
+	if (err.pos != pos || !strstr(err.msg, msg_part))
+		fail_msg("%s: error at %d \"%s\"; want at %d \"...%s...\"", src, err.pos, err.msg, pos, msg_part);
+	if (key_ok) {
+		assert_int_equal(tq_expr_parse(src, &e, &err), 0);
+		tq_expr_free(e);
+	}
+}
+
+static void
+test_filters(void **state)
+{
+	(void)state;
+	/* tshark -2 -r tcp-handshake-eth-ipv4.pcap -Y FILTER -T fields -e frame.number */
+	selects("tcp-handshake-eth-ipv4.pcap", "tcp.flags.syn == 1", "1,2");
+	selects("tcp-handshake-eth-ipv4.pcap", "tcp.flags & 0x12 == 0x12", "2");
+	selects("tcp-handshake-eth-ipv4.pcap", "tcp.port === 50001", "-");
+	selects("tcp-handshake-eth-ipv4.pcap", "tcp.port !== 50001", "1,2,3,4,5,6,7,8,9,10,11,12");
+	selects("tcp-handshake-eth-ipv4.pcap", "ip.src[3] == 1", "1,3,5,6,9,10,12");
+	selects("tcp-handshake-eth-ipv4.pcap", "count(tcp.option_kind) == 5", "1,2");
+	selects("tcp-handshake-eth-ipv4.pcap", "max(tcp.srcport, tcp.dstport) > 50000 && {tcp.len * 2} > 4", "4,6,8");
+	/* a field no frame has: the index holds no occurrence at all (fuzz_expr, UBSan) */
+	selects("tcp-handshake-eth-ipv4.pcap", "x509sat.printableString", "-");
+	selects("tcp-handshake-eth-ipv4.pcap", "!x509sat.printableString && frame.number < 3", "1,2");
+
+	filter_refused("tcp.flags.syn == true", 17, "not a display-filter value", 1);
+	filter_refused("tcp.port in {25 80}", 16, "separated by commas", 1);
+	filter_refused("first(tcp.port) == 80", 0, "function 'first' does not exist", 1);
+	filter_refused("tcp.port ?? 1", 9, "no fallback", 1);
+	filter_refused("ip.src ~ \"192\"", 0, "cannot take part in a 'matches'", 1);
+	filter_refused("frame[12-13] == 08:00", 0, "cannot be sliced", 0);
+	filter_refused("tcp.payload[1:x] == 00", 11, "a slice is", 0);
+	filter_refused("tcp.payload[0:4", 11, "no closing ']'", 0);
+	filter_refused("count(tcp.port + 1) == 2", 6, "count() takes a field", 0);
+}
+
 /* ------------------------------------------------------------------ regressions */
 
 /* Inputs that broke expr.c once (found by reading it and by fuzz_expr). */
@@ -1401,6 +1480,7 @@ main(void)
 		cmocka_unit_test(test_limits_deadline),
 		cmocka_unit_test(test_limits_memory),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_regressions),
 	};
 	return cmocka_run_group_tests(tests, NULL, free_caps);
