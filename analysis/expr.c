@@ -58,7 +58,8 @@ enum nkind {
 	N_AGG,          /* fn: an aggregate over frames; a value, b where, c the k of nth */
 	N_FALLBACK,     /* a ?? b */
 	N_RANGE,        /* lo..hi inside a set */
-	N_SLICE,        /* a[...]: lo, hi (inclusive) in lit.i, lit.n; from_end, to_end in op */
+	N_SLICE,        /* a[...]: op the form, lit.i the start, lit.n the length, lit.d the end */
+	N_IF,           /* if a then b else c */
 };
 
 enum { OP_EQ, OP_NE, OP_LT, OP_GT, OP_LE, OP_GE, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD,
@@ -72,6 +73,7 @@ enum fn {
 	F_FIRST, F_LAST, F_NTH, F_COUNT, F_DISTINCT, F_MIN, F_MAX, F_SUM, F_LIST,
 	/* plain */
 	F_WORD, F_LOWER, F_UPPER, F_TRIM, F_SPLIT, F_LEN, F_LABEL, F_STR, F_INT, F_JOIN, F_UNDER,
+	F_TEXT, F_INTERSECT, F_UNION, F_DIFFERENCE,
 	/* display filters' own (filter_fn): on each occurrence in the frame */
 	F_FCOUNT, F_FLEN, F_FSTRING, F_FUPPER, F_FLOWER, F_FABS, F_FMAX, F_FMIN,
 };
@@ -89,6 +91,8 @@ static const struct {
 	[F_TRIM] = { "trim", 0, 1, 1 }, [F_SPLIT] = { "split", 0, 2, 3 }, [F_LEN] = { "len", 0, 1, 1 },
 	[F_LABEL] = { "label", 0, 1, 1 }, [F_STR] = { "str", 0, 1, 1 }, [F_INT] = { "int", 0, 1, 1 },
 	[F_JOIN] = { "join", 0, 2, 2 }, [F_UNDER] = { "under", 0, 1, 1 },
+	[F_TEXT] = { "text", 0, 1, 1 }, [F_INTERSECT] = { "intersect", 0, 2, 2 }, [F_UNION] = { "union", 0, 2, 2 },
+	[F_DIFFERENCE] = { "difference", 0, 2, 2 },
 	[F_FCOUNT] = { "count", 0, 1, 1 }, [F_FLEN] = { "len", 0, 1, 1 }, [F_FSTRING] = { "string", 0, 1, 1 },
 	[F_FUPPER] = { "upper", 0, 1, 1 }, [F_FLOWER] = { "lower", 0, 1, 1 }, [F_FABS] = { "abs", 0, 1, 1 },
 	[F_FMAX] = { "max", 0, 1, 4 }, [F_FMIN] = { "min", 0, 1, 4 },
@@ -168,7 +172,7 @@ enum tok {
 	T_END, T_INT, T_REAL, T_STR, T_WORD, T_RAW, T_LP, T_RP, T_LB, T_RB, T_COMMA, T_DOTDOT,
 	T_EQ, T_NE, T_LT, T_GT, T_LE, T_GE, T_AND, T_OR, T_NOT, T_PLUS, T_MINUS, T_STAR, T_SLASH,
 	T_PCT, T_FALLBACK, T_CONTAINS, T_MATCHES, T_IN, T_WHERE, T_TRUE, T_FALSE, T_BAD,
-	T_ALLEQ, T_ANYNE, T_BAND, T_LBR,
+	T_ALLEQ, T_ANYNE, T_BAND, T_LBR, T_IF, T_THEN, T_ELSE,
 };
 
 struct lexer {
@@ -199,7 +203,7 @@ static const struct {
 	{ "and", T_AND }, { "or", T_OR }, { "not", T_NOT }, { "eq", T_EQ }, { "ne", T_NE },
 	{ "lt", T_LT }, { "gt", T_GT }, { "le", T_LE }, { "ge", T_GE }, { "contains", T_CONTAINS },
 	{ "matches", T_MATCHES }, { "in", T_IN }, { "where", T_WHERE }, { "true", T_TRUE },
-	{ "false", T_FALSE },
+	{ "false", T_FALSE }, { "if", T_IF }, { "then", T_THEN }, { "else", T_ELSE },
 };
 
 /* An integer as Wireshark writes them: decimal, 0x hex, 0b binary, 0 octal. */
@@ -832,11 +836,39 @@ parse_primary(struct parser *ps)
 				    "unknown function '%.*s'", (int)(end - start > 60 ? 60 : end - start), ps->lx.src + start);
 				return NULL;
 			}
-			return parse_call(ps, fn, start);
+			n = parse_call(ps, fn, start);
+			if (n && lx->t == T_LBR && !ps->filter)
+				n = parse_slice(ps, n);
+			return n;
 		}
 		n = field_ref(ps, start, end);
 		if (n && lx->t == T_LBR)
 			n = parse_slice(ps, n);
+		return n;
+	}
+	case T_IF: {
+		/* if COND then A else B (answer keys only) */
+		if (ps->filter) {
+			syntax(ps, start, "'if' was unexpected in this context: display filters have no if/then/else");
+			return NULL;
+		}
+		if (enter(ps))
+			return NULL;
+		lex_next(lx);
+		struct node *cond = parse_expr(ps), *yes = NULL, *no = NULL;
+		if (cond && !expect(ps, T_THEN, "'then' after if's condition"))
+			yes = parse_expr(ps);
+		if (yes && !expect(ps, T_ELSE, "'else' (an if has both branches)"))
+			no = parse_expr(ps);
+		ps->depth--;
+		if (!no)
+			return NULL;
+		n = new_node(ps, N_IF, start, no->end);
+		if (n) {
+			n->a = cond;
+			n->b = yes;
+			n->c = no;
+		}
 		return n;
 	}
 	case T_LB:
@@ -855,6 +887,8 @@ parse_primary(struct parser *ps)
 		}
 		if (!n || expect(ps, T_RP, "')'"))
 			return NULL;
+		if (lx->t == T_LBR && !ps->filter)
+			n = parse_slice(ps, n);
 		return n;
 	case T_BAD:
 		syntax(ps, start, "%s", lx->bad);
@@ -1474,6 +1508,8 @@ check(struct parser *ps, struct node *n)
 		n->frame_dep = 0;      /* its own frames: none from outside */
 		return 0;
 	case N_SLICE:
+		if (n->a->kind != N_FIELD && !ps->filter)
+			break;          /* a computed text or list: sliced when evaluated */
 		if (n->a->kind != N_FIELD || !is_sliceable_ft(n->a->f->type)) {
 			syntax(ps, n->start, n->a->kind == N_FIELD ? "%s (%s) cannot be sliced here: slices take bytes, text and addresses" :
 			    "only a field can be sliced%s", n->a->kind == N_FIELD ? n->a->f->abbrev : "",
@@ -2216,6 +2252,18 @@ ev_cmp(struct ctx *c, const struct node *n, const struct scope *sc, struct val *
 	struct val a, b;
 	if (ev(c, n->a, sc, &a) || ev(c, n->b, sc, &b))
 		return -1;
+	if (a.k == V_LIST && !a.multi && b.k == V_LIST && !b.multi) {
+		/* two computed lists: equal when they hold equal values in the same order */
+		if (n->op != OP_EQ && n->op != OP_NE)
+			return fail(c, n, "lists compare with == and != only");
+		int eq = a.nitems == b.nitems;
+		if (step(c, a.nitems))
+			return -1;
+		for (size_t i = 0; eq && i < a.nitems; i++)
+			eq = compare(&a.items[i], &b.items[i]) == 0;
+		*out = (struct val){ .k = V_BOOL, .i = n->op == OP_EQ ? eq : !eq };
+		return 0;
+	}
 	const struct val *ai, *bi;
 	size_t an, bn;
 	members(&a, &ai, &an);
@@ -2644,13 +2692,68 @@ ev_under(struct ctx *c, const struct node *n, const struct scope *sc, struct val
 
 static int list_push(struct ctx *c, struct val *l, size_t *cap, const struct val *v);
 
-/* A slice of each occurrence: bytes, or nothing where the range falls outside it. */
+/* The range [*lo, *end) slice n takes of len items; 0 when it falls outside them. */
+static int
+slice_range(const struct node *n, int64_t len, int64_t *lo, int64_t *end)
+{
+	*lo = n->lit.i;
+	if (*lo < 0)
+		*lo += len;
+	switch (n->op) {
+	case 0: *end = *lo + 1; break;
+	case 1: *end = *lo + (int64_t)n->lit.n; break;
+	case 2: {
+		int64_t hi = (int64_t)n->lit.d;
+		if (hi < 0)
+			hi += len;
+		*end = hi + 1;
+		break;
+	}
+	default: *end = len; break;
+	}
+	return *lo >= 0 && *end <= len && *lo < *end;
+}
+
+/* A slice of each occurrence: bytes, or nothing where the range falls outside it.
+ * In answer keys also of a computed text (its bytes) or list ([i]: an item). */
 static int
 ev_slice(struct ctx *c, const struct node *n, const struct scope *sc, struct val *out)
 {
 	struct val a;
 	if (ev(c, n->a, sc, &a))
 		return -1;
+	int64_t lo, end;
+	if ((a.k == V_STR || a.k == V_BYTES) && n->a->kind != N_FIELD) {
+		if (!slice_range(n, (int64_t)a.n, &lo, &end)) {
+			*out = none(eprintf(c, "the text has %zu bytes: the slice falls outside it", a.n));
+			return 0;
+		}
+		struct val v = a;
+		v.s += lo;
+		v.n = (size_t)(end - lo);
+		*out = v;
+		return 0;
+	}
+	if (a.k == V_LIST && !a.multi) {
+		if (!slice_range(n, (int64_t)a.nitems, &lo, &end)) {
+			*out = none(eprintf(c, "the list has %zu values: the slice falls outside it", a.nitems));
+			return 0;
+		}
+		if (n->op == 0) {
+			*out = a.items[lo];
+			return 0;
+		}
+		struct val v = a;
+		v.items += lo;
+		v.nitems = (size_t)(end - lo);
+		*out = v;
+		return 0;
+	}
+	if (a.k != V_LIST && a.k != V_NONE && n->a->kind != N_FIELD) {
+		char t[128];
+		return fail(c, n->a, "only text, bytes and lists can be sliced; %s is %s", src_of(c, n->a, t, sizeof(t)),
+		    kind_desc(a.k));
+	}
 	const struct val *it;
 	size_t cnt;
 	members(&a, &it, &cnt);
@@ -2659,22 +2762,7 @@ ev_slice(struct ctx *c, const struct node *n, const struct scope *sc, struct val
 	for (size_t k = 0; k < cnt; k++) {
 		if (it[k].k != V_BYTES && it[k].k != V_STR)
 			continue;
-		int64_t len = (int64_t)it[k].n, lo = n->lit.i, end;
-		if (lo < 0)
-			lo += len;
-		switch (n->op) {
-		case 0: end = lo + 1; break;
-		case 1: end = lo + (int64_t)n->lit.n; break;
-		case 2: {
-			int64_t hi = (int64_t)n->lit.d;
-			if (hi < 0)
-				hi += len;
-			end = hi + 1;
-			break;
-		}
-		default: end = len; break;
-		}
-		if (lo < 0 || end > len || lo >= end)
+		if (!slice_range(n, (int64_t)it[k].n, &lo, &end))
 			continue;
 		struct val v = { .k = V_BYTES, .ftype = FT_BYTES, .s = it[k].s + lo, .n = (size_t)(end - lo) };
 		if (from_merge(c, &v, &it[k]) || list_push(c, &l, &cap, &v))
@@ -2755,6 +2843,135 @@ ev_filter_fn(struct ctx *c, const struct node *n, const struct scope *sc, struct
 	if (n->fn == F_FMAX || n->fn == F_FMIN) {
 		*out = best.k == V_NONE ? l : best;
 		return 0;
+	}
+	*out = l;
+	return 0;
+}
+
+/* Wireshark's name for a value (a field's value string or true/false), else its text. */
+static int
+label_of(struct ctx *c, const struct val *v, struct val *out)
+{
+	struct val s = scalar(v);
+	if (s.k == V_NONE) {
+		*out = s;
+		return 0;
+	}
+	if (s.f && (s.k == V_INT || s.k == V_BOOL) &&
+	    (s.f->skind != SK_NONE || s.f->type == FT_BOOLEAN)) {
+		const char *name = s.f->skind != SK_NONE ? tq_val_str(s.f, (uint64_t)s.i) :
+		    (s.i ? tq_tfs_true_false.t : tq_tfs_true_false.f);
+		if (name) {
+			*out = (struct val){ .k = V_STR, .s = name, .n = strlen(name), .from = s.from, .nfrom = s.nfrom };
+			return 0;
+		}
+		char *why = eprintf(c, "%s has no name for the value %" PRId64, s.f->abbrev, s.i);
+		*out = none(why);
+		return 0;
+	}
+	return to_str(c, &s, out);
+}
+
+/*
+ * Bytes as text: printable ASCII, valid UTF-8 and the white space \t \n \r
+ * as they are (so that trim() and split() work on them), any other byte as
+ * \xHH.  Text stays as it is; numbers and addresses give their text.
+ */
+static int
+text_of(struct ctx *c, const struct val *v, struct val *out)
+{
+	struct val s = scalar(v);
+	if (s.k == V_NONE || s.k == V_STR) {
+		*out = s;
+		return 0;
+	}
+	if (s.k != V_BYTES || s.ftype != FT_BYTES)
+		return to_str(c, &s, out);
+	if (s.n > MAX_STR / 4)
+		return fail(c, NULL, "a computed string is longer than %u bytes", MAX_STR);
+	if (step(c, 1 + s.n / 64))
+		return -1;
+	char *r = ealloc(c, s.n * 4 + 1);
+	if (!r)
+		return nomem(c);
+	const uint8_t *p = (const uint8_t *)s.s;
+	size_t o = 0;
+	for (size_t i = 0; i < s.n;) {
+		uint8_t b = p[i];
+		size_t k = 0;        /* a valid UTF-8 sequence's length */
+		if ((b >= 0x20 && b < 0x7f) || b == '\t' || b == '\n' || b == '\r') {
+			k = 1;
+		} else if (b >= 0xc2 && b <= 0xf4) {
+			size_t need = b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
+			if (i + need <= s.n) {
+				k = need;
+				for (size_t j = 1; j < need; j++)
+					if ((p[i + j] & 0xc0) != 0x80)
+						k = 0;
+				/* no overlong forms, no surrogates, nothing past U+10FFFF */
+				if (k && ((b == 0xe0 && p[i + 1] < 0xa0) || (b == 0xed && p[i + 1] >= 0xa0) ||
+				    (b == 0xf0 && p[i + 1] < 0x90) || (b == 0xf4 && p[i + 1] >= 0x90)))
+					k = 0;
+			}
+		}
+		if (k) {
+			memcpy(r + o, p + i, k);
+			o += k;
+			i += k;
+		} else {
+			static const char hex[] = "0123456789abcdef";
+			r[o++] = '\\';
+			r[o++] = 'x';
+			r[o++] = hex[b >> 4];
+			r[o++] = hex[b & 15];
+			i++;
+		}
+	}
+	r[o] = '\0';
+	*out = (struct val){ .k = V_STR, .s = r, .n = o, .from = s.from, .nfrom = s.nfrom };
+	return 0;
+}
+
+/* Whether list l holds a value equal to v. */
+static int
+holds(const struct val *l, const struct val *v)
+{
+	for (size_t i = 0; i < l->nitems; i++)
+		if (compare(&l->items[i], v) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * intersect(a, b), union(a, b), difference(a, b): each value once, in the
+ * order first met (a's, then b's for a union).  A single value counts as a
+ * list of one; a field's occurrences as the list of them.
+ */
+static int
+set_op(struct ctx *c, const struct node *n, const struct val *args, struct val *out)
+{
+	struct val in[2];
+	for (int i = 0; i < 2; i++) {
+		const struct val *it;
+		size_t cnt;
+		if (args[i].k == V_LIST) {
+			in[i] = args[i];
+		} else {
+			members(&args[i], &it, &cnt);
+			in[i] = (struct val){ .k = V_LIST, .items = (struct val *)it, .nitems = cnt };
+		}
+	}
+	if (step(c, 1 + (in[0].nitems + in[1].nitems) * (in[0].nitems + in[1].nitems) / 64))
+		return -1;
+	struct val l = { .k = V_LIST };
+	size_t cap = 0;
+	for (int side = 0; side < (n->fn == F_UNION ? 2 : 1); side++) {
+		for (size_t i = 0; i < in[side].nitems; i++) {
+			const struct val *v = &in[side].items[i];
+			int keep = n->fn == F_UNION ? 1 : n->fn == F_INTERSECT ? holds(&in[1], v) : !holds(&in[1], v);
+			if (keep && !holds(&l, v) && list_push(c, &l, &cap, v))
+				return -1;
+		}
 	}
 	*out = l;
 	return 0;
@@ -2883,26 +3100,37 @@ ev_call(struct ctx *c, const struct node *n, const struct scope *sc, struct val 
 		}
 		return from_merge(c, out, &s);
 	}
-	case F_LABEL: {
-		struct val s = scalar(&a[0]);
-		if (s.k == V_NONE) {
-			*out = s;
-			return 0;
-		}
-		if (s.f && (s.k == V_INT || s.k == V_BOOL) &&
-		    (s.f->skind != SK_NONE || s.f->type == FT_BOOLEAN)) {
-			const char *name = s.f->skind != SK_NONE ? tq_val_str(s.f, (uint64_t)s.i) :
-			    (s.i ? tq_tfs_true_false.t : tq_tfs_true_false.f);
-			if (name) {
-				*out = (struct val){ .k = V_STR, .s = name, .n = strlen(name), .from = s.from, .nfrom = s.nfrom };
-				return 0;
+	case F_LABEL:
+		if (a[0].k == V_LIST && !a[0].multi) {
+			/* every item labelled */
+			struct val l = { .k = V_LIST };
+			size_t cap = 0;
+			for (size_t i = 0; i < a[0].nitems; i++) {
+				struct val v;
+				if (label_of(c, &a[0].items[i], &v) || list_push(c, &l, &cap, &v))
+					return -1;
 			}
-			char *why = eprintf(c, "%s has no name for the value %" PRId64, s.f->abbrev, s.i);
-			*out = none(why);
+			*out = l;
 			return 0;
 		}
-		return to_str(c, &s, out);
-	}
+		return label_of(c, &a[0], out);
+	case F_TEXT:
+		if (a[0].k == V_LIST && !a[0].multi) {
+			struct val l = { .k = V_LIST };
+			size_t cap = 0;
+			for (size_t i = 0; i < a[0].nitems; i++) {
+				struct val v;
+				if (text_of(c, &a[0].items[i], &v) || list_push(c, &l, &cap, &v))
+					return -1;
+			}
+			*out = l;
+			return 0;
+		}
+		return text_of(c, &a[0], out);
+	case F_INTERSECT:
+	case F_UNION:
+	case F_DIFFERENCE:
+		return set_op(c, n, a, out);
 	case F_STR: {
 		struct val s = a[0].k == V_LIST && !a[0].multi ? a[0] : scalar(&a[0]);
 		if (s.k == V_NONE) {
@@ -3299,6 +3527,12 @@ ev(struct ctx *c, const struct node *n, const struct scope *sc, struct val *out)
 		return field_val(c, n, sc, out);
 	case N_SLICE:
 		return ev_slice(c, n, sc, out);
+	case N_IF: {
+		struct val cond;
+		if (ev(c, n->a, sc, &cond))
+			return -1;
+		return ev(c, truthy(&cond) ? n->b : n->c, sc, out);
+	}
 	case N_NOT: {
 		struct val a;
 		if (ev(c, n->a, sc, &a))

@@ -139,6 +139,9 @@ d=$here/tests/data
 key "$ex/dns-messages" "$d/dns-udp.pcap" answers 3
 key "$ex/dns-messages" "$d/dns-udp.pcap" mx '"mail.tq.test"'
 key "$ex/dns-messages" "$d/dns-udp.pcap" responses 34
+# tshark -Y 'dns.flags.response == 0' -T fields -e dns.qry.name | sort -u | wc -l
+key "$ex/dns-messages" "$d/dns-udp.pcap" names 25
+key "$ex/dns-messages" "$d/dns-udp.pcap" authoritative '"yes"'
 key "$ex/dns-messages" "$d/dns-udp.pcap" order '[1, 2, 3, 4]'
 grade "$ex/dns-messages" "$d/dns-udp.pcap" '{"order": [1, 2, 3, 4]}' order right
 grade "$ex/dns-messages" "$d/dns-udp.pcap" '{"order": [2, 1, 3, 4]}' order wrong
@@ -149,14 +152,22 @@ grade "$ex/dns-tcp-length" "$d/dns-tcp.pcap" '{"length": {"4": {"dns.length": "5
 key "$ex/http2-get" "$d/http2-prior.pcap" method '"GET"'
 key "$ex/http2-get" "$d/http2-prior.pcap" path '"/"'
 key "$ex/http2-get" "$d/http2-prior.pcap" window 65535
+key "$ex/http2-get" "$d/http2-prior.pcap" missing '"/missing"'
 key "$ex/ssh-negotiation" "$d/ssh-22.pcap" cipher '"chacha20-poly1305@openssh.com"'
 key "$ex/ssh-negotiation" "$d/ssh-22.pcap" server '"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10"'
 key "$ex/ssh-negotiation" "$d/ssh-2222.pcap" cipher 'error:no frame has ssh'
+# intersect() keeps the client's order; text() reads bytes; label() of a list (tshark -T fields)
+key "$ex/ssh-negotiation" "$d/ssh-22.pcap" agreed '"chacha20-poly1305@openssh.com"'
+key "$ex/ssh-negotiation" "$d/ssh-22.pcap" banner '"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10"'
+key "$ex/ssh-negotiation" "$d/ssh-22.pcap" messages '"Key Exchange Init, Elliptic Curve Diffie-Hellman Key Exchange Init"'
+grade "$ex/ssh-negotiation" "$d/ssh-22.pcap" '{"agreed": "chacha20-poly1305@openssh.com"}' agreed right
+grade "$ex/ssh-negotiation" "$d/ssh-22.pcap" '{"agreed": "aes128-ctr"}' agreed wrong
 key "$ex/ssh-port-2222" "$d/ssh-2222.pcap" cipher '"aes128-ctr"'
 key "$ex/ssh-port-2222" "$d/ssh-2222.pcap" kex '"ecdh-sha2-nistp256"'
 grade "$ex/ssh-port-2222" "$d/ssh-2222.pcap" '{"cipher": "aes128-ctr"}' cipher right
 key "$ex/telnet-login" "$d/telnet-login.pcap" user '"student"'
 key "$ex/telnet-login" "$d/telnet-login.pcap" password '"test"'
+key "$ex/telnet-login" "$d/telnet-login.pcap" typed_user '"student"'
 grade "$ex/telnet-login" "$d/telnet-login.pcap" '{"user": "student", "password": "test"}' password right
 grade "$ex/telnet-login" "$d/telnet-login.pcap" '{"password": "tset"}' password wrong
 

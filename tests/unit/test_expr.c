@@ -1323,6 +1323,47 @@ test_hostile(void **state)
 	done();
 }
 
+/* ------------------------------------------------------------------ text, slices, lists, if */
+
+static void
+test_lists_and_text(void **state)
+{
+	(void)state;
+	/* text(): bytes as text, CR and LF kept (tshark -T fields -e tcp.payload, frame 4) */
+	text_is(S4, "text(first(tcp.payload where tcp.len > 0))", "220 mail.example.org ESMTP tracequiz test server\r\n");
+	text_is(S4, "trim(text(first(tcp.payload where tcp.len > 0)))", "220 mail.example.org ESMTP tracequiz test server");
+	/* other bytes as \xHH: the Client Hello's random starts b9 e9 */
+	text_is(S4, "text(first(tls.handshake.random))[0:8]", "\\xb9\\xe9");
+	text_is(S4, "text(\"caf\xc3\xa9\")", "caf\xc3\xa9");
+	/* slices of a computed text and list: [i:n], [i-j], [i], [-1], [i:] */
+	text_is(S4, "first(smtp.req.command)[0:2]", "eh");
+	value_is(S4, "list(smtp.response.code)", "[220,250,220]");
+	value_is(S4, "list(smtp.response.code)[1]", "250");
+	value_is(S4, "list(smtp.response.code)[-1]", "220");
+	value_is(S4, "list(smtp.response.code)[1:]", "[250,220]");
+	value_is(S4, "list(smtp.response.code)[0-1]", "[220,250]");
+	eval_error(S4, "list(smtp.response.code)[1:3]", 0, "the list has 3 values: the slice falls outside it");
+	eval_error(S4, "(1 + 2)[0]", 1, "only text, bytes and lists can be sliced");
+	/* sets, in the first list's order, each value once */
+	value_is(S4, "intersect(list(smtp.response.code), list(smtp.response.code where smtp.response.code == 220))", "[220]");
+	value_is(S4, "difference(list(smtp.response.code), list(smtp.response.code where smtp.response.code == 250))", "[220]");
+	value_is(S4, "union(list(smtp.response.code where smtp.response.code == 250), list(smtp.response.code))", "[250,220]");
+	value_is(S4, "difference(list(smtp.response.code), list(smtp.response.code))", "[]");
+	/* lists compare whole, in order */
+	value_is(S4, "list(smtp.response.code) == list(smtp.response.code)", "true");
+	value_is(S4, "list(smtp.response.code) == distinct(smtp.response.code)", "false");
+	value_is(S4, "distinct(smtp.response.code) != union(list(smtp.response.code), list(smtp.response.code))", "false");
+	eval_error(S4, "list(smtp.response.code) < list(smtp.response.code)", 0, "lists compare with == and != only");
+	/* label() of a list labels every value */
+	value_is(S4, "label(distinct(tls.handshake.type))[0:3]", "[\"Client Hello\",\"Server Hello\",\"Certificate\"]");
+	/* if / then / else */
+	text_is(S4, "if count(frame where tls) > 10 then \"long\" else \"short\"", "long");
+	value_is(S4, "if count(frame where smtp.req.command == \"QUIT\") > 0 then 1 else 2", "2");
+	parse_error("if 1 then 2", 11, "'else' (an if has both branches)");
+	parse_error("if 1 else 2", 5, "'then' after if's condition");
+	done();
+}
+
 /* ------------------------------------------------------------------ display filters */
 
 /* The frames filter src selects on capture name, as "1,2,3" ("-" for none). */
@@ -1480,6 +1521,7 @@ main(void)
 		cmocka_unit_test(test_limits_deadline),
 		cmocka_unit_test(test_limits_memory),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_lists_and_text),
 		cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_regressions),
 	};
