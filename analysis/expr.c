@@ -1706,6 +1706,39 @@ tq_expr_fields(const struct tq_expr *e, const struct tq_field *const **out)
 	return e->nfields;
 }
 
+/*
+ * A field read as a condition by itself (tcp.analysis.retransmission, !dns,
+ * a && b) is asked only whether it is there; anywhere else (compared,
+ * searched, sliced, counted, given to a function) its value is read.
+ */
+static void
+uses_walk(const struct node *n, int cond, tq_field_use_fn fn, void *arg)
+{
+	if (!n)
+		return;
+	if (n->kind == N_FIELD) {
+		int t = n->f->type;
+		struct tq_field_use u = {
+			.abbrev = n->f->abbrev, .value = !cond, .pos = (int)n->start,
+			.raw = t == FT_PROTOCOL || t == FT_NONE || t == FT_BYTES, .text = t == FT_STRING,
+		};
+		fn(arg, &u);
+		return;
+	}
+	int keep = n->kind == N_NOT || n->kind == N_AND || n->kind == N_OR;
+	uses_walk(n->a, keep && cond, fn, arg);
+	uses_walk(n->b, (keep && cond) || n->kind == N_AGG, fn, arg);
+	uses_walk(n->c, 0, fn, arg);
+	for (uint32_t i = 0; i < n->nargs; i++)
+		uses_walk(n->args[i], 0, fn, arg);
+}
+
+void
+tq_expr_uses(const struct tq_expr *e, tq_field_use_fn fn, void *arg)
+{
+	uses_walk(e->root, 1, fn, arg);
+}
+
 /* ------------------------------------------------------------------ evaluation */
 
 #define MAX_FROM 1000           /* origins kept for an explanation */

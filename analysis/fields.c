@@ -187,6 +187,36 @@ tq_val_str(const struct tq_field *f, uint64_t v)
 	}
 }
 
+/* A type's name as Wireshark's "Display Filter Expression" dialog gives it. */
+static const char *
+ftype_name(int t)
+{
+	static const char *const names[] = {
+		[FT_NONE] = "Label", [FT_PROTOCOL] = "Protocol", [FT_BOOLEAN] = "Boolean",
+		[FT_UINT8] = "Unsigned integer (8 bits)", [FT_UINT16] = "Unsigned integer (16 bits)",
+		[FT_UINT24] = "Unsigned integer (24 bits)", [FT_UINT32] = "Unsigned integer (32 bits)",
+		[FT_UINT40] = "Unsigned integer (40 bits)", [FT_UINT48] = "Unsigned integer (48 bits)",
+		[FT_UINT56] = "Unsigned integer (56 bits)", [FT_UINT64] = "Unsigned integer (64 bits)",
+		[FT_INT8] = "Signed integer (8 bits)", [FT_INT16] = "Signed integer (16 bits)",
+		[FT_INT24] = "Signed integer (24 bits)", [FT_INT32] = "Signed integer (32 bits)",
+		[FT_INT64] = "Signed integer (64 bits)", [FT_FRAMENUM] = "Frame number",
+		[FT_DOUBLE] = "Floating point (double-precision)", [FT_ABSTIME] = "Date and time",
+		[FT_RELTIME] = "Time offset", [FT_ETHER] = "Ethernet or other MAC address",
+		[FT_IPV4] = "IPv4 address", [FT_IPV6] = "IPv6 address", [FT_BYTES] = "Byte sequence",
+		[FT_STRING] = "Character string",
+	};
+	return t >= 0 && (size_t)t < sizeof(names) / sizeof(names[0]) && names[t] ? names[t] : "Label";
+}
+
+void
+tq_fields_each(tq_field_each_fn fn, void *arg)
+{
+	tq_init();
+	for (size_t i = 0; i < table_cap; i++)
+		if (table[i])
+			fn(arg, table[i]->abbrev, table[i]->name, ftype_name(table[i]->type));
+}
+
 static void
 register_all(void)
 {

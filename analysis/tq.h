@@ -299,6 +299,23 @@ struct json_t;
 struct json_t *tq_expr_eval(const struct tq_findex *ix, const struct tq_expr *e, struct json_t **from,
     struct tq_expr_error *err);
 
+/* A field an expression reads, and how (tq_expr_uses). */
+struct tq_field_use {
+	const char *abbrev;
+	int value;                   /* 1: its value is read; 0: only whether it is there */
+	int raw;                     /* a protocol, a label or bytes: its bytes hold other fields' */
+	int text;                    /* text, which may quote other fields */
+	int pos;                     /* where, in the source */
+};
+typedef void (*tq_field_use_fn)(void *arg, const struct tq_field_use *u);
+/* Calls fn for each field e names, in source order (a field named twice, twice). */
+void tq_expr_uses(const struct tq_expr *e, tq_field_use_fn fn, void *arg);
+
+/* Calls fn for each registered field, once per abbrev: its abbrev, its name
+ * and the kind of value it holds ("an unsigned integer", "text"). */
+typedef void (*tq_field_each_fn)(void *arg, const char *abbrev, const char *name, const char *kind);
+void tq_fields_each(tq_field_each_fn fn, void *arg);
+
 /* Parses a display filter: Wireshark 4.0's language alone (no aggregates, no
  * true/false, commas between set members; count(), len(), string(), upper(),
  * lower(), abs(), max(), min() on the occurrences in each frame). */

@@ -387,14 +387,103 @@ shuffled(const struct shuffle *sh, uint32_t p, int *dealt)
 	return p;
 }
 
+/* FNV-1a of s, for ETags. */
+static uint64_t
+hash64(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 0x100000001b3ULL;
+	return h;
+}
+
+/*
+ * The frames display filter src selects (a student's refused when it would
+ * tell what the view hides): held (fsel_release), or NULL with the reply
+ * set, or NULL with q->defer set when the capture must be read for it (heavy
+ * work: done on the heavy pool, and kept with the capture).
+ */
+static struct fsel *
+filter_frames(struct app *a, struct req *q, struct loaded *l, int staff, int dealing, const char *src, int check,
+    struct reply *r)
+{
+	struct tq_expr *e = NULL;
+	struct tq_expr_error ee;
+	if (tq_filter_parse(src, &e, &ee) != 0) {
+		reply_json(r, 400, json_pack("{s:s,s:i}", "error", ee.msg, "position", ee.pos));
+		return NULL;
+	}
+	char why[300];
+	if (!staff && view_filter_refused(l, dealing, e, why, sizeof(why))) {
+		reply_json(r, 403, json_pack("{s:s}", "error", why));
+		tq_expr_free(e);
+		return NULL;
+	}
+	if (check) {
+		/* the filter bar asks as one types: valid, and allowed; nothing is read */
+		reply_json(r, 200, json_pack("{s:b}", "valid", 1));
+		tq_expr_free(e);
+		return NULL;
+	}
+	struct fsel *fs = fsel_find(a, l->ce, tq_expr_source(e));
+	if (fs || !q->on_pool) {
+		q->defer = !fs;
+		tq_expr_free(e);
+		return fs;
+	}
+	uint32_t n = tq_capture_count(l->cap);
+	struct tq_findex *ix = NULL;
+	struct tq_limits lim = job_limits(a);
+	char err[600];
+	int rc = tq_findex_build(l->cap, &e, 1, &lim, &ix, err, sizeof(err));
+	if (rc != 0) {
+		reply_error(r, rc == TQ_ETIMEOUT || rc == TQ_ETOOBIG ? 422 : 503, "%s", err);
+		tq_expr_free(e);
+		return NULL;
+	}
+	fs = calloc(1, sizeof(*fs));
+	if (fs) {
+		fs->refs = 1;
+		fs->n = n;
+		fs->src = strdup(tq_expr_source(e));
+		fs->sel = malloc(n ? n : 1);
+	}
+	if (!fs || !fs->src || !fs->sel) {
+		reply_error(r, 503, "out of memory; try again later");
+		fsel_release(fs);
+		fs = NULL;
+	} else if (tq_filter_select(ix, e, fs->sel, &ee) != 0) {
+		reply_json(r, 422, json_pack("{s:s,s:i}", "error", ee.msg, "position", ee.pos));
+		fsel_release(fs);
+		fs = NULL;
+	} else {
+		for (uint32_t i = 0; i < n; i++)
+			fs->matched += fs->sel[i];
+		fsel_keep(a, l->ce, fs);
+	}
+	tq_findex_free(ix);
+	tq_expr_free(e);
+	return fs;
+}
+
+/*
+ * GET .../frames?from=P&count=K[&filter=F][&at=N]: the packet list, K lines
+ * from the P-th line shown.  With a display filter the lines shown are the
+ * frames it selects ("displayed" of "total", as Wireshark's status bar);
+ * "at" is then the place of frame N among them (0: not shown).  With check,
+ * the filter is only read: {"valid": true}, or the error it would give.
+ */
 void
-frames_page(struct MHD_Connection *c, struct loaded *l, int64_t viewer, struct reply *r)
+frames_page(struct app *a, struct MHD_Connection *c, struct req *q, struct loaded *l, int64_t viewer, struct reply *r)
 {
 	int staff = viewer == 0;
 	const char *sf = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "from");
 	const char *sc = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "count");
+	const char *sa = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "at");
+	const char *filter = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "filter");
+	int check = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "check") != NULL;
 	char *end;
-	unsigned long from = 1, count = 100;
+	unsigned long from = 1, count = 100, at = 0;
 	if (sf) {
 		errno = 0;
 		from = strtoul(sf, &end, 10);
@@ -411,21 +500,71 @@ frames_page(struct MHD_Connection *c, struct loaded *l, int64_t viewer, struct r
 			return;
 		}
 	}
+	if (sa) {
+		errno = 0;
+		at = strtoul(sa, &end, 10);
+		if (errno || *end) {
+			reply_error(r, 400, "at: a frame number");
+			return;
+		}
+	}
+	while (filter && (*filter == ' ' || *filter == '\t'))
+		filter++;
+	if (filter && !*filter)
+		filter = NULL;           /* an empty filter bar shows every frame */
+	if (check && !filter) {
+		reply_json(r, 200, json_pack("{s:b}", "valid", 1));
+		return;
+	}
 	struct shuffle sh;
 	shuffle_for(l, viewer, &sh);
-	char what[64];
-	snprintf(what, sizeof(what), sh.n ? "list-%lu-%lu-u%lld" : "list-%lu-%lu", from, count, (long long)viewer);
-	if (etag_check(c, r, l, staff, what))
+	struct fsel *fs = NULL;
+	if (filter && !(fs = filter_frames(a, q, l, staff, sh.n > 0, filter, check, r)))
+		return;                  /* refused, failed, or deferred to the heavy pool */
+	char what[96];
+	snprintf(what, sizeof(what), "list-%lu-%lu-%lu-%llx-u%lld", from, count, at,
+	    filter ? (unsigned long long)hash64(filter) : 0ULL, sh.n ? (long long)viewer : 0LL);
+	if (etag_check(c, r, l, staff, what)) {
+		fsel_release(fs);
 		return;
-	uint32_t total = tq_capture_count(l->cap);
+	}
+	uint32_t total = tq_capture_count(l->cap), displayed = fs ? fs->matched : total;
 	json_t *list = json_array();
 	struct tq_sbuf scratch;
 	tq_sbuf_init(&scratch, 0);
 	struct view_masks *ms = calloc(1, sizeof(*ms));
-	for (unsigned long i = from; ms && i < from + count && i <= total; i++) {
-		struct tq_columns col;
+	/* place p (what the student sees as frame p) is the k-th line shown */
+	unsigned long k = 0, at_k = 0;
+	for (uint32_t p = 1; ms && p <= total; p++) {
 		int dealt;
-		uint32_t real = shuffled(&sh, (uint32_t)i, &dealt);
+		uint32_t real = shuffled(&sh, p, &dealt);
+		if (fs) {
+			if (real > fs->n || !fs->sel[real - 1])
+				continue;
+			k++;
+			if (p == at)
+				at_k = k;
+			if (k < from)
+				continue;
+			if (k >= from + count) {
+				if (at && !at_k && at > p)
+					continue;        /* still looking for frame at */
+				if (!at || at_k || at < p)
+					break;
+				continue;
+			}
+		} else {
+			k = p;
+			if (p == at)
+				at_k = k;
+			if (p < from) {
+				p = (uint32_t)(from - 1);   /* straight to the page */
+				continue;
+			}
+			if (k >= from + count)
+				break;
+		}
+		struct tq_columns col;
 		if (tq_columns_get(l->cap, real, &col, &scratch) != 0)
 			break;
 		struct view_rules vr = { 0 };
@@ -444,7 +583,7 @@ frames_page(struct MHD_Connection *c, struct loaded *l, int64_t viewer, struct r
 			}
 			view_rules_free(&vr);
 		}
-		json_array_append_new(list, json_pack("{s:I,s:s,s:s,s:s,s:s,s:I,s:s}", "no", (json_int_t)i, "time",
+		json_array_append_new(list, json_pack("{s:I,s:s,s:s,s:s,s:s,s:I,s:s}", "no", (json_int_t)p, "time",
 		    dealt ? "??" : col.time, "src", src ? src : col.src, "dst", dst ? dst : col.dst,
 		    "proto", proto ? proto : col.proto, "len", (json_int_t)col.len, "info", whole ? "??" : info ? info : col.info));
 		free(src);
@@ -452,9 +591,17 @@ frames_page(struct MHD_Connection *c, struct loaded *l, int64_t viewer, struct r
 		free(proto);
 		free(info);
 	}
+	if (!fs && at && at <= total)
+		at_k = at;
 	free(ms);
 	tq_sbuf_free(&scratch);
-	reply_json(r, 200, json_pack("{s:I,s:o}", "total", (json_int_t)total, "frames", list));
+	json_t *res = json_pack("{s:I,s:I,s:o}", "total", (json_int_t)total, "displayed", (json_int_t)displayed, "frames", list);
+	if (filter)
+		json_object_set_new(res, "filter", json_string(filter));
+	if (at)
+		json_object_set_new(res, "at", json_integer((json_int_t)at_k));
+	fsel_release(fs);
+	reply_json(r, 200, res);
 }
 
 void
@@ -909,7 +1056,7 @@ api_exercise_routes(struct app *a, struct MHD_Connection *c, const char *method,
 	if (!l)
 		return;
 	if (!strcmp(rest, "frames")) {
-		frames_page(c, l, staff ? 0 : u->id, r);
+		frames_page(a, c, q, l, staff ? 0 : u->id, r);
 	} else if (!strncmp(rest, "frames/", 7)) {
 		frame_tree(c, l, staff ? 0 : u->id, rest + 7, r);
 	} else if (!strcmp(rest, "submissions")) {

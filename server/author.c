@@ -280,7 +280,7 @@ traces_routes(struct app *a, struct MHD_Connection *c, const char *method, const
 		if (rest[6])
 			frame_tree(c, l, 0, rest + 7, r);
 		else
-			frames_page(c, l, 0, r);
+			frames_page(a, c, q, l, 0, r);
 		app_release(l);
 	} else {
 		reply_error(r, 404, "there is no route %.200s", path);

@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +24,13 @@
 
 #include "server.h"
 
+static route_fn route_fields;
+
 static const struct route routes[] = {
 	{ "GET", "/healthz", NEED_ANYONE, BODY_NONE, 0, route_healthz },
 	{ "GET", "/api/v1/openapi.json", NEED_ANYONE, BODY_NONE, 0, route_openapi },
+	/* the fields a display filter or a key may name: the filter bar's completion */
+	{ "GET", "/api/v1/fields", NEED_USER, BODY_NONE, 0, route_fields },
 	/* sessions: log in (anyone), who am I, log out; a reset code redeemed */
 	{ "POST", "/api/v1/session", NEED_ANYONE, BODY_JSON, R_SMALL, api_session },
 	{ "GET", "/api/v1/session", NEED_USER, BODY_NONE, 0, api_session },
@@ -217,6 +222,72 @@ route_openapi(struct app *a, struct MHD_Connection *c, const char *method, const
 	}
 	memcpy(r->raw, tq_openapi, tq_openapi_len);
 	r->rawlen = tq_openapi_len;
+	r->status = 200;
+	r->ctype = "application/json";
+}
+
+/* Every field, sorted by abbrev, as JSON: made once, the registry never changes. */
+static char *fields_json;
+static size_t fields_len;
+
+static void
+field_one(void *arg, const char *abbrev, const char *name, const char *kind)
+{
+	json_array_append_new(arg, json_pack("{s:s,s:s,s:s}", "f", abbrev, "n", name, "t", kind));
+}
+
+static int
+by_abbrev(const void *a, const void *b)
+{
+	return strcmp(json_string_value(json_object_get(*(json_t *const *)a, "f")),
+	    json_string_value(json_object_get(*(json_t *const *)b, "f")));
+}
+
+static void
+fields_make(void)
+{
+	json_t *list = json_array();
+	tq_fields_each(field_one, list);
+	size_t n = json_array_size(list);
+	json_t **v = malloc((n ? n : 1) * sizeof(*v));
+	json_t *sorted = json_array();
+	if (v) {
+		for (size_t i = 0; i < n; i++)
+			v[i] = json_array_get(list, i);
+		qsort(v, n, sizeof(*v), by_abbrev);
+		for (size_t i = 0; i < n; i++)
+			json_array_append(sorted, v[i]);
+		free(v);
+		json_t *doc = json_pack("{s:o}", "fields", sorted);
+		fields_json = json_dumps(doc, JSON_COMPACT);
+		fields_len = fields_json ? strlen(fields_json) : 0;
+		json_decref(doc);
+	} else {
+		json_decref(sorted);
+	}
+	json_decref(list);
+}
+
+static void
+route_fields(struct app *a, struct MHD_Connection *c, const char *method, const char *path, struct req *q,
+    struct reply *r)
+{
+	(void)a, (void)method, (void)path, (void)q;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, fields_make);
+	snprintf(r->etag, sizeof(r->etag), "\"fields-%s-%zu\"", PACKAGE_VERSION, fields_len);
+	const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
+	if (inm && !strcmp(inm, r->etag)) {
+		r->status = 304;
+		r->not_modified = 1;
+		return;
+	}
+	if (!fields_json || !(r->raw = malloc(fields_len))) {
+		reply_error(r, 503, "out of memory");
+		return;
+	}
+	memcpy(r->raw, fields_json, fields_len);
+	r->rawlen = fields_len;
 	r->status = 200;
 	r->ctype = "application/json";
 }

@@ -145,9 +145,73 @@ public_doc(const json_t *doc)
  * keep what a request holds alive.
  */
 static void
+hold(int *refs)
+{
+	__atomic_add_fetch(refs, 1, __ATOMIC_ACQ_REL);
+}
+
+#define FSEL_KEEP 8                  /* display filters kept per capture */
+
+void
+fsel_release(struct fsel *fs)
+{
+	if (fs && __atomic_sub_fetch(&fs->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		free(fs->src);
+		free(fs->sel);
+		free(fs);
+	}
+}
+
+struct fsel *
+fsel_find(struct app *a, struct capentry *ce, const char *src)
+{
+	pthread_mutex_lock(&a->lock);
+	struct fsel **pp = &ce->filters, *fs = NULL;
+	for (; *pp; pp = &(*pp)->next)
+		if (!strcmp((*pp)->src, src)) {
+			fs = *pp;
+			*pp = fs->next;      /* to the front: the latest first */
+			fs->next = ce->filters;
+			ce->filters = fs;
+			hold(&fs->refs);
+			break;
+		}
+	pthread_mutex_unlock(&a->lock);
+	return fs;
+}
+
+void
+fsel_keep(struct app *a, struct capentry *ce, struct fsel *fs)
+{
+	struct fsel *drop = NULL;
+	pthread_mutex_lock(&a->lock);
+	hold(&fs->refs);
+	fs->next = ce->filters;
+	ce->filters = fs;
+	unsigned k = 0;
+	for (struct fsel **pp = &ce->filters; *pp; pp = &(*pp)->next)
+		if (++k == FSEL_KEEP) {
+			drop = (*pp)->next;
+			(*pp)->next = NULL;
+			break;
+		}
+	pthread_mutex_unlock(&a->lock);
+	while (drop) {
+		struct fsel *next = drop->next;
+		fsel_release(drop);
+		drop = next;
+	}
+}
+
+static void
 capentry_release(struct capentry *ce)
 {
 	if (ce && __atomic_sub_fetch(&ce->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		while (ce->filters) {
+			struct fsel *next = ce->filters->next;
+			fsel_release(ce->filters);
+			ce->filters = next;
+		}
 		tq_capture_free(ce->cap);
 		free(ce);
 	}
@@ -169,12 +233,6 @@ app_release(struct loaded *l)
 {
 	if (l && __atomic_sub_fetch(&l->refs, 1, __ATOMIC_ACQ_REL) == 0)
 		loaded_free(l);
-}
-
-static void
-hold(int *refs)
-{
-	__atomic_add_fetch(refs, 1, __ATOMIC_ACQ_REL);
 }
 
 /* Under a->lock: takes the entries on ce out of a list. */

@@ -62,7 +62,17 @@ struct capentry {
 	int ready;                   /* 0 while its loader opens it */
 	int in_cache;                /* still in the cache's list (not evicted) */
 	uint64_t used;               /* a clock of uses, for LRU */
+	struct fsel *filters;        /* the display filters last applied to it, the latest first */
 	struct capentry *next;
+};
+
+/* The frames a display filter selects in a capture: kept with the capture, shared, counted. */
+struct fsel {
+	char *src;
+	uint8_t *sel;                /* [n]: 1 where frame i + 1 matches */
+	uint32_t n, matched;
+	int refs;
+	struct fsel *next;
 };
 
 /*
@@ -235,7 +245,7 @@ int exercise_access(struct app *a, const struct tq_user *u, const struct loaded 
 struct loaded *exercise_open(struct app *a, const struct tq_user *u, const char *slug, int *staff, struct reply *r);
 /* A trace's packet list page (?from=&count=) and one frame's tree and bytes, as staff (viewer 0) or the
  * student whose account is viewer sees them. */
-void frames_page(struct MHD_Connection *c, struct loaded *l, int64_t viewer, struct reply *r);
+void frames_page(struct app *a, struct MHD_Connection *c, struct req *q, struct loaded *l, int64_t viewer, struct reply *r);
 void frame_tree(struct MHD_Connection *c, struct loaded *l, int64_t viewer, const char *num_s, struct reply *r);
 void exercise_stats(struct app *a, const struct loaded *l, struct reply *r);
 void exercise_csv(struct app *a, const struct loaded *l, struct reply *r);
@@ -295,6 +305,15 @@ char *view_mask_text(const char *s, const struct view_masks *ms);
  * rules hide there is said in the Info column in a way the restatement table knows, or has a
  * value long enough to be found as a word.  When not, the row's Info is "??" whole. */
 int view_row_maskable(const struct view_rules *vr, const struct view_masks *ms);
+/* Whether a student may not apply display filter e in l's exercise (dealing: the exercise deals
+ * this student frames to other places): 1 with a sentence in why that says why, else 0. */
+int view_filter_refused(const struct loaded *l, int dealing, const struct tq_expr *e, char *why, size_t len);
+
+/* The selection of filter src on ce's capture when it is cached, held (fsel_release); else NULL. */
+struct fsel *fsel_find(struct app *a, struct capentry *ce, const char *src);
+/* Keeps fs (built by the caller, refs 1: the caller's) with ce's capture; fs is still the caller's to release. */
+void fsel_keep(struct app *a, struct capentry *ce, struct fsel *fs);
+void fsel_release(struct fsel *fs);
 
 /* ------------------------------------------------------------------ the heavy pool (jobs.c) */
 
