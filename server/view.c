@@ -854,6 +854,15 @@ masked_anywhere(const struct refusal *rf, const char *f)
 	const struct view_rules *vr = rf->vr;
 	if (in_list(vr->hidden, f) || in_list(vr->redact, f) || in_list(vr->exclude, f))
 		return 1;
+	/* an excluded item goes with everything under it */
+	size_t i;
+	json_t *v;
+	json_array_foreach(vr->exclude, i, v) {
+		const char *x = json_string_value(v);
+		size_t n = x ? strlen(x) : 0;
+		if (n && !strncmp(f, x, n) && f[n] == '.')
+			return 1;
+	}
 	if (rf->dealing && (in_names(dealt_mask, f) || in_names(dealt_drop, f) || !strncmp(f, "tcp.analysis.", 13) ||
 	    !strncmp(f, "frame.time", 10)))
 		return 1;

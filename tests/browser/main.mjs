@@ -24,6 +24,7 @@ import * as home from './tests/home.mjs';
 import * as editor from './tests/editor.mjs';
 import * as gradebook from './tests/gradebook.mjs';
 import * as hiding from './tests/hiding.mjs';
+import * as filter from './tests/filter.mjs';
 
 const env = {
 	url: process.env.TQ_URL,
@@ -42,7 +43,7 @@ if (!env.url || !env.student_pw) {
 
 const only = process.argv[2] ? new RegExp(process.argv[2], 'i') : null;
 /* numbered before the filter, so that a screenshot's name does not depend on it */
-const checks = [student, trace, fidelity, field, reassembly, big, layout, instructor, order, home, editor, gradebook, hiding].flatMap((m) => m.checks(env))
+const checks = [student, trace, fidelity, field, reassembly, big, layout, instructor, order, home, editor, gradebook, hiding, filter].flatMap((m) => m.checks(env))
 	.map((c, i) => ({ ...c, number: i + 1 }))
 	.filter((c) => !only || only.test(c.name));
 

@@ -132,8 +132,33 @@ export const exercise_trace = (slug) => `/api/v1/exercises/${enc(slug)}`;
 
 /* ---------------------------------------------------------------- a trace */
 
-/* A page of the packet list: {total, frames: [{no, time, src, dst, proto, len, info}]}. */
-export const frames_page = (base, from, count, opts) => get(`${base}/frames?from=${from}&count=${count}`, opts);
+/*
+ * A page of the packet list: {total, displayed, frames: [{no, time, src, dst,
+ * proto, len, info}]}, lines from..from+count-1 of those shown.  q.filter: a
+ * display filter (only the frames it selects are shown); q.at: a frame whose
+ * place among them the answer gives (at; 0 when it is not shown).
+ */
+export function frames_page(base, from, count, q = {}, opts) {
+	let path = `${base}/frames?from=${from}&count=${count}`;
+	if (q.filter)
+		path += `&filter=${enc(q.filter)}`;
+	if (q.at)
+		path += `&at=${q.at}`;
+	return get(path, opts);
+}
+
+/* Whether a display filter may be applied: {valid: true}, or an ApiError (400: {error, position}; 403: refused). */
+export const check_filter = (base, filter, opts) => get(`${base}/frames?check=1&filter=${enc(filter)}`, opts);
+
+/* Every field a filter may name: {fields: [{f, n, t}]}, sorted by f; fetched once. */
+let fields_promise = null;
+export function fields() {
+	if (!fields_promise) {
+		fields_promise = get('/api/v1/fields');
+		fields_promise.catch(() => { fields_promise = null; });
+	}
+	return fields_promise;
+}
 
 /* One frame: {frame, sources: [{name, bytes}], tree: [...]} (doc/json.md). */
 export const frame = (base, no, opts) => get(`${base}/frames/${no}`, opts);

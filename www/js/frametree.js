@@ -27,9 +27,10 @@ export class FrameTree {
 	 * item: l, f, v, h, ds, g, e, n); hidden_input(node) may return an element
 	 * to show beside a hidden field (a field question's input), or null.
 	 */
-	constructor({ on_select, hidden_input } = {}) {
+	constructor({ on_select, hidden_input, on_menu } = {}) {
 		this.on_select = on_select;
 		this.hidden_input = hidden_input;
+		this.on_menu = on_menu;      /* on_menu(node, x, y): the item's context menu (right click, Shift+F10) */
 		this.id = uid('ft');
 		this.nodes = [];             /* every node, in tree order */
 		this.roots = [];
@@ -39,6 +40,14 @@ export class FrameTree {
 		});
 		this.el.addEventListener('keydown', (e) => this.keydown(e));
 		this.el.addEventListener('click', (e) => this.click(e));
+		this.el.addEventListener('contextmenu', (e) => {
+			const n = this.node_of(e.target);
+			if (!n || !this.on_menu || e.target.closest('input, select, textarea'))
+				return;
+			e.preventDefault();
+			this.select(n);
+			this.on_menu(n, e.clientX, e.clientY);
+		});
 		this.el.addEventListener('dblclick', (e) => {
 			const n = this.node_of(e.target);
 			if (n && n.kids.length && !e.target.closest('input, select, textarea'))
@@ -231,6 +240,12 @@ export class FrameTree {
 	keydown(e) {
 		if (e.target !== this.el || e.altKey || e.ctrlKey || e.metaKey)
 			return;
+		if ((e.key === 'ContextMenu' || (e.key === 'F10' && e.shiftKey)) && this.selected && this.on_menu) {
+			e.preventDefault();
+			const r = this.selected.li.firstChild.getBoundingClientRect();
+			this.on_menu(this.selected, r.left + 24, r.bottom);
+			return;
+		}
 		const vis = this.visible();
 		if (!vis.length)
 			return;

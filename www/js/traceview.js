@@ -3,11 +3,14 @@
 // Wireshark (a tree item highlights its bytes, a byte selects the field
 // under it as Wireshark picks it).
 
+import * as api from './api.js';
 import { h, plural } from './dom.js';
 import { FrameSource } from './framesource.js';
 import { PacketList } from './packetlist.js';
 import { FrameTree } from './frametree.js';
 import { HexPane } from './hexpane.js';
+import { FilterBar, filter_for } from './filterbar.js';
+import { Menu } from './menu.js';
 
 export class TraceView {
 	/*
@@ -25,14 +28,23 @@ export class TraceView {
 		this.tree = new FrameTree({
 			on_select: (node) => this.tree_selected(node),
 			hidden_input: hidden_input ? (node) => hidden_input(node, this.frame_no) : null,
+			on_menu: (node, x, y) => this.tree_menu(node, x, y),
 		});
+		this.filter = new FilterBar({
+			check: (text) => api.check_filter(base, text),
+			apply: (text) => this.apply_filter(text),
+		});
+		this.counts = h('p', { class: 'tv-counts', 'aria-live': 'polite' });
+		this.menu = new Menu();
 		this.hex = new HexPane({ on_byte: (ds, off) => this.byte_picked(ds, off) });
 		const tools = h('div', { class: 'tv-tools' },
 			h('button', { type: 'button', class: 'small', onclick: () => this.tree.expand_all() }, 'Expand all'),
 			h('button', { type: 'button', class: 'small', onclick: () => this.tree.collapse_all() }, 'Collapse all'));
 		this.list_slot = h('div', { class: 'tv-list' }, h('p', { class: 'muted' }, 'Loading the packet list…'));
 		this.el = h('section', { class: 'traceview', 'aria-label': label },
+			this.filter.el,
 			this.list_slot,
+			this.counts,
 			h('div', { class: 'tv-detail' },
 				h('div', { class: 'tv-tree' }, tools, this.tree.el),
 				h('div', { class: 'tv-hex' }, this.hex.el)),
@@ -49,6 +61,7 @@ export class TraceView {
 			return;
 		}
 		this.source.on_error = (e) => this.say(`The packet list could not be read: ${e.message}`);
+		this.show_counts();
 		const no = first >= 1 && first <= total ? first : 1;
 		this.list.select(no);
 		await this.show_frame(no);
@@ -57,6 +70,50 @@ export class TraceView {
 	destroy() {
 		if (this.list)
 			this.list.destroy();
+		this.menu.close();
+	}
+
+	/* Wireshark's status bar: "Packets: 29 · Displayed: 12 (41.4%)". */
+	show_counts() {
+		const total = this.source.total || 0;
+		const shown = this.source.displayed ?? total;
+		const pct = total ? ` (${(100 * shown / total).toFixed(1)}%)` : '';
+		this.counts.textContent = `Packets: ${total} · Displayed: ${shown}${pct}`;
+	}
+
+	/*
+	 * Shows only the frames display filter text selects ('' : all); the
+	 * selected frame stays selected when the filter still shows it, else the
+	 * first frame shown is.  Rejects with the server's error, nothing changed.
+	 */
+	async apply_filter(text) {
+		await this.source.set_filter(text);
+		this.list.reset();
+		this.show_counts();
+		const keep = this.frame_no ? await this.source.place_of(this.frame_no) : 0;
+		if (keep) {
+			this.list.select(this.frame_no, { pos: keep });
+		} else if (this.list.count) {
+			await this.list.select_place(1, { notify: true });
+		} else {
+			this.list.select(this.frame_no, { pos: 0 });
+			this.say('No frame matches the filter.');
+		}
+	}
+
+	/* The tree item's menu: Apply as Filter, Prepare as Filter (Wireshark's words). */
+	async tree_menu(node, x, y) {
+		let types = null;
+		try {
+			types = new Map((await api.fields()).fields.map((f) => [f.f, f.t]));
+		} catch {
+			types = null;
+		}
+		const text = filter_for(node.j, types);
+		this.menu.open(x, y, [
+			{ label: 'Apply as Filter', disabled: !text, run: () => this.filter.set(text, { apply: true }) },
+			{ label: 'Prepare as Filter', disabled: !text, run: () => this.filter.set(text) },
+		], this.tree.el);
 	}
 
 	say(text) {
@@ -65,8 +122,14 @@ export class TraceView {
 
 	/* Shows frame no's tree and bytes (the list's selection follows). */
 	async show_frame(no) {
-		if (this.list && this.list.selected !== no)
-			this.list.select(no);
+		if (this.list && this.list.selected !== no) {
+			if (this.source.filter) {
+				const pos = await this.source.place_of(no).catch(() => 0);
+				this.list.select(no, { pos });
+			} else {
+				this.list.select(no);
+			}
+		}
 		this.frame_no = no;
 		let data;
 		try {

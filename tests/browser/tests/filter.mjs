@@ -1,0 +1,173 @@
+// filter.mjs - the display filter bar: a filter typed shows exactly the frames
+// the API selects, with Wireshark's counts, the selected frame kept when it
+// still matches; a wrong filter turns red with the server's message; field
+// names are completed; Escape clears; the history comes back with ArrowUp;
+// "Apply as Filter" and "Prepare as Filter" from a tree item (mouse and
+// keyboard); a student is refused a filter on a hidden field, with a sentence.
+
+import { assert, assert_equal } from '../harness.mjs';
+import { login, open_exercise, api_get, wait_frame } from './helpers.mjs';
+
+const SLUG = 'smtp-over-tls';
+const BASE = `/api/v1/exercises/${SLUG}`;
+
+const bar = (page) => page.getByRole('combobox', { name: 'Display filter' });
+
+/* The frame numbers of the packet list's rows in the DOM, in order of place. */
+async function shown(page) {
+	return page.locator('.pl-row[data-loaded="1"]').evaluateAll((rows) => rows
+		.sort((a, b) => Number(a.dataset.pos) - Number(b.dataset.pos)).map((r) => Number(r.dataset.no)));
+}
+
+/* Types text in the bar and waits for it to turn green (valid) or red (invalid). */
+async function type(page, text, state = 'valid') {
+	await bar(page).fill(text);
+	await page.locator(`.fb-input.${state}`).waitFor();
+}
+
+async function counts(page, displayed, total) {
+	await page.locator('.tv-counts', { hasText: `Packets: ${total} · Displayed: ${displayed} ` }).waitFor();
+}
+
+export function checks(env) {
+	return [{
+		name: 'a display filter typed in the bar shows the frames it selects, the selection kept',
+		fn: async ({ page }) => {
+			await login(page, env.url, env.student, env.student_pw);
+			await open_exercise(page, env.url, SLUG, 4);
+			const all = await api_get(page, `${BASE}/frames?count=1000`);
+			const want = await api_get(page, `${BASE}/frames?count=1000&filter=${encodeURIComponent('smtp')}`);
+			assert(want.displayed > 0 && want.displayed < all.total, `smtp selects ${want.displayed} of ${all.total}`);
+			await type(page, 'smtp');
+			await page.keyboard.press('Enter');
+			await counts(page, want.displayed, all.total);
+			assert_equal(await shown(page), want.frames.map((r) => r.no), 'the rows shown');
+			await page.locator('.pl-row.selected[data-no="4"]').waitFor();          /* frame 4 still matches */
+			const row = await page.locator('.pl-row[data-no="4"] [role=gridcell]').allTextContents();
+			assert_equal(row[6], all.frames[3].info, 'the row of frame 4');
+
+			/* a filter frame 4 does not match: the first frame shown is selected */
+			const zero = await api_get(page, `${BASE}/frames?count=1000&filter=${encodeURIComponent('tcp.len == 0')}`);
+			await type(page, 'tcp.len == 0');
+			await page.keyboard.press('Enter');
+			await counts(page, zero.displayed, all.total);
+			await wait_frame(page, zero.frames[0].no);
+			assert_equal(await shown(page), zero.frames.map((r) => r.no), 'the rows of tcp.len == 0');
+
+			/* the keyboard moves through the lines shown */
+			await page.getByRole('grid', { name: 'Packet list' }).focus();
+			await page.keyboard.press('ArrowDown');
+			await wait_frame(page, zero.frames[1].no);
+			await page.keyboard.press('End');
+			await wait_frame(page, zero.frames[zero.frames.length - 1].no);
+
+			/* Escape clears the filter: every frame again, the selection kept */
+			await bar(page).focus();
+			await page.keyboard.press('Escape');
+			await counts(page, all.total, all.total);
+			await page.locator(`.pl-row.selected[data-no="${zero.frames[zero.frames.length - 1].no}"]`).waitFor();
+			assert_equal(await bar(page).inputValue(), '', 'the bar is empty');
+
+			/* the history: ArrowUp gives the last filter applied, then the one before */
+			await bar(page).focus();
+			await page.keyboard.press('ArrowUp');
+			assert_equal(await bar(page).inputValue(), 'tcp.len == 0', 'the last filter');
+			await page.keyboard.press('ArrowUp');
+			assert_equal(await bar(page).inputValue(), 'smtp', 'the one before');
+			return `smtp: ${want.displayed} of ${all.total}; tcp.len == 0: ${zero.displayed}`;
+		},
+	}, {
+		name: 'a wrong display filter is shown red with its message, and the list stays',
+		fn: async ({ page }) => {
+			await login(page, env.url, env.student, env.student_pw);
+			await open_exercise(page, env.url, SLUG, 1);
+			const all = await api_get(page, `${BASE}/frames?count=1`);
+			await type(page, 'smtp.rsp.paramater contains "ESMTP"', 'invalid');
+			const msg = await page.locator('.fb-msg.error').textContent();
+			assert(msg.includes("unknown field 'smtp.rsp.paramater'") && msg.includes("did you mean 'smtp.rsp.parameter'"),
+				`the message: ${msg}`);
+			assert_equal(await bar(page).getAttribute('aria-invalid'), 'true', 'aria-invalid');
+			await page.keyboard.press('Enter');
+			await page.locator('.fb-msg.error').waitFor();
+			await counts(page, all.total, all.total);
+			await type(page, 'tcp.port == 25 &&', 'invalid');
+			const msg2 = await page.locator('.fb-msg.error').textContent();
+			assert(msg2.length > 10, `a message for a filter cut short: ${msg2}`);
+			/* completion: the fields under what is typed, with their names and types */
+			await bar(page).fill('smtp.rsp.');
+			const option = page.getByRole('option', { name: /smtp\.rsp\.parameter/ });
+			await option.waitFor();
+			assert((await option.textContent()).includes('Response parameter'), `the option: ${await option.textContent()}`);
+			const options = await page.locator('[role=option]').evaluateAll((els) => els.map((e) => e.dataset.f));
+			const k = options.indexOf('smtp.rsp.parameter');
+			assert(k >= 0, `the options: ${options}`);
+			for (let i = 0; i <= k; i++)
+				await page.keyboard.press('ArrowDown');
+			assert_equal(await page.locator('[role=option][aria-selected=true]').getAttribute('data-f'), 'smtp.rsp.parameter', 'the option highlighted');
+			await page.keyboard.press('Enter');
+			assert_equal(await bar(page).inputValue(), 'smtp.rsp.parameter', 'the completed name');
+			await page.locator('.fb-input.valid').waitFor();
+			return msg;
+		},
+	}, {
+		name: 'Apply as Filter and Prepare as Filter from a tree item, by mouse and keyboard',
+		fn: async ({ page }) => {
+			await login(page, env.url, 'admin', env.admin_pw);
+			await open_exercise(page, env.url, SLUG, 4);
+			await page.getByRole('button', { name: 'Expand all' }).click();
+			const item = page.locator('[role=treeitem][data-field="smtp.rsp.parameter"] > .ft-row .ft-label');
+			await item.click({ button: 'right' });
+			await page.getByRole('menuitem', { name: 'Apply as Filter' }).click();
+			const text = 'smtp.rsp.parameter == "smtp.campus.example ESMTP Postfix"';
+			assert_equal(await bar(page).inputValue(), text, 'the filter made of the item');
+			const want = await api_get(page, `${BASE}/frames?count=1000&filter=${encodeURIComponent(text)}`);
+			await counts(page, want.displayed, 29);
+			assert_equal(await shown(page), want.frames.map((r) => r.no), 'the rows shown');
+			assert(want.frames.some((r) => r.no === 4), 'frame 4 is among them');
+			await page.locator('.pl-row.selected[data-no="4"]').waitFor();
+
+			/* the keyboard: the item selected, Shift+F10 opens its menu, Prepare only fills the bar */
+			const tree = page.getByRole('tree', { name: 'Packet details' });
+			await page.locator('[role=treeitem][data-field="smtp.response.code"] > .ft-row .ft-label').click();
+			await tree.focus();
+			await page.keyboard.press('Shift+F10');
+			await page.getByRole('menu').waitFor();
+			await page.keyboard.press('ArrowDown');
+			await page.keyboard.press('Enter');
+			assert_equal(await bar(page).inputValue(), 'smtp.response.code == 220', 'prepared');
+			await page.locator('.fb-input.valid').waitFor();
+			await counts(page, want.displayed, 29);      /* not applied */
+			await page.keyboard.press('Enter');
+			const code = await api_get(page, `${BASE}/frames?count=1000&filter=${encodeURIComponent('smtp.response.code == 220')}`);
+			await counts(page, code.displayed, 29);
+			/* a protocol item gives its name alone */
+			await page.locator('[role=treeitem][data-field="smtp"] > .ft-row .ft-label').click({ button: 'right' });
+			await page.getByRole('menuitem', { name: 'Prepare as Filter' }).click();
+			assert_equal(await bar(page).inputValue(), 'smtp', 'a protocol');
+			assert_equal(await page.getByRole('listbox').isVisible(), false, 'no completion offered for a prepared filter');
+			return `${text}: ${want.displayed} frame(s)`;
+		},
+	}, {
+		name: 'a student is refused a filter on a hidden field, with a sentence',
+		skip: env.field_url ? null : 'no field-question server',
+		fn: async ({ page }) => {
+			await login(page, env.field_url, env.student, env.student_pw);
+			await open_exercise(page, env.field_url, SLUG, 1);
+			await type(page, 'smtp.rsp.parameter contains "Postfix"', 'invalid');
+			const msg = await page.locator('.fb-msg.error').textContent();
+			assert(msg.includes('smtp.rsp.parameter is hidden in this exercise'), `the message: ${msg}`);
+			await page.keyboard.press('Enter');
+			await page.locator('.fb-msg.error').waitFor();
+			await counts(page, 29, 29);
+			/* nor through the bytes or the words that hold it */
+			await type(page, 'tcp.payload contains "Postfix"', 'invalid');
+			assert((await page.locator('.fb-msg.error').textContent()).includes('only ask whether'), 'tcp.payload refused');
+			/* a filter that tells nothing hidden is applied */
+			await type(page, 'smtp.response.code == 250');
+			await page.keyboard.press('Enter');
+			const want = await api_get(page, `${BASE}/frames?count=1000&filter=${encodeURIComponent('smtp.response.code == 250')}`);
+			await counts(page, want.displayed, 29);
+			return msg;
+		},
+	}];
+}
