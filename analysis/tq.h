@@ -329,4 +329,32 @@ int tq_filter_parse(const char *src, struct tq_expr **out, struct tq_expr_error 
  */
 int tq_filter_select(const struct tq_findex *ix, const struct tq_expr *e, uint8_t *sel, struct tq_expr_error *err);
 
+/*
+ * Follow Stream (follow.c): the payload of TCP or UDP stream N (tcp.stream,
+ * udp.stream), both directions in the order it was sent, as Wireshark's
+ * follow gives it (TCP put in sequence order; bytes acknowledged but not
+ * captured said "[N bytes missing in capture file]").  lim as for
+ * tq_findex_build (max_bytes also bounds the payload kept).  A stream with
+ * no frame gives no record and no nodes.
+ */
+enum { TQ_FOLLOW_TCP, TQ_FOLLOW_UDP };
+enum { TQ_FOLLOW_ASCII, TQ_FOLLOW_HEX, TQ_FOLLOW_RAW };
+struct tq_follow;
+struct tq_follow_record {
+	uint32_t frame;              /* where its bytes were sent */
+	uint8_t node;                /* 0: the stream's first sender (the client), 1: the other end */
+	uint32_t len;
+	const uint8_t *data;
+};
+int tq_follow_build(struct tq_capture *cap, int proto, uint32_t stream, const struct tq_limits *lim,
+    struct tq_follow **out, char *err, size_t errlen);
+void tq_follow_free(struct tq_follow *fw);
+size_t tq_follow_records(const struct tq_follow *fw, const struct tq_follow_record **out);
+/* Every frame of the stream, in order (those with no payload too). */
+size_t tq_follow_frames(const struct tq_follow *fw, const uint32_t **out);
+/* Node 0 or 1's address as tshark writes it (192.0.2.1, [2001:db8::1]; "" when none) and port. */
+const char *tq_follow_node(const struct tq_follow *fw, int node, uint32_t *port);
+/* What `tshark -qz follow,PROTO,FORMAT,N` prints: format TQ_FOLLOW_ASCII, _HEX or _RAW. */
+void tq_follow_write(const struct tq_follow *fw, int format, struct tq_sbuf *out);
+
 #endif

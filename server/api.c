@@ -286,6 +286,7 @@ etag_check(struct MHD_Connection *c, struct reply *r, const struct loaded *l, in
  * is not shuffled in the view (doc/exercises.md).
  */
 #define SHUFFLE_MAX 256
+#define FOLLOW_MAX_BYTES (64u << 20)    /* of a stream's payload shown */
 
 int
 question_is(const json_t *q, const char *kind)
@@ -602,6 +603,134 @@ frames_page(struct app *a, struct MHD_Connection *c, struct req *q, struct loade
 		json_object_set_new(res, "at", json_integer((json_int_t)at_k));
 	fsel_release(fs);
 	reply_json(r, 200, res);
+}
+
+/*
+ * Whether a student may follow a stream of frames fr[0..n-1]: not when one of
+ * them hides a field or is dealt to another place, nor when the exercise
+ * redacts a field or leaves out an item above the transport (the stream's
+ * bytes would say it).  1 with a sentence in why when not.
+ */
+static int
+follow_refused(const struct loaded *l, const struct shuffle *sh, const uint32_t *fr, size_t n, char *why, size_t len)
+{
+	const json_t *doc = tq_exercise_doc(l->ex);
+	json_t *view = json_object_get(doc, "view");
+	if (json_array_size(json_object_get(view, "redact"))) {
+		snprintf(why, len, "this exercise redacts fields: its streams cannot be followed");
+		return 1;
+	}
+	size_t i;
+	json_t *x;
+	json_array_foreach(json_object_get(view, "exclude"), i, x) {
+		const char *f = json_string_value(x);
+		static const char *const below[] = { "frame", "eth", "sll", "null", "ip", "ipv6", "tcp", "udp", NULL };
+		int low = 0;
+		for (int k = 0; f && below[k] && !low; k++) {
+			size_t m = strlen(below[k]);
+			low = !strncmp(f, below[k], m) && (f[m] == '.' || !f[m]) && strcmp(f, "tcp.payload") &&
+			    strcmp(f, "udp.payload");
+		}
+		if (f && !low) {
+			snprintf(why, len, "this exercise leaves %s out of the trace: its streams cannot be followed", f);
+			return 1;
+		}
+	}
+	for (size_t k = 0; k < n; k++) {
+		char key[16];
+		snprintf(key, sizeof(key), "%u", fr[k]);
+		json_t *q;
+		json_array_foreach(json_object_get(doc, "questions"), i, q)
+			if (json_array_size(json_object_get(json_object_get(q, "hide"), key))) {
+				snprintf(why, len, "frame %u of this stream hides a field: the stream cannot be followed", fr[k]);
+				return 1;
+			}
+		for (uint32_t j = 0; j < sh->n; j++)
+			if (sh->frame[j] == fr[k] || sh->place[j] == fr[k]) {
+				snprintf(why, len, "this stream has frames to put in order: it cannot be followed");
+				return 1;
+			}
+	}
+	return 0;
+}
+
+/*
+ * GET .../follow?stream=N[&proto=tcp|udp]: Follow Stream, what the two ends
+ * of the conversation sent each other in order: {proto, stream, filter,
+ * nodes: [{addr, port}, {addr, port}], records: [{node, frame, data (hex)}],
+ * frames: [...]}.  Heavy work (the whole trace is read): on the heavy pool.
+ */
+void
+follow_stream(struct app *a, struct MHD_Connection *c, struct req *q, struct loaded *l, int64_t viewer, struct reply *r)
+{
+	const char *ss = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "stream");
+	const char *sp = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "proto");
+	int proto = TQ_FOLLOW_TCP;
+	if (sp && !strcmp(sp, "udp"))
+		proto = TQ_FOLLOW_UDP;
+	else if (sp && strcmp(sp, "tcp")) {
+		reply_error(r, 400, "proto: tcp or udp");
+		return;
+	}
+	char *end;
+	errno = 0;
+	unsigned long stream = ss ? strtoul(ss, &end, 10) : 0;
+	if (!ss || !*ss || errno || *end || stream > UINT32_MAX) {
+		reply_error(r, 400, "stream: the stream's number (tcp.stream or udp.stream), from 0");
+		return;
+	}
+	if (!q->on_pool) {
+		q->defer = 1;
+		return;
+	}
+	struct tq_limits lim = job_limits(a);
+	if (!lim.max_bytes || lim.max_bytes > FOLLOW_MAX_BYTES)
+		lim.max_bytes = FOLLOW_MAX_BYTES;
+	struct tq_follow *fw;
+	char err[512];
+	int rc = tq_follow_build(l->cap, proto, (uint32_t)stream, &lim, &fw, err, sizeof(err));
+	if (rc != 0) {
+		reply_error(r, rc == TQ_ETIMEOUT || rc == TQ_ETOOBIG ? 422 : 503, "%s", err);
+		return;
+	}
+	const uint32_t *fr;
+	size_t nfr = tq_follow_frames(fw, &fr);
+	char why[200];
+	if (viewer && l->ex) {
+		struct shuffle sh;
+		shuffle_for(l, viewer, &sh);
+		if (follow_refused(l, &sh, fr, nfr, why, sizeof(why))) {
+			reply_error(r, 403, "%s", why);
+			tq_follow_free(fw);
+			return;
+		}
+	}
+	const char *pname = proto == TQ_FOLLOW_TCP ? "tcp" : "udp";
+	json_t *nodes = json_array(), *recs = json_array(), *frames = json_array();
+	for (int k = 0; k < 2 && nfr; k++) {
+		uint32_t port;
+		const char *addr = tq_follow_node(fw, k, &port);
+		json_array_append_new(nodes, json_pack("{s:s,s:I}", "addr", addr, "port", (json_int_t)port));
+	}
+	const struct tq_follow_record *rec;
+	size_t nrec = tq_follow_records(fw, &rec);
+	struct tq_sbuf hex;
+	tq_sbuf_init(&hex, 0);
+	for (size_t i = 0; i < nrec; i++) {
+		tq_sbuf_reset(&hex);
+		for (uint32_t k = 0; k < rec[i].len; k++)
+			tq_sbuf_printf(&hex, "%02x", rec[i].data[k]);
+		json_array_append_new(recs, json_pack("{s:i,s:I,s:s#}", "node", rec[i].node, "frame", (json_int_t)rec[i].frame,
+		    "data", hex.s ? hex.s : "", hex.len));
+	}
+	tq_sbuf_free(&hex);
+	for (size_t i = 0; i < nfr; i++)
+		json_array_append_new(frames, json_integer(fr[i]));
+	char filter[64];
+	snprintf(filter, sizeof(filter), "%s.stream eq %lu", pname, stream);
+	reply_json(r, 200, json_pack("{s:s,s:I,s:s,s:o,s:o,s:o}", "proto", pname, "stream", (json_int_t)stream,
+	    "filter", filter, "nodes", nodes, "records", recs, "frames", frames));
+	tq_follow_free(fw);
 }
 
 void
@@ -1059,6 +1188,8 @@ api_exercise_routes(struct app *a, struct MHD_Connection *c, const char *method,
 		frames_page(a, c, q, l, staff ? 0 : u->id, r);
 	} else if (!strncmp(rest, "frames/", 7)) {
 		frame_tree(c, l, staff ? 0 : u->id, rest + 7, r);
+	} else if (!strcmp(rest, "follow")) {
+		follow_stream(a, c, q, l, staff ? 0 : u->id, r);
 	} else if (!strcmp(rest, "submissions")) {
 		if (!strcmp(method, "POST")) {
 			submit(a, l, u, q, r);

@@ -248,7 +248,7 @@ traces_routes(struct app *a, struct MHD_Connection *c, const char *method, const
 		}
 		return;
 	}
-	/* /api/v1/traces/SHA[/download|/frames|/frames/N] */
+	/* /api/v1/traces/SHA[/download|/frames|/frames/N|/follow] */
 	const char *p = path + strlen("/api/v1/traces/");
 	char sha[65];
 	size_t n = strcspn(p, "/");
@@ -270,14 +270,16 @@ traces_routes(struct app *a, struct MHD_Connection *c, const char *method, const
 		reply_json(r, 200, capture_json(&m));
 	} else if (!strcmp(rest, "download")) {
 		send_capture(a, m.id, m.name, r);
-	} else if (!strcmp(rest, "frames") || !strncmp(rest, "frames/", 7)) {
+	} else if (!strcmp(rest, "frames") || !strncmp(rest, "frames/", 7) || !strcmp(rest, "follow")) {
 		char err[512];
 		struct loaded *l = app_trace(a, &m, err, sizeof(err));
 		if (!l) {
 			reply_error(r, 503, "%s", err);
 			return;
 		}
-		if (rest[6])
+		if (!strcmp(rest, "follow"))
+			follow_stream(a, c, q, l, 0, r);
+		else if (rest[6])
 			frame_tree(c, l, 0, rest + 7, r);
 		else
 			frames_page(a, c, q, l, 0, r);

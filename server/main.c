@@ -20,6 +20,7 @@ usage(FILE *fp)
 {
 	fputs("usage: tracequiz dissect FILE [--format list|text|pdml|json] [--frame N | --frames A-B] [-Y FILTER]\n"
 	    "                        [-d RULE]...\n"
+	    "       tracequiz follow FILE tcp.stream==N|udp.stream==N [--format ascii|hex|raw] [-d RULE]...\n"
 	    "       tracequiz eval FILE EXPRESSION [--explain] [--json] [-d RULE]...\n"
 	    "       tracequiz key EXERCISE [--trace CAPTURE] [--json]\n"
 	    "       tracequiz grade EXERCISE ANSWERS.json [--trace CAPTURE] [--json]\n"
@@ -33,6 +34,8 @@ usage(FILE *fp)
 	    "          (text, as tshark -V), PDML (as tshark -T pdml) or the browser's JSON;\n"
 	    "          -d/--decode-as tcp.port==2222,ssh decodes a port as a protocol (tshark -d);\n"
 	    "          -Y/--display-filter FILTER prints only the frames it matches (tshark -2 -Y)\n"
+	    "follow    what the two ends of a TCP or UDP stream sent each other, in order\n"
+	    "          (tshark -qz follow,tcp,ascii,N)\n"
 	    "eval      the value of an answer-key expression on a capture (doc/expressions.md);\n"
 	    "          --explain also prints the frames and fields it came from\n"
 	    "key       each question's key, computed on the exercise's capture or another one\n"
@@ -463,6 +466,112 @@ cmd_dissect(int argc, char **argv)
 	return rc;
 }
 
+/* "tcp.stream==N", "tcp.stream eq N" (udp too): 0, or -1 after saying what was wrong. */
+static int
+stream_spec(const char *s, int *proto, uint32_t *stream)
+{
+	const char *p = s;
+	while (*p == ' ')
+		p++;
+	if (!strncmp(p, "tcp.stream", 10))
+		*proto = TQ_FOLLOW_TCP;
+	else if (!strncmp(p, "udp.stream", 10))
+		*proto = TQ_FOLLOW_UDP;
+	else
+		goto bad;
+	p += 10;
+	while (*p == ' ')
+		p++;
+	if (!strncmp(p, "==", 2))
+		p += 2;
+	else if (!strncmp(p, "eq ", 3))
+		p += 3;
+	else
+		goto bad;
+	while (*p == ' ')
+		p++;
+	char *end;
+	errno = 0;
+	unsigned long n = strtoul(p, &end, 10);
+	while (*end == ' ')
+		end++;
+	if (*p < '0' || *p > '9' || errno || *end || n > UINT32_MAX)
+		goto bad;
+	*stream = (uint32_t)n;
+	return 0;
+bad:
+	fprintf(stderr, "tracequiz: follow: '%s' is not a stream: say tcp.stream==N or udp.stream==N\n", s);
+	return -1;
+}
+
+static int
+cmd_follow(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "decode-as", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct tq_decode_as rules[TQ_MAX_DECODE_AS];
+	struct tq_open_opts oo = { 0 };
+	int format = TQ_FOLLOW_ASCII, c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:d:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (!strcmp(optarg, "ascii"))
+				format = TQ_FOLLOW_ASCII;
+			else if (!strcmp(optarg, "hex"))
+				format = TQ_FOLLOW_HEX;
+			else if (!strcmp(optarg, "raw"))
+				format = TQ_FOLLOW_RAW;
+			else {
+				fprintf(stderr, "tracequiz: follow: --format is ascii, hex or raw, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'd':
+			if (add_decode_as(&oo, rules, optarg) != 0)
+				return 2;
+			break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc - 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *path = argv[optind];
+	int proto;
+	uint32_t stream;
+	if (stream_spec(argv[optind + 1], &proto, &stream) != 0)
+		return 2;
+	char err[512];
+	struct tq_capture *cap;
+	if (tq_capture_open_file_opts(path, &oo, &cap, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tracequiz: %s: %s\n", path, err);
+		return 1;
+	}
+	if (tq_capture_warning(cap))
+		fprintf(stderr, "tracequiz: %s: warning: %s\n", path, tq_capture_warning(cap));
+	struct tq_follow *fw;
+	int rc = 1;
+	if (tq_follow_build(cap, proto, stream, NULL, &fw, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tracequiz: %s: %s\n", path, err);
+	} else {
+		struct tq_sbuf out;
+		tq_sbuf_init(&out, 0);
+		tq_follow_write(fw, format, &out);
+		rc = out.err || fwrite(out.s, 1, out.len, stdout) != out.len || fflush(stdout) != 0;
+		tq_sbuf_free(&out);
+		tq_follow_free(fw);
+	}
+	tq_capture_free(cap);
+	return rc;
+}
+
 static int
 cmd_eval(int argc, char **argv)
 {
@@ -715,6 +824,8 @@ main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "dissect"))
 		return cmd_dissect(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "follow"))
+		return cmd_follow(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "eval"))
 		return cmd_eval(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "serve"))

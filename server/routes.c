@@ -46,6 +46,7 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/traces/*/download", NEED_STAFF, BODY_NONE, 0, api_author_routes },
 	{ "GET", "/api/v1/traces/*/frames", NEED_STAFF, BODY_NONE, R_LOADS_TR, api_author_routes },
 	{ "GET", "/api/v1/traces/*/frames/*", NEED_STAFF, BODY_NONE, R_LOADS_TR, api_author_routes },
+	{ "GET", "/api/v1/traces/*/follow", NEED_STAFF, BODY_NONE, R_LOADS_TR, api_author_routes },
 	/* exercises */
 	{ "GET", "/api/v1/exercises", NEED_USER, BODY_NONE, 0, api_author_routes },
 	{ "POST", "/api/v1/exercises", NEED_STAFF, BODY_UPLOAD, R_HEAVY, api_author_routes },
@@ -54,6 +55,7 @@ static const struct route routes[] = {
 	{ "DELETE", "/api/v1/exercises/*", NEED_STAFF, BODY_NONE, 0, api_author_routes },
 	{ "GET", "/api/v1/exercises/*/frames", NEED_USER, BODY_NONE, R_LOADS_EX, api_exercise_routes },
 	{ "GET", "/api/v1/exercises/*/frames/*", NEED_USER, BODY_NONE, R_LOADS_EX, api_exercise_routes },
+	{ "GET", "/api/v1/exercises/*/follow", NEED_USER, BODY_NONE, R_LOADS_EX, api_exercise_routes },
 	{ "GET", "/api/v1/exercises/*/submissions", NEED_USER, BODY_NONE, R_LOADS_EX, api_exercise_routes },
 	{ "POST", "/api/v1/exercises/*/submissions", NEED_STUDENT, BODY_JSON, R_LOADS_EX, api_exercise_routes },
 	{ "GET", "/api/v1/exercises/*/keys", NEED_STAFF, BODY_NONE, R_LOADS_EX, api_exercise_routes },

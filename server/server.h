@@ -246,6 +246,8 @@ struct loaded *exercise_open(struct app *a, const struct tq_user *u, const char 
 /* A trace's packet list page (?from=&count=) and one frame's tree and bytes, as staff (viewer 0) or the
  * student whose account is viewer sees them. */
 void frames_page(struct app *a, struct MHD_Connection *c, struct req *q, struct loaded *l, int64_t viewer, struct reply *r);
+void follow_stream(struct app *a, struct MHD_Connection *c, struct req *q, struct loaded *l, int64_t viewer,
+    struct reply *r);
 void frame_tree(struct MHD_Connection *c, struct loaded *l, int64_t viewer, const char *num_s, struct reply *r);
 void exercise_stats(struct app *a, const struct loaded *l, struct reply *r);
 void exercise_csv(struct app *a, const struct loaded *l, struct reply *r);

@@ -171,6 +171,44 @@ def main():
         rows = {r["no"]: r for r in whole["frames"]}
         check(st == 200 and j["frames"] and all(rows[r["no"]] == r for r in j["frames"]),
               "a student's filter lists the places the frames were dealt to, rows as unfiltered")
+
+        # Follow Stream: the records the command line prints (checked against tshark by tests/follow.sh)
+        import subprocess
+        from harness import TQ
+        for cap, proto in (("tcp-handshake-eth-ipv4.pcap", "tcp"), ("udp-eth-ipv4.pcap", "udp"),
+                           ("tcp-port-reuse-eth-ipv4.pcap", "tcp")):
+            fsha, _ = shas.get(cap) or (None, None)
+            if not fsha:
+                raw = open(os.path.join(DATA, cap), "rb").read()
+                st, j, _, _ = ines.req("POST", "/api/v1/traces?name=%s" % cap, raw=raw)
+                fsha = j["sha256"]
+            cli = subprocess.run([TQ, "follow", os.path.join(DATA, cap), "%s.stream==0" % proto, "--format", "raw"],
+                                 capture_output=True, text=True).stdout.splitlines()
+            want_nodes = [ln.split(": ", 1)[1] for ln in cli if ln.startswith("Node ")]
+            want = [(1 if ln.startswith("\t") else 0, ln.strip()) for ln in cli[6:-1]]
+            st, j, _, _ = ines.req("GET", "/api/v1/traces/%s/follow?proto=%s&stream=0" % (fsha, proto))
+            got = [(x["node"], x["data"]) for x in j["records"]] if st == 200 else None
+            nodes = ["%s:%d" % (("[%s]" if ":" in n["addr"] and not n["addr"].startswith("[") else "%s") % n["addr"], n["port"])
+                     for n in j["nodes"]] if st == 200 else None
+            check(st == 200 and got == want and nodes == want_nodes and j["filter"] == "%s.stream eq 0" % proto and
+                  all(isinstance(x["frame"], int) for x in j["records"]),
+                  "GET .../follow of %s %s stream 0: %d records, as tracequiz follow prints them (%s)" %
+                  (cap, proto, len(want), st))
+        st, j, _, _ = ines.req("GET", base.replace("/frames", "/follow") + "?stream=77")
+        check(st == 200 and j["records"] == [] and j["nodes"] == [], "a stream that is not there: no record, no node")
+        for bad in ("?stream=x", "?stream=-1", "", "?stream=1&proto=sctp"):
+            st, j, _, _ = ines.req("GET", base.replace("/frames", "/follow") + bad)
+            check(st == 400 and j.get("error"), "follow%s: 400 with a message (%s)" % (bad or " without a stream", j))
+        st, j, _, _ = sam.req("GET", "/api/v1/exercises/hs/follow?stream=0")
+        check(st == 403 and "hides a field" in j["error"], "a student may not follow a stream whose frames hide a field")
+        st, j, _, _ = sam.req("GET", "/api/v1/exercises/ord/follow?stream=0")
+        check(st == 403 and "in order" in j["error"], "nor one with frames to put in order")
+        doc = {"title": "Plain", "questions": [{"id": "n", "kind": "number", "prompt": "How many?", "key": "count(frame)"}]}
+        ines.req("POST", "/api/v1/exercises", {"slug": "plain", "course": "net", "trace": sha, "exercise": doc})
+        ines.req("PUT", "/api/v1/exercises/plain", {"published": True})
+        st, j, _, _ = sam.req("GET", "/api/v1/exercises/plain/follow?stream=0")
+        st2, k, _, _ = ines.req("GET", "/api/v1/traces/%s/follow?stream=0" % sha)
+        check(st == 200 and j["records"] == k["records"], "a student follows a stream of an exercise that hides nothing")
     finally:
         s.stop()
     stopped_cleanly(s)

@@ -1,0 +1,50 @@
+#!/bin/sh
+# follow.sh - tracequiz follow against what tshark's Follow Stream printed
+# for every TCP and UDP stream of the test captures, in ascii, hex and raw
+# (tests/data/follow.expected, made by tests/tools/mkfollow.sh: a SHA-256 of
+# each output; tests/data/follow/ holds a few whole, compared byte for byte
+# with a diff on failure).  A malformed stream is refused with a message.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+data=${TQ_DATA:-$here/data}
+tq=${TRACEQUIZ:-./tracequiz}
+[ -x "$tq" ] || { echo "follow: no tracequiz at $tq (set TRACEQUIZ)" >&2; exit 99; }
+tab=$(printf '\t')
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0 bad=0
+while IFS="$tab" read -r cap stream fmt want; do
+	n=$((n + 1))
+	got=$("$tq" follow "$data/$cap" "$stream" --format "$fmt" 2>"$tmp/err" | sha256sum | cut -d' ' -f1)
+	if [ "$got" != "$want" ]; then
+		bad=$((bad + 1))
+		echo "FAIL $cap $stream $fmt differs from tshark -qz follow"
+		sed 's/^/  /' "$tmp/err"
+	fi
+done < "$data/follow.expected"
+for f in "$data"/follow/*; do
+	base=$(basename "$f")                      # CAPTURE.PROTO-N.FORMAT
+	fmt=${base##*.}
+	rest=${base%.*}
+	stream=${rest##*.}
+	cap=${rest%.*}
+	pcap=$data/$cap.pcap
+	[ -f "$pcap" ] || pcap=$data/$cap.pcapng
+	n=$((n + 1))
+	if ! "$tq" follow "$pcap" "${stream%-*}.stream==${stream#*-}" --format "$fmt" > "$tmp/out" 2>&1 ||
+	    ! cmp -s "$tmp/out" "$f"; then
+		bad=$((bad + 1))
+		echo "FAIL $base:"
+		diff "$f" "$tmp/out" | head -20 | sed 's/^/  /'
+	fi
+done
+# what is not a stream is refused, with a message
+for spec in "tcp.stream" "tcp.stream==x" "ip.stream==1" "tcp.stream==1 2" "tcp.stream==99999999999"; do
+	n=$((n + 1))
+	if "$tq" follow "$data/tcp-handshake-eth-ipv4.pcap" "$spec" > /dev/null 2>"$tmp/err" || [ ! -s "$tmp/err" ]; then
+		bad=$((bad + 1))
+		echo "FAIL '$spec' was not refused with a message"
+	fi
+done
+echo "follow: $((n - bad)) of $n streams and formats as tshark's Follow Stream prints them"
+[ "$n" -gt 0 ] && [ "$bad" = 0 ]
