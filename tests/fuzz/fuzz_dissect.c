@@ -58,6 +58,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		tq_columns_line(&cols, &line);
 	}
 	tq_write_pdml_footer(&out);
+	/* Follow Stream on the first streams of each kind, within limits as the server sets them */
+	for (int proto = TQ_FOLLOW_TCP; proto <= TQ_FOLLOW_UDP && n == tq_capture_count(cap); proto++)
+		for (uint32_t s = 0; s < 2; s++) {
+			struct tq_follow *fw = NULL;
+			struct tq_limits lim = { .deadline_ns = 0, .max_bytes = 1u << 20 };
+			if (tq_follow_build(cap, proto, s, &lim, &fw, err, sizeof(err)) != 0) {
+				if (fw || !err[0])
+					abort();
+				continue;
+			}
+			const struct tq_follow_record *rec;
+			size_t nr = tq_follow_records(fw, &rec);
+			for (size_t k = 0; k < nr; k++)
+				if (!rec[k].len || rec[k].node > 1 || !rec[k].frame || rec[k].frame > n)
+					abort();     /* a record holds bytes, from one of the two ends, in a frame of the capture */
+			for (int fmt = TQ_FOLLOW_ASCII; fmt <= TQ_FOLLOW_RAW; fmt++) {
+				tq_sbuf_reset(&out);
+				tq_follow_write(fw, fmt, &out);
+			}
+			tq_follow_free(fw);
+		}
 	tq_sbuf_free(&out);
 	tq_sbuf_free(&line);
 	tq_capture_free(cap);

@@ -33,6 +33,15 @@
 #endif
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
+/* Each field a filter names is registered and sits in its source. */
+static void
+check_use(void *arg, const struct tq_field_use *u)
+{
+	const char *src = arg;
+	if (!u->abbrev || !tq_field_lookup(u->abbrev) || u->pos < 0 || (size_t)u->pos >= strlen(src))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct tq_capture *cap;
@@ -121,6 +130,7 @@ as_filter(const char *src, size_t len)
 	}
 	if (!e || strcmp(tq_expr_source(e), src) != 0)
 		abort();
+	tq_expr_uses(e, check_use, src);
 	int owned;
 	struct tq_findex *ix = index_for(e, &owned);
 	uint8_t sel[64];

@@ -11,6 +11,7 @@ import { FrameTree } from './frametree.js';
 import { HexPane } from './hexpane.js';
 import { FilterBar, filter_for } from './filterbar.js';
 import { Menu } from './menu.js';
+import { FollowDialog } from './follow.js';
 
 export class TraceView {
 	/*
@@ -36,6 +37,8 @@ export class TraceView {
 		});
 		this.counts = h('p', { class: 'tv-counts', 'aria-live': 'polite' });
 		this.menu = new Menu();
+		this.base = base;
+		this.follow = new FollowDialog({ on_filter: (text) => this.filter.set(text, { apply: true }) });
 		this.hex = new HexPane({ on_byte: (ds, off) => this.byte_picked(ds, off) });
 		const tools = h('div', { class: 'tv-tools' },
 			h('button', { type: 'button', class: 'small', onclick: () => this.tree.expand_all() }, 'Expand all'),
@@ -71,6 +74,7 @@ export class TraceView {
 		if (this.list)
 			this.list.destroy();
 		this.menu.close();
+		this.follow.close();
 	}
 
 	/* Wireshark's status bar: "Packets: 29 · Displayed: 12 (41.4%)". */
@@ -110,10 +114,21 @@ export class TraceView {
 			types = null;
 		}
 		const text = filter_for(node.j, types);
+		const tcp = this.stream_of('tcp');
+		const udp = this.stream_of('udp');
 		this.menu.open(x, y, [
 			{ label: 'Apply as Filter', disabled: !text, run: () => this.filter.set(text, { apply: true }) },
 			{ label: 'Prepare as Filter', disabled: !text, run: () => this.filter.set(text) },
+			{ label: 'Follow TCP Stream', disabled: tcp === null, run: () => this.follow.open(this.base, 'tcp', tcp, this.tree.el) },
+			{ label: 'Follow UDP Stream', disabled: udp === null, run: () => this.follow.open(this.base, 'udp', udp, this.tree.el) },
 		], this.tree.el);
+	}
+
+	/* The selected frame's stream index (tcp.stream, udp.stream) in its top-level item, or null. */
+	stream_of(proto) {
+		const top = this.frame_data && (this.frame_data.tree || []).find((n) => n.f === proto);
+		const s = top && (top.n || []).find((n) => n.f === `${proto}.stream`);
+		return s && /^[0-9]+$/.test(String(s.v)) ? Number(s.v) : null;
 	}
 
 	say(text) {

@@ -148,6 +148,67 @@ export function checks(env) {
 			return `${text}: ${want.displayed} frame(s)`;
 		},
 	}, {
+		name: 'Follow TCP Stream from a tree item: both ends in two colours, as ASCII and hex',
+		fn: async ({ page }) => {
+			await login(page, env.url, env.student, env.student_pw);
+			await open_exercise(page, env.url, SLUG, 4);
+			const api = await api_get(page, `${BASE}/follow?stream=0`);
+			assert(api.records.length > 4, `the API's records: ${api.records.length}`);
+			/* by keyboard: the tcp item selected, Shift+F10, down to Follow TCP Stream */
+			await page.locator('[role=treeitem][data-field="tcp"] > .ft-row .ft-label').click();
+			await page.getByRole('tree', { name: 'Packet details' }).focus();
+			await page.keyboard.press('Shift+F10');
+			await page.getByRole('menu').waitFor();
+			await page.keyboard.press('ArrowDown');
+			await page.keyboard.press('ArrowDown');
+			assert_equal(await page.evaluate(() => document.activeElement.textContent), 'Follow TCP Stream', 'the item reached');
+			await page.keyboard.press('Enter');
+			const dialog = page.getByRole('dialog', { name: 'Follow TCP Stream (tcp.stream eq 0)' });
+			await dialog.waitFor();
+			await dialog.locator('.follow-text > span').first().waitFor();
+			const spans = await dialog.locator('.follow-text > span').evaluateAll((els) => els.map((e) => [e.className, e.dataset.frame, e.textContent]));
+			assert_equal(spans.length, api.records.length, 'one block per record');
+			assert_equal(spans.map((x) => x[0]), api.records.map((r) => (r.node ? 'follow-s' : 'follow-c')), 'the colours: who sent each');
+			assert_equal(spans.map((x) => Number(x[1])), api.records.map((r) => r.frame), 'the frames');
+			assert(spans[0][2].startsWith('220 smtp.campus.example ESMTP Postfix'), `the server's greeting first: ${spans[0][2]}`);
+			assert(spans[1][2].startsWith('EHLO'), `then the client's EHLO: ${spans[1][2]}`);
+			const nodes = await dialog.locator('.follow-nodes').textContent();
+			assert(nodes.includes(`Client ${api.nodes[0].addr}:${api.nodes[0].port}`), `the nodes: ${nodes}`);
+			assert((await dialog.locator('.follow-summary').textContent()).includes('client pkt'), 'the summary');
+			/* as a hex dump: offsets per end, as tshark prints them */
+			await dialog.getByLabel('Show data as').selectOption('hex');
+			const first = (await dialog.locator('.follow-text > span').first().textContent()).split('\n')[0];
+			assert_equal(first, '00000000  32 32 30 20 73 6d 74 70  2e 63 61 6d 70 75 73 2e  220 smtp .campus.', 'the first hex line');
+			/* Escape closes it and gives the focus back to the tree */
+			await page.keyboard.press('Escape');
+			await dialog.waitFor({ state: 'detached' });
+			assert_equal(await page.evaluate(() => document.activeElement.getAttribute('role')), 'tree', 'the focus back');
+			/* by mouse, and "Filter on this stream" applies its filter */
+			await page.locator('[role=treeitem][data-field="tcp"] > .ft-row .ft-label').click({ button: 'right' });
+			await page.getByRole('menuitem', { name: 'Follow TCP Stream' }).click();
+			await dialog.locator('.follow-text > span').first().waitFor();
+			assert_equal(await page.getByRole('menuitem', { name: 'Follow UDP Stream' }).count(), 0, 'the menu closed');
+			await dialog.getByRole('button', { name: 'Filter on this stream' }).click();
+			assert_equal(await bar(page).inputValue(), 'tcp.stream eq 0', 'the stream\'s filter');
+			await counts(page, 29, 29);
+			return `${api.records.length} records`;
+		},
+	}, {
+		name: 'a student may not follow a stream that hides a field',
+		skip: env.field_url ? null : 'no field-question server',
+		fn: async ({ page }) => {
+			await login(page, env.field_url, env.student, env.student_pw);
+			await open_exercise(page, env.field_url, SLUG, 2);
+			await page.locator('[role=treeitem][data-field="tcp"] > .ft-row .ft-label').click({ button: 'right' });
+			await page.getByRole('menuitem', { name: 'Follow TCP Stream' }).click();
+			const msg = page.locator('.follow-summary.error');
+			await msg.waitFor();
+			const text = await msg.textContent();
+			assert(text.includes('hides a field') && text.includes('cannot be followed'), `the message: ${text}`);
+			assert_equal(await page.locator('.follow-text > span').count(), 0, 'no byte of the stream shown');
+			return text;
+		},
+	}, {
 		name: 'a student is refused a filter on a hidden field, with a sentence',
 		skip: env.field_url ? null : 'no field-question server',
 		fn: async ({ page }) => {
