@@ -130,7 +130,7 @@ as_filter(const char *src, size_t len)
 	}
 	if (!e || strcmp(tq_expr_source(e), src) != 0)
 		abort();
-	tq_expr_uses(e, check_use, src);
+	tq_expr_uses(e, check_use, (void *)src);
 	int owned;
 	struct tq_findex *ix = index_for(e, &owned);
 	uint8_t sel[64];
