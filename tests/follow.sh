@@ -4,16 +4,26 @@
 # (tests/data/follow.expected, made by tests/tools/mkfollow.sh: a SHA-256 of
 # each output; tests/data/follow/ holds a few whole, compared byte for byte
 # with a diff on failure).  A malformed stream is refused with a message.
+# Built with sanitizers (TQ_SANITIZED set by make check), one case in 4.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 data=${TQ_DATA:-$here/data}
 tq=${TRACEQUIZ:-./tracequiz}
 [ -x "$tq" ] || { echo "follow: no tracequiz at $tq (set TRACEQUIZ)" >&2; exit 99; }
 tab=$(printf '\t')
+# vendor names are in no follow output: the manuf file is not read (half of each run's time)
+TQ_MANUF=/dev/null
+export TQ_MANUF
+# under the sanitizers (10x slower) one case in 4 is enough to exercise every path
+stride=1
+[ -n "${TQ_SANITIZED:-}" ] && stride=4
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 n=0 bad=0
+k=0
 while IFS="$tab" read -r cap stream fmt want; do
+	k=$((k + 1))
+	[ $((k % stride)) = 0 ] || [ "$stride" = 1 ] || continue
 	n=$((n + 1))
 	got=$("$tq" follow "$data/$cap" "$stream" --format "$fmt" 2>"$tmp/err" | sha256sum | cut -d' ' -f1)
 	if [ "$got" != "$want" ]; then
