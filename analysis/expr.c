@@ -60,6 +60,7 @@ enum nkind {
 	N_RANGE,        /* lo..hi inside a set */
 	N_SLICE,        /* a[...]: op the form, lit.i the start, lit.n the length, lit.d the end */
 	N_IF,           /* if a then b else c */
+	N_ITEM,         /* it: the item filter(list, cond) is looking at */
 };
 
 enum { OP_EQ, OP_NE, OP_LT, OP_GT, OP_LE, OP_GE, OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD,
@@ -73,7 +74,7 @@ enum fn {
 	F_FIRST, F_LAST, F_NTH, F_COUNT, F_DISTINCT, F_MIN, F_MAX, F_SUM, F_LIST,
 	/* plain */
 	F_WORD, F_LOWER, F_UPPER, F_TRIM, F_SPLIT, F_LEN, F_LABEL, F_STR, F_INT, F_JOIN, F_UNDER,
-	F_TEXT, F_INTERSECT, F_UNION, F_DIFFERENCE,
+	F_TEXT, F_INTERSECT, F_UNION, F_DIFFERENCE, F_INDEX, F_FILTER,
 	/* display filters' own (filter_fn): on each occurrence in the frame */
 	F_FCOUNT, F_FLEN, F_FSTRING, F_FUPPER, F_FLOWER, F_FABS, F_FMAX, F_FMIN,
 };
@@ -92,7 +93,8 @@ static const struct {
 	[F_LABEL] = { "label", 0, 1, 1 }, [F_STR] = { "str", 0, 1, 1 }, [F_INT] = { "int", 0, 1, 1 },
 	[F_JOIN] = { "join", 0, 2, 2 }, [F_UNDER] = { "under", 0, 1, 1 },
 	[F_TEXT] = { "text", 0, 1, 1 }, [F_INTERSECT] = { "intersect", 0, 2, 2 }, [F_UNION] = { "union", 0, 2, 2 },
-	[F_DIFFERENCE] = { "difference", 0, 2, 2 },
+	[F_DIFFERENCE] = { "difference", 0, 2, 2 }, [F_INDEX] = { "index", 0, 2, 2 },
+	[F_FILTER] = { "filter", 0, 2, 2 },
 	[F_FCOUNT] = { "count", 0, 1, 1 }, [F_FLEN] = { "len", 0, 1, 1 }, [F_FSTRING] = { "string", 0, 1, 1 },
 	[F_FUPPER] = { "upper", 0, 1, 1 }, [F_FLOWER] = { "lower", 0, 1, 1 }, [F_FABS] = { "abs", 0, 1, 1 },
 	[F_FMAX] = { "max", 0, 1, 4 }, [F_FMIN] = { "min", 0, 1, 4 },
@@ -128,6 +130,7 @@ struct val {
 struct node {
 	uint8_t kind, op, fn;
 	uint8_t frame_dep;           /* reads fields of the frame being looked at */
+	uint8_t item_dep;            /* reads the item of an enclosing filter() */
 	uint32_t start, end;         /* its text in the source */
 	uint32_t id;
 	struct node *a, *b, *c;
@@ -502,6 +505,7 @@ struct parser {
 	int depth;
 	int failed;
 	int filter;                  /* a display filter: Wireshark 4.0's language alone */
+	int items;                   /* inside this many filter() conditions: 'it' names the item */
 };
 
 static struct node *
@@ -664,7 +668,10 @@ parse_call(struct parser *ps, int fn, size_t start)
 		uint32_t na = 0;
 		if (ps->lx.t != T_RP) {
 			for (;;) {
+				int cond = fn == F_FILTER && na == 1;
+				ps->items += cond;
 				struct node *a = parse_expr(ps);
+				ps->items -= cond;
 				if (!a)
 					return NULL;
 				if (na == 4) {
@@ -841,7 +848,15 @@ parse_primary(struct parser *ps)
 				n = parse_slice(ps, n);
 			return n;
 		}
-		n = field_ref(ps, start, end);
+		if (!ps->filter && end - start == 2 && !memcmp(lx->src + start, "it", 2)) {
+			if (!ps->items) {
+				syntax(ps, start, "'it' is the item of filter(list, condition), and only there");
+				return NULL;
+			}
+			n = new_node(ps, N_ITEM, start, end);
+		} else {
+			n = field_ref(ps, start, end);
+		}
 		if (n && lx->t == T_LBR)
 			n = parse_slice(ps, n);
 		return n;
@@ -976,6 +991,21 @@ static struct node *
 parse_set(struct parser *ps, struct node *lhs)
 {
 	size_t start = ps->lx.tstart;
+	if (ps->lx.t != T_LB && !ps->filter) {
+		/* x in LIST: a list computed by the answer-key language */
+		struct node *l = parse_band(ps);
+		if (!l)
+			return NULL;
+		struct node *in = new_node(ps, N_IN, lhs->start, l->end);
+		if (!in || !(in->args = tq_arena_alloc(&ps->e->arena, sizeof(*in->args)))) {
+			syntax(ps, start, "out of memory");
+			return NULL;
+		}
+		in->a = lhs;
+		in->args[0] = l;
+		in->nargs = 1;
+		return in;
+	}
 	if (expect(ps, T_LB, "'{' after 'in'"))
 		return NULL;
 	struct node *items[256];
@@ -1486,6 +1516,12 @@ check(struct parser *ps, struct node *n)
 			return -1;
 	if (ps->failed)
 		return -1;
+	n->item_dep = n->kind == N_ITEM || (n->a && n->a->item_dep) || (n->b && n->b->item_dep) ||
+	    (n->c && n->c->item_dep);
+	for (uint32_t i = 0; i < n->nargs; i++)
+		n->item_dep |= n->args[i]->item_dep;
+	if (n->kind == N_CALL && n->fn == F_FILTER)
+		n->item_dep = n->args[0]->item_dep;     /* its condition's 'it' is its own */
 
 	switch (n->kind) {
 	case N_FIELD:
@@ -1769,6 +1805,7 @@ struct ctx {
 	struct tq_arena *cur;
 	size_t mem;
 	struct memo *memo;           /* by node id */
+	const struct val *item;      /* the item of the innermost filter(): 'it' */
 	uint64_t steps;
 	int explain;
 	int hard;                    /* the error is a limit: ?? does not catch it */
@@ -2279,6 +2316,19 @@ members(const struct val *v, const struct val **items, size_t *n)
 	return 0;
 }
 
+/* A value as a list: a computed list as it is, a field's occurrences as the
+ * list of them, a single value as a list of one. */
+static struct val
+as_list(const struct val *v)
+{
+	if (v->k == V_LIST)
+		return *v;
+	const struct val *it;
+	size_t n;
+	members(v, &it, &n);
+	return (struct val){ .k = V_LIST, .items = (struct val *)it, .nitems = n };
+}
+
 static int
 ev_cmp(struct ctx *c, const struct node *n, const struct scope *sc, struct val *out)
 {
@@ -2479,9 +2529,9 @@ ev_in(struct ctx *c, const struct node *n, const struct scope *sc, struct val *o
 			struct val v;
 			if (ev(c, m, sc, &v))
 				return -1;
-			const struct val *vi;
-			size_t vn;
-			members(&v, &vi, &vn);
+			struct val vl = as_list(&v);        /* a computed list: any of its items */
+			const struct val *vi = vl.items;
+			size_t vn = vl.nitems;
 			if (step(c, an * vn))
 				return -1;
 			for (size_t i = 0; i < an; i++) {
@@ -2983,17 +3033,7 @@ holds(const struct val *l, const struct val *v)
 static int
 set_op(struct ctx *c, const struct node *n, const struct val *args, struct val *out)
 {
-	struct val in[2];
-	for (int i = 0; i < 2; i++) {
-		const struct val *it;
-		size_t cnt;
-		if (args[i].k == V_LIST) {
-			in[i] = args[i];
-		} else {
-			members(&args[i], &it, &cnt);
-			in[i] = (struct val){ .k = V_LIST, .items = (struct val *)it, .nitems = cnt };
-		}
-	}
+	struct val in[2] = { as_list(&args[0]), as_list(&args[1]) };
 	if (step(c, 1 + (in[0].nitems + in[1].nitems) * (in[0].nitems + in[1].nitems) / 64))
 		return -1;
 	struct val l = { .k = V_LIST };
@@ -3010,11 +3050,83 @@ set_op(struct ctx *c, const struct node *n, const struct val *args, struct val *
 	return 0;
 }
 
+/*
+ * index(list, v): where v first is in the list, counting from 0 as slices do;
+ * index(text, t): the offset of the first t in the text.  No value when it is
+ * not there.
+ */
+static int
+ev_index(struct ctx *c, const struct val *a, struct val *out)
+{
+	struct val x = scalar(&a[1]);
+	if (a[0].k == V_NONE || x.k == V_NONE) {
+		*out = a[0].k == V_NONE ? a[0] : x;
+		return 0;
+	}
+	if (a[0].k == V_STR || a[0].k == V_BYTES) {
+		struct val t;
+		if (x.k == V_STR || x.k == V_BYTES)
+			t = x;
+		else if (to_str(c, &x, &t))
+			return -1;
+		if (step(c, 1 + a[0].n / 64))
+			return -1;
+		const char *p = find_bytes(a[0].s, a[0].n, t.s, t.n);
+		if (p)
+			*out = (struct val){ .k = V_INT, .i = p - a[0].s };
+		else
+			*out = (struct val){ .k = V_NONE, .s = "the text does not hold what index() looks for" };
+		return 0;
+	}
+	struct val l = as_list(&a[0]);
+	if (step(c, 1 + l.nitems))
+		return -1;
+	for (size_t i = 0; i < l.nitems; i++) {
+		if (compare(&l.items[i], &x) == 0) {
+			*out = (struct val){ .k = V_INT, .i = (int64_t)i };
+			return 0;
+		}
+	}
+	*out = (struct val){ .k = V_NONE, .s = "the list does not hold what index() looks for" };
+	return 0;
+}
+
+/* filter(list, cond): the items for which cond holds, 'it' naming each. */
+static int
+ev_filter(struct ctx *c, const struct node *n, const struct scope *sc, struct val *out)
+{
+	struct val a;
+	if (ev(c, n->args[0], sc, &a))
+		return -1;
+	if (a.k == V_NONE) {
+		*out = a;
+		return 0;
+	}
+	struct val in = as_list(&a), l = { .k = V_LIST };
+	size_t cap = 0;
+	const struct val *saved = c->item;
+	int rc = 0;
+	for (size_t i = 0; i < in.nitems && !rc; i++) {
+		struct val t;
+		c->item = &in.items[i];
+		rc = ev(c, n->args[1], sc, &t);
+		if (!rc && truthy(&t))
+			rc = list_push(c, &l, &cap, &in.items[i]);
+	}
+	c->item = saved;
+	if (rc)
+		return -1;
+	*out = l;
+	return 0;
+}
+
 static int
 ev_call(struct ctx *c, const struct node *n, const struct scope *sc, struct val *out)
 {
 	if (n->fn == F_UNDER)
 		return ev_under(c, n, sc, out);
+	if (n->fn == F_FILTER)
+		return ev_filter(c, n, sc, out);
 	if (n->fn >= F_FCOUNT)
 		return ev_filter_fn(c, n, sc, out);
 	struct val a[3];
@@ -3160,6 +3272,8 @@ ev_call(struct ctx *c, const struct node *n, const struct scope *sc, struct val 
 			return 0;
 		}
 		return text_of(c, &a[0], out);
+	case F_INDEX:
+		return ev_index(c, a, out);
 	case F_INTERSECT:
 	case F_UNION:
 	case F_DIFFERENCE:
@@ -3620,9 +3734,20 @@ ev(struct ctx *c, const struct node *n, const struct scope *sc, struct val *out)
 	}
 	case N_CALL:
 		return ev_call(c, n, sc, out);
+	case N_ITEM:
+		*out = *c->item;
+		return 0;
 	case N_AGG: {
-		/* an aggregate reads its own frames: once per evaluation */
+		/* an aggregate reads its own frames: once per evaluation, or once
+		 * per item when its condition reads filter()'s item */
 		struct memo *m = &c->memo[n->id];
+		if (n->item_dep) {
+			struct tq_arena *saved = c->cur;
+			c->cur = &c->arena;
+			int rc = ev_agg(c, n, out);
+			c->cur = saved;
+			return rc;
+		}
 		if (m->state == 1) {
 			*out = m->v;
 			return 0;

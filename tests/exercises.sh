@@ -142,6 +142,8 @@ key "$ex/dns-messages" "$d/dns-udp.pcap" responses 34
 # tshark -Y 'dns.flags.response == 0' -T fields -e dns.qry.name | sort -u | wc -l
 key "$ex/dns-messages" "$d/dns-udp.pcap" names 25
 key "$ex/dns-messages" "$d/dns-udp.pcap" authoritative '"yes"'
+# filter() with an aggregate on 'it' (tshark -Y dns.flags.response==0 -T fields -e dns.qry.name | sort | uniq -c)
+key "$ex/dns-messages" "$d/dns-udp.pcap" repeated 5
 key "$ex/dns-messages" "$d/dns-udp.pcap" order '[1, 2, 3, 4]'
 grade "$ex/dns-messages" "$d/dns-udp.pcap" '{"order": [1, 2, 3, 4]}' order right
 grade "$ex/dns-messages" "$d/dns-udp.pcap" '{"order": [2, 1, 3, 4]}' order wrong
@@ -153,6 +155,7 @@ key "$ex/http2-get" "$d/http2-prior.pcap" method '"GET"'
 key "$ex/http2-get" "$d/http2-prior.pcap" path '"/"'
 key "$ex/http2-get" "$d/http2-prior.pcap" window 65535
 key "$ex/http2-get" "$d/http2-prior.pcap" missing '"/missing"'
+key "$ex/http2-get" "$d/http2-prior.pcap" rank 3
 key "$ex/ssh-negotiation" "$d/ssh-22.pcap" cipher '"chacha20-poly1305@openssh.com"'
 key "$ex/ssh-negotiation" "$d/ssh-22.pcap" server '"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10"'
 key "$ex/ssh-negotiation" "$d/ssh-2222.pcap" cipher 'error:no frame has ssh'

@@ -1354,6 +1354,21 @@ test_lists_and_text(void **state)
 	value_is(S4, "list(smtp.response.code) == distinct(smtp.response.code)", "false");
 	value_is(S4, "distinct(smtp.response.code) != union(list(smtp.response.code), list(smtp.response.code))", "false");
 	eval_error(S4, "list(smtp.response.code) < list(smtp.response.code)", 0, "lists compare with == and != only");
+	/* index(): where a value first is, from 0; in a text, the offset */
+	value_is(S4, "index(list(smtp.response.code), 250)", "1");
+	value_is(S4, "index(list(smtp.response.code), 221) ?? -1", "-1");
+	value_is(S4, "index(first(smtp.req.command), \"l\")", "2");
+	/* x in LIST, and a list holds a value with contains */
+	value_is(S4, "250 in list(smtp.response.code)", "true");
+	value_is(S4, "221 in distinct(smtp.response.code)", "false");
+	value_is(S4, "list(smtp.response.code) contains 250", "true");
+	/* filter(list, cond): 'it' names each item, even in an aggregate's condition */
+	value_is(S4, "filter(list(smtp.response.code), it != 250)", "[220,220]");
+	value_is(S4, "filter(distinct(smtp.response.code), count(frame where smtp.response.code == it) > 1)", "[220]");
+	value_is(S4, "filter(list(smtp.response.code), it > 300)", "[]");
+	value_is(S4, "len(filter(split(\"a.b,c\", \",\"), len(filter(split(it, \".\"), it == \"b\")) > 0))", "1");
+	parse_error("filter(list(smtp.response.code), 1) + it", 38, "'it' is the item of filter(list, condition), and only there");
+	parse_error("it == 1", 0, "'it' is the item of filter(list, condition), and only there");
 	/* label() of a list labels every value */
 	value_is(S4, "label(distinct(tls.handshake.type))[0:3]", "[\"Client Hello\",\"Server Hello\",\"Certificate\"]");
 	/* if / then / else */
