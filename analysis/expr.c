@@ -116,6 +116,7 @@ struct val {
 	uint8_t ftype;               /* V_BYTES, V_INT: the field type it came from (addresses) */
 	uint8_t subnet;              /* V_BYTES: an address with a prefix length (10.0.0.0/8) */
 	uint8_t plen;                /* its length in bits */
+	uint8_t mask;                /* V_BYTES made by '&': holds when a bit is set */
 	const struct tq_field *f;    /* the field it came from: label() */
 	int64_t i;
 	double d;
@@ -148,6 +149,8 @@ struct tq_expr {
 	uint32_t nnodes;
 	const struct tq_field **fields;
 	size_t nfields;
+	const struct tq_field **bfields;  /* protocols whose bytes are read */
+	size_t nbfields;
 	struct tq_arena arena;       /* literals' text */
 };
 
@@ -1237,11 +1240,13 @@ type_literal(struct parser *ps, struct node *lit, const struct tq_field *f, int 
 	char text[80];
 	snprintf(text, sizeof(text), "%.*s", (int)(lit->end - lit->start > 60 ? 60 : lit->end - lit->start),
 	    ps->lx.src + lit->start);
-	if (t == FT_PROTOCOL || t == FT_NONE) {
+	if (t == FT_NONE) {
 		syntax(ps, lit->start, "%s has no value to compare (%s); test whether it is there with '%s' alone",
 		    f->abbrev, ftype_desc(t), f->abbrev);
 		return -1;
 	}
+	if (t == FT_PROTOCOL)
+		t = FT_BYTES;           /* its bytes, as Wireshark compares them */
 	if (lit->kind == N_LIT && lit->lit.k != V_STR) {
 		/* numbers and true/false */
 		if (is_int_ft(t) || t == FT_DOUBLE || t == FT_RELTIME || t == FT_BOOLEAN) {
@@ -1454,16 +1459,35 @@ first_field(const struct node *n)
 }
 
 static int
-add_field(struct tq_expr *e, const struct tq_field *f)
+add_to(const struct tq_field ***list, size_t *n, const struct tq_field *f)
 {
-	for (size_t i = 0; i < e->nfields; i++)
-		if (e->fields[i]->id == f->id)
+	for (size_t i = 0; i < *n; i++)
+		if ((*list)[i]->id == f->id)
 			return 0;
-	const struct tq_field **nf = realloc(e->fields, (e->nfields + 1) * sizeof(*nf));
+	const struct tq_field **nf = realloc(*list, (*n + 1) * sizeof(*nf));
 	if (!nf)
 		return -1;
-	e->fields = nf;
-	e->fields[e->nfields++] = f;
+	*list = nf;
+	nf[(*n)++] = f;
+	return 0;
+}
+
+static int
+add_field(struct tq_expr *e, const struct tq_field *f)
+{
+	return add_to(&e->fields, &e->nfields, f);
+}
+
+/* x's bytes are read: when x is a protocol, the index must keep them. */
+static int
+reads_bytes(struct parser *ps, const struct node *x)
+{
+	if (!x || x->kind != N_FIELD || x->f->type != FT_PROTOCOL)
+		return 0;
+	if (add_to(&ps->e->bfields, &ps->e->nbfields, x->f) != 0) {
+		syntax(ps, x->start, "out of memory");
+		return -1;
+	}
 	return 0;
 }
 
@@ -1475,29 +1499,29 @@ static const struct tq_field slice_field = HF("slice", "Slice", FT_BYTES, BASE_N
 static int
 is_sliceable_ft(int t)
 {
-	return t == FT_BYTES || t == FT_STRING || t == FT_ETHER || t == FT_IPV4 || t == FT_IPV6;
+	return t == FT_BYTES || t == FT_STRING || t == FT_ETHER || t == FT_IPV4 || t == FT_IPV6 || t == FT_PROTOCOL;
 }
 
-/* A literal compared with a slice, as bytes: 1 is the byte 01, "EHLO" its four bytes. */
+/* A literal compared with a slice, as bytes, as Wireshark reads them: 45 and
+ * 0x45 are the byte 45 (hex), 1 the byte 01, "EHLO" its four bytes. */
 static int
 slice_literal(struct parser *ps, struct node *lit, int for_contains)
 {
-	if (lit->kind == N_LIT && lit->lit.k == V_INT && lit->lit.i >= 0 && lit->lit.i <= 255) {
-		char *b = tq_arena_alloc(&ps->e->arena, 1);
-		if (!b) {
-			syntax(ps, lit->start, "out of memory");
-			return -1;
-		}
-		b[0] = (char)lit->lit.i;
-		lit->lit = (struct val){ .k = V_BYTES, .ftype = FT_BYTES, .s = b, .n = 1 };
-		return 0;
-	}
 	if (lit->kind == N_LIT && lit->lit.k == V_STR) {
 		lit->lit.k = V_BYTES;
 		lit->lit.ftype = FT_BYTES;
 		return 0;
 	}
 	return type_literal(ps, lit, &slice_field, for_contains);
+}
+
+/* Whether n gives bytes whatever it reads: a slice, or one masked with '&'. */
+static int
+is_bytes_expr(const struct node *n)
+{
+	while (n->kind == N_ARITH && n->op == OP_BAND)
+		n = n->a;
+	return n->kind == N_SLICE;
 }
 
 static int
@@ -1522,6 +1546,38 @@ check(struct parser *ps, struct node *n)
 		n->item_dep |= n->args[i]->item_dep;
 	if (n->kind == N_CALL && n->fn == F_FILTER)
 		n->item_dep = n->args[0]->item_dep;     /* its condition's 'it' is its own */
+	n->frame_dep = (n->a && n->a->frame_dep) || (n->b && n->b->frame_dep) || (n->c && n->c->frame_dep);
+	for (uint32_t i = 0; i < n->nargs; i++)
+		n->frame_dep |= n->args[i]->frame_dep;
+
+	/* a protocol whose value is read: the index keeps its bytes */
+	switch (n->kind) {
+	case N_SLICE:
+	case N_CMP:
+	case N_CONTAINS:
+	case N_MATCHES:
+	case N_IN:
+	case N_ARITH:
+		if (reads_bytes(ps, n->a) || reads_bytes(ps, n->b))
+			return -1;
+		break;
+	case N_CALL:
+		if (n->fn == F_FSTRING && n->args[0]->kind == N_FIELD && n->args[0]->f->type == FT_PROTOCOL) {
+			syntax(ps, n->args[0]->start, "string conversion for field \"%s\" is not supported",
+			    n->args[0]->f->abbrev);
+			return -1;
+		}
+		for (uint32_t i = 0; i < n->nargs && n->fn != F_FCOUNT && n->fn != F_UNDER; i++)
+			if (reads_bytes(ps, n->args[i]))
+				return -1;
+		break;
+	case N_AGG:
+		if (n->fn != F_COUNT && reads_bytes(ps, n->a))
+			return -1;
+		break;
+	default:
+		break;
+	}
 
 	switch (n->kind) {
 	case N_FIELD:
@@ -1553,11 +1609,15 @@ check(struct parser *ps, struct node *n)
 			return -1;
 		}
 		break;
+	case N_ARITH:
+		if (n->op == OP_BAND && is_bytes_expr(n->a) && is_literal(n->b))
+			return slice_literal(ps, n->b, 0);
+		break;
 	case N_CMP:
 	case N_CONTAINS:
-		if (n->a->kind == N_SLICE && is_literal(n->b))
+		if (is_bytes_expr(n->a) && is_literal(n->b))
 			return slice_literal(ps, n->b, n->kind == N_CONTAINS);
-		if (n->b->kind == N_SLICE && is_literal(n->a) && n->kind == N_CMP)
+		if (is_bytes_expr(n->b) && is_literal(n->a) && n->kind == N_CMP)
 			return slice_literal(ps, n->a, 0);
 		if (n->kind == N_CMP && n->a->kind == N_FIELD && subnet_literal(ps, n->b, n->a->f))
 			return ps->failed ? -1 : 0;
@@ -1615,7 +1675,7 @@ check(struct parser *ps, struct node *n)
 			    "bad regular expression: %s", (const char *)msg);
 			return -1;
 		}
-		if (n->a->kind == N_FIELD && (n->a->f->type == FT_PROTOCOL || n->a->f->type == FT_NONE)) {
+		if (n->a->kind == N_FIELD && n->a->f->type == FT_NONE) {
 			syntax(ps, n->a->start, "%s has no value to match (%s)", n->a->f->abbrev, ftype_desc(n->a->f->type));
 			return -1;
 		}
@@ -1635,9 +1695,6 @@ check(struct parser *ps, struct node *n)
 	default:
 		break;
 	}
-	n->frame_dep = (n->a && n->a->frame_dep) || (n->b && n->b->frame_dep) || (n->c && n->c->frame_dep);
-	for (uint32_t i = 0; i < n->nargs; i++)
-		n->frame_dep |= n->args[i]->frame_dep;
 	return 0;
 }
 
@@ -1724,6 +1781,7 @@ tq_expr_free(struct tq_expr *e)
 			pcre2_code_free(e->nodes[i]->re);
 	free(e->nodes);
 	free(e->fields);
+	free(e->bfields);
 	free(e->src);
 	tq_arena_free(&e->arena);
 	free(e);
@@ -1740,6 +1798,13 @@ tq_expr_fields(const struct tq_expr *e, const struct tq_field *const **out)
 {
 	*out = e->fields;
 	return e->nfields;
+}
+
+size_t
+tq_expr_byte_fields(const struct tq_expr *e, const struct tq_field *const **out)
+{
+	*out = e->bfields;
+	return e->nbfields;
 }
 
 /*
@@ -1985,6 +2050,13 @@ occ_val(const struct ctx *c, const struct fx_occ *o, uint32_t frame)
 		v.s = (const char *)fx_bytes(c->ix, o);
 		v.n = o->v.b.len;
 		break;
+	case FX_PROTO:
+		/* its own bytes; contains and matches search all it was given (i) */
+		v.k = V_BYTES;
+		v.s = (const char *)fx_bytes(c->ix, o);
+		v.n = fx_proto_len(c->ix, o);
+		v.i = o->v.b.len;
+		break;
 	default:
 		v.k = V_BOOL;       /* a protocol: there */
 		v.i = 1;
@@ -2197,8 +2269,15 @@ truthy(const struct val *v)
 	case V_BOOL:
 	case V_INT: return v->i != 0;
 	case V_REAL: return v->d != 0;
-	case V_STR:
-	case V_BYTES: return v->n != 0;
+	case V_STR: return v->n != 0;
+	case V_BYTES:
+		if (v->mask) {
+			for (size_t i = 0; i < v->n; i++)
+				if (v->s[i])
+					return 1;
+			return 0;
+		}
+		return v->n != 0;
 	case V_LIST: return v->nitems != 0;   /* a field: present */
 	default: return 0;
 	}
@@ -2417,6 +2496,8 @@ ev_contains(struct ctx *c, const struct node *n, const struct scope *sc, struct 
 		struct val h;
 		if (ai[i].k == V_STR || ai[i].k == V_BYTES) {
 			h = ai[i];
+			if (h.ftype == FT_PROTOCOL)
+				h.n = (size_t)h.i;
 		} else if (ai[i].k == V_LIST) {
 			if (step(c, ai[i].nitems))
 				return -1;
@@ -2454,6 +2535,10 @@ regex_match(struct ctx *c, const struct node *n, const struct val *v, int *hit)
 	if (v->k == V_STR || v->k == V_BYTES)
 		s = *v;
 	else if (to_str(c, v, &s))
+		return -1;
+	if (s.k == V_BYTES && s.ftype == FT_PROTOCOL)
+		s.n = (size_t)s.i;   /* all it was given */
+	if (0)
 		return -1;
 	if (!c->md) {
 		c->md = pcre2_match_data_create(1, NULL);
@@ -2576,6 +2661,17 @@ ev_arith(struct ctx *c, const struct node *n, const struct scope *sc, struct val
 		memcpy(s + as.n, bs.s, bs.n);
 		s[as.n + bs.n] = '\0';
 		*out = (struct val){ .k = V_STR, .s = s, .n = as.n + bs.n };
+		return from_merge(c, out, &a) || from_merge(c, out, &b) ? -1 : 0;
+	}
+	if (n->op == OP_BAND && a.k == V_BYTES && b.k == V_BYTES) {
+		/* bytes and bytes, as long as the shorter (tcp[13] & 0x12) */
+		size_t k = a.n < b.n ? a.n : b.n;
+		char *d = ealloc(c, k + 1);
+		if (!d)
+			return nomem(c);
+		for (size_t i = 0; i < k; i++)
+			d[i] = (char)(a.s[i] & b.s[i]);
+		*out = (struct val){ .k = V_BYTES, .ftype = FT_BYTES, .mask = 1, .s = d, .n = k };
 		return from_merge(c, out, &a) || from_merge(c, out, &b) ? -1 : 0;
 	}
 	int an = a.k == V_INT || a.k == V_BOOL || a.k == V_REAL, bn = b.k == V_INT || b.k == V_BOOL || b.k == V_REAL;

@@ -2,10 +2,15 @@
 #ifndef TQ_EXPR_H
 #define TQ_EXPR_H
 
+#include <string.h>
+
 #include "internal.h"
 
 /* The fields an expression reads, each once. */
 size_t tq_expr_fields(const struct tq_expr *e, const struct tq_field *const **out);
+/* Those of them that are protocols whose bytes it reads ('tcp contains',
+ * 'frame[12:2]'): the index keeps their bytes, not only that they are there. */
+size_t tq_expr_byte_fields(const struct tq_expr *e, const struct tq_field *const **out);
 
 /*
  * The field index: every occurrence, in every frame, of the fields a set of
@@ -22,6 +27,8 @@ enum fx_kind {
 	FX_REAL,        /* doubles, relative times in seconds */
 	FX_STR,         /* strings, absolute times as Wireshark shows them */
 	FX_BYTES,       /* bytes, addresses (ftype says which) */
+	FX_PROTO,       /* a protocol whose bytes are read: the bytes it was
+	                 * given (fx_bytes), its own length before them (fx_proto_len) */
 };
 
 /* A node of a frame's tree that holds recorded occurrences: its preorder
@@ -32,6 +39,7 @@ struct fx_anc {
 };
 
 #define FX_NOANC UINT32_MAX
+#define FX_WANT_BYTES 2
 
 struct fx_occ {
 	const struct tq_field *f;
@@ -58,7 +66,7 @@ struct tq_findex {
 	size_t nanc, capanc;
 	uint8_t *bytes;
 	size_t nbytes, capbytes;
-	uint8_t *want;               /* by field id: recorded */
+	uint8_t *want;               /* by field id: recorded; FX_WANT_BYTES: with its bytes */
 	uint32_t idlimit;
 };
 
@@ -66,6 +74,14 @@ static inline const uint8_t *
 fx_bytes(const struct tq_findex *ix, const struct fx_occ *o)
 {
 	return ix->bytes + o->v.b.off;
+}
+
+static inline uint32_t
+fx_proto_len(const struct tq_findex *ix, const struct fx_occ *o)
+{
+	uint32_t n;
+	memcpy(&n, ix->bytes + o->v.b.off - sizeof(n), sizeof(n));
+	return n;
 }
 
 #endif

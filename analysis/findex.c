@@ -163,6 +163,19 @@ record(struct tq_findex *ix, struct walk *w, const struct tq_node *n, uint32_t s
 		o->v.b.off = (uint32_t)ix->nbytes;
 		o->v.b.len = (uint32_t)len;
 		ix->nbytes += len + 1;
+	} else if (f->type == FT_PROTOCOL && (ix->want[f->id] & FX_WANT_BYTES)) {
+		/* its own length, then the bytes it was given */
+		uint32_t len = n->v.b.n, own = n->len < len ? n->len : len;
+		GROW(w, ix->bytes, ix->nbytes, ix->capbytes, sizeof(own) + len + 1, fail);
+		memcpy(ix->bytes + ix->nbytes, &own, sizeof(own));
+		ix->nbytes += sizeof(own);
+		if (len)
+			memcpy(ix->bytes + ix->nbytes, n->v.b.p, len);
+		ix->bytes[ix->nbytes + len] = '\0';
+		o->kind = FX_PROTO;
+		o->v.b.off = (uint32_t)ix->nbytes;
+		o->v.b.len = len;
+		ix->nbytes += len + 1;
 	} else {
 		o->kind = FX_NONE;
 	}
@@ -360,7 +373,7 @@ append_piece(struct tq_findex *ix, struct walk *w, const struct piece *pc, uint3
 	for (size_t i = 0; i < q->nocc; i++) {
 		struct fx_occ o = q->occ[i];
 		o.self += anc0;
-		if (o.kind == FX_STR || o.kind == FX_BYTES)
+		if (o.kind == FX_STR || o.kind == FX_BYTES || o.kind == FX_PROTO)
 			o.v.b.off += bytes0;
 		ix->occ[ix->nocc++] = o;
 	}
@@ -508,6 +521,10 @@ tq_findex_build(struct tq_capture *cap, struct tq_expr *const *exprs, size_t n,
 				nwant++;
 			}
 		}
+		k = tq_expr_byte_fields(exprs[i], &fs);
+		for (size_t j = 0; j < k; j++)
+			if (fs[j]->id < ix->idlimit)
+				ix->want[fs[j]->id] |= FX_WANT_BYTES;
 	}
 	unsigned nw = cores();
 	if (nwant && !lim && nw > 1 && ix->nframes > 2 * CHUNK) {

@@ -84,6 +84,13 @@ node_new(struct tq_pkt *pk, struct tq_node *parent, const struct tq_field *f,
 	if (s && (off > s->len || s->len - off < len)) {
 		n->flags |= NF_TRUNC;
 	}
+	if (s && f && f->type == FT_PROTOCOL) {
+		/* a protocol's value is every byte it was given, as Wireshark's
+		 * tvb: 'tcp contains' searches the payload too */
+		uint32_t o = off <= s->len ? off : s->len;
+		n->v.b.p = s->p + o;
+		n->v.b.n = s->len - o;
+	}
 	if (parent->last)
 		parent->last->next = n;
 	else
@@ -131,7 +138,7 @@ tq_add(struct tq_pkt *pk, struct tq_node *parent, const struct tq_field *f,
 		if (bits && bits < 64 && (raw >> (bits - 1)) & 1)
 			raw |= ~0ULL << bits;
 		n->v.i = (int64_t)raw;
-	} else {
+	} else if (f->type != FT_PROTOCOL) {
 		n->v.b.p = p;
 		n->v.b.n = have;
 	}

@@ -790,7 +790,7 @@ test_parse_errors(void **state)
 	parse_error("smtp.rsp.parameter == mail.example.org", 22,
 	    "unknown field 'mail.example.org' (text goes in quotes: \"mail.example.org\")");
 	parse_error("smtp.rsp.parameter == 2.0.0", 22, "smtp.rsp.parameter is text: put 2.0.0 in quotes");
-	parse_error("tls == 1", 7, "tls has no value to compare");
+	parse_error("tcp.analysis.flags == 1", 22, "tcp.analysis.flags has no value to compare");
 	parse_error("tcp.len contains \"a\"", 17, "tcp.len is an unsigned integer");
 	parse_error("tcp.flags.syn == 1.5", 17, "tcp.flags.syn is a boolean");
 	parse_error("tcp.len in {1 \"x\"}", 14, "\"x\" is neither a number");
@@ -799,7 +799,7 @@ test_parse_errors(void **state)
 	parse_error("smtp.rsp.parameter matches \"a(\"", 30, "bad regular expression: missing closing parenthesis");
 	parse_error("smtp.rsp.parameter matches \"[z-a]\"", 31, "bad regular expression");
 	parse_error("smtp.rsp.parameter matches tcp.len", 27, "matches takes a regular expression in quotes");
-	parse_error("tls matches \"x\"", 0, "tls has no value to match");
+	parse_error("tcp.analysis.flags matches \"x\"", 0, "tcp.analysis.flags has no value to match");
 	/* the rules of nth() and under() */
 	parse_error("nth(frame.number, tcp.len)", 4, "nth()'s position must not depend on the frame");
 	parse_error("first(tcp.len where under(1))", 26, "under() takes a field");
@@ -1451,7 +1451,14 @@ test_filters(void **state)
 	filter_refused("first(tcp.port) == 80", 0, "function 'first' does not exist", 1);
 	filter_refused("tcp.port ?? 1", 9, "no fallback", 1);
 	filter_refused("ip.src ~ \"192\"", 0, "cannot take part in a 'matches'", 1);
-	filter_refused("frame[12-13] == 08:00", 0, "cannot be sliced", 0);
+	filter_refused("tcp.analysis[0] == 1", 0, "cannot be sliced", 0);
+	filter_refused("string(tcp) contains \"x\"", 7, "string conversion for field \"tcp\" is not supported", 0);
+	/* a protocol's value: its own bytes, and for contains and matches all it was given */
+	selects(S4, "frame[12-13] == 08:00 && frame.number < 3", "1,2");
+	selects(S4, "len(tcp) == 40", "1,2");
+	selects(S4, "tcp contains \"ehlo\"", "6");
+	selects(S4, "tcp[13] & 0x12 == 0x12", "2");
+	selects(S4, "ip[0] == 45 && tcp[13] & 02", "1,2");
 	filter_refused("tcp.payload[1:x] == 00", 11, "a slice is", 0);
 	filter_refused("tcp.payload[0:4", 11, "no closing ']'", 0);
 	filter_refused("count(tcp.port + 1) == 2", 6, "count() takes a field", 0);
