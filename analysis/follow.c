@@ -18,6 +18,15 @@
  *    are delivered.
  * Only a protocol at the tree's top level counts: the TCP header an ICMP
  * error quotes is not part of the stream.
+ *
+ * An HTTP/2 stream is followed as Wireshark's follow tap gives it: each
+ * HTTP/2 frame of the stream is a record, its 9-byte header included, except
+ * HEADERS, PUSH_PROMISE and CONTINUATION, whose record is the decompressed
+ * header block (each header as name length, name, value length, value).  As
+ * tshark reads a capture in one pass, a connection is HTTP/2 from the
+ * client's preface ("PRI * HTTP/2.0") or after an HTTP "101 Switching
+ * Protocols": frames a second pass would show as HTTP/2 before that are
+ * not followed.  Node 0 is the sender of the first record.
  */
 #include "config.h"
 
@@ -43,6 +52,9 @@ struct dir {
 struct tq_follow {
 	int proto;
 	uint32_t stream;
+	uint32_t sub;                /* HTTP/2: the stream id */
+	int live;                    /* HTTP/2: the connection is seen as HTTP/2 (preface or upgrade) */
+	size_t first_live;           /* HTTP/2: records before it were sent before that */
 	char addr[2][64];
 	uint32_t port[2];
 	int have_nodes;
@@ -220,11 +232,101 @@ child_field(const struct tq_node *n, const char *abbrev)
 	return NULL;
 }
 
+/* The first node named abbrev under n, at any depth. */
+static const struct tq_node *
+find_field(const struct tq_node *n, const char *abbrev)
+{
+	for (const struct tq_node *c = n->child; c; c = c->next) {
+		if (c->f && !strcmp(c->f->abbrev, abbrev))
+			return c;
+		const struct tq_node *x = c->child ? find_field(c, abbrev) : NULL;
+		if (x)
+			return x;
+	}
+	return NULL;
+}
+
+/* The HTTP/2 frames of one TCP frame (d: its sender), after its TCP item. */
+static void
+http2_frame(struct tq_follow *fw, const struct tq_tree *t, const struct tq_node *l4, int d)
+{
+	for (const struct tq_node *n = l4->next; n && !fw->err; n = n->next) {
+		if (!n->f)
+			continue;
+		if (!strcmp(n->f->abbrev, "http")) {
+			const struct tq_node *code = find_field(n, "http.response.code");
+			if (code && code->v.u == 101 && !fw->live) {
+				fw->live = 1;         /* HTTP/2 from here on, in one pass too */
+				fw->first_live = fw->n;
+			}
+			continue;
+		}
+		if (strcmp(n->f->abbrev, "http2"))
+			continue;
+		const struct tq_node *st = child_field(n, "http2.stream");
+		if (!st)
+			continue;
+		if (child_field(st, "http2.magic")) {
+			/* the client's preface: not a frame, not followed */
+			if (!fw->live) {
+				fw->live = 1;
+				fw->first_live = fw->n;
+			}
+			continue;
+		}
+		const struct tq_node *id = child_field(st, "http2.streamid");
+		const struct tq_node *type = child_field(st, "http2.type");
+		if (!id || !type || id->v.u != fw->sub)
+			continue;
+		if (type->v.u == 1 || type->v.u == 5 || type->v.u == 9) {
+			/* HEADERS, PUSH_PROMISE, CONTINUATION: the decompressed block */
+			const struct tq_node *hl = child_field(st, "http2.header.length");
+			if (hl && hl->ds && hl->ds < t->nds && t->ds[hl->ds].len == hl->v.u && hl->v.u)
+				push(fw, t->num, (uint8_t)d, t->ds[hl->ds].data, (uint32_t)hl->v.u, NULL);
+			continue;
+		}
+		const struct tq_ds *ds = &t->ds[n->ds < t->nds ? n->ds : 0];
+		if (n->pos > ds->len)
+			continue;
+		uint32_t len = n->len < ds->len - n->pos ? n->len : ds->len - n->pos;
+		if (len)
+			push(fw, t->num, (uint8_t)d, ds->data + n->pos, len, NULL);
+	}
+}
+
+/*
+ * A connection whose preface was seen: what came before it was not HTTP/2
+ * in one pass.  Node 0 is then the sender of the first record.
+ */
+static void
+http2_finish(struct tq_follow *fw)
+{
+	if (fw->live && fw->first_live) {
+		for (size_t i = 0; i < fw->first_live; i++)
+			free((void *)fw->rec[i].data);
+		memmove(fw->rec, fw->rec + fw->first_live, (fw->n - fw->first_live) * sizeof(*fw->rec));
+		fw->n -= fw->first_live;
+	}
+	if (!fw->n)
+		fw->have_nodes = 0;     /* nothing was sent: no ends, as tshark prints it */
+	if (fw->n && fw->rec[0].node) {
+		char a[64];
+		memcpy(a, fw->addr[0], sizeof(a));
+		memcpy(fw->addr[0], fw->addr[1], sizeof(a));
+		memcpy(fw->addr[1], a, sizeof(a));
+		uint32_t p = fw->port[0];
+		fw->port[0] = fw->port[1];
+		fw->port[1] = p;
+		for (size_t i = 0; i < fw->n; i++)
+			fw->rec[i].node ^= 1;
+	}
+}
+
 /* One frame of the stream: its top-level TCP or UDP item, and the IP item before it. */
 static void
 follow_frame(struct tq_follow *fw, struct tq_tree *t)
 {
-	const char *want = fw->proto == TQ_FOLLOW_TCP ? "tcp" : "udp";
+	const char *want = fw->proto == TQ_FOLLOW_UDP ? "udp" : "tcp";
 	const struct tq_node *ip = NULL, *l4 = NULL;
 	for (const struct tq_node *n = t->root.child; n; n = n->next) {
 		if (!n->f)
@@ -238,7 +340,7 @@ follow_frame(struct tq_follow *fw, struct tq_tree *t)
 	}
 	if (!l4 || !ip)
 		return;
-	const struct tq_node *stream = child_field(l4, fw->proto == TQ_FOLLOW_TCP ? "tcp.stream" : "udp.stream");
+	const struct tq_node *stream = child_field(l4, fw->proto == TQ_FOLLOW_UDP ? "udp.stream" : "tcp.stream");
 	if (!stream || stream->v.u != fw->stream)
 		return;
 	if (fw->nframes == fw->capframes) {
@@ -252,13 +354,13 @@ follow_frame(struct tq_follow *fw, struct tq_tree *t)
 		fw->capframes = cap;
 	}
 	fw->frames[fw->nframes++] = t->num;
-	const struct tq_node *sport = child_field(l4, fw->proto == TQ_FOLLOW_TCP ? "tcp.srcport" : "udp.srcport");
-	const struct tq_node *dport = child_field(l4, fw->proto == TQ_FOLLOW_TCP ? "tcp.dstport" : "udp.dstport");
+	const struct tq_node *sport = child_field(l4, fw->proto == TQ_FOLLOW_UDP ? "udp.srcport" : "tcp.srcport");
+	const struct tq_node *dport = child_field(l4, fw->proto == TQ_FOLLOW_UDP ? "udp.dstport" : "tcp.dstport");
 	if (!sport || !dport)
 		return;
 	const struct tq_ds *ds = &t->ds[l4->ds < t->nds ? l4->ds : 0];
 	const struct tq_node *hlen = child_field(l4, "tcp.hdr_len");
-	if (fw->proto == TQ_FOLLOW_TCP && (!hlen || l4->pos + hlen->v.u > ds->len))
+	if (fw->proto != TQ_FOLLOW_UDP && (!hlen || l4->pos + hlen->v.u > ds->len))
 		return;                    /* its header cut by the snaplen: Wireshark does not follow it */
 	/* the addresses the packet list shows: a routing header's final destination, a tunnel's inner ends */
 	struct tq_columns col;
@@ -279,6 +381,10 @@ follow_frame(struct tq_follow *fw, struct tq_tree *t)
 	}
 	tq_sbuf_free(&scratch);
 	int d = !(strcmp(saddr, fw->addr[0]) == 0 && sport->v.u == fw->port[0]);
+	if (fw->proto == TQ_FOLLOW_HTTP2) {
+		http2_frame(fw, t, l4, d);
+		return;
+	}
 	if (fw->proto == TQ_FOLLOW_UDP) {
 		uint32_t at = l4->pos + 8;
 		const struct tq_node *ulen = child_field(l4, "udp.length");
@@ -311,12 +417,12 @@ follow_frame(struct tq_follow *fw, struct tq_tree *t)
 }
 
 int
-tq_follow_build(struct tq_capture *cap, int proto, uint32_t stream, const struct tq_limits *lim,
+tq_follow_build(struct tq_capture *cap, int proto, uint32_t stream, uint32_t sub, const struct tq_limits *lim,
     struct tq_follow **out, char *err, size_t errlen)
 {
 	*out = NULL;
 	char src[64];
-	snprintf(src, sizeof(src), "%s.stream == %u", proto == TQ_FOLLOW_TCP ? "tcp" : "udp", stream);
+	snprintf(src, sizeof(src), "%s.stream == %u", proto == TQ_FOLLOW_UDP ? "udp" : "tcp", stream);
 	struct tq_expr *e = NULL;
 	struct tq_expr_error ee;
 	if (tq_filter_parse(src, &e, &ee) != 0) {
@@ -339,6 +445,7 @@ tq_follow_build(struct tq_capture *cap, int proto, uint32_t stream, const struct
 	}
 	fw->proto = proto;
 	fw->stream = stream;
+	fw->sub = sub;
 	fw->max_bytes = lim ? lim->max_bytes : 0;
 	if (tq_filter_select(ix, e, sel, &ee) != 0) {
 		rc = TQ_ETOOBIG;
@@ -371,6 +478,8 @@ tq_follow_build(struct tq_capture *cap, int proto, uint32_t stream, const struct
 			snprintf(err, errlen, "%s", rc == TQ_ENOMEM ? "out of memory" : "a frame of the stream could not be read");
 		goto out;
 	}
+	if (proto == TQ_FOLLOW_HTTP2)
+		http2_finish(fw);
 	*out = fw;
 	fw = NULL;
 	rc = 0;
@@ -420,6 +529,15 @@ tq_follow_node(const struct tq_follow *fw, int node, uint32_t *port)
 	return fw->have_nodes ? fw->addr[node != 0] : "";
 }
 
+void
+tq_follow_filter(const struct tq_follow *fw, char *buf, size_t len)
+{
+	if (fw->proto == TQ_FOLLOW_HTTP2)
+		snprintf(buf, len, "tcp.stream eq %u and http2.streamid eq %u", fw->stream, fw->sub);
+	else
+		snprintf(buf, len, "%s.stream eq %u", fw->proto == TQ_FOLLOW_UDP ? "udp" : "tcp", fw->stream);
+}
+
 static int
 printable(uint8_t c)
 {
@@ -432,9 +550,10 @@ void
 tq_follow_write(const struct tq_follow *fw, int format, struct tq_sbuf *out)
 {
 	static const char *const fmt_names[] = { "ascii", "hex", "raw" };
-	const char *proto = fw->proto == TQ_FOLLOW_TCP ? "tcp" : "udp";
-	tq_sbuf_printf(out, "\n" RULE "\nFollow: %s,%s\nFilter: %s.stream eq %u\n", proto, fmt_names[format], proto,
-	    fw->stream);
+	static const char *const proto_names[] = { "tcp", "udp", "http2" };
+	char filter[96];
+	tq_follow_filter(fw, filter, sizeof(filter));
+	tq_sbuf_printf(out, "\n" RULE "\nFollow: %s,%s\nFilter: %s\n", proto_names[fw->proto], fmt_names[format], filter);
 	for (int k = 0; k < 2; k++)
 		tq_sbuf_printf(out, "Node %d: %s:%u\n", k, fw->have_nodes ? fw->addr[k] : "", fw->have_nodes ? fw->port[k] : 0);
 	uint64_t pos[2] = { 0, 0 };

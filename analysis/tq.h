@@ -333,11 +333,12 @@ int tq_filter_select(const struct tq_findex *ix, const struct tq_expr *e, uint8_
  * Follow Stream (follow.c): the payload of TCP or UDP stream N (tcp.stream,
  * udp.stream), both directions in the order it was sent, as Wireshark's
  * follow gives it (TCP put in sequence order; bytes acknowledged but not
- * captured said "[N bytes missing in capture file]").  lim as for
- * tq_findex_build (max_bytes also bounds the payload kept).  A stream with
- * no frame gives no record and no nodes.
+ * captured said "[N bytes missing in capture file]"); or HTTP/2 stream sub
+ * of TCP stream N (TQ_FOLLOW_HTTP2): each of its HTTP/2 frames, the header
+ * blocks decompressed.  lim as for tq_findex_build (max_bytes also bounds
+ * the payload kept).  A stream with no frame gives no record and no nodes.
  */
-enum { TQ_FOLLOW_TCP, TQ_FOLLOW_UDP };
+enum { TQ_FOLLOW_TCP, TQ_FOLLOW_UDP, TQ_FOLLOW_HTTP2 };
 enum { TQ_FOLLOW_ASCII, TQ_FOLLOW_HEX, TQ_FOLLOW_RAW };
 struct tq_follow;
 struct tq_follow_record {
@@ -346,7 +347,7 @@ struct tq_follow_record {
 	uint32_t len;
 	const uint8_t *data;
 };
-int tq_follow_build(struct tq_capture *cap, int proto, uint32_t stream, const struct tq_limits *lim,
+int tq_follow_build(struct tq_capture *cap, int proto, uint32_t stream, uint32_t sub, const struct tq_limits *lim,
     struct tq_follow **out, char *err, size_t errlen);
 void tq_follow_free(struct tq_follow *fw);
 size_t tq_follow_records(const struct tq_follow *fw, const struct tq_follow_record **out);
@@ -354,7 +355,9 @@ size_t tq_follow_records(const struct tq_follow *fw, const struct tq_follow_reco
 size_t tq_follow_frames(const struct tq_follow *fw, const uint32_t **out);
 /* Node 0 or 1's address as tshark writes it (192.0.2.1, [2001:db8::1]; "" when none) and port. */
 const char *tq_follow_node(const struct tq_follow *fw, int node, uint32_t *port);
-/* What `tshark -qz follow,PROTO,FORMAT,N` prints: format TQ_FOLLOW_ASCII, _HEX or _RAW. */
+/* The display filter of the stream, as tshark writes it: "tcp.stream eq 0 and http2.streamid eq 13". */
+void tq_follow_filter(const struct tq_follow *fw, char *buf, size_t len);
+/* What `tshark -qz follow,PROTO,FORMAT,N[,SUB]` prints: format TQ_FOLLOW_ASCII, _HEX or _RAW. */
 void tq_follow_write(const struct tq_follow *fw, int format, struct tq_sbuf *out);
 
 #endif

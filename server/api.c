@@ -655,8 +655,9 @@ follow_refused(const struct loaded *l, const struct shuffle *sh, const uint32_t 
 }
 
 /*
- * GET .../follow?stream=N[&proto=tcp|udp]: Follow Stream, what the two ends
- * of the conversation sent each other in order: {proto, stream, filter,
+ * GET .../follow?stream=N[&proto=tcp|udp|http2][&sub=S]: Follow Stream, what
+ * the two ends of the conversation (HTTP/2: stream S of TCP stream N) sent
+ * each other in order: {proto, stream, [sub,] filter,
  * nodes: [{addr, port}, {addr, port}], records: [{node, frame, data (hex)}],
  * frames: [...]}.  Heavy work (the whole trace is read): on the heavy pool.
  */
@@ -665,11 +666,14 @@ follow_stream(struct app *a, struct MHD_Connection *c, struct req *q, struct loa
 {
 	const char *ss = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "stream");
 	const char *sp = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "proto");
+	const char *su = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "sub");
 	int proto = TQ_FOLLOW_TCP;
 	if (sp && !strcmp(sp, "udp"))
 		proto = TQ_FOLLOW_UDP;
+	else if (sp && !strcmp(sp, "http2"))
+		proto = TQ_FOLLOW_HTTP2;
 	else if (sp && strcmp(sp, "tcp")) {
-		reply_error(r, 400, "proto: tcp or udp");
+		reply_error(r, 400, "proto: tcp, udp or http2");
 		return;
 	}
 	char *end;
@@ -678,6 +682,15 @@ follow_stream(struct app *a, struct MHD_Connection *c, struct req *q, struct loa
 	if (!ss || !*ss || errno || *end || stream > UINT32_MAX) {
 		reply_error(r, 400, "stream: the stream's number (tcp.stream or udp.stream), from 0");
 		return;
+	}
+	unsigned long sub = 0;
+	if (proto == TQ_FOLLOW_HTTP2) {
+		errno = 0;
+		sub = su ? strtoul(su, &end, 10) : 0;
+		if (!su || !*su || errno || *end || sub > 0x7fffffff) {
+			reply_error(r, 400, "sub: the HTTP/2 stream id (http2.streamid)");
+			return;
+		}
 	}
 	if (!q->on_pool) {
 		q->defer = 1;
@@ -688,7 +701,7 @@ follow_stream(struct app *a, struct MHD_Connection *c, struct req *q, struct loa
 		lim.max_bytes = FOLLOW_MAX_BYTES;
 	struct tq_follow *fw;
 	char err[512];
-	int rc = tq_follow_build(l->cap, proto, (uint32_t)stream, &lim, &fw, err, sizeof(err));
+	int rc = tq_follow_build(l->cap, proto, (uint32_t)stream, (uint32_t)sub, &lim, &fw, err, sizeof(err));
 	if (rc != 0) {
 		reply_error(r, rc == TQ_ETIMEOUT || rc == TQ_ETOOBIG ? 422 : 503, "%s", err);
 		return;
@@ -705,12 +718,14 @@ follow_stream(struct app *a, struct MHD_Connection *c, struct req *q, struct loa
 			return;
 		}
 	}
-	const char *pname = proto == TQ_FOLLOW_TCP ? "tcp" : "udp";
+	static const char *const pnames[] = { "tcp", "udp", "http2" };
+	const char *pname = pnames[proto];
 	json_t *nodes = json_array(), *recs = json_array(), *frames = json_array();
-	for (int k = 0; k < 2 && nfr; k++) {
+	for (int k = 0; k < 2; k++) {
 		uint32_t port;
 		const char *addr = tq_follow_node(fw, k, &port);
-		json_array_append_new(nodes, json_pack("{s:s,s:I}", "addr", addr, "port", (json_int_t)port));
+		if (*addr)
+			json_array_append_new(nodes, json_pack("{s:s,s:I}", "addr", addr, "port", (json_int_t)port));
 	}
 	const struct tq_follow_record *rec;
 	size_t nrec = tq_follow_records(fw, &rec);
@@ -726,10 +741,13 @@ follow_stream(struct app *a, struct MHD_Connection *c, struct req *q, struct loa
 	tq_sbuf_free(&hex);
 	for (size_t i = 0; i < nfr; i++)
 		json_array_append_new(frames, json_integer(fr[i]));
-	char filter[64];
-	snprintf(filter, sizeof(filter), "%s.stream eq %lu", pname, stream);
-	reply_json(r, 200, json_pack("{s:s,s:I,s:s,s:o,s:o,s:o}", "proto", pname, "stream", (json_int_t)stream,
-	    "filter", filter, "nodes", nodes, "records", recs, "frames", frames));
+	char filter[96];
+	tq_follow_filter(fw, filter, sizeof(filter));
+	json_t *body = json_pack("{s:s,s:I,s:s,s:o,s:o,s:o}", "proto", pname, "stream", (json_int_t)stream,
+	    "filter", filter, "nodes", nodes, "records", recs, "frames", frames);
+	if (body && proto == TQ_FOLLOW_HTTP2)
+		json_object_set_new(body, "sub", json_integer((json_int_t)sub));
+	reply_json(r, 200, body);
 	tq_follow_free(fw);
 }
 

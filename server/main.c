@@ -20,7 +20,8 @@ usage(FILE *fp)
 {
 	fputs("usage: tracequiz dissect FILE [--format list|text|pdml|json] [--frame N | --frames A-B] [-Y FILTER]\n"
 	    "                        [-d RULE]...\n"
-	    "       tracequiz follow FILE tcp.stream==N|udp.stream==N [--format ascii|hex|raw] [-d RULE]...\n"
+	    "       tracequiz follow FILE tcp.stream==N|udp.stream==N|'tcp.stream==N && http2.streamid==S'\n"
+	    "                       [--format ascii|hex|raw] [-d RULE]...\n"
 	    "       tracequiz eval FILE EXPRESSION [--explain] [--json] [-d RULE]...\n"
 	    "       tracequiz key EXERCISE [--trace CAPTURE] [--json]\n"
 	    "       tracequiz grade EXERCISE ANSWERS.json [--trace CAPTURE] [--json]\n"
@@ -34,8 +35,8 @@ usage(FILE *fp)
 	    "          (text, as tshark -V), PDML (as tshark -T pdml) or the browser's JSON;\n"
 	    "          -d/--decode-as tcp.port==2222,ssh decodes a port as a protocol (tshark -d);\n"
 	    "          -Y/--display-filter FILTER prints only the frames it matches (tshark -2 -Y)\n"
-	    "follow    what the two ends of a TCP or UDP stream sent each other, in order\n"
-	    "          (tshark -qz follow,tcp,ascii,N)\n"
+	    "follow    what the two ends of a TCP, UDP or HTTP/2 stream sent each other, in order\n"
+	    "          (tshark -qz follow,tcp,ascii,N; follow,http2,ascii,N,S)\n"
 	    "eval      the value of an answer-key expression on a capture (doc/expressions.md);\n"
 	    "          --explain also prints the frames and fields it came from\n"
 	    "key       each question's key, computed on the exercise's capture or another one\n"
@@ -466,20 +467,17 @@ cmd_dissect(int argc, char **argv)
 	return rc;
 }
 
-/* "tcp.stream==N", "tcp.stream eq N" (udp too): 0, or -1 after saying what was wrong. */
+/* "NAME==N" or "NAME eq N" at *pp: 0 and *pp moved past it, or -1. */
 static int
-stream_spec(const char *s, int *proto, uint32_t *stream)
+stream_term(const char **pp, const char *name, uint32_t *n)
 {
-	const char *p = s;
+	const char *p = *pp;
+	size_t k = strlen(name);
 	while (*p == ' ')
 		p++;
-	if (!strncmp(p, "tcp.stream", 10))
-		*proto = TQ_FOLLOW_TCP;
-	else if (!strncmp(p, "udp.stream", 10))
-		*proto = TQ_FOLLOW_UDP;
-	else
-		goto bad;
-	p += 10;
+	if (strncmp(p, name, k))
+		return -1;
+	p += k;
 	while (*p == ' ')
 		p++;
 	if (!strncmp(p, "==", 2))
@@ -487,20 +485,49 @@ stream_spec(const char *s, int *proto, uint32_t *stream)
 	else if (!strncmp(p, "eq ", 3))
 		p += 3;
 	else
-		goto bad;
+		return -1;
 	while (*p == ' ')
 		p++;
 	char *end;
 	errno = 0;
-	unsigned long n = strtoul(p, &end, 10);
+	unsigned long v = strtoul(p, &end, 10);
+	if (*p < '0' || *p > '9' || errno || v > UINT32_MAX)
+		return -1;
 	while (*end == ' ')
 		end++;
-	if (*p < '0' || *p > '9' || errno || *end || n > UINT32_MAX)
-		goto bad;
-	*stream = (uint32_t)n;
+	*n = (uint32_t)v;
+	*pp = end;
 	return 0;
+}
+
+/*
+ * "tcp.stream==N", "udp.stream eq N", or an HTTP/2 stream as tshark's
+ * follow filter names it, "tcp.stream eq N and http2.streamid eq S" (&& too):
+ * 0, or -1 after saying what was wrong.
+ */
+static int
+stream_spec(const char *s, int *proto, uint32_t *stream, uint32_t *sub)
+{
+	const char *p = s;
+	*sub = 0;
+	if (stream_term(&p, "udp.stream", stream) == 0) {
+		*proto = TQ_FOLLOW_UDP;
+	} else if (stream_term(&p, "tcp.stream", stream) == 0) {
+		*proto = TQ_FOLLOW_TCP;
+		if (!strncmp(p, "and ", 4) || !strncmp(p, "&&", 2)) {
+			p += *p == '&' ? 2 : 4;
+			if (stream_term(&p, "http2.streamid", sub) != 0)
+				goto bad;
+			*proto = TQ_FOLLOW_HTTP2;
+		}
+	} else {
+		goto bad;
+	}
+	if (!*p)
+		return 0;
 bad:
-	fprintf(stderr, "tracequiz: follow: '%s' is not a stream: say tcp.stream==N or udp.stream==N\n", s);
+	fprintf(stderr, "tracequiz: follow: '%s' is not a stream: say tcp.stream==N, udp.stream==N or "
+	    "'tcp.stream==N && http2.streamid==S'\n", s);
 	return -1;
 }
 
@@ -545,8 +572,8 @@ cmd_follow(int argc, char **argv)
 	}
 	const char *path = argv[optind];
 	int proto;
-	uint32_t stream;
-	if (stream_spec(argv[optind + 1], &proto, &stream) != 0)
+	uint32_t stream, sub;
+	if (stream_spec(argv[optind + 1], &proto, &stream, &sub) != 0)
 		return 2;
 	char err[512];
 	struct tq_capture *cap;
@@ -558,7 +585,7 @@ cmd_follow(int argc, char **argv)
 		fprintf(stderr, "tracequiz: %s: warning: %s\n", path, tq_capture_warning(cap));
 	struct tq_follow *fw;
 	int rc = 1;
-	if (tq_follow_build(cap, proto, stream, NULL, &fw, err, sizeof(err)) != 0) {
+	if (tq_follow_build(cap, proto, stream, sub, NULL, &fw, err, sizeof(err)) != 0) {
 		fprintf(stderr, "tracequiz: %s: %s\n", path, err);
 	} else {
 		struct tq_sbuf out;

@@ -1,6 +1,6 @@
 #!/bin/sh
 # follow.sh - tracequiz follow against what tshark's Follow Stream printed
-# for every TCP and UDP stream of the test captures, in ascii, hex and raw
+# for every TCP, UDP and HTTP/2 stream of the test captures, in ascii, hex and raw
 # (tests/data/follow.expected, made by tests/tools/mkfollow.sh: a SHA-256 of
 # each output; tests/data/follow/ holds a few whole, compared byte for byte
 # with a diff on failure).  A malformed stream is refused with a message.
@@ -33,7 +33,7 @@ while IFS="$tab" read -r cap stream fmt want; do
 	fi
 done < "$data/follow.expected"
 for f in "$data"/follow/*; do
-	base=$(basename "$f")                      # CAPTURE.PROTO-N.FORMAT
+	base=$(basename "$f")                      # CAPTURE.PROTO-N.FORMAT, CAPTURE.http2-N-S.FORMAT
 	fmt=${base##*.}
 	rest=${base%.*}
 	stream=${rest##*.}
@@ -41,7 +41,11 @@ for f in "$data"/follow/*; do
 	pcap=$data/$cap.pcap
 	[ -f "$pcap" ] || pcap=$data/$cap.pcapng
 	n=$((n + 1))
-	if ! "$tq" follow "$pcap" "${stream%-*}.stream==${stream#*-}" --format "$fmt" > "$tmp/out" 2>&1 ||
+	case $stream in
+	http2-*) id=${stream##*-}; s=${stream#http2-}; spec="tcp.stream==${s%-*} && http2.streamid==$id";;
+	*) spec="${stream%-*}.stream==${stream#*-}";;
+	esac
+	if ! "$tq" follow "$pcap" "$spec" --format "$fmt" > "$tmp/out" 2>&1 ||
 	    ! cmp -s "$tmp/out" "$f"; then
 		bad=$((bad + 1))
 		echo "FAIL $base:"
@@ -49,7 +53,8 @@ for f in "$data"/follow/*; do
 	fi
 done
 # what is not a stream is refused, with a message
-for spec in "tcp.stream" "tcp.stream==x" "ip.stream==1" "tcp.stream==1 2" "tcp.stream==99999999999"; do
+for spec in "tcp.stream" "tcp.stream==x" "ip.stream==1" "tcp.stream==1 2" "tcp.stream==99999999999" \
+	"tcp.stream==0 && http2.streamid" "udp.stream==0 && http2.streamid==1" "tcp.stream==0 and"; do
 	n=$((n + 1))
 	if "$tq" follow "$data/tcp-handshake-eth-ipv4.pcap" "$spec" > /dev/null 2>"$tmp/err" || [ ! -s "$tmp/err" ]; then
 		bad=$((bad + 1))

@@ -59,11 +59,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	tq_write_pdml_footer(&out);
 	/* Follow Stream on the first streams of each kind, within limits as the server sets them */
-	for (int proto = TQ_FOLLOW_TCP; proto <= TQ_FOLLOW_UDP && n == tq_capture_count(cap); proto++)
+	for (int proto = TQ_FOLLOW_TCP; proto <= TQ_FOLLOW_HTTP2 && n == tq_capture_count(cap); proto++)
 		for (uint32_t s = 0; s < 2; s++) {
 			struct tq_follow *fw = NULL;
 			struct tq_limits lim = { .deadline_ns = 0, .max_bytes = 1u << 20 };
-			if (tq_follow_build(cap, proto, s, &lim, &fw, err, sizeof(err)) != 0) {
+			if (tq_follow_build(cap, proto, proto == TQ_FOLLOW_HTTP2 ? 0 : s, s, &lim, &fw, err, sizeof(err)) != 0) {
 				if (fw || !err[0])
 					abort();
 				continue;

@@ -175,28 +175,33 @@ def main():
         # Follow Stream: the records the command line prints (checked against tshark by tests/follow.sh)
         import subprocess
         from harness import TQ
-        for cap, proto in (("tcp-handshake-eth-ipv4.pcap", "tcp"), ("udp-eth-ipv4.pcap", "udp"),
-                           ("tcp-port-reuse-eth-ipv4.pcap", "tcp")):
+        for cap, proto, sub in (("tcp-handshake-eth-ipv4.pcap", "tcp", None), ("udp-eth-ipv4.pcap", "udp", None),
+                                ("tcp-port-reuse-eth-ipv4.pcap", "tcp", None), ("http2-prior.pcap", "http2", 13),
+                                ("http2-upgrade.pcap", "http2", 1)):
             fsha, _ = shas.get(cap) or (None, None)
             if not fsha:
                 raw = open(os.path.join(DATA, cap), "rb").read()
                 st, j, _, _ = ines.req("POST", "/api/v1/traces?name=%s" % cap, raw=raw)
                 fsha = j["sha256"]
-            cli = subprocess.run([TQ, "follow", os.path.join(DATA, cap), "%s.stream==0" % proto, "--format", "raw"],
+            spec = "tcp.stream==0 && http2.streamid==%d" % sub if sub else "%s.stream==0" % proto
+            cli = subprocess.run([TQ, "follow", os.path.join(DATA, cap), spec, "--format", "raw"],
                                  capture_output=True, text=True).stdout.splitlines()
             want_nodes = [ln.split(": ", 1)[1] for ln in cli if ln.startswith("Node ")]
             want = [(1 if ln.startswith("\t") else 0, ln.strip()) for ln in cli[6:-1]]
-            st, j, _, _ = ines.req("GET", "/api/v1/traces/%s/follow?proto=%s&stream=0" % (fsha, proto))
+            st, j, _, _ = ines.req("GET", "/api/v1/traces/%s/follow?proto=%s&stream=0%s" %
+                                   (fsha, proto, "&sub=%d" % sub if sub else ""))
+            want_filter = "tcp.stream eq 0 and http2.streamid eq %d" % sub if sub else "%s.stream eq 0" % proto
             got = [(x["node"], x["data"]) for x in j["records"]] if st == 200 else None
             nodes = ["%s:%d" % (("[%s]" if ":" in n["addr"] and not n["addr"].startswith("[") else "%s") % n["addr"], n["port"])
                      for n in j["nodes"]] if st == 200 else None
-            check(st == 200 and got == want and nodes == want_nodes and j["filter"] == "%s.stream eq 0" % proto and
+            check(st == 200 and got == want and nodes == want_nodes and j["filter"] == want_filter and
                   all(isinstance(x["frame"], int) for x in j["records"]),
-                  "GET .../follow of %s %s stream 0: %d records, as tracequiz follow prints them (%s)" %
-                  (cap, proto, len(want), st))
+                  "GET .../follow of %s %s: %d records, as tracequiz follow prints them (%s)" %
+                  (cap, spec, len(want), st))
         st, j, _, _ = ines.req("GET", base.replace("/frames", "/follow") + "?stream=77")
         check(st == 200 and j["records"] == [] and j["nodes"] == [], "a stream that is not there: no record, no node")
-        for bad in ("?stream=x", "?stream=-1", "", "?stream=1&proto=sctp"):
+        for bad in ("?stream=x", "?stream=-1", "", "?stream=1&proto=sctp", "?stream=0&proto=http2",
+                    "?stream=0&proto=http2&sub=x"):
             st, j, _, _ = ines.req("GET", base.replace("/frames", "/follow") + bad)
             check(st == 400 and j.get("error"), "follow%s: 400 with a message (%s)" % (bad or " without a stream", j))
         st, j, _, _ = sam.req("GET", "/api/v1/exercises/hs/follow?stream=0")

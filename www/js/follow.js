@@ -1,5 +1,5 @@
-// follow.js - Follow Stream, as Wireshark's dialog: what the two ends of a TCP
-// or UDP stream sent each other, in order, the client's bytes in one colour
+// follow.js - Follow Stream, as Wireshark's dialog: what the two ends of a TCP,
+// UDP or HTTP/2 stream sent each other, in order, the client's bytes in one colour
 // and the server's in another, as ASCII, a hex dump or raw hex.  The server
 // puts the stream together (GET .../follow, the same as `tracequiz follow`).
 
@@ -52,8 +52,9 @@ export class FollowDialog {
 		this.el = null;
 	}
 
-	/* Opens the dialog on stream n of proto ('tcp' or 'udp') of the trace at base. */
-	async open(base, proto, n, back) {
+	/* Opens the dialog on stream n of proto ('tcp' or 'udp') of the trace at base;
+	 * proto 'http2': HTTP/2 stream sub of TCP stream n. */
+	async open(base, proto, n, back, sub) {
 		this.close();
 		this.back = back || document.activeElement;
 		const title_id = uid('follow');
@@ -71,7 +72,9 @@ export class FollowDialog {
 		this.el = h('div', { class: 'follow-backdrop' },
 			h('section', { class: 'follow', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': title_id, tabindex: '-1' },
 				h('header', { class: 'follow-head' },
-					h('h2', { id: title_id }, `Follow ${proto.toUpperCase()} Stream (${proto}.stream eq ${n})`),
+					h('h2', { id: title_id }, proto === 'http2' ?
+						`Follow HTTP/2 Stream (tcp.stream eq ${n} and http2.streamid eq ${sub})` :
+						`Follow ${proto.toUpperCase()} Stream (${proto}.stream eq ${n})`),
 					h('button', { type: 'button', class: 'small', 'aria-label': 'Close', onclick: () => this.close() }, '✕')),
 				this.nodes, this.text, this.summary,
 				h('div', { class: 'follow-tools' },
@@ -101,7 +104,8 @@ export class FollowDialog {
 		document.body.appendChild(this.el);
 		this.el.firstChild.focus();
 		try {
-			this.data = await api.get(`${base}/follow?proto=${proto}&stream=${n}`);
+			this.data = await api.get(`${base}/follow?proto=${proto}&stream=${n}` +
+				(proto === 'http2' ? `&sub=${sub}` : ''));
 		} catch (e) {
 			if (this.el) {
 				this.summary.textContent = `This stream cannot be shown: ${e.message}`;

@@ -116,12 +116,29 @@ export class TraceView {
 		const text = filter_for(node.j, types);
 		const tcp = this.stream_of('tcp');
 		const udp = this.stream_of('udp');
+		const h2 = tcp === null ? null : this.http2_of(node);
 		this.menu.open(x, y, [
 			{ label: 'Apply as Filter', disabled: !text, run: () => this.filter.set(text, { apply: true }) },
 			{ label: 'Prepare as Filter', disabled: !text, run: () => this.filter.set(text) },
 			{ label: 'Follow TCP Stream', disabled: tcp === null, run: () => this.follow.open(this.base, 'tcp', tcp, this.tree.el) },
 			{ label: 'Follow UDP Stream', disabled: udp === null, run: () => this.follow.open(this.base, 'udp', udp, this.tree.el) },
+			{ label: 'Follow HTTP/2 Stream', disabled: h2 === null,
+				run: () => this.follow.open(this.base, 'http2', tcp, this.tree.el, h2) },
 		], this.tree.el);
+	}
+
+	/* The HTTP/2 stream id of the HTTP/2 item around node (else the frame's first), or null. */
+	http2_of(node) {
+		const id_in = (j) => {
+			const st = j && (j.n || []).find((n) => n.f === 'http2.stream');
+			const id = st && (st.n || []).find((n) => n.f === 'http2.streamid');
+			return id && /^[0-9]+$/.test(String(id.v)) ? Number(id.v) : null;
+		};
+		for (let n = node; n; n = n.parent)
+			if (n.j && n.j.f === 'http2')
+				return id_in(n.j);
+		const top = this.frame_data && (this.frame_data.tree || []).find((n) => n.f === 'http2' && id_in(n) !== null);
+		return top ? id_in(top) : null;
 	}
 
 	/* The selected frame's stream index (tcp.stream, udp.stream) in its top-level item, or null. */

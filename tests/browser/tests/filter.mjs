@@ -3,10 +3,33 @@
 // still matches; a wrong filter turns red with the server's message; field
 // names are completed; Escape clears; the history comes back with ArrowUp;
 // "Apply as Filter" and "Prepare as Filter" from a tree item (mouse and
-// keyboard); a student is refused a filter on a hidden field, with a sentence.
+// keyboard); Follow TCP and HTTP/2 Stream; a student is refused a filter on a
+// hidden field, with a sentence.
 
+import { readFileSync } from 'node:fs';
 import { assert, assert_equal } from '../harness.mjs';
-import { login, open_exercise, api_get, wait_frame } from './helpers.mjs';
+import { login, open_exercise, api_get, wait_frame, api_login, api_send, api_logout } from './helpers.mjs';
+
+const H2_CAPTURE = new URL('../../data/http2-prior.pcap', import.meta.url).pathname;
+
+/* An exercise on an HTTP/2 capture, published in a course the student is in. */
+async function h2_exercise(page, env) {
+	await page.goto(`${env.url}/`);
+	await page.getByRole('heading', { name: 'Log in to tracequiz' }).waitFor();
+	const csrf = await api_login(page, 'admin', env.admin_pw);
+	let r = await api_send(page, 'POST', '/api/v1/courses', { slug: 'h2-check', title: 'HTTP/2 check' }, csrf);
+	assert(r.status === 201 || r.status === 409, `the course: ${r.status} ${JSON.stringify(r.body)}`);
+	r = await api_send(page, 'POST', '/api/v1/courses/h2-check/students', { students: [env.student] }, csrf);
+	assert_equal(r.status, 200, `enrolling: ${JSON.stringify(r.body)}`);
+	r = await api_send(page, 'POST', '/api/v1/traces?name=http2-prior.pcap', { bytes: [...readFileSync(H2_CAPTURE)] }, csrf);
+	assert(r.status === 200 || r.status === 201, `upload: ${r.status} ${JSON.stringify(r.body)}`);
+	r = await api_send(page, 'POST', '/api/v1/exercises', {
+		slug: 'h2-follow', course: 'h2-check', trace: r.body.sha256, published: true,
+		exercise: { title: 'HTTP/2', questions: [{ id: 'p', kind: 'text', prompt: 'Which path is asked first?', key: 'first(http2.headers.path)' }] },
+	}, csrf);
+	assert(r.status === 201 || r.status === 409, `the exercise: ${r.status} ${JSON.stringify(r.body)}`);
+	await api_logout(page, csrf);
+}
 
 const SLUG = 'smtp-over-tls';
 const BASE = `/api/v1/exercises/${SLUG}`;
@@ -191,6 +214,33 @@ export function checks(env) {
 			await dialog.getByRole('button', { name: 'Filter on this stream' }).click();
 			assert_equal(await bar(page).inputValue(), 'tcp.stream eq 0', 'the stream\'s filter');
 			await counts(page, 29, 29);
+			return `${api.records.length} records`;
+		},
+	}, {
+		name: 'Follow HTTP/2 Stream from a HEADERS item: the header blocks decompressed, both ends',
+		fn: async ({ page }) => {
+			await h2_exercise(page, env);
+			await login(page, env.url, env.student, env.student_pw);
+			await open_exercise(page, env.url, 'h2-follow', 6);
+			const api = await api_get(page, '/api/v1/exercises/h2-follow/follow?proto=http2&stream=0&sub=13');
+			assert_equal(api.records.map((r) => r.node), [0, 1, 1], 'the API: a request, its headers and body');
+			/* the ninth HTTP/2 item of frame 6 is HEADERS[13] (after Magic, two SETTINGS, five PRIORITY) */
+			await page.locator('[role=treeitem][data-field="http2"] > .ft-row .ft-label').nth(8).click({ button: 'right' });
+			await page.getByRole('menuitem', { name: 'Follow HTTP/2 Stream' }).click();
+			const dialog = page.getByRole('dialog', { name: 'Follow HTTP/2 Stream (tcp.stream eq 0 and http2.streamid eq 13)' });
+			await dialog.locator('.follow-text > span').first().waitFor();
+			const spans = await dialog.locator('.follow-text > span').evaluateAll((els) => els.map((e) => [e.className, e.textContent]));
+			assert_equal(spans.map((x) => x[0]), ['follow-c', 'follow-s', 'follow-s'], 'who sent each');
+			assert(spans[0][1].includes(':method....GET....:path..../'), `the request's headers, decompressed: ${spans[0][1]}`);
+			assert(spans[1][1].includes(':status....200'), `the response's: ${spans[1][1]}`);
+			assert(spans[2][1].includes('<!DOCTYPE html>'), `the body: ${spans[2][1].slice(0, 40)}`);
+			/* a SETTINGS item belongs to stream 0: none of this */
+			await page.keyboard.press('Escape');
+			await dialog.waitFor({ state: 'detached' });
+			await page.locator('[role=treeitem][data-field="tcp"] > .ft-row .ft-label').click({ button: 'right' });
+			assert_equal(await page.getByRole('menuitem', { name: 'Follow HTTP/2 Stream' }).getAttribute('aria-disabled'), 'false',
+				'the frame\'s first stream offered from the TCP item');
+			await page.keyboard.press('Escape');
 			return `${api.records.length} records`;
 		},
 	}, {
