@@ -3505,8 +3505,7 @@ val_hash(const struct val *v)
 		n = v->n;
 		break;
 	}
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 1099511628211ull;
+	h = tq_fnv1a64(h, p, n);
 	return h ^ (h >> 29);
 }
 

@@ -51,6 +51,19 @@ struct tq_tree;
 struct tq_node;
 struct tq_field;
 
+/* FNV-1a (64 bits) of the n bytes at p, going on from h: TQ_FNV64_BASIS to
+ * start.  Hashes for tables and ETags, not for anything an attacker must
+ * not guess. */
+#define TQ_FNV64_BASIS 0xcbf29ce484222325ULL
+static inline uint64_t
+tq_fnv1a64(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return h;
+}
+
 /* Growable output buffer with a hard cap (0: no cap).  Owned by the caller. */
 struct tq_sbuf {
 	char *s;

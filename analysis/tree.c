@@ -88,8 +88,8 @@ node_new(struct tq_pkt *pk, struct tq_node *parent, const struct tq_field *f,
 		/* a protocol's value is every byte it was given, as Wireshark's
 		 * tvb: 'tcp contains' searches the payload too */
 		uint32_t o = off <= s->len ? off : s->len;
-		n->v.b.p = s->p + o;
-		n->v.b.n = s->len - o;
+		n->v.b.p = s->p ? s->p + o : NULL;
+		n->v.b.n = s->p ? s->len - o : 0;
 	}
 	if (parent->last)
 		parent->last->next = n;

@@ -267,13 +267,7 @@ etag_check(struct MHD_Connection *c, struct reply *r, const struct loaded *l, in
 {
 	/* the exercise's id names it: the slug may be long */
 	snprintf(r->etag, sizeof(r->etag), "\"x%lld-%s-%c-%.30s\"", (long long)l->id, l->version, staff ? 'i' : 's', what);
-	const char *inm = header(c, "If-None-Match");
-	if (inm && !strcmp(inm, r->etag)) {
-		r->status = 304;
-		r->not_modified = 1;
-		return 1;
-	}
-	return 0;
+	return reply_not_modified(c, r);
 }
 
 /*
@@ -352,8 +346,7 @@ shuffle_for(const struct loaded *l, int64_t user, struct shuffle *sh)
 		memcpy(d, f, m * sizeof(*f));
 		const char *id = json_string_value(json_object_get(q, "id"));
 		uint64_t seed = (uint64_t)user * 0x100000001b3ULL ^ (uint64_t)l->id << 32;
-		for (const char *c = id ? id : ""; *c; c++)
-			seed = (seed ^ (uint8_t)*c) * 0x100000001b3ULL;
+		seed = tq_fnv1a64(seed, id ? id : "", id ? strlen(id) : 0);
 		for (uint32_t k = m - 1; k > 0; k--) {
 			uint32_t j = (uint32_t)(tq_splitmix64(&seed) % (k + 1));
 			uint32_t t = d[k];
@@ -386,16 +379,6 @@ shuffled(const struct shuffle *sh, uint32_t p, int *dealt)
 	if (dealt)
 		*dealt = 0;
 	return p;
-}
-
-/* FNV-1a of s, for ETags. */
-static uint64_t
-hash64(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	while (*s)
-		h = (h ^ (uint8_t)*s++) * 0x100000001b3ULL;
-	return h;
 }
 
 /*
@@ -524,7 +507,7 @@ frames_page(struct app *a, struct MHD_Connection *c, struct req *q, struct loade
 		return;                  /* refused, failed, or deferred to the heavy pool */
 	char what[96];
 	snprintf(what, sizeof(what), "list-%lu-%lu-%lu-%llx-u%lld", from, count, at,
-	    filter ? (unsigned long long)hash64(filter) : 0ULL, sh.n ? (long long)viewer : 0LL);
+	    filter ? (unsigned long long)tq_fnv1a64(TQ_FNV64_BASIS, filter, strlen(filter)) : 0ULL, sh.n ? (long long)viewer : 0LL);
 	if (etag_check(c, r, l, staff, what)) {
 		fsel_release(fs);
 		return;

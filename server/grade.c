@@ -325,8 +325,7 @@ fb_hash(int kind, const char *s, size_t n, uint64_t num)
 	if (kind == 0) {
 		h ^= num;
 	} else {
-		for (size_t i = 0; i < n; i++)
-			h = (h ^ (uint8_t)s[i]) * 1099511628211ull;
+		h = tq_fnv1a64(h, s, n);
 	}
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdull;

@@ -305,6 +305,17 @@ header(struct MHD_Connection *c, const char *name)
 	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
 
+int
+reply_not_modified(struct MHD_Connection *c, struct reply *r)
+{
+	const char *inm = header(c, "If-None-Match");
+	if (!inm || strcmp(inm, r->etag))
+		return 0;
+	r->status = 304;
+	r->not_modified = 1;
+	return 1;
+}
+
 json_t *
 parse_body(const struct req *q, struct reply *r)
 {

@@ -278,12 +278,8 @@ route_fields(struct app *a, struct MHD_Connection *c, const char *method, const 
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, fields_make);
 	snprintf(r->etag, sizeof(r->etag), "\"fields-%s-%zu\"", PACKAGE_VERSION, fields_len);
-	const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
-	if (inm && !strcmp(inm, r->etag)) {
-		r->status = 304;
-		r->not_modified = 1;
+	if (reply_not_modified(c, r))
 		return;
-	}
 	if (!fields_json || !(r->raw = malloc(fields_len))) {
 		reply_error(r, 503, "out of memory");
 		return;

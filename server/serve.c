@@ -152,6 +152,24 @@ hold(int *refs)
 
 #define FSEL_KEEP 8                  /* display filters kept per capture */
 
+static void evict(struct app *a, const struct capentry *keep);
+
+/* What a kept selection takes, counted with its capture against the cache's budget. */
+static size_t
+fsel_bytes(const struct fsel *fs)
+{
+	return sizeof(*fs) + fs->n + strlen(fs->src) + 1;
+}
+
+/* Under a->lock: ce grows (or shrinks) by d bytes. */
+static void
+capentry_grow(struct app *a, struct capentry *ce, ptrdiff_t d)
+{
+	ce->bytes += (size_t)d;
+	if (ce->in_cache)
+		a->cap_bytes += (size_t)d;
+}
+
 void
 fsel_release(struct fsel *fs)
 {
@@ -188,6 +206,7 @@ fsel_keep(struct app *a, struct capentry *ce, struct fsel *fs)
 	hold(&fs->refs);
 	fs->next = ce->filters;
 	ce->filters = fs;
+	capentry_grow(a, ce, (ptrdiff_t)fsel_bytes(fs));
 	unsigned k = 0;
 	for (struct fsel **pp = &ce->filters; *pp; pp = &(*pp)->next)
 		if (++k == FSEL_KEEP) {
@@ -195,6 +214,9 @@ fsel_keep(struct app *a, struct capentry *ce, struct fsel *fs)
 			(*pp)->next = NULL;
 			break;
 		}
+	for (struct fsel *d = drop; d; d = d->next)
+		capentry_grow(a, ce, -(ptrdiff_t)fsel_bytes(d));
+	evict(a, ce);
 	pthread_mutex_unlock(&a->lock);
 	while (drop) {
 		struct fsel *next = drop->next;

@@ -186,6 +186,8 @@ void reply_json(struct reply *r, unsigned status, json_t *j);
 /* A JSON error: {"error": message}; the message is made valid UTF-8 whatever it quotes. */
 void reply_error(struct reply *r, unsigned status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 const char *header(struct MHD_Connection *c, const char *name);
+/* With r->etag set: 1 and a 304 when the client's copy (If-None-Match) is that one, else 0. */
+int reply_not_modified(struct MHD_Connection *c, struct reply *r);
 /* The body as a JSON object, or NULL with a 400 set in r. */
 json_t *parse_body(const struct req *q, struct reply *r);
 /* The client's address as text (the proxy's client when it is the trusted proxy). */

@@ -55,3 +55,17 @@ export function slugify(s) {
 	return String(s).toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '')
 		.replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64).replace(/-+$/, '');
 }
+
+/* The index in s of the character at UTF-8 byte offset pos (the server counts bytes). */
+export function char_index(s, pos) {
+	const enc = new TextEncoder();
+	let bytes = 0;
+	let i = 0;
+	for (const ch of s) {
+		if (bytes >= pos)
+			return i;
+		bytes += enc.encode(ch).length;
+		i += ch.length;
+	}
+	return s.length;
+}

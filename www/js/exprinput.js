@@ -5,23 +5,9 @@
 // view), or the error with its place underlined.
 
 import * as api from './api.js';
-import { h, append, uid, plural } from './dom.js';
+import { h, append, uid, plural, char_index } from './dom.js';
 
 const MAX_ORIGINS = 24;              /* "from" buttons shown; the rest counted */
-
-/* The index in s of the character at UTF-8 byte offset pos (the server counts bytes). */
-function char_index(s, pos) {
-	const enc = new TextEncoder();
-	let bytes = 0;
-	let i = 0;
-	for (const ch of s) {
-		if (bytes >= pos)
-			return i;
-		bytes += enc.encode(ch).length;
-		i += ch.length;
-	}
-	return s.length;
-}
 
 /* [start, end) of the token at i: a name, a number, a quoted text, or one character. */
 function token_at(s, i) {

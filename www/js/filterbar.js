@@ -6,7 +6,7 @@
 // (ArrowUp and ArrowDown when no completion is open).
 
 import * as api from './api.js';
-import { h, uid } from './dom.js';
+import { h, uid, char_index } from './dom.js';
 
 const HISTORY_KEY = 'tq.filter-history';
 const HISTORY_MAX = 30;
@@ -28,20 +28,6 @@ function history_save(list) {
 	} catch {
 		/* private browsing: history lasts the page */
 	}
-}
-
-/* The index in s of the character at UTF-8 byte offset pos (the server counts bytes). */
-function char_index(s, pos) {
-	const enc = new TextEncoder();
-	let bytes = 0;
-	let i = 0;
-	for (const ch of s) {
-		if (bytes >= pos)
-			return i;
-		bytes += enc.encode(ch).length;
-		i += ch.length;
-	}
-	return s.length;
 }
 
 /* The field name being typed at the caret: [start, end, text], or null. */
