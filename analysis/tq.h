@@ -242,6 +242,8 @@ struct tq_node *tq_node_next(const struct tq_node *n);
 const struct tq_field *tq_node_field(const struct tq_node *n);
 const char *tq_field_abbrev(const struct tq_field *f);
 const struct tq_field *tq_field_lookup(const char *abbrev);
+/* The registered abbrev closest to a mistyped one, NULL when none is close. */
+const char *tq_field_suggest(const char *abbrev);
 const char *tq_field_name(const struct tq_field *f);
 /* Not a protocol or a text item: it has a value to show and compare. */
 int tq_field_has_value(const struct tq_field *f);

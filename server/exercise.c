@@ -181,8 +181,8 @@ ynode(struct yconv *c, yaml_node_t *n, int depth, const char *path)
 	}
 }
 
-static json_t *
-yaml_to_json(const char *text, size_t len, char *err, size_t errlen)
+json_t *
+tq_yaml_to_json(const char *text, size_t len, char *err, size_t errlen)
 {
 	if (len > TQ_EX_MAX_FILE) {
 		errf(err, errlen, "the exercise file is too large (%zu bytes; %u at most)", len, TQ_EX_MAX_FILE);
@@ -1014,7 +1014,7 @@ int
 tq_exercise_load_yaml(const char *text, size_t len, const char *dir, struct tq_exercise **out, char *err, size_t errlen)
 {
 	*out = NULL;
-	json_t *doc = yaml_to_json(text, len, err, errlen);
+	json_t *doc = tq_yaml_to_json(text, len, err, errlen);
 	if (!doc)
 		return -1;
 	int rc = tq_exercise_from_json(doc, dir, out, err, errlen);

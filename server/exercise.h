@@ -57,6 +57,9 @@ size_t tq_exercise_count(const struct tq_exercise *ex);
 /* How its capture is to be opened: its view.decode_as rules (tshark -d). */
 struct tq_open_opts tq_exercise_open_opts(const struct tq_exercise *ex);
 
+/* YAML text (at most TQ_EX_MAX_FILE bytes) as JSON: mappings, lists and
+ * scalars (plain ones typed: numbers, true/false, null), or NULL with err set. */
+json_t *tq_yaml_to_json(const char *text, size_t len, char *err, size_t errlen);
 /* The document as YAML, as tq_exercise_load_yaml reads it back. */
 int tq_exercise_to_yaml(const json_t *doc, struct tq_sbuf *out);
 

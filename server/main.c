@@ -13,6 +13,7 @@
 
 #include "../analysis/tq.h"
 #include "exercise.h"
+#include "import.h"
 #include "server.h"
 
 static void
@@ -29,6 +30,7 @@ usage(FILE *fp)
 	    "       tracequiz user add NAME --role student|instructor|admin [--db FILE]\n"
 	    "       tracequiz token add NAME [--scope admin|read|grade] [--course SLUG]... [--days N] [--db FILE]\n"
 	    "       tracequiz rekey [--db FILE] [--dry-run | --apply]\n"
+	    "       tracequiz import inginious TASKDIR OUTDIR\n"
 	    "       tracequiz --version\n"
 	    "\n"
 	    "dissect   print a capture as tshark does: the packet list (default), the tree\n"
@@ -42,7 +44,9 @@ usage(FILE *fp)
 	    "key       each question's key, computed on the exercise's capture or another one\n"
 	    "grade     grade answers ({\"q1\": \"...\", ...}, a file or - for stdin)\n"
 	    "rekey     list the exercises whose keys this version computes differently from\n"
-	    "          the keys frozen in the database; --apply stores the new ones\n",
+	    "          the keys frozen in the database; --apply stores the new ones\n"
+	    "import    an INGInious task (task.yaml and its capture) made an exercise folder,\n"
+	    "          with a report of what was mapped and what needs the instructor\n",
 	    fp);
 }
 
@@ -730,6 +734,32 @@ fail:
 	return -1;
 }
 
+/* tracequiz import inginious TASKDIR OUTDIR */
+static int
+cmd_import(int argc, char **argv)
+{
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc != 4 || strcmp(argv[1], "inginious")) {
+		usage(stderr);
+		return 2;
+	}
+	struct tq_sbuf rep;
+	tq_sbuf_init(&rep, 0);
+	char err[1024];
+	int rc = tq_import_inginious(argv[2], argv[3], &rep, err, sizeof(err));
+	if (rep.s)
+		fwrite(rep.s, 1, rep.len, stdout);
+	if (rc != 0)
+		fprintf(stderr, "tracequiz: import: %s\n", err);
+	else
+		printf("\nThe exercise is in %s (exercise.yaml; this report is import-report.md).\n", argv[3]);
+	tq_sbuf_free(&rep);
+	return rc ? 1 : 0;
+}
+
 static int
 cmd_key_or_grade(int argc, char **argv, int grade)
 {
@@ -867,6 +897,8 @@ main(int argc, char **argv)
 		return cmd_key_or_grade(argc - 1, argv + 1, 1);
 	if (!strcmp(argv[1], "rekey"))
 		return cmd_rekey(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "import"))
+		return cmd_import(argc - 1, argv + 1);
 	fprintf(stderr, "tracequiz: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

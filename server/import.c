@@ -1,0 +1,754 @@
+/*
+ * import.c - an INGInious task made a tracequiz exercise: `tracequiz import
+ * inginious TASKDIR OUTDIR` (doc/import.md).
+ *
+ * task.yaml is read as data, never run: its network-trace problems give the
+ * capture, the view (exclude, redact), field questions (hide, feedback) and
+ * order questions (shuffle); multiple_choice problems give choice questions,
+ * with the course's validity kept as it is; a free-text problem gives a
+ * question when task.yaml holds its answer, and is listed for the
+ * instructor when its answer sits in the task's run script.  The names the
+ * course files use that tracequiz does not know are mapped to the field they
+ * mean (PDML's geninfo, the course's misspellings), each mapping said in the
+ * report.  The exercise is checked and its keys computed on the capture
+ * before anything is written; the files are then written beside each other
+ * under temporary names and renamed, so that an import either gives a whole
+ * exercise or nothing.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "exercise.h"
+#include "import.h"
+
+#define MAX_TASK_FILE (1u << 20)         /* task.yaml */
+#define MAX_CAPTURE   (256u << 20)       /* the capture copied */
+
+struct imp {
+	const char *taskdir;
+	struct tq_sbuf *rep;
+	char *err;
+	size_t errlen;
+};
+
+static int
+fail(struct imp *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
+fail(struct imp *m, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m->err, m->errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* A line of the report. */
+static void
+say(struct imp *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+say(struct imp *m, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	tq_sbuf_puts(m->rep, line);
+	tq_sbuf_putc(m->rep, '\n');
+}
+
+/* The whole file at path, at most max bytes, NUL-terminated; NULL with errno set. */
+static char *
+slurp(const char *path, size_t max, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return NULL;
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+	for (;;) {
+		if (n + 65536 + 1 > cap) {
+			cap = cap ? cap * 2 : 65536 * 2;
+			char *nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				fclose(fp);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = nb;
+		}
+		size_t k = fread(buf + n, 1, 65536, fp);
+		n += k;
+		if (n > max) {
+			free(buf);
+			fclose(fp);
+			errno = EFBIG;
+			return NULL;
+		}
+		if (k < 65536)
+			break;
+	}
+	int bad = ferror(fp);
+	fclose(fp);
+	if (bad) {
+		free(buf);
+		errno = EIO;
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* ------------------------------------------------------------------ text */
+
+/* s starts with the inline markup `text <url>`_ (or __): its parts. */
+static int
+rst_link(const char *s, const char **text, size_t *tn, const char **url, size_t *un, size_t *len)
+{
+	if (*s != '`')
+		return 0;
+	const char *close = strstr(s + 1, ">`_");
+	const char *lt = close ? memchr(s + 1, '<', (size_t)(close - s - 1)) : NULL;
+	if (!close || !lt || memchr(s + 1, '\n', (size_t)(close - s - 1)))
+		return 0;
+	const char *t = s + 1, *te = lt;
+	while (te > t && te[-1] == ' ')
+		te--;
+	*text = t;
+	*tn = (size_t)(te - t);
+	*url = lt + 1;
+	*un = (size_t)(close - lt - 1);
+	*len = (size_t)(close + 3 - s) + (close[3] == '_');
+	return *tn && *un;
+}
+
+/*
+ * reStructuredText as tracequiz's Markdown subset: ``code`` as `code`,
+ * `text <url>`_ as [text](url), emphasis as it is; a directive (.. raw::
+ * html and its script) is left out, with what it holds.
+ */
+static char *
+rst_to_md(struct imp *m, const char *in, const char *where)
+{
+	struct tq_sbuf o;
+	tq_sbuf_init(&o, 0);
+	const char *p = in;
+	int skipping = 0, dropped = 0;
+	size_t dir_indent = 0;
+	while (*p) {
+		const char *eol = strchr(p, '\n');
+		size_t n = eol ? (size_t)(eol - p) : strlen(p);
+		size_t ind = 0;
+		while (ind < n && (p[ind] == ' ' || p[ind] == '\t'))
+			ind++;
+		int blank = ind == n;
+		if (skipping && (blank || ind > dir_indent)) {
+			p += n + (eol != NULL);
+			continue;
+		}
+		skipping = 0;
+		if (n - ind > 3 && !memcmp(p + ind, ".. ", 3) && memmem(p + ind, n - ind, "::", 2)) {
+			skipping = 1;
+			dir_indent = ind;
+			dropped++;
+			p += n + (eol != NULL);
+			continue;
+		}
+		for (size_t i = 0; i < n;) {
+			const char *t, *u;
+			size_t tn, un, len;
+			if (p[i] == '`' && i + 1 < n && p[i + 1] == '`') {
+				const char *end = memmem(p + i + 2, n - i - 2, "``", 2);
+				if (end) {
+					tq_sbuf_putc(&o, '`');
+					tq_sbuf_put(&o, p + i + 2, (size_t)(end - (p + i + 2)));
+					tq_sbuf_putc(&o, '`');
+					i = (size_t)(end + 2 - p);
+					continue;
+				}
+			}
+			if (rst_link(p + i, &t, &tn, &u, &un, &len) && i + len <= n) {
+				tq_sbuf_printf(&o, "[%.*s](%.*s)", (int)tn, t, (int)un, u);
+				i += len;
+				continue;
+			}
+			tq_sbuf_putc(&o, p[i++]);
+		}
+		tq_sbuf_putc(&o, '\n');
+		p += n + (eol != NULL);
+	}
+	while (o.len && (o.s[o.len - 1] == '\n' || o.s[o.len - 1] == ' '))
+		o.len--;
+	if (dropped)
+		say(m, "- %s: %d reStructuredText directive%s left out (`.. raw:: html` and the like: tracequiz shows no "
+		    "HTML or script from a course)", where, dropped, dropped == 1 ? "" : "s");
+	char *r = strndup(o.s ? o.s : "", o.len);
+	tq_sbuf_free(&o);
+	return r;
+}
+
+/* A text of task.yaml as a JSON string in Markdown, or NULL when it is empty. */
+static json_t *
+md_of(struct imp *m, const json_t *v, const char *where)
+{
+	if (!json_is_string(v) || !*json_string_value(v))
+		return NULL;
+	char *s = rst_to_md(m, json_string_value(v), where);
+	json_t *j = s && *s ? json_string(s) : NULL;
+	free(s);
+	return j;
+}
+
+/* ------------------------------------------------------------------ fields */
+
+/*
+ * Names the course's files use for fields tracequiz knows under another:
+ * PDML's "General information" pseudo-protocol, and spellings Wireshark
+ * never had.  doc/import.md lists them.
+ */
+static const struct {
+	const char *from, *to, *why;
+} renames[] = {
+	{ "geninfo.num", "frame.number", "PDML's frame number" },
+	{ "geninfo.len", "frame.len", "PDML's frame length" },
+	{ "geninfo.caplen", "frame.cap_len", "PDML's captured length" },
+	{ "geninfo.timestamp", "frame.time", "PDML's arrival time" },
+	{ "ip6", "ipv6", "Wireshark calls the protocol ipv6" },
+	{ "tcp.flags.psh", "tcp.flags.push", "Wireshark's name for the PSH flag" },
+	{ "tcp.flags.rst", "tcp.flags.reset", "Wireshark's name for the RST flag" },
+};
+
+/* The field name means: itself when known, its mapping, or NULL (said in the report). */
+static const char *
+map_field(struct imp *m, const char *name, const char *where)
+{
+	for (size_t i = 0; i < sizeof(renames) / sizeof(renames[0]); i++)
+		if (!strcmp(name, renames[i].from)) {
+			say(m, "- %s: `%s` read as `%s` (%s)", where, name, renames[i].to, renames[i].why);
+			return renames[i].to;
+		}
+	if (tq_field_lookup(name))
+		return name;
+	const char *near = tq_field_suggest(name);
+	if (near)
+		say(m, "- %s: `%s` is no field tracequiz knows (did the course mean `%s`?): left out", where, name, near);
+	else
+		say(m, "- %s: `%s` is no field tracequiz knows: left out", where, name);
+	return NULL;
+}
+
+/* A list of field names (a string, a list, or {} for none) mapped, appended to list without repeats. */
+static void
+add_fields(struct imp *m, json_t *list, const json_t *v, const char *where)
+{
+	json_t *one = json_is_string(v) ? json_pack("[O]", v) : NULL;
+	const json_t *src = one ? one : v;
+	size_t i;
+	json_t *x;
+	json_array_foreach(src, i, x) {
+		if (!json_is_string(x))
+			continue;
+		const char *f = map_field(m, json_string_value(x), where);
+		int seen = 0;
+		size_t k;
+		json_t *y;
+		json_array_foreach(list, k, y)
+			seen |= f && !strcmp(json_string_value(y), f);
+		if (f && !seen)
+			json_array_append_new(list, json_string(f));
+	}
+	json_decref(one);
+}
+
+/* ------------------------------------------------------------------ the capture */
+
+static int
+is_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int
+is_capture_name(const char *n)
+{
+	size_t k = strlen(n);
+	return (k > 5 && !strcmp(n + k - 5, ".pcap")) || (k > 7 && !strcmp(n + k - 7, ".pcapng")) ||
+	    (k > 4 && !strcmp(n + k - 4, ".cap"));
+}
+
+/*
+ * The capture a problem's trace (its PDML: "x.pcap.xml", "dns-req.pdml")
+ * was made from, in the task folder or its public/: the name less .xml or
+ * .pdml, with .pcap or .pcapng added if need be; else the one capture whose
+ * name starts with it; else the folder's only capture.  0 and path set, or -1.
+ */
+static int
+find_capture(struct imp *m, const char *trace, char *path, size_t len)
+{
+	char stem[256];
+	snprintf(stem, sizeof(stem), "%s", trace);
+	for (int again = 1; again;) {
+		size_t k = strlen(stem);
+		again = 0;
+		if (k > 4 && !strcmp(stem + k - 4, ".xml"))
+			stem[k - 4] = '\0', again = 1;
+		else if (k > 5 && !strcmp(stem + k - 5, ".pdml"))
+			stem[k - 5] = '\0', again = 1;
+	}
+	if (strchr(stem, '/') || !strcmp(stem, "..")) {
+		say(m, "- the trace `%s` is not a file name inside the task", trace);
+		return -1;
+	}
+	static const char *const dirs[] = { "", "/public" };
+	static const char *const exts[] = { "", ".pcap", ".pcapng" };
+	for (size_t d = 0; d < 2; d++)
+		for (size_t e = 0; e < 3; e++) {
+			snprintf(path, len, "%s%s/%s%s", m->taskdir, dirs[d], stem, exts[e]);
+			if (is_capture_name(path) && is_file(path))
+				return 0;
+		}
+	/* no such name: one that starts with it, else the only one */
+	char prefixed[1400] = "", only[1400] = "";
+	int nprefixed = 0, ncaps = 0;
+	for (size_t d = 0; d < 2; d++) {
+		char dir[1024];
+		snprintf(dir, sizeof(dir), "%s%s", m->taskdir, dirs[d]);
+		DIR *dp = opendir(dir);
+		struct dirent *de;
+		while (dp && (de = readdir(dp))) {
+			if (!is_capture_name(de->d_name))
+				continue;
+			char p[1400];
+			snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+			if (!is_file(p))
+				continue;
+			ncaps++;
+			snprintf(only, sizeof(only), "%s", p);
+			if (!strncmp(de->d_name, stem, strlen(stem))) {
+				nprefixed++;
+				snprintf(prefixed, sizeof(prefixed), "%s", p);
+			}
+		}
+		if (dp)
+			closedir(dp);
+	}
+	const char *pick = nprefixed == 1 ? prefixed : ncaps == 1 ? only : NULL;
+	if (!pick) {
+		say(m, "- no capture for the trace `%s`: %d capture%s in the task folder, none named after it", trace, ncaps,
+		    ncaps == 1 ? "" : "s");
+		return -1;
+	}
+	size_t pl = strlen(pick);
+	if (pl >= len) {
+		say(m, "- the path of the capture of `%s` is too long", trace);
+		return -1;
+	}
+	memcpy(path, pick, pl + 1);
+	say(m, "- the trace `%s` is read from `%s` (%s)", trace, strrchr(pick, '/') + 1,
+	    nprefixed == 1 ? "the capture whose name starts with its own" : "the task's only capture");
+	return 0;
+}
+
+/* ------------------------------------------------------------------ problems */
+
+static const char *
+str_of(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+/* The prompt of a problem: its header, else its name. */
+static json_t *
+prompt_of(struct imp *m, const char *pid, const json_t *p)
+{
+	char where[160];
+	snprintf(where, sizeof(where), "problem %s", pid);
+	json_t *t = md_of(m, json_object_get(p, "header"), where);
+	if (!t)
+		t = md_of(m, json_object_get(p, "name"), where);
+	return t ? t : json_sprintf("Problem %s", pid);
+}
+
+/* A network-trace problem: the view, a field question (hide), an order question (shuffle). */
+static void
+trace_problem(struct imp *m, const char *pid, const json_t *p, json_t *view, json_t *questions)
+{
+	char where[160];
+	snprintf(where, sizeof(where), "problem %s", pid);
+	add_fields(m, json_object_get(view, "exclude"), json_object_get(p, "exclude"), where);
+	add_fields(m, json_object_get(view, "redact"), json_object_get(p, "redact"), where);
+	const json_t *hide = json_object_get(p, "hide");
+	json_t *h = json_object();
+	const char *k;
+	json_t *v;
+	size_t nf = 0;
+	json_object_foreach((json_t *)hide, k, v) {
+		char *end;
+		errno = 0;
+		long idx = strtol(k, &end, 10);
+		if (*end || errno || idx < 0 || idx >= 1000000) {
+			say(m, "- %s: `hide` names `%s`, which is not a frame's index: left out", where, k);
+			continue;
+		}
+		json_t *fs = json_array();
+		add_fields(m, fs, v, where);
+		if (!json_array_size(fs)) {
+			json_decref(fs);
+			continue;
+		}
+		char frame[24];
+		snprintf(frame, sizeof(frame), "%ld", idx + 1);     /* INGInious counts from 0 */
+		nf += json_array_size(fs);
+		json_object_set_new(h, frame, fs);
+	}
+	int shuffle = json_is_true(json_object_get(p, "shuffle"));
+	if (json_object_size(h)) {
+		json_t *q = json_pack("{s:s,s:s,s:o,s:o}", "id", pid, "kind", "field", "prompt", prompt_of(m, pid, p), "hide", h);
+		json_t *fb = json_object_get(p, "feedback"), *fields = json_object();
+		json_object_foreach(fb, k, v) {
+			const char *f = map_field(m, k, where);
+			json_t *t = md_of(m, v, where);
+			if (f && t)
+				json_object_set_new(fields, f, t);
+			else
+				json_decref(t);
+		}
+		if (json_object_size(fields))
+			json_object_set_new(q, "feedback", json_pack("{s:o}", "fields", fields));
+		else
+			json_decref(fields);
+		json_array_append_new(questions, q);
+		say(m, "- problem %s: a field question, %zu field%s to fill in (INGInious's frame indexes count from 0, "
+		    "tracequiz's frames from 1)", pid, nf, nf == 1 ? "" : "s");
+	} else {
+		json_decref(h);
+	}
+	if (shuffle) {
+		char id[160];
+		snprintf(id, sizeof(id), "%s%s", pid, nf ? "-order" : "");
+		json_t *q = json_pack("{s:s,s:s,s:o}", "id", id, "kind", "order", "prompt", prompt_of(m, pid, p));
+		json_t *t = md_of(m, json_object_get(p, "shuffle-feedback"), where);
+		if (t)
+			json_object_set_new(q, "feedback", json_pack("{s:o}", "wrong", t));
+		json_array_append_new(questions, q);
+		say(m, "- problem %s: an order question over every frame", pid);
+	}
+	if (!nf && !shuffle)
+		say(m, "- problem %s: the trace, shown beside the questions", pid);
+}
+
+static void
+choice_problem(struct imp *m, const char *pid, const json_t *p, json_t *questions)
+{
+	char where[160];
+	snprintf(where, sizeof(where), "problem %s", pid);
+	json_t *choices = json_array();
+	size_t i, nvalid = 0;
+	json_t *c;
+	json_array_foreach(json_object_get(p, "choices"), i, c) {
+		json_t *t = md_of(m, json_object_get(c, "text"), where);
+		if (!t)
+			continue;
+		json_t *o = json_pack("{s:o}", "text", t);
+		if (json_is_true(json_object_get(c, "valid"))) {
+			json_object_set_new(o, "valid", json_true());
+			nvalid++;
+		}
+		json_t *fb = md_of(m, json_object_get(c, "feedback"), where);
+		if (fb)
+			json_object_set_new(o, "feedback", fb);
+		json_array_append_new(choices, o);
+	}
+	json_t *q = json_pack("{s:s,s:s,s:o,s:o}", "id", pid, "kind", "choice", "prompt", prompt_of(m, pid, p),
+	    "choices", choices);
+	if (json_is_true(json_object_get(p, "multiple")))
+		json_object_set_new(q, "multiple", json_true());
+	json_int_t limit = json_integer_value(json_object_get(p, "limit"));
+	if (limit > 0 && (size_t)limit < json_array_size(choices))
+		json_object_set_new(q, "limit", json_integer(limit));
+	json_array_append_new(questions, q);
+	say(m, "- problem %s: a choice question, %zu choices, %zu valid as the course says%s", pid,
+	    json_array_size(choices), nvalid, json_is_true(json_object_get(p, "multiple")) ? " (several may be)" : "");
+}
+
+static void
+text_problem(struct imp *m, const char *pid, const json_t *p, const char *type, json_t *questions)
+{
+	const json_t *ans = json_object_get(p, "answer");
+	if (json_is_string(ans) || json_is_number(ans)) {
+		json_t *q = json_pack("{s:s,s:s,s:o,s:O}", "id", pid, "kind", json_is_number(ans) ? "number" : "text",
+		    "prompt", prompt_of(m, pid, p), "answer", ans);
+		if (json_is_string(ans))
+			json_object_set_new(q, "normalize", json_pack("[ss]", "case", "trim"));
+		json_array_append_new(questions, q);
+		say(m, "- problem %s (%s): a %s question, its answer as task.yaml gives it", pid, type,
+		    json_is_number(ans) ? "number" : "text");
+		return;
+	}
+	say(m, "- **problem %s (%s) needs you**: its answer is checked by the task's `run` script, which is not "
+	    "read: write its key (or `answer:`) in exercise.yaml. Its prompt: %.200s", pid, type,
+	    str_of(p, "header")[0] ? str_of(p, "header") : str_of(p, "name"));
+}
+
+/* ------------------------------------------------------------------ writing */
+
+/* Writes n bytes to dir/.name.import (created new), for write_commit. */
+static int
+write_temp(struct imp *m, const char *dir, const char *name, const void *data, size_t n)
+{
+	char tmp[1200];
+	snprintf(tmp, sizeof(tmp), "%s/.%s.import", dir, name);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return fail(m, "%s: %s", tmp, strerror(errno));
+	const char *p = data;
+	while (n) {
+		ssize_t k = write(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			int e = errno;
+			close(fd);
+			unlink(tmp);
+			return fail(m, "%s: %s", tmp, strerror(k < 0 ? e : EIO));
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		unlink(tmp);
+		return fail(m, "%s: %s", tmp, strerror(errno));
+	}
+	return 0;
+}
+
+static int
+commit(struct imp *m, const char *dir, const char *name)
+{
+	char tmp[1200], dst[1200];
+	snprintf(tmp, sizeof(tmp), "%s/.%s.import", dir, name);
+	snprintf(dst, sizeof(dst), "%s/%s", dir, name);
+	if (rename(tmp, dst) != 0)
+		return fail(m, "%s: %s", dst, strerror(errno));
+	return 0;
+}
+
+static void
+drop_temp(const char *dir, const char *name)
+{
+	char tmp[1200];
+	snprintf(tmp, sizeof(tmp), "%s/.%s.import", dir, name);
+	unlink(tmp);
+}
+
+/* ------------------------------------------------------------------ the task */
+
+/* The keys computed on the capture, in the report; -1 when the exercise does not load. */
+static int
+check_keys(struct imp *m, json_t *doc, const char *outdir, const char *cap_path)
+{
+	struct tq_exercise *ex;
+	char err[1024];
+	if (tq_exercise_from_json(doc, outdir, &ex, err, sizeof(err)) != 0)
+		return fail(m, "the imported exercise does not load: %s", err);
+	struct tq_capture *cap;
+	struct tq_open_opts oo = tq_exercise_open_opts(ex);
+	if (tq_capture_open_file_opts(cap_path, &oo, &cap, err, sizeof(err)) != 0) {
+		tq_exercise_free(ex);
+		return fail(m, "%s: %s", cap_path, err);
+	}
+	int rc = tq_exercise_compute_keys(ex, cap, NULL, err, sizeof(err));
+	if (rc != 0) {
+		tq_capture_free(cap);
+		tq_exercise_free(ex);
+		return fail(m, "%s: %s", cap_path, err);
+	}
+	json_t *keys = tq_exercise_keys_json(ex);
+	size_t i;
+	json_t *q;
+	say(m, "\n## Keys, computed on the capture\n");
+	json_array_foreach(json_object_get(keys, "questions"), i, q) {
+		const json_t *e = json_object_get(q, "error");
+		char *k = json_dumps(json_object_get(q, "key"), JSON_ENCODE_ANY | JSON_COMPACT);
+		const json_t *states = json_object_get(q, "states");
+		if (json_is_string(e)) {
+			say(m, "- %s: **no key**: %s", json_string_value(json_object_get(q, "id")), json_string_value(e));
+		} else if (json_is_array(states)) {
+			struct tq_sbuf l;
+			tq_sbuf_init(&l, 0);
+			size_t c;
+			json_t *st;
+			json_array_foreach(states, c, st)
+				if (json_is_true(st) || json_integer_value(st) == 1)
+					tq_sbuf_printf(&l, "%s%zu", l.len ? ", " : "", c + 1);
+			say(m, "- %s: valid choices %s of %zu", json_string_value(json_object_get(q, "id")),
+			    l.len ? l.s : "none", json_array_size(states));
+			tq_sbuf_free(&l);
+		} else
+			say(m, "- %s: `%.300s%s`", json_string_value(json_object_get(q, "id")), k ? k : "?",
+			    k && strlen(k) > 300 ? "..." : "");
+		free(k);
+	}
+	json_decref(keys);
+	tq_capture_free(cap);
+	tq_exercise_free(ex);
+	return 0;
+}
+
+int
+tq_import_inginious(const char *taskdir, const char *outdir, struct tq_sbuf *report, char *err, size_t errlen)
+{
+	struct imp m = { taskdir, report, err, errlen };
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/task.yaml", taskdir);
+	size_t len;
+	char *text = slurp(path, MAX_TASK_FILE, &len);
+	if (!text)
+		return fail(&m, "%s: %s", path, errno == EFBIG ? "larger than 1 MiB: not a task.yaml" : strerror(errno));
+	json_t *task = tq_yaml_to_json(text, len, err, errlen);
+	free(text);
+	if (!task)
+		return -1;
+	int rc = -1;
+	json_t *doc = NULL;
+	char *cap_data = NULL;
+	const char *cap_name = NULL;
+	json_t *problems = json_object_get(task, "problems");
+	if (!json_is_object(task) || !json_is_object(problems) || !json_object_size(problems)) {
+		fail(&m, "%s: no problems: not an INGInious task", path);
+		goto out;
+	}
+	const char *title = str_of(task, "name");
+	say(&m, "# Import of %s\n", taskdir);
+	doc = json_pack("{s:s}", "title", *title ? title : "Imported task");
+	json_t *intro = md_of(&m, json_object_get(task, "context"), "the task's context");
+	if (intro)
+		json_object_set_new(doc, "intro", intro);
+	json_t *view = json_pack("{s:[],s:[]}", "exclude", "redact");
+	json_t *questions = json_array();
+
+	/* the capture: the first network-trace problem's trace */
+	char cap_path[1024] = "";
+	const char *trace = NULL;
+	const char *pid;
+	json_t *p;
+	json_object_foreach(problems, pid, p) {
+		if (!strcmp(str_of(p, "type"), "network-trace") && *str_of(p, "trace")) {
+			trace = str_of(p, "trace");
+			break;
+		}
+	}
+	if (!trace) {
+		fail(&m, "%s: no network-trace problem: the task shows no trace", path);
+		goto out;
+	}
+	if (find_capture(&m, trace, cap_path, sizeof(cap_path)) != 0) {
+		fail(&m, "%s: the capture of the trace '%s' is not in the task folder (nor in public/)", path, trace);
+		goto out;
+	}
+	json_object_foreach(problems, pid, p) {
+		const char *type = str_of(p, "type");
+		if (!strcmp(type, "network-trace")) {
+			if (strcmp(str_of(p, "trace"), trace)) {
+				say(&m, "- **problem %s shows another trace** (`%s`): an exercise shows one; it is left out", pid,
+				    str_of(p, "trace"));
+				continue;
+			}
+			trace_problem(&m, pid, p, view, questions);
+		} else if (!strcmp(type, "multiple_choice")) {
+			choice_problem(&m, pid, p, questions);
+		} else if (!strcmp(type, "code_single_line") || !strcmp(type, "code") || !strcmp(type, "match")) {
+			text_problem(&m, pid, p, type, questions);
+		} else {
+			say(&m, "- **problem %s** is of the type `%s`, which tracequiz does not import", pid, type);
+		}
+	}
+	cap_name = strrchr(cap_path, '/') + 1;
+	json_object_set_new(doc, "capture", json_string(cap_name));
+	if (!json_array_size(json_object_get(view, "exclude")))
+		json_object_del(view, "exclude");
+	if (!json_array_size(json_object_get(view, "redact")))
+		json_object_del(view, "redact");
+	if (json_object_size(view))
+		json_object_set(doc, "view", view);
+	json_decref(view);
+	if (!json_array_size(questions)) {
+		json_decref(questions);
+		fail(&m, "%s: no problem of the task could be made a question", path);
+		goto out;
+	}
+	json_object_set_new(doc, "questions", questions);
+
+	/* checked, keyed, then written: the capture, the exercise, the report */
+	if (mkdir(outdir, 0755) != 0 && errno != EEXIST) {
+		fail(&m, "%s: %s", outdir, strerror(errno));
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/exercise.yaml", outdir);
+	if (is_file(path)) {
+		fail(&m, "%s already holds an exercise: import into a new folder", outdir);
+		goto out;
+	}
+	if (check_keys(&m, doc, outdir, cap_path) != 0)
+		goto out;
+	size_t cap_len;
+	cap_data = slurp(cap_path, MAX_CAPTURE, &cap_len);
+	if (!cap_data) {
+		fail(&m, "%s: %s", cap_path, strerror(errno));
+		goto out;
+	}
+	struct tq_sbuf y;
+	tq_sbuf_init(&y, 0);
+	tq_sbuf_printf(&y, "# Imported from the INGInious task %s (tracequiz import inginious);\n"
+	    "# import-report.md says what was mapped and what needs you.\n", taskdir);
+	if (tq_exercise_to_yaml(doc, &y) != 0 || y.err) {
+		tq_sbuf_free(&y);
+		fail(&m, "the exercise cannot be written as YAML");
+		goto out;
+	}
+	/* exercise.yaml last: there is an exercise only when everything is there */
+	const char *files[] = { cap_name, "import-report.md", "exercise.yaml" };
+	const void *data[] = { cap_data, report->s ? report->s : "", y.s };
+	size_t lens[] = { cap_len, report->len, y.len };
+	size_t written = 0, committed = 0;
+	while (written < 3 && write_temp(&m, outdir, files[written], data[written], lens[written]) == 0)
+		written++;
+	while (written == 3 && committed < 3 && commit(&m, outdir, files[committed]) == 0)
+		committed++;
+	tq_sbuf_free(&y);
+	if (committed < 3) {
+		for (size_t i = 0; i < 3; i++) {
+			drop_temp(outdir, files[i]);
+			if (i < committed) {
+				snprintf(path, sizeof(path), "%s/%s", outdir, files[i]);
+				unlink(path);
+			}
+		}
+		goto out;
+	}
+	tq_sbuf_free(&y);
+	rc = 0;
+out:
+	free(cap_data);
+	json_decref(doc);
+	json_decref(task);
+	return rc;
+}

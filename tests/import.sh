@@ -1,0 +1,208 @@
+#!/bin/sh
+# import.sh - tracequiz import inginious on task folders this script writes
+# in the INGInious format (with the project's captures), and on every task of
+# the CNP3 course in ../shared/cnp3 when it is there (read in place, never
+# copied): each imports; the keys of hidden fields, the orders and the valid
+# choices are those the task expects (the values tshark shows); the report
+# names each mapping and what needs the instructor; an import into a folder
+# that holds an exercise, a task with no capture, or a task.yaml that is not
+# YAML is refused and leaves nothing behind.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+data=$here/data
+shared=${SHARED:-$here/../../shared}
+[ -d "$shared" ] || shared=/work/shared
+tq=${TRACEQUIZ:-./tracequiz}
+[ -x "$tq" ] || { echo "import: no tracequiz at $tq (set TRACEQUIZ)" >&2; exit 99; }
+TQ_MANUF=/dev/null
+export TQ_MANUF
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0 bad=0
+
+ok() { n=$((n + 1)); echo "ok   $1"; }
+ko() { n=$((n + 1)); bad=$((bad + 1)); echo "FAIL $1"; }
+
+# import TASKDIR NAME: imports into $tmp/out/NAME, the report in $tmp/NAME.log
+import() {
+	if "$tq" import inginious "$1" "$tmp/out/$2" > "$tmp/$2.log" 2>&1 && [ -f "$tmp/out/$2/exercise.yaml" ] &&
+	    [ -f "$tmp/out/$2/import-report.md" ]; then
+		ok "$2 imports"
+	else
+		ko "$2 does not import:"
+		sed 's/^/  /' "$tmp/$2.log"
+	fi
+}
+
+# key NAME ID JSON: the question's key (tracequiz key --json), compact
+key() {
+	got=$("$tq" key "$tmp/out/$1" --json 2>&1 | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+q = [q for q in d["questions"] if q["id"] == sys.argv[1]]
+v = q[0]["key"] if q else "no question"
+if q and q[0].get("states") is not None:
+    v = [i + 1 for i, s in enumerate(q[0]["states"]) if s]
+print(json.dumps(v, separators=(",", ":"), sort_keys=True))' "$2" 2>&1)
+	if [ "$got" = "$3" ]; then ok "$1 $2: $got"; else ko "$1 $2: $got, want $3"; fi
+}
+
+# says NAME TEXT: the report says it
+says() {
+	if grep -qF -- "$2" "$tmp/out/$1/import-report.md"; then ok "$1 report: $2"; else ko "$1 report lacks: $2"; fi
+}
+
+mkdir -p "$tmp/out" "$tmp/tasks"
+
+# ---- task folders written here, in the INGInious format
+t=$tmp/tasks/handshake
+mkdir -p "$t/public"
+cp "$data/tcp-handshake-eth-ipv4.pcap" "$t/public/handshake.pcap"
+cat > "$t/task.yaml" <<'EOF'
+accessible: true
+author: tracequiz tests
+context: |-
+    The three segments of a ``TCP`` handshake, as in the `RFC <https://www.rfc-editor.org/rfc/rfc9293>`_.
+
+    .. raw:: html
+
+       <script>alert(1)</script>
+environment_type: mcq
+name: A handshake
+problems:
+    seq:
+        type: network-trace
+        name: Sequence numbers
+        header: Which *sequence* numbers do the segments carry?
+        trace: handshake.pcap.xml
+        exclude:
+        - tcp.flags.str
+        - geninfo.timestamp
+        - tcp.no_such_field
+        redact: tcp.checksum
+        hide:
+            0:
+            - tcp.seq
+            1:
+            - tcp.flags.psh
+            - tcp.ack
+        feedback:
+            tcp.seq: The ``SYN`` flag takes one number.
+        shuffle: true
+        shuffle-feedback: Look at the flags.
+    which:
+        type: multiple_choice
+        header: Which statements hold?
+        multiple: true
+        limit: 2
+        choices:
+        - text: The client sends the first ``SYN``.
+          valid: true
+          feedback: Yes.
+        - text: The server sends a ``FIN``.
+        - text: Three segments open the connection.
+          valid: true
+    port:
+        type: code_single_line
+        header: Which port does the server listen on?
+        answer: 50001
+    name:
+        type: code_single_line
+        header: What does the run script check?
+    other:
+        type: network-trace
+        trace: another.pcap.xml
+EOF
+import "$t" handshake
+key handshake seq '{"1":{"tcp.seq":"0"},"2":{"tcp.ack":"1","tcp.flags.push":"0"}}'
+key handshake seq-order '[1,2,3,4,5,6,7,8,9,10,11,12]'
+key handshake which '[1,3]'
+key handshake port '50001'
+says handshake '`tcp.flags.psh` read as `tcp.flags.push`'
+says handshake '`geninfo.timestamp` read as `frame.time`'
+says handshake '`tcp.no_such_field` is no field tracequiz knows'
+says handshake '**problem name (code_single_line) needs you**'
+says handshake '**problem other shows another trace**'
+says handshake 'directive left out'
+if grep -q 'script\|alert' "$tmp/out/handshake/exercise.yaml"; then ko "the raw HTML is left out"; else ok "the raw HTML is left out"; fi
+if grep -qF '[RFC](https://www.rfc-editor.org/rfc/rfc9293)' "$tmp/out/handshake/exercise.yaml" &&
+    grep -qF 'The `SYN` flag takes one number.' "$tmp/out/handshake/exercise.yaml"; then
+	ok "reStructuredText links and code become Markdown"
+else
+	ko "reStructuredText links and code become Markdown"
+fi
+# graded as the course grades it: the hidden values in any base
+if printf '%s' '{"seq": {"1": {"tcp.seq": "0x0"}, "2": {"tcp.ack": "1", "tcp.flags.push": "0"}}}' |
+    "$tq" grade "$tmp/out/handshake" - 2>&1 | grep -q 'seq: right'; then
+	ok "the imported field question grades a right answer right"
+else
+	ko "the imported field question grades a right answer right"
+fi
+
+# refused, and nothing left behind
+before=$(ls -la "$tmp/out/handshake" | sha256sum)
+if "$tq" import inginious "$t" "$tmp/out/handshake" > "$tmp/again.log" 2>&1 || ! grep -q 'already holds an exercise' "$tmp/again.log" ||
+    [ "$(ls -la "$tmp/out/handshake" | sha256sum)" != "$before" ]; then
+	ko "an import into a folder that holds an exercise is refused, the folder as it was"
+else
+	ok "an import into a folder that holds an exercise is refused, the folder as it was"
+fi
+t2=$tmp/tasks/nocap
+mkdir -p "$t2"
+printf 'name: x\nproblems:\n    a:\n        type: network-trace\n        trace: gone.pcap.xml\n' > "$t2/task.yaml"
+if "$tq" import inginious "$t2" "$tmp/out/nocap" > "$tmp/nocap.log" 2>&1 || [ -e "$tmp/out/nocap/exercise.yaml" ] ||
+    ! grep -q "not in the task folder" "$tmp/nocap.log"; then
+	ko "a task whose capture is not there is refused with a message"
+else
+	ok "a task whose capture is not there is refused with a message"
+fi
+t3=$tmp/tasks/notyaml
+mkdir -p "$t3"
+printf 'name: [x\nproblems: {\n' > "$t3/task.yaml"
+if "$tq" import inginious "$t3" "$tmp/out/notyaml" > "$tmp/notyaml.log" 2>&1 || ! grep -q 'YAML error at line' "$tmp/notyaml.log" ||
+    [ -e "$tmp/out/notyaml/exercise.yaml" ]; then
+	ko "a task.yaml that is not YAML is refused with its line"
+else
+	ok "a task.yaml that is not YAML is refused with its line"
+fi
+if "$tq" import inginious "$tmp/tasks/none" "$tmp/out/none" > "$tmp/none.log" 2>&1 || ! grep -q 'task.yaml' "$tmp/none.log"; then
+	ko "a folder without task.yaml is refused"
+else
+	ok "a folder without task.yaml is refused"
+fi
+if ls -a "$tmp/out/nocap" "$tmp/out/notyaml" 2>/dev/null | grep -q '\.import$'; then
+	ko "no temporary file left"
+else
+	ok "no temporary file left"
+fi
+
+# ---- the CNP3 course's tasks, read where they are
+c=$shared/cnp3
+if [ -d "$c" ]; then
+	for d in "$c"/*/; do
+		[ -f "$d/task.yaml" ] && import "$d" "$(basename "$d")"
+	done
+	# hidden fields: the values tshark shows (tshark -T fields -e ..., once)
+	key tcp-syn-seq-ack test '{"2":{"tcp.ack":"1"},"3":{"tcp.ack":"1","tcp.seq":"1"}}'
+	key ip6-tcp test '{"1":{"ipv6.nxt":"6"}}'
+	key pkt-dns-id id '{"2":{"dns.id":"0x16eb"}}'
+	# orders: every frame of the trace
+	key tcp-reorder-twh test '[1,2,3]'
+	key ip6-frag-icmp6 test '[1,2]'
+	# choices, valid as the course says
+	key q-pkt-tls-1 mcq '[2]'
+	key q-pkt-tls-smtp q2 '[2]'
+	key mcq-http-trace q1 '[1,2,4,10]'
+	key mcq-pkt-dns-1 q1 '[1,2,4,6,7]'
+	key mcq-pkt-http2-1 q1 '[1,2,4,6,8,9,11]'
+	key q-pkt-ssh-1 qcm '[1,2,3,5,6,7]'
+	says pkt-dns-id '`geninfo.num` read as `frame.number`'
+	says q-pkt-tls-smtp '`ip6` read as `ipv6`'
+	says mcq-pkt-dns-1 'is read from `dns-trace-28772.pcap`'
+	says q-pkt-tls-1 '**problem q1 (code_single_line) needs you**'
+else
+	echo "import: $c is not there: the CNP3 tasks are skipped"
+fi
+
+echo "import: $((n - bad)) of $n checks passed"
+[ "$bad" = 0 ]
