@@ -512,6 +512,12 @@ tq_findex_build(struct tq_capture *cap, struct tq_expr *const *exprs, size_t n,
 	if (!ix->want || !ix->frames)
 		goto nomem;
 	size_t nwant = 0;
+	if (!exprs && n == TQ_FINDEX_ALL) {
+		/* every field (key discovery) */
+		memset(ix->want, 1, ix->idlimit);
+		nwant = ix->idlimit;
+		n = 0;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct tq_field *const *fs;
 		size_t k = tq_expr_fields(exprs[i], &fs);

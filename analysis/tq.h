@@ -301,7 +301,21 @@ const char *tq_expr_source(const struct tq_expr *e);
  */
 int tq_findex_build(struct tq_capture *cap, struct tq_expr *const *exprs, size_t n,
     const struct tq_limits *lim, struct tq_findex **out, char *err, size_t errlen);
+/* As n with exprs NULL: every field is indexed (any expression can then be evaluated). */
+#define TQ_FINDEX_ALL ((size_t)-1)
 void tq_findex_free(struct tq_findex *ix);
+
+/*
+ * Key discovery (suggest.c): expressions whose value on the indexed capture
+ * (an index of every field, TQ_FINDEX_ALL) is answer, as a grader compares
+ * them (text: case, space around and a name's final dot aside; a number by
+ * its value).  At most max, the simplest and most specific first (counts
+ * first when prompt, which may be NULL, asks "how many"), each one evaluated
+ * on the index before it is given.  *out (free each and it) and its count;
+ * -1 when out of memory.
+ */
+int tq_suggest(const struct tq_findex *ix, const char *answer, const char *prompt, size_t max, char ***out,
+    size_t *n);
 
 /*
  * The value of e on the indexed capture, as JSON (a string, a number, true or

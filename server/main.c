@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <sys/stat.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@ usage(FILE *fp)
 	    "       tracequiz token add NAME [--scope admin|read|grade] [--course SLUG]... [--days N] [--db FILE]\n"
 	    "       tracequiz rekey [--db FILE] [--dry-run | --apply]\n"
 	    "       tracequiz import inginious TASKDIR OUTDIR\n"
+	    "       tracequiz suggest CAPTURE ANSWER | EXERCISE QUESTION [--answer TEXT] [--prompt TEXT] [--max N]\n"
 	    "       tracequiz --version\n"
 	    "\n"
 	    "dissect   print a capture as tshark does: the packet list (default), the tree\n"
@@ -46,7 +48,8 @@ usage(FILE *fp)
 	    "rekey     list the exercises whose keys this version computes differently from\n"
 	    "          the keys frozen in the database; --apply stores the new ones\n"
 	    "import    an INGInious task (task.yaml and its capture) made an exercise folder,\n"
-	    "          with a report of what was mapped and what needs the instructor\n",
+	    "          with a report of what was mapped and what needs the instructor\n"
+	    "suggest   the key expressions whose value on the trace is a literal answer, best first\n",
 	    fp);
 }
 
@@ -734,6 +737,118 @@ fail:
 	return -1;
 }
 
+/*
+ * tracequiz suggest CAPTURE ANSWER, or EXERCISE QUESTION (its answer:):
+ * the expressions whose value on the trace is the answer, best first.
+ */
+static int
+cmd_suggest(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "answer", required_argument, NULL, 'a' },
+		{ "prompt", required_argument, NULL, 'p' },
+		{ "max", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *answer = NULL, *prompt = NULL;
+	unsigned long max = 5;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "a:p:m:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': answer = optarg; break;
+		case 'p': prompt = optarg; break;
+		case 'm': {
+			char *end;
+			max = strtoul(optarg, &end, 10);
+			if (*end || !max || max > 100) {
+				fprintf(stderr, "tracequiz: suggest: --max is 1 to 100, not '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		}
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc - 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *path = argv[optind], *what = argv[optind + 1];
+	struct stat st;
+	size_t pl = strlen(path);
+	int is_ex = (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) || (pl > 5 && !strcmp(path + pl - 5, ".yaml"));
+	char err[1024], num[64];
+	struct tq_exercise *ex = NULL;
+	const char *cap_path = path;
+	if (is_ex) {
+		if (tq_exercise_load(path, &ex, err, sizeof(err)) != 0) {
+			fprintf(stderr, "tracequiz: %s\n", err);
+			return 1;
+		}
+		cap_path = tq_exercise_capture_path(ex);
+		json_t *q = NULL, *x;
+		size_t i;
+		json_array_foreach(json_object_get(tq_exercise_doc(ex), "questions"), i, x)
+			if (!strcmp(json_string_value(json_object_get(x, "id")), what))
+				q = x;
+		if (!q || !cap_path) {
+			fprintf(stderr, "tracequiz: suggest: %s\n", !q ? "no question has that id" : "the exercise has no capture");
+			tq_exercise_free(ex);
+			return 1;
+		}
+		if (!prompt)
+			prompt = json_string_value(json_object_get(q, "prompt"));
+		const json_t *lit = json_object_get(q, "answer");
+		if (!answer && json_is_string(lit))
+			answer = json_string_value(lit);
+		if (!answer && json_is_number(lit)) {
+			snprintf(num, sizeof(num), "%.17g", json_number_value(lit));
+			answer = num;
+		}
+		if (!answer) {
+			fprintf(stderr, "tracequiz: suggest: question %s has no literal answer: give one with --answer\n", what);
+			tq_exercise_free(ex);
+			return 1;
+		}
+	} else if (!answer) {
+		answer = what;
+	}
+	struct tq_capture *cap;
+	struct tq_open_opts oo = ex ? tq_exercise_open_opts(ex) : (struct tq_open_opts){ 0 };
+	if (tq_capture_open_file_opts(cap_path, &oo, &cap, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tracequiz: %s: %s\n", cap_path, err);
+		tq_exercise_free(ex);
+		return 1;
+	}
+	struct tq_findex *ix;
+	int rc = 1;
+	if (tq_findex_build(cap, NULL, TQ_FINDEX_ALL, NULL, &ix, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tracequiz: %s: %s\n", cap_path, err);
+	} else {
+		char **s;
+		size_t n;
+		if (tq_suggest(ix, answer, prompt, max, &s, &n) != 0) {
+			fprintf(stderr, "tracequiz: suggest: out of memory\n");
+		} else {
+			for (size_t i = 0; i < n; i++) {
+				printf("%s\n", s[i]);
+				free(s[i]);
+			}
+			free(s);
+			if (!n)
+				fprintf(stderr, "tracequiz: suggest: no expression found whose value is \"%s\"\n", answer);
+			rc = n ? 0 : 1;
+		}
+		tq_findex_free(ix);
+	}
+	tq_capture_free(cap);
+	tq_exercise_free(ex);
+	return rc;
+}
+
 /* tracequiz import inginious TASKDIR OUTDIR */
 static int
 cmd_import(int argc, char **argv)
@@ -899,6 +1014,8 @@ main(int argc, char **argv)
 		return cmd_rekey(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "import"))
 		return cmd_import(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "suggest"))
+		return cmd_suggest(argc - 1, argv + 1);
 	fprintf(stderr, "tracequiz: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

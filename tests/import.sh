@@ -204,5 +204,60 @@ else
 	echo "import: $c is not there: the CNP3 tasks are skipped"
 fi
 
+# ---- key discovery: the first suggestion's value (tracequiz eval) is the answer
+hits=0 asked=0
+# discover CAPTURE ANSWER PROMPT
+discover() {
+	asked=$((asked + 1))
+	first=$("$tq" suggest "$1" "$2" --prompt "$3" --max 1 2>/dev/null)
+	if [ -n "$first" ] && "$tq" eval "$1" "$first" --json 2>/dev/null | python3 -c '
+import json, sys
+v, want = json.load(sys.stdin), sys.argv[1]
+norm = lambda s: s.strip().lower().rstrip(".") if len(s.strip()) > 1 else s.strip().lower()
+if isinstance(v, dict):
+    v = v.get("value", v)
+ok = str(v) == want if isinstance(v, int) else isinstance(v, str) and norm(v) == norm(want)
+sys.exit(0 if ok else 1)' "$2"; then
+		hits=$((hits + 1))
+		echo "ok   suggest \"$2\" on $(basename "$1"): $first"
+	else
+		echo "miss suggest \"$2\" on $(basename "$1"): ${first:-nothing}"
+	fi
+}
+discover "$data/dns-udp.pcap" "mail.tq.test" "Which mail server of tq.test has preference 10?"
+discover "$data/http2-prior.pcap" "/missing" "Which path does the request answered with 404 ask for?"
+discover "$data/ssh-22.pcap" "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10" "Which software does the server run?"
+discover "$data/tcp-handshake-eth-ipv4.pcap" "50001" "Which port does the server listen on?"
+discover "$data/smtp-starttls-25-eth-ipv4.pcap" "mail.example.org" "What is the name of the SMTP server?"
+discover "$data/dns-udp.pcap" "34" "How many DNS responses does the trace hold?"
+if [ -d "$c" ]; then
+	# the free-text answers of the CNP3 tasks, as the course checks them (../shared/cnp3/README.md)
+	S=$c/q-pkt-tls-smtp/smtp-tls.pcap T=$c/q-pkt-tls-1/tls.pcap
+	discover "$S" "AM0PR0102CA0002.outlook.office365.com" "What is the name of the SMTP server ?"
+	discover "$S" "3" "How many messages are sent by the client before transmitting its first encrypted record ?"
+	discover "$T" "28" "How many different cipher suites are proposed by this client ?"
+	discover "$T" "www.computer-networking.info" "What is the name of the server contacted in this trace ?"
+	discover "$T" "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384" "What is the cipher suite used in this trace ?"
+	discover "$T" "Let's Encrypt" "What is the issuer of the certificate used in this trace ?"
+	discover "$T" "2020-01-05" "On which day will the certificate announced by this server will be invalid ?"
+fi
+if [ $((hits * 10)) -ge $((asked * 9)) ]; then
+	ok "key discovery: the first suggestion is the answer for $hits of $asked answers (90% wanted)"
+else
+	ko "key discovery: the first suggestion is the answer for $hits of $asked answers (90% wanted)"
+fi
+# from an exercise's literal answer
+first=$("$tq" suggest "$tmp/out/handshake" port --max 1 2>&1)
+if [ -n "$first" ] && [ "$("$tq" eval "$tmp/out/handshake/handshake.pcap" "$first" 2>&1)" = 50001 ]; then
+	ok "suggest EXERCISE QUESTION reads the question's answer (50001): $first"
+else
+	ko "suggest EXERCISE QUESTION reads the question's answer (50001): $first"
+fi
+if "$tq" suggest "$tmp/out/handshake" name > /dev/null 2>&1; then
+	ko "suggest on a question without a literal answer is refused"
+else
+	ok "suggest on a question without a literal answer is refused"
+fi
+
 echo "import: $((n - bad)) of $n checks passed"
 [ "$bad" = 0 ]
