@@ -409,7 +409,8 @@ tq_suggest(const struct tq_findex *ix, const char *answer, const char *prompt, s
 			}
 	if (g.oom)
 		goto out;
-	qsort(g.c, g.nc, sizeof(*g.c), by_score);
+	if (g.nc)
+		qsort(g.c, g.nc, sizeof(*g.c), by_score);
 	size_t keep = g.nc < max ? g.nc : max;
 	char **r = calloc(keep ? keep : 1, sizeof(*r));
 	if (!r)

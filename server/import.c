@@ -561,6 +561,50 @@ drop_temp(const char *dir, const char *name)
 
 /* ------------------------------------------------------------------ the task */
 
+/*
+ * The course's literal answers against the trace: a key computed from the
+ * trace that gives the same (tracequiz suggest), or, when no value of the
+ * trace reads as the answer, a flag for the instructor.  The course's answer
+ * is never changed.
+ */
+static void
+literal_answers(struct imp *m, const json_t *doc, struct tq_capture *cap)
+{
+	struct tq_findex *ix = NULL;
+	size_t i;
+	json_t *q;
+	json_array_foreach(json_object_get(doc, "questions"), i, q) {
+		const json_t *lit = json_object_get(q, "answer");
+		char a[512];
+		if (json_is_string(lit))
+			snprintf(a, sizeof(a), "%s", json_string_value(lit));
+		else if (json_is_integer(lit))
+			snprintf(a, sizeof(a), "%" JSON_INTEGER_FORMAT, json_integer_value(lit));
+		else
+			continue;
+		char err[256];
+		if (!ix && tq_findex_build(cap, NULL, TQ_FINDEX_ALL, NULL, &ix, err, sizeof(err)) != 0) {
+			say(m, "- the literal answers could not be checked against the trace: %s", err);
+			return;
+		}
+		char **s;
+		size_t n;
+		const char *id = json_string_value(json_object_get(q, "id"));
+		if (tq_suggest(ix, a, json_string_value(json_object_get(q, "prompt")), 1, &s, &n) != 0)
+			break;
+		if (n)
+			say(m, "- %s: the course's answer `%s` is, on this trace, `%s` (a key computed from the trace: "
+			    "write it as `key:` to keep the question right on another trace)", id, a, s[0]);
+		else
+			say(m, "- **%s: does the course's answer agree with the trace?** No value of the trace reads as "
+			    "`%s`: check it before the exercise is used", id, a);
+		for (size_t k = 0; k < n; k++)
+			free(s[k]);
+		free(s);
+	}
+	tq_findex_free(ix);
+}
+
 /* The keys computed on the capture, in the report; -1 when the exercise does not load. */
 static int
 check_keys(struct imp *m, json_t *doc, const char *outdir, const char *cap_path)
@@ -608,6 +652,7 @@ check_keys(struct imp *m, json_t *doc, const char *outdir, const char *cap_path)
 		free(k);
 	}
 	json_decref(keys);
+	literal_answers(m, doc, cap);
 	tq_capture_free(cap);
 	tq_exercise_free(ex);
 	return 0;

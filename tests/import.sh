@@ -106,6 +106,10 @@ problems:
         type: code_single_line
         header: Which port does the server listen on?
         answer: 50001
+    host:
+        type: code_single_line
+        header: Which host name does the client ask for?
+        answer: ftp.example.org
     name:
         type: code_single_line
         header: What does the run script check?
@@ -124,6 +128,8 @@ says handshake '`tcp.no_such_field` is no field tracequiz knows'
 says handshake '**problem name (code_single_line) needs you**'
 says handshake '**problem other shows another trace**'
 says handshake 'directive left out'
+says handshake "port: the course's answer \`50001\` is, on this trace, \`first(tcp.dstport)\`"
+says handshake "**host: does the course's answer agree with the trace?** No value of the trace reads as \`ftp.example.org\`"
 if grep -q 'script\|alert' "$tmp/out/handshake/exercise.yaml"; then ko "the raw HTML is left out"; else ok "the raw HTML is left out"; fi
 if grep -qF '[RFC](https://www.rfc-editor.org/rfc/rfc9293)' "$tmp/out/handshake/exercise.yaml" &&
     grep -qF 'The `SYN` flag takes one number.' "$tmp/out/handshake/exercise.yaml"; then
