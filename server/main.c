@@ -32,6 +32,7 @@ usage(FILE *fp)
 	    "       tracequiz token add NAME [--scope admin|read|grade] [--course SLUG]... [--days N] [--db FILE]\n"
 	    "       tracequiz rekey [--db FILE] [--dry-run | --apply]\n"
 	    "       tracequiz import inginious TASKDIR OUTDIR\n"
+	    "       tracequiz export inginious EXERCISE OUTDIR\n"
 	    "       tracequiz suggest CAPTURE ANSWER | EXERCISE QUESTION [--answer TEXT] [--prompt TEXT] [--max N]\n"
 	    "       tracequiz --version\n"
 	    "\n"
@@ -48,7 +49,8 @@ usage(FILE *fp)
 	    "rekey     list the exercises whose keys this version computes differently from\n"
 	    "          the keys frozen in the database; --apply stores the new ones\n"
 	    "import    an INGInious task (task.yaml and its capture) made an exercise folder,\n"
-	    "          with a report of what was mapped and what needs the instructor\n"
+	    "          with a report of what was mapped and what needs the instructor;\n"
+	    "          export writes an exercise as an INGInious task (task.yaml, PDML)\n"
 	    "suggest   the key expressions whose value on the trace is a literal answer, best first\n",
 	    fp);
 }
@@ -849,10 +851,11 @@ cmd_suggest(int argc, char **argv)
 	return rc;
 }
 
-/* tracequiz import inginious TASKDIR OUTDIR */
+/* tracequiz import inginious TASKDIR OUTDIR, tracequiz export inginious EXERCISE OUTDIR */
 static int
 cmd_import(int argc, char **argv)
 {
+	int out = !strcmp(argv[0], "export");
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		usage(stdout);
 		return 0;
@@ -864,11 +867,13 @@ cmd_import(int argc, char **argv)
 	struct tq_sbuf rep;
 	tq_sbuf_init(&rep, 0);
 	char err[1024];
-	int rc = tq_import_inginious(argv[2], argv[3], &rep, err, sizeof(err));
+	int rc = (out ? tq_export_inginious : tq_import_inginious)(argv[2], argv[3], &rep, err, sizeof(err));
 	if (rep.s)
 		fwrite(rep.s, 1, rep.len, stdout);
 	if (rc != 0)
-		fprintf(stderr, "tracequiz: import: %s\n", err);
+		fprintf(stderr, "tracequiz: %s: %s\n", argv[0], err);
+	else if (out)
+		printf("\nThe task is in %s (task.yaml).\n", argv[3]);
 	else
 		printf("\nThe exercise is in %s (exercise.yaml; this report is import-report.md).\n", argv[3]);
 	tq_sbuf_free(&rep);
@@ -937,7 +942,16 @@ cmd_key_or_grade(int argc, char **argv, int grade)
 			json_array_foreach(json_object_get(keys, "questions"), i, q) {
 				json_t *k = json_object_get(q, "key");
 				printf("%s: ", json_string_value(json_object_get(q, "id")));
-				if (json_is_null(k))
+				const json_t *valid = json_object_get(q, "valid");
+				if (json_is_null(k) && json_is_array(valid) && !json_is_string(json_object_get(q, "error"))) {
+					/* a choice question valid as written: its valid choices */
+					size_t j;
+					json_t *v;
+					printf("valid:");
+					json_array_foreach(valid, j, v)
+						printf("%s %s", j ? ";" : "", json_string_value(v) ? json_string_value(v) : "?");
+					putchar('\n');
+				} else if (json_is_null(k))
 					printf("no key: %s\n", json_string_value(json_object_get(q, "error")));
 				else if (json_is_string(k))
 					printf("%s\n", json_string_value(k));
@@ -1012,7 +1026,7 @@ main(int argc, char **argv)
 		return cmd_key_or_grade(argc - 1, argv + 1, 1);
 	if (!strcmp(argv[1], "rekey"))
 		return cmd_rekey(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "import"))
+	if (!strcmp(argv[1], "import") || !strcmp(argv[1], "export"))
 		return cmd_import(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "suggest"))
 		return cmd_suggest(argc - 1, argv + 1);

@@ -210,6 +210,34 @@ else
 	echo "import: $c is not there: the CNP3 tasks are skipped"
 fi
 
+# ---- import, export, import: the same exercise
+# roundtrip NAME: $tmp/out/NAME exported to INGInious and imported again
+roundtrip() {
+	if "$tq" export inginious "$tmp/out/$1" "$tmp/exp/$1" > "$tmp/$1.exp.log" 2>&1 &&
+	    "$tq" import inginious "$tmp/exp/$1" "$tmp/back/$1" > "$tmp/$1.back.log" 2>&1 &&
+	    grep -v '^#' "$tmp/out/$1/exercise.yaml" > "$tmp/a.yaml" && grep -v '^#' "$tmp/back/$1/exercise.yaml" > "$tmp/b.yaml" &&
+	    cmp -s "$tmp/a.yaml" "$tmp/b.yaml" && head -c 5 "$tmp/exp/$1/"*.xml | grep -q '<?xml'; then
+		ok "$1: import, export, import gives the same exercise (and a PDML)"
+	else
+		ko "$1: import, export, import gives another exercise:"
+		diff "$tmp/a.yaml" "$tmp/b.yaml" 2>&1 | head -10 | sed 's/^/  /'
+		cat "$tmp/$1.exp.log" "$tmp/$1.back.log" 2>/dev/null | tail -5 | sed 's/^/  /'
+	fi
+}
+mkdir -p "$tmp/exp" "$tmp/back"
+roundtrip handshake
+if [ -d "$c" ]; then
+	for d in "$c"/*/; do
+		[ -f "$d/task.yaml" ] && roundtrip "$(basename "$d")"
+	done
+fi
+if "$tq" export inginious "$tmp/out/handshake" "$tmp/exp/handshake" > "$tmp/exp-again.log" 2>&1 ||
+    ! grep -q 'already holds a task' "$tmp/exp-again.log"; then
+	ko "an export into a folder that holds a task is refused"
+else
+	ok "an export into a folder that holds a task is refused"
+fi
+
 # ---- key discovery: the first suggestion's value (tracequiz eval) is the answer
 hits=0 asked=0
 # discover CAPTURE ANSWER PROMPT
