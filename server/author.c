@@ -1039,6 +1039,84 @@ out:
 	json_decref(body);
 }
 
+/*
+ * POST /api/v1/suggest {"answer", "prompt"?, "max"?, "trace": SHA | "exercise": SLUG}:
+ * key discovery, the expressions whose value on the trace is the answer
+ * ({"suggestions": [{"expr", "value"}]}, best first; tracequiz suggest).
+ */
+static void
+route_suggest(struct app *a, const struct tq_user *u, const struct req *q, struct reply *r)
+{
+	json_t *body = parse_body(q, r);
+	if (!body)
+		return;
+	const json_t *ans = json_object_get(body, "answer");
+	const char *prompt = json_string_value(json_object_get(body, "prompt"));
+	const char *sha = json_string_value(json_object_get(body, "trace"));
+	const char *slug = json_string_value(json_object_get(body, "exercise"));
+	json_int_t max = json_is_integer(json_object_get(body, "max")) ? json_integer_value(json_object_get(body, "max")) : 5;
+	struct loaded *l = NULL;
+	struct tq_findex *ix = NULL;
+	char err[600], answer[512];
+	if (json_is_string(ans) && json_string_length(ans) < sizeof(answer))
+		snprintf(answer, sizeof(answer), "%s", json_string_value(ans));
+	else if (json_is_integer(ans))
+		snprintf(answer, sizeof(answer), "%" JSON_INTEGER_FORMAT, json_integer_value(ans));
+	else
+		answer[0] = '\0';
+	if (!answer[0] || (!sha == !slug) || max < 1 || max > 20) {
+		reply_error(r, 400, "the body is {\"answer\": TEXT (under 512 bytes) or NUMBER, \"trace\": SHA-256} or "
+		    "{\"answer\", \"exercise\": SLUG}, with \"prompt\" and \"max\" (1 to 20) if you like");
+		goto out;
+	}
+	if (sha) {
+		struct tq_capmeta m;
+		if (usable_capture(a, u, sha, &m, r) != 0)
+			goto out;
+		if (!(l = app_trace(a, &m, err, sizeof(err)))) {
+			reply_error(r, 503, "%s", err);
+			goto out;
+		}
+	} else {
+		int staff;
+		if (!(l = exercise_open(a, u, slug, &staff, r)))
+			goto out;
+		if (!staff) {
+			reply_error(r, 403, "you do not teach the course of '%.100s'", slug);
+			goto out;
+		}
+	}
+	/* every field of the trace: within the job's time and memory */
+	struct tq_limits lim = job_limits(a);
+	int rc = tq_findex_build(l->cap, NULL, TQ_FINDEX_ALL, &lim, &ix, err, sizeof(err));
+	if (rc != 0) {
+		reply_error(r, rc == TQ_ETIMEOUT || rc == TQ_ETOOBIG ? 422 : 503, "%s", err);
+		goto out;
+	}
+	char **s;
+	size_t n;
+	if (tq_suggest(ix, answer, prompt, (size_t)max, &s, &n) != 0) {
+		reply_error(r, 503, "out of memory");
+		goto out;
+	}
+	json_t *list = json_array();
+	for (size_t i = 0; i < n; i++) {
+		struct tq_expr *e;
+		struct tq_expr_error ee;
+		json_t *v = tq_expr_parse(s[i], &e, &ee) == 0 ? tq_expr_eval(ix, e, NULL, &ee) : NULL;
+		if (v)
+			tq_expr_free(e);
+		json_array_append_new(list, json_pack("{s:s,s:o}", "expr", s[i], "value", v ? v : json_null()));
+		free(s[i]);
+	}
+	free(s);
+	reply_json(r, 200, json_pack("{s:o}", "suggestions", list));
+out:
+	tq_findex_free(ix);
+	app_release(l);
+	json_decref(body);
+}
+
 /* ------------------------------------------------------------------ courses */
 
 /* Enrols the names given, creating the student accounts that do not exist
@@ -1536,6 +1614,8 @@ api_author_routes(struct app *a, struct MHD_Connection *c, const char *method, c
 		courses_routes(a, c, method, path, u, q, r);
 	else if (!strcmp(path, "/api/v1/eval"))
 		route_eval(a, u, q, r);
+	else if (!strcmp(path, "/api/v1/suggest"))
+		route_suggest(a, u, q, r);
 	else if (!strcmp(path, "/api/v1/tokens") || after(path, "/api/v1/tokens/"))
 		tokens_routes(a, method, path, u, q, r);
 	else

@@ -76,6 +76,7 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/courses/*/gradebook.csv", NEED_STAFF, BODY_NONE, 0, api_gradebook },
 	/* a key's live preview: an expression over a whole trace */
 	{ "POST", "/api/v1/eval", NEED_STAFF, BODY_JSON, R_HEAVY, api_author_routes },
+	{ "POST", "/api/v1/suggest", NEED_STAFF, BODY_JSON, R_HEAVY, api_author_routes },
 	/* API tokens and accounts */
 	{ "GET", "/api/v1/tokens", NEED_STAFF, BODY_NONE, 0, api_author_routes },
 	{ "POST", "/api/v1/tokens", NEED_STAFF, BODY_JSON, 0, api_author_routes },

@@ -12,6 +12,7 @@ applied.
 
 Run by `make check` (TRACEQUIZ points at the program, TQ_DATA at tests/data).
 """
+import json
 import os
 import re
 import sys
@@ -214,6 +215,27 @@ def main():
         st, j, _, _ = sam.req("GET", "/api/v1/exercises/plain/follow?stream=0")
         st2, k, _, _ = ines.req("GET", "/api/v1/traces/%s/follow?stream=0" % sha)
         check(st == 200 and j["records"] == k["records"], "a student follows a stream of an exercise that hides nothing")
+
+        # key discovery: each suggestion evaluates (POST /api/v1/eval) to the answer
+        hsha, _ = shas["tcp-handshake-eth-ipv4.pcap"]
+        st, j, _, _ = ines.req("POST", "/api/v1/suggest", {"answer": "50001", "trace": hsha, "max": 3})
+        sugg = j.get("suggestions") if st == 200 else None
+        evals = [ines.req("POST", "/api/v1/eval", {"expr": x["expr"], "trace": hsha})[1].get("value") for x in sugg or []]
+        check(st == 200 and sugg and all(v == 50001 for v in evals) and all(x["value"] == 50001 for x in sugg),
+              "POST /api/v1/suggest: %d suggestions for 50001, each evaluating to it (%s)" %
+              (len(sugg or []), sugg and sugg[0]["expr"]))
+        st, j, _, _ = ines.req("POST", "/api/v1/suggest", {"answer": "no such thing anywhere", "trace": hsha})
+        check(st == 200 and j["suggestions"] == [], "nothing reads as an answer the trace does not hold: no suggestion")
+        st, j, _, _ = ines.req("POST", "/api/v1/suggest", {"answer": "3", "prompt": "How many frames carry the SYN flag?",
+                                                         "exercise": "plain"})
+        check(st == 200 and j["suggestions"] and j["suggestions"][0]["value"] == 3 and
+              j["suggestions"][0]["expr"].startswith("count("),
+              "on an exercise, a how-many prompt puts counts first (%s)" % (j.get("suggestions") or [{}])[0].get("expr"))
+        for bad in ({"trace": hsha}, {"answer": "x"}, {"answer": "x", "trace": hsha, "max": 99}, {"answer": [1], "trace": hsha}):
+            st, j, _, _ = ines.req("POST", "/api/v1/suggest", bad)
+            check(st == 400 and j.get("error"), "POST /api/v1/suggest %s: 400 with a message" % json.dumps(bad)[:60])
+        st, j, _, _ = sam.req("POST", "/api/v1/suggest", {"answer": "50001", "trace": hsha})
+        check(st == 403, "a student may not ask for keys (%d)" % st)
     finally:
         s.stop()
     stopped_cleanly(s)
