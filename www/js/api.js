@@ -229,6 +229,8 @@ export const delete_exercise = (slug, { submissions = false } = {}) =>
 
 /* A key's live preview: {value, from: [{frame, field}]}; a 422 ApiError's data has {error, position}. */
 export const evaluate = (expr, trace, opts) => post('/api/v1/eval', { expr, trace }, opts);
+/* Key discovery: the expressions whose value on the trace is answer, best first. */
+export const suggest = (answer, trace, prompt, opts) => post('/api/v1/suggest', { answer, trace, prompt }, opts);
 
 export const stats = (slug) => get(`/api/v1/exercises/${enc(slug)}/stats`);
 /* Every submission graded again on the current keys: {key_version, submissions, regraded, scores_changed, unchanged, failed}. */

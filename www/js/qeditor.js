@@ -6,6 +6,7 @@
 // kept as the document's JSON (doc/exercises.md): what the editor does not
 // show is kept as it was.
 
+import * as api from './api.js';
 import { h, append, uid } from './dom.js';
 import { ExprEditor } from './exprinput.js';
 import { key_line } from './keylist.js';
@@ -244,6 +245,42 @@ export class QuestionEditor {
 		this.render_feedback();
 	}
 
+	/*
+	 * "Find a key": the expressions whose value on the trace is the fixed
+	 * answer typed in input (POST /api/v1/suggest), each with a button that
+	 * makes it the key (use(expr)); or why there is none.
+	 */
+	find_key(input, use) {
+		const out = h('div', { class: 'qe-suggest', 'aria-live': 'polite' });
+		const find = async () => {
+			const sha = this.trace && this.trace();
+			const answer = input.value.trim();
+			if (!sha || !answer) {
+				out.textContent = !sha ? 'Choose a trace first.' : 'Type the answer first.';
+				return;
+			}
+			out.textContent = 'Looking through every field of the trace…';
+			let r;
+			try {
+				r = await api.suggest(answer, sha, this.q.prompt || undefined);
+			} catch (e) {
+				out.textContent = `No key found: ${e.message}`;
+				return;
+			}
+			if (!r.suggestions.length) {
+				out.textContent = `No value of the trace reads as “${answer}”: check the answer.`;
+				return;
+			}
+			out.replaceChildren(h('p', {}, `Keys computed from the trace that give “${answer}”:`),
+				h('ul', {}, r.suggestions.map((x) => h('li', {},
+					h('code', {}, x.expr), ' ',
+					h('button', { type: 'button', class: 'small', onclick: () => use(x.expr) }, 'Use this key')))));
+		};
+		return h('div', { class: 'qe-find' },
+			h('button', { type: 'button', class: 'small', onclick: find }, 'Find a key'),
+			h('span', { class: 'hint' }, ' expressions whose value on the trace is this answer'), out);
+	}
+
 	/* The right answer: an expression on the trace, a fixed answer, or (text, choice) none of the two. */
 	key_fields(kind) {
 		const modes = [['key', 'Computed from the trace by an expression'], ['answer', 'A fixed answer']];
@@ -295,7 +332,12 @@ export class QuestionEditor {
 				};
 				a.input.addEventListener('input', put);
 				put();
-				slot.replaceChildren(a.el);
+				slot.replaceChildren(a.el, kind === 'choice' ? null : this.find_key(a.input, (expr) => {
+					/* "Use this key": the expression becomes the key */
+					saved.key = expr;
+					radios[0].querySelector('input').checked = true;
+					show('key');
+				}));
 			} else {
 				slot.replaceChildren();
 			}

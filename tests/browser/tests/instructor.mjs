@@ -112,6 +112,26 @@ export function checks(env) {
 			await value.waitFor();
 			assert_equal(await value.textContent(), '2', 'the live preview');
 
+			/* a fixed answer finds its key: "Find a key" lists expressions that give it, one becomes the key */
+			await page.getByLabel('A fixed answer').check();
+			await page.getByLabel('Answer', { exact: true }).fill('2');
+			await page.getByRole('button', { name: 'Find a key' }).click();
+			const found = page.locator('.qe-suggest li code');
+			await found.first().waitFor();
+			const suggested = await found.first().textContent();
+			await page.locator('.qe-suggest li').first().getByRole('button', { name: 'Use this key' }).click();
+			assert_equal(await page.getByLabel('Key expression').inputValue(), suggested, 'the suggestion as the key');
+			await page.locator('.qe .expr-preview .expr-value', { hasText: '2' }).waitFor();
+			/* an answer the trace does not hold: said so */
+			await page.getByLabel('A fixed answer').check();
+			await page.getByLabel('Answer', { exact: true }).fill('no such value');
+			await page.getByRole('button', { name: 'Find a key' }).click();
+			await page.locator('.qe-suggest', { hasText: 'No value of the trace reads as “no such value”' }).waitFor();
+			/* back to the key written by hand */
+			await page.getByLabel('Computed from the trace by an expression').check();
+			await page.getByLabel('Key expression').fill('count(frame where tcp.flags.syn == 1)');
+			await page.locator('.qe .expr-preview .expr-value', { hasText: '2' }).waitFor();
+
 			/* saved as a draft: the key computed by the server shows */
 			await page.getByRole('button', { name: 'Save', exact: true }).click();
 			await page.locator('.ed-status', { hasText: 'Saved as a draft' }).waitFor();
