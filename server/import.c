@@ -17,6 +17,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +41,7 @@ struct imp {
 	struct tq_sbuf *rep;
 	char *err;
 	size_t errlen;
+	char *run;                   /* the task's run script, read (never run), or NULL */
 };
 
 static int
@@ -489,6 +491,71 @@ choice_problem(struct imp *m, const char *pid, const json_t *p, json_t *question
 	    json_array_size(choices), nvalid, json_is_true(json_object_get(p, "multiple")) ? " (several may be)" : "");
 }
 
+/*
+ * The answer a run script compares problem pid's input with, found by
+ * reading it (never running it): the first line that names pid beside the
+ * word "input" (get_input("q1"), getinput q1), then, in it or the 12 lines
+ * after, the first literal a comparison names (== "x", == 'x', = "x" in a
+ * test, == 28).  0 with lit, its line and whether it is a number, or -1.
+ */
+static int
+run_answer(const char *run, const char *pid, char *lit, size_t len, int *line, int *num)
+{
+	size_t pl = strlen(pid);
+	int ln = 1, from = 0;
+	for (const char *p = run; *p; ln++) {
+		const char *eol = strchr(p, '\n');
+		size_t n = eol ? (size_t)(eol - p) : strlen(p);
+		if (!from) {
+			const char *h = memmem(p, n, "input", 5);
+			for (const char *q = h ? memmem(p, n, pid, pl) : NULL; q; q = memmem(q + 1, n - (size_t)(q + 1 - p), pid, pl)) {
+				char b = q > p ? q[-1] : ' ', a = q + pl < p + n ? q[pl] : ' ';
+				if (!(isalnum((unsigned char)b) || b == '_') && !(isalnum((unsigned char)a) || a == '_')) {
+					from = ln;
+					break;
+				}
+			}
+		}
+		if (from && ln <= from + 12) {
+			for (const char *q = p; q < p + n; q++) {
+				if (!((q[0] == '=' && q + 1 < p + n && q[1] == '=') || (q[0] == '=' && q > p && q[-1] == ' ' &&
+				    q + 1 < p + n && q[1] == ' ')))
+					continue;
+				const char *v = q + (q[1] == '=' ? 2 : 1);
+				while (v < p + n && *v == ' ')
+					v++;
+				if (v < p + n && (*v == '"' || *v == '\'')) {
+					const char *e = memchr(v + 1, *v, (size_t)(p + n - v - 1));
+					if (e && e > v + 1 && (size_t)(e - v - 1) < len && *(v + 1) != '$') {
+						memcpy(lit, v + 1, (size_t)(e - v - 1));
+						lit[e - v - 1] = '\0';
+						*line = ln;
+						char *end;
+						strtoll(lit, &end, 10);
+						*num = !*end;
+						return 0;
+					}
+				} else if (v < p + n && isdigit((unsigned char)*v)) {
+					size_t k = 0;
+					while (v + k < p + n && isdigit((unsigned char)v[k]) && k + 1 < len)
+						k++;
+					memcpy(lit, v, k);
+					lit[k] = '\0';
+					*line = ln;
+					*num = 1;
+					return 0;
+				}
+			}
+		}
+		if (from && ln > from + 12)
+			from = 0;       /* another mention of pid may come */
+		if (!eol)
+			break;
+		p = eol + 1;
+	}
+	return -1;
+}
+
 static void
 text_problem(struct imp *m, const char *pid, const json_t *p, const char *type, json_t *questions)
 {
@@ -514,8 +581,22 @@ text_problem(struct imp *m, const char *pid, const json_t *p, const char *type, 
 		    json_is_number(ans) ? "number" : "text");
 		return;
 	}
-	say(m, "- **problem %s (%s) needs you**: its answer is checked by the task's `run` script, which is not "
-	    "read: write its key (or `answer:`) in exercise.yaml. Its prompt: %.200s", pid, type,
+	char lit[256];
+	int line, num;
+	if (m->run && run_answer(m->run, pid, lit, sizeof(lit), &line, &num) == 0) {
+		json_t *a = num ? json_integer(strtoll(lit, NULL, 10)) : json_string(lit);
+		json_t *q = json_pack("{s:s,s:s,s:o,s:o}", "id", pid, "kind", num ? "number" : "text",
+		    "prompt", prompt_of(m, pid, p), "answer", a);
+		if (!num)
+			json_object_set_new(q, "normalize", json_pack("[ss]", "case", "trim"));
+		json_array_append_new(questions, q);
+		say(m, "- problem %s (%s): a %s question, its answer `%s` read from line %d of the `run` script (found by "
+		    "a pattern, the script not run: check it)", pid, type, num ? "number" : "text", lit, line);
+		return;
+	}
+	say(m, "- **problem %s (%s) needs you**: its answer is checked by the task's `run` script%s: write its key "
+	    "(or `answer:`) in exercise.yaml. Its prompt: %.200s", pid, type,
+	    m->run ? ", where no simple comparison gives it" : ", which is not in the task folder",
 	    str_of(p, "header")[0] ? str_of(p, "header") : str_of(p, "name"));
 }
 
@@ -672,7 +753,7 @@ check_keys(struct imp *m, json_t *doc, const char *outdir, const char *cap_path)
 int
 tq_import_inginious(const char *taskdir, const char *outdir, struct tq_sbuf *report, char *err, size_t errlen)
 {
-	struct imp m = { taskdir, report, err, errlen };
+	struct imp m = { taskdir, report, err, errlen, NULL };
 	err[0] = '\0';
 	char path[1024];
 	snprintf(path, sizeof(path), "%s/task.yaml", taskdir);
@@ -695,6 +776,10 @@ tq_import_inginious(const char *taskdir, const char *outdir, struct tq_sbuf *rep
 	}
 	const char *title = str_of(task, "name");
 	say(&m, "# Import of %s\n", taskdir);
+	char run_path[1100];
+	size_t run_len;
+	snprintf(run_path, sizeof(run_path), "%s/run", taskdir);
+	m.run = slurp(run_path, MAX_TASK_FILE, &run_len);
 	doc = json_pack("{s:s}", "title", *title ? title : "Imported task");
 	json_t *intro = md_of(&m, json_object_get(task, "context"), "the task's context");
 	if (intro)
@@ -804,6 +889,7 @@ tq_import_inginious(const char *taskdir, const char *outdir, struct tq_sbuf *rep
 	tq_sbuf_free(&y);
 	rc = 0;
 out:
+	free(m.run);
 	free(cap_data);
 	json_decref(doc);
 	json_decref(task);
@@ -889,7 +975,7 @@ trace_of(const json_t *doc, const json_t *q, const char *trace)
 int
 tq_export_inginious(const char *exdir, const char *outdir, struct tq_sbuf *report, char *err, size_t errlen)
 {
-	struct imp m = { exdir, report, err, errlen };
+	struct imp m = { exdir, report, err, errlen, NULL };
 	err[0] = '\0';
 	struct tq_exercise *ex = NULL;
 	struct tq_capture *cap = NULL;

@@ -145,6 +145,54 @@ else
 	ko "the imported field question grades a right answer right"
 fi
 
+# answers a run script compares with, read from it (never run)
+t4=$tmp/tasks/dnsrun
+mkdir -p "$t4"
+cp "$data/dns-udp.pcap" "$t4/dns.pcap"
+cat > "$t4/task.yaml" <<'EOF'
+name: DNS answers
+problems:
+    trace:
+        type: network-trace
+        trace: dns.xml
+    q1:
+        type: code_single_line
+        header: Which name does the first query ask about?
+    q2:
+        type: code_single_line
+        header: Which mail server has preference 10?
+    q3:
+        type: code_single_line
+        header: How many responses does the trace hold?
+    q4:
+        type: code_single_line
+        header: What does the script compute?
+EOF
+cat > "$t4/run" <<'EOF'
+#!/bin/bash
+# checks the answers (a test script: tracequiz reads it, never runs it)
+a=$(getinput q1)
+if [ "$a" = "tq.test" ]; then feedback-result success; fi
+python3 - <<'PY'
+from inginious import input
+answer = input.get_input("q2")
+if answer.strip().lower() == 'mail.tq.test':
+    pass
+if int(input.get_input("q3")) == 34:
+    pass
+n = len(input.get_input("q4")) * 2
+PY
+exit 1
+EOF
+import "$t4" dnsrun
+key dnsrun q1 '"tq.test"'
+key dnsrun q2 '"mail.tq.test"'
+key dnsrun q3 '34'
+says dnsrun 'its answer `tq.test` read from line 4 of the `run` script'
+says dnsrun 'its answer `34` read from line 10 of the `run` script'
+says dnsrun '**problem q4 (code_single_line) needs you**'
+says dnsrun 'q2: the course'"'"'s answer `mail.tq.test` is, on this trace, `first(dns.mx.mail_exchange)`'
+
 # refused, and nothing left behind
 before=$(ls -la "$tmp/out/handshake" | sha256sum)
 if "$tq" import inginious "$t" "$tmp/out/handshake" > "$tmp/again.log" 2>&1 || ! grep -q 'already holds an exercise' "$tmp/again.log" ||
