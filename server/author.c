@@ -979,6 +979,35 @@ exercise_csv(struct app *a, const struct loaded *l, struct reply *r)
 
 /* ------------------------------------------------------------------ eval */
 
+/*
+ * The trace an instructor works on: an uploaded capture they may use (sha),
+ * or the capture of an exercise of a course they teach (slug); NULL with r
+ * set when it is neither.
+ */
+static struct loaded *
+staff_trace(struct app *a, const struct tq_user *u, const char *sha, const char *slug, struct reply *r)
+{
+	char err[600];
+	struct loaded *l;
+	if (sha) {
+		struct tq_capmeta m;
+		if (usable_capture(a, u, sha, &m, r) != 0)
+			return NULL;
+		if (!(l = app_trace(a, &m, err, sizeof(err))))
+			reply_error(r, 503, "%s", err);
+		return l;
+	}
+	int staff;
+	if (!(l = exercise_open(a, u, slug, &staff, r)))
+		return NULL;
+	if (!staff) {
+		reply_error(r, 403, "you do not teach the course of '%.100s'", slug);
+		app_release(l);
+		return NULL;
+	}
+	return l;
+}
+
 /* POST /api/v1/eval {"expr", "trace": SHA | "exercise": SLUG}: a key's live preview. */
 static void
 route_eval(struct app *a, const struct tq_user *u, const struct req *q, struct reply *r)
@@ -997,23 +1026,8 @@ route_eval(struct app *a, const struct tq_user *u, const struct req *q, struct r
 		reply_error(r, 400, "the body is {\"expr\": EXPRESSION, \"trace\": SHA-256} or {\"expr\", \"exercise\": SLUG}");
 		goto out;
 	}
-	if (sha) {
-		struct tq_capmeta m;
-		if (usable_capture(a, u, sha, &m, r) != 0)
-			goto out;
-		if (!(l = app_trace(a, &m, err, sizeof(err)))) {
-			reply_error(r, 503, "%s", err);
-			goto out;
-		}
-	} else {
-		int staff;
-		if (!(l = exercise_open(a, u, slug, &staff, r)))
-			goto out;
-		if (!staff) {
-			reply_error(r, 403, "you do not teach the course of '%.100s'", slug);
-			goto out;
-		}
-	}
+	if (!(l = staff_trace(a, u, sha, slug, r)))
+		goto out;
 	struct tq_expr_error ee;
 	if (tq_expr_parse(src, &e, &ee) != 0) {
 		reply_json(r, 422, json_pack("{s:s,s:i}", "error", ee.msg, "position", ee.pos));
@@ -1069,23 +1083,8 @@ route_suggest(struct app *a, const struct tq_user *u, const struct req *q, struc
 		    "{\"answer\", \"exercise\": SLUG}, with \"prompt\" and \"max\" (1 to 20) if you like");
 		goto out;
 	}
-	if (sha) {
-		struct tq_capmeta m;
-		if (usable_capture(a, u, sha, &m, r) != 0)
-			goto out;
-		if (!(l = app_trace(a, &m, err, sizeof(err)))) {
-			reply_error(r, 503, "%s", err);
-			goto out;
-		}
-	} else {
-		int staff;
-		if (!(l = exercise_open(a, u, slug, &staff, r)))
-			goto out;
-		if (!staff) {
-			reply_error(r, 403, "you do not teach the course of '%.100s'", slug);
-			goto out;
-		}
-	}
+	if (!(l = staff_trace(a, u, sha, slug, r)))
+		goto out;
 	/* every field of the trace: within the job's time and memory */
 	struct tq_limits lim = job_limits(a);
 	int rc = tq_findex_build(l->cap, NULL, TQ_FINDEX_ALL, &lim, &ix, err, sizeof(err));

@@ -651,6 +651,33 @@ drop_temp(const char *dir, const char *name)
 	unlink(tmp);
 }
 
+/*
+ * Writes n files into dir beside each other: each under a temporary name,
+ * then each renamed, the last one last (the one that says the folder is
+ * whole).  0, or -1 with the error set and none of them left.
+ */
+static int
+write_files(struct imp *m, const char *dir, size_t n, const char *const *names, const void *const *data,
+    const size_t *lens)
+{
+	size_t written = 0, committed = 0;
+	while (written < n && write_temp(m, dir, names[written], data[written], lens[written]) == 0)
+		written++;
+	while (written == n && committed < n && commit(m, dir, names[committed]) == 0)
+		committed++;
+	if (committed == n)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		drop_temp(dir, names[i]);
+		if (i < committed) {
+			char path[1200];
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+			unlink(path);
+		}
+	}
+	return -1;
+}
+
 /* ------------------------------------------------------------------ the task */
 
 /*
@@ -870,23 +897,10 @@ tq_import_inginious(const char *taskdir, const char *outdir, struct tq_sbuf *rep
 	const char *files[] = { cap_name, "import-report.md", "exercise.yaml" };
 	const void *data[] = { cap_data, report->s ? report->s : "", y.s };
 	size_t lens[] = { cap_len, report->len, y.len };
-	size_t written = 0, committed = 0;
-	while (written < 3 && write_temp(&m, outdir, files[written], data[written], lens[written]) == 0)
-		written++;
-	while (written == 3 && committed < 3 && commit(&m, outdir, files[committed]) == 0)
-		committed++;
+	int wr = write_files(&m, outdir, 3, files, data, lens);
 	tq_sbuf_free(&y);
-	if (committed < 3) {
-		for (size_t i = 0; i < 3; i++) {
-			drop_temp(outdir, files[i]);
-			if (i < committed) {
-				snprintf(path, sizeof(path), "%s/%s", outdir, files[i]);
-				unlink(path);
-			}
-		}
+	if (wr != 0)
 		goto out;
-	}
-	tq_sbuf_free(&y);
 	rc = 0;
 out:
 	free(m.run);
@@ -1088,23 +1102,12 @@ tq_export_inginious(const char *exdir, const char *outdir, struct tq_sbuf *repor
 	const char *files[] = { cap_name, trace, "task.yaml" };
 	const void *data[] = { cap_data, pdml.s, y.s };
 	size_t lens[] = { cap_len, pdml.len, y.len };
-	size_t written = 0, committed = 0;
-	while (ok && written < 3 && write_temp(&m, outdir, files[written], data[written], lens[written]) == 0)
-		written++;
-	while (written == 3 && committed < 3 && commit(&m, outdir, files[committed]) == 0)
-		committed++;
+	int wr = ok ? write_files(&m, outdir, 3, files, data, lens) : -1;
 	tq_sbuf_free(&pdml);
 	tq_sbuf_free(&y);
-	if (committed < 3) {
+	if (wr != 0) {
 		if (!m.err[0])
 			fail(&m, "the task could not be written");
-		for (size_t k = 0; k < 3; k++) {
-			drop_temp(outdir, files[k]);
-			if (k < committed) {
-				snprintf(path, sizeof(path), "%s/%s", outdir, files[k]);
-				unlink(path);
-			}
-		}
 		goto out;
 	}
 	say(&m, "- the task: task.yaml, %s and its PDML %s (made by tracequiz's PDML writer)", cap_name, trace);
