@@ -65,7 +65,8 @@ demo)
 test)
 	install_pkgs $build_pkgs $test_pkgs
 	build build
-	( cd build && make check ) || { cat build/test-suite.log 2>/dev/null | tail -80; exit 1; }
+	# two at a time, as under ASan: CI has 30 minutes on two cores
+	( cd build && make -j2 check ) || { cat build/test-suite.log 2>/dev/null | tail -80; exit 1; }
 	build build-asan --enable-sanitizers
 	# two at a time: the robustness test alone takes most of ten minutes under ASan
 	( cd build-asan && ASAN_OPTIONS=detect_leaks=1 make -j2 check ) || { cat build-asan/test-suite.log 2>/dev/null | tail -80; exit 1; }
