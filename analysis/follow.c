@@ -232,20 +232,6 @@ child_field(const struct tq_node *n, const char *abbrev)
 	return NULL;
 }
 
-/* The first node named abbrev under n, at any depth. */
-static const struct tq_node *
-find_field(const struct tq_node *n, const char *abbrev)
-{
-	for (const struct tq_node *c = n->child; c; c = c->next) {
-		if (c->f && !strcmp(c->f->abbrev, abbrev))
-			return c;
-		const struct tq_node *x = c->child ? find_field(c, abbrev) : NULL;
-		if (x)
-			return x;
-	}
-	return NULL;
-}
-
 /* The HTTP/2 frames of one TCP frame (d: its sender), after its TCP item. */
 static void
 http2_frame(struct tq_follow *fw, const struct tq_tree *t, const struct tq_node *l4, int d)
@@ -254,7 +240,8 @@ http2_frame(struct tq_follow *fw, const struct tq_tree *t, const struct tq_node 
 		if (!n->f)
 			continue;
 		if (!strcmp(n->f->abbrev, "http")) {
-			const struct tq_node *code = find_field(n, "http.response.code");
+			const struct tq_field *cf = tq_field_lookup("http.response.code");
+			const struct tq_node *code = cf ? tq_node_find(n, cf->id) : NULL;
 			if (code && code->v.u == 101 && !fw->live) {
 				fw->live = 1;         /* HTTP/2 from here on, in one pass too */
 				fw->first_live = fw->n;

@@ -494,6 +494,8 @@ void tq_set_valtext(struct tq_pkt *pk, struct tq_node *n, const char *fmt, ...)
 void tq_append(struct tq_pkt *pk, struct tq_node *n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void tq_set_len(struct tq_node *n, uint32_t len);
+/* Depth first: the first node of field id under n, NULL if none. */
+const struct tq_node *tq_node_find(const struct tq_node *n, uint32_t id);
 
 static inline struct tq_node *
 tq_gen(struct tq_node *n)

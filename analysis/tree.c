@@ -857,14 +857,13 @@ tq_field_has_value(const struct tq_field *f)
 	return f && f->type != FT_NONE && f->type != FT_PROTOCOL;
 }
 
-/* Depth first: the first node of field abbrev under n, NULL if none. */
-static const struct tq_node *
-find_field(const struct tq_node *n, uint32_t id)
+const struct tq_node *
+tq_node_find(const struct tq_node *n, uint32_t id)
 {
 	for (const struct tq_node *c = n->child; c; c = c->next) {
 		if (c->f && c->f->id == id)
 			return c;
-		const struct tq_node *r = find_field(c, id);
+		const struct tq_node *r = tq_node_find(c, id);
 		if (r)
 			return r;
 	}
@@ -881,7 +880,7 @@ tq_frame_field_show(struct tq_capture *cap, uint32_t num, const char *abbrev, st
 	struct tq_tree *t = tq_dissect_ex(cap, num, TQ_DISSECT_VALUES, &err);
 	if (!t)
 		return err ? err : TQ_ENOMEM;
-	const struct tq_node *n = find_field(&t->root, f->id);
+	const struct tq_node *n = tq_node_find(&t->root, f->id);
 	if (n)
 		tq_node_show(n, out);
 	tq_tree_free(t);
