@@ -15,7 +15,7 @@ what=${1:-demo}
 # Debian packages: the build (autotools, compiler), the libraries, the test tools.
 build_pkgs="build-essential autoconf automake libtool pkg-config libpcap-dev libmicrohttpd-dev
   libsqlite3-dev libjansson-dev libcmocka-dev libyaml-dev libsodium-dev libssl-dev libpcre2-dev
-  zlib1g-dev libnghttp2-dev"
+  zlib1g-dev libnghttp2-dev libarchive-dev"
 test_pkgs="tshark tcpdump python3 time chromium"
 
 as_root() {
@@ -76,7 +76,8 @@ test)
 	# shared state under ThreadSanitizer: the server's (stress test) and the
 	# dissector's (pages mapped ahead of pass 1, pass 2 on every core)
 	build build-tsan --enable-sanitizers=thread
-	( cd build-tsan && make check TESTS="tests/integration/test_stress.py tests/parallel.sh" ) ||
+	( cd build-tsan && PARALLEL_FRAMES=8000 PARALLEL_ROUNDS=16 PARALLEL_FORMATS=text \
+		make check TESTS="tests/integration/test_stress.py tests/parallel.sh" ) ||
 		{ cat build-tsan/test-suite.log 2>/dev/null | tail -80; exit 1; }
 	( cd build && make fidelity )
 	;;

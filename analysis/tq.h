@@ -116,6 +116,14 @@ void tq_sbuf_commit(struct tq_sbuf *b, size_t n);
 const char *tq_sbuf_str(struct tq_sbuf *b);
 
 /*
+ * The whole file at path, NUL-terminated after its *len bytes; malloc'd,
+ * free() it.  NULL with errno set when it cannot be read, and EFBIG when it
+ * holds more than max bytes (read with a cap, so a file that grows while
+ * read is refused too).
+ */
+char *tq_read_file(const char *path, size_t max, size_t *len);
+
+/*
  * Open a capture (pcap, pcap-nsec or pcapng) and run pass 1 over it.
  * On success *out owns the capture; free it with tq_capture_free().
  * On failure *out is NULL and err (if not NULL) holds a message a person can

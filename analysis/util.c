@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,51 @@
 
 #include "internal.h"
 
+
+/* ------------------------------------------------------------------ files */
+
+char *
+tq_read_file(const char *path, size_t max, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return NULL;
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+	int e = 0;
+	for (;;) {
+		if (cap - n < 65536 + 1) {
+			size_t ncap = cap ? cap * 2 : 65536 * 2;
+			char *nb = realloc(buf, ncap);
+			if (!nb) {
+				e = ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		size_t k = fread(buf + n, 1, 65536, fp);
+		n += k;
+		if (n > max) {
+			e = EFBIG;
+			break;
+		}
+		if (k < 65536) {
+			if (ferror(fp))
+				e = EIO;
+			break;
+		}
+	}
+	fclose(fp);
+	if (e) {
+		free(buf);
+		errno = e;
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
 
 /* ------------------------------------------------------------------ formatting */
 

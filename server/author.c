@@ -46,7 +46,7 @@ slug_ok(const char *s)
 }
 
 /* A file name as given by a browser, reduced to a safe base name. */
-static void
+void
 file_name(const char *in, char *out, size_t len)
 {
 	const char *base = in ? in : "";
@@ -100,7 +100,7 @@ managed_course(struct tq_store *st, const struct tq_user *u, const char *slug, s
 
 /* ------------------------------------------------------------------ traces */
 
-static json_t *
+json_t *
 capture_json(const struct tq_capmeta *m)
 {
 	return json_pack("{s:s,s:s,s:I,s:I,s:I}", "sha256", m->sha256, "name", m->name, "size", (json_int_t)m->size,
@@ -112,7 +112,7 @@ capture_json(const struct tq_capmeta *m)
  * SHA-256), owned by u too.  0 with *m set and *created 1 when it is new;
  * -1 with r set (422 and the library's message when it is not a capture).
  */
-static int
+int
 store_capture(struct app *a, const struct tq_user *u, const void *data, size_t len, const char *name,
     struct tq_capmeta *m, int *created, struct reply *r)
 {

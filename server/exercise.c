@@ -1030,7 +1030,6 @@ tq_exercise_load(const char *path, struct tq_exercise **out, char *err, size_t e
 	size_t n = strlen(path);
 	if (n >= sizeof(dir) - 20)
 		return errf(err, errlen, "%s: the path is too long", path);
-	FILE *fp = NULL;
 	if (n > 5 && (!strcmp(path + n - 5, ".yaml") || !strcmp(path + n - 4, ".yml"))) {
 		snprintf(file, sizeof(file), "%s", path);
 		snprintf(dir, sizeof(dir), "%s", path);
@@ -1045,23 +1044,12 @@ tq_exercise_load(const char *path, struct tq_exercise **out, char *err, size_t e
 			dir[strlen(dir) - 1] = '\0';
 		snprintf(file, sizeof(file), "%s/exercise.yaml", dir);
 	}
-	fp = fopen(file, "rb");
-	if (!fp)
-		return errf(err, errlen, "%s: %s", file, strerror(errno));
-	char *buf = malloc(TQ_EX_MAX_FILE + 1);
-	size_t len = buf ? fread(buf, 1, TQ_EX_MAX_FILE + 1, fp) : 0;
-	int rerr = ferror(fp);
-	fclose(fp);
-	if (!buf)
-		return errf(err, errlen, "out of memory");
-	if (rerr) {
-		free(buf);
-		return errf(err, errlen, "%s: read error", file);
-	}
-	if (len > TQ_EX_MAX_FILE) {
-		free(buf);
+	size_t len;
+	char *buf = tq_read_file(file, TQ_EX_MAX_FILE, &len);
+	if (!buf && errno == EFBIG)
 		return errf(err, errlen, "%s: too large (%u bytes at most)", file, TQ_EX_MAX_FILE);
-	}
+	if (!buf)
+		return errf(err, errlen, "%s: %s", file, strerror(errno));
 	char inner[512];
 	int rc = tq_exercise_load_yaml(buf, len, dir, out, inner, sizeof(inner));
 	free(buf);

@@ -247,8 +247,7 @@ utf8_seq(const unsigned char *p, size_t left)
 	return n;
 }
 
-/* s with every byte that is not part of valid UTF-8 turned into '?'. */
-static void
+void
 utf8_clean(char *s)
 {
 	unsigned char *p = (unsigned char *)s;

@@ -38,6 +38,8 @@
 
 struct imp {
 	const char *taskdir;
+	const char *name;            /* taskdir as the messages call it */
+	char shown_path[1400];       /* shown()'s */
 	struct tq_sbuf *rep;
 	char *err;
 	size_t errlen;
@@ -73,48 +75,16 @@ say(struct imp *m, const char *fmt, ...)
 	tq_sbuf_putc(m->rep, '\n');
 }
 
-/* The whole file at path, at most max bytes, NUL-terminated; NULL with errno set. */
-static char *
-slurp(const char *path, size_t max, size_t *len)
+/* path under the task's folder as the instructor knows it (the folder unpacked from an archive is not). */
+static const char *
+shown(struct imp *m, const char *path)
 {
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return NULL;
-	char *buf = NULL;
-	size_t n = 0, cap = 0;
-	for (;;) {
-		if (n + 65536 + 1 > cap) {
-			cap = cap ? cap * 2 : 65536 * 2;
-			char *nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				fclose(fp);
-				errno = ENOMEM;
-				return NULL;
-			}
-			buf = nb;
-		}
-		size_t k = fread(buf + n, 1, 65536, fp);
-		n += k;
-		if (n > max) {
-			free(buf);
-			fclose(fp);
-			errno = EFBIG;
-			return NULL;
-		}
-		if (k < 65536)
-			break;
+	size_t n = strlen(m->taskdir);
+	if (!strncmp(path, m->taskdir, n) && (path[n] == '/' || !path[n])) {
+		snprintf(m->shown_path, sizeof(m->shown_path), "%s%s", m->name, path + n);
+		return m->shown_path;
 	}
-	int bad = ferror(fp);
-	fclose(fp);
-	if (bad) {
-		free(buf);
-		errno = EIO;
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len = n;
-	return buf;
+	return path;
 }
 
 /* ------------------------------------------------------------------ text */
@@ -736,13 +706,13 @@ check_keys(struct imp *m, json_t *doc, const char *outdir, const char *cap_path)
 	struct tq_open_opts oo = tq_exercise_open_opts(ex);
 	if (tq_capture_open_file_opts(cap_path, &oo, &cap, err, sizeof(err)) != 0) {
 		tq_exercise_free(ex);
-		return fail(m, "%s: %s", cap_path, err);
+		return fail(m, "%s: %s", shown(m, cap_path), err);
 	}
 	int rc = tq_exercise_compute_keys(ex, cap, NULL, err, sizeof(err));
 	if (rc != 0) {
 		tq_capture_free(cap);
 		tq_exercise_free(ex);
-		return fail(m, "%s: %s", cap_path, err);
+		return fail(m, "%s: %s", shown(m, cap_path), err);
 	}
 	json_t *keys = tq_exercise_keys_json(ex);
 	size_t i;
@@ -778,16 +748,17 @@ check_keys(struct imp *m, json_t *doc, const char *outdir, const char *cap_path)
 }
 
 int
-tq_import_inginious(const char *taskdir, const char *outdir, struct tq_sbuf *report, char *err, size_t errlen)
+tq_import_inginious(const char *taskdir, const char *name, const char *outdir, struct tq_sbuf *report, char *err,
+    size_t errlen)
 {
-	struct imp m = { taskdir, report, err, errlen, NULL };
+	struct imp m = { .taskdir = taskdir, .name = name ? name : taskdir, .rep = report, .err = err, .errlen = errlen };
 	err[0] = '\0';
 	char path[1024];
 	snprintf(path, sizeof(path), "%s/task.yaml", taskdir);
 	size_t len;
-	char *text = slurp(path, MAX_TASK_FILE, &len);
+	char *text = tq_read_file(path, MAX_TASK_FILE, &len);
 	if (!text)
-		return fail(&m, "%s: %s", path, errno == EFBIG ? "larger than 1 MiB: not a task.yaml" : strerror(errno));
+		return fail(&m, "%s: %s", shown(&m, path), errno == EFBIG ? "larger than 1 MiB: not a task.yaml" : strerror(errno));
 	json_t *task = tq_yaml_to_json(text, len, err, errlen);
 	free(text);
 	if (!task)
@@ -798,15 +769,15 @@ tq_import_inginious(const char *taskdir, const char *outdir, struct tq_sbuf *rep
 	const char *cap_name = NULL;
 	json_t *problems = json_object_get(task, "problems");
 	if (!json_is_object(task) || !json_is_object(problems) || !json_object_size(problems)) {
-		fail(&m, "%s: no problems: not an INGInious task", path);
+		fail(&m, "%s: no problems: not an INGInious task", shown(&m, path));
 		goto out;
 	}
 	const char *title = str_of(task, "name");
-	say(&m, "# Import of %s\n", taskdir);
+	say(&m, "# Import of %s\n", m.name);
 	char run_path[1100];
 	size_t run_len;
 	snprintf(run_path, sizeof(run_path), "%s/run", taskdir);
-	m.run = slurp(run_path, MAX_TASK_FILE, &run_len);
+	m.run = tq_read_file(run_path, MAX_TASK_FILE, &run_len);
 	doc = json_pack("{s:s}", "title", *title ? title : "Imported task");
 	json_t *intro = md_of(&m, json_object_get(task, "context"), "the task's context");
 	if (intro)
@@ -826,11 +797,11 @@ tq_import_inginious(const char *taskdir, const char *outdir, struct tq_sbuf *rep
 		}
 	}
 	if (!trace) {
-		fail(&m, "%s: no network-trace problem: the task shows no trace", path);
+		fail(&m, "%s: no network-trace problem: the task shows no trace", shown(&m, path));
 		goto out;
 	}
 	if (find_capture(&m, trace, cap_path, sizeof(cap_path)) != 0) {
-		fail(&m, "%s: the capture of the trace '%s' is not in the task folder (nor in public/)", path, trace);
+		fail(&m, "%s: the capture of the trace '%s' is not in the task folder (nor in public/)", shown(&m, path), trace);
 		goto out;
 	}
 	json_object_foreach(problems, pid, p) {
@@ -861,7 +832,7 @@ tq_import_inginious(const char *taskdir, const char *outdir, struct tq_sbuf *rep
 	json_decref(view);
 	if (!json_array_size(questions)) {
 		json_decref(questions);
-		fail(&m, "%s: no problem of the task could be made a question", path);
+		fail(&m, "%s: no problem of the task could be made a question", shown(&m, path));
 		goto out;
 	}
 	json_object_set_new(doc, "questions", questions);
@@ -879,15 +850,15 @@ tq_import_inginious(const char *taskdir, const char *outdir, struct tq_sbuf *rep
 	if (check_keys(&m, doc, outdir, cap_path) != 0)
 		goto out;
 	size_t cap_len;
-	cap_data = slurp(cap_path, MAX_CAPTURE, &cap_len);
+	cap_data = tq_read_file(cap_path, MAX_CAPTURE, &cap_len);
 	if (!cap_data) {
-		fail(&m, "%s: %s", cap_path, strerror(errno));
+		fail(&m, "%s: %s", shown(&m, cap_path), strerror(errno));
 		goto out;
 	}
 	struct tq_sbuf y;
 	tq_sbuf_init(&y, 0);
 	tq_sbuf_printf(&y, "# Imported from the INGInious task %s (tracequiz import inginious);\n"
-	    "# import-report.md says what was mapped and what needs you.\n", taskdir);
+	    "# import-report.md says what was mapped and what needs you.\n", m.name);
 	if (tq_exercise_to_yaml(doc, &y) != 0 || y.err) {
 		tq_sbuf_free(&y);
 		fail(&m, "the exercise cannot be written as YAML");
@@ -989,7 +960,7 @@ trace_of(const json_t *doc, const json_t *q, const char *trace)
 int
 tq_export_inginious(const char *exdir, const char *outdir, struct tq_sbuf *report, char *err, size_t errlen)
 {
-	struct imp m = { exdir, report, err, errlen, NULL };
+	struct imp m = { .taskdir = exdir, .name = exdir, .rep = report, .err = err, .errlen = errlen };
 	err[0] = '\0';
 	struct tq_exercise *ex = NULL;
 	struct tq_capture *cap = NULL;
@@ -1079,7 +1050,7 @@ tq_export_inginious(const char *exdir, const char *outdir, struct tq_sbuf *repor
 		goto out;
 	}
 	size_t cap_len;
-	if (!(cap_data = slurp(cap_path, MAX_CAPTURE, &cap_len))) {
+	if (!(cap_data = tq_read_file(cap_path, MAX_CAPTURE, &cap_len))) {
 		fail(&m, "%s: %s", cap_path, strerror(errno));
 		goto out;
 	}

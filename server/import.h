@@ -6,14 +6,32 @@
 
 /*
  * Imports the INGInious task in taskdir (its task.yaml and the capture its
- * network-trace problems show) into outdir, created if it is not there:
+ * network-trace problems show) into outdir, created if it is not there
+ * (name: what the report and the messages call taskdir, NULL for itself):
  * outdir/exercise.yaml, the capture beside it, and outdir/import-report.md.
  * report gets the same report, in Markdown: what was imported, each name
  * mapped to another, each key computed, and what needs the instructor.
  * Nothing in taskdir is executed.  0, or -1 with err set and nothing written
  * (an outdir that already holds an exercise is refused).
  */
-int tq_import_inginious(const char *taskdir, const char *outdir, struct tq_sbuf *report, char *err, size_t errlen);
+int tq_import_inginious(const char *taskdir, const char *name, const char *outdir, struct tq_sbuf *report, char *err,
+    size_t errlen);
+
+/*
+ * The same from an archive of the task's folder (zip, or tar compressed
+ * with gzip, bzip2 or xz or not): task.yaml at its top or in the one folder
+ * at its top.  name (the archive's file name) is what the report and the
+ * messages call it; task gets the task's own name (its folder's, else the
+ * archive's without its extension).  The archive is unpacked into a private temporary
+ * folder, removed before returning: only folders and regular files, none
+ * outside it, within caps on entries and bytes (unpack.c).
+ */
+#define TQ_IMPORT_MAX_ARCHIVE (300u << 20)   /* an archive of a task folder, read whole */
+int tq_import_inginious_archive(const void *data, size_t len, const char *name, const char *outdir, char *task,
+    size_t tasklen, struct tq_sbuf *report, char *err, size_t errlen);
+
+/* Removes dir and everything under it, following no link. */
+void tq_remove_tree(const char *dir);
 
 /*
  * The other way: exdir's exercise as an INGInious task folder in outdir

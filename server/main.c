@@ -31,7 +31,7 @@ usage(FILE *fp)
 	    "       tracequiz user add NAME --role student|instructor|admin [--db FILE]\n"
 	    "       tracequiz token add NAME [--scope admin|read|grade] [--course SLUG]... [--days N] [--db FILE]\n"
 	    "       tracequiz rekey [--db FILE] [--dry-run | --apply]\n"
-	    "       tracequiz import inginious TASKDIR OUTDIR\n"
+	    "       tracequiz import inginious TASKDIR|TASK.zip OUTDIR\n"
 	    "       tracequiz export inginious EXERCISE OUTDIR\n"
 	    "       tracequiz suggest CAPTURE ANSWER | EXERCISE QUESTION [--answer TEXT] [--prompt TEXT] [--max N]\n"
 	    "       tracequiz --version\n"
@@ -48,8 +48,9 @@ usage(FILE *fp)
 	    "grade     grade answers ({\"q1\": \"...\", ...}, a file or - for stdin)\n"
 	    "rekey     list the exercises whose keys this version computes differently from\n"
 	    "          the keys frozen in the database; --apply stores the new ones\n"
-	    "import    an INGInious task (task.yaml and its capture) made an exercise folder,\n"
-	    "          with a report of what was mapped and what needs the instructor;\n"
+	    "import    an INGInious task (its folder, or the folder as a zip or tar.gz) made an\n"
+	    "          exercise folder, with a report of what was mapped and what needs the\n"
+	    "          instructor;\n"
 	    "          export writes an exercise as an INGInious task (task.yaml, PDML)\n"
 	    "suggest   the key expressions whose value on the trace is a literal answer, best first\n",
 	    fp);
@@ -851,7 +852,7 @@ cmd_suggest(int argc, char **argv)
 	return rc;
 }
 
-/* tracequiz import inginious TASKDIR OUTDIR, tracequiz export inginious EXERCISE OUTDIR */
+/* tracequiz import inginious TASKDIR|ARCHIVE OUTDIR, tracequiz export inginious EXERCISE OUTDIR */
 static int
 cmd_import(int argc, char **argv)
 {
@@ -867,7 +868,25 @@ cmd_import(int argc, char **argv)
 	struct tq_sbuf rep;
 	tq_sbuf_init(&rep, 0);
 	char err[1024];
-	int rc = (out ? tq_export_inginious : tq_import_inginious)(argv[2], argv[3], &rep, err, sizeof(err));
+	int rc;
+	struct stat sb;
+	if (out) {
+		rc = tq_export_inginious(argv[2], argv[3], &rep, err, sizeof(err));
+	} else if (stat(argv[2], &sb) == 0 && S_ISREG(sb.st_mode)) {
+		/* a task folder's archive (zip, tar.gz...) */
+		size_t len;
+		char *data = tq_read_file(argv[2], TQ_IMPORT_MAX_ARCHIVE, &len);
+		const char *base = strrchr(argv[2], '/');
+		if (data)
+			rc = tq_import_inginious_archive(data, len, base ? base + 1 : argv[2], argv[3], NULL, 0, &rep, err,
+			    sizeof(err));
+		else
+			rc = -1, snprintf(err, sizeof(err), "%s: %s", argv[2],
+			    errno == EFBIG ? "larger than an archive of a task may be" : strerror(errno));
+		free(data);
+	} else {
+		rc = tq_import_inginious(argv[2], NULL, argv[3], &rep, err, sizeof(err));
+	}
 	if (rep.s)
 		fwrite(rep.s, 1, rep.len, stdout);
 	if (rc != 0)

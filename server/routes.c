@@ -77,6 +77,8 @@ static const struct route routes[] = {
 	/* a key's live preview: an expression over a whole trace */
 	{ "POST", "/api/v1/eval", NEED_STAFF, BODY_JSON, R_HEAVY, api_author_routes },
 	{ "POST", "/api/v1/suggest", NEED_STAFF, BODY_JSON, R_HEAVY, api_author_routes },
+	/* an INGInious task's folder as a zip or tar.gz, made an exercise draft */
+	{ "POST", "/api/v1/import", NEED_STAFF, BODY_UPLOAD, R_HEAVY | R_RAW, api_import },
 	/* API tokens and accounts */
 	{ "GET", "/api/v1/tokens", NEED_STAFF, BODY_NONE, 0, api_author_routes },
 	{ "POST", "/api/v1/tokens", NEED_STAFF, BODY_JSON, 0, api_author_routes },

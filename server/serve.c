@@ -650,22 +650,17 @@ store_exercise_dir(struct tq_store *st, const char *dir, const char *slug, int64
 		snprintf(err, errlen, "%s has no capture", dir);
 		goto out;
 	}
-	FILE *fp = fopen(cp, "rb");
-	struct stat sb;
-	if (!fp || fstat(fileno(fp), &sb) != 0 || !(data = malloc((size_t)sb.st_size + 1)) ||
-	    fread(data, 1, (size_t)sb.st_size, fp) != (size_t)sb.st_size) {
-		snprintf(err, errlen, "%s: %s", cp, strerror(errno ? errno : EIO));
-		if (fp)
-			fclose(fp);
+	size_t len;
+	if (!(data = tq_read_file(cp, SIZE_MAX - 1, &len))) {
+		snprintf(err, errlen, "%s: %s", cp, strerror(errno));
 		goto out;
 	}
-	fclose(fp);
 	struct tq_open_opts oo = tq_exercise_open_opts(ex);
-	if (tq_capture_open_mem_opts(data, (size_t)sb.st_size, &oo, &cap, err, errlen) != 0 ||
+	if (tq_capture_open_mem_opts(data, len, &oo, &cap, err, errlen) != 0 ||
 	    tq_exercise_compute_keys(ex, cap, NULL, err, errlen) != 0)
 		goto out;
 	char sha[65];
-	tq_sha256_hex(data, (size_t)sb.st_size, sha);
+	tq_sha256_hex(data, len, sha);
 	json_t *keys = tq_exercise_keys_json(ex);
 	char *doc = json_dumps(tq_exercise_doc(ex), JSON_COMPACT);
 	char *ks = json_dumps(keys, JSON_COMPACT);
@@ -673,7 +668,7 @@ store_exercise_dir(struct tq_store *st, const char *dir, const char *slug, int64
 	const char *base = strrchr(cp, '/');
 	int64_t cid, eid;
 	if (doc && ks && tq_store_begin(st) == 0 &&
-	    tq_store_capture_put(st, sha, base ? base + 1 : cp, data, (size_t)sb.st_size, tq_capture_count(cap), &cid) == 0 &&
+	    tq_store_capture_put(st, sha, base ? base + 1 : cp, data, len, tq_capture_count(cap), &cid) == 0 &&
 	    tq_store_exercise_put(st, slug, course_id, doc, cid, ks, PACKAGE_VERSION, 0, 1, &eid) == 0 && tq_store_commit(st) == 0)
 		rc = 0;
 	else {

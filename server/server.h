@@ -190,6 +190,8 @@ const char *header(struct MHD_Connection *c, const char *name);
 int reply_not_modified(struct MHD_Connection *c, struct reply *r);
 /* The body as a JSON object, or NULL with a 400 set in r. */
 json_t *parse_body(const struct req *q, struct reply *r);
+/* s with every byte that is not part of valid UTF-8 turned into '?'. */
+void utf8_clean(char *s);
 /* The client's address as text (the proxy's client when it is the trusted proxy). */
 void client_addr(struct app *a, struct MHD_Connection *c, char *buf, size_t len);
 
@@ -236,6 +238,8 @@ route_fn api_session, api_password_reset, api_exercise_routes, api_author_routes
     route_healthz, route_static, route_server;
 /* A course's gradebook, JSON and CSV (gradebook.c); a password changed by its owner (account.c). */
 route_fn api_gradebook, api_account_password;
+/* An INGInious task's archive made an exercise draft (api_import.c). */
+route_fn api_import;
 
 /* Whether a question of an exercise document is of this kind ("order", ...). */
 int question_is(const json_t *q, const char *kind);
@@ -269,6 +273,15 @@ int managed_course(struct tq_store *st, const struct tq_user *u, const char *slu
 void csv_cell(struct tq_sbuf *b, const char *s);
 /* The seed of a student's deal of choices in an exercise. */
 uint64_t choice_seed(const struct loaded *l, int64_t user);
+
+/* Checks that data is a capture the library reads and stores it once (by SHA-256), owned by u
+ * too: 0 with *m set and *created 1 when it is new, or -1 with r set (422 when it is not a
+ * capture); its description in the API. */
+int store_capture(struct app *a, const struct tq_user *u, const void *data, size_t len, const char *name,
+    struct tq_capmeta *m, int *created, struct reply *r);
+json_t *capture_json(const struct tq_capmeta *m);
+/* A file name sent by a client, made safe to store and show (its last component, tame bytes). */
+void file_name(const char *in, char *out, size_t len);
 
 /* The session cookie's attributes (Secure behind HTTPS). */
 const char *cookie_attrs(struct app *a, struct MHD_Connection *c);

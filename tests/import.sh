@@ -230,6 +230,94 @@ else
 	ok "no temporary file left"
 fi
 
+# ---- a task folder as an archive: zip and tar.gz import as the folder does;
+# hostile archives are refused with what was wrong, nothing written, and the
+# temporary folder removed
+ar=$tmp/archives
+mkdir -p "$ar"
+TMPDIR=$tmp/unpack
+export TMPDIR
+mkdir -p "$TMPDIR"
+python3 - "$t" "$ar" <<'PY'
+import io, os, sys, tarfile, zipfile
+src, out = sys.argv[1], sys.argv[2]
+def walk():
+    for root, _, files in os.walk(src):
+        for f in sorted(files):
+            p = os.path.join(root, f)
+            yield p, os.path.relpath(p, src)
+with zipfile.ZipFile(os.path.join(out, "handshake.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+    for p, rel in walk():
+        z.write(p, "handshake/" + rel)
+    z.writestr("__MACOSX/handshake/._task.yaml", b"\0\5\26\7")
+with tarfile.open(os.path.join(out, "A Handshake.tar.gz"), "w:gz") as t:
+    t.add(src, arcname=".")
+def tgz(name, *entries):
+    with tarfile.open(os.path.join(out, name), "w:gz") as t:
+        for e in entries:
+            ti = tarfile.TarInfo(e[0])
+            if e[1] == "link":
+                ti.type, ti.linkname = tarfile.SYMTYPE, e[2]
+                t.addfile(ti)
+            elif e[1] == "tree":
+                t.add(src, arcname=e[0])
+            else:
+                ti.size = len(e[1])
+                t.addfile(ti, io.BytesIO(e[1]))
+tgz("climb.tar.gz", ("task/../../evil", b"x"))
+tgz("absolute.tar.gz", ("/tmp/tq-evil", b"x"))
+tgz("links.tar.gz", ("t", "tree"), ("t/passwd", "link", "/etc/passwd"), ("t/public/x.pcap", "link", "/etc/shadow"))
+tgz("two.tar.gz", ("a", "tree"), ("b", "tree"))
+tgz("twice.tar.gz", ("task.yaml", b"a"), ("task.yaml", b"b"))
+tgz("notask.tar.gz", ("README", b"nothing here\n"))
+with zipfile.ZipFile(os.path.join(out, "bomb.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+    with z.open("public/big.pcap", "w") as f:
+        block = bytes(1 << 20)
+        for _ in range(330):
+            f.write(block)
+with zipfile.ZipFile(os.path.join(out, "many.zip"), "w") as z:
+    for i in range(4100):
+        z.writestr("f%d" % i, b"")
+open(os.path.join(out, "noise.zip"), "wb").write(bytes(range(256)) * 40)
+PY
+import "$ar/handshake.zip" zip
+key zip seq '{"1":{"tcp.seq":"0"},"2":{"tcp.ack":"1","tcp.flags.push":"0"}}'
+key zip which '[1,3]'
+says zip '# Import of handshake.zip:handshake'
+import "$ar/A Handshake.tar.gz" tgz
+if diff -r -x import-report.md -x exercise.yaml "$tmp/out/handshake" "$tmp/out/tgz" >/dev/null &&
+    [ "$(grep -v '^#' "$tmp/out/handshake/exercise.yaml")" = "$(grep -v '^#' "$tmp/out/tgz/exercise.yaml")" ]; then
+	ok "a task's tar.gz gives the exercise its folder gives"
+else
+	ko "a task's tar.gz gives the exercise its folder gives"
+fi
+import "$ar/links.tar.gz" links
+says links '`t/passwd` in the archive is a link: left out'
+# refused NAME TEXT: the archive does not import, says TEXT, writes nothing
+refused() {
+	if "$tq" import inginious "$ar/$1" "$tmp/out/r-$1" > "$tmp/r.log" 2>&1 || [ -e "$tmp/out/r-$1/exercise.yaml" ] ||
+	    ! grep -qF -- "$2" "$tmp/r.log"; then
+		ko "$1 is refused: $2"
+		sed 's/^/  /' "$tmp/r.log" | head -5
+	else
+		ok "$1 is refused: $2"
+	fi
+}
+refused climb.tar.gz "climbs out of its folder with '..': refused"
+refused absolute.tar.gz "is an absolute path: refused"
+refused two.tar.gz "holds 2 tasks (a, b): upload one task folder at a time"
+refused twice.tar.gz "'task.yaml': the archive holds it twice"
+refused notask.tar.gz "no task.yaml at the top of the archive"
+refused bomb.zip "unpacks to more than 320 MiB"
+refused many.zip "more than 4096 entries"
+refused noise.zip "not an archive tracequiz reads"
+if [ -e /tmp/tq-evil ] || [ -e "$tmp/evil" ] || [ -n "$(ls -A "$TMPDIR")" ]; then
+	ko "nothing is written outside, the temporary folders are removed"
+else
+	ok "nothing is written outside, the temporary folders are removed"
+fi
+unset TMPDIR
+
 # ---- the CNP3 course's tasks, read where they are
 c=$shared/cnp3
 if [ -d "$c" ]; then

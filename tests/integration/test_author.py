@@ -4,7 +4,7 @@ against the real server and a fresh SQLite file: accounts, courses and
 enrolments, trace uploads (raw and multipart, a text file, a capture cut in
 half, the same capture twice), downloads and previews, exercises created,
 changed and deleted (keys computed on save, a broken document storing
-nothing), live evaluation, statistics and the CSV export, API tokens, the
+nothing), INGInious tasks imported from their zip, live evaluation, statistics and the CSV export, API tokens, the
 OpenAPI document, and the authorization matrix: who may do what.
 
 Run by `make check` (TRACEQUIZ points at the program, TQ_DATA at tests/data).
@@ -18,6 +18,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import zipfile
 
 from harness import TQ, Server, Who, check, multipart, summary
 
@@ -189,6 +190,57 @@ def main():
                               {"exercise": ("exercise.yaml", b"title: [unclosed\n"), "capture": ("hs.pcap", handshake)})
         st, j, _, _ = ines.req("POST", "/api/v1/exercises", raw=body, headers=hdr)
         check(st == 422 and "exercise.yaml" in j["error"], "a YAML error is 422: %s" % j.get("error"))
+
+        # an INGInious task's folder as a zip: the exercise comes back as a draft to save, its
+        # capture stored as a trace (once), and nothing else stored until the instructor saves
+        task_yaml = ("name: A handshake\ncontext: The ``SYN`` and its answer.\nproblems:\n"
+                     "    trace:\n        type: network-trace\n        trace: hs.pcap.xml\n"
+                     "        hide:\n            1:\n            - tcp.ack\n"
+                     "    port:\n        type: code_single_line\n        header: Which port?\n        answer: 50001\n")
+        zbuf = io.BytesIO()
+        with zipfile.ZipFile(zbuf, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("TCP task/task.yaml", task_yaml)
+            z.writestr("TCP task/public/hs.pcap", handshake)
+        archive = zbuf.getvalue()
+        n_ex, n_cap = rows(db, "select count(*) from exercises")[0][0], rows(db, "select count(*) from captures")[0][0]
+        st, j, _, _ = ines.req("POST", "/api/v1/import?name=tasks.zip", raw=archive)
+        qs = {q["id"]: q for q in j.get("exercise", {}).get("questions", [])}
+        check(st == 200 and j["slug"] == "tcp-task" and j["trace"]["sha256"] == sha and not j["trace"]["new"] and
+              j["exercise"]["title"] == "A handshake" and "capture" not in j["exercise"] and
+              qs["trace"]["hide"] == {"2": ["tcp.ack"]} and "port" in qs and
+              "# Import of tasks.zip:TCP task" in j["report"] and "first(tcp.dstport)" in j["report"],
+              "a task's zip is imported: the draft, its trace, the slug of its folder and the report (%s)" % st)
+        check(rows(db, "select count(*) from exercises")[0][0] == n_ex and
+              rows(db, "select count(*) from captures")[0][0] == n_cap,
+              "the import stores no exercise, and the capture it already had once")
+        st, j2, _, _ = ines.req("POST", "/api/v1/exercises", {"slug": j["slug"], "course": "net101", "published": False,
+                                "trace": j["trace"]["sha256"], "exercise": j["exercise"]})
+        keys = {k["id"]: k.get("key") for k in j2.get("keys", {}).get("questions", [])}
+        check(st == 201 and keys.get("port") == 50001 and keys.get("trace") == {"2": {"tcp.ack": "1"}},
+              "the imported draft saves as it came, its keys computed (%s %s)" % (st, keys))
+        body, hdr = multipart({}, {"file": ("task.zip", archive)})
+        st, j, _, _ = ines.req("POST", "/api/v1/import", raw=body, headers=hdr)
+        check(st == 200 and j.get("slug") == "tcp-task", "the same sent as a form's file part")
+        zbuf = io.BytesIO()
+        with zipfile.ZipFile(zbuf, "w") as z:
+            z.writestr("task.yaml", task_yaml)
+            z.writestr("../../escape.pcap", handshake)
+        st, j, _, _ = ines.req("POST", "/api/v1/import?name=evil.zip", raw=zbuf.getvalue())
+        check(st == 422 and "evil.zip: the archive's entry '../../escape.pcap' climbs out" in j.get("error", ""),
+              "an archive entry that climbs out is 422 and named: %s" % j.get("error"))
+        st, j, _, _ = ines.req("POST", "/api/v1/import?name=notes.zip", raw=b"these are my notes\n" * 20)
+        check(st == 422 and "not an archive" in j.get("error", ""), "a file that is no archive is 422")
+        zbuf = io.BytesIO()
+        with zipfile.ZipFile(zbuf, "w") as z:
+            z.writestr("task.yaml", "name: x\nproblems:\n    a:\n        type: network-trace\n        trace: gone.xml\n")
+        st, j, _, _ = ines.req("POST", "/api/v1/import", raw=zbuf.getvalue())
+        check(st == 422 and "not in the task folder" in j.get("error", "") and "# Import of task" in j.get("report", ""),
+              "a task whose capture is missing is 422, with the report so far: %s" % j.get("error"))
+        st, _, _, _ = ines.req("POST", "/api/v1/import", raw=b"")
+        check(st in (400, 422), "an empty import is refused")
+        st, _, _, _ = sam.req("POST", "/api/v1/import", raw=archive)
+        check(st == 403, "a student cannot import")
+        check(rows(db, "select count(*) from exercises")[0][0] == n_ex + 1, "the refused imports stored nothing")
 
         # what students see
         st, j, _, _ = sam.req("GET", "/api/v1/exercises")
