@@ -664,18 +664,24 @@ literal_answers(struct imp *m, const json_t *doc, struct tq_capture *cap)
 	json_t *q;
 	json_array_foreach(json_object_get(doc, "questions"), i, q) {
 		const json_t *lit = json_object_get(q, "answer");
-		char a[512];
+		char a[512], err[256];
+		int choice = !strcmp(json_string_value(json_object_get(q, "kind")), "choice");
+		if (!ix && (choice || json_is_string(lit) || json_is_integer(lit)) &&
+		    tq_findex_build(cap, NULL, TQ_FINDEX_ALL, NULL, &ix, err, sizeof(err)) != 0) {
+			say(m, "- the literal answers could not be checked against the trace: %s", err);
+			return;
+		}
+		if (choice) {
+			if (tq_check_choices(ix, q, m->rep) < 0)
+				break;
+			continue;
+		}
 		if (json_is_string(lit))
 			snprintf(a, sizeof(a), "%s", json_string_value(lit));
 		else if (json_is_integer(lit))
 			snprintf(a, sizeof(a), "%" JSON_INTEGER_FORMAT, json_integer_value(lit));
 		else
 			continue;
-		char err[256];
-		if (!ix && tq_findex_build(cap, NULL, TQ_FINDEX_ALL, NULL, &ix, err, sizeof(err)) != 0) {
-			say(m, "- the literal answers could not be checked against the trace: %s", err);
-			return;
-		}
 		char **s;
 		size_t n;
 		const char *id = json_string_value(json_object_get(q, "id"));
@@ -782,8 +788,6 @@ tq_import_inginious(const char *taskdir, const char *name, const char *outdir, s
 	json_t *intro = md_of(&m, json_object_get(task, "context"), "the task's context");
 	if (intro)
 		json_object_set_new(doc, "intro", intro);
-	json_t *view = json_pack("{s:[],s:[]}", "exclude", "redact");
-	json_t *questions = json_array();
 
 	/* the capture: the first network-trace problem's trace */
 	char cap_path[1024] = "";
@@ -804,6 +808,8 @@ tq_import_inginious(const char *taskdir, const char *name, const char *outdir, s
 		fail(&m, "%s: the capture of the trace '%s' is not in the task folder (nor in public/)", shown(&m, path), trace);
 		goto out;
 	}
+	json_t *view = json_pack("{s:[],s:[]}", "exclude", "redact");
+	json_t *questions = json_array();
 	json_object_foreach(problems, pid, p) {
 		const char *type = str_of(p, "type");
 		if (!strcmp(type, "network-trace")) {

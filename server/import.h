@@ -2,6 +2,8 @@
 #ifndef TQ_IMPORT_H
 #define TQ_IMPORT_H
 
+#include <jansson.h>
+
 #include "tq.h"
 
 /*
@@ -29,6 +31,16 @@ int tq_import_inginious(const char *taskdir, const char *name, const char *outdi
 #define TQ_IMPORT_MAX_ARCHIVE (300u << 20)   /* an archive of a task folder, read whole */
 int tq_import_inginious_archive(const void *data, size_t len, const char *name, const char *outdir, char *task,
     size_t tasklen, struct tq_sbuf *report, char *err, size_t errlen);
+
+/*
+ * A choice question's validity, as a course typed it, checked against the
+ * trace indexed in ix (every field: TQ_FINDEX_ALL): the choices that are one
+ * sentence with another value are looked up by key discovery, and each such
+ * group said in report, as agreeing, disagreeing (in bold, with the
+ * evidence) or the course's word (choices.c).  The number of groups that
+ * disagree, or -1 when out of memory.
+ */
+int tq_check_choices(const struct tq_findex *ix, const json_t *question, struct tq_sbuf *report);
 
 /* Removes dir and everything under it, following no link. */
 void tq_remove_tree(const char *dir);

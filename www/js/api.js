@@ -176,19 +176,17 @@ export const trace_meta = (sha) => get(`/api/v1/traces/${enc(sha)}`);
 export const trace_base = (sha) => `/api/v1/traces/${enc(sha)}`;
 
 /*
- * Uploads a capture (a File or Blob) as the raw body of POST /api/v1/traces,
- * with XMLHttpRequest because fetch() tells nothing of an upload's progress.
+ * Uploads a file (a File or Blob) as the raw body of a POST to url, with
+ * XMLHttpRequest because fetch() tells nothing of an upload's progress.
  * on_progress(sent, total) is called as the bytes go, and once more with
- * sent == total when they are all sent.  Resolves to the trace's metadata
- * ({sha256, name, size, frames, created, new}); rejects with an ApiError
- * carrying the server's message (422: not a capture, 413: too large), or an
- * AbortError when signal aborts.
+ * sent == total when they are all sent.  Resolves to the server's JSON;
+ * rejects with an ApiError carrying the server's message (and its whole
+ * answer as data), or an AbortError when signal aborts.
  */
-export function upload_trace(file, { on_progress = null, signal = null } = {}) {
+function upload(url, file, { on_progress = null, signal = null } = {}) {
 	return new Promise((resolve, reject) => {
 		const xhr = new XMLHttpRequest();
-		const name = file.name || 'capture.pcap';
-		xhr.open('POST', `/api/v1/traces?name=${enc(name)}`);
+		xhr.open('POST', url);
 		xhr.setRequestHeader('Accept', 'application/json');
 		xhr.setRequestHeader('Content-Type', 'application/octet-stream');
 		if (csrf)
@@ -217,6 +215,15 @@ export function upload_trace(file, { on_progress = null, signal = null } = {}) {
 		xhr.send(file);
 	});
 }
+
+/* A capture stored (POST /api/v1/traces): resolves to its metadata ({sha256,
+ * name, size, frames, created, new}); 422 not a capture, 413 too large. */
+export const upload_trace = (file, opts) => upload(`/api/v1/traces?name=${enc(file.name || 'capture.pcap')}`, file, opts);
+
+/* An INGInious task's folder, zipped or tarred, imported (POST /api/v1/import):
+ * resolves to {exercise, trace, slug, report}, the exercise not yet saved; a
+ * 422 ApiError's data has {error, report}. */
+export const import_task = (file, opts) => upload(`/api/v1/import?name=${enc(file.name || 'task.zip')}`, file, opts);
 
 /* ---------------------------------------------------------------- authoring */
 

@@ -23,6 +23,7 @@ const courses_page = lazy('./pages/courses.js', 'courses_page');
 const course_page = lazy('./pages/course.js', 'course_page');
 const traces_page = lazy('./pages/traces.js', 'traces_page');
 const editor_page = lazy('./pages/editor.js', 'editor_page');
+const import_page = lazy('./pages/import.js', 'import_page');
 const results_page = lazy('./pages/results.js', 'results_page');
 const tokens_page = lazy('./pages/tokens.js', 'tokens_page');
 const users_page = lazy('./pages/users.js', 'users_page');
@@ -43,6 +44,7 @@ const routes = [
 	{ path: '/exercises/:slug/edit', page: editor_page, auth: true, roles: STAFF, section: '/' },
 	{ path: '/exercises/:slug/results', page: results_page, auth: true, roles: STAFF, section: '/' },
 	{ path: '/new-exercise', page: editor_page, auth: true, roles: STAFF, section: '/' },
+	{ path: '/import', page: import_page, auth: true, roles: STAFF, section: '/' },
 	{ path: '/courses', page: courses_page, auth: true, roles: STAFF, section: '/courses' },
 	{ path: '/courses/:course', page: course_page, auth: true, roles: STAFF, section: '/courses' },
 	{ path: '/traces', page: traces_page, auth: true, roles: STAFF, section: '/traces' },

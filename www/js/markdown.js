@@ -42,3 +42,44 @@ export function markdown(text) {
 	}
 	return frag;
 }
+
+/*
+ * A DocumentFragment for a longer text, such as an import's report: the
+ * intro's paragraphs and inline marks, and also "# " and "## " headings
+ * (shown from level 3 on, under the page's own) and "- " lists.
+ */
+export function markdown_doc(text) {
+	const frag = document.createDocumentFragment();
+	let para = [];
+	let list = null;
+	const end_para = () => {
+		if (para.length)
+			frag.appendChild(h('p', {}, inline(para.join(' '))));
+		para = [];
+	};
+	for (const raw of String(text || '').split('\n')) {
+		const line = raw.trim();
+		const head = /^(#{1,2})\s+(.*)$/.exec(line);
+		const item = /^-\s+(.*)$/.exec(line);
+		if (head || item || !line)
+			end_para();
+		if (!item && (head || !line))
+			list = null;
+		if (head) {
+			frag.appendChild(h(head[1].length === 1 ? 'h3' : 'h4', {}, inline(head[2])));
+		} else if (item) {
+			if (!list)
+				list = frag.appendChild(h('ul', {}));
+			list.appendChild(h('li', {}, inline(item[1])));
+		} else if (line) {
+			if (list && raw.startsWith('  '))          /* an item's next line */
+				list.lastChild.append(' ', ...inline(line));
+			else {
+				list = null;
+				para.push(line);
+			}
+		}
+	}
+	end_para();
+	return frag;
+}

@@ -1,6 +1,7 @@
-// upload.js - uploading a capture: a file input, a progress bar fed by the
-// upload's progress events (a large capture takes a while), the server's
-// message when the file is refused (not a capture, cut short, too large).
+// upload.js - uploading a file (a capture, or a task's archive to import): a
+// file input, a progress bar fed by the upload's progress events (a large
+// capture takes a while), the server's message when the file is refused (not
+// a capture, cut short, too large).
 
 import * as api from './api.js';
 import { h, uid, plural } from './dom.js';
@@ -19,21 +20,31 @@ export function size_text(n) {
 	return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
 }
 
+const CAPTURE = {
+	upload: api.upload_trace,
+	accept: '.pcap,.pcapng,.cap,.dmp,application/vnd.tcpdump.pcap,application/octet-stream',
+	refused: 'The capture was not stored',
+	done: (t) => `${t.name}: ${plural(t.frames, 'frame')}, ${size_text(t.size)}` +
+		(t.new ? ', stored.' : ', stored already (the same bytes were uploaded before).'),
+};
+
 export class Uploader {
 	/*
-	 * on_uploaded(trace) is called with the stored trace's metadata
-	 * ({sha256, name, size, frames, created, new}) once the server took it.
-	 * The upload starts as soon as a file is chosen; choosing another one
-	 * cancels it.
+	 * on_uploaded(result) is called with the server's answer once it took
+	 * the file: for a capture (the default), the stored trace's metadata
+	 * ({sha256, name, size, frames, created, new}).  kind replaces what is
+	 * uploaded: {upload(file, opts), accept, refused (the error's first
+	 * words), done(result) (the status line)}; on_refused(error) sees the
+	 * server's refusal.  The upload starts as soon as a file is chosen;
+	 * choosing another one cancels it.
 	 */
-	constructor({ on_uploaded, label = 'Capture file (pcap or pcapng)' } = {}) {
+	constructor({ on_uploaded, on_refused = null, label = 'Capture file (pcap or pcapng)', kind = CAPTURE } = {}) {
 		this.on_uploaded = on_uploaded;
+		this.on_refused = on_refused;
+		this.kind = kind;
 		this.ctl = null;
 		const id = uid('upload');
-		this.input = h('input', {
-			type: 'file', id, class: 'upload-input',
-			accept: '.pcap,.pcapng,.cap,.dmp,application/vnd.tcpdump.pcap,application/octet-stream',
-		});
+		this.input = h('input', { type: 'file', id, class: 'upload-input', accept: kind.accept });
 		this.bar = h('progress', { max: '100', value: '0', id: `${id}-bar`, 'aria-labelledby': `${id}-bar-label` });
 		this.percent = h('span', { class: 'upload-percent', id: `${id}-bar-label` }, 'Upload: 0%');
 		this.progress = h('div', { class: 'upload-progress', hidden: true }, this.percent, this.bar);
@@ -71,9 +82,9 @@ export class Uploader {
 		this.progress.hidden = false;
 		this.cancel.hidden = false;
 		this.show_progress(0, file.size);
-		let trace;
+		let result;
 		try {
-			trace = await api.upload_trace(file, {
+			result = await this.kind.upload(file, {
 				signal: ctl.signal,
 				on_progress: (sent, total) => {
 					if (this.ctl !== ctl)
@@ -93,7 +104,9 @@ export class Uploader {
 				return;
 			}
 			this.status.textContent = '';
-			this.error.textContent = `The capture was not stored: ${e.message}`;
+			this.error.textContent = `${this.kind.refused}: ${e.message}`;
+			if (this.on_refused)
+				this.on_refused(e);
 			return;
 		}
 		if (this.ctl !== ctl)
@@ -101,9 +114,8 @@ export class Uploader {
 		this.ctl = null;
 		this.cancel.hidden = true;
 		this.show_progress(file.size, file.size);
-		this.status.textContent = `${trace.name}: ${plural(trace.frames, 'frame')}, ${size_text(trace.size)}` +
-			(trace.new ? ', stored.' : ', stored already (the same bytes were uploaded before).');
+		this.status.textContent = this.kind.done(result);
 		if (this.on_uploaded)
-			this.on_uploaded(trace);
+			this.on_uploaded(result);
 	}
 }

@@ -4,9 +4,13 @@
 // student sees the question and never the key; a text file is refused with
 // the server's message; an expression's error is underlined and a key's
 // origin opens in the trace view; enrolling from a CSV file; statistics and
-// the CSV export; API tokens; the accounts page.
+// the CSV export; API tokens; the accounts page; an INGInious task's
+// archive imported, reviewed in the editor beside its report, and saved.
 
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { assert, assert_equal } from '../harness.mjs';
 import { login, api_get, api_login, api_send, api_logout } from './helpers.mjs';
 import { make_capture } from '../mkcap.mjs';
@@ -45,6 +49,28 @@ export async function setup_exercise(page, env, { course, slug, published = true
 	}, csrf);
 	assert_equal(r.status, 201, `the exercise: ${JSON.stringify(r.body)}`);
 	return { csrf, sha };
+}
+
+/*
+ * An INGInious task folder as a tar.gz, made with tar: task.yaml (a hidden
+ * field, a typed answer the trace gives, one it does not) and, unless
+ * capture is false, the handshake capture in public/.
+ */
+function task_archive({ capture = true } = {}) {
+	const dir = mkdtempSync(join(tmpdir(), 'tq-task-'));
+	try {
+		mkdirSync(join(dir, 'tcp-task', 'public'), { recursive: true });
+		writeFileSync(join(dir, 'tcp-task', 'task.yaml'), [
+			'name: A handshake', 'context: The ``SYN`` and its answer.', 'problems:',
+			'    seq:', '        type: network-trace', '        trace: hs.pcap.xml', '        hide:', '            1:', '            - tcp.ack',
+			'    port:', '        type: code_single_line', '        header: Which port does the server listen on?', '        answer: 50001',
+			'    host:', '        type: code_single_line', '        header: Which host?', '        answer: ftp.example.org', ''].join('\n'));
+		if (capture)
+			writeFileSync(join(dir, 'tcp-task', 'public', 'hs.pcap'), readFileSync(CAPTURE));
+		return execFileSync('tar', ['-czf', '-', '-C', dir, 'tcp-task']);
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
 }
 
 /* JSON with the keys of every object sorted: documents compared whatever their key order. */
@@ -176,6 +202,51 @@ export function checks(env) {
 			for (const [u, t] of seen)
 				assert(!t.includes('"key"') && !t.includes('tcp.flags.syn == 1'), `${u} holds a key: ${t.slice(0, 300)}`);
 			return `${seen.length} API answers to the student, none with a key`;
+		},
+	}, {
+		name: 'an INGInious task\'s tar.gz is imported from the web: the editor opens the draft beside its report, and a save stores it; a refused archive says why',
+		fn: async ({ page }) => {
+			await ensure_instructor(page, env);
+			const csrf = await api_login(page, INES, INES_PW);
+			const r = await api_send(page, 'POST', '/api/v1/courses', { slug: 'imports', title: 'Imported tasks' }, csrf);
+			assert(r.status === 201 || r.status === 409, `course: ${r.status} ${JSON.stringify(r.body)}`);
+			await api_logout(page, csrf);
+			await login(page, env.url, INES, INES_PW);
+			await page.getByRole('link', { name: 'Import an INGInious task' }).click();
+			await page.getByRole('heading', { name: 'Import an INGInious task' }).waitFor();
+			const input = page.getByLabel(/^The task's folder/);
+			const alert = page.locator('.uploader [role=alert]');
+
+			/* a file that is no archive, then a task whose capture is missing: the message, and the report so far */
+			await input.setInputFiles({ name: 'notes.zip', mimeType: 'application/zip', buffer: Buffer.from('not a zip at all\n'.repeat(30)) });
+			await alert.filter({ hasText: 'notes.zip: not an archive tracequiz reads' }).waitFor();
+			await input.setInputFiles({ name: 'nocap.tar.gz', mimeType: 'application/gzip', buffer: task_archive({ capture: false }) });
+			await alert.filter({ hasText: 'is not in the task folder' }).waitFor();
+			await page.locator('.import-refused .import-report li', { hasText: 'no capture for the trace' }).waitFor();
+
+			/* the task: the editor opens with the draft, the trace and the report */
+			await input.setInputFiles({ name: 'tasks.tar.gz', mimeType: 'application/gzip', buffer: task_archive() });
+			await page.getByRole('heading', { name: 'New exercise from an INGInious task' }).waitFor();
+			assert(page.url().includes('#/new-exercise?import=1'), `the editor's URL: ${page.url()}`);
+			assert_equal(await page.getByLabel('Slug (its address)').inputValue(), 'tcp-task', 'the slug, from the task\'s folder');
+			assert_equal(await page.getByLabel('Title').inputValue(), 'A handshake', 'the title, from task.yaml');
+			const report = page.locator('.ed-import .import-report');
+			await report.locator('h3', { hasText: 'Import of tasks.tar.gz:tcp-task' }).waitFor();
+			await report.locator('li', { hasText: 'is, on this trace, first(tcp.dstport)' }).waitFor();
+			await report.locator('li strong', { hasText: 'does the course\'s answer agree with the trace?' }).waitFor();
+			await page.locator('.editor-view .tv-status', { hasText: /^Frame 1 of \d+/ }).waitFor();
+			assert_equal(await page.locator('.qe').count(), 3, 'the three questions in the editor');
+
+			/* saved into a course: stored as imported, its keys computed */
+			await page.getByLabel('Course', { exact: true }).selectOption('imports');
+			await page.getByRole('button', { name: 'Save', exact: true }).click();
+			await page.locator('.ed-status', { hasText: 'Saved as a draft' }).waitFor();
+			assert(page.url().endsWith('#/exercises/tcp-task/edit'), `the URL after the save: ${page.url()}`);
+			const full = await api_get(page, '/api/v1/exercises/tcp-task');
+			assert_equal(full.exercise.questions.map((q) => q.id), ['seq', 'port', 'host'], 'the questions stored');
+			const keys = Object.fromEntries(full.keys.questions.map((k) => [k.id, k.key]));
+			assert_equal(JSON.stringify(keys.seq), '{"2":{"tcp.ack":"1"}}', 'the hidden field\'s key, frame 1 of INGInious made frame 2');
+			return 'no archive and a missing capture refused with the report so far; the task imported, reviewed and saved';
 		},
 	}, {
 		name: 'a text file is refused with the server\'s message; the progress bar follows a large upload to 100%',

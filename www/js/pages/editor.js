@@ -17,6 +17,7 @@ import { Uploader, size_text } from '../upload.js';
 import { QuestionEditor, KINDS } from '../qeditor.js';
 import { key_list } from '../keylist.js';
 import { markdown } from '../markdown.js';
+import { take_import, report_box } from './import.js';
 
 const SLUG_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
@@ -47,11 +48,13 @@ export async function editor_page(ctx) {
 	const admin = ctx.user.role === 'admin';
 	const courses = course_list.courses.filter((c) => c.teaching || admin);
 	const traces = trace_list.traces;
-	const doc = current ? structuredClone(current.exercise) : { title: '', intro: '', questions: [] };
+	/* an INGInious task just imported: its draft, its trace and its report (gone on a reload: never saved) */
+	const imported = !editing && ctx.query.get('import') ? take_import() : null;
+	const doc = current ? structuredClone(current.exercise) : imported ? imported.exercise : { title: '', intro: '', questions: [] };
 	const state = {
 		slug: editing,
 		course: current ? (await course_of(editing)) : ctx.query.get('course') || '',
-		trace: current ? current.trace : ctx.query.get('trace') || '',
+		trace: current ? current.trace : imported ? imported.trace.sha256 : ctx.query.get('trace') || '',
 		published: current ? !!current.published : false,
 	};
 	ctx.title(editing ? `Edit ${doc.title || editing}` : 'New exercise');
@@ -76,9 +79,9 @@ export async function editor_page(ctx) {
 	/* ---------------------------------------------------------- the exercise */
 	const slug = field('Slug (its address)', h('input', { type: 'text', class: 'ed-slug', autocomplete: 'off', spellcheck: 'false', required: true }),
 		'lowercase letters, digits and -; it cannot change once saved');
-	slug.input.value = editing || '';
+	slug.input.value = editing || (imported ? imported.slug : '');
 	slug.input.readOnly = !!editing;
-	let slug_edited = !!editing;
+	let slug_edited = !!editing || !!imported;
 	slug.input.addEventListener('input', () => {
 		slug_edited = slug.input.value !== '';
 	});
@@ -514,7 +517,15 @@ export async function editor_page(ctx) {
 	}
 
 	/* ---------------------------------------------------------- the page */
-	const heading = h('h1', {}, editing ? `Edit ${doc.title || editing}` : 'New exercise');
+	const heading = h('h1', {}, editing ? `Edit ${doc.title || editing}` : imported ? 'New exercise from an INGInious task' : 'New exercise');
+	let import_note = null;
+	if (imported)
+		import_note = h('section', { class: 'ed-import', 'aria-label': 'The import' },
+			h('p', {}, 'Read the report, choose the course, and save: the exercise is not saved yet.'),
+			report_box(imported.report));
+	else if (!editing && ctx.query.get('import'))
+		import_note = h('p', { class: 'error ed-import' }, 'The imported task is no longer in this page (it was never saved): ',
+			h('a', { href: '#/import' }, 'import it again'), '.');
 	summary.tabIndex = -1;
 	const form = h('form', { class: 'editor', novalidate: true, 'aria-label': 'The exercise' },
 		h('section', { class: 'ed-part' }, h('h2', {}, 'The exercise'),
@@ -549,9 +560,10 @@ export async function editor_page(ctx) {
 	const crumbs = h('p', { class: 'crumbs' }, h('a', { href: '#/' }, 'Exercises'), ' / ',
 		state.course ? [h('a', { href: `#/courses/${encodeURIComponent(state.course)}` }, state.course), ' / '] : null);
 	const page = h('article', { class: 'editor-page' },
-		h('header', {}, crumbs, heading),
+		h('header', {}, crumbs, heading, import_note),
 		h('div', { class: 'editor-body' }, form, h('aside', { class: 'editor-trace', 'aria-label': 'Trace preview' }, view_slot)));
-	saved = snapshot();
+	/* an import is unsaved work from the start: leaving asks */
+	saved = imported ? '' : snapshot();
 	window.addEventListener('beforeunload', on_unload);
 	page.may_leave = () => !dirty() || window.confirm(leave_question);
 	page.destroy = () => {

@@ -21,7 +21,9 @@ export async function exercises_page(ctx) {
 	return h('section', { class: 'exercises' },
 		h('div', { class: 'page-head' },
 			h('h1', {}, 'Exercises'),
-			h('a', { class: 'button-link primary', href: '#/new-exercise' }, 'New exercise')),
+			h('span', { class: 'page-actions' },
+				h('a', { class: 'button-link', href: '#/import' }, 'Import an INGInious task'),
+				h('a', { class: 'button-link primary', href: '#/new-exercise' }, 'New exercise'))),
 		exercises.length ? h('ul', { class: 'cards' }, exercises.map((x) => {
 			const s = encodeURIComponent(x.slug);
 			const t = String(x.title ?? x.slug);
