@@ -44,6 +44,9 @@ struct imp {
 	char *err;
 	size_t errlen;
 	char *run;                   /* the task's run script, read (never run), or NULL */
+	const char *cap_path;        /* the capture, once found */
+	struct tq_capture *cap;      /* opened by trace_cap() */
+	int cap_failed;
 };
 
 static int
@@ -206,6 +209,104 @@ static const struct {
 	{ "tcp.flags.rst", "tcp.flags.reset", "Wireshark's name for the RST flag" },
 };
 
+/*
+ * The labels of the network-trace plugin's own dissector (its
+ * protocols/all.yaml), which older tasks name fields by: "M flag",
+ * "Identification".  A label may name several fields (the plugin hides
+ * every field of that label in the packet): a hidden one is read as those
+ * of them its frame holds, an excluded or redacted one as all of them.
+ */
+static const struct {
+	const char *proto, *label, *field;
+} labels[] = {
+	{ "IPv6", "Version", "ipv6.version" },
+	{ "IPv6", "Traffic Class UB", "ipv6.tclass" },
+	{ "IPv6", "Traffic Class LB", "ipv6.tclass" },
+	{ "IPv6", "Flow Label UB", "ipv6.flow" },
+	{ "IPv6", "Flow Label LB", "ipv6.flow" },
+	{ "IPv6", "Payload Length", "ipv6.plen" },
+	{ "IPv6", "Next Header", "ipv6.nxt" },
+	{ "IPv6", "Hop Limit", "ipv6.hlim" },
+	{ "IPv6", "Source Address", "ipv6.src" },
+	{ "IPv6", "Destination Address", "ipv6.dst" },
+	{ "Header Hop-by-Hop", "Next Header", "ipv6.hopopts.nxt" },
+	{ "Header Hop-by-Hop", "Hdr Ext Len", "ipv6.hopopts.len" },
+	{ "Header Routing", "Next Header", "ipv6.routing.nxt" },
+	{ "Header Routing", "Hdr Ext Len", "ipv6.routing.len" },
+	{ "Header Routing", "Routing Type", "ipv6.routing.type" },
+	{ "Header Routing", "Segments Left", "ipv6.routing.segleft" },
+	{ "Header Fragment", "Next Header", "ipv6.fraghdr.nxt" },
+	{ "Header Fragment", "Reserved", "ipv6.fraghdr.reserved_octet" },
+	{ "Header Fragment", "Fragment Offset", "ipv6.fraghdr.offset" },
+	{ "Header Fragment", "Res", "ipv6.fraghdr.reserved_bits" },
+	{ "Header Fragment", "M flag", "ipv6.fraghdr.more" },
+	{ "Header Fragment", "Identification", "ipv6.fraghdr.ident" },
+	{ "Header Destination", "Next Header", "ipv6.dstopts.nxt" },
+	{ "Header Destination", "Hdr Ext Len", "ipv6.dstopts.len" },
+	{ "ICMPv6", "Type", "icmpv6.type" },
+	{ "ICMPv6", "Code", "icmpv6.code" },
+	{ "ICMPv6", "Checksum", "icmpv6.checksum" },
+	{ "ICMPv6", "Unused", "icmpv6.reserved" },
+	{ "ICMPv6", "Reserved", "icmpv6.reserved" },
+	{ "ICMPv6 Packet Too Big", "MTU", "icmpv6.mtu" },
+	{ "ICMPv6 Echo", "Identifier", "icmpv6.echo.identifier" },
+	{ "ICMPv6 Echo", "Sequence Number", "icmpv6.echo.sequence_number" },
+	{ "ICMPv6 Router Advertisement", "Cur Hop Limit", "icmpv6.nd.ra.cur_hop_limit" },
+	{ "ICMPv6 Router Advertisement", "M", "icmpv6.nd.ra.flag.m" },
+	{ "ICMPv6 Router Advertisement", "O", "icmpv6.nd.ra.flag.o" },
+	{ "ICMPv6 Router Advertisement", "Router Lifetime", "icmpv6.nd.ra.router_lifetime" },
+	{ "ICMPv6 Router Advertisement", "Reachable Time", "icmpv6.nd.ra.reachable_time" },
+	{ "ICMPv6 Router Advertisement", "Retrans Timer", "icmpv6.nd.ra.retrans_timer" },
+	{ "ICMPv6 Neighbor Solicitation", "Target Address", "icmpv6.nd.ns.target_address" },
+	{ "ICMPv6 Neighbor Advertisement", "R", "icmpv6.nd.na.flag.r" },
+	{ "ICMPv6 Neighbor Advertisement", "S", "icmpv6.nd.na.flag.s" },
+	{ "ICMPv6 Neighbor Advertisement", "O", "icmpv6.nd.na.flag.o" },
+	{ "ICMPv6 Neighbor Advertisement", "Target Address", "icmpv6.nd.na.target_address" },
+	{ "ICMPv6 Redirect", "Target Address", "icmpv6.nd.rd.target_address" },
+	{ "ICMPv6 options", "Type", "icmpv6.opt.type" },
+	{ "ICMPv6 options", "Length", "icmpv6.opt.length" },
+	{ "ICMPv6 options", "Link-Layer Address", "icmpv6.opt.linkaddr" },
+	{ "ICMPv6 options", "Prefix Length", "icmpv6.opt.prefix.length" },
+	{ "ICMPv6 options", "L", "icmpv6.opt.prefix.flag.l" },
+	{ "ICMPv6 options", "A", "icmpv6.opt.prefix.flag.a" },
+	{ "ICMPv6 options", "Valid Lifetime", "icmpv6.opt.prefix.valid_lifetime" },
+	{ "ICMPv6 options", "Preferred Lifetime", "icmpv6.opt.prefix.preferred_lifetime" },
+	{ "ICMPv6 options", "Prefix", "icmpv6.opt.prefix" },
+	{ "ICMPv6 options", "MTU", "icmpv6.opt.mtu" },
+	{ "TCP", "Source Port", "tcp.srcport" },
+	{ "TCP", "Destination Port", "tcp.dstport" },
+	{ "TCP", "Sequence Number", "tcp.seq" },
+	{ "TCP", "Acknowledgment Number", "tcp.ack" },
+	{ "TCP", "Data Offset", "tcp.hdr_len" },
+	{ "TCP", "Reserved", "tcp.flags.res" },
+	{ "TCP", "NS", "tcp.flags.ae" },
+	{ "TCP", "CWR", "tcp.flags.cwr" },
+	{ "TCP", "ECE", "tcp.flags.ece" },
+	{ "TCP", "URG", "tcp.flags.urg" },
+	{ "TCP", "ACK", "tcp.flags.ack" },
+	{ "TCP", "PSH", "tcp.flags.push" },
+	{ "TCP", "RST", "tcp.flags.reset" },
+	{ "TCP", "SYN", "tcp.flags.syn" },
+	{ "TCP", "FIN", "tcp.flags.fin" },
+	{ "TCP", "Window", "tcp.window_size_value" },
+	{ "TCP", "Checksum", "tcp.checksum" },
+	{ "TCP", "Urgent Pointer", "tcp.urgent_pointer" },
+	{ "TCP", "Data", "tcp.payload" },
+	{ "TCP options", "Kind", "tcp.option_kind" },
+	{ "TCP options", "Length", "tcp.option_len" },
+	{ "TCP options", "Max Seg Size", "tcp.options.mss_val" },
+	{ "TCP options", "WSO", "tcp.options.wscale.shift" },
+	{ "TCP options", "TS Value", "tcp.options.timestamp.tsval" },
+	{ "TCP options", "TS Echo Reply", "tcp.options.timestamp.tsecr" },
+	{ "TCP options", "Left", "tcp.options.sack_le" },
+	{ "TCP options", "Right", "tcp.options.sack_re" },
+	{ "UDP", "Source Port", "udp.srcport" },
+	{ "UDP", "Destination Port", "udp.dstport" },
+	{ "UDP", "Length", "udp.length" },
+	{ "UDP", "Checksum", "udp.checksum" },
+	{ "UDP", "Data", "udp.payload" },
+};
+
 /* The field name means: itself when known, its mapping, or NULL (said in the report). */
 static const char *
 map_field(struct imp *m, const char *name, const char *where)
@@ -225,26 +326,74 @@ map_field(struct imp *m, const char *name, const char *where)
 	return NULL;
 }
 
+/* The capture, opened once when a label must be checked against a frame; NULL when it cannot be read. */
+static struct tq_capture *
+trace_cap(struct imp *m)
+{
+	char err[256];
+	if (!m->cap && !m->cap_failed && tq_capture_open_file(m->cap_path, &m->cap, err, sizeof(err)) != 0)
+		m->cap_failed = 1;
+	return m->cap;
+}
+
+static void
+append_unique(json_t *list, const char *f)
+{
+	size_t k;
+	json_t *y;
+	json_array_foreach(list, k, y)
+		if (!strcmp(json_string_value(y), f))
+			return;
+	json_array_append_new(list, json_string(f));
+}
+
+/*
+ * name, a field or one of the plugin's labels, appended to list as the
+ * fields it means: in frame (from 1), those of them the frame holds; with
+ * frame 0, every field of the label.
+ */
+static void
+map_fields(struct imp *m, json_t *list, const char *name, uint32_t frame, const char *where)
+{
+	int label = 0;
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		label |= !strcmp(labels[i].label, name);
+	if (!label) {
+		const char *f = map_field(m, name, where);
+		if (f)
+			append_unique(list, f);
+		return;
+	}
+	size_t before = json_array_size(list);
+	struct tq_sbuf show;
+	tq_sbuf_init(&show, 4096);
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+		if (strcmp(labels[i].label, name))
+			continue;
+		tq_sbuf_reset(&show);
+		if (frame && trace_cap(m) && tq_frame_field_show(m->cap, frame, labels[i].field, &show) != 1)
+			continue;
+		say(m, "- %s: `%s` (the network-trace plugin's label in %s) read as `%s`", where, name, labels[i].proto,
+		    labels[i].field);
+		append_unique(list, labels[i].field);
+	}
+	tq_sbuf_free(&show);
+	if (json_array_size(list) == before)
+		say(m, "- %s: `%s`, a label of the network-trace plugin, names no field of frame %u: left out", where, name,
+		    (unsigned)frame);
+}
+
 /* A list of field names (a string, a list, or {} for none) mapped, appended to list without repeats. */
 static void
-add_fields(struct imp *m, json_t *list, const json_t *v, const char *where)
+add_fields(struct imp *m, json_t *list, const json_t *v, uint32_t frame, const char *where)
 {
 	json_t *one = json_is_string(v) ? json_pack("[O]", v) : NULL;
 	const json_t *src = one ? one : v;
 	size_t i;
 	json_t *x;
-	json_array_foreach(src, i, x) {
-		if (!json_is_string(x))
-			continue;
-		const char *f = map_field(m, json_string_value(x), where);
-		int seen = 0;
-		size_t k;
-		json_t *y;
-		json_array_foreach(list, k, y)
-			seen |= f && !strcmp(json_string_value(y), f);
-		if (f && !seen)
-			json_array_append_new(list, json_string(f));
-	}
+	json_array_foreach(src, i, x)
+		if (json_is_string(x))
+			map_fields(m, list, json_string_value(x), frame, where);
 	json_decref(one);
 }
 
@@ -365,8 +514,8 @@ trace_problem(struct imp *m, const char *pid, const json_t *p, json_t *view, jso
 {
 	char where[160];
 	snprintf(where, sizeof(where), "problem %s", pid);
-	add_fields(m, json_object_get(view, "exclude"), json_object_get(p, "exclude"), where);
-	add_fields(m, json_object_get(view, "redact"), json_object_get(p, "redact"), where);
+	add_fields(m, json_object_get(view, "exclude"), json_object_get(p, "exclude"), 0, where);
+	add_fields(m, json_object_get(view, "redact"), json_object_get(p, "redact"), 0, where);
 	const json_t *hide = json_object_get(p, "hide");
 	json_t *h = json_object();
 	const char *k;
@@ -381,7 +530,7 @@ trace_problem(struct imp *m, const char *pid, const json_t *p, json_t *view, jso
 			continue;
 		}
 		json_t *fs = json_array();
-		add_fields(m, fs, v, where);
+		add_fields(m, fs, v, (uint32_t)idx + 1, where);
 		if (!json_array_size(fs)) {
 			json_decref(fs);
 			continue;
@@ -396,12 +545,15 @@ trace_problem(struct imp *m, const char *pid, const json_t *p, json_t *view, jso
 		json_t *q = json_pack("{s:s,s:s,s:o,s:o}", "id", pid, "kind", "field", "prompt", prompt_of(m, pid, p), "hide", h);
 		json_t *fb = json_object_get(p, "feedback"), *fields = json_object();
 		json_object_foreach(fb, k, v) {
-			const char *f = map_field(m, k, where);
-			json_t *t = md_of(m, v, where);
-			if (f && t)
-				json_object_set_new(fields, f, t);
-			else
-				json_decref(t);
+			json_t *fs = json_array(), *t = md_of(m, v, where);
+			map_fields(m, fs, k, 0, where);
+			size_t i;
+			json_t *f;
+			json_array_foreach(fs, i, f)
+				if (t)
+					json_object_set(fields, json_string_value(f), t);
+			json_decref(t);
+			json_decref(fs);
 		}
 		if (json_object_size(fields))
 			json_object_set_new(q, "feedback", json_pack("{s:o}", "fields", fields));
@@ -808,6 +960,7 @@ tq_import_inginious(const char *taskdir, const char *name, const char *outdir, s
 		fail(&m, "%s: the capture of the trace '%s' is not in the task folder (nor in public/)", shown(&m, path), trace);
 		goto out;
 	}
+	m.cap_path = cap_path;
 	json_t *view = json_pack("{s:[],s:[]}", "exclude", "redact");
 	json_t *questions = json_array();
 	json_object_foreach(problems, pid, p) {
@@ -880,6 +1033,7 @@ tq_import_inginious(const char *taskdir, const char *name, const char *outdir, s
 		goto out;
 	rc = 0;
 out:
+	tq_capture_free(m.cap);
 	free(m.run);
 	free(cap_data);
 	json_decref(doc);

@@ -204,6 +204,42 @@ says dnsrun 'its answer `34` read from line 10 of the `run` script'
 says dnsrun '**problem q4 (code_single_line) needs you**'
 says dnsrun 'q2: the course'"'"'s answer `mail.tq.test` is, on this trace, `first(dns.mx.mail_exchange)`'
 
+# the network-trace plugin's labels: a hidden label is the fields of that
+# label its frame holds, an excluded one every field of the label
+t5=$tmp/tasks/labels
+mkdir -p "$t5"
+cp "$data/ipv6-frag-icmp.pcap" "$t5/frag.pcap"
+cat > "$t5/task.yaml" <<'EOF'
+name: Fragments
+problems:
+    frag:
+        type: network-trace
+        trace: frag.pcap.xml
+        exclude:
+        - Hop Limit
+        hide:
+            0:
+            - M flag
+            - Identification
+            2:
+            - Next Header
+            - Checksum
+            3:
+            - Urgent Pointer
+        feedback:
+            M flag: The last fragment has it clear.
+EOF
+import "$t5" labels
+key labels frag '{"1":{"ipv6.fraghdr.ident":"0xbe8bfbc6","ipv6.fraghdr.more":"1"},"3":{"icmpv6.checksum":"0x4a64","ipv6.fraghdr.nxt":"58","ipv6.nxt":"44"}}'
+says labels '`M flag` (the network-trace plugin'"'"'s label in Header Fragment) read as `ipv6.fraghdr.more`'
+says labels '`Checksum` (the network-trace plugin'"'"'s label in ICMPv6) read as `icmpv6.checksum`'
+says labels '`Urgent Pointer`, a label of the network-trace plugin, names no field of frame 4: left out'
+if grep -q 'ipv6.hlim' "$tmp/out/labels/exercise.yaml" && grep -q 'ipv6.fraghdr.more: The last fragment has it clear' "$tmp/out/labels/exercise.yaml"; then
+	ok "an excluded label and a label's feedback are read as their fields"
+else
+	ko "an excluded label and a label's feedback are read as their fields"
+fi
+
 # refused, and nothing left behind
 before=$(ls -la "$tmp/out/handshake" | sha256sum)
 if "$tq" import inginious "$t" "$tmp/out/handshake" > "$tmp/again.log" 2>&1 || ! grep -q 'already holds an exercise' "$tmp/again.log" ||
