@@ -5,7 +5,7 @@
  * (.../gradebook.csv).
  *
  * Only the course's teachers and admins read it, the rule of the course's
- * other staff routes (author.c's managed_course).  People come in three
+ * other staff routes (api_courses.c's managed_course).  People come in three
  * kinds, kept apart: students (local accounts), external (an auto-grader's
  * students, made by POST /api/v1/grade) and staff (instructors and admins
  * who tried an exercise: tests, not grades).  The cells come from one GROUP

@@ -28,6 +28,8 @@
  */
 #include "config.h"
 
+#include <ctype.h>
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -1164,4 +1166,27 @@ http_run(struct app *a)
 	}
 	a->conns = NULL;
 	return 0;
+}
+
+/* A file name as given by a browser, reduced to a safe base name. */
+void
+file_name(const char *in, char *out, size_t len)
+{
+	const char *base = in ? in : "";
+	for (const char *p = base; *p; p++)
+		if (*p == '/' || *p == '\\')
+			base = p + 1;
+	size_t o = 0;
+	for (const char *p = base; *p && o + 1 < len && o < 100; p++)
+		out[o++] = isalnum((unsigned char)*p) || *p == '.' || *p == '-' || *p == '_' ? *p : '_';
+	out[o] = '\0';
+	if (!o || out[0] == '.')
+		snprintf(out, len, "capture.pcap");
+}
+
+int
+reply_db_error(struct reply *r, struct tq_store *st)
+{
+	reply_error(r, 500, "the database failed: %s", st ? tq_store_error(st) : "cannot open");
+	return -1;
 }

@@ -13,6 +13,8 @@
  */
 #include "config.h"
 
+#include <ctype.h>
+
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -40,19 +42,19 @@ static const struct route routes[] = {
 	/* the auto-grader's endpoint: loads its exercise, named in the body (route_grade defers itself) */
 	{ "POST", "/api/v1/grade", NEED_STAFF, BODY_JSON, R_GRADE, route_grade },
 	/* traces */
-	{ "GET", "/api/v1/traces", NEED_STAFF, BODY_NONE, 0, api_author_routes },
-	{ "POST", "/api/v1/traces", NEED_STAFF, BODY_UPLOAD, R_HEAVY | R_RAW, api_author_routes },
-	{ "GET", "/api/v1/traces/*", NEED_STAFF, BODY_NONE, 0, api_author_routes },
-	{ "GET", "/api/v1/traces/*/download", NEED_STAFF, BODY_NONE, 0, api_author_routes },
-	{ "GET", "/api/v1/traces/*/frames", NEED_STAFF, BODY_NONE, R_LOADS_TR, api_author_routes },
-	{ "GET", "/api/v1/traces/*/frames/*", NEED_STAFF, BODY_NONE, R_LOADS_TR, api_author_routes },
-	{ "GET", "/api/v1/traces/*/follow", NEED_STAFF, BODY_NONE, R_LOADS_TR, api_author_routes },
+	{ "GET", "/api/v1/traces", NEED_STAFF, BODY_NONE, 0, api_traces },
+	{ "POST", "/api/v1/traces", NEED_STAFF, BODY_UPLOAD, R_HEAVY | R_RAW, api_traces },
+	{ "GET", "/api/v1/traces/*", NEED_STAFF, BODY_NONE, 0, api_traces },
+	{ "GET", "/api/v1/traces/*/download", NEED_STAFF, BODY_NONE, 0, api_traces },
+	{ "GET", "/api/v1/traces/*/frames", NEED_STAFF, BODY_NONE, R_LOADS_TR, api_traces },
+	{ "GET", "/api/v1/traces/*/frames/*", NEED_STAFF, BODY_NONE, R_LOADS_TR, api_traces },
+	{ "GET", "/api/v1/traces/*/follow", NEED_STAFF, BODY_NONE, R_LOADS_TR, api_traces },
 	/* exercises */
-	{ "GET", "/api/v1/exercises", NEED_USER, BODY_NONE, 0, api_author_routes },
-	{ "POST", "/api/v1/exercises", NEED_STAFF, BODY_UPLOAD, R_HEAVY, api_author_routes },
-	{ "GET", "/api/v1/exercises/*", NEED_USER, BODY_NONE, R_LOADS_EX, api_author_routes },
-	{ "PUT", "/api/v1/exercises/*", NEED_STAFF, BODY_UPLOAD, R_HEAVY, api_author_routes },
-	{ "DELETE", "/api/v1/exercises/*", NEED_STAFF, BODY_NONE, 0, api_author_routes },
+	{ "GET", "/api/v1/exercises", NEED_USER, BODY_NONE, 0, api_exercises },
+	{ "POST", "/api/v1/exercises", NEED_STAFF, BODY_UPLOAD, R_HEAVY, api_exercises },
+	{ "GET", "/api/v1/exercises/*", NEED_USER, BODY_NONE, R_LOADS_EX, api_exercises },
+	{ "PUT", "/api/v1/exercises/*", NEED_STAFF, BODY_UPLOAD, R_HEAVY, api_exercises },
+	{ "DELETE", "/api/v1/exercises/*", NEED_STAFF, BODY_NONE, 0, api_exercises },
 	{ "GET", "/api/v1/exercises/*/frames", NEED_USER, BODY_NONE, R_LOADS_EX, api_exercise_routes },
 	{ "GET", "/api/v1/exercises/*/frames/*", NEED_USER, BODY_NONE, R_LOADS_EX, api_exercise_routes },
 	{ "GET", "/api/v1/exercises/*/follow", NEED_USER, BODY_NONE, R_LOADS_EX, api_exercise_routes },
@@ -65,29 +67,29 @@ static const struct route routes[] = {
 	/* every submission graded again against the current keys */
 	{ "POST", "/api/v1/exercises/*/regrade", NEED_STAFF, BODY_NONE, R_HEAVY, api_exercise_routes },
 	/* courses */
-	{ "GET", "/api/v1/courses", NEED_USER, BODY_NONE, 0, api_author_routes },
-	{ "POST", "/api/v1/courses", NEED_STAFF, BODY_JSON, 0, api_author_routes },
-	{ "GET", "/api/v1/courses/*", NEED_USER, BODY_NONE, 0, api_author_routes },
-	{ "GET", "/api/v1/courses/*/students", NEED_STAFF, BODY_NONE, 0, api_author_routes },
-	{ "POST", "/api/v1/courses/*/students", NEED_STAFF, BODY_JSON, 0, api_author_routes },
-	{ "DELETE", "/api/v1/courses/*/students/*", NEED_STAFF, BODY_NONE, 0, api_author_routes },
-	{ "POST", "/api/v1/courses/*/teachers", NEED_ADMIN, BODY_JSON, 0, api_author_routes },
+	{ "GET", "/api/v1/courses", NEED_USER, BODY_NONE, 0, api_courses },
+	{ "POST", "/api/v1/courses", NEED_STAFF, BODY_JSON, 0, api_courses },
+	{ "GET", "/api/v1/courses/*", NEED_USER, BODY_NONE, 0, api_courses },
+	{ "GET", "/api/v1/courses/*/students", NEED_STAFF, BODY_NONE, 0, api_courses },
+	{ "POST", "/api/v1/courses/*/students", NEED_STAFF, BODY_JSON, 0, api_courses },
+	{ "DELETE", "/api/v1/courses/*/students/*", NEED_STAFF, BODY_NONE, 0, api_courses },
+	{ "POST", "/api/v1/courses/*/teachers", NEED_ADMIN, BODY_JSON, 0, api_courses },
 	{ "GET", "/api/v1/courses/*/gradebook", NEED_STAFF, BODY_NONE, 0, api_gradebook },
 	{ "GET", "/api/v1/courses/*/gradebook.csv", NEED_STAFF, BODY_NONE, 0, api_gradebook },
 	/* a key's live preview: an expression over a whole trace */
-	{ "POST", "/api/v1/eval", NEED_STAFF, BODY_JSON, R_HEAVY, api_author_routes },
-	{ "POST", "/api/v1/suggest", NEED_STAFF, BODY_JSON, R_HEAVY, api_author_routes },
+	{ "POST", "/api/v1/eval", NEED_STAFF, BODY_JSON, R_HEAVY, api_eval },
+	{ "POST", "/api/v1/suggest", NEED_STAFF, BODY_JSON, R_HEAVY, api_suggest },
 	/* an INGInious task's folder as a zip or tar.gz, made an exercise draft */
 	{ "POST", "/api/v1/import", NEED_STAFF, BODY_UPLOAD, R_HEAVY | R_RAW, api_import },
 	/* API tokens and accounts */
-	{ "GET", "/api/v1/tokens", NEED_STAFF, BODY_NONE, 0, api_author_routes },
-	{ "POST", "/api/v1/tokens", NEED_STAFF, BODY_JSON, 0, api_author_routes },
-	{ "DELETE", "/api/v1/tokens/*", NEED_STAFF, BODY_NONE, 0, api_author_routes },
-	{ "GET", "/api/v1/users", NEED_ADMIN, BODY_NONE, 0, api_author_routes },
-	{ "POST", "/api/v1/users", NEED_ADMIN, BODY_JSON, 0, api_author_routes },
-	{ "PATCH", "/api/v1/users/*", NEED_ADMIN, BODY_JSON, 0, api_author_routes },
-	{ "POST", "/api/v1/users/*/password", NEED_ADMIN, BODY_JSON, 0, api_author_routes },
-	{ "POST", "/api/v1/users/*/reset-code", NEED_STAFF, BODY_NONE, 0, api_author_routes },
+	{ "GET", "/api/v1/tokens", NEED_STAFF, BODY_NONE, 0, api_tokens },
+	{ "POST", "/api/v1/tokens", NEED_STAFF, BODY_JSON, 0, api_tokens },
+	{ "DELETE", "/api/v1/tokens/*", NEED_STAFF, BODY_NONE, 0, api_tokens },
+	{ "GET", "/api/v1/users", NEED_ADMIN, BODY_NONE, 0, api_users },
+	{ "POST", "/api/v1/users", NEED_ADMIN, BODY_JSON, 0, api_users },
+	{ "PATCH", "/api/v1/users/*", NEED_ADMIN, BODY_JSON, 0, api_users },
+	{ "POST", "/api/v1/users/*/password", NEED_ADMIN, BODY_JSON, 0, api_users },
+	{ "POST", "/api/v1/users/*/reset-code", NEED_STAFF, BODY_NONE, 0, api_users },
 	/* the server's own figures: its cache, what it is receiving, its heavy work */
 	{ "GET", "/api/v1/server", NEED_ADMIN, BODY_NONE, 0, route_server },
 	/* the web app */
@@ -333,4 +335,25 @@ route_static(struct app *a, struct MHD_Connection *c, const char *method, const 
 	r->fd = fd;
 	r->fdlen = (size_t)sb.st_size;
 	r->ctype = mime(file);
+}
+
+/* ------------------------------------------------------------------ path helpers */
+
+int
+slug_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n > 64 || s[0] == '-')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '-')
+			return 0;
+	return 1;
+}
+
+const char *
+path_after(const char *path, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return strncmp(path, prefix, n) ? NULL : path + n;
 }

@@ -192,6 +192,11 @@ int reply_not_modified(struct MHD_Connection *c, struct reply *r);
 json_t *parse_body(const struct req *q, struct reply *r);
 /* s with every byte that is not part of valid UTF-8 turned into '?'. */
 void utf8_clean(char *s);
+/* A file name sent by a client, made safe to store and show (its last component, tame bytes;
+ * "capture.pcap" when nothing is left). */
+void file_name(const char *in, char *out, size_t len);
+/* A 500 saying the database failed (st's message; st NULL: it could not be opened); -1. */
+int reply_db_error(struct reply *r, struct tq_store *st);
 /* The client's address as text (the proxy's client when it is the trusted proxy). */
 void client_addr(struct app *a, struct MHD_Connection *c, char *buf, size_t len);
 
@@ -234,12 +239,17 @@ const struct route *route_find(const char *method, const char *path, unsigned *s
 int route_is_heavy(struct app *a, const struct route *rt, const char *path);
 
 /* The routes' handlers. */
-route_fn api_session, api_password_reset, api_exercise_routes, api_author_routes, route_grade, route_openapi,
+route_fn api_session, api_password_reset, api_exercise_routes, route_grade, route_openapi,
     route_healthz, route_static, route_server;
 /* A course's gradebook, JSON and CSV (gradebook.c); a password changed by its owner (account.c). */
 route_fn api_gradebook, api_account_password;
-/* An INGInious task's archive made an exercise draft (api_import.c). */
-route_fn api_import;
+/* One file a resource: api_traces.c, api_exercises.c, api_courses.c, api_eval.c (eval and
+ * suggest), api_tokens.c, api_users.c, api_import.c (an INGInious task's archive). */
+route_fn api_traces, api_exercises, api_courses, api_eval, api_suggest, api_tokens, api_users, api_import;
+/* A slug of a course or an exercise: 1 to 64 lowercase letters, digits and '-' (not first). */
+int slug_ok(const char *s);
+/* What follows prefix in path, or NULL when path does not start with it. */
+const char *path_after(const char *path, const char *prefix);
 
 /* Whether a question of an exercise document is of this kind ("order", ...). */
 int question_is(const json_t *q, const char *kind);
@@ -280,8 +290,9 @@ uint64_t choice_seed(const struct loaded *l, int64_t user);
 int store_capture(struct app *a, const struct tq_user *u, const void *data, size_t len, const char *name,
     struct tq_capmeta *m, int *created, struct reply *r);
 json_t *capture_json(const struct tq_capmeta *m);
-/* A file name sent by a client, made safe to store and show (its last component, tame bytes). */
-void file_name(const char *in, char *out, size_t len);
+/* A stored capture the user may use (theirs, or of an exercise of a course they teach): 0 with *m
+ * set, or -1 with r set (404). */
+int usable_capture(struct app *a, const struct tq_user *u, const char *sha, struct tq_capmeta *m, struct reply *r);
 
 /* The session cookie's attributes (Secure behind HTTPS). */
 const char *cookie_attrs(struct app *a, struct MHD_Connection *c);
