@@ -90,6 +90,12 @@ tq_field_lookup(const char *abbrev)
 }
 
 uint32_t
+tq_field_id(const struct tq_field *f)
+{
+	return f->id;
+}
+
+uint32_t
 tq_field_id_limit(void)
 {
 	tq_init();

@@ -103,8 +103,6 @@ void tq_fields_register(struct tq_field *const *fields, size_t n);
 #define TQ_REGISTER(arr) tq_fields_register((arr), sizeof(arr) / sizeof((arr)[0]))
 
 const char *tq_val_str(const struct tq_field *f, uint64_t v);   /* NULL if none */
-/* Field ids run from 1 to below this. */
-uint32_t tq_field_id_limit(void);
 const char *tq_vals_find(const struct tq_vals *vs, uint32_t v);  /* NULL if none */
 const char *tq_rvals_find(const struct tq_rvals *vs, uint32_t v);
 

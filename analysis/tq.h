@@ -253,6 +253,9 @@ const struct tq_field *tq_field_lookup(const char *abbrev);
 /* The registered abbrev closest to a mistyped one, NULL when none is close. */
 const char *tq_field_suggest(const char *abbrev);
 const char *tq_field_name(const struct tq_field *f);
+/* A field's number, below tq_field_id_limit(): for tables indexed by field. */
+uint32_t tq_field_id(const struct tq_field *f);
+uint32_t tq_field_id_limit(void);
 /* Not a protocol or a text item: it has a value to show and compare. */
 int tq_field_has_value(const struct tq_field *f);
 /* A node's value as PDML's show attribute writes it (0x0303, 2001:db8::1, 6). */

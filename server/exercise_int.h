@@ -2,11 +2,13 @@
 #ifndef TQ_EXERCISE_INT_H
 #define TQ_EXERCISE_INT_H
 
+#include <pthread.h>
+
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
 #include "exercise.h"
-#include "../analysis/internal.h"
+#include "../analysis/tq.h"
 
 enum { Q_TEXT, Q_NUMBER, Q_CHOICE, Q_FIELD, Q_ORDER, Q_NKINDS };
 

@@ -461,7 +461,7 @@ fb_walk_tree(struct fb_walk *w, const struct tq_node *n, int depth)
 {
 	for (const struct tq_node *c = tq_node_child(n); c && !w->ix->full; c = tq_node_next(c)) {
 		const struct tq_field *f = tq_node_field(c);
-		if (f && f->id < w->nid && w->unseen[f->id])
+		if (f && tq_field_id(f) < w->nid && w->unseen[tq_field_id(f)])
 			continue;    /* excluded, redacted or hidden: neither it nor what is under it */
 		if (f && tq_field_has_value(f) && !tq_node_is_hidden(c))
 			fb_add_value(w, c, f);
@@ -477,8 +477,8 @@ fb_unseen(unsigned char *unseen, uint32_t nid, const json_t *list)
 	json_t *it;
 	json_array_foreach(list, i, it) {
 		const struct tq_field *f = tq_field_lookup(json_string_value(it));
-		if (f && f->id < nid)
-			unseen[f->id] = 1;
+		if (f && tq_field_id(f) < nid)
+			unseen[tq_field_id(f)] = 1;
 	}
 }
 
