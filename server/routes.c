@@ -96,6 +96,14 @@ static const struct route routes[] = {
 	{ "GET", "/**", NEED_ANYONE, BODY_NONE, 0, route_static },
 };
 
+void
+routes_print(FILE *fp)
+{
+	static const char *const needs[] = { "anyone", "user", "student", "staff", "admin" };
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		fprintf(fp, "%-6s %-40s %s\n", routes[i].method, routes[i].pattern, needs[routes[i].need]);
+}
+
 /* Whether path matches pattern, segment by segment. */
 static int
 matches(const char *pattern, const char *path)

@@ -233,6 +233,9 @@ struct route {
 	route_fn *fn;
 };
 
+/* The route table, a row a line: method, path pattern (* a segment, ** the rest), who may call
+ * it (tracequiz routes; tests compare it with doc/openapi.json). */
+void routes_print(FILE *fp);
 /* The route of method and path; NULL with *status 404, or 405 and allow filled. */
 const struct route *route_find(const char *method, const char *path, unsigned *status, char *allow, size_t allowlen);
 /* Whether running the route now would be heavy (loading a capture, computing keys). */

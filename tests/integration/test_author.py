@@ -393,6 +393,14 @@ def main():
             if j and "no API route" in j.get("error", "") or (j and "there is no route" in j.get("error", "")):
                 unrouted.append(path)
         check(not unrouted, "every path of the OpenAPI document is routed (unrouted: %s)" % unrouted)
+        # the route table and the document, row for row: a route added to one and not the other fails
+        table = subprocess.run([TQ, "routes"], capture_output=True, text=True).stdout.split("\n")
+        rows_t = {(m, p) for m, p, _ in (ln.split() for ln in table if ln.strip()) if p != "/**"}
+        rows_d = {(m.upper(), re.sub(r"\{[^}]+\}", "*", p)) for p, ops in api.get("paths", {}).items()
+                  for m in ops if m in ("get", "post", "put", "patch", "delete")}
+        check(len(rows_t) > 40 and rows_t == rows_d,
+              "tracequiz routes and doc/openapi.json name the same %d routes (only in the table: %s; only in the "
+              "document: %s)" % (len(rows_t), sorted(rows_t - rows_d), sorted(rows_d - rows_t)))
 
         # HTML and SQL in names are data
         evil = "<img/src=x>'--"
