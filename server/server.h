@@ -254,6 +254,29 @@ int slug_ok(const char *s);
 /* What follows prefix in path, or NULL when path does not start with it. */
 const char *path_after(const char *path, const char *prefix);
 
+/*
+ * An order question's frames dealt to a student (api.c): the row and the tree at place p show
+ * frame shuffled(p); nothing is dealt over more than SHUFFLE_MAX frames.
+ */
+#define SHUFFLE_MAX 256
+struct shuffle {
+	uint32_t n;
+	uint32_t place[SHUFFLE_MAX], frame[SHUFFLE_MAX];
+};
+/* The deal of exercise l's order questions to user (0: staff, nothing dealt). */
+void shuffle_for(const struct loaded *l, int64_t user, struct shuffle *sh);
+/* The frame shown at place p, *dealt (may be NULL) 1 when p is one of the places dealt. */
+uint32_t shuffled(const struct shuffle *sh, uint32_t p, int *dealt);
+
+/* An exercise's id, course and whether it is published, from its row; 0, or -1 with r set (404, 503). */
+int exercise_meta(struct app *a, const char *slug, int64_t *id, int64_t *course, int *published, struct reply *r);
+
+/* Submissions (api_submissions.c): a student's graded and stored, the list a user may read
+ * (their own; staff all), every one graded again on the current keys. */
+void submit(struct app *a, struct loaded *l, const struct tq_user *u, const struct req *q, struct reply *r);
+void submissions_list(struct app *a, const struct loaded *l, const struct tq_user *u, int staff, struct reply *r);
+void regrade(struct app *a, const struct loaded *l, const struct tq_user *u, struct reply *r);
+
 /* Whether a question of an exercise document is of this kind ("order", ...). */
 int question_is(const json_t *q, const char *kind);
 /* Whether u may read the exercise (*staff: and manage it); -1 with r set when not
