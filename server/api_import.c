@@ -65,9 +65,8 @@ api_import(struct app *a, struct MHD_Connection *c, const char *method, const ch
 		return;
 	}
 
-	const char *tmp = getenv("TMPDIR");
 	char dir[1024], exdir[1100];
-	snprintf(dir, sizeof(dir), "%s/tracequiz-import-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	snprintf(dir, sizeof(dir), "%s/tracequiz-import-XXXXXX", a->o.tmpdir);
 	if (!mkdtemp(dir)) {
 		reply_error(r, 503, "a temporary folder for the import: %s", strerror(errno));
 		return;
@@ -78,7 +77,8 @@ api_import(struct app *a, struct MHD_Connection *c, const char *method, const ch
 	char err[1024], task[256];
 	struct tq_exercise *ex = NULL;
 	char *cap = NULL;
-	if (tq_import_inginious_archive(q->file, q->flen, name, exdir, task, sizeof(task), &rep, err, sizeof(err)) != 0) {
+	struct tq_archive_opts o = { .name = name, .tmpdir = a->o.tmpdir, .task = task, .tasklen = sizeof(task) };
+	if (tq_import_inginious_archive(q->file, q->flen, &o, exdir, &rep, err, sizeof(err)) != 0) {
 		/* the report says what was read before it went wrong */
 		utf8_clean(err);
 		json_t *j = json_pack("{s:s}", "error", err);

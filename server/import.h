@@ -22,15 +22,19 @@ int tq_import_inginious(const char *taskdir, const char *name, const char *outdi
 /*
  * The same from an archive of the task's folder (zip, or tar compressed
  * with gzip, bzip2 or xz or not): task.yaml at its top or in the one folder
- * at its top.  name (the archive's file name) is what the report and the
- * messages call it; task gets the task's own name (its folder's, else the
- * archive's without its extension).  The archive is unpacked into a private temporary
- * folder, removed before returning: only folders and regular files, none
- * outside it, within caps on entries and bytes (unpack.c).
+ * at its top.  The archive is unpacked into a private temporary folder
+ * under o->tmpdir, removed before returning: only folders and regular
+ * files, none outside it, within caps on entries and bytes (unpack.c).
  */
 #define TQ_IMPORT_MAX_ARCHIVE (300u << 20)   /* an archive of a task folder, read whole */
-int tq_import_inginious_archive(const void *data, size_t len, const char *name, const char *outdir, char *task,
-    size_t tasklen, struct tq_sbuf *report, char *err, size_t errlen);
+struct tq_archive_opts {
+	const char *name;            /* the archive's file name, for the report and the messages */
+	const char *tmpdir;          /* where to unpack; NULL: $TMPDIR, else /tmp */
+	char *task;                  /* gets the task's own name (its folder's, else the archive's */
+	size_t tasklen;              /* without its extension); NULL and 0 when not wanted */
+};
+int tq_import_inginious_archive(const void *data, size_t len, const struct tq_archive_opts *o, const char *outdir,
+    struct tq_sbuf *report, char *err, size_t errlen);
 
 /*
  * A choice question's validity, as a course typed it, checked against the

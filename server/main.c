@@ -880,8 +880,10 @@ cmd_import(int argc, char **argv)
 		char *data = tq_read_file(argv[2], TQ_IMPORT_MAX_ARCHIVE, &len);
 		const char *base = strrchr(argv[2], '/');
 		if (data)
-			rc = tq_import_inginious_archive(data, len, base ? base + 1 : argv[2], argv[3], NULL, 0, &rep, err,
-			    sizeof(err));
+		{
+			struct tq_archive_opts o = { .name = base ? base + 1 : argv[2] };
+			rc = tq_import_inginious_archive(data, len, &o, argv[3], &rep, err, sizeof(err));
+		}
 		else
 			rc = -1, snprintf(err, sizeof(err), "%s: %s", argv[2],
 			    errno == EFBIG ? "larger than an archive of a task may be" : strerror(errno));

@@ -283,13 +283,16 @@ tq_remove_tree(const char *dir)
 }
 
 int
-tq_import_inginious_archive(const void *data, size_t len, const char *name, const char *outdir, char *task,
-    size_t tasklen, struct tq_sbuf *report, char *err, size_t errlen)
+tq_import_inginious_archive(const void *data, size_t len, const struct tq_archive_opts *o, const char *outdir,
+    struct tq_sbuf *report, char *err, size_t errlen)
 {
+	const char *name = o->name;
+	char *task = o->task;
+	size_t tasklen = o->tasklen;
 	err[0] = '\0';
 	if (tasklen)
 		task[0] = '\0';
-	const char *tmp = getenv("TMPDIR");
+	const char *tmp = o->tmpdir ? o->tmpdir : getenv("TMPDIR");
 	char root[1024];
 	snprintf(root, sizeof(root), "%s/tracequiz-import-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(root)) {
