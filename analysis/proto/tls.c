@@ -19,519 +19,6 @@
 
 #include "tls.h"
 
-/* ------------------------------------------------------------------ values */
-
-/*
- * Generated from `tshark -G values` (Wireshark 4.0.17) for the fields named
- * after each table; Wireshark's names, IANA's numbers.
- */
-static const struct tq_vals content_type_vals[] = {
-	{ 0x0014, "Change Cipher Spec" },
-	{ 0x0015, "Alert" },
-	{ 0x0016, "Handshake" },
-	{ 0x0017, "Application Data" },
-	{ 0x0018, "Heartbeat" },
-	{ 0x0019, "Connection ID" },
-	{ 0, NULL },
-};
-
-static const struct tq_vals version_vals[] = {
-	{ 0x0002, "SSL 2.0" },
-	{ 0x0300, "SSL 3.0" },
-	{ 0x0301, "TLS 1.0" },
-	{ 0x0101, "GMTLS" },
-	{ 0x0302, "TLS 1.1" },
-	{ 0x0303, "TLS 1.2" },
-	{ 0x0304, "TLS 1.3" },
-	{ 0x7f0e, "TLS 1.3 (draft 14)" },
-	{ 0x7f0f, "TLS 1.3 (draft 15)" },
-	{ 0x7f10, "TLS 1.3 (draft 16)" },
-	{ 0x7f11, "TLS 1.3 (draft 17)" },
-	{ 0x7f12, "TLS 1.3 (draft 18)" },
-	{ 0x7f13, "TLS 1.3 (draft 19)" },
-	{ 0x7f14, "TLS 1.3 (draft 20)" },
-	{ 0x7f15, "TLS 1.3 (draft 21)" },
-	{ 0x7f16, "TLS 1.3 (draft 22)" },
-	{ 0x7f17, "TLS 1.3 (draft 23)" },
-	{ 0x7f18, "TLS 1.3 (draft 24)" },
-	{ 0x7f19, "TLS 1.3 (draft 25)" },
-	{ 0x7f1a, "TLS 1.3 (draft 26)" },
-	{ 0x7f1b, "TLS 1.3 (draft 27)" },
-	{ 0x7f1c, "TLS 1.3 (draft 28)" },
-	{ 0xfb17, "TLS 1.3 (Facebook draft 23)" },
-	{ 0xfb1a, "TLS 1.3 (Facebook draft 26)" },
-	{ 0x0100, "DTLS 1.0 (OpenSSL pre 0.9.8f)" },
-	{ 0xfeff, "DTLS 1.0" },
-	{ 0xfefd, "DTLS 1.2" },
-	{ 0x0a0a, "Reserved (GREASE)" },
-	{ 0x1a1a, "Reserved (GREASE)" },
-	{ 0x2a2a, "Reserved (GREASE)" },
-	{ 0x3a3a, "Reserved (GREASE)" },
-	{ 0x4a4a, "Reserved (GREASE)" },
-	{ 0x5a5a, "Reserved (GREASE)" },
-	{ 0x6a6a, "Reserved (GREASE)" },
-	{ 0x7a7a, "Reserved (GREASE)" },
-	{ 0x8a8a, "Reserved (GREASE)" },
-	{ 0x9a9a, "Reserved (GREASE)" },
-	{ 0xaaaa, "Reserved (GREASE)" },
-	{ 0xbaba, "Reserved (GREASE)" },
-	{ 0xcaca, "Reserved (GREASE)" },
-	{ 0xdada, "Reserved (GREASE)" },
-	{ 0xeaea, "Reserved (GREASE)" },
-	{ 0xfafa, "Reserved (GREASE)" },
-	{ 0, NULL },
-};
-
-static const struct tq_vals hs_type_vals[] = {
-	{ 0x0000, "Hello Request" },
-	{ 0x0001, "Client Hello" },
-	{ 0x0002, "Server Hello" },
-	{ 0x0003, "Hello Verify Request" },
-	{ 0x0004, "New Session Ticket" },
-	{ 0x0005, "End of Early Data" },
-	{ 0x0006, "Hello Retry Request" },
-	{ 0x0008, "Encrypted Extensions" },
-	{ 0x000b, "Certificate" },
-	{ 0x000c, "Server Key Exchange" },
-	{ 0x000d, "Certificate Request" },
-	{ 0x000e, "Server Hello Done" },
-	{ 0x000f, "Certificate Verify" },
-	{ 0x0010, "Client Key Exchange" },
-	{ 0x0014, "Finished" },
-	{ 0x0015, "Client Certificate URL" },
-	{ 0x0016, "Certificate Status" },
-	{ 0x0017, "Supplemental Data" },
-	{ 0x0018, "Key Update" },
-	{ 0x0019, "Compressed Certificate" },
-	{ 0x0043, "Encrypted Extensions" },
-	{ 0, NULL },
-};
-
-static const struct tq_vals comp_vals[] = {
-	{ 0x0000, "null" },
-	{ 0x0001, "DEFLATE" },
-	{ 0x0040, "LZS" },
-	{ 0, NULL },
-};
-
-const struct tq_vals tq_tls_ext_type_vals[] = {
-	{ 0x0000, "server_name" },
-	{ 0x0001, "max_fragment_length" },
-	{ 0x0002, "client_certificate_url" },
-	{ 0x0003, "trusted_ca_keys" },
-	{ 0x0004, "truncated_hmac" },
-	{ 0x0005, "status_request" },
-	{ 0x0006, "user_mapping" },
-	{ 0x0007, "client_authz" },
-	{ 0x0008, "server_authz" },
-	{ 0x0009, "cert_type" },
-	{ 0x000a, "supported_groups" },
-	{ 0x000b, "ec_point_formats" },
-	{ 0x000c, "srp" },
-	{ 0x000d, "signature_algorithms" },
-	{ 0x000e, "use_srtp" },
-	{ 0x000f, "heartbeat" },
-	{ 0x0010, "application_layer_protocol_negotiation" },
-	{ 0x0011, "status_request_v2" },
-	{ 0x0012, "signed_certificate_timestamp" },
-	{ 0x0013, "client_certificate_type" },
-	{ 0x0014, "server_certificate_type" },
-	{ 0x0015, "padding" },
-	{ 0x0016, "encrypt_then_mac" },
-	{ 0x0017, "extended_master_secret" },
-	{ 0x0018, "token_binding" },
-	{ 0x0019, "cached_info" },
-	{ 0x001b, "compress_certificate" },
-	{ 0x001c, "record_size_limit" },
-	{ 0x0022, "delegated_credentials" },
-	{ 0x0023, "session_ticket" },
-	{ 0x0028, "Reserved (key_share)" },
-	{ 0x0029, "pre_shared_key" },
-	{ 0x002a, "early_data" },
-	{ 0x002b, "supported_versions" },
-	{ 0x002c, "cookie" },
-	{ 0x002d, "psk_key_exchange_modes" },
-	{ 0x002e, "Reserved (ticket_early_data_info)" },
-	{ 0x002f, "certificate_authorities" },
-	{ 0x0030, "oid_filters" },
-	{ 0x0031, "post_handshake_auth" },
-	{ 0x0032, "signature_algorithms_cert" },
-	{ 0x0033, "key_share" },
-	{ 0x0034, "transparency_info" },
-	{ 0x0035, "connection_id (deprecated)" },
-	{ 0x0036, "connection_id" },
-	{ 0x0037, "external_id_hash" },
-	{ 0x0038, "external_session_id" },
-	{ 0x0039, "quic_transport_parameters" },
-	{ 0x003a, "ticket_request" },
-	{ 0x003b, "dnssec_chain" },
-	{ 0x0a0a, "Reserved (GREASE)" },
-	{ 0x1a1a, "Reserved (GREASE)" },
-	{ 0x2a2a, "Reserved (GREASE)" },
-	{ 0x3374, "next_protocol_negotiation" },
-	{ 0x3a3a, "Reserved (GREASE)" },
-	{ 0x4469, "application_settings" },
-	{ 0x4a4a, "Reserved (GREASE)" },
-	{ 0x5a5a, "Reserved (GREASE)" },
-	{ 0x6a6a, "Reserved (GREASE)" },
-	{ 0x754f, "channel_id_old" },
-	{ 0x7550, "channel_id" },
-	{ 0xff01, "renegotiation_info" },
-	{ 0x7a7a, "Reserved (GREASE)" },
-	{ 0x8a8a, "Reserved (GREASE)" },
-	{ 0x9a9a, "Reserved (GREASE)" },
-	{ 0xaaaa, "Reserved (GREASE)" },
-	{ 0xbaba, "Reserved (GREASE)" },
-	{ 0xcaca, "Reserved (GREASE)" },
-	{ 0xdada, "Reserved (GREASE)" },
-	{ 0xeaea, "Reserved (GREASE)" },
-	{ 0xfafa, "Reserved (GREASE)" },
-	{ 0xffa5, "quic_transport_parameters (drafts version)" },
-	{ 0xffce, "encrypted_server_name" },
-	{ 0, NULL },
-};
-
-static const struct tq_vals group_vals[] = {
-	{ 0x0001, "sect163k1" },
-	{ 0x0002, "sect163r1" },
-	{ 0x0003, "sect163r2" },
-	{ 0x0004, "sect193r1" },
-	{ 0x0005, "sect193r2" },
-	{ 0x0006, "sect233k1" },
-	{ 0x0007, "sect233r1" },
-	{ 0x0008, "sect239k1" },
-	{ 0x0009, "sect283k1" },
-	{ 0x000a, "sect283r1" },
-	{ 0x000b, "sect409k1" },
-	{ 0x000c, "sect409r1" },
-	{ 0x000d, "sect571k1" },
-	{ 0x000e, "sect571r1" },
-	{ 0x000f, "secp160k1" },
-	{ 0x0010, "secp160r1" },
-	{ 0x0011, "secp160r2" },
-	{ 0x0012, "secp192k1" },
-	{ 0x0013, "secp192r1" },
-	{ 0x0014, "secp224k1" },
-	{ 0x0015, "secp224r1" },
-	{ 0x0016, "secp256k1" },
-	{ 0x0017, "secp256r1" },
-	{ 0x0018, "secp384r1" },
-	{ 0x0019, "secp521r1" },
-	{ 0x001a, "brainpoolP256r1" },
-	{ 0x001b, "brainpoolP384r1" },
-	{ 0x001c, "brainpoolP512r1" },
-	{ 0x001d, "x25519" },
-	{ 0x001e, "x448" },
-	{ 0x0029, "curveSM2" },
-	{ 0x0100, "ffdhe2048" },
-	{ 0x0101, "ffdhe3072" },
-	{ 0x0102, "ffdhe4096" },
-	{ 0x0103, "ffdhe6144" },
-	{ 0x0104, "ffdhe8192" },
-	{ 0x0200, "frodo640aes" },
-	{ 0x2f00, "p256_frodo640aes" },
-	{ 0x0201, "frodo640shake" },
-	{ 0x2f01, "p256_frodo640shake" },
-	{ 0x0202, "frodo976aes" },
-	{ 0x2f02, "p384_frodo976aes" },
-	{ 0x0203, "frodo976shake" },
-	{ 0x2f03, "p384_frodo976shake" },
-	{ 0x0204, "frodo1344aes" },
-	{ 0x2f04, "p521_frodo1344aes" },
-	{ 0x0205, "frodo1344shake" },
-	{ 0x2f05, "p521_frodo1344shake" },
-	{ 0x023a, "kyber512" },
-	{ 0x2f3a, "p256_kyber512" },
-	{ 0x023c, "kyber768" },
-	{ 0x2f3c, "p384_kyber768" },
-	{ 0x023d, "kyber1024" },
-	{ 0x2f3d, "p521_kyber1024" },
-	{ 0x0214, "ntru_hps2048509" },
-	{ 0x2f14, "p256_ntru_hps2048509" },
-	{ 0x0215, "ntru_hps2048677" },
-	{ 0x2f15, "p384_ntru_hps2048677" },
-	{ 0x0216, "ntru_hps4096821" },
-	{ 0x2f16, "p521_ntru_hps4096821" },
-	{ 0x0245, "ntru_hps40961229" },
-	{ 0x2f45, "p521_ntru_hps40961229" },
-	{ 0x0217, "ntru_hrss701" },
-	{ 0x2f17, "p384_ntru_hrss701" },
-	{ 0x0246, "ntru_hrss1373" },
-	{ 0x2f46, "p521_ntru_hrss1373" },
-	{ 0x0218, "lightsaber" },
-	{ 0x2f18, "p256_lightsaber" },
-	{ 0x0219, "saber" },
-	{ 0x2f19, "p384_saber" },
-	{ 0x021a, "firesaber" },
-	{ 0x2f1a, "p521_firesaber" },
-	{ 0x021b, "sidhp434" },
-	{ 0x2f1b, "p256_sidhp434" },
-	{ 0x021c, "sidhp503" },
-	{ 0x2f1c, "p256_sidhp503" },
-	{ 0x021d, "sidhp610" },
-	{ 0x2f1d, "p384_sidhp610" },
-	{ 0x021e, "sidhp751" },
-	{ 0x2f1e, "p521_sidhp751" },
-	{ 0x021f, "sikep434" },
-	{ 0x2f1f, "p256_sikep434" },
-	{ 0x0220, "sikep503" },
-	{ 0x2f20, "p256_sikep503" },
-	{ 0x0221, "sikep610" },
-	{ 0x2f21, "p384_sikep610" },
-	{ 0x0222, "sikep751" },
-	{ 0x2f22, "p521_sikep751" },
-	{ 0x0238, "bikel1" },
-	{ 0x2f38, "p256_bikel1" },
-	{ 0x023b, "bikel3" },
-	{ 0x2f3b, "p384_bikel3" },
-	{ 0x023e, "kyber90s512" },
-	{ 0x2f3e, "p256_kyber90s512" },
-	{ 0x023f, "kyber90s768" },
-	{ 0x2f3f, "p384_kyber90s768" },
-	{ 0x0240, "kyber90s1024" },
-	{ 0x2f40, "p521_kyber90s1024" },
-	{ 0x022c, "hqc128" },
-	{ 0x2f2c, "p256_hqc128" },
-	{ 0x022d, "hqc192" },
-	{ 0x2f2d, "p384_hqc192" },
-	{ 0x022e, "hqc256" },
-	{ 0x2f2e, "p521_hqc256" },
-	{ 0x022f, "ntrulpr653" },
-	{ 0x2f2f, "p256_ntrulpr653" },
-	{ 0x0230, "ntrulpr761" },
-	{ 0x2f43, "p256_ntrulpr761" },
-	{ 0x0231, "ntrulpr857" },
-	{ 0x2f31, "p384_ntrulpr857" },
-	{ 0x0241, "ntrulpr1277" },
-	{ 0x2f41, "p521_ntrulpr1277" },
-	{ 0x0232, "sntrup653" },
-	{ 0x2f32, "p256_sntrup653" },
-	{ 0x0233, "sntrup761" },
-	{ 0x2f44, "p256_sntrup761" },
-	{ 0x0234, "sntrup857" },
-	{ 0x2f34, "p384_sntrup857" },
-	{ 0x0242, "sntrup1277" },
-	{ 0x2f42, "p521_sntrup1277" },
-	{ 0x0a0a, "Reserved (GREASE)" },
-	{ 0x1a1a, "Reserved (GREASE)" },
-	{ 0x2a2a, "Reserved (GREASE)" },
-	{ 0x3a3a, "Reserved (GREASE)" },
-	{ 0x4a4a, "Reserved (GREASE)" },
-	{ 0x5a5a, "Reserved (GREASE)" },
-	{ 0x6a6a, "Reserved (GREASE)" },
-	{ 0x7a7a, "Reserved (GREASE)" },
-	{ 0x8a8a, "Reserved (GREASE)" },
-	{ 0x9a9a, "Reserved (GREASE)" },
-	{ 0xaaaa, "Reserved (GREASE)" },
-	{ 0xbaba, "Reserved (GREASE)" },
-	{ 0xcaca, "Reserved (GREASE)" },
-	{ 0xdada, "Reserved (GREASE)" },
-	{ 0xeaea, "Reserved (GREASE)" },
-	{ 0xfafa, "Reserved (GREASE)" },
-	{ 0xff01, "arbitrary_explicit_prime_curves" },
-	{ 0xff02, "arbitrary_explicit_char2_curves" },
-	{ 0, NULL },
-};
-
-static const struct tq_vals ecpf_vals[] = {
-	{ 0x0000, "uncompressed" },
-	{ 0x0001, "ansiX962_compressed_prime" },
-	{ 0x0002, "ansiX962_compressed_char2" },
-	{ 0, NULL },
-};
-
-const struct tq_vals tq_tls_sigalg_vals[] = {
-	{ 0x0201, "rsa_pkcs1_sha1" },
-	{ 0x0203, "ecdsa_sha1" },
-	{ 0x0401, "rsa_pkcs1_sha256" },
-	{ 0x0403, "ecdsa_secp256r1_sha256" },
-	{ 0x0501, "rsa_pkcs1_sha384" },
-	{ 0x0503, "ecdsa_secp384r1_sha384" },
-	{ 0x0601, "rsa_pkcs1_sha512" },
-	{ 0x0603, "ecdsa_secp521r1_sha512" },
-	{ 0x0708, "sm2sig_sm3" },
-	{ 0x0804, "rsa_pss_rsae_sha256" },
-	{ 0x0805, "rsa_pss_rsae_sha384" },
-	{ 0x0806, "rsa_pss_rsae_sha512" },
-	{ 0x0807, "ed25519" },
-	{ 0x0808, "ed448" },
-	{ 0x0809, "rsa_pss_pss_sha256" },
-	{ 0x080a, "rsa_pss_pss_sha384" },
-	{ 0x080b, "rsa_pss_pss_sha512" },
-	{ 0xfea0, "dilithium2" },
-	{ 0xfea1, "p256_dilithium2" },
-	{ 0xfea2, "rsa3072_dilithium2" },
-	{ 0xfea3, "dilithium3" },
-	{ 0xfea4, "p384_dilithium3" },
-	{ 0xfea5, "dilithium5" },
-	{ 0xfea6, "p521_dilithium5" },
-	{ 0xfea7, "dilithium2_aes" },
-	{ 0xfea8, "p256_dilithium2_aes" },
-	{ 0xfea9, "rsa3072_dilithium2_aes" },
-	{ 0xfeaa, "dilithium3_aes" },
-	{ 0xfeab, "p384_dilithium3_aes" },
-	{ 0xfeac, "dilithium5_aes" },
-	{ 0xfead, "p521_dilithium5_aes" },
-	{ 0xfe0b, "falcon512" },
-	{ 0xfe0c, "p256_falcon512" },
-	{ 0xfe0d, "rsa3072_falcon512" },
-	{ 0xfe0e, "falcon1024" },
-	{ 0xfe0f, "p521_falcon1024" },
-	{ 0xfe96, "picnicl1full" },
-	{ 0xfe97, "p256_picnicl1full" },
-	{ 0xfe98, "rsa3072_picnicl1full" },
-	{ 0xfe1b, "picnic3l1" },
-	{ 0xfe1c, "p256_picnic3l1" },
-	{ 0xfe1d, "rsa3072_picnic3l1" },
-	{ 0xfe27, "rainbowIclassic" },
-	{ 0xfe28, "p256_rainbowIclassic" },
-	{ 0xfe29, "rsa3072_rainbowIclassic" },
-	{ 0xfe3c, "rainbowVclassic" },
-	{ 0xfe3d, "p521_rainbowVclassic" },
-	{ 0xfe42, "sphincsharaka128frobust" },
-	{ 0xfe43, "p256_sphincsharaka128frobust" },
-	{ 0xfe44, "rsa3072_sphincsharaka128frobust" },
-	{ 0xfe5e, "sphincssha256128frobust" },
-	{ 0xfe5f, "p256_sphincssha256128frobust" },
-	{ 0xfe60, "rsa3072_sphincssha256128frobust" },
-	{ 0xfe7a, "sphincsshake256128frobust" },
-	{ 0xfe7b, "p256_sphincsshake256128frobust" },
-	{ 0xfe7c, "rsa3072_sphincsshake256128frobust" },
-	{ 0, NULL },
-};
-
-static const struct tq_vals hash_vals[] = {
-	{ 0x0000, "None" },
-	{ 0x0001, "MD5" },
-	{ 0x0002, "SHA1" },
-	{ 0x0003, "SHA224" },
-	{ 0x0004, "SHA256" },
-	{ 0x0005, "SHA384" },
-	{ 0x0006, "SHA512" },
-	{ 0x0007, "SM3" },
-	{ 0, NULL },
-};
-
-static const struct tq_vals sig_vals[] = {
-	{ 0x0000, "Anonymous" },
-	{ 0x0001, "RSA" },
-	{ 0x0002, "DSA" },
-	{ 0x0003, "ECDSA" },
-	{ 0x0004, "SM2" },
-	{ 0, NULL },
-};
-
-static const struct tq_vals sni_type_vals[] = {
-	{ 0x0000, "host_name" },
-	{ 0, NULL },
-};
-
-static const struct tq_vals psk_mode_vals[] = {
-	{ 0x0000, "PSK-only key establishment (psk_ke)" },
-	{ 0x0001, "PSK with (EC)DHE key establishment (psk_dhe_ke)" },
-	{ 0, NULL },
-};
-
-static const struct tq_vals alert_level_vals[] = {
-	{ 0x0001, "Warning" },
-	{ 0x0002, "Fatal" },
-	{ 0, NULL },
-};
-
-static const struct tq_vals alert_desc_vals[] = {
-	{ 0x0000, "Close Notify" },
-	{ 0x0001, "End of Early Data" },
-	{ 0x000a, "Unexpected Message" },
-	{ 0x0014, "Bad Record MAC" },
-	{ 0x0015, "Decryption Failed" },
-	{ 0x0016, "Record Overflow" },
-	{ 0x001e, "Decompression Failure" },
-	{ 0x0028, "Handshake Failure" },
-	{ 0x0029, "No Certificate" },
-	{ 0x002a, "Bad Certificate" },
-	{ 0x002b, "Unsupported Certificate" },
-	{ 0x002c, "Certificate Revoked" },
-	{ 0x002d, "Certificate Expired" },
-	{ 0x002e, "Certificate Unknown" },
-	{ 0x002f, "Illegal Parameter" },
-	{ 0x0030, "Unknown CA" },
-	{ 0x0031, "Access Denied" },
-	{ 0x0032, "Decode Error" },
-	{ 0x0033, "Decrypt Error" },
-	{ 0x003c, "Export Restriction" },
-	{ 0x0046, "Protocol Version" },
-	{ 0x0047, "Insufficient Security" },
-	{ 0x0050, "Internal Error" },
-	{ 0x0056, "Inappropriate Fallback" },
-	{ 0x005a, "User Canceled" },
-	{ 0x0064, "No Renegotiation" },
-	{ 0x006d, "Missing Extension" },
-	{ 0x006e, "Unsupported Extension" },
-	{ 0x006f, "Certificate Unobtainable" },
-	{ 0x0070, "Unrecognized Name" },
-	{ 0x0071, "Bad Certificate Status Response" },
-	{ 0x0072, "Bad Certificate Hash Value" },
-	{ 0x0073, "Unknown PSK Identity" },
-	{ 0x0074, "Certificate Required" },
-	{ 0x0078, "No application Protocol" },
-	{ 0x0079, "ECH Required" },
-	{ 0, NULL },
-};
-
-static const struct tq_vals cert_type_vals[] = {
-	{ 0x0001, "RSA Sign" },
-	{ 0x0002, "DSS Sign" },
-	{ 0x0003, "RSA Fixed DH" },
-	{ 0x0004, "DSS Fixed DH" },
-	{ 0x0015, "GOST R 34.10-94" },
-	{ 0x0016, "GOST R 34.10-2001" },
-	{ 0x0040, "ECDSA Sign" },
-	{ 0x0041, "RSA Fixed ECDH" },
-	{ 0x0042, "ECDSA Fixed ECDH" },
-	{ 0x0050, "IBC Params" },
-	{ 0, NULL },
-};
-
-static const struct tq_vals curve_type_vals[] = {
-	{ 0x0001, "explicit_prime" },
-	{ 0x0002, "explicit_char2" },
-	{ 0x0003, "named_curve" },
-	{ 0, NULL },
-};
-
-static const struct tq_vals status_type_vals[] = {
-	{ 0x0001, "OCSP" },
-	{ 0x0002, "OCSP Multi" },
-	{ 0, NULL },
-};
-
-static const struct tq_vals hb_mode_vals[] = {
-	{ 0x0001, "Peer allowed to send requests" },
-	{ 0x0002, "Peer not allowed to send requests" },
-	{ 0, NULL },
-};
-
-static const struct tq_vals compress_alg_vals[] = {
-	{ 0x0001, "zlib" },
-	{ 0x0002, "brotli" },
-	{ 0x0003, "zstd" },
-	{ 0, NULL },
-};
-
-static const struct tq_vals key_update_vals[] = {
-	{ 0x0000, "update_not_requested" },
-	{ 0x0001, "update_requested" },
-	{ 0, NULL },
-};
-
-
-/* ssl_version_short_names: the Protocol column and the record labels */
-static const struct tq_vals version_short_vals[] = {
-	{ 0x0002, "SSLv2" }, { 0x0300, "SSLv3" }, { 0x0301, "TLSv1" }, { 0x0302, "TLSv1.1" },
-	{ 0x0303, "TLSv1.2" }, { 0x0304, "TLSv1.3" }, { 0x0101, "GMTLSv1" }, { 0xfeff, "DTLSv1.0" }, { 0xfefd, "DTLSv1.2" },
-	{ 0x0100, "DTLS 1.0 (OpenSSL pre 0.9.8f)" }, { 0, NULL },
-};
-
 /* The tls.port table of Wireshark 4.0: server ports (in order) and what TLS carries there. */
 struct tls_port { uint16_t port; const char *proto; };
 static const struct tls_port tls_ports[] = {
@@ -572,23 +59,23 @@ static const struct tq_tfs tfs_encrypted = { "True", "False" };
 
 static struct tq_field hf_tls = HF("tls", "Transport Layer Security", FT_PROTOCOL, BASE_NONE, NULL, 0);
 static struct tq_field hf_record = HF("tls.record", "Record Layer", FT_NONE, BASE_NONE, NULL, 0);
-static struct tq_field hf_content_type = HF("tls.record.content_type", "Content Type", FT_UINT8, BASE_DEC, content_type_vals, 0);
-static struct tq_field hf_opaque_type = HF("tls.record.opaque_type", "Opaque Type", FT_UINT8, BASE_DEC, content_type_vals, 0);
-static struct tq_field hf_record_version = HF("tls.record.version", "Version", FT_UINT16, BASE_HEX, version_vals, 0);
+static struct tq_field hf_content_type = HF("tls.record.content_type", "Content Type", FT_UINT8, BASE_DEC, tq_tls_content_type_vals, 0);
+static struct tq_field hf_opaque_type = HF("tls.record.opaque_type", "Opaque Type", FT_UINT8, BASE_DEC, tq_tls_content_type_vals, 0);
+static struct tq_field hf_record_version = HF("tls.record.version", "Version", FT_UINT16, BASE_HEX, tq_tls_version_vals, 0);
 static struct tq_field hf_record_length = HF("tls.record.length", "Length", FT_UINT16, BASE_DEC, NULL, 0);
 static struct tq_field hf_app_data = HF("tls.app_data", "Encrypted Application Data", FT_BYTES, BASE_NONE, NULL, 0);
 static struct tq_field hf_app_proto = HF("tls.app_data_proto", "Application Data Protocol", FT_STRING, BASE_NONE, NULL, 0);
 static struct tq_field hf_ccs = HF("tls.change_cipher_spec", "Change Cipher Spec Message", FT_NONE, BASE_NONE, NULL, 0);
 static struct tq_field hf_alert = HF("tls.alert_message", "Alert Message", FT_NONE, BASE_NONE, NULL, 0);
-static struct tq_field hf_alert_level = HF("tls.alert_message.level", "Level", FT_UINT8, BASE_DEC, alert_level_vals, 0);
-static struct tq_field hf_alert_desc = HF("tls.alert_message.desc", "Description", FT_UINT8, BASE_DEC, alert_desc_vals, 0);
+static struct tq_field hf_alert_level = HF("tls.alert_message.level", "Level", FT_UINT8, BASE_DEC, tq_tls_alert_level_vals, 0);
+static struct tq_field hf_alert_desc = HF("tls.alert_message.desc", "Description", FT_UINT8, BASE_DEC, tq_tls_alert_desc_vals, 0);
 static struct tq_field hf_hb = HF("tls.heartbeat_message", "Heartbeat Message", FT_NONE, BASE_NONE, NULL, 0);
 static struct tq_field hf_encrypted = HF("tq.encrypted", "Encrypted", FT_BOOLEAN, BASE_NONE, &tfs_encrypted, 0);
 
 static struct tq_field hf_hs = HF("tls.handshake", "Handshake Protocol", FT_NONE, BASE_NONE, NULL, 0);
-static struct tq_field hf_hs_type = HF("tls.handshake.type", "Handshake Type", FT_UINT8, BASE_DEC, hs_type_vals, 0);
+static struct tq_field hf_hs_type = HF("tls.handshake.type", "Handshake Type", FT_UINT8, BASE_DEC, tq_tls_hs_type_vals, 0);
 static struct tq_field hf_hs_length = HF("tls.handshake.length", "Length", FT_UINT24, BASE_DEC, NULL, 0);
-static struct tq_field hf_hs_version = HF("tls.handshake.version", "Version", FT_UINT16, BASE_HEX, version_vals, 0);
+static struct tq_field hf_hs_version = HF("tls.handshake.version", "Version", FT_UINT16, BASE_HEX, tq_tls_version_vals, 0);
 static struct tq_field hf_random = HF("tls.handshake.random", "Random", FT_BYTES, BASE_NONE, NULL, 0);
 static struct tq_field hf_random_time = HF("tls.handshake.random_time", "GMT Unix Time", FT_ABSTIME, BASE_NONE, NULL, 0);
 static struct tq_field hf_random_bytes = HF("tls.handshake.random_bytes", "Random Bytes", FT_BYTES, BASE_NONE, NULL, 0);
@@ -599,7 +86,7 @@ static struct tq_field hf_css = HF("tls.handshake.ciphersuites", "Cipher Suites"
 static struct tq_field hf_cs = HF("tls.handshake.ciphersuite", "Cipher Suite", FT_UINT16, BASE_HEX, tq_tls_cipher_vals, 0);
 static struct tq_field hf_comp_len = HF("tls.handshake.comp_methods_length", "Compression Methods Length", FT_UINT8, BASE_DEC, NULL, 0);
 static struct tq_field hf_comps = HF("tls.handshake.comp_methods", "Compression Methods", FT_NONE, BASE_NONE, NULL, 0);
-static struct tq_field hf_comp = HF("tls.handshake.comp_method", "Compression Method", FT_UINT8, BASE_DEC, comp_vals, 0);
+static struct tq_field hf_comp = HF("tls.handshake.comp_method", "Compression Method", FT_UINT8, BASE_DEC, tq_tls_comp_vals, 0);
 static struct tq_field hf_ja3_full = HF("tls.handshake.ja3_full", "JA3 Fullstring", FT_STRING, BASE_NONE, NULL, 0);
 static struct tq_field hf_ja3 = HF("tls.handshake.ja3", "JA3", FT_STRING, BASE_NONE, NULL, 0);
 static struct tq_field hf_ja3s_full = HF("tls.handshake.ja3s_full", "JA3S Fullstring", FT_STRING, BASE_NONE, NULL, 0);
@@ -610,20 +97,20 @@ static struct tq_field hf_ext_type = HF("tls.handshake.extension.type", "Type", 
 static struct tq_field hf_ext_len = HF("tls.handshake.extension.len", "Length", FT_UINT16, BASE_DEC, NULL, 0);
 static struct tq_field hf_ext_data = HF("tls.handshake.extension.data", "Data", FT_BYTES, BASE_NONE, NULL, 0);
 static struct tq_field hf_sni_list_len = HF("tls.handshake.extensions_server_name_list_len", "Server Name list length", FT_UINT16, BASE_DEC, NULL, 0);
-static struct tq_field hf_sni_type = HF("tls.handshake.extensions_server_name_type", "Server Name Type", FT_UINT8, BASE_DEC, sni_type_vals, 0);
+static struct tq_field hf_sni_type = HF("tls.handshake.extensions_server_name_type", "Server Name Type", FT_UINT8, BASE_DEC, tq_tls_sni_type_vals, 0);
 static struct tq_field hf_sni_len = HF("tls.handshake.extensions_server_name_len", "Server Name length", FT_UINT16, BASE_DEC, NULL, 0);
 static struct tq_field hf_sni = HF("tls.handshake.extensions_server_name", "Server Name", FT_STRING, BASE_NONE, NULL, 0);
 static struct tq_field hf_groups_len = HF("tls.handshake.extensions_supported_groups_length", "Supported Groups List Length", FT_UINT16, BASE_DEC, NULL, 0);
 static struct tq_field hf_groups = HF("tls.handshake.extensions_supported_groups", "Supported Groups List", FT_NONE, BASE_NONE, NULL, 0);
-static struct tq_field hf_group = HF("tls.handshake.extensions_supported_group", "Supported Group", FT_UINT16, BASE_HEX, group_vals, 0);
+static struct tq_field hf_group = HF("tls.handshake.extensions_supported_group", "Supported Group", FT_UINT16, BASE_HEX, tq_tls_group_vals, 0);
 static struct tq_field hf_ecpf_len = HF("tls.handshake.extensions_ec_point_formats_length", "EC point formats Length", FT_UINT8, BASE_DEC, NULL, 0);
 static struct tq_field hf_ecpfs = HF("tls.handshake.extensions_ec_point_formats", "EC point formats", FT_NONE, BASE_NONE, NULL, 0);
-static struct tq_field hf_ecpf = HF("tls.handshake.extensions_ec_point_format", "EC point format", FT_UINT8, BASE_DEC, ecpf_vals, 0);
+static struct tq_field hf_ecpf = HF("tls.handshake.extensions_ec_point_format", "EC point format", FT_UINT8, BASE_DEC, tq_tls_ecpf_vals, 0);
 static struct tq_field hf_sigalgs_len = HF("tls.handshake.sig_hash_alg_len", "Signature Hash Algorithms Length", FT_UINT16, BASE_DEC, NULL, 0);
 static struct tq_field hf_sigalgs = HF("tls.handshake.sig_hash_algs", "Signature Algorithms", FT_NONE, BASE_NONE, NULL, 0);
 static struct tq_field hf_sigalg = HF("tls.handshake.sig_hash_alg", "Signature Algorithm", FT_UINT16, BASE_HEX, tq_tls_sigalg_vals, 0);
-static struct tq_field hf_sig_hash = HF("tls.handshake.sig_hash_hash", "Signature Hash Algorithm Hash", FT_UINT8, BASE_DEC, hash_vals, 0);
-static struct tq_field hf_sig_sig = HF("tls.handshake.sig_hash_sig", "Signature Hash Algorithm Signature", FT_UINT8, BASE_DEC, sig_vals, 0);
+static struct tq_field hf_sig_hash = HF("tls.handshake.sig_hash_hash", "Signature Hash Algorithm Hash", FT_UINT8, BASE_DEC, tq_tls_hash_vals, 0);
+static struct tq_field hf_sig_sig = HF("tls.handshake.sig_hash_sig", "Signature Hash Algorithm Signature", FT_UINT8, BASE_DEC, tq_tls_sig_vals, 0);
 static struct tq_field hf_alpn_len = HF("tls.handshake.extensions_alpn_len", "ALPN Extension Length", FT_UINT16, BASE_DEC, NULL, 0);
 static struct tq_field hf_alpn_list = HF("tls.handshake.extensions_alpn_list", "ALPN Protocol", FT_NONE, BASE_NONE, NULL, 0);
 static struct tq_field hf_alpn_str_len = HF("tls.handshake.extensions_alpn_str_len", "ALPN string length", FT_UINT8, BASE_DEC, NULL, 0);
@@ -633,10 +120,10 @@ static struct tq_field hf_npn = HF("tls.handshake.extensions_npn", "Next Protoco
 static struct tq_field hf_reneg_len = HF("tls.handshake.extensions_reneg_info_len", "Renegotiation info extension length", FT_UINT8, BASE_DEC, NULL, 0);
 static struct tq_field hf_reneg = HF("tls.handshake.extensions_reneg_info", "Renegotiation info", FT_BYTES, BASE_NONE, NULL, 0);
 static struct tq_field hf_ks_client_len = HF("tls.handshake.extensions_key_share_client_length", "Client Key Share Length", FT_UINT16, BASE_DEC, NULL, 0);
-static struct tq_field hf_ks_group = HF("tls.handshake.extensions_key_share_group", "Group", FT_UINT16, BASE_DEC, group_vals, 0);
+static struct tq_field hf_ks_group = HF("tls.handshake.extensions_key_share_group", "Group", FT_UINT16, BASE_DEC, tq_tls_group_vals, 0);
 static struct tq_field hf_ks_kx_len = HF("tls.handshake.extensions_key_share_key_exchange_length", "Key Exchange Length", FT_UINT16, BASE_DEC, NULL, 0);
 static struct tq_field hf_ks_kx = HF("tls.handshake.extensions_key_share_key_exchange", "Key Exchange", FT_BYTES, BASE_NONE, NULL, 0);
-static struct tq_field hf_ks_selected = HF("tls.handshake.extensions_key_share_selected_group", "Selected Group", FT_UINT16, BASE_DEC, group_vals, 0);
+static struct tq_field hf_ks_selected = HF("tls.handshake.extensions_key_share_selected_group", "Selected Group", FT_UINT16, BASE_DEC, tq_tls_group_vals, 0);
 static struct tq_field hf_psk_ids_len = HF("tls.handshake.extensions.psk.identities.length", "Identities Length", FT_UINT16, BASE_DEC, NULL, 0);
 static struct tq_field hf_psk_id_len = HF("tls.handshake.extensions.psk.identity.identity_length", "Identity Length", FT_UINT16, BASE_DEC, NULL, 0);
 static struct tq_field hf_psk_id = HF("tls.handshake.extensions.psk.identity.identity", "Identity", FT_BYTES, BASE_NONE, NULL, 0);
@@ -646,21 +133,21 @@ static struct tq_field hf_psk_binders = HF("tls.handshake.extensions.psk.binders
 static struct tq_field hf_psk_selected = HF("tls.handshake.extensions.psk.identity.selected", "Selected Identity", FT_UINT16, BASE_DEC, NULL, 0);
 static struct tq_field hf_max_early = HF("tls.early_data.max_early_data_size", "Maximum Early Data Size", FT_UINT32, BASE_DEC, NULL, 0);
 static struct tq_field hf_sv_len = HF("tls.handshake.extensions.supported_versions_len", "Supported Versions length", FT_UINT8, BASE_DEC, NULL, 0);
-static struct tq_field hf_sv = HF("tls.handshake.extensions.supported_version", "Supported Version", FT_UINT16, BASE_HEX, version_vals, 0);
+static struct tq_field hf_sv = HF("tls.handshake.extensions.supported_version", "Supported Version", FT_UINT16, BASE_HEX, tq_tls_version_vals, 0);
 static struct tq_field hf_cookie_len = HF("tls.handshake.extensions.cookie_len", "Cookie length", FT_UINT16, BASE_DEC, NULL, 0);
 static struct tq_field hf_cookie = HF("tls.handshake.extensions.cookie", "Cookie", FT_BYTES, BASE_NONE, NULL, 0);
 static struct tq_field hf_psk_modes_len = HF("tls.extension.psk_ke_modes_length", "PSK Key Exchange Modes Length", FT_UINT8, BASE_DEC, NULL, 0);
-static struct tq_field hf_psk_mode = HF("tls.extension.psk_ke_mode", "PSK Key Exchange Mode", FT_UINT8, BASE_DEC, psk_mode_vals, 0);
+static struct tq_field hf_psk_mode = HF("tls.extension.psk_ke_mode", "PSK Key Exchange Mode", FT_UINT8, BASE_DEC, tq_tls_psk_mode_vals, 0);
 static struct tq_field hf_padding = HF("tls.handshake.extensions_padding_data", "Padding Data", FT_BYTES, BASE_NONE, NULL, 0);
-static struct tq_field hf_status_type = HF("tls.handshake.extensions_status_request_type", "Certificate Status Type", FT_UINT8, BASE_DEC, status_type_vals, 0);
+static struct tq_field hf_status_type = HF("tls.handshake.extensions_status_request_type", "Certificate Status Type", FT_UINT8, BASE_DEC, tq_tls_status_type_vals, 0);
 static struct tq_field hf_status_len = HF("tls.handshake.extensions_status_request_len", "Certificate Status Length", FT_UINT16, BASE_DEC, NULL, 0);
 static struct tq_field hf_status_rids_len = HF("tls.handshake.extensions_status_request_responder_ids_len", "Responder ID list Length", FT_UINT16, BASE_DEC, NULL, 0);
 static struct tq_field hf_status_exts_len = HF("tls.handshake.extensions_status_request_exts_len", "Request Extensions Length", FT_UINT16, BASE_DEC, NULL, 0);
 static struct tq_field hf_status_list_len = HF("tls.handshake.extensions_status_request_list_len", "Certificate Status List Length", FT_UINT16, BASE_DEC, NULL, 0);
-static struct tq_field hf_hb_mode = HF("tls.handshake.extension.heartbeat.mode", "Mode", FT_UINT8, BASE_DEC, hb_mode_vals, 0);
+static struct tq_field hf_hb_mode = HF("tls.handshake.extension.heartbeat.mode", "Mode", FT_UINT8, BASE_DEC, tq_tls_hb_mode_vals, 0);
 static struct tq_field hf_rsl = HF("tls.record_size_limit", "Record Size Limit", FT_UINT16, BASE_DEC, NULL, 0);
 static struct tq_field hf_cc_algs_len = HF("tls.compress_certificate.algorithms_length", "Algorithms Length", FT_UINT8, BASE_DEC, NULL, 0);
-static struct tq_field hf_cc_alg = HF("tls.compress_certificate.algorithm", "Algorithm", FT_UINT16, BASE_DEC, compress_alg_vals, 0);
+static struct tq_field hf_cc_alg = HF("tls.compress_certificate.algorithm", "Algorithm", FT_UINT16, BASE_DEC, tq_tls_compress_alg_vals, 0);
 static struct tq_field hf_cc_ulen = HF("tls.compress_certificate.uncompressed_length", "Uncompressed Length", FT_UINT24, BASE_DEC, NULL, 0);
 static struct tq_field hf_cc_mlen = HF("tls.compress_certificate.compressed_certificate_message.length", "Length", FT_UINT24, BASE_DEC, NULL, 0);
 static struct tq_field hf_cc_msg = HF("tls.compress_certificate.compressed_certificate_message", "Compressed Certificate Message", FT_BYTES, BASE_NONE, NULL, 0);
@@ -673,7 +160,7 @@ static struct tq_field hf_crc_len = HF("tls.handshake.certificate_request_contex
 static struct tq_field hf_crc = HF("tls.handshake.certificate_request_context", "Certificate Request Context", FT_BYTES, BASE_NONE, NULL, 0);
 static struct tq_field hf_cert_types_count = HF("tls.handshake.cert_types_count", "Certificate types count", FT_UINT8, BASE_DEC, NULL, 0);
 static struct tq_field hf_cert_types = HF("tls.handshake.cert_types", "Certificate types", FT_NONE, BASE_NONE, NULL, 0);
-static struct tq_field hf_cert_type = HF("tls.handshake.cert_type", "Certificate type", FT_UINT8, BASE_DEC, cert_type_vals, 0);
+static struct tq_field hf_cert_type = HF("tls.handshake.cert_type", "Certificate type", FT_UINT8, BASE_DEC, tq_tls_cert_type_vals, 0);
 static struct tq_field hf_dnames_len = HF("tls.handshake.dnames_len", "Distinguished Names Length", FT_UINT16, BASE_DEC, NULL, 0);
 static struct tq_field hf_dnames = HF("tls.handshake.dnames", "Distinguished Names", FT_NONE, BASE_NONE, NULL, 0);
 static struct tq_field hf_dname_len = HF("tls.handshake.dname_len", "Distinguished Name Length", FT_UINT16, BASE_DEC, NULL, 0);
@@ -681,8 +168,8 @@ static struct tq_field hf_dname = HF("tls.handshake.dname", "Distinguished Name"
 static struct tq_field hf_ocsp_len = HF("tls.handshake.ocsp_response_len", "OCSP Response Length", FT_UINT24, BASE_DEC, NULL, 0);
 static struct tq_field hf_ocsp_list_len = HF("tls.handshake.ocsp_response_list_len", "OCSP Response List Length", FT_UINT24, BASE_DEC, NULL, 0);
 
-static struct tq_field hf_curve_type = HF("tls.handshake.server_curve_type", "Curve Type", FT_UINT8, BASE_HEX, curve_type_vals, 0);
-static struct tq_field hf_named_curve = HF("tls.handshake.server_named_curve", "Named Curve", FT_UINT16, BASE_HEX, group_vals, 0);
+static struct tq_field hf_curve_type = HF("tls.handshake.server_curve_type", "Curve Type", FT_UINT8, BASE_HEX, tq_tls_curve_type_vals, 0);
+static struct tq_field hf_named_curve = HF("tls.handshake.server_named_curve", "Named Curve", FT_UINT16, BASE_HEX, tq_tls_group_vals, 0);
 static struct tq_field hf_srv_point_len = HF("tls.handshake.server_point_len", "Pubkey Length", FT_UINT8, BASE_DEC, NULL, 0);
 static struct tq_field hf_srv_point = HF("tls.handshake.server_point", "Pubkey", FT_BYTES, BASE_NONE, NULL, 0);
 static struct tq_field hf_cli_point_len = HF("tls.handshake.client_point_len", "Pubkey Length", FT_UINT8, BASE_DEC, NULL, 0);
@@ -718,7 +205,7 @@ static struct tq_field hf_hs_reassembled_in = HF("tls.handshake.reassembled_in",
 static struct tq_field hf_hs_fragments = HF("tls.handshake.fragments", "Reassembled Handshake Fragments", FT_NONE, BASE_NONE, NULL, 0);
 static struct tq_field hf_hs_fragment = HF("tls.handshake.fragment", "Handshake Fragment", FT_FRAMENUM, BASE_NONE, NULL, 0);
 static struct tq_field hf_hs_fragment_count = HF("tls.handshake.fragment.count", "Handshake Fragment count", FT_UINT32, BASE_DEC, NULL, 0);
-static struct tq_field hf_key_update = HF("tls.handshake.key_update.request_update", "Key Update Request", FT_UINT8, BASE_DEC, key_update_vals, 0);
+static struct tq_field hf_key_update = HF("tls.handshake.key_update.request_update", "Key Update Request", FT_UINT8, BASE_DEC, tq_tls_key_update_vals, 0);
 
 static struct tq_field hf_sct_list_len = HF("tls.sct.scts_length", "Serialized SCT List Length", FT_UINT16, BASE_DEC, NULL, 0);
 static struct tq_field hf_sct_len = HF("tls.sct.sct_length", "Serialized SCT Length", FT_UINT16, BASE_DEC, NULL, 0);
@@ -973,7 +460,7 @@ add_text(struct tls_ctx *x, struct tq_node *parent, uint32_t off, uint32_t len, 
 static const char *
 version_short(uint16_t v, const char *dflt)
 {
-	const char *n = tq_vals_find(version_short_vals, v);
+	const char *n = tq_vals_find(tq_tls_version_short_vals, v);
 	return n ? n : dflt;
 }
 
@@ -1199,7 +686,7 @@ sigalg(struct tls_ctx *x, struct tq_node *t, uint32_t off)
 	add(x, n, &hf_sig_hash, off, 1);
 	add(x, n, &hf_sig_sig, off + 1, 1);
 	if (!tq_vals_find(tq_tls_sigalg_vals, v)) {
-		const char *h = tq_vals_find(hash_vals, v >> 8), *g = tq_vals_find(sig_vals, v & 0xff);
+		const char *h = tq_vals_find(tq_tls_hash_vals, v >> 8), *g = tq_vals_find(tq_tls_sig_vals, v & 0xff);
 		tq_set_label(x->pk, n, "Signature Algorithm: %s %s (0x%04x)", h ? h : "Unknown", g ? g : "Unknown", v);
 	}
 }
@@ -1249,7 +736,7 @@ ext_key_share_entry(struct tls_ctx *x, struct tq_node *t, uint32_t off, uint32_t
 	struct tq_node *e = add_text(x, t, off, 4, "Key Share Entry");
 	add(x, e, &hf_ks_group, off, 2);
 	off += 2;
-	const char *gn = tq_vals_find(group_vals, group);
+	const char *gn = tq_vals_find(tq_tls_group_vals, group);
 	char gbuf[32];
 	if (!gn) {
 		snprintf(gbuf, sizeof(gbuf), "Unknown (%u)", group);
@@ -2314,7 +1801,7 @@ hs_details(struct tls_ctx *x, struct tq_node *rec, uint16_t version, uint8_t typ
 	if (x->cut)
 		return NULL;
 	if (!encrypted) {
-		const char *n = tq_vals_find(hs_type_vals, type);
+		const char *n = tq_vals_find(tq_tls_hs_type_vals, type);
 		if (n)
 			name = n;
 	}
@@ -2352,7 +1839,7 @@ hs_looks_encrypted(struct tls_ctx *x, uint32_t off, uint32_t end)
 	}
 	if (!enc) {
 		uint8_t type = u8(s, off);
-		enc = tq_vals_find(hs_type_vals, type) == NULL;
+		enc = tq_vals_find(tq_tls_hs_type_vals, type) == NULL;
 		if (!enc)
 			enc = u24(s, off + 1) >= 0x10000;
 	}
@@ -2366,7 +1853,7 @@ hs_message(struct tls_ctx *x, struct tq_node *rec, uint32_t off, uint16_t versio
 	const struct tq_slice *s = x->s;
 	uint8_t type = u8(s, off);
 	uint32_t length = u24(s, off + 1);
-	const char *type_name = tq_vals_find(hs_type_vals, type);
+	const char *type_name = tq_vals_find(tq_tls_hs_type_vals, type);
 	int is_hrr = 0;
 
 	if (!type_name && !first)
@@ -2603,7 +2090,7 @@ handshake(struct tls_ctx *x, struct tq_node *rec, uint32_t off, uint32_t end, ui
 			reassembled_in(x, rec, r);
 			return;
 		}
-		const char *tn = tq_vals_find(hs_type_vals, r->type);
+		const char *tn = tq_vals_find(tq_tls_hs_type_vals, r->type);
 		struct tq_node *h = add(x, rec, &hf_hs, off, fi->len);
 		tq_set_label(pk, h, "Handshake Protocol: %s (last fragment)", tn ? tn : "Encrypted Handshake Message");
 		off += fi->len;
@@ -2663,7 +2150,7 @@ alert(struct tls_ctx *x, struct tq_node *rec, uint32_t off, uint32_t len)
 	if (!readable(x, off, 2))
 		return;
 	uint8_t lv = u8(x->s, off), ds = u8(x->s, off + 1);
-	const char *level = tq_vals_find(alert_level_vals, lv), *desc = tq_vals_find(alert_desc_vals, ds);
+	const char *level = tq_vals_find(tq_tls_alert_level_vals, lv), *desc = tq_vals_find(tq_tls_alert_desc_vals, ds);
 	if (!level)
 		level = "Unknown";
 	if (!desc)
@@ -2814,7 +2301,7 @@ record(struct tls_ctx *x, struct tq_node *tls_tree, uint32_t *offp)
 	case CT_APP_DATA: {
 		info_add(pk, "Application Data");
 		const char *ap = app_proto(x);
-		const char *ctname = tq_vals_find(content_type_vals, ct);
+		const char *ctname = tq_vals_find(tq_tls_content_type_vals, ct);
 		tq_set_label(pk, rec, "%s Record Layer: %s Protocol: %s", version_short(version, "SSL"),
 		    ctname, ap ? ap : "Application Data");
 		add(x, rec, &hf_app_data, off, rlen);

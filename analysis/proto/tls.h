@@ -8,10 +8,31 @@
 extern const struct tq_vals tq_tls_cipher_vals[];
 const char *tq_tls_cipher_name(uint16_t suite);
 
-/* TLS extension type names (tls.c; also the TLS Feature certificate extension's). */
+/* Value names of the TLS fields (tls_vals.c): Wireshark 4.0's, from `tshark -G values`. */
+extern const struct tq_vals tq_tls_content_type_vals[];
+extern const struct tq_vals tq_tls_version_vals[];
+extern const struct tq_vals tq_tls_hs_type_vals[];
+extern const struct tq_vals tq_tls_comp_vals[];
+extern const struct tq_vals tq_tls_group_vals[];
+extern const struct tq_vals tq_tls_ecpf_vals[];
+extern const struct tq_vals tq_tls_hash_vals[];
+extern const struct tq_vals tq_tls_sig_vals[];
+extern const struct tq_vals tq_tls_sni_type_vals[];
+extern const struct tq_vals tq_tls_psk_mode_vals[];
+extern const struct tq_vals tq_tls_alert_level_vals[];
+extern const struct tq_vals tq_tls_alert_desc_vals[];
+extern const struct tq_vals tq_tls_cert_type_vals[];
+extern const struct tq_vals tq_tls_curve_type_vals[];
+extern const struct tq_vals tq_tls_status_type_vals[];
+extern const struct tq_vals tq_tls_hb_mode_vals[];
+extern const struct tq_vals tq_tls_compress_alg_vals[];
+extern const struct tq_vals tq_tls_key_update_vals[];
+extern const struct tq_vals tq_tls_version_short_vals[];
+
+/* TLS extension type names (tls_vals.c; also the TLS Feature certificate extension's). */
 extern const struct tq_vals tq_tls_ext_type_vals[];
 
-/* TLS 1.3 SignatureScheme and TLS 1.2 hash/signature names (tls.c). */
+/* TLS 1.3 SignatureScheme and TLS 1.2 hash/signature names (tls_vals.c). */
 extern const struct tq_vals tq_tls_sigalg_vals[];
 
 /*
