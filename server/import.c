@@ -30,30 +30,10 @@
 
 #include <jansson.h>
 
-#include "exercise.h"
-#include "import.h"
+#include "import_int.h"
 
-#define MAX_TASK_FILE (1u << 20)         /* task.yaml */
-#define MAX_CAPTURE   (256u << 20)       /* the capture copied */
-
-struct imp {
-	const char *taskdir;
-	const char *name;            /* taskdir as the messages call it */
-	char shown_path[1400];       /* shown()'s */
-	struct tq_sbuf *rep;
-	char *err;
-	size_t errlen;
-	char *run;                   /* the task's run script, read (never run), or NULL */
-	const char *cap_path;        /* the capture, once found */
-	struct tq_capture *cap;      /* opened by trace_cap() */
-	int cap_failed;
-};
-
-static int
-fail(struct imp *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int
-fail(struct imp *m, const char *fmt, ...)
+int
+imp_fail(struct imp *m, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -62,12 +42,8 @@ fail(struct imp *m, const char *fmt, ...)
 	return -1;
 }
 
-/* A line of the report. */
-static void
-say(struct imp *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-say(struct imp *m, const char *fmt, ...)
+void
+imp_say(struct imp *m, const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
@@ -171,7 +147,7 @@ rst_to_md(struct imp *m, const char *in, const char *where)
 	while (o.len && (o.s[o.len - 1] == '\n' || o.s[o.len - 1] == ' '))
 		o.len--;
 	if (dropped)
-		say(m, "- %s: %d reStructuredText directive%s left out (`.. raw:: html` and the like: tracequiz shows no "
+		imp_say(m, "- %s: %d reStructuredText directive%s left out (`.. raw:: html` and the like: tracequiz shows no "
 		    "HTML or script from a course)", where, dropped, dropped == 1 ? "" : "s");
 	char *r = strndup(o.s ? o.s : "", o.len);
 	tq_sbuf_free(&o);
@@ -313,16 +289,16 @@ map_field(struct imp *m, const char *name, const char *where)
 {
 	for (size_t i = 0; i < sizeof(renames) / sizeof(renames[0]); i++)
 		if (!strcmp(name, renames[i].from)) {
-			say(m, "- %s: `%s` read as `%s` (%s)", where, name, renames[i].to, renames[i].why);
+			imp_say(m, "- %s: `%s` read as `%s` (%s)", where, name, renames[i].to, renames[i].why);
 			return renames[i].to;
 		}
 	if (tq_field_lookup(name))
 		return name;
 	const char *near = tq_field_suggest(name);
 	if (near)
-		say(m, "- %s: `%s` is no field tracequiz knows (did the course mean `%s`?): left out", where, name, near);
+		imp_say(m, "- %s: `%s` is no field tracequiz knows (did the course mean `%s`?): left out", where, name, near);
 	else
-		say(m, "- %s: `%s` is no field tracequiz knows: left out", where, name);
+		imp_say(m, "- %s: `%s` is no field tracequiz knows: left out", where, name);
 	return NULL;
 }
 
@@ -373,13 +349,13 @@ map_fields(struct imp *m, json_t *list, const char *name, uint32_t frame, const 
 		tq_sbuf_reset(&show);
 		if (frame && trace_cap(m) && tq_frame_field_show(m->cap, frame, labels[i].field, &show) != 1)
 			continue;
-		say(m, "- %s: `%s` (the network-trace plugin's label in %s) read as `%s`", where, name, labels[i].proto,
+		imp_say(m, "- %s: `%s` (the network-trace plugin's label in %s) read as `%s`", where, name, labels[i].proto,
 		    labels[i].field);
 		append_unique(list, labels[i].field);
 	}
 	tq_sbuf_free(&show);
 	if (json_array_size(list) == before)
-		say(m, "- %s: `%s`, a label of the network-trace plugin, names no field of frame %u: left out", where, name,
+		imp_say(m, "- %s: `%s`, a label of the network-trace plugin, names no field of frame %u: left out", where, name,
 		    (unsigned)frame);
 }
 
@@ -399,8 +375,8 @@ add_fields(struct imp *m, json_t *list, const json_t *v, uint32_t frame, const c
 
 /* ------------------------------------------------------------------ the capture */
 
-static int
-is_file(const char *path)
+int
+imp_is_file(const char *path)
 {
 	struct stat st;
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
@@ -434,7 +410,7 @@ find_capture(struct imp *m, const char *trace, char *path, size_t len)
 			stem[k - 5] = '\0', again = 1;
 	}
 	if (strchr(stem, '/') || !strcmp(stem, "..")) {
-		say(m, "- the trace `%s` is not a file name inside the task", trace);
+		imp_say(m, "- the trace `%s` is not a file name inside the task", trace);
 		return -1;
 	}
 	static const char *const dirs[] = { "", "/public" };
@@ -442,7 +418,7 @@ find_capture(struct imp *m, const char *trace, char *path, size_t len)
 	for (size_t d = 0; d < 2; d++)
 		for (size_t e = 0; e < 3; e++) {
 			snprintf(path, len, "%s%s/%s%s", m->taskdir, dirs[d], stem, exts[e]);
-			if (is_capture_name(path) && is_file(path))
+			if (is_capture_name(path) && imp_is_file(path))
 				return 0;
 		}
 	/* no such name: one that starts with it, else the only one */
@@ -458,7 +434,7 @@ find_capture(struct imp *m, const char *trace, char *path, size_t len)
 				continue;
 			char p[1400];
 			snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
-			if (!is_file(p))
+			if (!imp_is_file(p))
 				continue;
 			ncaps++;
 			snprintf(only, sizeof(only), "%s", p);
@@ -472,25 +448,25 @@ find_capture(struct imp *m, const char *trace, char *path, size_t len)
 	}
 	const char *pick = nprefixed == 1 ? prefixed : ncaps == 1 ? only : NULL;
 	if (!pick) {
-		say(m, "- no capture for the trace `%s`: %d capture%s in the task folder, none named after it", trace, ncaps,
+		imp_say(m, "- no capture for the trace `%s`: %d capture%s in the task folder, none named after it", trace, ncaps,
 		    ncaps == 1 ? "" : "s");
 		return -1;
 	}
 	size_t pl = strlen(pick);
 	if (pl >= len) {
-		say(m, "- the path of the capture of `%s` is too long", trace);
+		imp_say(m, "- the path of the capture of `%s` is too long", trace);
 		return -1;
 	}
 	memcpy(path, pick, pl + 1);
-	say(m, "- the trace `%s` is read from `%s` (%s)", trace, strrchr(pick, '/') + 1,
+	imp_say(m, "- the trace `%s` is read from `%s` (%s)", trace, strrchr(pick, '/') + 1,
 	    nprefixed == 1 ? "the capture whose name starts with its own" : "the task's only capture");
 	return 0;
 }
 
 /* ------------------------------------------------------------------ problems */
 
-static const char *
-str_of(const json_t *o, const char *key)
+const char *
+imp_str_of(const json_t *o, const char *key)
 {
 	const json_t *v = json_object_get(o, key);
 	return json_is_string(v) ? json_string_value(v) : "";
@@ -526,7 +502,7 @@ trace_problem(struct imp *m, const char *pid, const json_t *p, json_t *view, jso
 		errno = 0;
 		long idx = strtol(k, &end, 10);
 		if (*end || errno || idx < 0 || idx >= 1000000) {
-			say(m, "- %s: `hide` names `%s`, which is not a frame's index: left out", where, k);
+			imp_say(m, "- %s: `hide` names `%s`, which is not a frame's index: left out", where, k);
 			continue;
 		}
 		json_t *fs = json_array();
@@ -560,7 +536,7 @@ trace_problem(struct imp *m, const char *pid, const json_t *p, json_t *view, jso
 		else
 			json_decref(fields);
 		json_array_append_new(questions, q);
-		say(m, "- problem %s: a field question, %zu field%s to fill in (INGInious's frame indexes count from 0, "
+		imp_say(m, "- problem %s: a field question, %zu field%s to fill in (INGInious's frame indexes count from 0, "
 		    "tracequiz's frames from 1)", pid, nf, nf == 1 ? "" : "s");
 	} else {
 		json_decref(h);
@@ -573,10 +549,10 @@ trace_problem(struct imp *m, const char *pid, const json_t *p, json_t *view, jso
 		if (t)
 			json_object_set_new(q, "feedback", json_pack("{s:o}", "wrong", t));
 		json_array_append_new(questions, q);
-		say(m, "- problem %s: an order question over every frame", pid);
+		imp_say(m, "- problem %s: an order question over every frame", pid);
 	}
 	if (!nf && !shuffle)
-		say(m, "- problem %s: the trace, shown beside the questions", pid);
+		imp_say(m, "- problem %s: the trace, shown beside the questions", pid);
 }
 
 static void
@@ -609,7 +585,7 @@ choice_problem(struct imp *m, const char *pid, const json_t *p, json_t *question
 	if (limit > 0 && (size_t)limit < json_array_size(choices))
 		json_object_set_new(q, "limit", json_integer(limit));
 	json_array_append_new(questions, q);
-	say(m, "- problem %s: a choice question, %zu choices, %zu valid as the course says%s", pid,
+	imp_say(m, "- problem %s: a choice question, %zu choices, %zu valid as the course says%s", pid,
 	    json_array_size(choices), nvalid, json_is_true(json_object_get(p, "multiple")) ? " (several may be)" : "");
 }
 
@@ -689,7 +665,7 @@ text_problem(struct imp *m, const char *pid, const json_t *p, const char *type, 
 		if (!json_is_number(ans))
 			json_object_set_new(q, "normalize", json_pack("[ss]", "case", "trim"));
 		json_array_append_new(questions, q);
-		say(m, "- problem %s (%s): a %s question, its key as task.yaml gives it (`%.200s`)", pid, type,
+		imp_say(m, "- problem %s (%s): a %s question, its key as task.yaml gives it (`%.200s`)", pid, type,
 		    json_is_number(ans) ? "number" : "text", json_string_value(key));
 		return;
 	}
@@ -699,7 +675,7 @@ text_problem(struct imp *m, const char *pid, const json_t *p, const char *type, 
 		if (json_is_string(ans))
 			json_object_set_new(q, "normalize", json_pack("[ss]", "case", "trim"));
 		json_array_append_new(questions, q);
-		say(m, "- problem %s (%s): a %s question, its answer as task.yaml gives it", pid, type,
+		imp_say(m, "- problem %s (%s): a %s question, its answer as task.yaml gives it", pid, type,
 		    json_is_number(ans) ? "number" : "text");
 		return;
 	}
@@ -712,14 +688,14 @@ text_problem(struct imp *m, const char *pid, const json_t *p, const char *type, 
 		if (!num)
 			json_object_set_new(q, "normalize", json_pack("[ss]", "case", "trim"));
 		json_array_append_new(questions, q);
-		say(m, "- problem %s (%s): a %s question, its answer `%s` read from line %d of the `run` script (found by "
+		imp_say(m, "- problem %s (%s): a %s question, its answer `%s` read from line %d of the `run` script (found by "
 		    "a pattern, the script not run: check it)", pid, type, num ? "number" : "text", lit, line);
 		return;
 	}
-	say(m, "- **problem %s (%s) needs you**: its answer is checked by the task's `run` script%s: write its key "
+	imp_say(m, "- **problem %s (%s) needs you**: its answer is checked by the task's `run` script%s: write its key "
 	    "(or `answer:`) in exercise.yaml. Its prompt: %.200s", pid, type,
 	    m->run ? ", where no simple comparison gives it" : ", which is not in the task folder",
-	    str_of(p, "header")[0] ? str_of(p, "header") : str_of(p, "name"));
+	    imp_str_of(p, "header")[0] ? imp_str_of(p, "header") : imp_str_of(p, "name"));
 }
 
 /* ------------------------------------------------------------------ writing */
@@ -732,7 +708,7 @@ write_temp(struct imp *m, const char *dir, const char *name, const void *data, s
 	snprintf(tmp, sizeof(tmp), "%s/.%s.import", dir, name);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return fail(m, "%s: %s", tmp, strerror(errno));
+		return imp_fail(m, "%s: %s", tmp, strerror(errno));
 	const char *p = data;
 	while (n) {
 		ssize_t k = write(fd, p, n);
@@ -742,14 +718,14 @@ write_temp(struct imp *m, const char *dir, const char *name, const void *data, s
 			int e = errno;
 			close(fd);
 			unlink(tmp);
-			return fail(m, "%s: %s", tmp, strerror(k < 0 ? e : EIO));
+			return imp_fail(m, "%s: %s", tmp, strerror(k < 0 ? e : EIO));
 		}
 		p += k;
 		n -= (size_t)k;
 	}
 	if (fsync(fd) != 0 || close(fd) != 0) {
 		unlink(tmp);
-		return fail(m, "%s: %s", tmp, strerror(errno));
+		return imp_fail(m, "%s: %s", tmp, strerror(errno));
 	}
 	return 0;
 }
@@ -761,7 +737,7 @@ commit(struct imp *m, const char *dir, const char *name)
 	snprintf(tmp, sizeof(tmp), "%s/.%s.import", dir, name);
 	snprintf(dst, sizeof(dst), "%s/%s", dir, name);
 	if (rename(tmp, dst) != 0)
-		return fail(m, "%s: %s", dst, strerror(errno));
+		return imp_fail(m, "%s: %s", dst, strerror(errno));
 	return 0;
 }
 
@@ -778,8 +754,8 @@ drop_temp(const char *dir, const char *name)
  * then each renamed, the last one last (the one that says the folder is
  * whole).  0, or -1 with the error set and none of them left.
  */
-static int
-write_files(struct imp *m, const char *dir, size_t n, const char *const *names, const void *const *data,
+int
+imp_write_files(struct imp *m, const char *dir, size_t n, const char *const *names, const void *const *data,
     const size_t *lens)
 {
 	size_t written = 0, committed = 0;
@@ -820,7 +796,7 @@ literal_answers(struct imp *m, const json_t *doc, struct tq_capture *cap)
 		int choice = !strcmp(json_string_value(json_object_get(q, "kind")), "choice");
 		if (!ix && (choice || json_is_string(lit) || json_is_integer(lit)) &&
 		    tq_findex_build(cap, NULL, TQ_FINDEX_ALL, NULL, &ix, err, sizeof(err)) != 0) {
-			say(m, "- the literal answers could not be checked against the trace: %s", err);
+			imp_say(m, "- the literal answers could not be checked against the trace: %s", err);
 			return;
 		}
 		if (choice) {
@@ -840,10 +816,10 @@ literal_answers(struct imp *m, const json_t *doc, struct tq_capture *cap)
 		if (tq_suggest(ix, a, json_string_value(json_object_get(q, "prompt")), 1, &s, &n) != 0)
 			break;
 		if (n)
-			say(m, "- %s: the course's answer `%s` is, on this trace, `%s` (a key computed from the trace: "
+			imp_say(m, "- %s: the course's answer `%s` is, on this trace, `%s` (a key computed from the trace: "
 			    "write it as `key:` to keep the question right on another trace)", id, a, s[0]);
 		else
-			say(m, "- **%s: does the course's answer agree with the trace?** No value of the trace reads as "
+			imp_say(m, "- **%s: does the course's answer agree with the trace?** No value of the trace reads as "
 			    "`%s`: check it before the exercise is used", id, a);
 		for (size_t k = 0; k < n; k++)
 			free(s[k]);
@@ -859,29 +835,29 @@ check_keys(struct imp *m, json_t *doc, const char *outdir, const char *cap_path)
 	struct tq_exercise *ex;
 	char err[1024];
 	if (tq_exercise_from_json(doc, outdir, &ex, err, sizeof(err)) != 0)
-		return fail(m, "the imported exercise does not load: %s", err);
+		return imp_fail(m, "the imported exercise does not load: %s", err);
 	struct tq_capture *cap;
 	struct tq_open_opts oo = tq_exercise_open_opts(ex);
 	if (tq_capture_open_file_opts(cap_path, &oo, &cap, err, sizeof(err)) != 0) {
 		tq_exercise_free(ex);
-		return fail(m, "%s: %s", shown(m, cap_path), err);
+		return imp_fail(m, "%s: %s", shown(m, cap_path), err);
 	}
 	int rc = tq_exercise_compute_keys(ex, cap, NULL, err, sizeof(err));
 	if (rc != 0) {
 		tq_capture_free(cap);
 		tq_exercise_free(ex);
-		return fail(m, "%s: %s", shown(m, cap_path), err);
+		return imp_fail(m, "%s: %s", shown(m, cap_path), err);
 	}
 	json_t *keys = tq_exercise_keys_json(ex);
 	size_t i;
 	json_t *q;
-	say(m, "\n## Keys, computed on the capture\n");
+	imp_say(m, "\n## Keys, computed on the capture\n");
 	json_array_foreach(json_object_get(keys, "questions"), i, q) {
 		const json_t *e = json_object_get(q, "error");
 		char *k = json_dumps(json_object_get(q, "key"), JSON_ENCODE_ANY | JSON_COMPACT);
 		const json_t *states = json_object_get(q, "states");
 		if (json_is_string(e)) {
-			say(m, "- %s: **no key**: %s", json_string_value(json_object_get(q, "id")), json_string_value(e));
+			imp_say(m, "- %s: **no key**: %s", json_string_value(json_object_get(q, "id")), json_string_value(e));
 		} else if (json_is_array(states)) {
 			struct tq_sbuf l;
 			tq_sbuf_init(&l, 0);
@@ -890,11 +866,11 @@ check_keys(struct imp *m, json_t *doc, const char *outdir, const char *cap_path)
 			json_array_foreach(states, c, st)
 				if (json_is_true(st) || json_integer_value(st) == 1)
 					tq_sbuf_printf(&l, "%s%zu", l.len ? ", " : "", c + 1);
-			say(m, "- %s: valid choices %s of %zu", json_string_value(json_object_get(q, "id")),
+			imp_say(m, "- %s: valid choices %s of %zu", json_string_value(json_object_get(q, "id")),
 			    l.len ? l.s : "none", json_array_size(states));
 			tq_sbuf_free(&l);
 		} else
-			say(m, "- %s: `%.300s%s`", json_string_value(json_object_get(q, "id")), k ? k : "?",
+			imp_say(m, "- %s: `%.300s%s`", json_string_value(json_object_get(q, "id")), k ? k : "?",
 			    k && strlen(k) > 300 ? "..." : "");
 		free(k);
 	}
@@ -916,7 +892,7 @@ tq_import_inginious(const char *taskdir, const char *name, const char *outdir, s
 	size_t len;
 	char *text = tq_read_file(path, MAX_TASK_FILE, &len);
 	if (!text)
-		return fail(&m, "%s: %s", shown(&m, path), errno == EFBIG ? "larger than 1 MiB: not a task.yaml" : strerror(errno));
+		return imp_fail(&m, "%s: %s", shown(&m, path), errno == EFBIG ? "larger than 1 MiB: not a task.yaml" : strerror(errno));
 	json_t *task = tq_yaml_to_json(text, len, err, errlen);
 	free(text);
 	if (!task)
@@ -927,11 +903,11 @@ tq_import_inginious(const char *taskdir, const char *name, const char *outdir, s
 	const char *cap_name = NULL;
 	json_t *problems = json_object_get(task, "problems");
 	if (!json_is_object(task) || !json_is_object(problems) || !json_object_size(problems)) {
-		fail(&m, "%s: no problems: not an INGInious task", shown(&m, path));
+		imp_fail(&m, "%s: no problems: not an INGInious task", shown(&m, path));
 		goto out;
 	}
-	const char *title = str_of(task, "name");
-	say(&m, "# Import of %s\n", m.name);
+	const char *title = imp_str_of(task, "name");
+	imp_say(&m, "# Import of %s\n", m.name);
 	char run_path[1100];
 	size_t run_len;
 	snprintf(run_path, sizeof(run_path), "%s/run", taskdir);
@@ -947,28 +923,28 @@ tq_import_inginious(const char *taskdir, const char *name, const char *outdir, s
 	const char *pid;
 	json_t *p;
 	json_object_foreach(problems, pid, p) {
-		if (!strcmp(str_of(p, "type"), "network-trace") && *str_of(p, "trace")) {
-			trace = str_of(p, "trace");
+		if (!strcmp(imp_str_of(p, "type"), "network-trace") && *imp_str_of(p, "trace")) {
+			trace = imp_str_of(p, "trace");
 			break;
 		}
 	}
 	if (!trace) {
-		fail(&m, "%s: no network-trace problem: the task shows no trace", shown(&m, path));
+		imp_fail(&m, "%s: no network-trace problem: the task shows no trace", shown(&m, path));
 		goto out;
 	}
 	if (find_capture(&m, trace, cap_path, sizeof(cap_path)) != 0) {
-		fail(&m, "%s: the capture of the trace '%s' is not in the task folder (nor in public/)", shown(&m, path), trace);
+		imp_fail(&m, "%s: the capture of the trace '%s' is not in the task folder (nor in public/)", shown(&m, path), trace);
 		goto out;
 	}
 	m.cap_path = cap_path;
 	json_t *view = json_pack("{s:[],s:[]}", "exclude", "redact");
 	json_t *questions = json_array();
 	json_object_foreach(problems, pid, p) {
-		const char *type = str_of(p, "type");
+		const char *type = imp_str_of(p, "type");
 		if (!strcmp(type, "network-trace")) {
-			if (strcmp(str_of(p, "trace"), trace)) {
-				say(&m, "- **problem %s shows another trace** (`%s`): an exercise shows one; it is left out", pid,
-				    str_of(p, "trace"));
+			if (strcmp(imp_str_of(p, "trace"), trace)) {
+				imp_say(&m, "- **problem %s shows another trace** (`%s`): an exercise shows one; it is left out", pid,
+				    imp_str_of(p, "trace"));
 				continue;
 			}
 			trace_problem(&m, pid, p, view, questions);
@@ -977,7 +953,7 @@ tq_import_inginious(const char *taskdir, const char *name, const char *outdir, s
 		} else if (!strcmp(type, "code_single_line") || !strcmp(type, "code") || !strcmp(type, "match")) {
 			text_problem(&m, pid, p, type, questions);
 		} else {
-			say(&m, "- **problem %s** is of the type `%s`, which tracequiz does not import", pid, type);
+			imp_say(&m, "- **problem %s** is of the type `%s`, which tracequiz does not import", pid, type);
 		}
 	}
 	cap_name = strrchr(cap_path, '/') + 1;
@@ -991,19 +967,19 @@ tq_import_inginious(const char *taskdir, const char *name, const char *outdir, s
 	json_decref(view);
 	if (!json_array_size(questions)) {
 		json_decref(questions);
-		fail(&m, "%s: no problem of the task could be made a question", shown(&m, path));
+		imp_fail(&m, "%s: no problem of the task could be made a question", shown(&m, path));
 		goto out;
 	}
 	json_object_set_new(doc, "questions", questions);
 
 	/* checked, keyed, then written: the capture, the exercise, the report */
 	if (mkdir(outdir, 0755) != 0 && errno != EEXIST) {
-		fail(&m, "%s: %s", outdir, strerror(errno));
+		imp_fail(&m, "%s: %s", outdir, strerror(errno));
 		goto out;
 	}
 	snprintf(path, sizeof(path), "%s/exercise.yaml", outdir);
-	if (is_file(path)) {
-		fail(&m, "%s already holds an exercise: import into a new folder", outdir);
+	if (imp_is_file(path)) {
+		imp_fail(&m, "%s already holds an exercise: import into a new folder", outdir);
 		goto out;
 	}
 	if (check_keys(&m, doc, outdir, cap_path) != 0)
@@ -1011,7 +987,7 @@ tq_import_inginious(const char *taskdir, const char *name, const char *outdir, s
 	size_t cap_len;
 	cap_data = tq_read_file(cap_path, MAX_CAPTURE, &cap_len);
 	if (!cap_data) {
-		fail(&m, "%s: %s", shown(&m, cap_path), strerror(errno));
+		imp_fail(&m, "%s: %s", shown(&m, cap_path), strerror(errno));
 		goto out;
 	}
 	struct tq_sbuf y;
@@ -1020,14 +996,14 @@ tq_import_inginious(const char *taskdir, const char *name, const char *outdir, s
 	    "# import-report.md says what was mapped and what needs you.\n", m.name);
 	if (tq_exercise_to_yaml(doc, &y) != 0 || y.err) {
 		tq_sbuf_free(&y);
-		fail(&m, "the exercise cannot be written as YAML");
+		imp_fail(&m, "the exercise cannot be written as YAML");
 		goto out;
 	}
 	/* exercise.yaml last: there is an exercise only when everything is there */
 	const char *files[] = { cap_name, "import-report.md", "exercise.yaml" };
 	const void *data[] = { cap_data, report->s ? report->s : "", y.s };
 	size_t lens[] = { cap_len, report->len, y.len };
-	int wr = write_files(&m, outdir, 3, files, data, lens);
+	int wr = imp_write_files(&m, outdir, 3, files, data, lens);
 	tq_sbuf_free(&y);
 	if (wr != 0)
 		goto out;
@@ -1038,215 +1014,5 @@ out:
 	free(cap_data);
 	json_decref(doc);
 	json_decref(task);
-	return rc;
-}
-
-/* ------------------------------------------------------------------ export */
-
-/* tracequiz's Markdown subset as reStructuredText: `code` as ``code``, [text](url) as `text <url>`_. */
-static char *
-md_to_rst(const char *in)
-{
-	struct tq_sbuf o;
-	tq_sbuf_init(&o, 0);
-	for (const char *p = in; *p;) {
-		if (*p == '`') {
-			const char *e = strchr(p + 1, '`');
-			if (e) {
-				tq_sbuf_printf(&o, "``%.*s``", (int)(e - p - 1), p + 1);
-				p = e + 1;
-				continue;
-			}
-		}
-		if (*p == '[') {
-			const char *rb = strstr(p, "](");
-			const char *rp = rb ? strchr(rb + 2, ')') : NULL;
-			if (rb && rp && !memchr(p, '\n', (size_t)(rp - p))) {
-				tq_sbuf_printf(&o, "`%.*s <%.*s>`_", (int)(rb - p - 1), p + 1, (int)(rp - rb - 2), rb + 2);
-				p = rp + 1;
-				continue;
-			}
-		}
-		tq_sbuf_putc(&o, *p++);
-	}
-	char *r = strndup(o.s ? o.s : "", o.len);
-	tq_sbuf_free(&o);
-	return r;
-}
-
-static json_t *
-rst_of(const json_t *v)
-{
-	if (!json_is_string(v))
-		return json_string("");
-	char *s = md_to_rst(json_string_value(v));
-	json_t *j = json_string(s ? s : "");
-	free(s);
-	return j;
-}
-
-/* A field question, an order question or the view alone: a network-trace problem. */
-static json_t *
-trace_of(const json_t *doc, const json_t *q, const char *trace)
-{
-	const json_t *view = json_object_get(doc, "view");
-	json_t *exclude = json_object_get(view, "exclude"), *redact = json_object_get(view, "redact");
-	exclude = exclude ? json_incref(exclude) : json_array();
-	redact = redact ? json_incref(redact) : json_array();
-	json_t *p = json_pack("{s:s,s:s,s:o,s:s,s:o,s:o,s:o,s:o,s:b,s:o}", "type", "network-trace",
-	    "name", q ? json_string_value(json_object_get(q, "id")) : "The trace",
-	    "header", rst_of(q ? json_object_get(q, "prompt") : NULL), "trace", trace, "exclude", exclude,
-	    "redact", redact, "hide", json_object(), "feedback", json_object(),
-	    "shuffle", q && !strcmp(str_of(q, "kind"), "order"), "shuffle-feedback", json_string(""));
-	if (!p)
-		return NULL;
-	if (!q)
-		return p;
-	const char *k;
-	json_t *v;
-	json_object_foreach(json_object_get(q, "hide"), k, v) {
-		char idx[24];
-		snprintf(idx, sizeof(idx), "%ld", strtol(k, NULL, 10) - 1);     /* INGInious counts from 0 */
-		json_object_set(json_object_get(p, "hide"), idx, v);
-	}
-	json_object_foreach(json_object_get(json_object_get(q, "feedback"), "fields"), k, v)
-		json_object_set_new(json_object_get(p, "feedback"), k, rst_of(v));
-	const json_t *wrong = json_object_get(json_object_get(q, "feedback"), "wrong");
-	if (json_is_string(wrong) && !strcmp(str_of(q, "kind"), "order"))
-		json_object_set_new(p, "shuffle-feedback", rst_of(wrong));
-	return p;
-}
-
-int
-tq_export_inginious(const char *exdir, const char *outdir, struct tq_sbuf *report, char *err, size_t errlen)
-{
-	struct imp m = { .taskdir = exdir, .name = exdir, .rep = report, .err = err, .errlen = errlen };
-	err[0] = '\0';
-	struct tq_exercise *ex = NULL;
-	struct tq_capture *cap = NULL;
-	json_t *task = NULL;
-	char *cap_data = NULL;
-	int rc = -1;
-	if (tq_exercise_load(exdir, &ex, err, errlen) != 0)
-		return -1;
-	const char *cap_path = tq_exercise_capture_path(ex);
-	if (!cap_path) {
-		fail(&m, "%s has no capture: an INGInious network-trace task needs one", exdir);
-		goto out;
-	}
-	struct tq_open_opts oo = tq_exercise_open_opts(ex);
-	char e2[512];
-	if (tq_capture_open_file_opts(cap_path, &oo, &cap, e2, sizeof(e2)) != 0 ||
-	    tq_exercise_compute_keys(ex, cap, NULL, e2, sizeof(e2)) != 0) {
-		fail(&m, "%s: %s", cap_path, e2);
-		goto out;
-	}
-	const json_t *doc = tq_exercise_doc(ex);
-	json_t *keys = tq_exercise_keys_json(ex);
-	const char *cap_name = strrchr(cap_path, '/') ? strrchr(cap_path, '/') + 1 : cap_path;
-	char trace[300];
-	snprintf(trace, sizeof(trace), "%s.xml", cap_name);
-	say(&m, "# Export of %s\n", exdir);
-	task = json_pack("{s:b,s:s,s:o,s:s,s:s,s:s,s:o}", "accessible", 1, "author", "", "context",
-	    rst_of(json_object_get(doc, "intro")), "environment_id", "mcq", "environment_type", "mcq", "name",
-	    str_of(doc, "title"), "problems", json_object());
-	json_t *problems = json_object_get(task, "problems");
-	int traced = 0;
-	size_t i;
-	json_t *q;
-	json_array_foreach(json_object_get(doc, "questions"), i, q) {
-		const char *id = str_of(q, "id"), *kind = str_of(q, "kind");
-		if (!strcmp(kind, "field") || !strcmp(kind, "order")) {
-			if (!strcmp(kind, "order") && json_array_size(json_object_get(q, "frames")))
-				say(&m, "- %s: INGInious shuffles every frame: the order question's `frames` are not kept", id);
-			json_object_set_new(problems, id, trace_of(doc, q, trace));
-			traced = 1;
-		} else if (!strcmp(kind, "choice")) {
-			json_t *cs = json_array(), *c;
-			size_t k;
-			const json_t *states = json_object_get(json_array_get(json_object_get(keys, "questions"), i), "states");
-			json_array_foreach(json_object_get(q, "choices"), k, c) {
-				json_t *o = json_pack("{s:o}", "text", rst_of(json_object_get(c, "text")));
-				/* valid as computed on the trace (a valid: expression is written as its value) */
-				if (json_is_true(json_array_get(states, k)) || json_integer_value(json_array_get(states, k)) == 1)
-					json_object_set_new(o, "valid", json_true());
-				if (json_object_get(c, "feedback"))
-					json_object_set_new(o, "feedback", rst_of(json_object_get(c, "feedback")));
-				json_array_append_new(cs, o);
-			}
-			json_t *p = json_pack("{s:s,s:s,s:o,s:o,s:b,s:I}", "type", "multiple_choice", "name", id, "header",
-			    rst_of(json_object_get(q, "prompt")), "choices", cs, "multiple",
-			    json_is_true(json_object_get(q, "multiple")), "limit",
-			    (json_int_t)json_integer_value(json_object_get(q, "limit")));
-			json_object_set_new(problems, id, p);
-		} else {
-			/* text and number: the answer as computed on this trace, and the key for tracequiz */
-			const json_t *kq = json_array_get(json_object_get(keys, "questions"), i);
-			json_t *p = json_pack("{s:s,s:s,s:o,s:s}", "type", "code_single_line", "name", id, "header",
-			    rst_of(json_object_get(q, "prompt")), "default", "");
-			const json_t *kv = json_object_get(kq, "key");
-			if (json_is_string(kv) || json_is_number(kv))
-				json_object_set(p, "answer", (json_t *)kv);
-			if (json_is_string(json_object_get(q, "key")))
-				json_object_set(p, "key", json_object_get(q, "key"));
-			json_object_set_new(problems, id, p);
-			say(&m, "- %s: a code_single_line problem; INGInious's run script must check its answer (`answer:` "
-			    "holds it, as computed on the trace)", id);
-		}
-	}
-	if (!traced)
-		json_object_set_new(problems, "trace", trace_of(doc, NULL, trace));
-	json_decref(keys);
-
-	/* the capture, its PDML, task.yaml */
-	if (mkdir(outdir, 0755) != 0 && errno != EEXIST) {
-		fail(&m, "%s: %s", outdir, strerror(errno));
-		goto out;
-	}
-	char path[1200];
-	snprintf(path, sizeof(path), "%s/task.yaml", outdir);
-	if (is_file(path)) {
-		fail(&m, "%s already holds a task: export into a new folder", outdir);
-		goto out;
-	}
-	size_t cap_len;
-	if (!(cap_data = tq_read_file(cap_path, MAX_CAPTURE, &cap_len))) {
-		fail(&m, "%s: %s", cap_path, strerror(errno));
-		goto out;
-	}
-	struct tq_sbuf pdml, y;
-	tq_sbuf_init(&pdml, 0);
-	tq_sbuf_init(&y, 0);
-	tq_write_pdml_header(cap, cap_name, &pdml);
-	for (uint32_t f = 1; f <= tq_capture_count(cap) && !pdml.err; f++) {
-		int de;
-		struct tq_tree *t = tq_dissect_ex(cap, f, 0, &de);
-		if (!t) {
-			fail(&m, "frame %u: %s", f, tq_strerror(de));
-			break;
-		}
-		tq_write_pdml_packet(t, &pdml);
-		tq_tree_free(t);
-	}
-	tq_write_pdml_footer(&pdml);
-	int ok = !m.err[0] && !pdml.err && tq_exercise_to_yaml(task, &y) == 0 && !y.err;
-	const char *files[] = { cap_name, trace, "task.yaml" };
-	const void *data[] = { cap_data, pdml.s, y.s };
-	size_t lens[] = { cap_len, pdml.len, y.len };
-	int wr = ok ? write_files(&m, outdir, 3, files, data, lens) : -1;
-	tq_sbuf_free(&pdml);
-	tq_sbuf_free(&y);
-	if (wr != 0) {
-		if (!m.err[0])
-			fail(&m, "the task could not be written");
-		goto out;
-	}
-	say(&m, "- the task: task.yaml, %s and its PDML %s (made by tracequiz's PDML writer)", cap_name, trace);
-	rc = 0;
-out:
-	free(cap_data);
-	json_decref(task);
-	tq_capture_free(cap);
-	tq_exercise_free(ex);
 	return rc;
 }

@@ -1,0 +1,38 @@
+/* import_int.h - what the INGInious import (import.c) and export (export.c) share. */
+#ifndef TQ_IMPORT_INT_H
+#define TQ_IMPORT_INT_H
+
+#include <jansson.h>
+
+#include "exercise.h"
+#include "import.h"
+
+#define MAX_TASK_FILE (1u << 20)         /* task.yaml */
+#define MAX_CAPTURE   (256u << 20)       /* the capture copied */
+
+struct imp {
+	const char *taskdir;
+	const char *name;            /* taskdir as the messages call it */
+	char shown_path[1400];       /* shown()'s */
+	struct tq_sbuf *rep;
+	char *err;
+	size_t errlen;
+	char *run;                   /* the task's run script, read (never run), or NULL */
+	const char *cap_path;        /* the capture, once found */
+	struct tq_capture *cap;      /* opened by trace_cap() */
+	int cap_failed;
+};
+
+/* The error message of the import or export: -1. */
+int imp_fail(struct imp *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A line of the report. */
+void imp_say(struct imp *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A string member of o, "" when it is not one. */
+const char *imp_str_of(const json_t *o, const char *key);
+int imp_is_file(const char *path);
+/* Writes the n files beside each other under temporary names, then renames them in order
+ * (the last one last): all of them, or none. */
+int imp_write_files(struct imp *m, const char *dir, size_t n, const char *const *names, const void *const *data,
+    const size_t *lens);
+
+#endif
