@@ -81,8 +81,9 @@ bare(const char *w, char *out, size_t len)
 /*
  * Whether a and b are one sentence with another value: the same words
  * around (at least three, or all but two of each) and, where they first
- * differ, two words of which one at least names a value.  Each gets its
- * value.
+ * differ, two words of which one at least names a value; or two short
+ * choices (three words at most) that both name values ("200", "404").
+ * Each gets its value.
  */
 static int
 contrast(struct choice *a, struct choice *b)
@@ -94,12 +95,16 @@ contrast(struct choice *a, struct choice *b)
 	    !strcmp(a->word[a->nword - 1 - suf], b->word[b->nword - 1 - suf]))
 		suf++;
 	int ra = a->nword - pre - suf, rb = b->nword - pre - suf;
-	if (ra < 1 || rb < 1 || (pre + suf < 3 && (ra > 2 || rb > 2)) || pre + suf < 1)
+	/* two short choices ("200", "404") need no words in common, but both must name values */
+	int alone = pre + suf < 1;
+	if (ra < 1 || rb < 1 || (pre + suf < 3 && (ra > 2 || rb > 2)) || (alone && (a->nword > 3 || b->nword > 3)))
 		return 0;
 	char va[256], vb[256];
 	bare(a->word[pre], va, sizeof(va));
 	bare(b->word[pre], vb, sizeof(vb));
-	if ((!value_like(va) && !value_like(vb)) || !strcmp(va, vb))
+	if (alone ? !value_like(va) || !value_like(vb) : !value_like(va) && !value_like(vb))
+		return 0;
+	if (!strcmp(va, vb))
 		return 0;
 	/* a short choice is its value whole ("TLS 1.2"), a sentence the word that differs */
 	if (a->nword <= 3)

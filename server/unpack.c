@@ -229,9 +229,10 @@ remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 static int
 has_task(const char *dir)
 {
-	char p[4200];
+	char p[4400];
 	struct stat sb;
-	snprintf(p, sizeof(p), "%s/task.yaml", dir);
+	if ((size_t)snprintf(p, sizeof(p), "%s/task.yaml", dir) >= sizeof(p))
+		return 0;
 	return lstat(p, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 

@@ -228,12 +228,20 @@ problems:
             - Urgent Pointer
         feedback:
             M flag: The last fragment has it clear.
+    nxt:
+        type: multiple_choice
+        header: Which protocol does the fragment header name next?
+        choices:
+        - text: "58"
+          valid: true
+        - text: "17"
 EOF
 import "$t5" labels
 key labels frag '{"1":{"ipv6.fraghdr.ident":"0xbe8bfbc6","ipv6.fraghdr.more":"1"},"3":{"icmpv6.checksum":"0x4a64","ipv6.fraghdr.nxt":"58","ipv6.nxt":"44"}}'
 says labels '`M flag` (the network-trace plugin'"'"'s label in Header Fragment) read as `ipv6.fraghdr.more`'
 says labels '`Checksum` (the network-trace plugin'"'"'s label in ICMPv6) read as `icmpv6.checksum`'
 says labels '`Urgent Pointer`, a label of the network-trace plugin, names no field of frame 4: left out'
+says labels 'nxt: choices 1, 2 agree with the trace: `58` (marked right) is'
 if grep -q 'ipv6.hlim' "$tmp/out/labels/exercise.yaml" && grep -q 'ipv6.fraghdr.more: The last fragment has it clear' "$tmp/out/labels/exercise.yaml"; then
 	ok "an excluded label and a label's feedback are read as their fields"
 else
