@@ -409,6 +409,8 @@ int app_trace_ready(struct app *a, const char *sha256);
 /* A stored capture, open for the packet list and frames (ex NULL); held as above. */
 struct loaded *app_trace(struct app *a, const struct tq_capmeta *m, char *err, size_t errlen);
 void app_release(struct loaded *l);
+/* Frees the server's state at its stop: the loaded exercises, traces and captures. */
+void app_free(struct app *a);
 /* Drops an exercise from memory (changed or deleted): it is loaded again when asked. */
 void app_forget(struct app *a, const char *slug);
 /* The cache's figures: captures loaded, their bytes, exercises loaded. */
