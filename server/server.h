@@ -210,6 +210,22 @@ enum role { ROLE_NONE = 0, ROLE_STUDENT, ROLE_INSTRUCTOR, ROLE_ADMIN };
 enum role role_of(const struct tq_user *u);
 int is_staff(const struct tq_user *u);
 
+/* A request's credentials (auth.c): its session cookie or Bearer token, checked against what its
+ * route needs, and a change's CSRF token or origin; 0, or -1 with r set (401, 403, 503). */
+int authorize(struct app *a, struct MHD_Connection *c, const char *method, struct req *q, struct reply *r);
+
+/* A request's body (body.c): begun when its headers are in (its length, type and share of the
+ * in-flight budget checked: 0, or -1 with r set), taken piece by piece, ended (0, or -1 when an
+ * upload cannot be read back); req_fail() records the first failure, req_free() gives all back. */
+int body_begin(struct app *a, struct MHD_Connection *c, struct req *q, struct reply *r);
+void body_take(struct app *a, struct req *q, const char *data, size_t n);
+int body_end(struct req *q);
+void req_fail(struct req *q, unsigned status, const char *msg);
+void req_free(struct app *a, struct req *q);
+/* A connection's deadline (http.c): after_ns from now (0: none), waiting for a request or not. */
+struct conn;
+void set_deadline(struct app *a, struct conn *k, uint64_t after_ns, int waiting);
+
 /* ------------------------------------------------------------------ routes (routes.c) */
 
 enum need { NEED_ANYONE, NEED_USER, NEED_STUDENT, NEED_STAFF, NEED_ADMIN };
