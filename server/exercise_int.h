@@ -72,4 +72,15 @@ struct tq_exercise {
 /* Drops the automatic feedback's index (grade.c): compute_keys and tq_exercise_free call it. */
 void tq_ex_feedback_drop(struct tq_exercise *ex);
 
+/* ---- shared by exercise.c, exercise_yaml.c and exercise_check.c */
+
+/* The message into err (when given): -1. */
+int ex_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* base then suffix into buf, cut to fit: the paths of error messages. */
+void ex_pathcat(char *buf, size_t len, const char *base, const char *suffix);
+/* The kinds' names, by Q_ kind. */
+extern const char *const ex_kind_names[Q_NKINDS];
+/* Checks ex's document whole, builds its questions (exercise_check.c): 0, or -1 with err set. */
+int ex_check_doc(struct tq_exercise *ex, char *err, size_t errlen);
+
 #endif
