@@ -1,8 +1,9 @@
 /*
  * exercise_yaml.c - exercise files in YAML: read into the same JSON
- * document the API takes (libyaml's parser, every scalar typed as YAML 1.1
- * plain scalars are, anchors and aliases refused, bounded in depth), and
- * written back as YAML (libyaml's emitter) for export and import.
+ * document the API takes (libyaml's parser; plain scalars typed as YAML
+ * 1.2's core schema types them, quoted ones text; bounded in depth and in
+ * values, aliases counted), and written back as YAML (libyaml's emitter)
+ * for the import and the export.
  */
 #include "config.h"
 
