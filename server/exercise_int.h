@@ -83,4 +83,26 @@ extern const char *const ex_kind_names[Q_NKINDS];
 /* Checks ex's document whole, builds its questions (exercise_check.c): 0, or -1 with err set. */
 int ex_check_doc(struct tq_exercise *ex, char *err, size_t errlen);
 
+/* ---- shared by grade.c and feedback.c */
+
+/* Normalizing answers (grade.c): text as a question's norm says, an integer in any base, a
+ * value as text, an answer as a number. */
+void gr_normalize(const char *s, size_t n, unsigned norm, struct tq_sbuf *out);
+int gr_any_base_int(const char *s, long long *out);
+int gr_json_text(const json_t *j, struct tq_sbuf *out);
+int gr_answer_number(const json_t *a, double *out);
+
+/* The trace's values, indexed for feedback (feedback.c). */
+struct fb_index;
+/* An index for a capture other than the keys' one, for one grading. */
+struct fb_own {
+	struct fb_index *ix;
+	int tried;
+};
+
+void fb_free(struct fb_index *ix);
+/* Whether answer is the value of a field of cap: 1 with *frame and *field set. */
+int fb_find_source(const struct tq_exercise *ex, struct tq_capture *cap, struct fb_own *own, const json_t *answer,
+    int numeric, unsigned norm, uint32_t *frame, const struct tq_field **field);
+
 #endif
