@@ -35,4 +35,12 @@ int imp_is_file(const char *path);
 int imp_write_files(struct imp *m, const char *dir, size_t n, const char *const *names, const void *const *data,
     const size_t *lens);
 
+/* import_fields.c: the course's text as Markdown (NULL when v is no text), and the course's
+ * field names (a name, a list or {}) as the fields they mean, appended to list without repeats:
+ * in frame (from 1) the fields of a plugin's label that frame holds, with 0 all of them; each
+ * name read as another said in the report. */
+json_t *imp_md_of(struct imp *m, const json_t *v, const char *where);
+void imp_map_fields(struct imp *m, json_t *list, const char *name, uint32_t frame, const char *where);
+void imp_add_fields(struct imp *m, json_t *list, const json_t *v, uint32_t frame, const char *where);
+
 #endif
