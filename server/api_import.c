@@ -105,7 +105,8 @@ api_import(struct app *a, struct MHD_Connection *c, const char *method, const ch
 	json_object_del(doc, "capture");           /* the trace is named by its SHA-256 */
 	char slug[72];
 	slug_of(task, slug, sizeof(slug));
-	utf8_clean(rep.s ? rep.s : (char[1]){ 0 });
+	if (rep.s)
+		utf8_clean(rep.s);
 	json_t *trace = capture_json(&m);
 	json_object_set_new(trace, "new", json_boolean(created));
 	reply_json(r, 200, json_pack("{s:o,s:o,s:s,s:s}", "exercise", doc, "trace", trace, "report", rep.s ? rep.s : "",
