@@ -577,7 +577,6 @@ void tq_col_info_put_u(struct tq_pkt *pk, const char *prefix, uint64_t v);
 void tq_col_info_fence(struct tq_pkt *pk);
 
 /* Labels and PDML's show attribute. */
-void tq_node_label(const struct tq_node *n, struct tq_sbuf *out);
 void tq_node_show(const struct tq_node *n, struct tq_sbuf *out);
 const char *tq_node_ds_bytes(const struct tq_tree *t, const struct tq_node *n, uint32_t *len);
 /* The pos PDML shows for n under parent (NULL at the top): tshark adds the

@@ -243,11 +243,51 @@ void tq_write_pdml_packet(struct tq_tree *t, struct tq_sbuf *out);
 void tq_write_pdml_footer(struct tq_sbuf *out);
 void tq_write_json(struct tq_tree *t, struct tq_sbuf *out);                 /* documented in doc/json.md */
 
+/*
+ * The frame JSON with a view applied as it is written.  For each item shown,
+ * in order, view->item (when set) sees the item, its label and its value (as
+ * the JSON would say them, valid until it returns) and may leave the item out
+ * (drop, and everything under it), write another label (new_label, borrowed
+ * until the item is written), leave out its value or its children, or mark it
+ * "hidden".  The bytes of the ranges in view->masked are written "??".  view
+ * NULL writes the frame as it is.  Returns 0 or a tq_err (out->err).
+ */
+struct tq_json_item {
+	const struct tq_node *node;
+	int depth;                   /* 0: a top-level item (a protocol) */
+	unsigned ds;                 /* its bytes: [pos, pos+len) of data source ds */
+	uint32_t pos, len;
+	const char *label, *value;   /* value NULL when the item has none */
+	/* set by the view */
+	const char *new_label;
+	unsigned drop : 1, no_value : 1, no_kids : 1, hidden : 1;
+};
+struct tq_json_span {
+	unsigned ds;
+	uint32_t pos, len;
+};
+struct tq_json_view {
+	unsigned long frame;                        /* the number to write, 0: the frame's own */
+	void (*item)(void *arg, struct tq_json_item *it);
+	void *arg;
+	const struct tq_json_span *masked;
+	size_t nmasked;
+};
+int tq_write_json_view(struct tq_tree *t, const struct tq_json_view *view, struct tq_sbuf *out);
+/* s[0, n) as a JSON string, quotes included: ASCII out, other characters as
+ * \u escapes, a byte that is not UTF-8 as U+FFFD. */
+void tq_json_string(struct tq_sbuf *out, const char *s, size_t n);
+
 /* Tree walking, for the expression language and the server. */
 struct tq_node *tq_tree_root(struct tq_tree *t);
 struct tq_node *tq_node_child(const struct tq_node *n);
 struct tq_node *tq_node_next(const struct tq_node *n);
 const struct tq_field *tq_node_field(const struct tq_node *n);
+/* A node's label as the tree shows it ("Sequence Number: 1    (relative sequence number)"),
+ * appended to out (a tree built with TQ_DISSECT_VALUES has no words for its text items). */
+void tq_node_label(const struct tq_node *n, struct tq_sbuf *out);
+/* Where a node's bytes are: [*pos, *pos + *len) of data source *ds (0: the frame). */
+void tq_node_span(const struct tq_node *n, unsigned *ds, uint32_t *pos, uint32_t *len);
 const char *tq_field_abbrev(const struct tq_field *f);
 const struct tq_field *tq_field_lookup(const char *abbrev);
 /* The registered abbrev closest to a mistyped one, NULL when none is close. */

@@ -833,6 +833,14 @@ tq_node_value_show(const struct tq_node *n, struct tq_sbuf *out)
 		tq_node_show(n, out);
 }
 
+void
+tq_node_span(const struct tq_node *n, unsigned *ds, uint32_t *pos, uint32_t *len)
+{
+	*ds = n->ds;
+	*pos = n->pos;
+	*len = n->len;
+}
+
 int
 tq_node_is_hidden(const struct tq_node *n)
 {

@@ -1,23 +1,29 @@
 #!/usr/bin/env bash
 # server.sh - tracequiz serve under load, with wrk (Debian's wrk): the
 # auto-grading endpoint (POST /api/v1/grade on the demo exercise, each
-# submission graded and committed to SQLite before its answer) and the frame
-# tree endpoint (GET /api/v1/exercises/smtp-over-tls/frames/4, a tree and
-# its bytes as JSON), then the server's memory.  The issue's goal for the
-# first: at least 5,000 submissions/s with p99 under 50 ms, 64 connections,
-# 30 s, on this 2-core machine.  Prints figures; never fails.
+# submission graded and committed to SQLite before its answer), the frame
+# tree endpoint (GET /api/v1/exercises/smtp-over-tls/frames/4, a tree and its
+# bytes as JSON) as an instructor and as a student (the exercise's view
+# applied), and a page of the packet list, then the server's memory.  The
+# goals: at least 5,000 submissions/s with p99 under 50 ms, 64 connections,
+# on this 2-core machine; the frame tree at least twice as many requests/s as
+# before the streaming writer (set BEFORE to a tracequiz built from an older
+# commit to see both side by side).  Prints figures; never fails.
 #
 #   make bench-server                     (from the build directory)
 #   TRACEQUIZ=./tracequiz bench/server.sh
+#   BEFORE=/path/to/old/tracequiz TRACEQUIZ=./tracequiz bench/server.sh
 #
 #   SECONDS_EACH  seconds per run (default 30)
 #   CONNECTIONS   wrk connections (default 64)
 #   THREADS       wrk threads (default 2)
+#   BEFORE        another tracequiz: the frame and list runs again with it, side by side
 set -u
 export LC_ALL=C
 
 here=$(cd "$(dirname "$0")" && pwd)
 tq=${TRACEQUIZ:-./tracequiz}
+old=${BEFORE:-}
 secs=${SECONDS_EACH:-30}
 conns=${CONNECTIONS:-64}
 threads=${THREADS:-2}
@@ -25,26 +31,90 @@ if ! command -v wrk > /dev/null; then
 	echo "bench/server.sh: wrk is missing (apt-get install wrk)" >&2
 	exit 0
 fi
-if [ ! -x "$tq" ]; then
-	echo "bench/server.sh: no tracequiz at $tq (set TRACEQUIZ)" >&2
-	exit 0
-fi
+for b in "$tq" ${old:+"$old"}; do
+	if [ ! -x "$b" ]; then
+		echo "bench/server.sh: no tracequiz at $b (set TRACEQUIZ, BEFORE)" >&2
+		exit 0
+	fi
+done
 
 tmp=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$tq" serve --listen 127.0.0.1:"$port" --db "$tmp/bench.db" --seed "$here/../db/seed/smtp-over-tls" \
-	--www "$here/../www" > "$tmp/server.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2> /dev/null; wait $pid 2> /dev/null; rm -rf "$tmp"' EXIT
-for _ in $(seq 100); do
-	grep -q "serving http" "$tmp/server.log" 2> /dev/null && break
-	sleep 0.1
-done
-token=$("$tq" token add admin --db "$tmp/bench.db")
+pid=
+trap 'stop; rm -rf "$tmp"' EXIT
+
+# start BIN: a server on a fresh database with the demo exercise; sets pid, port, token, cookie
+start() {
+	local bin=$1 db=$tmp/bench-$RANDOM.db pw
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	"$bin" serve --listen 127.0.0.1:"$port" --db "$db" --seed "$here/../db/seed/smtp-over-tls" \
+		--www "$here/../www" > "$tmp/server.log" 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do
+		grep -q "serving http" "$tmp/server.log" 2> /dev/null && break
+		sleep 0.1
+	done
+	dbfile=$db
+	token=$("$bin" token add admin --db "$db")
+	pw=$("$bin" user add stu --role student --db "$db" | awk '{ print $2 }')
+	cookie=$(python3 - "$port" "$pw" <<'PY'
+import json, sys, urllib.request
+r = urllib.request.urlopen(urllib.request.Request("http://127.0.0.1:%s/api/v1/session" % sys.argv[1],
+    data=json.dumps({"name": "stu", "password": sys.argv[2]}).encode(), headers={"Content-Type": "application/json"}))
+print(r.headers["Set-Cookie"].split(";")[0])
+PY
+)
+}
+stop() {
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2> /dev/null
+	wait "$pid" 2> /dev/null
+	pid=
+}
 
 rss() { awk '/^VmRSS/ { printf "%.1f MB", $2 / 1024 }' /proc/"$pid"/status; }
 hwm() { awk '/^VmHWM/ { printf "%.1f MB", $2 / 1024 }' /proc/"$pid"/status; }
 
+# a wrk script: the header given, and the summary line
+lua() {
+	cat <<EOF
+wrk.headers["$1"] = "$2"
+done = function(summary, latency, requests)
+  io.write(string.format("=> %.0f requests/s, p50 %.1f ms, p99 %.1f ms, max %.1f ms, %d errors (non-2xx %d), %.0f bytes each\n",
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    latency.max / 1000, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status, summary.bytes / math.max(summary.requests, 1)))
+end
+EOF
+}
+# load WHO PATH: wrk on PATH as the instructor (staff) or the student
+load() {
+	if [ "$1" = staff ]; then lua Authorization "Bearer $token"; else lua Cookie "$cookie"; fi > "$tmp/run.lua"
+	wrk -t"$threads" -c"$conns" -d"${secs}s" -s "$tmp/run.lua" "http://127.0.0.1:$port$2" | grep "=>"
+}
+
+frame=/api/v1/exercises/smtp-over-tls/frames/4
+list="/api/v1/exercises/smtp-over-tls/frames?from=1&count=100"
+declare -A R
+# reads: the frame and list runs of BIN, as LABEL, into R
+reads() {
+	local bin=$1 label=$2
+	start "$bin"
+	R[$label,frame,staff]=$(load staff "$frame")
+	R[$label,frame,student]=$(load student "$frame")
+	R[$label,list,staff]=$(load staff "$list")
+	R[$label,list,student]=$(load student "$list")
+	R[$label,rss]="RSS $(rss), peak $(hwm)"
+	stop
+}
+
+echo "tracequiz serve, $(nproc) cores; wrk $threads threads, $conns connections, ${secs} s each"
+echo "  now:    $tq ($("$tq" --version 2>/dev/null))"
+[ -n "$old" ] && echo "  before: $old ($("$old" --version 2>/dev/null))"
+
+start "$tq"
+echo "idle: RSS $(rss)"
+count() { python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from submissions").fetchone()[0])' "$dbfile"; }
+n0=$(count)
 # each request a different student: every one creates a row, as a class would
 cat > "$tmp/grade.lua" <<EOF
 local n = 0
@@ -63,32 +133,32 @@ done = function(summary, latency, requests)
     summary.errors.status))
 end
 EOF
-cat > "$tmp/frame.lua" <<EOF
-wrk.headers["Authorization"] = "Bearer $token"
-done = function(summary, latency, requests)
-  io.write(string.format("  => %.0f requests/s, p50 %.1f ms, p99 %.1f ms, max %.1f ms, %d errors (non-2xx %d), %.0f bytes each\n",
-    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    latency.max / 1000, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    summary.errors.status, summary.bytes / math.max(summary.requests, 1)))
-end
-EOF
-
-echo "tracequiz serve on 127.0.0.1:$port, $(nproc) cores; wrk $threads threads, $conns connections, ${secs} s each"
-echo "idle: RSS $(rss)"
-count() { python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from submissions").fetchone()[0])' "$tmp/bench.db"; }
-before=$(count)
 echo
 echo "POST /api/v1/grade (demo exercise, graded and committed before the answer):"
 wrk -t"$threads" -c"$conns" -d"${secs}s" -s "$tmp/grade.lua" "http://127.0.0.1:$port/api/v1/grade" | grep "=>"
-after=$(count)
-echo "  submissions stored: $before -> $after; RSS $(rss), peak $(hwm)"
+echo "  submissions stored: $n0 -> $(count); RSS $(rss), peak $(hwm)"
+stop
+
+reads "$tq" now
+[ -n "$old" ] && reads "$old" before
+for what in frame list; do
+	echo
+	if [ $what = frame ]; then
+		echo "GET $frame (frame tree and bytes; a student's with the exercise's view applied):"
+	else
+		echo "GET $list (a page of the packet list):"
+	fi
+	for who in staff student; do
+		for label in before now; do
+			[ -n "${R[$label,$what,$who]:-}" ] || continue
+			printf '  %-10s %-7s %s\n' "$([ $who = staff ] && echo instructor || echo student)" "$label" "${R[$label,$what,$who]}"
+		done
+		if [ -n "${R[before,$what,$who]:-}" ]; then
+			awk -v a="${R[before,$what,$who]}" -v b="${R[now,$what,$who]}" 'BEGIN {
+				split(a, x, " "); split(b, y, " ");
+				if (x[2] > 0) printf "  %-18s now / before: %.2fx the requests/s\n", "", y[2] / x[2] }'
+		fi
+	done
+done
 echo
-echo "GET /api/v1/exercises/smtp-over-tls/frames/4 (frame tree and bytes, as an instructor sees it):"
-wrk -t"$threads" -c"$conns" -d"${secs}s" -s "$tmp/frame.lua" \
-	"http://127.0.0.1:$port/api/v1/exercises/smtp-over-tls/frames/4" | grep "=>"
-echo "  RSS $(rss), peak $(hwm)"
-echo
-echo "GET /api/v1/exercises/smtp-over-tls/frames?from=1&count=100 (a page of the packet list):"
-wrk -t"$threads" -c"$conns" -d"${secs}s" -s "$tmp/frame.lua" \
-	"http://127.0.0.1:$port/api/v1/exercises/smtp-over-tls/frames?from=1&count=100" | grep "=>"
-echo "  RSS $(rss), peak $(hwm)"
+echo "memory after the reads: now ${R[now,rss]}${old:+; before ${R[before,rss]:-}}"

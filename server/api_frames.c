@@ -41,7 +41,7 @@ filter_frames(struct app *a, struct req *q, struct loaded *l, int staff, int dea
 		return NULL;
 	}
 	char why[300];
-	if (!staff && view_filter_refused(l, dealing, e, why, sizeof(why))) {
+	if (!staff && tq_view_filter_refused(l->ex, dealing, e, why, sizeof(why))) {
 		reply_json(r, 403, json_pack("{s:s}", "error", why));
 		tq_expr_free(e);
 		return NULL;
@@ -159,10 +159,12 @@ frames_page(struct app *a, struct MHD_Connection *c, struct req *q, struct loade
 	json_t *list = json_array();
 	struct tq_sbuf scratch;
 	tq_sbuf_init(&scratch, 0);
-	struct view_masks *ms = calloc(1, sizeof(*ms));
+	/* a student's rows say again what the frames' trees mask: the same values masked word by word */
+	struct tq_view *v = !staff && l->ex ? tq_view_new(l->ex) : NULL;
+	int failed = !staff && l->ex && !v;
 	/* place p (what the student sees as frame p) is the k-th line shown */
 	unsigned long k = 0, at_k = 0;
-	for (uint32_t p = 1; ms && p <= total; p++) {
+	for (uint32_t p = 1; !failed && p <= total; p++) {
 		int dealt;
 		uint32_t real = shuffled(&sh, p, &dealt);
 		if (fs) {
@@ -194,21 +196,20 @@ frames_page(struct app *a, struct MHD_Connection *c, struct req *q, struct loade
 		struct tq_columns col;
 		if (tq_columns_get(l->cap, real, &col, &scratch) != 0)
 			break;
-		struct view_rules vr = { 0 };
 		char *src = NULL, *dst = NULL, *proto = NULL, *info = NULL;
 		int whole = 0;
-		if (!staff && l->ex) {
-			/* the row says again what the frame's tree masks: the same values masked word by word */
-			view_rules(l, real, dealt, &vr);
-			int rc = view_frame_masks(l->cap, real, &vr, ms);
-			whole = json_array_size(vr.hidden) && (rc != 0 || !view_row_maskable(&vr, ms));
-			if (rc == 0 && ms->n) {
-				src = view_mask_text(col.src, ms);
-				dst = view_mask_text(col.dst, ms);
-				proto = view_mask_text(col.proto, ms);
-				info = view_mask_text(col.info, ms);
+		if (v) {
+			int rc = tq_view_frame(v, real, p, dealt);
+			if (!rc)
+				rc = tq_view_gather(v, l->cap);
+			/* a row the view cannot mask word by word says nothing: a failure included */
+			whole = (rc != 0 && tq_view_masks_anything(v)) || (tq_view_hides(v) && !tq_view_row_maskable(v));
+			if (rc == 0) {
+				src = tq_view_mask_row(v, col.src);
+				dst = tq_view_mask_row(v, col.dst);
+				proto = tq_view_mask_row(v, col.proto);
+				info = tq_view_mask_row(v, col.info);
 			}
-			view_rules_free(&vr);
 		}
 		json_array_append_new(list, json_pack("{s:I,s:s,s:s,s:s,s:s,s:I,s:s}", "no", (json_int_t)p, "time",
 		    dealt ? "??" : col.time, "src", src ? src : col.src, "dst", dst ? dst : col.dst,
@@ -220,8 +221,14 @@ frames_page(struct app *a, struct MHD_Connection *c, struct req *q, struct loade
 	}
 	if (!fs && at && at <= total)
 		at_k = at;
-	free(ms);
+	tq_view_free(v);
 	tq_sbuf_free(&scratch);
+	if (failed) {
+		json_decref(list);
+		fsel_release(fs);
+		reply_error(r, 503, "out of memory");
+		return;
+	}
 	json_t *res = json_pack("{s:I,s:I,s:o}", "total", (json_int_t)total, "displayed", (json_int_t)displayed, "frames", list);
 	if (filter)
 		json_object_set_new(res, "filter", json_string(filter));
@@ -404,46 +411,26 @@ frame_tree(struct MHD_Connection *c, struct loaded *l, int64_t viewer, const cha
 	}
 	struct tq_sbuf out;
 	tq_sbuf_init(&out, 64u << 20);
-	tq_write_json(t, &out);
+	int rc;
+	if (staff || !l->ex) {
+		rc = tq_write_json_view(t, NULL, &out);
+	} else {
+		/* a student's: the view applied as the frame is written */
+		struct tq_view *v = tq_view_new(l->ex);
+		rc = !v ? TQ_ENOMEM : tq_view_frame(v, real, (uint32_t)num, dealt);
+		if (!rc)
+			rc = tq_view_write_json(v, t, &out);
+		tq_view_free(v);
+	}
 	tq_tree_free(t);
-	if (staff || !l->ex)
-		tq_sbuf_putc(&out, '\n');
-	if (!out.err && (staff || !l->ex)) {
-		/* nothing to hide: the library's JSON as it is */
-		r->status = 200;
-		r->ctype = "application/json";
-		r->rawlen = out.len;
-		r->raw = out.s;
+	tq_sbuf_putc(&out, '\n');
+	if (rc || out.err) {
+		tq_sbuf_free(&out);
+		reply_error(r, rc == TQ_ENOMEM ? 503 : 500, "frame %lu could not be written: %s", num, tq_strerror(rc ? rc : out.err));
 		return;
 	}
-	json_error_t je;
-	json_t *j = out.err ? NULL : json_loadb(out.s, out.len, 0, &je);
-	tq_sbuf_free(&out);
-	if (!j) {
-		reply_error(r, 500, "frame %lu could not be written", num);
-		return;
-	}
-	struct view_rules vr;
-	struct view_masks *ms = calloc(1, sizeof(*ms));
-	view_rules(l, real, dealt, &vr);
-	if (ms)
-		view_frame(j, &vr, ms);
-	view_rules_free(&vr);
-	free(ms);
-	if (!ms) {
-		json_decref(j);
-		reply_error(r, 503, "out of memory");
-		return;
-	}
-	if (dealt) {
-		/* frame `real` shown at place num: "Frame 2: 74 bytes..." becomes "Frame 3: 74 bytes..." */
-		json_t *tree = json_object_get(j, "tree");
-		json_t *top = json_array_get(tree, 0);
-		const char *label = json_string_value(json_object_get(top, "l"));
-		const char *colon = label && !strncmp(label, "Frame ", 6) ? strchr(label, ':') : NULL;
-		if (colon)
-			json_object_set_new(top, "l", json_sprintf("Frame %lu%s", num, colon));
-		json_object_set_new(j, "frame", json_integer((json_int_t)num));
-	}
-	reply_json(r, 200, j);
+	r->status = 200;
+	r->ctype = "application/json";
+	r->rawlen = out.len;
+	r->raw = out.s;
 }

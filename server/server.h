@@ -11,6 +11,7 @@
 
 #include "../db/store.h"
 #include "exercise.h"
+#include "view.h"
 
 /*
  * The server's settings: every limit of doc/security.md is one of these,
@@ -340,44 +341,6 @@ int usable_capture(struct app *a, const struct tq_user *u, const char *sha, stru
 const char *cookie_attrs(struct app *a, struct MHD_Connection *c);
 /* A one-time reset code for u, made by who: {name, code, expires, link}; NULL with r set. */
 json_t *reset_code(struct app *a, const struct tq_user *u, const struct tq_user *who, struct reply *r);
-
-/* ------------------------------------------------------------------ a student's view (view.c) */
-
-/* The rules of a student's view of one frame: the exercise's exclude and
- * redact lists (borrowed), the fields its questions hide there (owned), and
- * whether an order question dealt it to another place. */
-struct view_rules {
-	const json_t *exclude, *redact;
-	json_t *hidden;
-	int dealt;
-};
-
-/* The values a view masked in one frame, to mask wherever the frame repeats them. */
-struct view_masks {
-	size_t n;
-	struct {
-		char field[64];
-		char value[160];
-	} m[96];
-};
-
-void view_rules(const struct loaded *l, uint32_t real, int dealt, struct view_rules *vr);
-void view_rules_free(struct view_rules *vr);
-/* Whether the rules mask any value (a frame with none is shown as it is). */
-int view_masks_anything(const struct view_rules *vr);
-/* Applies the rules to a frame's JSON (doc/json.md) in place; ms receives the values masked. */
-void view_frame(json_t *frame, const struct view_rules *vr, struct view_masks *ms);
-/* The values the rules mask in frame real of cap (its packet-list row repeats them); 0 or a tq_err. */
-int view_frame_masks(struct tq_capture *cap, uint32_t real, const struct view_rules *vr, struct view_masks *ms);
-/* s with the masked values masked ("??"): malloc'd, or NULL when nothing in s is one. */
-char *view_mask_text(const char *s, const struct view_masks *ms);
-/* Whether a frame's packet-list row can be masked word by word (view_mask_text): every field the
- * rules hide there is said in the Info column in a way the restatement table knows, or has a
- * value long enough to be found as a word.  When not, the row's Info is "??" whole. */
-int view_row_maskable(const struct view_rules *vr, const struct view_masks *ms);
-/* Whether a student may not apply display filter e in l's exercise (dealing: the exercise deals
- * this student frames to other places): 1 with a sentence in why that says why, else 0. */
-int view_filter_refused(const struct loaded *l, int dealing, const struct tq_expr *e, char *why, size_t len);
 
 /* The selection of filter src on ce's capture when it is cached, held (fsel_release); else NULL. */
 struct fsel *fsel_find(struct app *a, struct capentry *ce, const char *src);

@@ -300,14 +300,33 @@ export class FilterBar {
 }
 
 /*
+ * The value of an item whose value is its own bytes ("vb", doc/json.md): the
+ * bytes of its span in its data source, as hex with colons (tcp.payload ==
+ * 17:03:03); null when the view masked any of them.
+ */
+function span_value(j, sources) {
+	const src = sources && sources[j.ds || 0];
+	const [off, len] = j.h || [0, 0];
+	const hex = src ? String(src.bytes).slice(2 * off, 2 * (off + len)) : '';
+	if (!len || hex.length !== 2 * len || hex.includes('?'))
+		return null;
+	return hex.match(/../g).join(':');
+}
+
+/*
  * The filter Wireshark's "Apply as Filter" makes of a tree item (doc/json.md):
  * its field equal to its value (text quoted), the field alone for a protocol
  * or an item without a value, null for a text item with no field.  types:
- * a Map from field to its type ("Character string"), from the field list.
+ * a Map from field to its type ("Character string"), from the field list;
+ * sources: the frame's data sources, for an item whose value is its bytes.
  */
-export function filter_for(j, types) {
+export function filter_for(j, types, sources) {
 	if (!j || !j.f)
 		return null;
+	if (j.vb) {
+		const v = span_value(j, sources);
+		return v ? `${j.f} == ${v}` : j.f;
+	}
 	if (j.v === undefined || j.v === null || j.v === '')
 		return j.f;
 	const t = types && types.get(j.f);

@@ -113,7 +113,7 @@ export class TraceView {
 		} catch {
 			types = null;
 		}
-		const text = filter_for(node.j, types);
+		const text = filter_for(node.j, types, this.frame_data && this.frame_data.sources);
 		const tcp = this.stream_of('tcp');
 		const udp = this.stream_of('udp');
 		const h2 = tcp === null ? null : this.http2_of(node);

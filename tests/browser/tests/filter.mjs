@@ -168,6 +168,19 @@ export function checks(env) {
 			await page.getByRole('menuitem', { name: 'Prepare as Filter' }).click();
 			assert_equal(await bar(page).inputValue(), 'smtp', 'a protocol');
 			assert_equal(await page.getByRole('listbox').isVisible(), false, 'no completion offered for a prepared filter');
+			/* an item whose value is its own bytes comes as "vb": the filter reads them from the bytes pane's source */
+			const f4 = await api_get(page, `${BASE}/frames/4`);
+			const find = (ns, f) => { for (const n of ns || []) { if (n.f === f) return n; const k = find(n.n, f); if (k) return k; } return null; };
+			const pay = find(f4.tree, 'tcp.payload');
+			assert(pay && pay.vb === true && pay.v === undefined, `tcp.payload as its bytes: ${JSON.stringify(pay)}`);
+			const hex = f4.sources[pay.ds || 0].bytes.slice(2 * pay.h[0], 2 * (pay.h[0] + pay.h[1]));
+			await page.locator('[role=treeitem][data-field="tcp.payload"] > .ft-row .ft-label').click({ button: 'right' });
+			await page.getByRole('menuitem', { name: 'Apply as Filter' }).click();
+			const bytes = `tcp.payload == ${hex.match(/../g).join(':')}`;
+			assert_equal(await bar(page).inputValue(), bytes, 'the bytes as the value');
+			const by_bytes = await api_get(page, `${BASE}/frames?count=1000&filter=${encodeURIComponent(bytes)}`);
+			assert_equal(by_bytes.frames.map((r) => r.no), [4], 'the one frame with these bytes');
+			await counts(page, 1, 29);
 			return `${text}: ${want.displayed} frame(s)`;
 		},
 	}, {
