@@ -578,6 +578,8 @@ void tq_col_info_fence(struct tq_pkt *pk);
 
 /* Labels and PDML's show attribute. */
 void tq_node_show(const struct tq_node *n, struct tq_sbuf *out);
+/* "00" "01" ... "99": the two decimal digits of every number below 100. */
+extern const char tq_digit_pairs[201];
 const char *tq_node_ds_bytes(const struct tq_tree *t, const struct tq_node *n, uint32_t *len);
 /* The pos PDML shows for n under parent (NULL at the top): tshark adds the
  * parent's start when a child starts before it, as a field of a reassembled

@@ -10,6 +10,10 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "internal.h"
 
 
@@ -275,14 +279,15 @@ tq_sbuf_commit(struct tq_sbuf *b, size_t n)
 	b->s[b->len] = '\0';
 }
 
+const char tq_digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
 /* Decimal digits of v, written backwards from end; returns the first. */
 static char *
 u64_digits(char *end, uint64_t v)
 {
-	static const char pairs[] =
-	    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-	    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-	    "8081828384858687888990919293949596979899";
 	while (v >= 0x100000000ULL) {      /* 64-bit division only while it is needed */
 		*--end = (char)('0' + v % 10);
 		v /= 10;
@@ -292,13 +297,13 @@ u64_digits(char *end, uint64_t v)
 		uint32_t r = w % 100;
 		w /= 100;
 		end -= 2;
-		end[0] = pairs[2 * r];
-		end[1] = pairs[2 * r + 1];
+		end[0] = tq_digit_pairs[2 * r];
+		end[1] = tq_digit_pairs[2 * r + 1];
 	}
 	if (w >= 10) {
 		end -= 2;
-		end[0] = pairs[2 * w];
-		end[1] = pairs[2 * w + 1];
+		end[0] = tq_digit_pairs[2 * w];
+		end[1] = tq_digit_pairs[2 * w + 1];
 	} else {
 		*--end = (char)('0' + w);
 	}
@@ -958,7 +963,21 @@ tq_hexstr(const uint8_t *p, size_t n, char sep, struct tq_sbuf *out)
 		return;
 	char *w = d;
 	if (!sep) {
-		for (size_t i = 0; i < n; i++, w += 2)
+		size_t i = 0;
+#ifdef __SSE2__
+		/* sixteen bytes at a time: each nibble to '0'-'9' or 'a'-'f', high nibble first */
+		const __m128i low = _mm_set1_epi8(0x0f), nine = _mm_set1_epi8(9), zero = _mm_set1_epi8('0'),
+		    gap = _mm_set1_epi8('a' - '0' - 10);
+		for (; n - i >= 16; i += 16, w += 32) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+			__m128i hi = _mm_and_si128(_mm_srli_epi16(x, 4), low), lo = _mm_and_si128(x, low);
+			hi = _mm_add_epi8(_mm_add_epi8(hi, zero), _mm_and_si128(_mm_cmpgt_epi8(hi, nine), gap));
+			lo = _mm_add_epi8(_mm_add_epi8(lo, zero), _mm_and_si128(_mm_cmpgt_epi8(lo, nine), gap));
+			_mm_storeu_si128((__m128i *)(void *)w, _mm_unpacklo_epi8(hi, lo));
+			_mm_storeu_si128((__m128i *)(void *)(w + 16), _mm_unpackhi_epi8(hi, lo));
+		}
+#endif
+		for (; i < n; i++, w += 2)
 			memcpy(w, pairs + 2 * p[i], 2);
 	} else {
 		memcpy(w, pairs + 2 * p[0], 2);

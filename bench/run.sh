@@ -17,8 +17,10 @@
 #   TRACEQUIZ   the program to measure (default: ./tracequiz, else the source tree's)
 #   FRAMES      frames in the generated capture (default 250000)
 #   RUNS        runs of each command (default 3)
-#   FORMATS     which comparisons, any of list,text,pdml,filter (default all four);
-#               filter: the packet list through a display filter (-Y FILTER, tshark -2 -Y)
+#   FORMATS     which comparisons, any of list,text,pdml,filter,json (default all five);
+#               filter: the packet list through a display filter (-Y FILTER, tshark -2 -Y);
+#               json: the web app's frame JSON, beside tracequiz's own text tree (it has no
+#               tshark counterpart: sharkd answers one frame at a time)
 #   FILTER      that display filter (default tcp.analysis.retransmission)
 #   CAPTURE     measure this capture file instead of generating one
 #   BENCH_OUT   where the generator and the captures are kept (default bench/out)
@@ -50,7 +52,7 @@ frames=${FRAMES:-250000}
 tls_frames=${TLS_FRAMES:-200000}
 http_frames=${HTTP_FRAMES:-200000}
 dns_frames=${DNS_FRAMES:-200000}
-formats=,${FORMATS:-list,text,pdml,filter},
+formats=,${FORMATS:-list,text,pdml,filter,json},
 filter=${FILTER:-tcp.analysis.retransmission}
 
 tq=${TRACEQUIZ:-}
@@ -191,6 +193,11 @@ run_all() {
 		measure tq_text "$tq" dissect --format text "$cap"
 		have tshark && measure ts2_text tshark -2 -V -r "$cap"
 	fi
+	if [[ $formats == *,json,* ]]; then
+		echo "bench: JSON ..." >&2
+		[[ $formats == *,text,* ]] || measure tq_text "$tq" dissect --format text "$cap"
+		measure tq_json "$tq" dissect --format json "$cap"
+	fi
 	if [[ $formats == *,pdml,* ]]; then
 		echo "bench: PDML ..." >&2
 		measure tq_pdml "$tq" dissect --format pdml "$cap"
@@ -240,6 +247,14 @@ table() {
 		echo "text tree"
 		row tq_text "tracequiz dissect --format text F" tq_text "" ""
 		row ts2_text "tshark -2 -V -r F" tq_text 5 5
+	fi
+	if [[ $formats == *,json,* ]]; then
+		echo "the web app's JSON (doc/json.md), beside the text tree"
+		row tq_json "tracequiz dissect --format json F" tq_json "" ""
+		if [ -n "${T[tq_json]:-}" ] && [ -n "${T[tq_text]:-}" ]; then
+			awk -v j="${T[tq_json]}" -v t="${T[tq_text]}" 'BEGIN { r = t > 0 ? j / t : 0
+				printf "  %-36s %8.2fx the time of --format text   target <= 1.5x %s\n", "", r, r <= 1.5 ? "met" : "MISSED" }'
+		fi
 	fi
 	if [[ $formats == *,pdml,* ]]; then
 		echo "PDML"
