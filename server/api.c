@@ -185,8 +185,8 @@ access_of(struct app *a, const struct tq_user *u, const char *slug, int64_t cour
     struct reply *r)
 {
 	struct tq_store *st = app_store(a);
-	int teaches = st && is_staff(u) ? tq_store_teaches(st, course_id, u->id) : 0;
-	*staff = role_of(u) == ROLE_ADMIN || teaches == 1;
+	int teaches = st ? may_manage(st, u, course_id) : role_of(u) == ROLE_ADMIN;
+	*staff = teaches == 1;
 	if (*staff)
 		return 0;
 	int sees = st && published ? tq_store_can_see(st, course_id, u->id) : 0;

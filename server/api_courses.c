@@ -28,9 +28,7 @@ managed_course(struct tq_store *st, const struct tq_user *u, const char *slug, s
 	}
 	if (rc)
 		return reply_db_error(r, st);
-	if (role_of(u) == ROLE_ADMIN)
-		return 0;
-	rc = is_staff(u) ? tq_store_teaches(st, c->id, u->id) : 0;
+	rc = may_manage(st, u, c->id);
 	if (rc < 0)
 		return reply_db_error(r, st);
 	if (!rc) {
@@ -193,7 +191,7 @@ api_courses(struct app *a, struct MHD_Connection *c, const char *method, const c
 		}
 		json_t *j = json_pack("{s:s,s:s,s:b,s:o*}", "slug", course.slug, "title", course.title, "open", course.open,
 		    "teachers", tq_store_course_people(st, course.id, 1));
-		if (role_of(u) == ROLE_ADMIN || tq_store_teaches(st, course.id, u->id) == 1)
+		if (may_manage(st, u, course.id) == 1)
 			json_object_set_new(j, "students", tq_store_course_people(st, course.id, 0));
 		reply_json(r, 200, j);
 		return;

@@ -151,7 +151,7 @@ save_exercise(struct app *a, const struct tq_user *u, const char *slug, int upda
 		reply_error(r, 409, "there is an exercise '%.100s' already: choose another slug, or change that one (PUT)", slug);
 		return;
 	}
-	if (update && role_of(u) != ROLE_ADMIN && tq_store_teaches(st, old_course, u->id) != 1) {
+	if (update && may_manage(st, u, old_course) != 1) {
 		reply_error(r, 403, "you do not teach the course of '%.100s'", slug);
 		return;
 	}
@@ -399,7 +399,7 @@ exercise_delete(struct app *a, struct MHD_Connection *c, const struct tq_user *u
 	}
 	int64_t id = row.id, course = row.course_id, n = 0;
 	tq_exrow_free(&row);
-	if (role_of(u) != ROLE_ADMIN && (!is_staff(u) || tq_store_teaches(st, course, u->id) != 1)) {
+	if (may_manage(st, u, course) != 1) {
 		reply_error(r, 403, "you do not teach the course of '%.100s'", slug);
 		return;
 	}

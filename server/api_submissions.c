@@ -332,7 +332,7 @@ route_grade(struct app *a, struct MHD_Connection *c, const char *method, const c
 	int published;
 	if (exercise_meta(a, slug, &id, &course_id, &published, r) != 0)
 		goto out;
-	int allowed = role_of(&q->user) == ROLE_ADMIN ? 1 : tq_store_teaches(st, course_id, q->user.id);
+	int allowed = may_manage(st, &q->user, course_id);
 	if (allowed == 1 && q->token.limited)
 		allowed = tq_store_token_granted(st, q->token.id, course_id, id);
 	if (allowed < 0) {

@@ -58,7 +58,7 @@ reset_code_route(struct app *a, const struct tq_user *u, const struct tq_user *w
 	struct tq_store *st = app_store(a);
 	if (role_of(u) != ROLE_ADMIN) {
 		int64_t elsewhere = 0;
-		int rc = role_of(who) == ROLE_STUDENT && who->origin_course ? tq_store_teaches(st, who->origin_course, u->id) : 0;
+		int rc = role_of(who) == ROLE_STUDENT && who->origin_course ? may_manage(st, u, who->origin_course) : 0;
 		if (rc == 1 && tq_store_courses_elsewhere(st, who->id, who->origin_course, &elsewhere) != 0)
 			rc = -1;
 		if (rc < 0) {

@@ -142,8 +142,8 @@ grant(struct tq_store *st, const struct tq_user *u, int64_t token, const char *s
 		snprintf(err, errlen, "there is no %s '%.100s'", exercise ? "exercise" : "course", slug);
 		return 1;
 	}
-	if (rc == 0 && role_of(u) != ROLE_ADMIN) {
-		rc = tq_store_teaches(st, course_id, u->id);
+	if (rc == 0) {
+		rc = may_manage(st, u, course_id);
 		if (rc == 0) {
 			snprintf(err, errlen, "you do not teach %s '%.100s'", exercise ? "the course of" : "the course", slug);
 			return 1;
@@ -264,6 +264,17 @@ int
 is_staff(const struct tq_user *u)
 {
 	return role_of(u) >= ROLE_INSTRUCTOR;
+}
+
+int
+may_manage(struct tq_store *st, const struct tq_user *u, int64_t course_id)
+{
+	if (role_of(u) == ROLE_ADMIN)
+		return 1;
+	if (!is_staff(u))
+		return 0;
+	int rc = tq_store_teaches(st, course_id, u->id);
+	return rc < 0 ? -1 : rc;
 }
 
 /*

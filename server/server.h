@@ -210,6 +210,9 @@ int req_is_multipart(struct MHD_Connection *c);
 enum role { ROLE_NONE = 0, ROLE_STUDENT, ROLE_INSTRUCTOR, ROLE_ADMIN };
 enum role role_of(const struct tq_user *u);
 int is_staff(const struct tq_user *u);
+/* Whether u may manage course_id (its exercises, students, gradebook, grading): an admin, or one of
+ * its teachers.  1 yes, 0 no, -1 when the database fails (answer 503, not 403). */
+int may_manage(struct tq_store *st, const struct tq_user *u, int64_t course_id);
 
 /* A request's credentials (auth.c): its session cookie or Bearer token, checked against what its
  * route needs, and a change's CSRF token or origin; 0, or -1 with r set (401, 403, 503). */
