@@ -19,29 +19,6 @@
 
 /* ------------------------------------------------------------------ strings */
 
-/* The code point of the UTF-8 sequence at s (n bytes available) and its
- * length in *k; -1 when it is not one (overlong, a surrogate, past U+10FFFF,
- * cut short). */
-static long
-utf8_next(const unsigned char *s, size_t n, size_t *k)
-{
-	unsigned char c = s[0];
-	size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
-	static const long least[5] = { 0, 0, 0x80, 0x800, 0x10000 };
-	if (!len || c >= 0xf5 || len > n)
-		return -1;
-	long cp = c & (0x7f >> len);
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return -1;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if (cp < least[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return -1;
-	*k = len;
-	return cp;
-}
-
 static void
 put_u16_escape(struct tq_sbuf *out, unsigned cp)
 {
@@ -107,10 +84,12 @@ tq_json_string(struct tq_sbuf *out, const char *str, size_t n)
 			i++;
 		} else {
 			/* ASCII out: other characters as \u escapes, a byte that is not UTF-8 as U+FFFD */
-			size_t k = 1;
-			long cp = utf8_next(s + i, n - i, &k);
-			if (cp < 0)
+			uint32_t cp;
+			size_t k = tq_utf8_next(s + i, n - i, &cp);
+			if (!k) {
 				cp = 0xfffd;
+				k = 1;
+			}
 			if (cp >= 0x10000) {
 				put_u16_escape(out, 0xd800 | (unsigned)((cp - 0x10000) >> 10));
 				put_u16_escape(out, 0xdc00 | (unsigned)((cp - 0x10000) & 0x3ff));

@@ -277,6 +277,9 @@ int tq_write_json_view(struct tq_tree *t, const struct tq_json_view *view, struc
 /* s[0, n) as a JSON string, quotes included: ASCII out, other characters as
  * \u escapes, a byte that is not UTF-8 as U+FFFD. */
 void tq_json_string(struct tq_sbuf *out, const char *s, size_t n);
+/* The length of the UTF-8 sequence at s (n bytes left, n > 0) and its code point in *cp; 0 when it is
+ * not valid UTF-8 (RFC 3629: no overlong form, no surrogate, nothing past U+10FFFF, not cut short). */
+size_t tq_utf8_next(const unsigned char *s, size_t n, uint32_t *cp);
 
 /* Tree walking, for the expression language and the server. */
 struct tq_node *tq_tree_root(struct tq_tree *t);

@@ -942,6 +942,30 @@ tq_reltime_delta(int64_t s1, int32_t ns1, int64_t s0, int32_t ns0, int64_t *s, i
 	*ns = (int32_t)dn;
 }
 
+size_t
+tq_utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	static const uint32_t least[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+	unsigned char c = s[0];
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
+	if (!len || c >= 0xf5 || len > n)
+		return 0;
+	uint32_t v = c & (0x7fu >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3fu);
+	}
+	if (v < least[len] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	*cp = v;
+	return len;
+}
+
 void
 tq_hexstr(const uint8_t *p, size_t n, char sep, struct tq_sbuf *out)
 {

@@ -21,152 +21,6 @@
 
 /* ------------------------------------------------------------------ checking */
 
-struct checker {
-	char *err;
-	size_t errlen;
-};
-
-static const char *
-jtype(const json_t *j)
-{
-	switch (json_typeof(j)) {
-	case JSON_OBJECT: return "a mapping";
-	case JSON_ARRAY: return "a list";
-	case JSON_STRING: return "text";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a number";
-	case JSON_TRUE: case JSON_FALSE: return "true or false";
-	default: return "nothing (null)";
-	}
-}
-
-/* Every key of o is in allowed; else an error naming the stray one. */
-static int
-only_keys(struct checker *ck, const char *path, const json_t *o, const char *const *allowed)
-{
-	const char *k;
-	json_t *v;
-	json_object_foreach((json_t *)o, k, v) {
-		int ok = 0;
-		for (const char *const *a = allowed; *a && !ok; a++)
-			ok = !strcmp(*a, k);
-		if (!ok) {
-			char list[400] = "";
-			for (const char *const *a = allowed; *a; a++) {
-				if (*list)
-					strncat(list, ", ", sizeof(list) - strlen(list) - 1);
-				strncat(list, *a, sizeof(list) - strlen(list) - 1);
-			}
-			return ex_errf(ck->err, ck->errlen, "%s: unknown key '%.60s' (the keys here are %s)", path, k, list);
-		}
-	}
-	return 0;
-}
-
-static int
-want_string(struct checker *ck, const char *path, const json_t *v, int required, int nonempty)
-{
-	if (!v) {
-		if (required)
-			return ex_errf(ck->err, ck->errlen, "%s is missing", path);
-		return 0;
-	}
-	if (!json_is_string(v))
-		return ex_errf(ck->err, ck->errlen, "%s: expected text, found %s", path, jtype(v));
-	if (nonempty && !json_string_length(v))
-		return ex_errf(ck->err, ck->errlen, "%s is empty", path);
-	if (json_string_length(v) > TQ_EX_MAX_TEXT)
-		return ex_errf(ck->err, ck->errlen, "%s is too long (%zu bytes; %u at most)", path, json_string_length(v),
-		    TQ_EX_MAX_TEXT);
-	if (strlen(json_string_value(v)) != json_string_length(v))
-		return ex_errf(ck->err, ck->errlen, "%s holds a NUL character", path);
-	return 0;
-}
-
-static int
-want_list_of_strings(struct checker *ck, const char *path, json_t *v, size_t max)
-{
-	if (!v)
-		return 0;
-	if (!json_is_array(v))
-		return ex_errf(ck->err, ck->errlen, "%s: expected a list, found %s", path, jtype(v));
-	if (json_array_size(v) > max)
-		return ex_errf(ck->err, ck->errlen, "%s has more than %zu items", path, max);
-	size_t i;
-	json_t *it;
-	json_array_foreach(v, i, it) {
-		char sub[300];
-		snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
-		if (want_string(ck, sub, it, 1, 1))
-			return -1;
-	}
-	return 0;
-}
-
-static int
-known_field(struct checker *ck, const char *path, const char *abbrev)
-{
-	if (tq_field_lookup(abbrev))
-		return 0;
-	const char *near = tq_field_suggest(abbrev);
-	if (near)
-		return ex_errf(ck->err, ck->errlen, "%s: unknown field '%.80s' (did you mean '%s'?)", path, abbrev, near);
-	return ex_errf(ck->err, ck->errlen, "%s: unknown field '%.80s'", path, abbrev);
-}
-
-/* A list given as one string is made a list of one ("redact: tcp.flags"). */
-static void
-listify(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	if (v && json_is_string(v)) {
-		json_t *a = json_array();
-		json_array_append(a, v);
-		json_object_set_new(o, key, a);
-	}
-}
-
-static int
-want_number(struct checker *ck, const char *path, const json_t *v, double min)
-{
-	if (!v)
-		return 0;
-	if (!json_is_number(v))
-		return ex_errf(ck->err, ck->errlen, "%s: expected a number, found %s", path, jtype(v));
-	double d = json_number_value(v);
-	if (!isfinite(d) || d < min || d > 1e9)
-		return ex_errf(ck->err, ck->errlen, "%s: %g is out of range (%g to 1e9)", path, d, min);
-	return 0;
-}
-
-static int
-compile_expr(struct checker *ck, const char *path, const char *src, struct tq_expr **out)
-{
-	struct tq_expr_error ee;
-	if (tq_expr_parse(src, out, &ee) == 0)
-		return 0;
-	if (ee.pos >= 0)
-		return ex_errf(ck->err, ck->errlen, "%s: %s (at character %d of \"%.200s\")", path, ee.msg, ee.pos + 1, src);
-	return ex_errf(ck->err, ck->errlen, "%s: %s", path, ee.msg);
-}
-
-static int
-compile_regex(struct checker *ck, const char *path, const char *re, pcre2_code **out)
-{
-	int ec;
-	PCRE2_SIZE eo;
-	*out = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, PCRE2_NEVER_BACKSLASH_C, &ec, &eo, NULL);
-	if (*out)
-		return 0;
-	PCRE2_UCHAR msg[160];
-	pcre2_get_error_message(ec, msg, sizeof(msg));
-	return ex_errf(ck->err, ck->errlen, "%s: bad regular expression at character %zu: %s", path, (size_t)eo + 1,
-	    (const char *)msg);
-}
-
-const char *const ex_kind_names[] = { [Q_TEXT] = "text", [Q_NUMBER] = "number", [Q_CHOICE] = "choice",
-	[Q_FIELD] = "field", [Q_ORDER] = "order" };
-
 static const struct {
 	const char *name;
 	unsigned bit;
@@ -182,22 +36,22 @@ check_feedback(struct checker *ck, const char *path, json_t *fb, struct question
 		return 0;
 	if (!json_is_object(fb))
 		return ex_errf(ck->err, ck->errlen, "%s: expected a mapping (right, wrong, answers, fields), found %s", path,
-		    jtype(fb));
+		    ck_jtype(fb));
 	static const char *const keys[] = { "right", "wrong", "answers", "fields", NULL };
-	if (only_keys(ck, path, fb, keys))
+	if (ck_only_keys(ck, path, fb, keys))
 		return -1;
 	char sub[300];
 	ex_pathcat(sub, sizeof(sub), path, ".right");
-	if (want_string(ck, sub, json_object_get(fb, "right"), 0, 0))
+	if (ck_want_string(ck, sub, json_object_get(fb, "right"), 0, 0))
 		return -1;
 	ex_pathcat(sub, sizeof(sub), path, ".wrong");
-	if (want_string(ck, sub, json_object_get(fb, "wrong"), 0, 0))
+	if (ck_want_string(ck, sub, json_object_get(fb, "wrong"), 0, 0))
 		return -1;
 	json_t *ans = json_object_get(fb, "answers");
 	if (ans) {
 		ex_pathcat(sub, sizeof(sub), path, ".answers");
 		if (!json_is_array(ans))
-			return ex_errf(ck->err, ck->errlen, "%s: expected a list, found %s", sub, jtype(ans));
+			return ex_errf(ck->err, ck->errlen, "%s: expected a list, found %s", sub, ck_jtype(ans));
 		if (json_array_size(ans) > 100)
 			return ex_errf(ck->err, ck->errlen, "%s has more than 100 items", sub);
 		q->wrong_re = calloc(json_array_size(ans) + 1, sizeof(*q->wrong_re));
@@ -212,21 +66,21 @@ check_feedback(struct checker *ck, const char *path, json_t *fb, struct question
 			static const char *const akeys[] = { "answer", "match", "feedback", NULL };
 			if (!json_is_object(a))
 				return ex_errf(ck->err, ck->errlen, "%s: expected a mapping (answer or match, feedback), found %s",
-				    sub2, jtype(a));
-			if (only_keys(ck, sub2, a, akeys))
+				    sub2, ck_jtype(a));
+			if (ck_only_keys(ck, sub2, a, akeys))
 				return -1;
 			json_t *lit = json_object_get(a, "answer"), *m = json_object_get(a, "match");
 			if (!!lit == !!m)
 				return ex_errf(ck->err, ck->errlen, "%s: give either answer or match", sub2);
 			if (lit && !json_is_string(lit) && !json_is_number(lit))
-				return ex_errf(ck->err, ck->errlen, "%s.answer: expected text or a number, found %s", sub2, jtype(lit));
+				return ex_errf(ck->err, ck->errlen, "%s.answer: expected text or a number, found %s", sub2, ck_jtype(lit));
 			char sub3[360];
 			ex_pathcat(sub3, sizeof(sub3), sub2, ".feedback");
-			if (want_string(ck, sub3, json_object_get(a, "feedback"), 1, 0))
+			if (ck_want_string(ck, sub3, json_object_get(a, "feedback"), 1, 0))
 				return -1;
 			if (m) {
 				ex_pathcat(sub3, sizeof(sub3), sub2, ".match");
-				if (want_string(ck, sub3, m, 1, 1) || compile_regex(ck, sub3, json_string_value(m), &q->wrong_re[i]))
+				if (ck_want_string(ck, sub3, m, 1, 1) || ck_compile_regex(ck, sub3, json_string_value(m), &q->wrong_re[i]))
 					return -1;
 			}
 		}
@@ -235,14 +89,14 @@ check_feedback(struct checker *ck, const char *path, json_t *fb, struct question
 	if (fields) {
 		ex_pathcat(sub, sizeof(sub), path, ".fields");
 		if (!json_is_object(fields))
-			return ex_errf(ck->err, ck->errlen, "%s: expected a mapping from field to text, found %s", sub, jtype(fields));
+			return ex_errf(ck->err, ck->errlen, "%s: expected a mapping from field to text, found %s", sub, ck_jtype(fields));
 		const char *k;
 		json_t *v;
 		json_object_foreach(fields, k, v) {
 			char sub2[512], key[90];
 			snprintf(key, sizeof(key), ".%.80s", k);
 			ex_pathcat(sub2, sizeof(sub2), sub, key);
-			if (known_field(ck, sub2, k) || want_string(ck, sub2, v, 1, 0))
+			if (ck_known_field(ck, sub2, k) || ck_want_string(ck, sub2, v, 1, 0))
 				return -1;
 		}
 	}
@@ -267,11 +121,11 @@ check_question(struct checker *ck, struct tq_exercise *ex, size_t qi, json_t *q,
 	char path[160];
 	snprintf(path, sizeof(path), "questions[%zu]", qi);
 	if (!json_is_object(q))
-		return ex_errf(ck->err, ck->errlen, "%s: expected a mapping (id, kind, prompt, ...), found %s", path, jtype(q));
+		return ex_errf(ck->err, ck->errlen, "%s: expected a mapping (id, kind, prompt, ...), found %s", path, ck_jtype(q));
 	json_t *id = json_object_get(q, "id");
 	char idpath[200];
 	ex_pathcat(idpath, sizeof(idpath), path, ".id");
-	if (want_string(ck, idpath, id, 1, 1))
+	if (ck_want_string(ck, idpath, id, 1, 1))
 		return -1;
 	const char *ids = json_string_value(id);
 	if (strlen(ids) > 64 || strspn(ids, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != strlen(ids))
@@ -286,7 +140,7 @@ check_question(struct checker *ck, struct tq_exercise *ex, size_t qi, json_t *q,
 	json_t *kind = json_object_get(q, "kind");
 	char sub[300];
 	ex_pathcat(sub, sizeof(sub), path, ".kind");
-	if (want_string(ck, sub, kind, 1, 1))
+	if (ck_want_string(ck, sub, kind, 1, 1))
 		return -1;
 	Q->kind = -1;
 	for (int k = 0; k < Q_NKINDS; k++)
@@ -335,11 +189,11 @@ check_question(struct checker *ck, struct tq_exercise *ex, size_t qi, json_t *q,
 	}
 
 	ex_pathcat(sub, sizeof(sub), path, ".prompt");
-	if (want_string(ck, sub, json_object_get(q, "prompt"), 1, 1))
+	if (ck_want_string(ck, sub, json_object_get(q, "prompt"), 1, 1))
 		return -1;
 	ex_pathcat(sub, sizeof(sub), path, ".points");
 	json_t *pts = json_object_get(q, "points");
-	if (want_number(ck, sub, pts, 0))
+	if (ck_want_number(ck, sub, pts, 0))
 		return -1;
 	Q->points = pts ? json_number_value(pts) : 1.0;
 	if (!pts)
@@ -350,7 +204,7 @@ check_question(struct checker *ck, struct tq_exercise *ex, size_t qi, json_t *q,
 		return ex_errf(ck->err, ck->errlen, "%s: give a key (an expression) or an answer (a literal), not both", path);
 	if (key) {
 		ex_pathcat(sub, sizeof(sub), path, ".key");
-		if (want_string(ck, sub, key, 1, 1) || compile_expr(ck, sub, json_string_value(key), &Q->key_expr))
+		if (ck_want_string(ck, sub, key, 1, 1) || ck_compile_expr(ck, sub, json_string_value(key), &Q->key_expr))
 			return -1;
 	}
 	if (lit) {
@@ -358,7 +212,7 @@ check_question(struct checker *ck, struct tq_exercise *ex, size_t qi, json_t *q,
 			return ex_errf(ck->err, ck->errlen, "%s: a %s question's key comes from the trace; remove 'answer'", path,
 			    ex_kind_names[Q->kind]);
 		if (!json_is_string(lit) && !json_is_number(lit) && !(Q->kind == Q_CHOICE && json_is_array(lit)))
-			return ex_errf(ck->err, ck->errlen, "%s.answer: expected text or a number, found %s", path, jtype(lit));
+			return ex_errf(ck->err, ck->errlen, "%s.answer: expected text or a number, found %s", path, ck_jtype(lit));
 	}
 
 	ex_pathcat(sub, sizeof(sub), path, ".feedback");
@@ -368,10 +222,10 @@ check_question(struct checker *ck, struct tq_exercise *ex, size_t qi, json_t *q,
 	switch (Q->kind) {
 	case Q_TEXT: {
 		json_t *norm = json_object_get(q, "normalize");
-		listify(q, "normalize");
+		ck_listify(q, "normalize");
 		norm = json_object_get(q, "normalize");
 		ex_pathcat(sub, sizeof(sub), path, ".normalize");
-		if (want_list_of_strings(ck, sub, norm, 8))
+		if (ck_want_list_of_strings(ck, sub, norm, 8))
 			return -1;
 		if (!norm) {
 			Q->norm = N_TRIM;
@@ -390,13 +244,13 @@ check_question(struct checker *ck, struct tq_exercise *ex, size_t qi, json_t *q,
 				Q->norm |= bit;
 			}
 		}
-		listify(q, "accept");
+		ck_listify(q, "accept");
 		ex_pathcat(sub, sizeof(sub), path, ".accept");
-		if (want_list_of_strings(ck, sub, json_object_get(q, "accept"), 100))
+		if (ck_want_list_of_strings(ck, sub, json_object_get(q, "accept"), 100))
 			return -1;
 		json_t *m = json_object_get(q, "match");
 		ex_pathcat(sub, sizeof(sub), path, ".match");
-		if (m && (want_string(ck, sub, m, 1, 1) || compile_regex(ck, sub, json_string_value(m), &Q->match)))
+		if (m && (ck_want_string(ck, sub, m, 1, 1) || ck_compile_regex(ck, sub, json_string_value(m), &Q->match)))
 			return -1;
 		if (!key && !lit && !m && !json_object_get(q, "accept"))
 			return ex_errf(ck->err, ck->errlen, "%s: needs a key (an expression), an answer, accept or match", path);
@@ -405,7 +259,7 @@ check_question(struct checker *ck, struct tq_exercise *ex, size_t qi, json_t *q,
 	case Q_NUMBER: {
 		ex_pathcat(sub, sizeof(sub), path, ".tolerance");
 		json_t *tol = json_object_get(q, "tolerance");
-		if (want_number(ck, sub, tol, 0))
+		if (ck_want_number(ck, sub, tol, 0))
 			return -1;
 		Q->tolerance = tol ? json_number_value(tol) : 0;
 		if (lit && !json_is_number(lit)) {
@@ -445,13 +299,13 @@ check_question(struct checker *ck, struct tq_exercise *ex, size_t qi, json_t *q,
 			}
 			if (!json_is_object(c))
 				return ex_errf(ck->err, ck->errlen, "%s: expected a mapping (text, valid, feedback), found %s", sub2,
-				    jtype(c));
+				    ck_jtype(c));
 			static const char *const ckeys[] = { "text", "valid", "feedback", NULL };
-			if (only_keys(ck, sub2, c, ckeys))
+			if (ck_only_keys(ck, sub2, c, ckeys))
 				return -1;
 			char sub3[360];
 			ex_pathcat(sub3, sizeof(sub3), sub2, ".text");
-			if (want_string(ck, sub3, json_object_get(c, "text"), 1, 1))
+			if (ck_want_string(ck, sub3, json_object_get(c, "text"), 1, 1))
 				return -1;
 			for (size_t j = 0; j < i; j++)
 				if (!strcmp(json_string_value(json_object_get(json_array_get(ch, j), "text")),
@@ -459,7 +313,7 @@ check_question(struct checker *ck, struct tq_exercise *ex, size_t qi, json_t *q,
 					return ex_errf(ck->err, ck->errlen, "%s: the text '%.60s' is already choice %zu's", sub3,
 					    json_string_value(json_object_get(c, "text")), j);
 			ex_pathcat(sub3, sizeof(sub3), sub2, ".feedback");
-			if (want_string(ck, sub3, json_object_get(c, "feedback"), 0, 0))
+			if (ck_want_string(ck, sub3, json_object_get(c, "feedback"), 0, 0))
 				return -1;
 			json_t *valid = json_object_get(c, "valid");
 			ex_pathcat(sub3, sizeof(sub3), sub2, ".valid");
@@ -468,18 +322,18 @@ check_question(struct checker *ck, struct tq_exercise *ex, size_t qi, json_t *q,
 				Q->choice_valid[i] = json_is_true(valid);
 				any_valid |= Q->choice_valid[i];
 			} else if (valid && json_is_string(valid)) {
-				if (compile_expr(ck, sub3, json_string_value(valid), &Q->choice_expr[i]))
+				if (ck_compile_expr(ck, sub3, json_string_value(valid), &Q->choice_expr[i]))
 					return -1;
 				Q->choice_valid[i] = -1;     /* known once computed */
 				any_valid = 1;
 			} else if (valid) {
 				return ex_errf(ck->err, ck->errlen, "%s: expected true, false or an expression, found %s", sub3,
-				    jtype(valid));
+				    ck_jtype(valid));
 			}
 		}
 		json_t *mult = json_object_get(q, "multiple");
 		if (mult && !json_is_boolean(mult))
-			return ex_errf(ck->err, ck->errlen, "%s.multiple: expected true or false, found %s", path, jtype(mult));
+			return ex_errf(ck->err, ck->errlen, "%s.multiple: expected true or false, found %s", path, ck_jtype(mult));
 		Q->multiple = mult && json_is_true(mult);
 		json_t *limit = json_object_get(q, "limit");
 		if (limit && (!json_is_integer(limit) || json_integer_value(limit) < 0 ||
@@ -522,7 +376,7 @@ check_question(struct checker *ck, struct tq_exercise *ex, size_t qi, json_t *q,
 				json_object_set_new(hide, fk, a);
 				fl = a;
 			}
-			if (want_list_of_strings(ck, sub2, fl, 64))
+			if (ck_want_list_of_strings(ck, sub2, fl, 64))
 				return -1;
 			if (!json_array_size(fl))
 				return ex_errf(ck->err, ck->errlen, "%s: no field to hide", sub2);
@@ -532,7 +386,7 @@ check_question(struct checker *ck, struct tq_exercise *ex, size_t qi, json_t *q,
 				char sub3[512], ix[32];
 				snprintf(ix, sizeof(ix), "[%zu]", i);
 				ex_pathcat(sub3, sizeof(sub3), sub2, ix);
-				if (known_field(ck, sub3, json_string_value(f)))
+				if (ck_known_field(ck, sub3, json_string_value(f)))
 					return -1;
 				if (!tq_field_has_value(tq_field_lookup(json_string_value(f))))
 					return ex_errf(ck->err, ck->errlen, "%s: %s has no value to fill in", sub3, json_string_value(f));
@@ -589,24 +443,24 @@ ex_check_doc(struct tq_exercise *ex, char *err, size_t errlen)
 	json_t *d = ex->doc;
 	if (!json_is_object(d))
 		return ex_errf(err, errlen, "an exercise is a mapping (title, intro, capture, view, attempts, questions), not %s",
-		    jtype(d));
+		    ck_jtype(d));
 	static const char *const keys[] = { "title", "intro", "capture", "view", "attempts", "questions", NULL };
-	if (only_keys(&ck, "the exercise", d, keys))
+	if (ck_only_keys(&ck, "the exercise", d, keys))
 		return -1;
 	json_t *att = json_object_get(d, "attempts");
 	if (att) {
 		/* a real such as 3.0 is refused too: YAML's 3 is an integer */
 		if (!json_is_integer(att))
 			return ex_errf(err, errlen, "attempts: expected an integer from 1 to %d (leave it out for no limit), found %s",
-			    TQ_EX_MAX_ATTEMPTS, jtype(att));
+			    TQ_EX_MAX_ATTEMPTS, ck_jtype(att));
 		if (json_integer_value(att) < 1 || json_integer_value(att) > TQ_EX_MAX_ATTEMPTS)
 			return ex_errf(err, errlen, "attempts: %" JSON_INTEGER_FORMAT " is out of range (1 to %d; leave it out for no limit)",
 			    json_integer_value(att), TQ_EX_MAX_ATTEMPTS);
 		ex->attempts = (size_t)json_integer_value(att);
 	}
-	if (want_string(&ck, "title", json_object_get(d, "title"), 1, 1) ||
-	    want_string(&ck, "intro", json_object_get(d, "intro"), 0, 0) ||
-	    want_string(&ck, "capture", json_object_get(d, "capture"), 0, 1))
+	if (ck_want_string(&ck, "title", json_object_get(d, "title"), 1, 1) ||
+	    ck_want_string(&ck, "intro", json_object_get(d, "intro"), 0, 0) ||
+	    ck_want_string(&ck, "capture", json_object_get(d, "capture"), 0, 1))
 		return -1;
 	if (!json_object_get(d, "intro"))
 		json_object_set_new(d, "intro", json_string(""));
@@ -626,13 +480,13 @@ ex_check_doc(struct tq_exercise *ex, char *err, size_t errlen)
 	json_t *view = json_object_get(d, "view");
 	if (view) {
 		if (!json_is_object(view))
-			return ex_errf(err, errlen, "view: expected a mapping (exclude, redact), found %s", jtype(view));
+			return ex_errf(err, errlen, "view: expected a mapping (exclude, redact), found %s", ck_jtype(view));
 		static const char *const vkeys[] = { "exclude", "redact", "decode_as", NULL };
-		if (only_keys(&ck, "view", view, vkeys))
+		if (ck_only_keys(&ck, "view", view, vkeys))
 			return -1;
-		listify(view, "decode_as");
+		ck_listify(view, "decode_as");
 		json_t *da = json_object_get(view, "decode_as");
-		if (want_list_of_strings(&ck, "view.decode_as", da, TQ_MAX_DECODE_AS))
+		if (ck_want_list_of_strings(&ck, "view.decode_as", da, TQ_MAX_DECODE_AS))
 			return -1;
 		size_t di;
 		json_t *rule;
@@ -642,21 +496,21 @@ ex_check_doc(struct tq_exercise *ex, char *err, size_t errlen)
 				return ex_errf(err, errlen, "view.decode_as[%zu]: %s", di, why);
 			ex->ndecode_as = (unsigned)di + 1;
 		}
-		listify(view, "exclude");
-		listify(view, "redact");
+		ck_listify(view, "exclude");
+		ck_listify(view, "redact");
 		for (int w = 0; w < 2; w++) {
 			const char *name = w ? "redact" : "exclude";
 			json_t *l = json_object_get(view, name);
 			char path[40];
 			snprintf(path, sizeof(path), "view.%s", name);
-			if (want_list_of_strings(&ck, path, l, 500))
+			if (ck_want_list_of_strings(&ck, path, l, 500))
 				return -1;
 			size_t i;
 			json_t *it;
 			json_array_foreach(l, i, it) {
 				char sub[80];
 				snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
-				if (known_field(&ck, sub, json_string_value(it)))
+				if (ck_known_field(&ck, sub, json_string_value(it)))
 					return -1;
 			}
 		}
@@ -665,7 +519,7 @@ ex_check_doc(struct tq_exercise *ex, char *err, size_t errlen)
 	if (!qs)
 		return ex_errf(err, errlen, "questions is missing");
 	if (!json_is_array(qs))
-		return ex_errf(err, errlen, "questions: expected a list, found %s", jtype(qs));
+		return ex_errf(err, errlen, "questions: expected a list, found %s", ck_jtype(qs));
 	if (json_array_size(qs) > TQ_EX_MAX_QUESTIONS)
 		return ex_errf(err, errlen, "questions: more than %d questions", TQ_EX_MAX_QUESTIONS);
 	ex->nq = json_array_size(qs);

@@ -91,6 +91,40 @@ void gr_normalize(const char *s, size_t n, unsigned norm, struct tq_sbuf *out);
 int gr_any_base_int(const char *s, long long *out);
 int gr_json_text(const json_t *j, struct tq_sbuf *out);
 int gr_answer_number(const json_t *a, double *out);
+int gr_is_space(int c);
+/* Whether a and b are the same answer under the normalizers norm. */
+int gr_same_text(const json_t *a, const json_t *b, unsigned norm);
+
+/*
+ * Regular expressions on answers (a question's match, feedback.answers[].match)
+ * are the instructor's and the text is the student's: a pattern that
+ * backtracks badly on a long answer can take a second, and one submission
+ * may run hundreds.  So a match may take RE_CALL_LIMIT steps (PCRE2's match
+ * limit, with its depth and heap limits), and one grading RE_BUDGET in all.
+ * PCRE2 does not say how many steps a match took: a match is tried with
+ * RE_FIRST_LIMIT steps, then ten times more up to RE_CALL_LIMIT, and each try
+ * is charged for its limit.  A plain pattern costs 1,000 of the budget, the
+ * worst 111,000, and the budget pays for 2,000 plain matches.  An answer that
+ * reaches a limit is not matched (RE_TOO_COMPLEX).
+ */
+#define RE_FIRST_LIMIT 1000u
+#define RE_CALL_LIMIT 100000u
+#define RE_BUDGET 2000000u
+#define RE_DEPTH_LIMIT 10000u
+#define RE_HEAP_LIMIT_KIB 4096u
+
+enum { RE_NO, RE_YES, RE_TOO_COMPLEX };
+
+/* One grading's matching: its context, its match data and what is left of its budget. */
+struct regex_run {
+	pcre2_match_context *mc;
+	pcre2_match_data *md;
+	uint32_t left;
+};
+void gr_regex_run_init(struct regex_run *rr);
+void gr_regex_run_free(struct regex_run *rr);
+/* RE_YES, RE_NO, or RE_TOO_COMPLEX when a limit stopped the match (or memory ran out). */
+int gr_regex_hit(struct regex_run *rr, const pcre2_code *re, const char *s, size_t n);
 
 /* The trace's values, indexed for feedback (feedback.c). */
 struct fb_index;
@@ -104,5 +138,22 @@ void fb_free(struct fb_index *ix);
 /* Whether answer is the value of a field of cap: 1 with *frame and *field set. */
 int fb_find_source(const struct tq_exercise *ex, struct tq_capture *cap, struct fb_own *own, const json_t *answer,
     int numeric, unsigned norm, uint32_t *frame, const struct tq_field **field);
+
+/* The checks of exercise_want.c: each returns 0, or what ex_errf returns with the error, naming the
+ * place path, written into ck.  ck_jtype names a value's JSON type; ck_listify makes a lone string a
+ * list of one. */
+struct checker {
+	char *err;
+	size_t errlen;
+};
+const char *ck_jtype(const json_t *j);
+int ck_only_keys(struct checker *ck, const char *path, const json_t *o, const char *const *allowed);
+int ck_want_string(struct checker *ck, const char *path, const json_t *v, int required, int nonempty);
+int ck_want_list_of_strings(struct checker *ck, const char *path, json_t *v, size_t max);
+int ck_known_field(struct checker *ck, const char *path, const char *abbrev);
+void ck_listify(json_t *o, const char *key);
+int ck_want_number(struct checker *ck, const char *path, const json_t *v, double min);
+int ck_compile_expr(struct checker *ck, const char *path, const char *src, struct tq_expr **out);
+int ck_compile_regex(struct checker *ck, const char *path, const char *re, pcre2_code **out);
 
 #endif

@@ -17,7 +17,6 @@
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -27,223 +26,6 @@
 #include <strings.h>
 
 #include "exercise_int.h"
-
-/* ------------------------------------------------------------------ normalizing */
-
-static int
-is_space(int c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
-}
-
-/* An integer in any base: 6, 0x06, 0X6, 0b110, 0o6, 06, -3. */
-int
-gr_any_base_int(const char *s, long long *out)
-{
-	while (is_space((unsigned char)*s))
-		s++;
-	int neg = 0;
-	if (*s == '-' || *s == '+')
-		neg = *s++ == '-';
-	int base = 10;
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		base = 16, s += 2;
-	else if (s[0] == '0' && (s[1] == 'b' || s[1] == 'B'))
-		base = 2, s += 2;
-	else if (s[0] == '0' && (s[1] == 'o' || s[1] == 'O'))
-		base = 8, s += 2;
-	if (!*s)
-		return -1;
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, base);
-	while (is_space((unsigned char)*end))
-		end++;
-	if (errno || *end || (s[0] == '-') || v > (unsigned long long)LLONG_MAX)
-		return -1;
-	*out = neg ? -(long long)v : (long long)v;
-	return 0;
-}
-
-/* The text of an answer or a key, normalized as the question says. */
-void
-gr_normalize(const char *s, size_t n, unsigned norm, struct tq_sbuf *out)
-{
-	tq_sbuf_reset(out);
-	if (norm & N_TRIM) {
-		while (n && is_space((unsigned char)*s))
-			s++, n--;
-		while (n && is_space((unsigned char)s[n - 1]))
-			n--;
-	}
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if ((norm & N_SPACE) && is_space((unsigned char)c)) {
-			while (i + 1 < n && is_space((unsigned char)s[i + 1]))
-				i++;
-			c = ' ';
-		}
-		if ((norm & N_CASE) && c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		tq_sbuf_putc(out, c);
-	}
-	if (out->err)
-		return;
-	if ((norm & N_DOT) && out->len > 1 && out->s[out->len - 1] == '.' && out->s[out->len - 2] != '.') {
-		out->s[--out->len] = '\0';
-	}
-	if ((norm & N_IPV6) && out->len && out->len < 64 && strchr(out->s, ':')) {
-		unsigned char a[16];
-		char buf[64];
-		if (inet_pton(AF_INET6, out->s, a) == 1 && inet_ntop(AF_INET6, a, buf, sizeof(buf))) {
-			tq_sbuf_reset(out);
-			tq_sbuf_puts(out, buf);
-		}
-	}
-	if ((norm & N_INT) && out->len) {
-		long long v;
-		if (gr_any_base_int(out->s, &v) == 0) {
-			tq_sbuf_reset(out);
-			tq_sbuf_printf(out, "%lld", v);
-		}
-	}
-}
-
-/* A JSON scalar as text: strings as they are, numbers written out. */
-int
-gr_json_text(const json_t *j, struct tq_sbuf *out)
-{
-	tq_sbuf_reset(out);
-	if (json_is_string(j))
-		tq_sbuf_put(out, json_string_value(j), json_string_length(j));
-	else if (json_is_integer(j))
-		tq_sbuf_printf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
-	else if (json_is_real(j))
-		tq_sbuf_printf(out, "%.15g", json_real_value(j));
-	else if (json_is_boolean(j))
-		tq_sbuf_puts(out, json_is_true(j) ? "true" : "false");
-	else
-		return -1;
-	return out->err ? -1 : 0;
-}
-
-static int
-same_text(const json_t *a, const json_t *b, unsigned norm)
-{
-	struct tq_sbuf x, y, nx, ny;
-	tq_sbuf_init(&x, 1 << 20);
-	tq_sbuf_init(&y, 1 << 20);
-	tq_sbuf_init(&nx, 1 << 20);
-	tq_sbuf_init(&ny, 1 << 20);
-	int r = 0;
-	if (gr_json_text(a, &x) == 0 && gr_json_text(b, &y) == 0) {
-		gr_normalize(x.s ? x.s : "", x.len, norm, &nx);
-		gr_normalize(y.s ? y.s : "", y.len, norm, &ny);
-		r = !nx.err && !ny.err && nx.len == ny.len && (!nx.len || !memcmp(nx.s, ny.s, nx.len));
-	}
-	tq_sbuf_free(&x);
-	tq_sbuf_free(&y);
-	tq_sbuf_free(&nx);
-	tq_sbuf_free(&ny);
-	return r;
-}
-
-/*
- * Regular expressions on answers (a question's match, feedback.answers[].match)
- * are the instructor's and the text is the student's: a pattern that
- * backtracks badly on a long answer can take a second, and one submission
- * may run hundreds.  So a match may take RE_CALL_LIMIT steps (PCRE2's match
- * limit, with its depth and heap limits), and one grading RE_BUDGET in all.
- * PCRE2 does not say how many steps a match took: a match is tried with
- * RE_FIRST_LIMIT steps, then ten times more up to RE_CALL_LIMIT, and each try
- * is charged for its limit.  A plain pattern costs 1,000 of the budget, the
- * worst 111,000, and the budget pays for 2,000 plain matches.  An answer that
- * reaches a limit is not matched (RE_TOO_COMPLEX).
- */
-#define RE_FIRST_LIMIT 1000u
-#define RE_CALL_LIMIT 100000u
-#define RE_BUDGET 2000000u
-#define RE_DEPTH_LIMIT 10000u
-#define RE_HEAP_LIMIT_KIB 4096u
-
-enum { RE_NO, RE_YES, RE_TOO_COMPLEX };
-
-/* One grading's matching: its context, its match data and what is left of its budget. */
-struct regex_run {
-	pcre2_match_context *mc;
-	pcre2_match_data *md;
-	uint32_t left;
-};
-
-static void
-regex_run_init(struct regex_run *rr)
-{
-	rr->md = pcre2_match_data_create(1, NULL);
-	rr->mc = pcre2_match_context_create(NULL);
-	rr->left = RE_BUDGET;
-	if (rr->mc) {
-		pcre2_set_depth_limit(rr->mc, RE_DEPTH_LIMIT);
-		pcre2_set_heap_limit(rr->mc, RE_HEAP_LIMIT_KIB);
-	}
-}
-
-static void
-regex_run_free(struct regex_run *rr)
-{
-	pcre2_match_data_free(rr->md);
-	pcre2_match_context_free(rr->mc);
-}
-
-/* RE_YES, RE_NO, or RE_TOO_COMPLEX when a limit stopped the match (or memory ran out). */
-static int
-regex_hit(struct regex_run *rr, const pcre2_code *re, const char *s, size_t n)
-{
-	if (!rr->md || !rr->mc)
-		return RE_TOO_COMPLEX;
-	for (uint32_t limit = RE_FIRST_LIMIT;; limit *= 10) {
-		if (limit > RE_CALL_LIMIT)
-			limit = RE_CALL_LIMIT;
-		uint32_t lim = limit < rr->left ? limit : rr->left;
-		if (!lim)
-			return RE_TOO_COMPLEX;
-		rr->left -= lim;
-		pcre2_set_match_limit(rr->mc, lim);
-		int rc = pcre2_match(re, (PCRE2_SPTR)s, n, 0, 0, rr->md, rr->mc);
-		if (rc >= 0)
-			return RE_YES;
-		if (rc == PCRE2_ERROR_NOMATCH)
-			return RE_NO;
-		if (rc != PCRE2_ERROR_MATCHLIMIT || lim == RE_CALL_LIMIT || lim < limit)
-			return RE_TOO_COMPLEX;    /* the depth or heap limit, the last try, or the budget */
-	}
-}
-
-/* A number from an answer: a JSON number, or text holding one (any base for integers). */
-int
-gr_answer_number(const json_t *a, double *out)
-{
-	if (json_is_number(a)) {
-		*out = json_number_value(a);
-		return 0;
-	}
-	if (!json_is_string(a))
-		return -1;
-	long long v;
-	if (gr_any_base_int(json_string_value(a), &v) == 0) {
-		*out = (double)v;
-		return 0;
-	}
-	char *end;
-	const char *s = json_string_value(a);
-	errno = 0;
-	double d = strtod(s, &end);
-	while (is_space((unsigned char)*end))
-		end++;
-	if (end == s || *end || errno || !isfinite(d))
-		return -1;
-	*out = d;
-	return 0;
-}
 
 /* ------------------------------------------------------------------ grading */
 
@@ -280,13 +62,13 @@ listed_mistake(const struct question *q, const json_t *answer, struct regex_run 
 	for (size_t i = 0; i < json_array_size(ans) && !hit; i++) {
 		json_t *a = json_array_get(ans, i);
 		if (q->wrong_re[i]) {
-			if (gr_json_text(answer, &t) == 0 && regex_hit(rr, q->wrong_re[i], t.s ? t.s : "", t.len) == RE_YES)
+			if (gr_json_text(answer, &t) == 0 && gr_regex_hit(rr, q->wrong_re[i], t.s ? t.s : "", t.len) == RE_YES)
 				hit = json_string_value(json_object_get(a, "feedback"));
 		} else {
 			json_t *lit = json_object_get(a, "answer");
 			double x, y;
 			if (q->kind == Q_NUMBER ? (gr_answer_number(answer, &x) == 0 && gr_answer_number(lit, &y) == 0 && x == y) :
-			    same_text(answer, lit, q->norm | N_TRIM))
+			    gr_same_text(answer, lit, q->norm | N_TRIM))
 				hit = json_string_value(json_object_get(a, "feedback"));
 		}
 	}
@@ -307,14 +89,14 @@ grade_text(const struct question *q, const json_t *a, struct result *r, struct r
 			size_t i;
 			json_t *k;
 			json_array_foreach(q->key, i, k)
-				ok |= same_text(a, k, q->norm);
+				ok |= gr_same_text(a, k, q->norm);
 		} else {
-			ok = same_text(a, q->key, q->norm);
+			ok = gr_same_text(a, q->key, q->norm);
 		}
 	}
 	json_t *acc = json_object_get(q->q, "accept");
 	for (size_t i = 0; i < json_array_size(acc) && !ok; i++)
-		ok = same_text(a, json_array_get(acc, i), q->norm);
+		ok = gr_same_text(a, json_array_get(acc, i), q->norm);
 	if (!ok && q->match) {
 		struct tq_sbuf t;
 		tq_sbuf_init(&t, 1 << 20);
@@ -322,12 +104,12 @@ grade_text(const struct question *q, const json_t *a, struct result *r, struct r
 			const char *s = t.s ? t.s : "";
 			size_t n = t.len;
 			if (q->norm & N_TRIM) {
-				while (n && is_space((unsigned char)*s))
+				while (n && gr_is_space((unsigned char)*s))
 					s++, n--;
-				while (n && is_space((unsigned char)s[n - 1]))
+				while (n && gr_is_space((unsigned char)s[n - 1]))
 					n--;
 			}
-			int hit = regex_hit(rr, q->match, s, n);
+			int hit = gr_regex_hit(rr, q->match, s, n);
 			ok = hit == RE_YES;
 			if (hit == RE_TOO_COMPLEX)
 				say(r, "This answer could not be checked: comparing it with the accepted answers takes too long. "
@@ -430,7 +212,7 @@ same_field_value(const char *expected, const json_t *given)
 			ok = x == y;
 		} else {
 			json_t *e = json_string(expected);
-			ok = same_text(e, given, N_TRIM | N_CASE | N_SPACE | N_IPV6 | N_DOT);
+			ok = gr_same_text(e, given, N_TRIM | N_CASE | N_SPACE | N_IPV6 | N_DOT);
 			json_decref(e);
 		}
 	}
@@ -649,7 +431,7 @@ tq_exercise_grade(const struct tq_exercise *ex, struct tq_capture *cap, const js
 	if (answers_fit(ex, answers, err, errlen))
 		return NULL;
 	struct regex_run rr;
-	regex_run_init(&rr);
+	gr_regex_run_init(&rr);
 	struct fb_own own = { NULL, 0 };
 	json_t *qs = json_array();
 	double score = 0, max = 0;
@@ -709,7 +491,7 @@ tq_exercise_grade(const struct tq_exercise *ex, struct tq_capture *cap, const js
 		}
 		json_array_append_new(qs, o);
 	}
-	regex_run_free(&rr);
+	gr_regex_run_free(&rr);
 	fb_free(own.ix);
 	json_t *res = qs ? json_pack("{s:f,s:f,s:o}", "score", score, "max", max, "questions", qs) : NULL;
 	if (!res)

@@ -42,5 +42,9 @@ int imp_write_files(struct imp *m, const char *dir, size_t n, const char *const 
 json_t *imp_md_of(struct imp *m, const json_t *v, const char *where);
 void imp_map_fields(struct imp *m, json_t *list, const char *name, uint32_t frame, const char *where);
 void imp_add_fields(struct imp *m, json_t *list, const json_t *v, uint32_t frame, const char *where);
+/* The questions (and, for a network-trace problem, the view) a task's problem pid gives (import_problems.c). */
+void imp_trace_problem(struct imp *m, const char *pid, const json_t *p, json_t *view, json_t *questions);
+void imp_choice_problem(struct imp *m, const char *pid, const json_t *p, json_t *questions);
+void imp_text_problem(struct imp *m, const char *pid, const json_t *p, const char *type, json_t *questions);
 
 #endif

@@ -193,6 +193,10 @@ int reply_not_modified(struct MHD_Connection *c, struct reply *r);
 json_t *parse_body(const struct req *q, struct reply *r);
 /* s with every byte that is not part of valid UTF-8 turned into '?'. */
 void utf8_clean(char *s);
+/* Whether s (n bytes) is valid UTF-8 without NUL. */
+int utf8_valid(const char *s, size_t n);
+/* Sends r on c (reply.c): its JSON, its raw bytes or its file, with its status, type and ETag. */
+enum MHD_Result send_reply(struct MHD_Connection *c, struct reply *r);
 /* A file name sent by a client, made safe to store and show (its last component, tame bytes;
  * "capture.pcap" when nothing is left). */
 void file_name(const char *in, char *out, size_t len);
