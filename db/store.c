@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -19,6 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "store.h"
 
@@ -331,6 +335,75 @@ tq_store_open(const char *path, struct tq_store **out, char *err, size_t errlen)
 	}
 	*out = s;
 	return 0;
+}
+
+/* fsync of a file or folder by name; 0 or -1. */
+static int
+sync_path(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+int
+tq_store_backup(struct tq_store *s, const char *path, char *err, size_t errlen)
+{
+	struct stat sb;
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s is not a file", path);
+		return -1;
+	}
+	char tmp[4200], dir[4200];
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof(tmp)) {
+		snprintf(err, errlen, "the backup's name is too long");
+		return -1;
+	}
+	unlink(tmp);
+	sqlite3 *dst = NULL;
+	int rc = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc == SQLITE_OK) {
+		/* every page in one step, under one read transaction: a snapshot, while writers go on (WAL) */
+		sqlite3_backup *b = sqlite3_backup_init(dst, "main", s->db, "main");
+		if (b) {
+			do {
+				rc = sqlite3_backup_step(b, -1);
+				if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+					sqlite3_sleep(20);
+			} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+			sqlite3_backup_finish(b);
+		}
+		rc = sqlite3_errcode(dst);
+	}
+	if (rc == SQLITE_OK || rc == SQLITE_DONE) {
+		/* the copy read back whole before it takes the name */
+		sqlite3_stmt *q = NULL;
+		rc = sqlite3_prepare_v2(dst, "PRAGMA quick_check", -1, &q, NULL);
+		if (rc == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(q, 0), "ok"))
+			rc = SQLITE_OK;
+		else if (rc == SQLITE_OK)
+			rc = SQLITE_CORRUPT;
+		sqlite3_finalize(q);
+	}
+	if (rc != SQLITE_OK)
+		snprintf(err, errlen, "%s: %s", tmp, dst ? sqlite3_errmsg(dst) : sqlite3_errstr(rc));
+	sqlite3_close(dst);
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		slash[slash == dir] = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if (rc == SQLITE_OK && (sync_path(tmp) != 0 || rename(tmp, path) != 0 || sync_path(dir) != 0)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		rc = SQLITE_IOERR;
+	}
+	if (rc != SQLITE_OK)
+		unlink(tmp);
+	return rc == SQLITE_OK ? 0 : -1;
 }
 
 void

@@ -74,6 +74,13 @@ struct tq_capmeta {
 /* Opens (creating) the database at path and applies the migrations it lacks. */
 int tq_store_open(const char *path, struct tq_store **out, char *err, size_t errlen);
 void tq_store_close(struct tq_store *st);
+/*
+ * A consistent copy of the database in path (SQLite's online backup API: a
+ * snapshot while the server goes on writing), written under a temporary
+ * name, checked (PRAGMA quick_check), synced and renamed: path holds a whole
+ * backup or what it held before.  0, or -1 with err set.
+ */
+int tq_store_backup(struct tq_store *st, const char *path, char *err, size_t errlen);
 const char *tq_store_error(const struct tq_store *st);
 /* The schema version (PRAGMA user_version) after migrating. */
 int tq_store_version(struct tq_store *st);

@@ -37,6 +37,7 @@ cli_usage(FILE *fp)
 	    "       tracequiz user add NAME --role student|instructor|admin [--db FILE]\n"
 	    "       tracequiz token add NAME [--scope admin|read|grade] [--course SLUG]... [--days N] [--db FILE]\n"
 	    "       tracequiz rekey [--db FILE] [--dry-run | --apply]\n"
+	    "       tracequiz backup [--db FILE] OUT\n"
 	    "       tracequiz routes\n"
 	    "       tracequiz import inginious TASKDIR|TASK.zip OUTDIR\n"
 	    "       tracequiz export inginious EXERCISE OUTDIR\n"
@@ -55,6 +56,7 @@ cli_usage(FILE *fp)
 	    "grade     grade answers ({\"q1\": \"...\", ...}, a file or - for stdin)\n"
 	    "rekey     list the exercises whose keys this version computes differently from\n"
 	    "          the keys frozen in the database; --apply stores the new ones\n"
+	    "backup    a consistent copy of the database in OUT, while the server runs\n"
 	    "routes    the server's route table: method, path, who may call it\n"
 	    "import    an INGInious task (its folder, or the folder as a zip or tar.gz) made an\n"
 	    "          exercise folder, with a report of what was mapped and what needs the\n"
@@ -153,6 +155,8 @@ main(int argc, char **argv)
 		routes_print(stdout);
 		return 0;
 	}
+	if (!strcmp(argv[1], "backup"))
+		return cmd_backup(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "rekey"))
 		return cmd_rekey(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "import") || !strcmp(argv[1], "export"))

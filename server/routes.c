@@ -202,8 +202,16 @@ void
 route_healthz(struct app *a, struct MHD_Connection *c, const char *method, const char *path, struct req *q,
     struct reply *r)
 {
-	(void)a, (void)c, (void)method, (void)path, (void)q;
-	reply_json(r, 200, json_pack("{s:s}", "status", "ok"));
+	(void)c, (void)method, (void)path, (void)q;
+	/* for a load balancer or a monitor: whether this node can serve, its database answering */
+	struct tq_store *st = app_store(a);
+	int64_t users;
+	if (!st || tq_store_user_count(st, &users) != 0) {
+		reply_json(r, 503, json_pack("{s:s,s:s}", "status", "unavailable", "error",
+		    st ? tq_store_error(st) : "the database cannot be opened"));
+		return;
+	}
+	reply_json(r, 200, json_pack("{s:s,s:s}", "status", "ok", "database", "ok"));
 }
 
 /* GET /api/v1/server: what an admin watches, and the tests measure. */

@@ -29,6 +29,9 @@
 #ifndef TQ_SRCDIR
 #define TQ_SRCDIR "."
 #endif
+#ifndef TQ_PKGDATADIR
+#define TQ_PKGDATADIR "/usr/local/share/tracequiz"
+#endif
 
 /* ------------------------------------------------------------------ first start */
 
@@ -81,17 +84,45 @@ out:
 	return rc;
 }
 
+static int
+is_dir(const char *path)
+{
+	struct stat sb;
+	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/*
+ * A data folder: the one given; else rel under the working folder (a source
+ * tree); else name beside the installed program (BINDIR/../share/tracequiz/
+ * NAME, wherever the tree was installed or staged); else under the
+ * configured $(pkgdatadir); else in the source tree the program was built
+ * from.  The result is valid until the next call but one.
+ */
 static const char *
-find_dir(const char *given, const char *rel)
+find_dir(const char *given, const char *rel, const char *name)
 {
 	static char buf[2][4096];
 	static int k;
 	if (given)
 		return given;
-	struct stat sb;
-	if (stat(rel, &sb) == 0 && S_ISDIR(sb.st_mode))
+	if (is_dir(rel))
 		return rel;
 	k ^= 1;
+	/* the program is PREFIX/bin/tracequiz: PREFIX/share/tracequiz/NAME, as a clean path for the log */
+	char exe[4096], up[4200];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	for (int i = 0; i < 2; i++) {
+		char *slash = strrchr(exe, '/');
+		if (slash)
+			*slash = '\0';
+	}
+	if (*exe && snprintf(up, sizeof(up), "%s/share/tracequiz/%s", exe, name) < (int)sizeof(up) && is_dir(up) &&
+	    realpath(up, buf[k]))
+		return buf[k];
+	snprintf(buf[k], sizeof(buf[k]), "%s/%s", TQ_PKGDATADIR, name);
+	if (is_dir(buf[k]))
+		return buf[k];
 	snprintf(buf[k], sizeof(buf[k]), "%s/%s", TQ_SRCDIR, rel);
 	return buf[k];
 }
@@ -328,8 +359,8 @@ cmd_serve(int argc, char **argv)
 		const char *t = getenv("TMPDIR");
 		o.tmpdir = t && *t ? t : "/tmp";
 	}
-	o.www = find_dir(www, "www");
-	o.seed = find_dir(seed, "db/seed/smtp-over-tls");
+	o.www = find_dir(www, "www", "www");
+	o.seed = find_dir(seed, "db/seed/smtp-over-tls", "seed/smtp-over-tls");
 	return tq_serve(&o);
 }
 
@@ -382,6 +413,45 @@ cmd_user(int argc, char **argv)
 		fprintf(stderr, "tracequiz: %s\n", tq_store_error(st));
 	else if (generated)
 		printf("%s %s\n", name, pw);
+	tq_store_close(st);
+	return rc ? 1 : 0;
+}
+
+/* tracequiz backup [--db FILE] OUT: a consistent copy of the database, taken while the server runs. */
+int
+cmd_backup(int argc, char **argv)
+{
+	static const char usage[] = "usage: tracequiz backup [--db FILE] OUT\n";
+	const char *out = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+			i++;
+		} else if (argv[i][0] == '-' || out) {
+			fputs(usage, stderr);
+			return 2;
+		} else {
+			out = argv[i];
+		}
+	}
+	if (!out) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	char err[512];
+	struct tq_store *st;
+	struct stat sb;
+	const char *db = db_arg(argc, argv);
+	if (stat(db, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		fprintf(stderr, "tracequiz: backup: there is no database at %s\n", db);
+		return 1;
+	}
+	if (tq_store_open(db, &st, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tracequiz: %s\n", err);
+		return 1;
+	}
+	int rc = tq_store_backup(st, out, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "tracequiz: backup: %s\n", err);
 	tq_store_close(st);
 	return rc ? 1 : 0;
 }

@@ -434,10 +434,11 @@ int token_mint(struct tq_store *st, const struct tq_user *u, const char *name, i
  * that both take as long; at most a few run at once (each takes 64 MiB).  0 when it matches. */
 int password_verify(struct app *a, const struct tq_user *u, const char *pw);
 
-/* The command line's serve, user add and token add. */
+/* The command line's serve, user add, token add and backup. */
 int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
 /* rekey.c: tracequiz rekey [--db FILE] [--dry-run | --apply] */
 int cmd_rekey(int argc, char **argv);
 

@@ -27,7 +27,7 @@ def main():
     try:
         check(any("created the account 'admin' with the password" in l for l in s.out), "first start prints the admin password once")
         st, j, _, r = s.request("GET", "/healthz")
-        check(st == 200 and j == {"status": "ok"}, "GET /healthz")
+        check(st == 200 and j == {"status": "ok", "database": "ok"}, "GET /healthz: up, the database answering")
         check(r.getheader("Content-Type") == "application/json", "JSON replies say so")
         st, j, _, _ = s.request("POST", "/healthz", {})
         check(st == 405 and "use GET" in j["error"], "POST /healthz is 405 with a JSON message")
