@@ -243,6 +243,53 @@ job_run(void *arg)
 }
 
 /* Hands the request to the heavy pool; the connection waits, suspended. */
+/* Sends r, and remembers for the access log what was answered. */
+static enum MHD_Result
+answer(struct MHD_Connection *c, struct req *q, struct reply *r)
+{
+	enum MHD_Result ret = send_reply(c, r);
+	if (q) {
+		q->status = r->status;
+		q->sent = r->sent;
+	}
+	return ret;
+}
+
+/*
+ * The access log: one JSON line a request on stderr (journald keeps it), as
+ * {"time", "addr", "user", "method", "path", "status", "bytes", "ms"}; the
+ * query string is left out (a filter, a name), the path kept.
+ */
+static void
+log_access(struct app *a, struct MHD_Connection *c, const struct req *q)
+{
+	char addr[64] = "", when[40];
+	struct timespec ts;
+	struct tm tm;
+	client_addr(a, c, addr, sizeof(addr));
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	struct tq_sbuf b;
+	tq_sbuf_init(&b, 8192);
+	tq_sbuf_printf(&b, "{\"time\":\"%s.%03ldZ\",\"addr\":", when, ts.tv_nsec / 1000000);
+	tq_json_string(&b, addr, strlen(addr));
+	tq_sbuf_puts(&b, ",\"user\":");
+	if (q->user.id)
+		tq_json_string(&b, q->user.name, strlen(q->user.name));
+	else
+		tq_sbuf_puts(&b, "null");
+	tq_sbuf_puts(&b, ",\"method\":");
+	tq_json_string(&b, q->method, strlen(q->method));
+	tq_sbuf_puts(&b, ",\"path\":");
+	tq_json_string(&b, q->path, strlen(q->path));
+	tq_sbuf_printf(&b, ",\"status\":%u,\"bytes\":%zu,\"ms\":%.3f}\n", q->status, q->sent,
+	    (double)(tq_monotonic_ns() - q->t0) / 1e6);
+	if (!b.err)
+		fwrite(b.s, 1, b.len, stderr);     /* one write: lines from several threads do not mix */
+	tq_sbuf_free(&b);
+}
+
 static enum MHD_Result
 go_heavy(struct app *a, struct MHD_Connection *c, const char *method, struct req *q)
 {
@@ -253,14 +300,14 @@ go_heavy(struct app *a, struct MHD_Connection *c, const char *method, struct req
 			reply_error(&r, 429, "you have %u heavy jobs (saves, uploads, evaluations) running already: wait for them",
 			    a->o.heavy_per_user);
 			r.retry_after = 5;
-			return send_reply(c, &r);
+			return answer(c, q, &r);
 		}
 		q->heavy_counted = 1;
 	}
 	struct job *j = calloc(1, sizeof(*j));
 	if (!j) {
 		reply_error(&r, 503, "out of memory; try again later");
-		return send_reply(c, &r);
+		return answer(c, q, &r);
 	}
 	j->a = a;
 	j->c = c;
@@ -288,6 +335,8 @@ begin(struct app *a, struct MHD_Connection *c, const char *url, const char *meth
 	if (!q)
 		return MHD_NO;
 	q->fd = -1;
+	q->t0 = tq_monotonic_ns();
+	snprintf(q->method, sizeof(q->method), "%s", method);
 	*con_cls = q;
 	const union MHD_ConnectionInfo *si = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	q->conn = si ? si->socket_context : NULL;
@@ -295,11 +344,11 @@ begin(struct app *a, struct MHD_Connection *c, const char *url, const char *meth
 	size_t pl = strcspn(url, "?");
 	if (pl >= sizeof(q->path)) {
 		reply_error(&r, 414, "the URL is too long");
-		return send_reply(c, &r);
+		return answer(c, q, &r);
 	}
 	if (!utf8_valid(url, strlen(url))) {
 		reply_error(&r, 400, "the URL is not valid UTF-8");
-		return send_reply(c, &r);
+		return answer(c, q, &r);
 	}
 	memcpy(q->path, url, pl);
 	q->path[pl] = '\0';
@@ -311,10 +360,10 @@ begin(struct app *a, struct MHD_Connection *c, const char *url, const char *meth
 			reply_error(&r, 404, "there is no API route %.200s", q->path);
 		else
 			reply_error(&r, 404, "there is no page %.200s", q->path);
-		return send_reply(c, &r);
+		return answer(c, q, &r);
 	}
 	if (authorize(a, c, method, q, &r) != 0 || body_begin(a, c, q, &r) != 0)
-		return send_reply(c, &r);
+		return answer(c, q, &r);
 	return MHD_YES;
 }
 
@@ -329,7 +378,7 @@ finish(struct app *a, struct MHD_Connection *c, const char *method, struct req *
 		reply_error(&r, q->fail, "%s", q->failmsg);
 		if (q->fail == 503)
 			r.retry_after = 5;
-		return send_reply(c, &r);
+		return answer(c, q, &r);
 	}
 	if (route_is_heavy(a, q->route, q->path))
 		return go_heavy(a, c, method, q);
@@ -338,7 +387,7 @@ finish(struct app *a, struct MHD_Connection *c, const char *method, struct req *
 		json_decref(r.json);
 		return go_heavy(a, c, method, q);
 	}
-	return send_reply(c, &r);
+	return answer(c, q, &r);
 }
 
 static enum MHD_Result
@@ -354,7 +403,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 		/* back from the heavy pool */
 		if (!__atomic_load_n(&q->job->done, __ATOMIC_ACQUIRE))
 			return MHD_YES;
-		return send_reply(c, &q->job->r);
+		return answer(c, q, &q->job->r);
 	}
 	if (*upload_size) {
 		body_take(a, q, upload, *upload_size);
@@ -371,13 +420,14 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_Reque
 	struct app *a = cls;
 	struct req *q = *con_cls;
 	if (q) {
+		if (a->o.access_log && q->status)
+			log_access(a, c, q);
 		if (q->job)
 			json_decref(q->job->r.json), free(q->job->r.raw);
 		set_deadline(a, q->conn, (uint64_t)a->o.header_seconds * 1000000000ull, 1);
 		req_free(a, q);
 		*con_cls = NULL;
 	}
-	(void)c;
 }
 
 /* ------------------------------------------------------------------ running */

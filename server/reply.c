@@ -109,11 +109,14 @@ send_reply(struct MHD_Connection *c, struct reply *r)
 	if (r->not_modified) {
 		resp = MHD_create_response_from_buffer(0, (char *)"", MHD_RESPMEM_PERSISTENT);
 		r->status = 304;
+		r->sent = 0;
 	} else if (r->fd >= 0) {
 		resp = MHD_create_response_from_fd(r->fdlen, r->fd);
+		r->sent = r->fdlen;
 		r->fd = -1;
 	} else if (r->raw) {
 		resp = MHD_create_response_from_buffer(r->rawlen, r->raw, MHD_RESPMEM_MUST_FREE);
+		r->sent = r->rawlen;
 		r->raw = NULL;
 	} else {
 		if (!r->json || !r->status)
@@ -132,6 +135,7 @@ send_reply(struct MHD_Connection *c, struct reply *r)
 		resp = s ? MHD_create_response_from_buffer(n, s, MHD_RESPMEM_MUST_FREE) :
 		    MHD_create_response_from_buffer(sizeof(oom) - 1, (char *)oom, MHD_RESPMEM_PERSISTENT);
 		r->ctype = "application/json";
+		r->sent = s ? n : sizeof(oom) - 1;
 	}
 	json_decref(r->json);
 	r->json = NULL;

@@ -275,14 +275,14 @@ static const char serve_usage[] =
     "         [--threads N] [--max-upload MIB] [--max-inflight-mb MIB] [--cache-mb MIB]\n"
     "         [--heavy-threads N] [--heavy-per-user N] [--job-seconds S] [--job-mb MIB]\n"
     "         [--max-connections N] [--per-ip N] [--header-timeout S] [--idle-timeout S]\n"
-    "         [--submit-per-minute N] [--behind-https] [--trusted-proxy ADDR] [--quiet]\n"
+    "         [--submit-per-minute N] [--behind-https] [--trusted-proxy ADDR] [--quiet] [--access-log]\n"
     "(doc/security.md says what each limit is for)\n";
 
 int
 cmd_serve(int argc, char **argv)
 {
 	enum { O_LISTEN = 1, O_DB, O_WWW, O_SEED, O_TMP, O_THREADS, O_UPLOAD, O_INFLIGHT, O_CACHE, O_HEAVY, O_PERUSER,
-	    O_JOBSEC, O_JOBMB, O_CONNS, O_PERIP, O_HEADER, O_IDLE, O_SUBMIT, O_HTTPS, O_PROXY, O_QUIET };
+	    O_JOBSEC, O_JOBMB, O_CONNS, O_PERIP, O_HEADER, O_IDLE, O_SUBMIT, O_HTTPS, O_PROXY, O_QUIET, O_ACCESS };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN }, { "db", required_argument, NULL, O_DB },
 		{ "www", required_argument, NULL, O_WWW }, { "seed", required_argument, NULL, O_SEED },
@@ -294,7 +294,7 @@ cmd_serve(int argc, char **argv)
 		{ "per-ip", required_argument, NULL, O_PERIP }, { "header-timeout", required_argument, NULL, O_HEADER },
 		{ "idle-timeout", required_argument, NULL, O_IDLE }, { "submit-per-minute", required_argument, NULL, O_SUBMIT },
 		{ "behind-https", no_argument, NULL, O_HTTPS }, { "trusted-proxy", required_argument, NULL, O_PROXY },
-		{ "quiet", no_argument, NULL, O_QUIET },
+		{ "quiet", no_argument, NULL, O_QUIET }, { "access-log", no_argument, NULL, O_ACCESS },
 		{ NULL, 0, NULL, 0 },
 	};
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -323,6 +323,7 @@ cmd_serve(int argc, char **argv)
 		case O_HTTPS: o.behind_https = 1; break;
 		case O_PROXY: o.trusted_proxy = optarg; break;
 		case O_QUIET: o.quiet = 1; break;
+		case O_ACCESS: o.access_log = 1; break;
 		case O_THREADS: bad = number(name, optarg, 1, 256, &v); o.threads = (unsigned)v; break;
 		case O_UPLOAD: bad = number(name, optarg, 1, 4096, &v); o.max_upload = (size_t)v << 20; break;
 		case O_INFLIGHT: bad = number(name, optarg, 1, 65536, &v); o.max_inflight = (size_t)v << 20; break;

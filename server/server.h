@@ -41,6 +41,7 @@ struct tq_server_opts {
 	int behind_https;            /* the session cookie is Secure */
 	const char *trusted_proxy;   /* an address whose X-Forwarded-For / -Proto are believed */
 	int quiet;                   /* no access log of refused connections */
+	int access_log;              /* a JSON line on stderr for every request answered */
 };
 
 /* ------------------------------------------------------------------ loaded captures and exercises */
@@ -164,6 +165,11 @@ struct req {
 	int defer;                   /* set by a handler: run me on the heavy pool instead */
 	int heavy_counted;           /* holds one of the user's heavy slots */
 	void *conn;                  /* http.c's record of the connection */
+	/* for the access log */
+	char method[8];
+	uint64_t t0;                 /* monotonic ns at its first byte */
+	unsigned status;             /* the status answered, 0 before */
+	size_t sent;
 };
 
 /* What a route answers: JSON (the usual), raw bytes, or a file. */
@@ -181,6 +187,7 @@ struct reply {
 	char allow[80];              /* Allow of a 405 */
 	unsigned retry_after;        /* seconds, for 429 and 503 */
 	int not_modified;            /* 304: the client's copy (If-None-Match) is current */
+	size_t sent;                 /* set by send_reply: the body's bytes */
 };
 
 void reply_json(struct reply *r, unsigned status, json_t *j);

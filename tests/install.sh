@@ -66,7 +66,7 @@ fi
 # the installed program, from a folder that holds nothing of ours
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cd "$work" || exit 1
-"$bin" serve --listen 127.0.0.1:"$port" --db "$work/live.db" > "$work/serve.log" 2>&1 &
+"$bin" serve --listen 127.0.0.1:"$port" --db "$work/live.db" --access-log > "$work/serve.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do
 	grep -q "serving http" "$work/serve.log" 2> /dev/null && break
@@ -122,6 +122,20 @@ ls "$work" | grep -q "copy.db.tmp" && bad "a temporary file was left" || ok "no 
 kill "$pid"
 wait "$pid" 2> /dev/null
 pid=
+# the access log: a JSON line a request, with who asked and what was answered
+if python3 - "$work/serve.log" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.startswith('{"time"')]
+keys = {"time", "addr", "user", "method", "path", "status", "bytes", "ms"}
+health = [l for l in lines if l["path"] == "/healthz"]
+graded = [l for l in lines if l["path"] == "/api/v1/grade" and l["status"] == 200]
+assert all(set(l) == keys for l in lines), lines[:2]
+assert health and health[0]["status"] == 200 and health[0]["user"] is None and health[0]["addr"] == "127.0.0.1", health
+assert len(graded) == 4000 and all(l["user"] == "admin" and l["bytes"] > 0 for l in graded), len(graded)
+print(len(lines), "lines")
+PY
+then ok "the access log: a JSON line for each of the $(grep -c '^{"time"' "$work/serve.log") requests"
+else bad "the access log: $(grep -m2 '^{' "$work/serve.log")"; fi
 
 if env -u MAKEFLAGS -u MFLAGS make -s -C "$builddir" uninstall DESTDIR="$dest" > "$work/uninstall.log" 2>&1; then
 	left=$(find "$dest" -type f | head -5)
