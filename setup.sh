@@ -67,6 +67,10 @@ test)
 	build build
 	# two at a time, as under ASan: CI has 30 minutes on two cores
 	( cd build && make -j2 check ) || { cat build/test-suite.log 2>/dev/null | tail -80; exit 1; }
+	# the release tarball builds, installs and uninstalls cleanly out of tree (its full test suite
+	# is the one above: here the unit test of the cursor and the installation test)
+	( cd build && make -j2 distcheck TESTS="tests/unit/test_cursor tests/install.sh" > distcheck.log 2>&1 ) ||
+		{ tail -60 build/distcheck.log; echo "setup.sh: make distcheck failed"; exit 1; }
 	build build-asan --enable-sanitizers
 	# two at a time: the robustness test alone takes most of ten minutes under ASan
 	( cd build-asan && ASAN_OPTIONS=detect_leaks=1 make -j2 check ) || { cat build-asan/test-suite.log 2>/dev/null | tail -80; exit 1; }
