@@ -77,7 +77,9 @@ api_import(struct app *a, struct MHD_Connection *c, const char *method, const ch
 	char err[1024], task[256];
 	struct tq_exercise *ex = NULL;
 	char *cap = NULL;
-	struct tq_archive_opts o = { .name = name, .tmpdir = a->o.tmpdir, .task = task, .tasklen = sizeof(task) };
+	/* a job's budget, as an upload's keys have: the capture comes from the archive */
+	struct tq_limits lim = job_limits(a);
+	struct tq_archive_opts o = { .name = name, .tmpdir = a->o.tmpdir, .task = task, .tasklen = sizeof(task), .lim = &lim };
 	if (tq_import_inginious_archive(q->file, q->flen, &o, exdir, &rep, err, sizeof(err)) != 0) {
 		/* the report says what was read before it went wrong */
 		utf8_clean(err);

@@ -205,7 +205,7 @@ cmd_import(int argc, char **argv)
 			    errno == EFBIG ? "larger than an archive of a task may be" : strerror(errno));
 		free(data);
 	} else {
-		rc = tq_import_inginious(argv[2], NULL, argv[3], &rep, err, sizeof(err));
+		rc = tq_import_inginious(argv[2], NULL, NULL, argv[3], &rep, err, sizeof(err));
 	}
 	if (rep.s)
 		fwrite(rep.s, 1, rep.len, stdout);

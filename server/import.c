@@ -253,9 +253,14 @@ literal_answers(struct imp *m, const json_t *doc, struct tq_capture *cap)
 		char a[512], err[256];
 		int choice = !strcmp(json_string_value(json_object_get(q, "kind")), "choice");
 		if (!ix && (choice || json_is_string(lit) || json_is_integer(lit)) &&
-		    tq_findex_build(cap, NULL, TQ_FINDEX_ALL, NULL, &ix, err, sizeof(err)) != 0) {
+		    tq_findex_build(cap, NULL, TQ_FINDEX_ALL, m->lim, &ix, err, sizeof(err)) != 0) {
 			imp_say(m, "- the literal answers could not be checked against the trace: %s", err);
 			return;
+		}
+		if (ix && m->lim && m->lim->deadline_ns && tq_monotonic_ns() > m->lim->deadline_ns) {
+			imp_say(m, "- the literal answers from %s on were not checked against the trace: the import ran out of "
+			    "time", json_string_value(json_object_get(q, "id")));
+			break;
 		}
 		if (choice) {
 			if (tq_check_choices(ix, q, m->rep) < 0)
@@ -300,7 +305,7 @@ check_keys(struct imp *m, json_t *doc, const char *outdir, const char *cap_path)
 		tq_exercise_free(ex);
 		return imp_fail(m, "%s: %s", shown(m, cap_path), err);
 	}
-	int rc = tq_exercise_compute_keys(ex, cap, NULL, err, sizeof(err));
+	int rc = tq_exercise_compute_keys(ex, cap, m->lim, err, sizeof(err));
 	if (rc != 0) {
 		tq_capture_free(cap);
 		tq_exercise_free(ex);
@@ -340,10 +345,11 @@ check_keys(struct imp *m, json_t *doc, const char *outdir, const char *cap_path)
 }
 
 int
-tq_import_inginious(const char *taskdir, const char *name, const char *outdir, struct tq_sbuf *report, char *err,
-    size_t errlen)
+tq_import_inginious(const char *taskdir, const char *name, const struct tq_limits *lim, const char *outdir,
+    struct tq_sbuf *report, char *err, size_t errlen)
 {
-	struct imp m = { .taskdir = taskdir, .name = name ? name : taskdir, .rep = report, .err = err, .errlen = errlen };
+	struct imp m = { .taskdir = taskdir, .name = name ? name : taskdir, .rep = report, .err = err, .errlen = errlen,
+	    .lim = lim };
 	err[0] = '\0';
 	char path[1024];
 	snprintf(path, sizeof(path), "%s/task.yaml", taskdir);

@@ -13,11 +13,13 @@
  * outdir/exercise.yaml, the capture beside it, and outdir/import-report.md.
  * report gets the same report, in Markdown: what was imported, each name
  * mapped to another, each key computed, and what needs the instructor.
- * Nothing in taskdir is executed.  0, or -1 with err set and nothing written
- * (an outdir that already holds an exercise is refused).
+ * Nothing in taskdir is executed.  lim (NULL: none) bounds the work on the
+ * capture: the keys, the index of its values, the check of the course's
+ * answers (a server's job budget).  0, or -1 with err set and nothing
+ * written (an outdir that already holds an exercise is refused).
  */
-int tq_import_inginious(const char *taskdir, const char *name, const char *outdir, struct tq_sbuf *report, char *err,
-    size_t errlen);
+int tq_import_inginious(const char *taskdir, const char *name, const struct tq_limits *lim, const char *outdir,
+    struct tq_sbuf *report, char *err, size_t errlen);
 
 /*
  * The same from an archive of the task's folder (zip, or tar compressed
@@ -32,6 +34,7 @@ struct tq_archive_opts {
 	const char *tmpdir;          /* where to unpack; NULL: $TMPDIR, else /tmp */
 	char *task;                  /* gets the task's own name (its folder's, else the archive's */
 	size_t tasklen;              /* without its extension); NULL and 0 when not wanted */
+	const struct tq_limits *lim; /* the work's budget (tq_import_inginious), NULL: none */
 };
 int tq_import_inginious_archive(const void *data, size_t len, const struct tq_archive_opts *o, const char *outdir,
     struct tq_sbuf *report, char *err, size_t errlen);

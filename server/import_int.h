@@ -21,6 +21,7 @@ struct imp {
 	const char *cap_path;        /* the capture, once found */
 	struct tq_capture *cap;      /* opened by trace_cap() */
 	int cap_failed;
+	const struct tq_limits *lim; /* the work's budget, NULL: none */
 };
 
 /* The error message of the import or export: -1. */

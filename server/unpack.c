@@ -306,7 +306,7 @@ tq_import_inginious_archive(const void *data, size_t len, const struct tq_archiv
 	if (unpack_all(&u, data, len) == 0 && find_task(&u, name, dir, sizeof(dir), shown, sizeof(shown)) == 0) {
 		if (u.skipped)
 			tq_sbuf_puts(report, "\n");
-		rc = tq_import_inginious(dir, shown, outdir, report, err, errlen);
+		rc = tq_import_inginious(dir, shown, o->lim, outdir, report, err, errlen);
 		const char *colon = strchr(shown + strlen(name), ':');
 		if (tasklen) {
 			snprintf(task, tasklen, "%s", colon ? colon + 1 : name);

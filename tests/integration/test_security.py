@@ -23,6 +23,7 @@ machine or a sanitizer build does not fail a test that holds.
 Run by `make check` (TRACEQUIZ points at the program, TQ_DATA at tests/data,
 GENCAP at bench/gencap).
 """
+import io
 import json
 import os
 import re
@@ -34,6 +35,7 @@ import sys
 import tempfile
 import threading
 import time
+import zipfile
 
 from harness import TQ, Server, Who, add_user, check, multipart, request, summary, token
 
@@ -402,6 +404,21 @@ def heavy(tmp):
                                                                "trace": j["sha256"]}, bearer(tok), timeout=600)
         check(st == 422 and "MiB" in j["error"], "an evaluation past its memory budget stops with a message: %s"
               % (j or {}).get("error"))
+        # an imported task's capture is worked on within the same budget: its literal answer is
+        # checked against an index of every value of the trace, which does not fit in 1 MiB
+        task = ("name: Big\nproblems:\n    trace:\n        type: network-trace\n        trace: big.pcap.xml\n"
+                "        hide:\n            1:\n            - tcp.seq\n"
+                "    port:\n        type: code_single_line\n        header: Which port?\n        answer: 50001\n")
+        zbuf = io.BytesIO()
+        with zipfile.ZipFile(zbuf, "w", zipfile.ZIP_STORED) as z:
+            z.writestr("Big/task.yaml", task)
+            z.write(big, "Big/public/big.pcap")
+        st, j, _, _ = request(s.port, "POST", "/api/v1/import?name=big.zip", raw=zbuf.getvalue(), headers=bearer(tok),
+                              timeout=600)
+        said = (j or {}).get("error", "") + (j or {}).get("report", "")
+        check(st in (200, 422) and "MiB" in said and ("could not be checked" in said or st == 422),
+              "an import's work on its capture keeps the job's memory budget (%s): %s" %
+              (st, [l for l in said.splitlines() if "MiB" in l][:1]))
     finally:
         stop(s, "heavy")
 
