@@ -58,6 +58,10 @@ filter_frames(struct app *a, struct req *q, struct loaded *l, int staff, int dea
 		tq_expr_free(e);
 		return fs;
 	}
+	if (heavy_hold(a, q, r) != 0) {
+		tq_expr_free(e);
+		return NULL;
+	}
 	uint32_t n = tq_capture_count(l->cap);
 	struct tq_findex *ix = NULL;
 	struct tq_limits lim = job_limits(a);
@@ -329,6 +333,8 @@ follow_stream(struct app *a, struct MHD_Connection *c, struct req *q, struct loa
 		q->defer = 1;
 		return;
 	}
+	if (heavy_hold(a, q, r) != 0)
+		return;
 	struct tq_limits lim = job_limits(a);
 	if (!lim.max_bytes || lim.max_bytes > FOLLOW_MAX_BYTES)
 		lim.max_bytes = FOLLOW_MAX_BYTES;

@@ -290,20 +290,33 @@ log_access(struct app *a, struct MHD_Connection *c, const struct req *q)
 	tq_sbuf_free(&b);
 }
 
+/*
+ * Runs q's handler on the heavy pool.  counted: it holds one of the
+ * account's heavy slots (--heavy-per-user) while it runs; a request that only
+ * waits for its exercise or trace to be loaded does not (the load is shared:
+ * a class opening an exercise after a restart is not refused).
+ */
+int
+heavy_hold(struct app *a, struct req *q, struct reply *r)
+{
+	if (q->heavy_counted)
+		return 0;
+	if (heavy_take(a, q->user.id) != 0) {
+		reply_error(r, 429, "you have %u heavy jobs (saves, uploads, evaluations) running already: wait for them",
+		    a->o.heavy_per_user);
+		r->retry_after = 5;
+		return -1;
+	}
+	q->heavy_counted = 1;
+	return 0;
+}
+
 static enum MHD_Result
-go_heavy(struct app *a, struct MHD_Connection *c, const char *method, struct req *q)
+go_heavy(struct app *a, struct MHD_Connection *c, const char *method, struct req *q, int counted)
 {
 	struct reply r = { .fd = -1 };
-	int64_t who = q->user.id;
-	if (!q->heavy_counted) {
-		if (heavy_take(a, who) != 0) {
-			reply_error(&r, 429, "you have %u heavy jobs (saves, uploads, evaluations) running already: wait for them",
-			    a->o.heavy_per_user);
-			r.retry_after = 5;
-			return answer(c, q, &r);
-		}
-		q->heavy_counted = 1;
-	}
+	if (counted && heavy_hold(a, q, &r) != 0)
+		return answer(c, q, &r);
 	struct job *j = calloc(1, sizeof(*j));
 	if (!j) {
 		reply_error(&r, 503, "out of memory; try again later");
@@ -381,11 +394,11 @@ finish(struct app *a, struct MHD_Connection *c, const char *method, struct req *
 		return answer(c, q, &r);
 	}
 	if (route_is_heavy(a, q->route, q->path))
-		return go_heavy(a, c, method, q);
+		return go_heavy(a, c, method, q, (q->route->flags & R_HEAVY) != 0);
 	q->route->fn(a, c, method, q->path, q, &r);
 	if (q->defer) {
 		json_decref(r.json);
-		return go_heavy(a, c, method, q);
+		return go_heavy(a, c, method, q, 1);
 	}
 	return answer(c, q, &r);
 }

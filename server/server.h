@@ -384,6 +384,10 @@ unsigned pool_load(struct tq_pool *p);
 /* Takes one of user's heavy slots: 0, or -1 when they hold max already. */
 int heavy_take(struct app *a, int64_t user);
 void heavy_give(struct app *a, int64_t user);
+/* For a handler about to do heavy work on the pool where it came only to wait for a load (which
+ * holds no slot): one of the account's heavy slots, kept until the request ends.  0, or -1 with a
+ * 429 in r. */
+int heavy_hold(struct app *a, struct req *q, struct reply *r);
 /* The limits of one heavy job that starts now. */
 struct tq_limits job_limits(const struct app *a);
 

@@ -488,6 +488,25 @@ def cache(tmp):
               "the second and third cost little memory (%+.0f MiB, the first %+.0f MiB)" % (rss[3] - rss[1], rss[1] - rss[0]))
     finally:
         stop(s, "cache")
+    # after a restart the cache is cold: twelve requests of one account for the same exercise wait
+    # for its one load, none refused for holding too many heavy jobs (they hold none)
+    s = Server(db)
+    try:
+        statuses = []
+
+        def frame():
+            st, _, _, _ = request(s.port, "GET", "/api/v1/exercises/big0/frames/1", headers=bearer(tok), timeout=600)
+            statuses.append(st)
+
+        threads = [threading.Thread(target=frame) for _ in range(12)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        check(statuses == [200] * 12, "12 requests for an exercise still loading all wait for its one load (%s)"
+              % sorted(statuses))
+    finally:
+        stop(s, "cache")
 
 
 # ---------------------------------------------------------------- slow connections
