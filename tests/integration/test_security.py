@@ -55,6 +55,15 @@ def stop(s, what):
           " (exit status %s):\n%s" % (s.proc.returncode, "".join(s.out[-40:]))))
 
 
+def in_parallel(fn, n):
+    """fn run n times at once, in threads; returns when all have ended."""
+    threads = [threading.Thread(target=fn) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def bearer(tok):
     return {"Authorization": "Bearer " + tok}
 
@@ -386,11 +395,7 @@ def heavy(tmp):
                                   bearer(tok), timeout=600)
             statuses.append(st)
 
-        threads = [threading.Thread(target=evaluate) for _ in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        in_parallel(evaluate, 4)
         check(statuses.count(429) >= 1 and statuses.count(200) >= 2,
               "an account's heavy jobs beyond 2 at once are 429 (%s)" % sorted(statuses))
     finally:
@@ -498,11 +503,7 @@ def cache(tmp):
             st, _, _, _ = request(s.port, "GET", "/api/v1/exercises/big0/frames/1", headers=bearer(tok), timeout=600)
             statuses.append(st)
 
-        threads = [threading.Thread(target=frame) for _ in range(12)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        in_parallel(frame, 12)
         check(statuses == [200] * 12, "12 requests for an exercise still loading all wait for its one load (%s)"
               % sorted(statuses))
     finally:
