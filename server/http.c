@@ -238,11 +238,15 @@ job_run(void *arg)
 	struct job *j = arg;
 	j->q->on_pool = 1;
 	j->q->route->fn(j->a, j->c, j->method, j->q->path, j->q, &j->r);
+	if (j->q->heavy_counted) {
+		/* the work is done: the slot is free before the reply leaves, for the client's next request */
+		heavy_give(j->a, j->q->user.id);
+		j->q->heavy_counted = 0;
+	}
 	__atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
 	MHD_resume_connection(j->c);
 }
 
-/* Hands the request to the heavy pool; the connection waits, suspended. */
 /* Sends r, and remembers for the access log what was answered. */
 static enum MHD_Result
 answer(struct MHD_Connection *c, struct req *q, struct reply *r)
@@ -290,12 +294,6 @@ log_access(struct app *a, struct MHD_Connection *c, const struct req *q)
 	tq_sbuf_free(&b);
 }
 
-/*
- * Runs q's handler on the heavy pool.  counted: it holds one of the
- * account's heavy slots (--heavy-per-user) while it runs; a request that only
- * waits for its exercise or trace to be loaded does not (the load is shared:
- * a class opening an exercise after a restart is not refused).
- */
 int
 heavy_hold(struct app *a, struct req *q, struct reply *r)
 {
@@ -311,6 +309,13 @@ heavy_hold(struct app *a, struct req *q, struct reply *r)
 	return 0;
 }
 
+/*
+ * Hands the request to the heavy pool; the connection waits, suspended.
+ * counted: its handler holds one of the account's heavy slots
+ * (--heavy-per-user) while it runs; a request that only
+ * waits for its exercise or trace to be loaded does not (the load is shared:
+ * a class opening an exercise after a restart is not refused).
+ */
 static enum MHD_Result
 go_heavy(struct app *a, struct MHD_Connection *c, const char *method, struct req *q, int counted)
 {
