@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # server.sh - tracequiz serve under load, with wrk (Debian's wrk): the
 # auto-grading endpoint (POST /api/v1/grade on the demo exercise, each
-# submission graded and committed to SQLite before its answer), the frame
+# submission graded and committed before its answer) on SQLite, then on
+# PostgreSQL with one node and with two nodes on one database (a throwaway
+# cluster, tests/pgcluster.sh, durable: fsync on), side by side; the frame
 # tree endpoint (GET /api/v1/exercises/smtp-over-tls/frames/4, a tree and its
 # bytes as JSON) as an instructor and as a student (the exercise's view
 # applied), and a page of the packet list, then the server's memory.  The
@@ -18,6 +20,7 @@
 #   CONNECTIONS   wrk connections (default 64)
 #   THREADS       wrk threads (default 2)
 #   BEFORE        another tracequiz: the frame and list runs again with it, side by side
+#   PG            0: no PostgreSQL runs
 set -u
 export LC_ALL=C
 
@@ -42,17 +45,21 @@ tmp=$(mktemp -d)
 pid=
 trap 'stop; rm -rf "$tmp"' EXIT
 
-# start BIN: a server on a fresh database with the demo exercise; sets pid, port, token, cookie
-start() {
-	local bin=$1 db=$tmp/bench-$RANDOM.db pw
+# node BIN DB LOG: a server on DB with the demo exercise, started; sets pid, port
+node() {
 	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-	"$bin" serve --listen 127.0.0.1:"$port" --db "$db" --seed "$here/../db/seed/smtp-over-tls" \
-		--www "$here/../www" > "$tmp/server.log" 2>&1 &
+	"$1" serve --listen 127.0.0.1:"$port" --db "$2" --seed "$here/../db/seed/smtp-over-tls" \
+		--www "$here/../www" > "$3" 2>&1 &
 	pid=$!
 	for _ in $(seq 100); do
-		grep -q "serving http" "$tmp/server.log" 2> /dev/null && break
+		grep -q "serving http" "$3" 2> /dev/null && break
 		sleep 0.1
 	done
+}
+# start BIN [DB]: a server on a fresh database (or DB) with the demo exercise; sets pid, port, token, cookie
+start() {
+	local bin=$1 db=${2:-$tmp/bench-$RANDOM.db} pw
+	node "$bin" "$db" "$tmp/server.log"
 	dbfile=$db
 	token=$("$bin" token add admin --db "$db")
 	pw=$("$bin" user add stu --role student --db "$db" | awk '{ print $2 }')
@@ -65,10 +72,13 @@ PY
 )
 }
 stop() {
-	[ -n "$pid" ] || return 0
-	kill "$pid" 2> /dev/null
-	wait "$pid" 2> /dev/null
-	pid=
+	for p in $pid ${pid2:-}; do
+		kill "$p" 2> /dev/null
+		wait "$p" 2> /dev/null
+	done
+	pid= pid2=
+	[ -n "${pgdir:-}" ] && "$here/../tests/pgcluster.sh" stop "$pgdir"
+	pgdir=
 }
 
 rss() { awk '/^VmRSS/ { printf "%.1f MB", $2 / 1024 }' /proc/"$pid"/status; }
@@ -113,7 +123,12 @@ echo "  now:    $tq ($("$tq" --version 2>/dev/null))"
 
 start "$tq"
 echo "idle: RSS $(rss)"
-count() { python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from submissions").fetchone()[0])' "$dbfile"; }
+count() {
+	case $dbfile in
+	postgresql://*) psql -X -At -d "$dbfile" -c "select count(*) from submissions" ;;
+	*) python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from submissions").fetchone()[0])' "$dbfile" ;;
+	esac
+}
 n0=$(count)
 # each request a different student: every one creates a row, as a class would
 cat > "$tmp/grade.lua" <<EOF
@@ -133,11 +148,58 @@ done = function(summary, latency, requests)
     summary.errors.status))
 end
 EOF
+# grade PORT...: wrk POSTs to /api/v1/grade on each port at once, the connections shared out; a line each, then the sum
+grade() {
+	local k=0 c=$((conns / $#)) t=$((threads / $# > 0 ? threads / $# : 1)) runs=""
+	for p in "$@"; do
+		k=$((k + 1))
+		wrk -t"$t" -c"$c" -d"${secs}s" -s "$tmp/grade.lua" "http://127.0.0.1:$p/api/v1/grade" | grep "=>" > "$tmp/grade.$k" &
+		runs="$runs $!"
+	done
+	# shellcheck disable=SC2086
+	wait $runs
+	for k in $(seq $#); do
+		[ $# -gt 1 ] && sed "s/^  =>/  node $k =>/" "$tmp/grade.$k" || cat "$tmp/grade.$k"
+	done
+	[ $# -gt 1 ] && cat "$tmp"/grade.[0-9] | awk '{ for (i = 1; i < NF; i++) if ($(i + 1) == "requests/s,") n += $i }
+		END { printf "  both => %.0f requests/s\n", n }'
+}
+
 echo
-echo "POST /api/v1/grade (demo exercise, graded and committed before the answer):"
-wrk -t"$threads" -c"$conns" -d"${secs}s" -s "$tmp/grade.lua" "http://127.0.0.1:$port/api/v1/grade" | grep "=>"
+echo "POST /api/v1/grade (demo exercise, graded and committed before the answer), SQLite:"
+grade "$port"
 echo "  submissions stored: $n0 -> $(count); RSS $(rss), peak $(hwm)"
 stop
+
+# the same on PostgreSQL: one node, then two nodes on one database
+pgdir=$tmp/pg
+if [ "${PG:-1}" != 0 ] && PG_FSYNC=on "$here/../tests/pgcluster.sh" start "$pgdir" 2> "$tmp/pg.why"; then
+	pgv=$(psql -X -At -d "postgresql://tracequiz@/postgres?host=$pgdir" -c "show server_version" | cut -d' ' -f1)
+	for nodes in 1 2; do
+		psql -X -q -d "postgresql://tracequiz@/postgres?host=$pgdir" -c "create database bench$nodes"
+		start "$tq" "postgresql://tracequiz@/bench$nodes?host=$pgdir"
+		ports=$port
+		if [ $nodes = 2 ]; then
+			first=$pid
+			node "$tq" "$dbfile" "$tmp/server2.log"
+			pid2=$pid pid=$first
+			ports="$ports $port"
+		fi
+		n0=$(count)
+		echo
+		echo "POST /api/v1/grade, PostgreSQL $pgv (fsync on), $nodes node$([ $nodes = 2 ] && echo s) on one database:"
+		# shellcheck disable=SC2086
+		grade $ports
+		echo "  submissions stored: $n0 -> $(count); node 1 RSS $(rss), peak $(hwm)"
+		for p in $pid ${pid2:-}; do kill "$p"; wait "$p" 2> /dev/null; done
+		pid= pid2=
+	done
+	"$here/../tests/pgcluster.sh" stop "$pgdir"
+else
+	echo
+	echo "POST /api/v1/grade on PostgreSQL: not run ($(cat "$tmp/pg.why" 2> /dev/null || echo PG=0))"
+fi
+pgdir=
 
 reads "$tq" now
 [ -n "$old" ] && reads "$old" before

@@ -1,38 +1,25 @@
 /*
- * store.c - every SQL statement of tracequiz, on SQLite.
+ * store.c - every SQL statement of tracequiz, on SQLite or PostgreSQL.
  *
- * A connection runs in WAL mode with foreign keys on, a busy timeout and
- * synchronous=NORMAL: a committed transaction survives the process being
- * killed (the kill test), and commits cost no fsync each.  Statements are
- * prepared once per connection, on first use, and always bound.
- * Migrations are the files db/migrations/NNN_*.sql, compiled into the
- * program (db/migrations.c, generated) and applied in order under
- * PRAGMA user_version, each in its own transaction.
+ * The statements are written once, in the SQL both databases speak
+ * (parameters ?1, ?2..., INSERT ... ON CONFLICT, RETURNING, CAST), and
+ * where they part (JSON functions, SQLite's bare columns in an aggregate)
+ * PostgreSQL has its own text in pg_sql[].  A connection is a db/conn.h
+ * driver's; statements are prepared once per connection, on first use, and
+ * always bound.  Each driver applies its own migrations (db/migrations/sqlite/,
+ * db/migrations/postgresql/) when the store opens.
  */
 #include "config.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
-#include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "conn.h"
 #include "store.h"
-
-/* db/migrations.c, made from the files of db/migrations by db/embed.sh */
-struct tq_migration {
-	const char *name;
-	const char *sql;
-};
-extern const struct tq_migration tq_migrations[];
-extern const unsigned tq_nmigrations;
 
 enum stmt {
 	S_USER_ADD, S_USER_BY_NAME, S_USER_BY_ID, S_USER_COUNT, S_EXT_FIND, S_EXT_ADD,
@@ -49,7 +36,6 @@ enum stmt {
 	S_EXERCISE_DEL, S_EXERCISE_SUBS, S_EXERCISES_FOR, S_EXERCISE_PUBLISH,
 	S_TOKENS_OF, S_TOKEN_DEL, S_USERS_ALL, S_USER_SET_PW, S_SESSIONS_OF_DEL, S_TEACHES_STUDENT, S_COURSE_SLUG,
 	S_USER_SET_ROLE, S_COURSES_ELSEWHERE, S_RESET_PUT, S_RESET_TAKE, S_RESETS_OF_DEL, S_ATTEMPTS, S_EXERCISE_META,
-	S_BEGIN, S_COMMIT, S_ROLLBACK,
 	S_COUNT
 };
 
@@ -72,16 +58,16 @@ enum stmt {
 
 static const char *const sql[S_COUNT] = {
 	[S_USER_ADD] = "INSERT INTO users (name, role, pw_hash, external, created, origin_course) "
-	               "VALUES (?1, ?2, ?3, 0, ?5, nullif(?4, 0))",
+	               "VALUES (?1, ?2, ?3, 0, ?5, nullif(?4, 0)) ON CONFLICT DO NOTHING RETURNING id",
 	[S_USER_BY_NAME] = "SELECT " USER_COLS " FROM users u WHERE u.name = ?1",
 	[S_USER_BY_ID] = "SELECT " USER_COLS " FROM users u WHERE u.id = ?1",
 	[S_USER_COUNT] = "SELECT count(*) FROM users",
 	/* an external student is found by its course and id, never by name: no local account can be it */
 	[S_EXT_FIND] = "SELECT id FROM users WHERE ext_course = ?1 AND ext_id = ?2",
 	[S_EXT_ADD] = "INSERT INTO users (name, role, external, created, ext_course, ext_id) "
-	              "VALUES (?3 || '/' || ?2, 'student', 1, ?4, ?1, ?2)",
+	              "VALUES (?3 || '/' || ?2, 'student', 1, ?4, ?1, ?2) RETURNING id",
 	[S_TOKEN_ADD] = "INSERT INTO tokens (token_hash, user_id, name, created, scope, limited, expires) "
-	                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, nullif(?7, 0))",
+	                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, nullif(?7, 0)) RETURNING id",
 	[S_TOKEN_USER] = "SELECT " USER_COLS ", t.id, t.scope, t.limited, coalesce(t.expires, 0) FROM tokens t "
 	                 "JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?1 AND (t.expires IS NULL OR t.expires > ?2)",
 	[S_TOKEN_GRANT] = "INSERT INTO token_grants (token_id, course_id, exercise_id) VALUES (?1, nullif(?2, 0), nullif(?3, 0))",
@@ -91,21 +77,22 @@ static const char *const sql[S_COUNT] = {
 	[S_SESSION_USER] = "SELECT " USER_COLS ", s.csrf FROM sessions s "
 	                   "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1 AND s.expires > ?2",
 	[S_SESSION_DEL] = "DELETE FROM sessions WHERE token_hash = ?1",
-	[S_TEACHER_ADD] = "INSERT OR IGNORE INTO teachers (course_id, user_id) VALUES (?1, ?2)",
+	[S_TEACHER_ADD] = "INSERT INTO teachers (course_id, user_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
 	[S_TEACHES] = "SELECT 1 FROM teachers WHERE course_id = ?1 AND user_id = ?2",
 	[S_CAPTURE_FIND] = "SELECT id FROM captures WHERE sha256 = ?1",
-	[S_CAPTURE_ADD] = "INSERT INTO captures (sha256, name, size, frames, data, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_CAPTURE_ADD] = "INSERT INTO captures (sha256, name, size, frames, data, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+	                 "RETURNING id",
 	[S_CAPTURE_GET] = "SELECT data, sha256 FROM captures WHERE id = ?1",
 	[S_EXERCISE_FIND] = "SELECT id FROM exercises WHERE slug = ?1",
 	[S_EXERCISE_ADD] = "INSERT INTO exercises (slug, course_id, doc, capture_id, keys, created, updated, keys_program) "
-	                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
+	                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7) RETURNING id",
 	/* ?8: 1 when the keys changed, a new key version */
 	[S_EXERCISE_UPDATE] = "UPDATE exercises SET course_id = ?2, doc = ?3, capture_id = ?4, keys = ?5, updated = ?6, "
-	                      "keys_program = ?7, key_version = key_version + ?8 WHERE slug = ?1",
+	                      "keys_program = ?7, key_version = key_version + ?8, revision = revision + 1 WHERE slug = ?1",
 	[S_EXERCISE_GET] = "SELECT id, course_id, capture_id, slug, doc, keys, published, updated, key_version, "
-	                   "coalesce(keys_program, '') FROM exercises WHERE slug = ?1",
+	                   "coalesce(keys_program, ''), revision FROM exercises WHERE slug = ?1",
 	[S_SUBMISSION_ADD] = "INSERT INTO submissions (exercise_id, user_id, answers, score, max, result, created, key_version) "
-	                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
 	[S_SUBMISSIONS_OF] = "SELECT s.id, u.name, s.answers, s.score, s.max, s.result, s.created, s.key_version, " REGRADES
 	                     " FROM submissions s JOIN users u ON u.id = s.user_id WHERE s.exercise_id = ?1 AND s.user_id = ?2 "
 	                     "ORDER BY s.id",
@@ -123,18 +110,18 @@ static const char *const sql[S_COUNT] = {
 	[S_LOGIN_COUNT] = "SELECT count(*), coalesce(max(at), 0) FROM logins WHERE who = ?1 AND at > ?2",
 	[S_LOGIN_PRUNE] = "DELETE FROM logins WHERE at < ?1",
 	[S_COURSE_ROW] = "SELECT id, slug, title, open FROM courses WHERE slug = ?1",
-	[S_COURSE_NEW] = "INSERT INTO courses (slug, title, open) VALUES (?1, ?2, ?3)",
+	[S_COURSE_NEW] = "INSERT INTO courses (slug, title, open) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING RETURNING id",
 	[S_COURSES_ALL] = COURSES " ORDER BY c.slug",
-	[S_COURSES_OF] = "SELECT * FROM (" COURSES ") WHERE open OR teaching OR enrolled ORDER BY slug",
-	[S_ENROL] = "INSERT OR IGNORE INTO enrolments (course_id, user_id) VALUES (?1, ?2)",
+	[S_COURSES_OF] = "SELECT * FROM (" COURSES ") c WHERE open <> 0 OR teaching OR enrolled ORDER BY slug",
+	[S_ENROL] = "INSERT INTO enrolments (course_id, user_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
 	[S_UNENROL] = "DELETE FROM enrolments WHERE course_id = ?1 AND user_id = ?2",
 	[S_STUDENTS] = "SELECT u.name, u.external AS external FROM enrolments n JOIN users u ON u.id = n.user_id "
 	               "WHERE n.course_id = ?1 ORDER BY u.name",
 	[S_TEACHERS] = "SELECT u.name, u.role FROM teachers t JOIN users u ON u.id = t.user_id WHERE t.course_id = ?1 ORDER BY u.name",
-	[S_CAN_SEE] = "SELECT c.open OR EXISTS (SELECT 1 FROM teachers t WHERE t.course_id = c.id AND t.user_id = ?2) "
+	[S_CAN_SEE] = "SELECT c.open <> 0 OR EXISTS (SELECT 1 FROM teachers t WHERE t.course_id = c.id AND t.user_id = ?2) "
 	              "OR EXISTS (SELECT 1 FROM enrolments n WHERE n.course_id = c.id AND n.user_id = ?2) FROM courses c WHERE c.id = ?1",
 	[S_CAPTURE_META] = "SELECT id, sha256, name, size, frames, created FROM captures WHERE sha256 = ?1",
-	[S_CAPTURE_OWN] = "INSERT OR IGNORE INTO capture_owners (capture_id, user_id) VALUES (?1, ?2)",
+	[S_CAPTURE_OWN] = "INSERT INTO capture_owners (capture_id, user_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
 	[S_CAPTURE_USABLE] = "SELECT EXISTS (SELECT 1 FROM capture_owners o WHERE o.capture_id = ?1 AND o.user_id = ?2) "
 	                     "OR EXISTS (SELECT 1 FROM exercises e JOIN teachers t ON t.course_id = e.course_id "
 	                     "WHERE e.capture_id = ?1 AND t.user_id = ?2)",
@@ -153,16 +140,17 @@ static const char *const sql[S_COUNT] = {
 	                    "LEFT JOIN (SELECT exercise_id, score, max, row_number() OVER (PARTITION BY exercise_id "
 	                    "ORDER BY score / max DESC, id) AS k FROM submissions WHERE user_id = ?1) b "
 	                    "ON b.exercise_id = e.id AND b.k = 1 "
-	                    "WHERE ?2 OR "
+	                    "WHERE ?2 <> 0 OR "
 	                    "EXISTS (SELECT 1 FROM teachers t WHERE t.course_id = c.id AND t.user_id = ?1) OR "
-	                    "(e.published AND (c.open OR EXISTS (SELECT 1 FROM enrolments n WHERE n.course_id = c.id AND n.user_id = ?1))) "
+	                    "(e.published <> 0 AND (c.open <> 0 OR EXISTS (SELECT 1 FROM enrolments n WHERE n.course_id = c.id AND n.user_id = ?1))) "
 	                    "ORDER BY e.slug",
-	[S_EXERCISE_PUBLISH] = "UPDATE exercises SET published = ?2 WHERE id = ?1",
+	[S_EXERCISE_PUBLISH] = "UPDATE exercises SET revision = revision + CASE WHEN published <> ?2 THEN 1 ELSE 0 END, "
+	                       "published = ?2 WHERE id = ?1",
 	/* a limited token's grants as JSON arrays of slugs (tq_store_tokens parses them) */
 	[S_TOKENS_OF] = "SELECT t.id, t.name, t.scope, t.expires, t.created, "
-	                "CASE WHEN t.limited THEN (SELECT json_group_array(c.slug) FROM token_grants g "
+	                "CASE WHEN t.limited <> 0 THEN (SELECT json_group_array(c.slug) FROM token_grants g "
 	                "JOIN courses c ON c.id = g.course_id WHERE g.token_id = t.id) END AS courses, "
-	                "CASE WHEN t.limited THEN (SELECT json_group_array(e.slug) FROM token_grants g "
+	                "CASE WHEN t.limited <> 0 THEN (SELECT json_group_array(e.slug) FROM token_grants g "
 	                "JOIN exercises e ON e.id = g.exercise_id WHERE g.token_id = t.id) END AS exercises "
 	                "FROM tokens t WHERE t.user_id = ?1 ORDER BY t.id",
 	[S_TOKEN_DEL] = "DELETE FROM tokens WHERE id = ?1 AND user_id = ?2",
@@ -176,22 +164,47 @@ static const char *const sql[S_COUNT] = {
 	[S_COURSES_ELSEWHERE] = "SELECT (SELECT count(*) FROM enrolments WHERE user_id = ?1 AND course_id <> ?2) + "
 	                        "(SELECT count(*) FROM teachers WHERE user_id = ?1 AND course_id <> ?2)",
 	/* one code per account: a new one replaces the old (user_id is UNIQUE) */
-	[S_RESET_PUT] = "INSERT OR REPLACE INTO resets (code_hash, user_id, made_by, expires) VALUES (?1, ?2, nullif(?3, 0), ?4)",
+	[S_RESET_PUT] = "INSERT INTO resets (code_hash, user_id, made_by, expires) VALUES (?1, ?2, nullif(?3, 0), ?4) "
+	                "ON CONFLICT (user_id) DO UPDATE SET code_hash = excluded.code_hash, made_by = excluded.made_by, "
+	                "expires = excluded.expires",
 	/* a code is used up by the first try, in time or not */
 	[S_RESET_TAKE] = "DELETE FROM resets WHERE code_hash = ?1 RETURNING user_id, expires",
 	[S_RESETS_OF_DEL] = "DELETE FROM resets WHERE user_id = ?1",
 	/* submissions_by_exercise (exercise_id, user_id, created) answers it */
-	[S_EXERCISE_META] = "SELECT id, course_id, published FROM exercises WHERE slug = ?1",
-	[S_ATTEMPTS] = "SELECT count(*), coalesce(sum(created > ?3), 0) FROM submissions WHERE exercise_id = ?1 AND user_id = ?2",
-	[S_BEGIN] = "BEGIN IMMEDIATE",
-	[S_COMMIT] = "COMMIT",
-	[S_ROLLBACK] = "ROLLBACK",
+	[S_EXERCISE_META] = "SELECT id, course_id, published, revision FROM exercises WHERE slug = ?1",
+	[S_ATTEMPTS] = "SELECT count(*), coalesce(sum(CASE WHEN created > ?3 THEN 1 ELSE 0 END), 0) FROM submissions WHERE exercise_id = ?1 AND user_id = ?2",
+};
+
+/* A submission's regrades (PostgreSQL): as REGRADES. */
+#define PG_REGRADES "(SELECT json_agg(json_build_object('by', coalesce(b.name, ''), 'at', g.at, " \
+	"'old_score', g.old_score, 'old_max', g.old_max, 'old_version', g.old_version, 'new_score', g.new_score, " \
+	"'new_max', g.new_max, 'new_version', g.new_version) ORDER BY g.id) FROM regrades g " \
+	"LEFT JOIN users b ON b.id = g.by_user WHERE g.submission_id = s.id)"
+
+/* PostgreSQL's text of the statements where its SQL is not SQLite's: JSON functions. */
+static const char *const pg_sql[S_COUNT] = {
+	[S_SUBMISSIONS_OF] = "SELECT s.id, u.name, s.answers, s.score, s.max, s.result, s.created, s.key_version, " PG_REGRADES
+	                     " FROM submissions s JOIN users u ON u.id = s.user_id WHERE s.exercise_id = ?1 AND s.user_id = ?2 "
+	                     "ORDER BY s.id",
+	[S_SUBMISSIONS_ALL] = "SELECT s.id, u.name, s.answers, s.score, s.max, s.result, s.created, s.key_version, " PG_REGRADES
+	                      " FROM submissions s JOIN users u ON u.id = s.user_id WHERE s.exercise_id = ?1 ORDER BY s.id",
+	[S_KEY_ANSWERED] = "SELECT count(*) FROM submissions s WHERE s.exercise_id = ?1 AND "
+	                   "jsonb_typeof(s.answers::jsonb) = 'object' AND jsonb_exists(s.answers::jsonb, ?2)",
+	[S_TOKENS_OF] = "SELECT t.id, t.name, t.scope, t.expires, t.created, "
+	                "CASE WHEN t.limited <> 0 THEN (SELECT coalesce(json_agg(c.slug), '[]')::text FROM token_grants g "
+	                "JOIN courses c ON c.id = g.course_id WHERE g.token_id = t.id) END AS courses, "
+	                "CASE WHEN t.limited <> 0 THEN (SELECT coalesce(json_agg(e.slug), '[]')::text FROM token_grants g "
+	                "JOIN exercises e ON e.id = g.exercise_id WHERE g.token_id = t.id) END AS exercises "
+	                "FROM tokens t WHERE t.user_id = ?1 ORDER BY t.id",
 };
 
 struct tq_store {
-	sqlite3 *db;
-	sqlite3_stmt *st[S_COUNT];
+	const struct db_driver *d;
+	struct db *db;
+	const char *const *dialect;  /* the driver's own statements, where they differ; NULL */
+	struct dbq *st[S_COUNT];
 	int writing;                 /* holds write_lock: in a transaction it began */
+	int64_t changes;             /* the rows the last statement run changed */
 	char err[512];
 };
 
@@ -200,7 +213,9 @@ struct tq_store {
  * a writer that finds the database locked would sleep in SQLite's busy
  * handler (1, 2, 5, 10... ms at a time) and wake late, where one waiting on
  * this mutex wakes as soon as it is free.  The busy timeout remains for
- * other processes (the command line) writing at the same time.
+ * other processes (the command line) writing at the same time.  PostgreSQL
+ * needs no turns (serial_writes 0): its writers wait on rows and on the lock
+ * of tq_store_begin.
  */
 static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -209,46 +224,86 @@ static int end_credentials(struct tq_store *s, int64_t id, int reset);
 static int
 fail(struct tq_store *s, const char *what)
 {
-	snprintf(s->err, sizeof(s->err), "%s: %s", what, sqlite3_errmsg(s->db));
+	snprintf(s->err, sizeof(s->err), "%s: %s", what, s->d->error(s->db));
 	return TQ_STORE_ERROR;
 }
 
 /* The statement k, prepared on first use and reset for a new run. */
-static sqlite3_stmt *
+static struct dbq *
 stmt(struct tq_store *s, enum stmt k)
 {
-	if (!s->st[k] && sqlite3_prepare_v3(s->db, sql[k], -1, SQLITE_PREPARE_PERSISTENT, &s->st[k], NULL) != SQLITE_OK) {
-		fail(s, "prepare");
-		return NULL;
+	if (!s->st[k]) {
+		const char *text = s->dialect && s->dialect[k] ? s->dialect[k] : sql[k];
+		if (!(s->st[k] = s->d->prepare(s->db, text))) {
+			fail(s, "prepare");
+			return NULL;
+		}
 	}
-	sqlite3_reset(s->st[k]);
-	sqlite3_clear_bindings(s->st[k]);
+	db_reset(s->st[k]);
 	return s->st[k];
 }
 
+/* Runs q to its end; TQ_STORE_EXISTS when a constraint refused it. */
 static int
-step_done(struct tq_store *s, sqlite3_stmt *q, const char *what)
+step_done(struct tq_store *s, struct dbq *q, const char *what)
 {
-	int rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+	int rc = db_step(q);
+	while (rc == DB_ROW)
+		rc = db_step(q);
+	s->changes = rc == DB_DONE ? db_changes(q) : 0;
+	db_reset(q);
+	if (rc == DB_DONE)
 		return 0;
-	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+	if (rc == DB_CONSTRAINT)
 		return TQ_STORE_EXISTS;
 	return fail(s, what);
 }
 
+/* Takes the process's turn to write, outside a transaction (SQLite); 1 when taken. */
+static int
+take_turn(struct tq_store *s, struct dbq *q)
+{
+	if (!s->d->serial_writes || s->writing || s->d->readonly(q))
+		return 0;
+	pthread_mutex_lock(&write_lock);
+	return 1;
+}
+
 /* Runs a statement that returns no rows; a write outside a transaction takes its turn. */
 static int
-run(struct tq_store *s, sqlite3_stmt *q, const char *what)
+run(struct tq_store *s, struct dbq *q, const char *what)
 {
-	int turn = !s->writing && !sqlite3_stmt_readonly(q);
-	if (turn)
-		pthread_mutex_lock(&write_lock);
+	int turn = take_turn(s, q);
 	int rc = step_done(s, q, what);
 	if (turn)
 		pthread_mutex_unlock(&write_lock);
 	return rc;
+}
+
+/*
+ * Runs an INSERT ... RETURNING id: *id is the new row's.  TQ_STORE_EXISTS
+ * when it inserted nothing (ON CONFLICT DO NOTHING) or a constraint refused it.
+ */
+static int
+insert(struct tq_store *s, struct dbq *q, int64_t *id, const char *what)
+{
+	int turn = take_turn(s, q);
+	int rc = db_step(q), got = rc == DB_ROW;
+	int64_t v = got ? db_int(q, 0) : 0;
+	while (rc == DB_ROW)
+		rc = db_step(q);
+	if (rc == DB_ERROR || rc == DB_CONSTRAINT)
+		fail(s, what);
+	db_reset(q);
+	if (turn)
+		pthread_mutex_unlock(&write_lock);
+	if (rc == DB_ERROR)
+		return TQ_STORE_ERROR;
+	if (rc == DB_CONSTRAINT || !got)
+		return TQ_STORE_EXISTS;
+	if (id)
+		*id = v;
+	return 0;
 }
 
 static int64_t
@@ -257,62 +312,14 @@ now(void)
 	return (int64_t)time(NULL);
 }
 
-static int
-exec(struct tq_store *s, const char *q)
-{
-	char *msg = NULL;
-	if (sqlite3_exec(s->db, q, NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(s->err, sizeof(s->err), "%s", msg ? msg : sqlite3_errmsg(s->db));
-		sqlite3_free(msg);
-		return TQ_STORE_ERROR;
-	}
-	return 0;
-}
-
 int
 tq_store_version(struct tq_store *s)
 {
-	sqlite3_stmt *q;
-	int v = -1;
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &q, NULL) == SQLITE_OK) {
-		if (sqlite3_step(q) == SQLITE_ROW)
-			v = sqlite3_column_int(q, 0);
-		sqlite3_finalize(q);
-	}
-	return v;
-}
-
-static int
-migrate(struct tq_store *s)
-{
-	for (;;) {
-		if (exec(s, "BEGIN IMMEDIATE"))
-			return TQ_STORE_ERROR;
-		int v = tq_store_version(s);
-		if (v < 0 || (unsigned)v > tq_nmigrations) {
-			exec(s, "ROLLBACK");
-			snprintf(s->err, sizeof(s->err), "the database is at schema version %d, newer than this program knows (%u)",
-			    v, tq_nmigrations);
-			return TQ_STORE_ERROR;
-		}
-		if ((unsigned)v == tq_nmigrations) {
-			exec(s, "COMMIT");
-			return 0;
-		}
-		char setv[64];
-		snprintf(setv, sizeof(setv), "PRAGMA user_version = %d", v + 1);
-		if (exec(s, tq_migrations[v].sql) || exec(s, setv) || exec(s, "COMMIT")) {
-			char keep[400];
-			snprintf(keep, sizeof(keep), "%.380s", s->err);
-			exec(s, "ROLLBACK");
-			snprintf(s->err, sizeof(s->err), "migration %.60s: %s", tq_migrations[v].name, keep);
-			return TQ_STORE_ERROR;
-		}
-	}
+	return s->d->version(s->db);
 }
 
 int
-tq_store_open(const char *path, struct tq_store **out, char *err, size_t errlen)
+tq_store_open(const char *where, struct tq_store **out, char *err, size_t errlen)
 {
 	*out = NULL;
 	struct tq_store *s = calloc(1, sizeof(*s));
@@ -320,16 +327,16 @@ tq_store_open(const char *path, struct tq_store **out, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return TQ_STORE_ERROR;
 	}
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
-		tq_store_close(s);
+	s->d = db_driver_for(where);
+	if (s->d == &db_postgresql)
+		s->dialect = pg_sql;
+	if (s->d->open(where, &s->db, err, errlen) != 0) {
+		free(s);
 		return TQ_STORE_ERROR;
 	}
-	sqlite3_busy_timeout(s->db, 5000);
-	sqlite3_extended_result_codes(s->db, 1);
-	if (exec(s, "PRAGMA journal_mode = WAL") || exec(s, "PRAGMA synchronous = NORMAL") ||
-	    exec(s, "PRAGMA foreign_keys = ON") || migrate(s)) {
-		snprintf(err, errlen, "%s: %s", path, s->err);
+	if (s->d->migrate(s->db) != 0) {
+		/* a URI's password, if one was written in it, is not repeated */
+		snprintf(err, errlen, "%s: %s", s->d == &db_sqlite ? where : "PostgreSQL", s->d->error(s->db));
 		tq_store_close(s);
 		return TQ_STORE_ERROR;
 	}
@@ -337,73 +344,73 @@ tq_store_open(const char *path, struct tq_store **out, char *err, size_t errlen)
 	return 0;
 }
 
-/* fsync of a file or folder by name; 0 or -1. */
-static int
-sync_path(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	int rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
 int
 tq_store_backup(struct tq_store *s, const char *path, char *err, size_t errlen)
 {
-	struct stat sb;
-	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-		snprintf(err, errlen, "%s is not a file", path);
-		return -1;
+	return s->d->backup(s->db, path, err, errlen);
+}
+
+const char *
+tq_store_kind(const struct tq_store *s)
+{
+	return s->d->name;
+}
+
+int
+tq_store_is_file(const char *where)
+{
+	return db_driver_for(where) == &db_sqlite;
+}
+
+/* Appends k bytes of p to out (len bytes, *n used), as many as fit. */
+static void
+put(char *out, size_t len, size_t *n, const char *p, size_t k)
+{
+	while (k-- && *n + 1 < len)
+		out[(*n)++] = *p++;
+	out[*n] = '\0';
+}
+
+void
+tq_store_describe(const char *where, char *out, size_t len)
+{
+	size_t n = 0;
+	if (!len)
+		return;
+	out[0] = '\0';
+	if (tq_store_is_file(where)) {
+		put(out, len, &n, where, strlen(where));
+		return;
 	}
-	char tmp[4200], dir[4200];
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid()) >= (int)sizeof(tmp)) {
-		snprintf(err, errlen, "the backup's name is too long");
-		return -1;
+	/* user:PASSWORD@ in the authority: after "//", before the first '/' or '?' */
+	const char *auth = strstr(where, "//") + 2, *at = NULL;
+	size_t alen = strcspn(auth, "/?");
+	for (size_t i = 0; i < alen; i++)
+		if (auth[i] == '@')
+			at = auth + i;
+	const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL, *p = where;
+	if (colon) {
+		put(out, len, &n, where, (size_t)(colon - where));
+		put(out, len, &n, ":***", 4);
+		p = at;
 	}
-	unlink(tmp);
-	sqlite3 *dst = NULL;
-	int rc = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-	if (rc == SQLITE_OK) {
-		/* every page in one step, under one read transaction: a snapshot, while writers go on (WAL) */
-		sqlite3_backup *b = sqlite3_backup_init(dst, "main", s->db, "main");
-		if (b) {
-			do {
-				rc = sqlite3_backup_step(b, -1);
-				if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-					sqlite3_sleep(20);
-			} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
-			sqlite3_backup_finish(b);
+	/* and password=PASSWORD among the parameters */
+	const char *query = strchr(p, '?');
+	if (!query) {
+		put(out, len, &n, p, strlen(p));
+		return;
+	}
+	put(out, len, &n, p, (size_t)(query - p));
+	for (const char *q = query; *q;) {
+		size_t k = 1 + strcspn(q + 1, "&");
+		if (!strncmp(q + 1, "password=", 9)) {
+			put(out, len, &n, q, 10);
+			put(out, len, &n, "***", 3);
+		} else {
+			put(out, len, &n, q, k);
 		}
-		rc = sqlite3_errcode(dst);
+		q += k;
 	}
-	if (rc == SQLITE_OK || rc == SQLITE_DONE) {
-		/* the copy read back whole before it takes the name */
-		sqlite3_stmt *q = NULL;
-		rc = sqlite3_prepare_v2(dst, "PRAGMA quick_check", -1, &q, NULL);
-		if (rc == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(q, 0), "ok"))
-			rc = SQLITE_OK;
-		else if (rc == SQLITE_OK)
-			rc = SQLITE_CORRUPT;
-		sqlite3_finalize(q);
-	}
-	if (rc != SQLITE_OK)
-		snprintf(err, errlen, "%s: %s", tmp, dst ? sqlite3_errmsg(dst) : sqlite3_errstr(rc));
-	sqlite3_close(dst);
-	snprintf(dir, sizeof(dir), "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (slash)
-		slash[slash == dir] = '\0';
-	else
-		snprintf(dir, sizeof(dir), ".");
-	if (rc == SQLITE_OK && (sync_path(tmp) != 0 || rename(tmp, path) != 0 || sync_path(dir) != 0)) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		rc = SQLITE_IOERR;
-	}
-	if (rc != SQLITE_OK)
-		unlink(tmp);
-	return rc == SQLITE_OK ? 0 : -1;
 }
 
 void
@@ -411,10 +418,12 @@ tq_store_close(struct tq_store *s)
 {
 	if (!s)
 		return;
-	tq_store_rollback(s);
+	if (s->db)
+		tq_store_rollback(s);
 	for (int k = 0; k < S_COUNT; k++)
-		sqlite3_finalize(s->st[k]);
-	sqlite3_close(s->db);
+		db_finalize(s->st[k]);
+	if (s->db)
+		s->d->close(s->db);
 	free(s);
 }
 
@@ -427,14 +436,7 @@ tq_store_error(const struct tq_store *s)
 int
 tq_store_integrity(struct tq_store *s)
 {
-	sqlite3_stmt *q;
-	int ok = 0;
-	if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &q, NULL) != SQLITE_OK)
-		return fail(s, "integrity_check");
-	if (sqlite3_step(q) == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(q, 0), "ok"))
-		ok = 1;
-	sqlite3_finalize(q);
-	return ok ? 0 : TQ_STORE_ERROR;
+	return s->d->integrity(s->db) == 0 ? 0 : fail(s, "integrity check");
 }
 
 static void
@@ -442,32 +444,30 @@ end_turn(struct tq_store *s)
 {
 	if (s->writing) {
 		s->writing = 0;
-		pthread_mutex_unlock(&write_lock);
+		if (s->d->serial_writes)
+			pthread_mutex_unlock(&write_lock);
 	}
 }
 
 int
 tq_store_begin(struct tq_store *s)
 {
-	sqlite3_stmt *q = stmt(s, S_BEGIN);
-	if (!q)
-		return TQ_STORE_ERROR;
 	if (!s->writing) {
-		pthread_mutex_lock(&write_lock);
+		if (s->d->serial_writes)
+			pthread_mutex_lock(&write_lock);
 		s->writing = 1;
 	}
-	int rc = step_done(s, q, "begin");
-	if (rc)
-		end_turn(s);
-	return rc;
+	if (s->d->begin(s->db) == 0)
+		return 0;
+	end_turn(s);
+	return fail(s, "begin");
 }
 
 int
 tq_store_commit(struct tq_store *s)
 {
-	sqlite3_stmt *q = stmt(s, S_COMMIT);
-	int rc = q ? step_done(s, q, "commit") : TQ_STORE_ERROR;
-	if (sqlite3_get_autocommit(s->db))
+	int rc = s->d->commit(s->db) == 0 ? 0 : fail(s, "commit");
+	if (!s->d->in_transaction(s->db))
 		end_turn(s);             /* committed; a failed commit is rolled back by the caller */
 	return rc;
 }
@@ -475,55 +475,49 @@ tq_store_commit(struct tq_store *s)
 void
 tq_store_rollback(struct tq_store *s)
 {
-	if (!sqlite3_get_autocommit(s->db)) {
-		sqlite3_stmt *q = stmt(s, S_ROLLBACK);
-		if (q)
-			step_done(s, q, "rollback");
-	}
+	s->d->rollback(s->db);
 	end_turn(s);
 }
 
 int
 tq_store_checkpoint(struct tq_store *s, int truncate)
 {
-	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE,
-	    NULL, NULL);
-	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : fail(s, "checkpoint");
+	return s->d->checkpoint(s->db, truncate) == 0 ? 0 : fail(s, "checkpoint");
 }
 
 void
 tq_store_no_autocheckpoint(struct tq_store *s)
 {
-	sqlite3_wal_autocheckpoint(s->db, 0);
+	s->d->no_autocheckpoint(s->db);
 }
 
 /* ------------------------------------------------------------------ users */
 
 static void
-copy_text(char *dst, size_t len, const unsigned char *src)
+copy_text(char *dst, size_t len, const char *src)
 {
-	snprintf(dst, len, "%s", src ? (const char *)src : "");
+	snprintf(dst, len, "%s", src ? src : "");
 }
 
 static int
-read_user(struct tq_store *s, sqlite3_stmt *q, struct tq_user *u, const char *what)
+read_user(struct tq_store *s, struct dbq *q, struct tq_user *u, const char *what)
 {
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(q);
+	int rc = db_step(q);
+	if (rc == DB_DONE) {
+		db_reset(q);
 		return TQ_STORE_NOTFOUND;
 	}
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(q);
+	if (rc != DB_ROW) {
+		db_reset(q);
 		return fail(s, what);
 	}
-	u->id = sqlite3_column_int64(q, 0);
-	copy_text(u->name, sizeof(u->name), sqlite3_column_text(q, 1));
-	copy_text(u->role, sizeof(u->role), sqlite3_column_text(q, 2));
-	copy_text(u->pw_hash, sizeof(u->pw_hash), sqlite3_column_text(q, 3));
-	u->external = sqlite3_column_int(q, 4);
-	u->origin_course = sqlite3_column_int64(q, 5);
-	u->ext_course = sqlite3_column_int64(q, 6);
+	u->id = db_int(q, 0);
+	copy_text(u->name, sizeof(u->name), db_text(q, 1));
+	copy_text(u->role, sizeof(u->role), db_text(q, 2));
+	copy_text(u->pw_hash, sizeof(u->pw_hash), db_text(q, 3));
+	u->external = db_int(q, 4);
+	u->origin_course = db_int(q, 5);
+	u->ext_course = db_int(q, 6);
 	return 0;
 }
 
@@ -531,83 +525,77 @@ int
 tq_store_user_add(struct tq_store *s, const char *name, const char *role, const char *pw_hash, int64_t origin_course,
     int64_t *id)
 {
-	sqlite3_stmt *q = stmt(s, S_USER_ADD);
+	struct dbq *q = stmt(s, S_USER_ADD);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(q, 2, role, -1, SQLITE_STATIC);
+	db_bind_text(q, 1, name);
+	db_bind_text(q, 2, role);
 	if (pw_hash)
-		sqlite3_bind_text(q, 3, pw_hash, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(q, 4, origin_course);
-	sqlite3_bind_int64(q, 5, now());
-	int rc = run(s, q, "add user");
-	if (rc == 0 && id)
-		*id = sqlite3_last_insert_rowid(s->db);
-	return rc;
+		db_bind_text(q, 3, pw_hash);
+	db_bind_int(q, 4, origin_course);
+	db_bind_int(q, 5, now());
+	return insert(s, q, id, "add user");
 }
 
 int
 tq_store_external_user(struct tq_store *s, int64_t course_id, const char *course_slug, const char *ext_id, int64_t *id)
 {
-	sqlite3_stmt *q = stmt(s, S_EXT_FIND);
+	struct dbq *q = stmt(s, S_EXT_FIND);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_int64(q, 1, course_id);
-	sqlite3_bind_text(q, 2, ext_id, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
-	if (rc == SQLITE_ROW)
+	db_bind_int(q, 1, course_id);
+	db_bind_text(q, 2, ext_id);
+	int rc = db_step(q);
+	if (rc == DB_ROW)
+		*id = db_int(q, 0);
+	db_reset(q);
+	if (rc == DB_ROW)
 		return 0;
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		return fail(s, "find external student");
 	if (!(q = stmt(s, S_EXT_ADD)))
 		return TQ_STORE_ERROR;
-	sqlite3_bind_int64(q, 1, course_id);
-	sqlite3_bind_text(q, 2, ext_id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(q, 3, course_slug, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(q, 4, now());
-	rc = run(s, q, "add external student");
-	if (rc == 0)
-		*id = sqlite3_last_insert_rowid(s->db);
-	return rc;
+	db_bind_int(q, 1, course_id);
+	db_bind_text(q, 2, ext_id);
+	db_bind_text(q, 3, course_slug);
+	db_bind_int(q, 4, now());
+	return insert(s, q, id, "add external student");
 }
 
 int
 tq_store_user_by_name(struct tq_store *s, const char *name, struct tq_user *out)
 {
-	sqlite3_stmt *q = stmt(s, S_USER_BY_NAME);
+	struct dbq *q = stmt(s, S_USER_BY_NAME);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_text(q, 1, name, -1, SQLITE_TRANSIENT);
+	db_bind_text(q, 1, name);
 	int rc = read_user(s, q, out, "find user");
-	sqlite3_reset(q);
+	db_reset(q);
 	return rc;
 }
 
 int
 tq_store_user_by_id(struct tq_store *s, int64_t id, struct tq_user *out)
 {
-	sqlite3_stmt *q = stmt(s, S_USER_BY_ID);
+	struct dbq *q = stmt(s, S_USER_BY_ID);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_int64(q, 1, id);
+	db_bind_int(q, 1, id);
 	int rc = read_user(s, q, out, "find user");
-	sqlite3_reset(q);
+	db_reset(q);
 	return rc;
 }
 
 static int
 count(struct tq_store *s, enum stmt k, int64_t *n)
 {
-	sqlite3_stmt *q = stmt(s, k);
+	struct dbq *q = stmt(s, k);
 	if (!q)
 		return TQ_STORE_ERROR;
-	int rc = sqlite3_step(q);
-	*n = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW ? 0 : fail(s, "count");
+	int rc = db_step(q);
+	*n = rc == DB_ROW ? db_int(q, 0) : 0;
+	db_reset(q);
+	return rc == DB_ROW ? 0 : fail(s, "count");
 }
 
 int
@@ -638,103 +626,100 @@ int
 tq_store_token_add(struct tq_store *s, int64_t user_id, const uint8_t hash[32], const char *name, int scope, int limited,
     int64_t expires, int64_t *id)
 {
-	sqlite3_stmt *q = stmt(s, S_TOKEN_ADD);
+	struct dbq *q = stmt(s, S_TOKEN_ADD);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_blob(q, 1, hash, 32, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(q, 2, user_id);
-	sqlite3_bind_text(q, 3, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(q, 4, now());
-	sqlite3_bind_text(q, 5, tq_scope_name(scope), -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, 6, limited);
-	sqlite3_bind_int64(q, 7, expires);
-	int rc = run(s, q, "add token");
-	if (rc == 0 && id)
-		*id = sqlite3_last_insert_rowid(s->db);
-	return rc;
+	db_bind_blob(q, 1, hash, 32);
+	db_bind_int(q, 2, user_id);
+	db_bind_text(q, 3, name);
+	db_bind_int(q, 4, now());
+	db_bind_text(q, 5, tq_scope_name(scope));
+	db_bind_int(q, 6, limited);
+	db_bind_int(q, 7, expires);
+	return insert(s, q, id, "add token");
 }
 
 int
 tq_store_token_grant(struct tq_store *s, int64_t token_id, int64_t course_id, int64_t exercise_id)
 {
-	sqlite3_stmt *q = stmt(s, S_TOKEN_GRANT);
+	struct dbq *q = stmt(s, S_TOKEN_GRANT);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_int64(q, 1, token_id);
-	sqlite3_bind_int64(q, 2, course_id);
-	sqlite3_bind_int64(q, 3, exercise_id);
+	db_bind_int(q, 1, token_id);
+	db_bind_int(q, 2, course_id);
+	db_bind_int(q, 3, exercise_id);
 	return run(s, q, "grant token");
 }
 
 int
 tq_store_token_user(struct tq_store *s, const uint8_t hash[32], int64_t t, struct tq_user *out, struct tq_token *tok)
 {
-	sqlite3_stmt *q = stmt(s, S_TOKEN_USER);
+	struct dbq *q = stmt(s, S_TOKEN_USER);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_blob(q, 1, hash, 32, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(q, 2, t);
+	db_bind_blob(q, 1, hash, 32);
+	db_bind_int(q, 2, t);
 	int rc = read_user(s, q, out, "find token");
 	if (rc == 0) {
-		tok->id = sqlite3_column_int64(q, USER_NCOLS);
-		tok->scope = tq_scope_parse((const char *)sqlite3_column_text(q, USER_NCOLS + 1));
-		tok->limited = sqlite3_column_int(q, USER_NCOLS + 2);
-		tok->expires = sqlite3_column_int64(q, USER_NCOLS + 3);
+		tok->id = db_int(q, USER_NCOLS);
+		tok->scope = tq_scope_parse(db_text(q, USER_NCOLS + 1));
+		tok->limited = db_int(q, USER_NCOLS + 2);
+		tok->expires = db_int(q, USER_NCOLS + 3);
 	}
-	sqlite3_reset(q);
+	db_reset(q);
 	return rc;
 }
 
 int
 tq_store_token_granted(struct tq_store *s, int64_t token_id, int64_t course_id, int64_t exercise_id)
 {
-	sqlite3_stmt *q = stmt(s, S_TOKEN_GRANTED);
+	struct dbq *q = stmt(s, S_TOKEN_GRANTED);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_int64(q, 1, token_id);
-	sqlite3_bind_int64(q, 2, course_id);
-	sqlite3_bind_int64(q, 3, exercise_id);
-	int rc = sqlite3_step(q);
-	int v = rc == SQLITE_ROW && sqlite3_column_int(q, 0);
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW ? v : fail(s, "token granted");
+	db_bind_int(q, 1, token_id);
+	db_bind_int(q, 2, course_id);
+	db_bind_int(q, 3, exercise_id);
+	int rc = db_step(q);
+	int v = rc == DB_ROW && db_int(q, 0);
+	db_reset(q);
+	return rc == DB_ROW ? v : fail(s, "token granted");
 }
 
 int
 tq_store_session_add(struct tq_store *s, const uint8_t hash[32], int64_t user_id, const char *csrf, int64_t expires)
 {
-	sqlite3_stmt *q = stmt(s, S_SESSION_ADD);
+	struct dbq *q = stmt(s, S_SESSION_ADD);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_blob(q, 1, hash, 32, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(q, 2, user_id);
-	sqlite3_bind_text(q, 3, csrf, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(q, 4, expires);
+	db_bind_blob(q, 1, hash, 32);
+	db_bind_int(q, 2, user_id);
+	db_bind_text(q, 3, csrf);
+	db_bind_int(q, 4, expires);
 	return run(s, q, "add session");
 }
 
 int
 tq_store_session_user(struct tq_store *s, const uint8_t hash[32], int64_t t, struct tq_user *out, char *csrf, size_t csrflen)
 {
-	sqlite3_stmt *q = stmt(s, S_SESSION_USER);
+	struct dbq *q = stmt(s, S_SESSION_USER);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_blob(q, 1, hash, 32, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(q, 2, t);
+	db_bind_blob(q, 1, hash, 32);
+	db_bind_int(q, 2, t);
 	int rc = read_user(s, q, out, "find session");
 	if (rc == 0)
-		copy_text(csrf, csrflen, sqlite3_column_text(q, USER_NCOLS));
-	sqlite3_reset(q);
+		copy_text(csrf, csrflen, db_text(q, USER_NCOLS));
+	db_reset(q);
 	return rc;
 }
 
 int
 tq_store_session_delete(struct tq_store *s, const uint8_t hash[32])
 {
-	sqlite3_stmt *q = stmt(s, S_SESSION_DEL);
+	struct dbq *q = stmt(s, S_SESSION_DEL);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_blob(q, 1, hash, 32, SQLITE_TRANSIENT);
+	db_bind_blob(q, 1, hash, 32);
 	return run(s, q, "delete session");
 }
 
@@ -743,39 +728,39 @@ tq_store_session_delete(struct tq_store *s, const uint8_t hash[32])
 static int
 find_id(struct tq_store *s, enum stmt k, const char *key, int64_t *id)
 {
-	sqlite3_stmt *q = stmt(s, k);
+	struct dbq *q = stmt(s, k);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? TQ_STORE_NOTFOUND : fail(s, "find");
+	db_bind_text(q, 1, key);
+	int rc = db_step(q);
+	if (rc == DB_ROW)
+		*id = db_int(q, 0);
+	db_reset(q);
+	return rc == DB_ROW ? 0 : rc == DB_DONE ? TQ_STORE_NOTFOUND : fail(s, "find");
 }
 
 int
 tq_store_teacher_add(struct tq_store *s, int64_t course_id, int64_t user_id)
 {
-	sqlite3_stmt *q = stmt(s, S_TEACHER_ADD);
+	struct dbq *q = stmt(s, S_TEACHER_ADD);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_int64(q, 1, course_id);
-	sqlite3_bind_int64(q, 2, user_id);
+	db_bind_int(q, 1, course_id);
+	db_bind_int(q, 2, user_id);
 	return run(s, q, "add teacher");
 }
 
 int
 tq_store_teaches(struct tq_store *s, int64_t course_id, int64_t user_id)
 {
-	sqlite3_stmt *q = stmt(s, S_TEACHES);
+	struct dbq *q = stmt(s, S_TEACHES);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_int64(q, 1, course_id);
-	sqlite3_bind_int64(q, 2, user_id);
-	int rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : fail(s, "teaches");
+	db_bind_int(q, 1, course_id);
+	db_bind_int(q, 2, user_id);
+	int rc = db_step(q);
+	db_reset(q);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : fail(s, "teaches");
 }
 
 /* ------------------------------------------------------------------ captures */
@@ -787,41 +772,39 @@ tq_store_capture_put(struct tq_store *s, const char *sha256hex, const char *name
 	int rc = find_id(s, S_CAPTURE_FIND, sha256hex, id);
 	if (rc != TQ_STORE_NOTFOUND)
 		return rc;
-	sqlite3_stmt *q = stmt(s, S_CAPTURE_ADD);
+	struct dbq *q = stmt(s, S_CAPTURE_ADD);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_text(q, 1, sha256hex, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(q, 2, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(q, 3, (sqlite3_int64)size);
-	sqlite3_bind_int64(q, 4, frames);
-	sqlite3_bind_blob64(q, 5, data, size, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 6, now());
-	rc = run(s, q, "add capture");
-	if (rc == 0)
-		*id = sqlite3_last_insert_rowid(s->db);
-	return rc;
+	db_bind_text(q, 1, sha256hex);
+	db_bind_text(q, 2, name);
+	db_bind_int(q, 3, (int64_t)size);
+	db_bind_int(q, 4, frames);
+	db_bind_blob(q, 5, data, size);
+	db_bind_int(q, 6, now());
+	return insert(s, q, id, "add capture");
 }
 
 int
 tq_store_capture_get(struct tq_store *s, int64_t id, void **data, size_t *size, char *sha256hex)
 {
-	sqlite3_stmt *q = stmt(s, S_CAPTURE_GET);
+	struct dbq *q = stmt(s, S_CAPTURE_GET);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_int64(q, 1, id);
-	int rc = sqlite3_step(q);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(q);
-		return rc == SQLITE_DONE ? TQ_STORE_NOTFOUND : fail(s, "get capture");
+	db_bind_int(q, 1, id);
+	int rc = db_step(q);
+	if (rc != DB_ROW) {
+		db_reset(q);
+		return rc == DB_DONE ? TQ_STORE_NOTFOUND : fail(s, "get capture");
 	}
-	size_t n = (size_t)sqlite3_column_bytes(q, 0);
+	size_t n;
+	const void *blob = db_blob(q, 0, &n);
 	*data = malloc(n ? n : 1);
-	if (*data)
-		memcpy(*data, sqlite3_column_blob(q, 0), n);
+	if (*data && n)
+		memcpy(*data, blob, n);
 	*size = n;
 	if (sha256hex)
-		copy_text(sha256hex, 65, sqlite3_column_text(q, 1));
-	sqlite3_reset(q);
+		copy_text(sha256hex, 65, db_text(q, 1));
+	db_reset(q);
 	if (!*data) {
 		snprintf(s->err, sizeof(s->err), "out of memory");
 		return TQ_STORE_ERROR;
@@ -839,42 +822,41 @@ tq_store_exercise_put(struct tq_store *s, const char *slug, int64_t course_id, c
 	int rc = find_id(s, S_EXERCISE_FIND, slug, &found);
 	if (rc != 0 && rc != TQ_STORE_NOTFOUND)
 		return rc;
-	sqlite3_stmt *q = stmt(s, rc == 0 ? S_EXERCISE_UPDATE : S_EXERCISE_ADD);
+	struct dbq *q = stmt(s, rc == 0 ? S_EXERCISE_UPDATE : S_EXERCISE_ADD);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_text(q, 1, slug, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(q, 2, course_id);
-	sqlite3_bind_text(q, 3, doc, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(q, 4, capture_id);
-	sqlite3_bind_text(q, 5, keys, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(q, 6, now());
-	sqlite3_bind_text(q, 7, program, -1, SQLITE_TRANSIENT);
+	db_bind_text(q, 1, slug);
+	db_bind_int(q, 2, course_id);
+	db_bind_text(q, 3, doc);
+	db_bind_int(q, 4, capture_id);
+	db_bind_text(q, 5, keys);
+	db_bind_int(q, 6, now());
+	db_bind_text(q, 7, program);
 	if (rc == 0)
-		sqlite3_bind_int(q, 8, new_keys != 0);
-	int was = rc;
-	rc = run(s, q, "save exercise");
+		db_bind_int(q, 8, new_keys != 0);
+	rc = rc == 0 ? run(s, q, "save exercise") : insert(s, q, &found, "save exercise");
 	if (rc == 0 && id)
-		*id = was == 0 ? found : sqlite3_last_insert_rowid(s->db);
+		*id = found;
 	if (rc == 0 && published >= 0 && (q = stmt(s, S_EXERCISE_PUBLISH))) {
-		sqlite3_bind_int64(q, 1, was == 0 ? found : sqlite3_last_insert_rowid(s->db));
-		sqlite3_bind_int(q, 2, published);
+		db_bind_int(q, 1, found);
+		db_bind_int(q, 2, published);
 		rc = run(s, q, "publish exercise");
 	}
 	return rc;
 }
 
 static int
-read_exercise(sqlite3_stmt *q, struct tq_exrow *r)
+read_exercise(struct dbq *q, struct tq_exrow *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->id = sqlite3_column_int64(q, 0);
-	r->course_id = sqlite3_column_int64(q, 1);
-	r->capture_id = sqlite3_column_int64(q, 2);
-	copy_text(r->slug, sizeof(r->slug), sqlite3_column_text(q, 3));
-	r->doc = strdup(sqlite3_column_text(q, 4) ? (const char *)sqlite3_column_text(q, 4) : "{}");
-	r->keys = strdup(sqlite3_column_text(q, 5) ? (const char *)sqlite3_column_text(q, 5) : "{}");
-	r->published = sqlite3_column_int(q, 6);
-	r->updated = sqlite3_column_int64(q, 7);
+	r->id = db_int(q, 0);
+	r->course_id = db_int(q, 1);
+	r->capture_id = db_int(q, 2);
+	copy_text(r->slug, sizeof(r->slug), db_text(q, 3));
+	r->doc = strdup(db_text(q, 4) ? db_text(q, 4) : "{}");
+	r->keys = strdup(db_text(q, 5) ? db_text(q, 5) : "{}");
+	r->published = db_int(q, 6);
+	r->updated = db_int(q, 7);
 	if (!r->doc || !r->keys) {
 		tq_exrow_free(r);
 		return -1;
@@ -885,21 +867,22 @@ read_exercise(sqlite3_stmt *q, struct tq_exrow *r)
 int
 tq_store_exercise_get(struct tq_store *s, const char *slug, struct tq_exrow *out)
 {
-	sqlite3_stmt *q = stmt(s, S_EXERCISE_GET);
+	struct dbq *q = stmt(s, S_EXERCISE_GET);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_text(q, 1, slug, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(q);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(q);
-		return rc == SQLITE_DONE ? TQ_STORE_NOTFOUND : fail(s, "get exercise");
+	db_bind_text(q, 1, slug);
+	int rc = db_step(q);
+	if (rc != DB_ROW) {
+		db_reset(q);
+		return rc == DB_DONE ? TQ_STORE_NOTFOUND : fail(s, "get exercise");
 	}
 	rc = read_exercise(q, out);
 	if (rc == 0) {
-		out->key_version = sqlite3_column_int64(q, 8);
-		copy_text(out->keys_program, sizeof(out->keys_program), sqlite3_column_text(q, 9));
+		out->key_version = db_int(q, 8);
+		copy_text(out->keys_program, sizeof(out->keys_program), db_text(q, 9));
+		out->revision = db_int(q, 10);
 	}
-	sqlite3_reset(q);
+	db_reset(q);
 	if (rc) {
 		snprintf(s->err, sizeof(s->err), "out of memory");
 		return TQ_STORE_ERROR;
@@ -908,20 +891,21 @@ tq_store_exercise_get(struct tq_store *s, const char *slug, struct tq_exrow *out
 }
 
 int
-tq_store_exercise_meta(struct tq_store *s, const char *slug, int64_t *id, int64_t *course_id, int *published)
+tq_store_exercise_meta(struct tq_store *s, const char *slug, struct tq_exmeta *m)
 {
-	sqlite3_stmt *q = stmt(s, S_EXERCISE_META);
+	struct dbq *q = stmt(s, S_EXERCISE_META);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_text(q, 1, slug, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(q, 0);
-		*course_id = sqlite3_column_int64(q, 1);
-		*published = sqlite3_column_int(q, 2);
+	db_bind_text(q, 1, slug);
+	int rc = db_step(q);
+	if (rc == DB_ROW) {
+		m->id = db_int(q, 0);
+		m->course_id = db_int(q, 1);
+		m->published = (int)db_int(q, 2);
+		m->revision = db_int(q, 3);
 	}
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? TQ_STORE_NOTFOUND : fail(s, "find exercise");
+	db_reset(q);
+	return rc == DB_ROW ? 0 : rc == DB_DONE ? TQ_STORE_NOTFOUND : fail(s, "find exercise");
 }
 
 void
@@ -938,131 +922,128 @@ int
 tq_store_submission_add(struct tq_store *s, int64_t exercise_id, int64_t user_id, const char *answers, double score,
     double max, const char *result, int64_t key_version, int64_t *id)
 {
-	sqlite3_stmt *q = stmt(s, S_SUBMISSION_ADD);
+	struct dbq *q = stmt(s, S_SUBMISSION_ADD);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_int64(q, 1, exercise_id);
-	sqlite3_bind_int64(q, 2, user_id);
-	sqlite3_bind_text(q, 3, answers, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_double(q, 4, score);
-	sqlite3_bind_double(q, 5, max);
-	sqlite3_bind_text(q, 6, result, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(q, 7, now());
-	sqlite3_bind_int64(q, 8, key_version);
-	int rc = run(s, q, "add submission");
-	if (rc == 0 && id)
-		*id = sqlite3_last_insert_rowid(s->db);
-	return rc;
+	db_bind_int(q, 1, exercise_id);
+	db_bind_int(q, 2, user_id);
+	db_bind_text(q, 3, answers);
+	db_bind_double(q, 4, score);
+	db_bind_double(q, 5, max);
+	db_bind_text(q, 6, result);
+	db_bind_int(q, 7, now());
+	db_bind_int(q, 8, key_version);
+	return insert(s, q, id, "add submission");
 }
 
 int
 tq_store_submissions(struct tq_store *s, int64_t exercise_id, int64_t user_id,
     int (*fn)(void *arg, const struct tq_subrow *row), void *arg)
 {
-	sqlite3_stmt *q = stmt(s, user_id >= 0 ? S_SUBMISSIONS_OF : S_SUBMISSIONS_ALL);
+	struct dbq *q = stmt(s, user_id >= 0 ? S_SUBMISSIONS_OF : S_SUBMISSIONS_ALL);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_int64(q, 1, exercise_id);
+	db_bind_int(q, 1, exercise_id);
 	if (user_id >= 0)
-		sqlite3_bind_int64(q, 2, user_id);
+		db_bind_int(q, 2, user_id);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		struct tq_subrow row = {
-			.id = sqlite3_column_int64(q, 0),
-			.student = (const char *)sqlite3_column_text(q, 1),
-			.answers = (const char *)sqlite3_column_text(q, 2),
-			.score = sqlite3_column_double(q, 3),
-			.max = sqlite3_column_double(q, 4),
-			.result = (const char *)sqlite3_column_text(q, 5),
-			.created = sqlite3_column_int64(q, 6),
-			.key_version = sqlite3_column_int64(q, 7),
-			.regrades = (const char *)sqlite3_column_text(q, 8),
+			.id = db_int(q, 0),
+			.student = db_text(q, 1),
+			.answers = db_text(q, 2),
+			.score = db_double(q, 3),
+			.max = db_double(q, 4),
+			.result = db_text(q, 5),
+			.created = db_int(q, 6),
+			.key_version = db_int(q, 7),
+			.regrades = db_text(q, 8),
 		};
 		if (fn(arg, &row))
 			break;
 	}
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s, "list submissions");
+	db_reset(q);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : fail(s, "list submissions");
 }
 
 int
 tq_store_regrade_list(struct tq_store *s, int64_t exercise_id, int (*fn)(void *arg, const struct tq_regrade_row *row),
     void *arg)
 {
-	sqlite3_stmt *q = stmt(s, S_REGRADE_LIST);
+	struct dbq *q = stmt(s, S_REGRADE_LIST);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_int64(q, 1, exercise_id);
+	db_bind_int(q, 1, exercise_id);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		struct tq_regrade_row row = {
-			.id = sqlite3_column_int64(q, 0),
-			.user_id = sqlite3_column_int64(q, 1),
-			.external = sqlite3_column_int(q, 2),
-			.answers = (const char *)sqlite3_column_text(q, 3),
-			.score = sqlite3_column_double(q, 4),
-			.max = sqlite3_column_double(q, 5),
-			.key_version = sqlite3_column_int64(q, 6),
+			.id = db_int(q, 0),
+			.user_id = db_int(q, 1),
+			.external = db_int(q, 2),
+			.answers = db_text(q, 3),
+			.score = db_double(q, 4),
+			.max = db_double(q, 5),
+			.key_version = db_int(q, 6),
 		};
 		if (fn(arg, &row))
 			break;
 	}
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s, "list submissions to regrade");
+	db_reset(q);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : fail(s, "list submissions to regrade");
 }
 
 int
 tq_store_regrade_set(struct tq_store *s, const struct tq_regrade_row *old, double score, double max, const char *result,
     int64_t key_version, int64_t by_user)
 {
-	sqlite3_stmt *q = stmt(s, S_REGRADE_SET);
+	struct dbq *q = stmt(s, S_REGRADE_SET);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_int64(q, 1, old->id);
-	sqlite3_bind_double(q, 2, score);
-	sqlite3_bind_double(q, 3, max);
-	sqlite3_bind_text(q, 4, result, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(q, 5, key_version);
+	db_bind_int(q, 1, old->id);
+	db_bind_double(q, 2, score);
+	db_bind_double(q, 3, max);
+	db_bind_text(q, 4, result);
+	db_bind_int(q, 5, key_version);
 	int rc = run(s, q, "regrade submission");
 	if (rc || !(q = stmt(s, S_REGRADE_LOG)))
 		return rc ? rc : TQ_STORE_ERROR;
-	sqlite3_bind_int64(q, 1, old->id);
-	sqlite3_bind_int64(q, 2, by_user);
-	sqlite3_bind_int64(q, 3, now());
-	sqlite3_bind_double(q, 4, old->score);
-	sqlite3_bind_double(q, 5, old->max);
-	sqlite3_bind_int64(q, 6, old->key_version);
-	sqlite3_bind_double(q, 7, score);
-	sqlite3_bind_double(q, 8, max);
-	sqlite3_bind_int64(q, 9, key_version);
+	db_bind_int(q, 1, old->id);
+	db_bind_int(q, 2, by_user);
+	db_bind_int(q, 3, now());
+	db_bind_double(q, 4, old->score);
+	db_bind_double(q, 5, old->max);
+	db_bind_int(q, 6, old->key_version);
+	db_bind_double(q, 7, score);
+	db_bind_double(q, 8, max);
+	db_bind_int(q, 9, key_version);
 	return run(s, q, "record regrade");
 }
 
 int
 tq_store_key_answered(struct tq_store *s, int64_t exercise_id, const char *question, int64_t *n)
 {
-	sqlite3_stmt *q = stmt(s, S_KEY_ANSWERED);
+	struct dbq *q = stmt(s, S_KEY_ANSWERED);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_int64(q, 1, exercise_id);
-	sqlite3_bind_text(q, 2, question, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(q);
-	*n = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW ? 0 : fail(s, "count answers");
+	db_bind_int(q, 1, exercise_id);
+	db_bind_text(q, 2, question);
+	int rc = db_step(q);
+	*n = rc == DB_ROW ? db_int(q, 0) : 0;
+	db_reset(q);
+	return rc == DB_ROW ? 0 : fail(s, "count answers");
 }
 
 int
 tq_store_login_failed(struct tq_store *s, const char *who)
 {
-	sqlite3_stmt *q = stmt(s, S_LOGIN_FAIL);
+	struct dbq *q = stmt(s, S_LOGIN_FAIL);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_text(q, 1, who, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(q, 2, now());
+	db_bind_text(q, 1, who);
+	db_bind_int(q, 2, now());
 	int rc = run(s, q, "log a failed login");
 	if (rc == 0 && (q = stmt(s, S_LOGIN_PRUNE))) {
-		sqlite3_bind_int64(q, 1, now() - 86400);
+		db_bind_int(q, 1, now() - 86400);
 		run(s, q, "prune failed logins");
 	}
 	return rc;
@@ -1071,32 +1052,32 @@ tq_store_login_failed(struct tq_store *s, const char *who)
 int
 tq_store_login_failures(struct tq_store *s, const char *who, int64_t since, int64_t *n, int64_t *last)
 {
-	sqlite3_stmt *q = stmt(s, S_LOGIN_COUNT);
+	struct dbq *q = stmt(s, S_LOGIN_COUNT);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_text(q, 1, who, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(q, 2, since);
-	int rc = sqlite3_step(q);
-	*n = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-	*last = rc == SQLITE_ROW ? sqlite3_column_int64(q, 1) : 0;
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW ? 0 : fail(s, "count failed logins");
+	db_bind_text(q, 1, who);
+	db_bind_int(q, 2, since);
+	int rc = db_step(q);
+	*n = rc == DB_ROW ? db_int(q, 0) : 0;
+	*last = rc == DB_ROW ? db_int(q, 1) : 0;
+	db_reset(q);
+	return rc == DB_ROW ? 0 : fail(s, "count failed logins");
 }
 
 int
 tq_store_attempts(struct tq_store *s, int64_t exercise_id, int64_t user_id, int64_t since, int64_t *total, int64_t *recent)
 {
-	sqlite3_stmt *q = stmt(s, S_ATTEMPTS);
+	struct dbq *q = stmt(s, S_ATTEMPTS);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_int64(q, 1, exercise_id);
-	sqlite3_bind_int64(q, 2, user_id);
-	sqlite3_bind_int64(q, 3, since);
-	int rc = sqlite3_step(q);
-	*total = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-	*recent = rc == SQLITE_ROW ? sqlite3_column_int64(q, 1) : 0;
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW ? 0 : fail(s, "count attempts");
+	db_bind_int(q, 1, exercise_id);
+	db_bind_int(q, 2, user_id);
+	db_bind_int(q, 3, since);
+	int rc = db_step(q);
+	*total = rc == DB_ROW ? db_int(q, 0) : 0;
+	*recent = rc == DB_ROW ? db_int(q, 1) : 0;
+	db_reset(q);
+	return rc == DB_ROW ? 0 : fail(s, "count attempts");
 }
 
 /* ------------------------------------------------------------------ lists, courses, captures, tokens */
@@ -1107,44 +1088,44 @@ tq_store_attempts(struct tq_store *s, int64_t exercise_id, int64_t user_id, int6
  * like, as a boolean), NULL as null.  At most max rows.
  */
 static json_t *
-rows_json(struct tq_store *s, sqlite3_stmt *q, size_t max, const char *what)
+rows_json(struct tq_store *s, struct dbq *q, size_t max, const char *what)
 {
 	static const char *const flags[] = { "open", "teaching", "enrolled", "external", "can_log_in", "published", NULL };
 	json_t *out = json_array();
 	int rc;
-	while (out && (rc = sqlite3_step(q)) == SQLITE_ROW && json_array_size(out) < max) {
+	while (out && (rc = db_step(q)) == DB_ROW && json_array_size(out) < max) {
 		json_t *o = json_object();
-		for (int i = 0; o && i < sqlite3_column_count(q); i++) {
-			const char *name = sqlite3_column_name(q, i);
+		for (int i = 0; o && i < db_columns(q); i++) {
+			const char *name = db_name(q, i);
 			json_t *v;
-			switch (sqlite3_column_type(q, i)) {
-			case SQLITE_INTEGER: {
+			switch (db_type(q, i)) {
+			case DB_INT: {
 				int flag = 0;
 				for (int k = 0; flags[k]; k++)
 					flag |= !strcmp(name, flags[k]);
-				v = flag ? json_boolean(sqlite3_column_int64(q, i)) : json_integer(sqlite3_column_int64(q, i));
+				v = flag ? json_boolean(db_int(q, i)) : json_integer(db_int(q, i));
 				break;
 			}
-			case SQLITE_FLOAT:
-				v = json_real(sqlite3_column_double(q, i));
+			case DB_FLOAT:
+				v = json_real(db_double(q, i));
 				break;
-			case SQLITE_NULL:
+			case DB_NULL:
 				v = json_null();
 				break;
 			default:
-				v = json_stringn((const char *)sqlite3_column_text(q, i), (size_t)sqlite3_column_bytes(q, i));
+				v = json_string(db_text(q, i));
 				break;
 			}
 			json_object_set_new(o, name, v ? v : json_null());
 		}
 		json_array_append_new(out, o);
 	}
-	if (out && rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	if (out && rc != DB_ROW && rc != DB_DONE) {
 		fail(s, what);
 		json_decref(out);
 		out = NULL;
 	}
-	sqlite3_reset(q);
+	db_reset(q);
 	return out;
 }
 
@@ -1152,85 +1133,82 @@ rows_json(struct tq_store *s, sqlite3_stmt *q, size_t max, const char *what)
 static int
 yes_no(struct tq_store *s, enum stmt k, int64_t a, int64_t b, const char *what)
 {
-	sqlite3_stmt *q = stmt(s, k);
+	struct dbq *q = stmt(s, k);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_int64(q, 1, a);
+	db_bind_int(q, 1, a);
 	if (b >= 0)
-		sqlite3_bind_int64(q, 2, b);
-	int rc = sqlite3_step(q);
-	int v = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) != 0 : 0;
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? v : fail(s, what);
+		db_bind_int(q, 2, b);
+	int rc = db_step(q);
+	int v = rc == DB_ROW ? db_int(q, 0) != 0 : 0;
+	db_reset(q);
+	return rc == DB_ROW || rc == DB_DONE ? v : fail(s, what);
 }
 
 /* Runs k with an integer and a text parameter; NOTFOUND when it changed no row. */
 static int
 change2t(struct tq_store *s, enum stmt k, int64_t a, const char *b, const char *what)
 {
-	sqlite3_stmt *q = stmt(s, k);
+	struct dbq *q = stmt(s, k);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_int64(q, 1, a);
-	sqlite3_bind_text(q, 2, b, -1, SQLITE_TRANSIENT);
+	db_bind_int(q, 1, a);
+	db_bind_text(q, 2, b);
 	int rc = run(s, q, what);
-	return rc == 0 && sqlite3_changes(s->db) == 0 ? TQ_STORE_NOTFOUND : rc;
+	return rc == 0 && s->changes == 0 ? TQ_STORE_NOTFOUND : rc;
 }
 
 /* Runs k with two integer parameters; NOTFOUND when it changed no row. */
 static int
 change2(struct tq_store *s, enum stmt k, int64_t a, int64_t b, const char *what)
 {
-	sqlite3_stmt *q = stmt(s, k);
+	struct dbq *q = stmt(s, k);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_int64(q, 1, a);
+	db_bind_int(q, 1, a);
 	if (b >= 0)
-		sqlite3_bind_int64(q, 2, b);
+		db_bind_int(q, 2, b);
 	int rc = run(s, q, what);
-	return rc == 0 && sqlite3_changes(s->db) == 0 ? TQ_STORE_NOTFOUND : rc;
+	return rc == 0 && s->changes == 0 ? TQ_STORE_NOTFOUND : rc;
 }
 
 int
 tq_store_course_get(struct tq_store *s, const char *slug, struct tq_course *out)
 {
-	sqlite3_stmt *q = stmt(s, S_COURSE_ROW);
+	struct dbq *q = stmt(s, S_COURSE_ROW);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_text(q, 1, slug, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(q, 0);
-		copy_text(out->slug, sizeof(out->slug), sqlite3_column_text(q, 1));
-		copy_text(out->title, sizeof(out->title), sqlite3_column_text(q, 2));
-		out->open = sqlite3_column_int(q, 3);
+	db_bind_text(q, 1, slug);
+	int rc = db_step(q);
+	if (rc == DB_ROW) {
+		out->id = db_int(q, 0);
+		copy_text(out->slug, sizeof(out->slug), db_text(q, 1));
+		copy_text(out->title, sizeof(out->title), db_text(q, 2));
+		out->open = db_int(q, 3);
 	}
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? TQ_STORE_NOTFOUND : fail(s, "get course");
+	db_reset(q);
+	return rc == DB_ROW ? 0 : rc == DB_DONE ? TQ_STORE_NOTFOUND : fail(s, "get course");
 }
 
 int
 tq_store_course_add(struct tq_store *s, const char *slug, const char *title, int open, int64_t *id)
 {
-	sqlite3_stmt *q = stmt(s, S_COURSE_NEW);
+	struct dbq *q = stmt(s, S_COURSE_NEW);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_text(q, 1, slug, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(q, 2, title, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(q, 3, open);
-	int rc = run(s, q, "add course");
-	if (rc == 0 && id)
-		*id = sqlite3_last_insert_rowid(s->db);
-	return rc;
+	db_bind_text(q, 1, slug);
+	db_bind_text(q, 2, title);
+	db_bind_int(q, 3, open);
+	return insert(s, q, id, "add course");
 }
 
 json_t *
 tq_store_courses(struct tq_store *s, int64_t user_id, int all)
 {
-	sqlite3_stmt *q = stmt(s, all ? S_COURSES_ALL : S_COURSES_OF);
+	struct dbq *q = stmt(s, all ? S_COURSES_ALL : S_COURSES_OF);
 	if (!q)
 		return NULL;
-	sqlite3_bind_int64(q, 1, user_id);
+	db_bind_int(q, 1, user_id);
 	return rows_json(s, q, 100000, "list courses");
 }
 
@@ -1250,10 +1228,10 @@ tq_store_unenrol(struct tq_store *s, int64_t course_id, int64_t user_id)
 json_t *
 tq_store_course_people(struct tq_store *s, int64_t course_id, int teachers)
 {
-	sqlite3_stmt *q = stmt(s, teachers ? S_TEACHERS : S_STUDENTS);
+	struct dbq *q = stmt(s, teachers ? S_TEACHERS : S_STUDENTS);
 	if (!q)
 		return NULL;
-	sqlite3_bind_int64(q, 1, course_id);
+	db_bind_int(q, 1, course_id);
 	return rows_json(s, q, 1000000, "list people");
 }
 
@@ -1266,21 +1244,21 @@ tq_store_can_see(struct tq_store *s, int64_t course_id, int64_t user_id)
 int
 tq_store_capture_meta(struct tq_store *s, const char *sha256hex, struct tq_capmeta *out)
 {
-	sqlite3_stmt *q = stmt(s, S_CAPTURE_META);
+	struct dbq *q = stmt(s, S_CAPTURE_META);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_text(q, 1, sha256hex, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(q, 0);
-		copy_text(out->sha256, sizeof(out->sha256), sqlite3_column_text(q, 1));
-		copy_text(out->name, sizeof(out->name), sqlite3_column_text(q, 2));
-		out->size = sqlite3_column_int64(q, 3);
-		out->frames = sqlite3_column_int64(q, 4);
-		out->created = sqlite3_column_int64(q, 5);
+	db_bind_text(q, 1, sha256hex);
+	int rc = db_step(q);
+	if (rc == DB_ROW) {
+		out->id = db_int(q, 0);
+		copy_text(out->sha256, sizeof(out->sha256), db_text(q, 1));
+		copy_text(out->name, sizeof(out->name), db_text(q, 2));
+		out->size = db_int(q, 3);
+		out->frames = db_int(q, 4);
+		out->created = db_int(q, 5);
 	}
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? TQ_STORE_NOTFOUND : fail(s, "get capture");
+	db_reset(q);
+	return rc == DB_ROW ? 0 : rc == DB_DONE ? TQ_STORE_NOTFOUND : fail(s, "get capture");
 }
 
 int
@@ -1299,11 +1277,11 @@ tq_store_capture_usable(struct tq_store *s, int64_t capture_id, int64_t user_id)
 json_t *
 tq_store_captures(struct tq_store *s, int64_t user_id, int all)
 {
-	sqlite3_stmt *q = stmt(s, all ? S_CAPTURES_ALL : S_CAPTURES_OF);
+	struct dbq *q = stmt(s, all ? S_CAPTURES_ALL : S_CAPTURES_OF);
 	if (!q)
 		return NULL;
 	if (!all)
-		sqlite3_bind_int64(q, 1, user_id);
+		db_bind_int(q, 1, user_id);
 	return rows_json(s, q, 10000, "list captures");
 }
 
@@ -1316,54 +1294,54 @@ tq_store_exercise_delete(struct tq_store *s, int64_t id)
 int
 tq_store_exercise_submissions(struct tq_store *s, int64_t id, int64_t *n)
 {
-	sqlite3_stmt *q = stmt(s, S_EXERCISE_SUBS);
+	struct dbq *q = stmt(s, S_EXERCISE_SUBS);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_int64(q, 1, id);
-	int rc = sqlite3_step(q);
-	*n = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW ? 0 : fail(s, "count submissions");
+	db_bind_int(q, 1, id);
+	int rc = db_step(q);
+	*n = rc == DB_ROW ? db_int(q, 0) : 0;
+	db_reset(q);
+	return rc == DB_ROW ? 0 : fail(s, "count submissions");
 }
 
 int
 tq_store_exercises_for(struct tq_store *s, int64_t user_id, int all, int (*fn)(void *arg, const struct tq_exrow *row),
     void *arg)
 {
-	sqlite3_stmt *q = stmt(s, S_EXERCISES_FOR);
+	struct dbq *q = stmt(s, S_EXERCISES_FOR);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_int64(q, 1, user_id);
-	sqlite3_bind_int(q, 2, all);
+	db_bind_int(q, 1, user_id);
+	db_bind_int(q, 2, all);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		struct tq_exrow r;
 		if (read_exercise(q, &r)) {
-			sqlite3_reset(q);
+			db_reset(q);
 			snprintf(s->err, sizeof(s->err), "out of memory");
 			return TQ_STORE_ERROR;
 		}
-		copy_text(r.course, sizeof(r.course), sqlite3_column_text(q, 8));
-		r.teaching = sqlite3_column_int(q, 9);
-		r.attempts = sqlite3_column_int64(q, 10);
-		r.best_score = sqlite3_column_double(q, 11);
-		r.best_max = sqlite3_column_double(q, 12);
+		copy_text(r.course, sizeof(r.course), db_text(q, 8));
+		r.teaching = db_int(q, 9);
+		r.attempts = db_int(q, 10);
+		r.best_score = db_double(q, 11);
+		r.best_max = db_double(q, 12);
 		int stop = fn(arg, &r);
 		tq_exrow_free(&r);
 		if (stop)
 			break;
 	}
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s, "list exercises");
+	db_reset(q);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : fail(s, "list exercises");
 }
 
 json_t *
 tq_store_tokens(struct tq_store *s, int64_t user_id)
 {
-	sqlite3_stmt *q = stmt(s, S_TOKENS_OF);
+	struct dbq *q = stmt(s, S_TOKENS_OF);
 	if (!q)
 		return NULL;
-	sqlite3_bind_int64(q, 1, user_id);
+	db_bind_int(q, 1, user_id);
 	json_t *l = rows_json(s, q, 10000, "list tokens");
 	size_t i;
 	json_t *t;
@@ -1391,18 +1369,18 @@ tq_store_token_delete(struct tq_store *s, int64_t id, int64_t user_id)
 json_t *
 tq_store_users(struct tq_store *s)
 {
-	sqlite3_stmt *q = stmt(s, S_USERS_ALL);
+	struct dbq *q = stmt(s, S_USERS_ALL);
 	return q ? rows_json(s, q, 1000000, "list users") : NULL;
 }
 
 int
 tq_store_user_set_password(struct tq_store *s, int64_t id, const char *pw_hash)
 {
-	sqlite3_stmt *q = stmt(s, S_USER_SET_PW);
+	struct dbq *q = stmt(s, S_USER_SET_PW);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_int64(q, 1, id);
-	sqlite3_bind_text(q, 2, pw_hash, -1, SQLITE_TRANSIENT);
+	db_bind_int(q, 1, id);
+	db_bind_text(q, 2, pw_hash);
 	int rc = run(s, q, "set password");
 	/* a new password ends what the old one opened: sessions, tokens, a reset code */
 	if (rc == 0)
@@ -1422,49 +1400,49 @@ tq_store_user_set_role(struct tq_store *s, int64_t id, const char *role)
 int
 tq_store_courses_elsewhere(struct tq_store *s, int64_t user_id, int64_t course_id, int64_t *n)
 {
-	sqlite3_stmt *q = stmt(s, S_COURSES_ELSEWHERE);
+	struct dbq *q = stmt(s, S_COURSES_ELSEWHERE);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_int64(q, 1, user_id);
-	sqlite3_bind_int64(q, 2, course_id);
-	int rc = sqlite3_step(q);
-	*n = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW ? 0 : fail(s, "count courses");
+	db_bind_int(q, 1, user_id);
+	db_bind_int(q, 2, course_id);
+	int rc = db_step(q);
+	*n = rc == DB_ROW ? db_int(q, 0) : 0;
+	db_reset(q);
+	return rc == DB_ROW ? 0 : fail(s, "count courses");
 }
 
 int
 tq_store_reset_put(struct tq_store *s, int64_t user_id, const uint8_t hash[32], int64_t made_by, int64_t expires)
 {
-	sqlite3_stmt *q = stmt(s, S_RESET_PUT);
+	struct dbq *q = stmt(s, S_RESET_PUT);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_blob(q, 1, hash, 32, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(q, 2, user_id);
-	sqlite3_bind_int64(q, 3, made_by);
-	sqlite3_bind_int64(q, 4, expires);
+	db_bind_blob(q, 1, hash, 32);
+	db_bind_int(q, 2, user_id);
+	db_bind_int(q, 3, made_by);
+	db_bind_int(q, 4, expires);
 	return run(s, q, "store reset code");
 }
 
 int
 tq_store_reset_take(struct tq_store *s, const uint8_t hash[32], int64_t t, int64_t *user_id)
 {
-	sqlite3_stmt *q = stmt(s, S_RESET_TAKE);
+	struct dbq *q = stmt(s, S_RESET_TAKE);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_blob(q, 1, hash, 32, SQLITE_TRANSIENT);
+	db_bind_blob(q, 1, hash, 32);
 	int turn = !s->writing;
 	if (turn)
 		pthread_mutex_lock(&write_lock);
 	/* the row is deleted by the first step (RETURNING) */
-	int rc = sqlite3_step(q);
-	int64_t uid = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0, expires = rc == SQLITE_ROW ? sqlite3_column_int64(q, 1) : 0;
-	sqlite3_reset(q);
+	int rc = db_step(q);
+	int64_t uid = rc == DB_ROW ? db_int(q, 0) : 0, expires = rc == DB_ROW ? db_int(q, 1) : 0;
+	db_reset(q);
 	if (turn)
 		pthread_mutex_unlock(&write_lock);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != DB_ROW && rc != DB_DONE)
 		return fail(s, "use reset code");
-	if (rc == SQLITE_DONE || expires <= t)
+	if (rc == DB_DONE || expires <= t)
 		return TQ_STORE_NOTFOUND;
 	*user_id = uid;
 	return 0;
@@ -1492,15 +1470,15 @@ tq_store_teaches_student(struct tq_store *s, int64_t student_id, int64_t teacher
 int
 tq_store_course_slug(struct tq_store *s, int64_t id, char *slug, size_t len)
 {
-	sqlite3_stmt *q = stmt(s, S_COURSE_SLUG);
+	struct dbq *q = stmt(s, S_COURSE_SLUG);
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_int64(q, 1, id);
-	int rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		copy_text(slug, len, sqlite3_column_text(q, 0));
-	sqlite3_reset(q);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? TQ_STORE_NOTFOUND : fail(s, "course slug");
+	db_bind_int(q, 1, id);
+	int rc = db_step(q);
+	if (rc == DB_ROW)
+		copy_text(slug, len, db_text(q, 0));
+	db_reset(q);
+	return rc == DB_ROW ? 0 : rc == DB_DONE ? TQ_STORE_NOTFOUND : fail(s, "course slug");
 }
 
 /* ------------------------------------------------------------------ gradebook and accounts */
@@ -1510,16 +1488,20 @@ tq_store_course_slug(struct tq_store *s, int64_t id, char *slug, size_t len)
  * after it, not kept in the table at the top: they run a few times a day (a
  * gradebook opened, a password changed), where preparing costs microseconds.
  */
-static sqlite3_stmt *
+static struct dbq *
 prepare_once(struct tq_store *s, const char *q, const char *what)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db, q, -1, &st, NULL) != SQLITE_OK) {
+	struct dbq *st = s->d->prepare(s->db, q);
+	if (!st)
 		fail(s, what);
-		sqlite3_finalize(st);
-		return NULL;
-	}
 	return st;
+}
+
+/* The text of a statement of this section: SQLite's, or PostgreSQL's when it has its own. */
+static const char *
+dialect(struct tq_store *s, const char *lite, const char *pg)
+{
+	return s->dialect && pg ? pg : lite;
 }
 
 /* An exercise's max is read from its document: the sum of its questions' points, 1 when not given
@@ -1529,16 +1511,24 @@ static const char sql_course_exercises[] =
 	"(SELECT coalesce(sum(coalesce(json_extract(q.value, '$.points'), 1)), 0) "
 	"FROM json_each(e.doc, '$.questions') q) AS max, e.published AS published "
 	"FROM exercises e WHERE e.course_id = ?1 ORDER BY e.slug";
+static const char pg_course_exercises[] =
+	"SELECT e.slug AS slug, coalesce(e.doc::jsonb ->> 'title', e.slug) AS title, "
+	"(SELECT coalesce(sum(CASE WHEN jsonb_typeof(q -> 'points') = 'number' THEN (q ->> 'points')::float8 "
+	"WHEN q ? 'points' THEN 0 ELSE 1 END), 0) "
+	"FROM jsonb_array_elements(CASE WHEN jsonb_typeof(e.doc::jsonb -> 'questions') = 'array' "
+	"THEN e.doc::jsonb -> 'questions' ELSE '[]' END) q) AS max, e.published AS published "
+	"FROM exercises e WHERE e.course_id = ?1 ORDER BY e.slug";
 
 json_t *
 tq_store_course_exercises(struct tq_store *s, int64_t course_id)
 {
-	sqlite3_stmt *q = prepare_once(s, sql_course_exercises, "list the course's exercises");
+	struct dbq *q = prepare_once(s, dialect(s, sql_course_exercises, pg_course_exercises),
+	    "list the course's exercises");
 	if (!q)
 		return NULL;
-	sqlite3_bind_int64(q, 1, course_id);
+	db_bind_int(q, 1, course_id);
 	json_t *l = rows_json(s, q, 100000, "list the course's exercises");
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return l;
 }
 
@@ -1560,66 +1550,78 @@ static const char sql_gradebook[] =
 	"FROM people p JOIN users u ON u.id = p.user_id "
 	"LEFT JOIN cells c ON c.user_id = p.user_id LEFT JOIN ex ON ex.id = c.exercise_id "
 	"ORDER BY u.name, ex.slug";
+/* PostgreSQL has no bare columns: the best row of each cell is DISTINCT ON's first (the earliest of equals). */
+static const char pg_gradebook[] =
+	"WITH ex AS (SELECT id, slug FROM exercises WHERE course_id = ?1), "
+	"cells AS (SELECT DISTINCT ON (s.user_id, s.exercise_id) s.user_id AS user_id, s.exercise_id AS exercise_id, "
+	"count(*) OVER (PARTITION BY s.user_id, s.exercise_id) AS attempts, s.score AS best, s.max AS max "
+	"FROM submissions s JOIN ex ON ex.id = s.exercise_id "
+	"ORDER BY s.user_id, s.exercise_id, CASE WHEN s.max > 0 THEN s.score / s.max ELSE 0 END DESC, s.id), "
+	"people AS (SELECT user_id FROM enrolments WHERE course_id = ?1 UNION SELECT user_id FROM cells) "
+	"SELECT u.name, u.ext_id, u.role, u.external, ex.slug, c.attempts, c.best, c.max "
+	"FROM people p JOIN users u ON u.id = p.user_id "
+	"LEFT JOIN cells c ON c.user_id = p.user_id LEFT JOIN ex ON ex.id = c.exercise_id "
+	"ORDER BY u.name, ex.slug";
 
 int
 tq_store_gradebook(struct tq_store *s, int64_t course_id, int (*fn)(void *arg, const struct tq_gradecell *c), void *arg)
 {
-	sqlite3_stmt *q = prepare_once(s, sql_gradebook, "read the gradebook");
+	struct dbq *q = prepare_once(s, dialect(s, sql_gradebook, pg_gradebook), "read the gradebook");
 	if (!q)
 		return TQ_STORE_ERROR;
-	sqlite3_bind_int64(q, 1, course_id);
+	db_bind_int(q, 1, course_id);
 	int rc;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	while ((rc = db_step(q)) == DB_ROW) {
 		struct tq_gradecell c = {
-			.user = (const char *)sqlite3_column_text(q, 0),
-			.ext_id = (const char *)sqlite3_column_text(q, 1),
-			.role = (const char *)sqlite3_column_text(q, 2),
-			.external = sqlite3_column_int(q, 3),
-			.slug = (const char *)sqlite3_column_text(q, 4),
-			.attempts = sqlite3_column_int64(q, 5),
-			.best = sqlite3_column_double(q, 6),
-			.max = sqlite3_column_double(q, 7),
+			.user = db_text(q, 0),
+			.ext_id = db_text(q, 1),
+			.role = db_text(q, 2),
+			.external = db_int(q, 3),
+			.slug = db_text(q, 4),
+			.attempts = db_int(q, 5),
+			.best = db_double(q, 6),
+			.max = db_double(q, 7),
 		};
 		if (!c.user || !c.role)
 			continue;
 		if (fn(arg, &c)) {
-			rc = SQLITE_DONE;
+			rc = DB_DONE;
 			break;
 		}
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != DB_DONE)
 		fail(s, "read the gradebook");
-	sqlite3_finalize(q);
-	return rc == SQLITE_DONE ? 0 : TQ_STORE_ERROR;
+	db_finalize(q);
+	return rc == DB_DONE ? 0 : TQ_STORE_ERROR;
 }
 
 int
 tq_store_user_change_password(struct tq_store *s, int64_t id, const char *pw_hash, const uint8_t keep[32], int64_t *ended)
 {
-	/* "IS NOT NULL" is true of every session: none is kept when keep is NULL */
+	/* with ?2 NULL, every session ends: none is kept when keep is NULL */
 	static const char *const steps[] = {
 		"UPDATE users SET pw_hash = ?2 WHERE id = ?1",
 		"DELETE FROM resets WHERE user_id = ?1",
-		"DELETE FROM sessions WHERE user_id = ?1 AND token_hash IS NOT ?2",
+		"DELETE FROM sessions WHERE user_id = ?1 AND (?2 IS NULL OR token_hash <> ?2)",
 	};
 	int rc = tq_store_begin(s);
 	for (size_t k = 0; rc == 0 && k < sizeof(steps) / sizeof(steps[0]); k++) {
-		sqlite3_stmt *q = prepare_once(s, steps[k], "change password");
+		struct dbq *q = prepare_once(s, steps[k], "change password");
 		if (!q) {
 			rc = TQ_STORE_ERROR;
 			break;
 		}
-		sqlite3_bind_int64(q, 1, id);
+		db_bind_int(q, 1, id);
 		if (k == 0)
-			sqlite3_bind_text(q, 2, pw_hash, -1, SQLITE_TRANSIENT);
+			db_bind_text(q, 2, pw_hash);
 		else if (k == 2 && keep)
-			sqlite3_bind_blob(q, 2, keep, 32, SQLITE_TRANSIENT);
+			db_bind_blob(q, 2, keep, 32);
 		rc = run(s, q, "change password");
-		if (rc == 0 && k == 0 && sqlite3_changes(s->db) == 0)
+		if (rc == 0 && k == 0 && s->changes == 0)
 			rc = TQ_STORE_NOTFOUND;
 		if (rc == 0 && k == 2 && ended)
-			*ended = sqlite3_changes(s->db);
-		sqlite3_finalize(q);
+			*ended = s->changes;
+		db_finalize(q);
 	}
 	if (rc == 0)
 		rc = tq_store_commit(s);

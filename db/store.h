@@ -1,4 +1,4 @@
-/* store.h - the storage of tracequiz: the only code that speaks SQL (SQLite). */
+/* store.h - the storage of tracequiz: the only code that speaks SQL (SQLite or PostgreSQL). */
 #ifndef TQ_STORE_H
 #define TQ_STORE_H
 
@@ -7,8 +7,9 @@
 #include <stdint.h>
 
 /*
- * One store is one SQLite connection: a server thread opens its own (WAL lets
- * readers and a writer run together).  Every statement is prepared once per
+ * One store is one database connection, SQLite or PostgreSQL (db/conn.h): a
+ * server thread opens its own (SQLite's WAL, like PostgreSQL, lets readers
+ * and a writer run together).  Every statement is prepared once per
  * connection and bound, never built from strings.  Functions return 0 on
  * success, TQ_STORE_NOTFOUND, TQ_STORE_EXISTS, or TQ_STORE_ERROR with the
  * store's last message (tq_store_error) saying what.
@@ -51,6 +52,7 @@ struct tq_exrow {
 	int64_t updated;
 	int64_t key_version;         /* tq_store_exercise_get only: the keys' version (1, 2... one per change) */
 	char keys_program[32];       /* and the tracequiz version that computed them ("": before keys were frozen) */
+	int64_t revision;            /* and the row's revision: one more at each change */
 	char course[128];            /* tq_store_exercises_for only: the course's slug */
 	int teaching;                /* and whether the user teaches it */
 	int64_t attempts;            /* and the user's submissions: how many, the best */
@@ -71,23 +73,36 @@ struct tq_capmeta {
 	int64_t size, frames, created;
 };
 
-/* Opens (creating) the database at path and applies the migrations it lacks. */
-int tq_store_open(const char *path, struct tq_store **out, char *err, size_t errlen);
+/*
+ * Opens the database and applies the migrations it lacks: where is an SQLite
+ * file (made when missing), or a PostgreSQL URI, postgresql://USER@HOST/DB
+ * (libpq's; the password from PGPASSWORD or ~/.pgpass).
+ */
+int tq_store_open(const char *where, struct tq_store **out, char *err, size_t errlen);
+/* "sqlite" or "postgresql". */
+const char *tq_store_kind(const struct tq_store *st);
+/* 1 when where names an SQLite file, 0 for a PostgreSQL URI. */
+int tq_store_is_file(const char *where);
+/* where as it may be logged: a password in a URI (user:PASSWORD@, password=) written ***. */
+void tq_store_describe(const char *where, char *out, size_t len);
 void tq_store_close(struct tq_store *st);
 /*
  * A consistent copy of the database in path (SQLite's online backup API: a
  * snapshot while the server goes on writing), written under a temporary
  * name, checked (PRAGMA quick_check), synced and renamed: path holds a whole
- * backup or what it held before.  0, or -1 with err set.
+ * backup or what it held before.  0, or -1 with err set (always on
+ * PostgreSQL: pg_dump backs it up, err says how).
  */
 int tq_store_backup(struct tq_store *st, const char *path, char *err, size_t errlen);
 const char *tq_store_error(const struct tq_store *st);
-/* The schema version (PRAGMA user_version) after migrating. */
+/* The schema version after migrating: the store's migrations applied (SQLite's PRAGMA
+ * user_version, PostgreSQL's table tq_schema). */
 int tq_store_version(struct tq_store *st);
-/* SQLite's own check of the file: 0 when "ok". */
+/* The database's check of itself (SQLite's integrity_check; PostgreSQL: it answers): 0 when sound. */
 int tq_store_integrity(struct tq_store *st);
 
-/* A write transaction (BEGIN IMMEDIATE); the process's connections take turns. */
+/* A write transaction: writers take turns (SQLite: BEGIN IMMEDIATE and a turn among the
+ * process's connections; PostgreSQL: an advisory lock every node takes). */
 int tq_store_begin(struct tq_store *st);
 int tq_store_commit(struct tq_store *st);
 void tq_store_rollback(struct tq_store *st);
@@ -141,8 +156,13 @@ int tq_store_exercise_put(struct tq_store *st, const char *slug, int64_t course_
     const char *keys, const char *program, int new_keys, int published, int64_t *id);
 int tq_store_exercise_get(struct tq_store *st, const char *slug, struct tq_exrow *out);
 void tq_exrow_free(struct tq_exrow *row);
-/* An exercise's id, course and whether it is published: who may see it, without reading it. */
-int tq_store_exercise_meta(struct tq_store *st, const char *slug, int64_t *id, int64_t *course_id, int *published);
+/* What says who may see an exercise, without reading it; and its revision, one more at each
+ * change of the row (a node's loaded copy is current while its id and revision are the row's). */
+struct tq_exmeta {
+	int64_t id, course_id, revision;
+	int published;
+};
+int tq_store_exercise_meta(struct tq_store *st, const char *slug, struct tq_exmeta *out);
 
 /* A submission, graded against key version key_version of its exercise. */
 int tq_store_submission_add(struct tq_store *st, int64_t exercise_id, int64_t user_id, const char *answers,

@@ -209,10 +209,10 @@ exercise_access(struct app *a, const struct tq_user *u, const struct loaded *l, 
 
 /* An exercise's id, course and whether it is published, from its row; 0, or -1 with r set (404, 503). */
 int
-exercise_meta(struct app *a, const char *slug, int64_t *id, int64_t *course, int *published, struct reply *r)
+exercise_meta(struct app *a, const char *slug, struct tq_exmeta *m, struct reply *r)
 {
 	struct tq_store *st = app_store(a);
-	int rc = st ? tq_store_exercise_meta(st, slug, id, course, published) : TQ_STORE_ERROR;
+	int rc = st ? tq_store_exercise_meta(st, slug, m) : TQ_STORE_ERROR;
 	if (rc == TQ_STORE_NOTFOUND)
 		reply_error(r, 404, "there is no exercise '%.100s'", slug);
 	else if (rc)
@@ -223,14 +223,13 @@ exercise_meta(struct app *a, const char *slug, int64_t *id, int64_t *course, int
 struct loaded *
 exercise_open(struct app *a, const struct tq_user *u, const char *slug, int *staff, struct reply *r)
 {
-	int64_t id, course;
-	int published;
+	struct tq_exmeta m;
 	/* who may see it is known before it is loaded: nobody makes the server load what they may not see */
-	if (exercise_meta(a, slug, &id, &course, &published, r) != 0 || access_of(a, u, slug, course, published, staff, r) != 0)
+	if (exercise_meta(a, slug, &m, r) != 0 || access_of(a, u, slug, m.course_id, m.published, staff, r) != 0)
 		return NULL;
 	char err[600];
 	unsigned status;
-	struct loaded *l = app_exercise(a, slug, &status, err, sizeof(err));
+	struct loaded *l = app_exercise(a, slug, &m, &status, err, sizeof(err));
 	if (!l)
 		reply_error(r, status, "%s", err);
 	return l;

@@ -328,13 +328,12 @@ route_grade(struct app *a, struct MHD_Connection *c, const char *method, const c
 		goto out;
 	}
 	struct tq_store *st = app_store(a);
-	int64_t id, course_id;
-	int published;
-	if (exercise_meta(a, slug, &id, &course_id, &published, r) != 0)
+	struct tq_exmeta m;
+	if (exercise_meta(a, slug, &m, r) != 0)
 		goto out;
-	int allowed = may_manage(st, &q->user, course_id);
+	int allowed = may_manage(st, &q->user, m.course_id);
 	if (allowed == 1 && q->token.limited)
-		allowed = tq_store_token_granted(st, q->token.id, course_id, id);
+		allowed = tq_store_token_granted(st, q->token.id, m.course_id, m.id);
 	if (allowed < 0) {
 		reply_error(r, 503, "the database failed; try again");
 		goto out;
@@ -351,7 +350,7 @@ route_grade(struct app *a, struct MHD_Connection *c, const char *method, const c
 	}
 	char err[600];
 	unsigned status;
-	if (!(l = app_exercise(a, slug, &status, err, sizeof(err)))) {
+	if (!(l = app_exercise(a, slug, &m, &status, err, sizeof(err)))) {
 		reply_error(r, status == 404 ? 404 : 503, "%s", err);
 		goto out;
 	}

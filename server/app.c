@@ -425,6 +425,7 @@ load_exercise(struct app *a, struct loaded *l, const char *slug, char *err, size
 	l->capture_id = row.capture_id;
 	l->published = row.published;
 	l->key_version = row.key_version;
+	l->revision = row.revision;
 	/* the version: a save that changes the document or the capture changes the ETags */
 	char h[65];
 	tq_sha256_hex(row.doc, strlen(row.doc), h);
@@ -460,10 +461,17 @@ out:
 }
 
 struct loaded *
-app_exercise(struct app *a, const char *slug, unsigned *status, char *err, size_t errlen)
+app_exercise(struct app *a, const char *slug, const struct tq_exmeta *current, unsigned *status, char *err,
+    size_t errlen)
 {
 	pthread_mutex_lock(&a->lock);
 	struct loaded *l = find_loaded(a, &a->exercises, slug);
+	if (l && current && (l->id != current->id || l->revision < current->revision)) {
+		/* saved, published or deleted and made again through another node: loaded again */
+		unlink_loaded(&a->exercises, l);
+		app_release(l);
+		l = NULL;
+	}
 	if (l) {
 		hold(&l->refs);
 		l->ce->used = ++a->clock;

@@ -520,8 +520,10 @@ http_run(struct app *a)
 	}
 	int dog = pthread_create(&cs.watchdog, NULL, watchdog, &cs) == 0;
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	char db[512];
+	tq_store_describe(a->o.db, db, sizeof(db));
 	printf("tracequiz: serving http://%s:%u/ (database %s)\n", inet_ntoa(sa.sin_addr), di ? di->port : ntohs(sa.sin_port),
-	    a->o.db);
+	    db);
 	fflush(stdout);
 	int sig = 0;
 	sigwait(&set, &sig);

@@ -148,6 +148,9 @@ first_start(struct app *a)
 		rc = tq_store_course_add(st, "demo", "Demo course", 1, &course);
 	else
 		course = dc.id;
+	/* another node on the same database made it meanwhile */
+	if (rc == TQ_STORE_EXISTS && (rc = tq_store_course_get(st, "demo", &dc)) == 0)
+		course = dc.id;
 	if (rc != 0) {
 		fprintf(stderr, "tracequiz: %s\n", tq_store_error(st));
 		return -1;
@@ -167,12 +170,14 @@ first_start(struct app *a)
 		char pw[33], hash[160];
 		int64_t id;
 		tq_secret(pw, 16);
-		if (tq_password_hash(pw, hash, sizeof(hash)) != 0 || tq_store_user_add(st, "admin", "admin", hash, 0, &id) != 0 ||
-		    tq_store_teacher_add(st, course, id) != 0) {
+		if (tq_password_hash(pw, hash, sizeof(hash)) != 0 ||
+		    ((rc = tq_store_user_add(st, "admin", "admin", hash, 0, &id)) != 0 && rc != TQ_STORE_EXISTS) ||
+		    (rc == 0 && tq_store_teacher_add(st, course, id) != 0)) {
 			fprintf(stderr, "tracequiz: creating the admin account: %s\n", tq_store_error(st));
 			return -1;
 		}
-		printf("tracequiz: created the account 'admin' with the password %s (shown once: keep it)\n", pw);
+		if (rc == 0)             /* else another node starting on the same database made it */
+			printf("tracequiz: created the account 'admin' with the password %s (shown once: keep it)\n", pw);
 		fflush(stdout);
 	}
 	return 0;
@@ -239,7 +244,8 @@ tq_serve(const struct tq_server_opts *o)
 	int rc = 1;
 	if (first_start(a) == 0) {
 		struct checkpointer ck = { .a = a, .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
-		int ck_started = pthread_create(&ck.th, NULL, checkpoint_loop, &ck) == 0;
+		/* SQLite's log only: PostgreSQL checkpoints itself */
+		int ck_started = tq_store_is_file(a->o.db) && pthread_create(&ck.th, NULL, checkpoint_loop, &ck) == 0;
 		rc = http_run(a);
 		if (ck_started) {
 			pthread_mutex_lock(&ck.mu);
@@ -442,6 +448,11 @@ cmd_backup(int argc, char **argv)
 	struct tq_store *st;
 	struct stat sb;
 	const char *db = db_arg(argc, argv);
+	if (!tq_store_is_file(db)) {
+		fprintf(stderr, "tracequiz: backup: a PostgreSQL database is backed up by PostgreSQL's tools: "
+		    "pg_dump -Fc -f %s 'URI' (restored with pg_restore), or the cluster's own backups\n", out);
+		return 1;
+	}
 	if (stat(db, &sb) != 0 || !S_ISREG(sb.st_mode)) {
 		fprintf(stderr, "tracequiz: backup: there is no database at %s\n", db);
 		return 1;

@@ -89,6 +89,7 @@ struct loaded {
 	int64_t id, course_id, capture_id;
 	int published;
 	int64_t key_version;         /* of the frozen keys ex grades with */
+	int64_t revision;            /* of the row it was loaded from */
 	char version[32];            /* in ETags: changes when a save changes what is shown */
 	char sha256[65];             /* the capture's */
 	struct tq_exercise *ex;
@@ -299,8 +300,9 @@ void shuffle_for(const struct loaded *l, int64_t user, struct shuffle *sh);
 /* The frame shown at place p, *dealt (may be NULL) 1 when p is one of the places dealt. */
 uint32_t shuffled(const struct shuffle *sh, uint32_t p, int *dealt);
 
-/* An exercise's id, course and whether it is published, from its row; 0, or -1 with r set (404, 503). */
-int exercise_meta(struct app *a, const char *slug, int64_t *id, int64_t *course, int *published, struct reply *r);
+/* An exercise's id, course, whether it is published and its revision, from its row; 0, or -1 with r
+ * set (404, 503). */
+int exercise_meta(struct app *a, const char *slug, struct tq_exmeta *m, struct reply *r);
 
 /* Submissions (api_submissions.c): a student's graded and stored, the list a user may read
  * (their own; staff all), every one graded again on the current keys. */
@@ -395,11 +397,15 @@ struct tq_limits job_limits(const struct app *a);
 
 /* The thread's own store (SQLite connection), opened on first use. */
 struct tq_store *app_store(struct app *a);
-/* A loaded exercise by slug, loading it from the store on a miss.  The caller
- * holds a reference and gives it back with app_release.  NULL with err and
- * *status set when it cannot: 404 (no such exercise), 503 (past the job's
- * budget, out of memory), 500 (a damaged row or capture, the database). */
-struct loaded *app_exercise(struct app *a, const char *slug, unsigned *status, char *err, size_t errlen);
+/* A loaded exercise by slug, loading it from the store on a miss, or when the
+ * copy loaded is older than current (its row as just read; NULL: any copy
+ * will do): changed meanwhile through another node on the same database.
+ * The caller holds a reference and gives it back with app_release.  NULL
+ * with err and *status set when it cannot: 404 (no such exercise), 503 (past
+ * the job's budget, out of memory), 500 (a damaged row or capture, the
+ * database). */
+struct loaded *app_exercise(struct app *a, const char *slug, const struct tq_exmeta *current, unsigned *status, char *err,
+    size_t errlen);
 /* Whether an exercise, or a capture by SHA-256, is loaded and ready now. */
 int app_exercise_ready(struct app *a, const char *slug);
 int app_trace_ready(struct app *a, const char *sha256);

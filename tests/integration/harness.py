@@ -1,6 +1,7 @@
 """harness.py - what the integration tests share: the real `tracequiz serve`
-on a free loopback port, HTTP requests, checks that print ok/FAIL lines.
-Standard library only."""
+on a free loopback port, HTTP requests, checks that print ok/FAIL lines, and
+the database, an SQLite file or (with TQ_PG, set by tests/pg.sh) a new
+database of a throwaway PostgreSQL cluster.  Standard library only."""
 import http.client
 import json
 import os
@@ -12,6 +13,9 @@ import threading
 import time
 
 TQ = os.environ.get("TRACEQUIZ") or os.path.join(os.getcwd(), "tracequiz")
+PG = os.environ.get("TQ_PG")                 # the cluster's socket folder: the tests run on PostgreSQL
+PG_USER = os.environ.get("TQ_PG_USER", "tracequiz")
+made = [0]
 failures = []
 checks = [0]
 
@@ -34,9 +38,9 @@ def free_port():
 
 
 class Server:
-    def __init__(self, db, *args):
+    def __init__(self, db, *args, port=None):
         self.db = db
-        self.port = free_port()
+        self.port = port or free_port()
         self.proc = subprocess.Popen([TQ, "serve", "--listen", "127.0.0.1:%d" % self.port, "--db", db] + list(args),
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.out = []
@@ -118,11 +122,62 @@ def token(db, user="admin"):
     return out.stdout.strip()
 
 
+def new_db(tmp):
+    """A new, empty database for a test: an SQLite file in folder tmp, or with TQ_PG a new
+    database of the cluster, as its URI."""
+    if not PG:
+        return os.path.join(tmp, "tracequiz.db")
+    made[0] += 1
+    name = "tq_%d_%d" % (os.getpid(), made[0])
+    psql("postgresql://%s@/postgres?host=%s" % (PG_USER, PG), "CREATE DATABASE " + name)
+    return "postgresql://%s@/%s?host=%s" % (PG_USER, name, PG)
+
+
+NULL = "\x01null"
+
+
+def psql(uri, sql):
+    out = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-F", "\x1f", "-R", "\x1e",
+                          "-P", "null=" + NULL, "-d", uri, "-c", sql], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError("psql: " + out.stderr)
+    return out.stdout
+
+
+def query(db, sql):
+    """The rows of one query on the test's database, as tuples: integers as int, NULL as None."""
+    if not db.startswith("postgresql://"):
+        con = sqlite3.connect(db)
+        rows = con.execute(sql).fetchall()
+        con.commit()
+        con.close()
+        return rows
+
+    def value(v):
+        if v == NULL:
+            return None
+        try:
+            return int(v)
+        except ValueError:
+            return v
+    text = psql(db, sql).rstrip("\n")
+    return [tuple(value(v) for v in row.split("\x1f")) for row in text.split("\x1e") if row] if text else []
+
+
+def blob(db, data):
+    """Bytes as an SQL literal of the test's database."""
+    return ("decode('%s', 'hex')" if db.startswith("postgresql://") else "x'%s'") % data.hex()
+
+
+def intact(db):
+    """The database's own check of itself: SQLite's integrity_check; PostgreSQL answering."""
+    if db.startswith("postgresql://"):
+        return query(db, "select 1") == [(1,)]
+    return query(db, "pragma integrity_check") == [("ok",)]
+
+
 def count_submissions(db):
-    con = sqlite3.connect(db)
-    n = con.execute("select count(*) from submissions").fetchone()[0]
-    con.close()
-    return n
+    return query(db, "select count(*) from submissions")[0][0]
 
 
 

@@ -14,24 +14,16 @@ import io
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import zipfile
 
-from harness import TQ, Server, Who, check, multipart, summary
+from harness import TQ, Server, Who, check, multipart, new_db, query, summary
 
 DATA = os.environ.get("TQ_DATA") or os.path.join(os.path.dirname(__file__), "..", "data")
 HANDSHAKE = os.path.join(DATA, "tcp-handshake-eth-ipv4.pcap")
 SMTP = os.path.join(DATA, "smtp-starttls-587-tls12-sll-ipv6.pcap")
-
-
-def rows(db, sql):
-    con = sqlite3.connect(db)
-    n = con.execute(sql).fetchall()
-    con.close()
-    return n
 
 
 def exercise_doc(key="count(frame where tcp.flags.syn == 1)"):
@@ -45,7 +37,7 @@ def exercise_doc(key="count(frame where tcp.flags.syn == 1)"):
 
 def main():
     tmp = tempfile.mkdtemp(prefix="tq-author-")
-    db = os.path.join(tmp, "tracequiz.db")
+    db = new_db(tmp)
     s = Server(db)
     try:
         pw = re.search(r"password (\w+)", "".join(s.out)).group(1)
@@ -85,7 +77,7 @@ def main():
         check(st == 200 and made.get("sam") is None and len(made.get("newbie") or "") == 32,
               "enrolling creates the missing student accounts, their passwords shown once")
         st, j, _, _ = ines.req("POST", "/api/v1/courses/net101/students", {"students": ["newbie2", "ivan"]})
-        check(st == 409 and "ivan" in j["error"] and not rows(db, "select 1 from users where name = 'newbie2'"),
+        check(st == 409 and "ivan" in j["error"] and not query(db, "select 1 from users where name = 'newbie2'"),
               "a batch with an instructor in it enrols nobody and creates nobody")
         st, _, _, _ = ivan.req("POST", "/api/v1/courses/net101/students", {"students": ["sue"]})
         check(st == 403, "another instructor cannot enrol students in ines's course")
@@ -110,9 +102,9 @@ def main():
               "a raw capture upload is stored: 201, its frames counted, its name kept safe")
         body, hdr = multipart({}, {"file": ("again.pcap", handshake)})
         st, j, _, _ = ivan.req("POST", "/api/v1/traces", raw=body, headers=hdr)
-        check(st == 200 and not j["new"] and j["sha256"] == sha and rows(db, "select count(*) from captures")[0][0] == 2,
+        check(st == 200 and not j["new"] and j["sha256"] == sha and query(db, "select count(*) from captures")[0][0] == 2,
               "the same capture uploaded again (multipart) is stored once, by SHA-256")
-        before = rows(db, "select count(*) from captures")[0][0]
+        before = query(db, "select count(*) from captures")[0][0]
         st, j, _, _ = ines.req("POST", "/api/v1/traces?name=notes.txt", raw=b"these are my notes\n" * 20)
         check(st == 422 and "not a capture" in j["error"], "a text file uploaded as a capture is 422: %s" % j.get("error"))
         st, j, _, _ = ines.req("POST", "/api/v1/traces?name=half.pcap", raw=handshake[:len(handshake) // 2])
@@ -122,7 +114,7 @@ def main():
         body, hdr = multipart({}, {"other": ("x.pcap", handshake)})
         st, j, _, _ = ines.req("POST", "/api/v1/traces", raw=body, headers=hdr)
         check(st == 400 and "'file'" in j["error"], "a form without its 'file' part is 400")
-        check(rows(db, "select count(*) from captures")[0][0] == before, "the refused uploads stored nothing")
+        check(query(db, "select count(*) from captures")[0][0] == before, "the refused uploads stored nothing")
         st, _, _, _ = sam.req("POST", "/api/v1/traces", raw=handshake)
         check(st == 403, "a student cannot upload a trace")
         st, j, _, _ = ines.req("GET", "/api/v1/traces")
@@ -164,14 +156,14 @@ def main():
         check(st == 201 and keys == {"syns": 2, "ack2": 1}, "an exercise is created and its keys computed: %s" % keys)
         st, _, _, _ = ines.req("POST", "/api/v1/exercises", new)
         check(st == 409, "a second exercise tcp-hs is 409")
-        n_ex = rows(db, "select count(*) from exercises")[0][0]
+        n_ex = query(db, "select count(*) from exercises")[0][0]
         bad = dict(new, slug="broken", exercise=dict(exercise_doc(), questions=[{"id": "q", "kind": "number", "prmpt": "x"}]))
         st, j, _, _ = ines.req("POST", "/api/v1/exercises", bad)
         check(st == 422 and "questions[0]" in j["error"], "a broken document is 422 naming its place: %s" % j.get("error"))
         bad = dict(new, slug="nokey", exercise=exercise_doc("first(tcp.ack where frame.number == 99)"))
         st, j, _, _ = ines.req("POST", "/api/v1/exercises", bad)
         check(st == 422 and "cannot be computed" in j["error"] and j["keys"], "a published exercise with a failing key is 422")
-        check(rows(db, "select count(*) from exercises")[0][0] == n_ex, "and nothing was stored")
+        check(query(db, "select count(*) from exercises")[0][0] == n_ex, "and nothing was stored")
         st, j, _, _ = ines.req("POST", "/api/v1/exercises", dict(bad, published=False))
         check(st == 201 and not j["published"], "the same saved as a draft is kept, unpublished")
         st, _, _, _ = ivan.req("POST", "/api/v1/exercises", dict(new, slug="ivans"))
@@ -202,7 +194,7 @@ def main():
             z.writestr("TCP task/task.yaml", task_yaml)
             z.writestr("TCP task/public/hs.pcap", handshake)
         archive = zbuf.getvalue()
-        n_ex, n_cap = rows(db, "select count(*) from exercises")[0][0], rows(db, "select count(*) from captures")[0][0]
+        n_ex, n_cap = query(db, "select count(*) from exercises")[0][0], query(db, "select count(*) from captures")[0][0]
         st, j, _, _ = ines.req("POST", "/api/v1/import?name=tasks.zip", raw=archive)
         qs = {q["id"]: q for q in j.get("exercise", {}).get("questions", [])}
         check(st == 200 and j["slug"] == "tcp-task" and j["trace"]["sha256"] == sha and not j["trace"]["new"] and
@@ -210,8 +202,8 @@ def main():
               qs["trace"]["hide"] == {"2": ["tcp.ack"]} and "port" in qs and
               "# Import of tasks.zip:TCP task" in j["report"] and "first(tcp.dstport)" in j["report"],
               "a task's zip is imported: the draft, its trace, the slug of its folder and the report (%s)" % st)
-        check(rows(db, "select count(*) from exercises")[0][0] == n_ex and
-              rows(db, "select count(*) from captures")[0][0] == n_cap,
+        check(query(db, "select count(*) from exercises")[0][0] == n_ex and
+              query(db, "select count(*) from captures")[0][0] == n_cap,
               "the import stores no exercise, and the capture it already had once")
         st, j2, _, _ = ines.req("POST", "/api/v1/exercises", {"slug": j["slug"], "course": "net101", "published": False,
                                 "trace": j["trace"]["sha256"], "exercise": j["exercise"]})
@@ -240,7 +232,7 @@ def main():
         check(st in (400, 422), "an empty import is refused")
         st, _, _, _ = sam.req("POST", "/api/v1/import", raw=archive)
         check(st == 403, "a student cannot import")
-        check(rows(db, "select count(*) from exercises")[0][0] == n_ex + 1, "the refused imports stored nothing")
+        check(query(db, "select count(*) from exercises")[0][0] == n_ex + 1, "the refused imports stored nothing")
 
         # what students see
         st, j, _, _ = sam.req("GET", "/api/v1/exercises")
@@ -380,7 +372,7 @@ def main():
         st, j, _, _ = ines.req("DELETE", "/api/v1/exercises/tcp-hs?submissions=delete")
         st2, _, _, _ = ines.req("GET", "/api/v1/exercises/tcp-hs")
         check(st == 200 and j["submissions_deleted"] == 5 and st2 == 404 and
-              not rows(db, "select 1 from submissions s join exercises e on e.id = s.exercise_id where e.slug = 'tcp-hs'"),
+              not query(db, "select 1 from submissions s join exercises e on e.id = s.exercise_id where e.slug = 'tcp-hs'"),
               "deleting it with its submissions")
 
         # the OpenAPI document, and every path in it routed

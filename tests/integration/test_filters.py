@@ -19,7 +19,7 @@ import sys
 import tempfile
 import urllib.parse
 
-from harness import Server, Who, check, stopped_cleanly, summary
+from harness import Server, Who, check, new_db, stopped_cleanly, summary
 
 DATA = os.environ.get("TQ_DATA") or os.path.join(os.path.dirname(__file__), "..", "data")
 
@@ -42,7 +42,7 @@ def expected():
 
 def main():
     tmp = tempfile.mkdtemp(prefix="tq-filters-")
-    db = os.path.join(tmp, "tracequiz.db")
+    db = new_db(tmp)
     s = Server(db)
     try:
         pw = re.search(r"password (\w+)", "".join(s.out)).group(1)

@@ -17,7 +17,7 @@ import re
 import sys
 import tempfile
 
-from harness import Server, Who, check, stopped_cleanly, summary
+from harness import Server, Who, check, new_db, stopped_cleanly, summary
 
 DATA = os.environ.get("TQ_DATA") or os.path.join(os.path.dirname(__file__), "..", "data")
 HANDSHAKE = os.path.join(DATA, "tcp-handshake-eth-ipv4.pcap")
@@ -35,7 +35,7 @@ def two_numbers(points=1):
 
 def main():
     tmp = tempfile.mkdtemp(prefix="tq-gradebook-")
-    db = os.path.join(tmp, "tracequiz.db")
+    db = new_db(tmp)
     s = Server(db)
     try:
         pw = re.search(r"password (\w+)", "".join(s.out)).group(1)

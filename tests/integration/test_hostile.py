@@ -13,11 +13,10 @@ import json
 import os
 import random
 import re
-import sqlite3
 import sys
 import tempfile
 
-from harness import Server, check, multipart, summary
+from harness import Server, check, multipart, new_db, query, summary
 
 SEED = int(os.environ.get("HOSTILE_SEED", "1"))
 ROUNDS = int(os.environ.get("HOSTILE_ROUNDS", "3"))
@@ -60,7 +59,7 @@ def bodies(rnd):
 def main():
     rnd = random.Random(SEED)
     tmp = tempfile.mkdtemp(prefix="tq-hostile-")
-    db = os.path.join(tmp, "tracequiz.db")
+    db = new_db(tmp)
     s = Server(db)
     bad, n = [], 0
     try:
@@ -68,8 +67,8 @@ def main():
         st, j, _, r = s.request("POST", "/api/v1/session", {"name": "admin", "password": pw})
         auth = {"Cookie": (r.getheader("Set-Cookie") or "").split(";")[0], "X-CSRF-Token": j["csrf"]}
         st, api, _, _ = s.request("GET", "/api/v1/openapi.json")
-        before = sqlite3.connect(db).execute("select (select count(*) from exercises), (select count(*) from captures),"
-                                             " (select count(*) from courses)").fetchone()
+        before = query(db, "select (select count(*) from exercises), (select count(*) from captures),"
+                           " (select count(*) from courses)")[0]
         fillers = ["x", "smtp-over-tls", "demo", "0" * 64, "../../etc/passwd", "%00", "a" * 300, "-1", "99999999999"]
         for path in api["paths"]:
             for method in ("GET", "POST", "PUT", "DELETE", "PATCH"):
@@ -91,8 +90,8 @@ def main():
                     ok_json = j is not None and isinstance(j.get("error") if isinstance(j, dict) else None, str)
                     if st >= 500 or (st >= 400 and not ok_json):
                         bad.append("%s %s (%s): %d %s" % (method, concrete[:60], desc, st, text[:120]))
-        after = sqlite3.connect(db).execute("select (select count(*) from exercises), (select count(*) from captures),"
-                                            " (select count(*) from courses)").fetchone()
+        after = query(db, "select (select count(*) from exercises), (select count(*) from captures),"
+                          " (select count(*) from courses)")[0]
         check(n > 300, "%d hostile requests sent to %d paths" % (n, len(api["paths"])))
         check(not bad, "every one answered with a JSON error and no 5xx (%d not: %s)" % (len(bad), bad[:6]))
         check(after == before, "nothing was stored by them (exercises, captures, courses: %s -> %s)" % (before, after))

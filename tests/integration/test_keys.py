@@ -17,12 +17,11 @@ import io
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 import tempfile
 
-from harness import TQ, Server, Who, check, stopped_cleanly, summary
+from harness import TQ, Server, Who, blob, check, new_db, query, stopped_cleanly, summary
 
 DATA = os.environ.get("TQ_DATA") or os.path.join(os.path.dirname(__file__), "..", "data")
 HANDSHAKE = os.path.join(DATA, "tcp-handshake-eth-ipv4.pcap")
@@ -43,13 +42,6 @@ def doc(syn_key="count(frame where tcp.flags.syn == 1)", prompt="How many segmen
         {"id": "ack", "kind": "field", "prompt": "Fill in the acknowledgement number", "hide": {"2": ["tcp.ack"]}}]}
 
 
-def rows(db, sql, args=()):
-    con = sqlite3.connect(db)
-    n = con.execute(sql, args).fetchall()
-    con.close()
-    return n
-
-
 def rekey(db, *flags):
     out = subprocess.run([TQ, "rekey", "--db", db] + list(flags), capture_output=True, text=True)
     return out.returncode, out.stdout, out.stderr
@@ -57,7 +49,7 @@ def rekey(db, *flags):
 
 def main():
     tmp = tempfile.mkdtemp(prefix="tq-keys-")
-    db = os.path.join(tmp, "tracequiz.db")
+    db = new_db(tmp)
     handshake = open(HANDSHAKE, "rb").read()
     syns = evaluate(HANDSHAKE, "count(frame where tcp.flags.syn == 1)")
     pushes = evaluate(HANDSHAKE, "count(frame where tcp.flags.push == 1)")
@@ -80,7 +72,7 @@ def main():
         st, j, _, _ = ines.req("POST", "/api/v1/exercises", {"slug": "frozen", "course": "net", "trace": sha,
                                                                "exercise": doc()})
         check(st == 201 and j["key_version"] == 1, "a new exercise is key version 1: %s %s" % (st, j.get("key_version")))
-        (keys_text, program, version), = rows(db, "select keys, keys_program, key_version from exercises where slug = 'frozen'")
+        (keys_text, program, version), = query(db, "select keys, keys_program, key_version from exercises where slug = 'frozen'")
         stored = {q["id"]: q for q in json.loads(keys_text)["questions"]}
         check(stored["syns"]["key"] == syns and stored["ack"]["key"] == {"2": {"tcp.ack": str(ack2)}} and
               stored["who"]["states"] == [1, 0] and re.match(r"\d+\.\d+", program or "") and version == 1,
@@ -104,8 +96,8 @@ def main():
         check(st == 409 and list(ch) == ["syns"] and ch["syns"]["old"] == syns and ch["syns"]["new"] == pushes and
               ch["syns"]["submissions"] == 2 and j["submissions"] == 2 and "confirm" in j["error"],
               "a key change after submissions is 409 with the old and new key and the submissions it touches: %s" % j)
-        (kv,), = rows(db, "select key_version from exercises where slug = 'frozen'")
-        check(kv == 1 and json.loads(rows(db, "select keys from exercises where slug = 'frozen'")[0][0])["questions"][0]["key"]
+        (kv,), = query(db, "select key_version from exercises where slug = 'frozen'")
+        check(kv == 1 and json.loads(query(db, "select keys from exercises where slug = 'frozen'")[0][0])["questions"][0]["key"]
               == syns, "and nothing is stored until confirmed")
         st, j, _, _ = ines.req("PUT", "/api/v1/exercises/frozen", {"exercise": new, "confirm": "yes"})
         check(st == 400 and "confirm" in j["error"], "confirm must be true or false")
@@ -148,17 +140,14 @@ def main():
               j["submissions"][0]["regrades"][0]["old_score"] == 3, "the student sees their new score and the old one")
         st, j, _, _ = admin.req("POST", "/api/v1/exercises/frozen/regrade")
         check(st == 200 and j["regraded"] == 0 and j["unchanged"] == 3, "a second regrade changes nothing")
-        check(rows(db, "select count(*) from regrades")[0][0] == 2, "two lines of history in the database")
+        check(query(db, "select count(*) from regrades")[0][0] == 2, "two lines of history in the database")
     finally:
         s.stop()
     stopped_cleanly(s)
 
     # the frozen keys outlive a restart, whatever the capture now dissects to
-    (cid,), = rows(db, "select capture_id from exercises where slug = 'frozen'")
-    con = sqlite3.connect(db)
-    con.execute("update captures set data = ? where id = ?", (open(BULK, "rb").read(), cid))
-    con.commit()
-    con.close()
+    (cid,), = query(db, "select capture_id from exercises where slug = 'frozen'")
+    query(db, "update captures set data = %s where id = %d" % (blob(db, open(BULK, "rb").read()), cid))
     s = Server(db)
     try:
         sam = Who(s, "sam", "sam-secret")
@@ -170,20 +159,20 @@ def main():
     stopped_cleanly(s)
 
     # rekey: lists what changed, changes nothing without --apply
-    before = rows(db, "select slug, keys, key_version from exercises order by slug")
+    before = query(db, "select slug, keys, key_version from exercises order by slug")
     now_pushes = evaluate(BULK, "count(frame where tcp.flags.push == 1)")
     rc, out, err = rekey(db, "--dry-run")
     check(rc == 1 and re.search(r"^frozen: \d+ keys? change", out, re.M) and
           ("syns: %s -> %s" % (pushes, now_pushes)) in out and "smtp-over-tls" not in out and
           "nothing was changed" in out, "rekey --dry-run lists the exercise whose key evaluates differently:\n" + out + err)
-    check(rows(db, "select slug, keys, key_version from exercises order by slug") == before, "and changes nothing")
+    check(query(db, "select slug, keys, key_version from exercises order by slug") == before, "and changes nothing")
     rc2, out2, _ = rekey(db)
-    check(rc2 == 1 and out2 == out and rows(db, "select slug, keys, key_version from exercises order by slug") == before,
+    check(rc2 == 1 and out2 == out and query(db, "select slug, keys, key_version from exercises order by slug") == before,
           "without a flag it is the same dry run")
     rc, out, err = rekey(db, "--apply", "--dry-run")
     check(rc == 2 and "usage" in err, "--apply and --dry-run together are refused")
     rc, out, _ = rekey(db, "--apply")
-    (kv,), = rows(db, "select key_version from exercises where slug = 'frozen'")
+    (kv,), = query(db, "select key_version from exercises where slug = 'frozen'")
     check(rc == 1 and "key version 3" in out and kv == 3, "rekey --apply stores the new keys as key version 3")
     rc, out, _ = rekey(db, "--dry-run")
     check(rc == 0 and "0 whose keys change" in out, "then nothing is left to rekey: " + out.strip())

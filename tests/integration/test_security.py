@@ -28,7 +28,6 @@ import json
 import os
 import re
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -37,7 +36,7 @@ import threading
 import time
 import zipfile
 
-from harness import TQ, Server, Who, add_user, check, multipart, request, summary, token
+from harness import TQ, Server, Who, add_user, check, multipart, query, request, summary, token
 
 DATA = os.environ.get("TQ_DATA") or os.path.join(os.path.dirname(__file__), "..", "data")
 HANDSHAKE = os.path.join(DATA, "tcp-handshake-eth-ipv4.pcap")
@@ -198,13 +197,11 @@ def takeover(tmp):
         st, j, _, _ = request(s.port, "POST", "/api/v1/grade", {"exercise": "ex1", "student": "stu3",
                                                                 "answers": {"syns": 2}}, bearer(grade_tok))
         check(st == 200 and j["score"] == 1, "the grade token grades 'stu3' on ex1")
-        con = sqlite3.connect(db)
-        local = con.execute("select count(*) from submissions s join users u on u.id = s.user_id "
-                            "where u.name = 'stu3'").fetchone()[0]
-        ext = con.execute("select name, external, pw_hash is null from users where ext_id = 'stu3'").fetchall()
-        enrolled = con.execute("select count(*) from enrolments n join users u on u.id = n.user_id "
-                               "where u.name = 'stu3'").fetchone()[0]
-        con.close()
+        local = query(db, "select count(*) from submissions s join users u on u.id = s.user_id "
+                          "where u.name = 'stu3'")[0][0]
+        ext = query(db, "select name, external, cast(pw_hash is null as integer) from users where ext_id = 'stu3'")
+        enrolled = query(db, "select count(*) from enrolments n join users u on u.id = n.user_id "
+                             "where u.name = 'stu3'")[0][0]
         check(local == 0 and enrolled == 0 and ext == [("c1/stu3", 1, 1)],
               "as c1's external student 'c1/stu3' without a password: the local stu3 is untouched (%s)" % ext)
         st, j, _, _ = request(s.port, "POST", "/api/v1/grade", {"exercise": "ex2", "student": "stu3",
@@ -222,10 +219,7 @@ def takeover(tmp):
         day, day_exp = j["token"], j["expires"]
         st, j, _, _ = request(s.port, "POST", "/api/v1/tokens", {"name": "long", "days": 3650}, bearer(day))
         check(st == 201 and j["expires"] <= day_exp, "a token's token expires no later than it")
-        con = sqlite3.connect(db)
-        con.execute("update tokens set expires = 1 where name = 'day'")
-        con.commit()
-        con.close()
+        query(db, "update tokens set expires = 1 where name = 'day'")
         st, j, _, _ = request(s.port, "GET", "/api/v1/exercises", headers=bearer(day))
         check(st == 401, "an expired token is refused")
         # a password reset or a role change ends the account's tokens

@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 
-from harness import TQ, Server, check, count_submissions, summary, token
+from harness import TQ, Server, check, count_submissions, new_db, summary, token
 
 DATA = os.environ.get("TQ_DATA") or os.path.join(os.path.dirname(__file__), "..", "data")
 SECONDS = float(os.environ.get("STRESS_SECONDS", "8"))
@@ -29,7 +29,7 @@ SECONDS = float(os.environ.get("STRESS_SECONDS", "8"))
 
 def main():
     tmp = tempfile.mkdtemp(prefix="tq-stress-")
-    db = os.path.join(tmp, "tracequiz.db")
+    db = new_db(tmp)
     s = Server(db, "--threads", "4", "--heavy-per-user", "64")
     counts, problems = {}, []
     lock = threading.Lock()

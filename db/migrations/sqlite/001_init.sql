@@ -1,5 +1,5 @@
 -- 001_init.sql: accounts, courses, captures, exercises and submissions.
--- Applied once, in order, by db/store.c (PRAGMA user_version counts them).
+-- Applied once, in order, by db/conn_sqlite.c (PRAGMA user_version counts them).
 
 CREATE TABLE users (
 	id          INTEGER PRIMARY KEY,
