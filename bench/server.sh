@@ -130,7 +130,9 @@ count() {
 	esac
 }
 n0=$(count)
-# each request a different student: every one creates a row, as a class would
+# each request a different student: every one creates a row, as a class would; with the token of
+# the server started last
+grade_lua() {
 cat > "$tmp/grade.lua" <<EOF
 local n = 0
 wrk.method = "POST"
@@ -141,16 +143,29 @@ request = function()
   local body = string.format('{"exercise":"smtp-over-tls","student":"bench-%d-%d","answers":{"q1":"smtp.campus.example","q2":"TLS 1.2","q3":3}}', math.random(1, 1000000), n)
   return wrk.format(nil, nil, nil, body)
 end
+-- the answers other than 200: how many, and the last one's status and message
+local threads = {}
+setup = function(thread) table.insert(threads, thread) end
+response = function(status, headers, body)
+  if status ~= 200 then odd = (odd or 0) + 1; last = status .. " " .. string.sub(body or "", 1, 120) end
+end
 done = function(summary, latency, requests)
-  io.write(string.format("  => %.0f requests/s, p50 %.1f ms, p99 %.1f ms, max %.1f ms, %d errors (non-2xx %d)\n",
+  local n, said = 0, ""
+  for _, t in ipairs(threads) do
+    n = n + (t:get("odd") or 0)
+    if t:get("last") then said = t:get("last") end
+  end
+  io.write(string.format("  => %.0f requests/s, p50 %.1f ms, p99 %.1f ms, max %.1f ms, %d errors (non-2xx %d)%s\n",
     summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
     latency.max / 1000, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    summary.errors.status))
+    summary.errors.status, n > 0 and (", the last: " .. said) or ""))
 end
 EOF
+}
 # grade PORT...: wrk POSTs to /api/v1/grade on each port at once, the connections shared out; a line each, then the sum
 grade() {
 	local k=0 c=$((conns / $#)) t=$((threads / $# > 0 ? threads / $# : 1)) runs=""
+	grade_lua
 	for p in "$@"; do
 		k=$((k + 1))
 		wrk -t"$t" -c"$c" -d"${secs}s" -s "$tmp/grade.lua" "http://127.0.0.1:$p/api/v1/grade" | grep "=>" > "$tmp/grade.$k" &
@@ -171,8 +186,9 @@ grade "$port"
 echo "  submissions stored: $n0 -> $(count); RSS $(rss), peak $(hwm)"
 stop
 
-# the same on PostgreSQL: one node, then two nodes on one database
-pgdir=$tmp/pg
+# the same on PostgreSQL: one node, then two nodes on one database (the cluster's folder
+# outside $tmp, which its user could not reach)
+pgdir=$(mktemp -d /tmp/tq-bench-pg.XXXXXX)
 if [ "${PG:-1}" != 0 ] && PG_FSYNC=on "$here/../tests/pgcluster.sh" start "$pgdir" 2> "$tmp/pg.why"; then
 	pgv=$(psql -X -At -d "postgresql://tracequiz@/postgres?host=$pgdir" -c "show server_version" | cut -d' ' -f1)
 	for nodes in 1 2; do
@@ -197,7 +213,8 @@ if [ "${PG:-1}" != 0 ] && PG_FSYNC=on "$here/../tests/pgcluster.sh" start "$pgdi
 	"$here/../tests/pgcluster.sh" stop "$pgdir"
 else
 	echo
-	echo "POST /api/v1/grade on PostgreSQL: not run ($(cat "$tmp/pg.why" 2> /dev/null || echo PG=0))"
+	echo "POST /api/v1/grade on PostgreSQL: not run ($(tail -1 "$tmp/pg.why" 2> /dev/null || echo PG=0))"
+	"$here/../tests/pgcluster.sh" stop "$pgdir"
 fi
 pgdir=
 

@@ -63,8 +63,10 @@ struct db_driver {
 	/* 1 inside a transaction. */
 	int (*in_transaction)(struct db *db);
 	/* A write transaction: begun, the other writers wait their turn (SQLite's BEGIN
-	 * IMMEDIATE; on PostgreSQL, a lock every node takes).  0 or DB_ERROR. */
-	int (*begin)(struct db *db);
+	 * IMMEDIATE; on PostgreSQL, a lock every node takes).  With a key (PostgreSQL),
+	 * only the writers of the same key wait: those of another run beside it.
+	 * 0 or DB_ERROR. */
+	int (*begin)(struct db *db, const int64_t *key);
 	int (*commit)(struct db *db);
 	void (*rollback)(struct db *db);
 

@@ -65,7 +65,7 @@ static const char *const sql[S_COUNT] = {
 	/* an external student is found by its course and id, never by name: no local account can be it */
 	[S_EXT_FIND] = "SELECT id FROM users WHERE ext_course = ?1 AND ext_id = ?2",
 	[S_EXT_ADD] = "INSERT INTO users (name, role, external, created, ext_course, ext_id) "
-	              "VALUES (?3 || '/' || ?2, 'student', 1, ?4, ?1, ?2) RETURNING id",
+	              "VALUES (?3 || '/' || ?2, 'student', 1, ?4, ?1, ?2) ON CONFLICT DO NOTHING RETURNING id",
 	[S_TOKEN_ADD] = "INSERT INTO tokens (token_hash, user_id, name, created, scope, limited, expires) "
 	                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, nullif(?7, 0)) RETURNING id",
 	[S_TOKEN_USER] = "SELECT " USER_COLS ", t.id, t.scope, t.limited, coalesce(t.expires, 0) FROM tokens t "
@@ -449,18 +449,30 @@ end_turn(struct tq_store *s)
 	}
 }
 
-int
-tq_store_begin(struct tq_store *s)
+static int
+begin(struct tq_store *s, const int64_t *key)
 {
 	if (!s->writing) {
 		if (s->d->serial_writes)
 			pthread_mutex_lock(&write_lock);
 		s->writing = 1;
 	}
-	if (s->d->begin(s->db) == 0)
+	if (s->d->begin(s->db, key) == 0)
 		return 0;
 	end_turn(s);
 	return fail(s, "begin");
+}
+
+int
+tq_store_begin(struct tq_store *s)
+{
+	return begin(s, NULL);
+}
+
+int
+tq_store_begin_for(struct tq_store *s, int64_t key)
+{
+	return begin(s, &key);
 }
 
 int
@@ -540,26 +552,31 @@ tq_store_user_add(struct tq_store *s, const char *name, const char *role, const 
 int
 tq_store_external_user(struct tq_store *s, int64_t course_id, const char *course_slug, const char *ext_id, int64_t *id)
 {
-	struct dbq *q = stmt(s, S_EXT_FIND);
-	if (!q)
-		return TQ_STORE_ERROR;
-	db_bind_int(q, 1, course_id);
-	db_bind_text(q, 2, ext_id);
-	int rc = db_step(q);
-	if (rc == DB_ROW)
-		*id = db_int(q, 0);
-	db_reset(q);
-	if (rc == DB_ROW)
-		return 0;
-	if (rc != DB_DONE)
-		return fail(s, "find external student");
-	if (!(q = stmt(s, S_EXT_ADD)))
-		return TQ_STORE_ERROR;
-	db_bind_int(q, 1, course_id);
-	db_bind_text(q, 2, ext_id);
-	db_bind_text(q, 3, course_slug);
-	db_bind_int(q, 4, now());
-	return insert(s, q, id, "add external student");
+	/* found, or made; or made meanwhile by another writer (a node grading the same student): found */
+	for (int attempt = 0;; attempt++) {
+		struct dbq *q = stmt(s, S_EXT_FIND);
+		if (!q)
+			return TQ_STORE_ERROR;
+		db_bind_int(q, 1, course_id);
+		db_bind_text(q, 2, ext_id);
+		int rc = db_step(q);
+		if (rc == DB_ROW)
+			*id = db_int(q, 0);
+		db_reset(q);
+		if (rc == DB_ROW)
+			return 0;
+		if (rc != DB_DONE)
+			return fail(s, "find external student");
+		if (!(q = stmt(s, S_EXT_ADD)))
+			return TQ_STORE_ERROR;
+		db_bind_int(q, 1, course_id);
+		db_bind_text(q, 2, ext_id);
+		db_bind_text(q, 3, course_slug);
+		db_bind_int(q, 4, now());
+		rc = insert(s, q, id, "add external student");
+		if (rc != TQ_STORE_EXISTS || attempt)
+			return rc;
+	}
 }
 
 int

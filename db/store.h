@@ -104,6 +104,10 @@ int tq_store_integrity(struct tq_store *st);
 /* A write transaction: writers take turns (SQLite: BEGIN IMMEDIATE and a turn among the
  * process's connections; PostgreSQL: an advisory lock every node takes). */
 int tq_store_begin(struct tq_store *st);
+/* A write transaction that only the writers of the same key wait for (on PostgreSQL; on
+ * SQLite, as tq_store_begin): for work whose reads and writes are the key's alone, such as
+ * one account's submissions (key: its id). */
+int tq_store_begin_for(struct tq_store *st, int64_t key);
 int tq_store_commit(struct tq_store *st);
 void tq_store_rollback(struct tq_store *st);
 /* Copies the write-ahead log into the database (truncate: and empties the log;

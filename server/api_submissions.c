@@ -50,16 +50,29 @@ submissions_list(struct app *a, const struct loaded *l, const struct tq_user *u,
 	}
 }
 
+/* The key of an auto-grader's student for tq_store_begin_for: a hash of course and id, negative
+ * (apart from the accounts' ids, the keys of their submissions). */
+static int64_t
+student_key(int64_t course_id, const char *student)
+{
+	uint64_t h = 14695981039346656037ull ^ (uint64_t)course_id;   /* FNV-1a */
+	for (const unsigned char *p = (const unsigned char *)student; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	return -(int64_t)(h >> 1) - 1;
+}
+
 /*
  * Grades answers and stores them, one transaction: the submission is
  * committed before its grade is sent.  A student's submissions are counted
  * in it too (opts.submit_per_minute, the exercise's attempts), so two at
- * once cannot both pass the limit.  0 with *res (the grade, with its id) and
- * r untouched; -1 with r set.
+ * once cannot both pass the limit.  The student is the account user_id, or
+ * (external not NULL) an auto-grader's student of the exercise's course,
+ * made and enrolled on first use in the same transaction.  0 with *res (the
+ * grade, with its id) and r untouched; -1 with r set.
  */
 static int
-grade_and_store(struct app *a, struct loaded *l, int64_t user_id, const json_t *answers, const json_t *graded,
-    const struct tq_grade_opts *opts, int limits, json_t **res, struct reply *r)
+grade_and_store(struct app *a, struct loaded *l, int64_t user_id, const char *external, const json_t *answers,
+    const json_t *graded, const struct tq_grade_opts *opts, int limits, json_t **res, struct reply *r)
 {
 	char err[600];
 	*res = tq_exercise_grade(l->ex, l->cap, graded, opts, err, sizeof(err));
@@ -71,7 +84,15 @@ grade_and_store(struct app *a, struct loaded *l, int64_t user_id, const json_t *
 	char *ans = json_dumps(answers, JSON_COMPACT), *rs = json_dumps(*res, JSON_COMPACT);
 	int64_t id = 0, total = 0, recent = 0;
 	size_t max_attempts = tq_exercise_attempts(l->ex);
-	int rc = ans && rs && st ? tq_store_begin(st) : TQ_STORE_ERROR;
+	char course_slug[128];
+	int rc = ans && rs && st ? 0 : TQ_STORE_ERROR;
+	if (rc == 0 && external)
+		rc = tq_store_course_slug(st, l->course_id, course_slug, sizeof(course_slug));
+	/* the attempts counted and the submission stored are the student's alone: only its own writers wait */
+	if (rc == 0)
+		rc = tq_store_begin_for(st, external ? student_key(l->course_id, external) : user_id);
+	if (rc == 0 && external && (rc = tq_store_external_user(st, l->course_id, course_slug, external, &user_id)) == 0)
+		rc = tq_store_enrol(st, l->course_id, user_id);
 	if (rc == 0 && limits)
 		rc = tq_store_attempts(st, l->id, user_id, (int64_t)time(NULL) - 60, &total, &recent);
 	if (rc == 0 && limits && recent >= a->o.submit_per_minute) {
@@ -149,7 +170,7 @@ submit(struct app *a, struct loaded *l, const struct tq_user *u, const struct re
 	/* graded against the choices the student was shown */
 	struct tq_grade_opts opts = { .choice_seed = choice_seed(l, u->id), .limit_choices = 1 };
 	json_t *res;
-	if (grade_and_store(a, l, u->id, answers, graded, &opts, 1, &res, r) == 0)
+	if (grade_and_store(a, l, u->id, NULL, answers, graded, &opts, 1, &res, r) == 0)
 		reply_json(r, 201, res);
 	json_decref(graded);
 	json_decref(body);
@@ -354,17 +375,8 @@ route_grade(struct app *a, struct MHD_Connection *c, const char *method, const c
 		reply_error(r, status == 404 ? 404 : 503, "%s", err);
 		goto out;
 	}
-	char course_slug[128];
-	int64_t sid;
-	if (tq_store_course_slug(st, l->course_id, course_slug, sizeof(course_slug)) != 0 || tq_store_begin(st) != 0 ||
-	    tq_store_external_user(st, l->course_id, course_slug, student, &sid) != 0 ||
-	    tq_store_enrol(st, l->course_id, sid) != 0 || tq_store_commit(st) != 0) {
-		tq_store_rollback(st);
-		reply_error(r, 503, "the student could not be stored (%s); nothing was kept, try again", tq_store_error(st));
-		goto out;
-	}
 	json_t *res;
-	if (grade_and_store(a, l, sid, answers, answers, NULL, 0, &res, r) == 0) {
+	if (grade_and_store(a, l, 0, student, answers, answers, NULL, 0, &res, r) == 0) {
 		json_object_del(res, "id");
 		reply_json(r, 200, res);
 	}

@@ -402,8 +402,10 @@ finish(struct app *a, struct MHD_Connection *c, const char *method, struct req *
 		return go_heavy(a, c, method, q, (q->route->flags & R_HEAVY) != 0);
 	q->route->fn(a, c, method, q->path, q, &r);
 	if (q->defer) {
+		/* no slot taken yet: on the pool, a handler takes one for the work it does (a filter's
+		 * selection, a stream followed); waiting for an exercise to be loaded takes none */
 		json_decref(r.json);
-		return go_heavy(a, c, method, q, 1);
+		return go_heavy(a, c, method, q, 0);
 	}
 	return answer(c, q, &r);
 }
