@@ -52,7 +52,7 @@ app_store(struct app *a)
 	if (!st) {
 		char err[512];
 		if (tq_store_open(a->o.db, &st, err, sizeof(err)) != 0) {
-			fprintf(stderr, "tracequiz: %s\n", err);
+			tq_log(TQ_LOG_ERR, "%s", err);
 			return NULL;
 		}
 		tq_store_no_autocheckpoint(st);     /* the checkpointer thread does it */
@@ -442,7 +442,7 @@ load_exercise(struct app *a, struct loaded *l, const char *slug, char *err, size
 	rc = keys ? tq_exercise_set_keys(l->ex, keys, l->ce->cap, kerr, sizeof(kerr)) : -1;
 	json_decref(keys);
 	if (rc) {
-		fprintf(stderr, "tracequiz: exercise '%s': %s; computing its keys again\n", slug,
+		tq_log(TQ_LOG_WARNING, "exercise '%s': %s; computing its keys again", slug,
 		    keys ? kerr : "its stored keys are not JSON");
 		rc = tq_exercise_compute_keys(l->ex, l->ce->cap, &lim, err, errlen);
 	}

@@ -247,10 +247,16 @@ job_run(void *arg)
 	MHD_resume_connection(j->c);
 }
 
-/* Sends r, and remembers for the access log what was answered. */
+/* Sends r, and remembers for the access log what was answered.  A server's error (5xx) is logged
+ * with its message, but not a 503 that sheds load (it says when to come back: Retry-After). */
 static enum MHD_Result
 answer(struct MHD_Connection *c, struct req *q, struct reply *r)
 {
+	if (q && r->status >= 500 && !(r->status == 503 && r->retry_after)) {
+		const char *msg = json_string_value(json_object_get(r->json, "error"));
+		struct tq_log_request rq = { q->method, q->path, r->status };
+		tq_log_request(r->status == 503 ? TQ_LOG_WARNING : TQ_LOG_ERR, &rq, "%s", msg ? msg : "(no message)");
+	}
 	enum MHD_Result ret = send_reply(c, r);
 	if (q) {
 		q->status = r->status;
@@ -290,7 +296,7 @@ log_access(struct app *a, struct MHD_Connection *c, const struct req *q)
 	tq_sbuf_printf(&b, ",\"status\":%u,\"bytes\":%zu,\"ms\":%.3f}\n", q->status, q->sent,
 	    (double)(tq_monotonic_ns() - q->t0) / 1e6);
 	if (!b.err)
-		fwrite(b.s, 1, b.len, stderr);     /* one write: lines from several threads do not mix */
+		tq_log_line(TQ_LOG_INFO, b.s, b.len);     /* one write: lines from several threads do not mix */
 	tq_sbuf_free(&b);
 }
 
@@ -478,7 +484,9 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	struct app *a = cls;
 	if (a->o.quiet)
 		return;
-	vfprintf(stderr, fmt, ap);
+	char msg[1024];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	tq_log(TQ_LOG_WARNING, "%s", msg);
 }
 
 int
@@ -486,7 +494,7 @@ http_run(struct app *a)
 {
 	struct sockaddr_in sa;
 	if (parse_listen(a->o.listen, &sa) != 0) {
-		fprintf(stderr, "tracequiz: --listen %s: give ADDR:PORT, such as 127.0.0.1:8080\n", a->o.listen);
+		tq_log(TQ_LOG_ERR, "--listen %s: give ADDR:PORT, such as 127.0.0.1:8080", a->o.listen);
 		return 2;
 	}
 	/* SIGINT and SIGTERM are waited for here, not delivered to workers */
@@ -500,7 +508,7 @@ http_run(struct app *a)
 	struct conns cs = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER, .a = a };
 	a->conns = &cs;
 	if (!(a->heavy = pool_start(a->o.heavy_threads, 10, a->o.heavy_queue))) {
-		fprintf(stderr, "tracequiz: cannot start the heavy pool\n");
+		tq_log(TQ_LOG_ERR, "cannot start the heavy pool");
 		return 1;
 	}
 	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
@@ -515,7 +523,7 @@ http_run(struct app *a)
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, a,
 	    MHD_OPTION_END);
 	if (!d) {
-		fprintf(stderr, "tracequiz: cannot listen on %s: %s\n", a->o.listen, strerror(errno));
+		tq_log(TQ_LOG_ERR, "cannot listen on %s: %s", a->o.listen, strerror(errno));
 		pool_free(a->heavy);
 		a->heavy = NULL;
 		return 1;
@@ -524,12 +532,11 @@ http_run(struct app *a)
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	char db[512];
 	tq_store_describe(a->o.db, db, sizeof(db));
-	printf("tracequiz: serving http://%s:%u/ (database %s)\n", inet_ntoa(sa.sin_addr), di ? di->port : ntohs(sa.sin_port),
+	tq_log(TQ_LOG_NOTICE, "serving http://%s:%u/ (database %s)", inet_ntoa(sa.sin_addr), di ? di->port : ntohs(sa.sin_port),
 	    db);
-	fflush(stdout);
 	int sig = 0;
 	sigwait(&set, &sig);
-	fprintf(stderr, "tracequiz: %s: finishing the requests in flight\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	tq_log(TQ_LOG_NOTICE, "%s: finishing the requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	/* no new connection; the heavy jobs finish (and resume their connections); then the rest */
 	MHD_socket ls = MHD_quiesce_daemon(d);
 	pool_stop(a->heavy);

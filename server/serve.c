@@ -136,7 +136,7 @@ first_start(struct app *a)
 		return -1;
 	int64_t users;
 	if (tq_store_user_count(st, &users) != 0) {
-		fprintf(stderr, "tracequiz: %s\n", tq_store_error(st));
+		tq_log(TQ_LOG_ERR, "%s", tq_store_error(st));
 		return -1;
 	}
 	char err[1024];
@@ -152,7 +152,7 @@ first_start(struct app *a)
 	if (rc == TQ_STORE_EXISTS && (rc = tq_store_course_get(st, "demo", &dc)) == 0)
 		course = dc.id;
 	if (rc != 0) {
-		fprintf(stderr, "tracequiz: %s\n", tq_store_error(st));
+		tq_log(TQ_LOG_ERR, "%s", tq_store_error(st));
 		return -1;
 	}
 	struct tq_exrow row;
@@ -161,10 +161,10 @@ first_start(struct app *a)
 	} else {
 		const char *seed = a->o.seed;
 		if (store_exercise_dir(st, seed, "smtp-over-tls", course, err, sizeof(err)) != 0) {
-			fprintf(stderr, "tracequiz: the demo exercise: %s\n", err);
+			tq_log(TQ_LOG_ERR, "the demo exercise: %s", err);
 			return -1;
 		}
-		fprintf(stderr, "tracequiz: loaded the demo exercise smtp-over-tls from %s\n", seed);
+		tq_log(TQ_LOG_NOTICE, "loaded the demo exercise smtp-over-tls from %s", seed);
 	}
 	if (users == 0) {
 		char pw[33], hash[160];
@@ -173,12 +173,11 @@ first_start(struct app *a)
 		if (tq_password_hash(pw, hash, sizeof(hash)) != 0 ||
 		    ((rc = tq_store_user_add(st, "admin", "admin", hash, 0, &id)) != 0 && rc != TQ_STORE_EXISTS) ||
 		    (rc == 0 && tq_store_teacher_add(st, course, id) != 0)) {
-			fprintf(stderr, "tracequiz: creating the admin account: %s\n", tq_store_error(st));
+			tq_log(TQ_LOG_ERR, "creating the admin account: %s", tq_store_error(st));
 			return -1;
 		}
 		if (rc == 0)             /* else another node starting on the same database made it */
-			printf("tracequiz: created the account 'admin' with the password %s (shown once: keep it)\n", pw);
-		fflush(stdout);
+			tq_log(TQ_LOG_NOTICE, "created the account 'admin' with the password %s (shown once: keep it)", pw);
 	}
 	return 0;
 }
@@ -204,7 +203,7 @@ checkpoint_loop(void *arg)
 	struct tq_store *st;
 	char err[512];
 	if (tq_store_open(ck->a->o.db, &st, err, sizeof(err)) != 0) {
-		fprintf(stderr, "tracequiz: checkpoints: %s\n", err);
+		tq_log(TQ_LOG_ERR, "checkpoints: %s", err);
 		return NULL;
 	}
 	pthread_mutex_lock(&ck->mu);
@@ -215,7 +214,7 @@ checkpoint_loop(void *arg)
 		pthread_cond_timedwait(&ck->cv, &ck->mu, &until);
 		pthread_mutex_unlock(&ck->mu);
 		if (tq_store_checkpoint(st, 0) != 0)
-			fprintf(stderr, "tracequiz: %s\n", tq_store_error(st));
+			tq_log(TQ_LOG_WARNING, "%s", tq_store_error(st));
 		pthread_mutex_lock(&ck->mu);
 	}
 	pthread_mutex_unlock(&ck->mu);
@@ -231,13 +230,14 @@ tq_serve(const struct tq_server_opts *o)
 	if (!a)
 		return 1;
 	a->o = *o;
+	tq_log_setup(o->log_json);
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_cond_init(&a->loaded_cv, NULL);
 	/* names without an account are checked against this, so that they take as long as the others */
 	char pw[33];
 	tq_secret(pw, 16);
 	if (tq_password_hash(pw, a->dummy_hash, sizeof(a->dummy_hash)) != 0) {
-		fprintf(stderr, "tracequiz: cannot hash a password (out of memory?)\n");
+		tq_log(TQ_LOG_ERR, "cannot hash a password (out of memory?)");
 		app_free(a);
 		return 1;
 	}
@@ -281,14 +281,15 @@ static const char serve_usage[] =
     "         [--threads N] [--max-upload MIB] [--max-inflight-mb MIB] [--cache-mb MIB]\n"
     "         [--heavy-threads N] [--heavy-per-user N] [--job-seconds S] [--job-mb MIB]\n"
     "         [--max-connections N] [--per-ip N] [--header-timeout S] [--idle-timeout S]\n"
-    "         [--submit-per-minute N] [--behind-https] [--trusted-proxy ADDR] [--quiet] [--access-log]\n"
+    "         [--submit-per-minute N] [--behind-https] [--trusted-proxy ADDR] [--quiet] [--access-log] [--log-json]\n"
     "(doc/security.md says what each limit is for)\n";
 
 int
 cmd_serve(int argc, char **argv)
 {
 	enum { O_LISTEN = 1, O_DB, O_WWW, O_SEED, O_TMP, O_THREADS, O_UPLOAD, O_INFLIGHT, O_CACHE, O_HEAVY, O_PERUSER,
-	    O_JOBSEC, O_JOBMB, O_CONNS, O_PERIP, O_HEADER, O_IDLE, O_SUBMIT, O_HTTPS, O_PROXY, O_QUIET, O_ACCESS };
+	    O_JOBSEC, O_JOBMB, O_CONNS, O_PERIP, O_HEADER, O_IDLE, O_SUBMIT, O_HTTPS, O_PROXY, O_QUIET, O_ACCESS,
+	    O_LOGJSON };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN }, { "db", required_argument, NULL, O_DB },
 		{ "www", required_argument, NULL, O_WWW }, { "seed", required_argument, NULL, O_SEED },
@@ -301,6 +302,7 @@ cmd_serve(int argc, char **argv)
 		{ "idle-timeout", required_argument, NULL, O_IDLE }, { "submit-per-minute", required_argument, NULL, O_SUBMIT },
 		{ "behind-https", no_argument, NULL, O_HTTPS }, { "trusted-proxy", required_argument, NULL, O_PROXY },
 		{ "quiet", no_argument, NULL, O_QUIET }, { "access-log", no_argument, NULL, O_ACCESS },
+		{ "log-json", no_argument, NULL, O_LOGJSON },
 		{ NULL, 0, NULL, 0 },
 	};
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -330,6 +332,7 @@ cmd_serve(int argc, char **argv)
 		case O_PROXY: o.trusted_proxy = optarg; break;
 		case O_QUIET: o.quiet = 1; break;
 		case O_ACCESS: o.access_log = 1; break;
+		case O_LOGJSON: o.log_json = 1; break;
 		case O_THREADS: bad = number(name, optarg, 1, 256, &v); o.threads = (unsigned)v; break;
 		case O_UPLOAD: bad = number(name, optarg, 1, 4096, &v); o.max_upload = (size_t)v << 20; break;
 		case O_INFLIGHT: bad = number(name, optarg, 1, 65536, &v); o.max_inflight = (size_t)v << 20; break;

@@ -42,6 +42,7 @@ struct tq_server_opts {
 	const char *trusted_proxy;   /* an address whose X-Forwarded-For / -Proto are believed */
 	int quiet;                   /* no access log of refused connections */
 	int access_log;              /* a JSON line on stderr for every request answered */
+	int log_json;                /* the server's messages as JSON lines too (log.c) */
 };
 
 /* ------------------------------------------------------------------ loaded captures and exercises */
@@ -392,6 +393,23 @@ void heavy_give(struct app *a, int64_t user);
 int heavy_hold(struct app *a, struct req *q, struct reply *r);
 /* The limits of one heavy job that starts now. */
 struct tq_limits job_limits(const struct app *a);
+
+/* ------------------------------------------------------------------ messages (log.c) */
+
+/* syslog's priorities, as journald reads them */
+enum { TQ_LOG_ERR = 3, TQ_LOG_WARNING = 4, TQ_LOG_NOTICE = 5, TQ_LOG_INFO = 6 };
+/* What a message about a request says of it. */
+struct tq_log_request {
+	const char *method, *path;
+	unsigned status;
+};
+/* json: messages as JSON lines ({"time","level","msg"}); a priority prefix when stderr is the journal. */
+void tq_log_setup(int json);
+void tq_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tq_log_request(int level, const struct tq_log_request *rq, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A line made already (the access log's), with the priority prefix when stderr is the journal. */
+void tq_log_line(int level, const char *line, size_t len);
 
 /* ------------------------------------------------------------------ the store and the cache (serve.c) */
 

@@ -38,11 +38,12 @@ def free_port():
 
 
 class Server:
-    def __init__(self, db, *args, port=None):
+    def __init__(self, db, *args, port=None, env=None):
         self.db = db
         self.port = port or free_port()
         self.proc = subprocess.Popen([TQ, "serve", "--listen", "127.0.0.1:%d" % self.port, "--db", db] + list(args),
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                     env=dict(os.environ, **env) if env else None)
         self.out = []
         deadline = time.time() + 30
         while time.time() < deadline:

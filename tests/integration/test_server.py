@@ -240,6 +240,35 @@ def main():
     check(st == 200, "the server starts again after kill -9")
     s.stop()
 
+    # the logs for journald: JSON lines with their priority; a server error logged with its request
+    s = Server(db, "--log-json", "--access-log", env={"JOURNAL_STREAM": "8:1234"})
+    try:
+        st, _, _, _ = s.request("GET", "/healthz")
+        query(db, "alter table submissions rename to submissions_away")
+        st, j, _, _ = s.request("POST", "/api/v1/grade", dict(right, student="logged"), auth)
+        query(db, "alter table submissions_away rename to submissions")
+        check(st == 503 and "could not be stored" in j["error"], "a database failure is 503: %s" % j)
+    finally:
+        s.stop()
+    lines = [l for l in s.out if l.startswith("<")]
+
+    def entry(line):
+        try:
+            return int(line[1]), json.loads(line[3:])
+        except ValueError:
+            return None, None
+    parsed = [entry(l) for l in lines]
+    access = [e for p, e in parsed if p == 6 and e and e.get("path") == "/healthz"]
+    failed = [e for p, e in parsed if p == 4 and e and e.get("path") == "/api/v1/grade"]
+    stop = [e for p, e in parsed if p == 5 and e and "finishing the requests" in e.get("msg", "")]
+    check(len(lines) == len([l for l in s.out if l.strip()]) and None not in [p for p, _ in parsed],
+          "under journald every line begins with its priority and holds JSON")
+    check(access and access[0]["status"] == 200 and "time" in access[0], "the access line of GET /healthz, priority 6")
+    check(failed and failed[0]["status"] == 503 and failed[0]["level"] == "warning" and "could not be stored" in
+          failed[0]["msg"] and failed[0]["method"] == "POST", "the failed grade: priority 4, its request and message: %s" %
+          (failed[:1],))
+    check(stop and stop[0]["level"] == "notice", "SIGTERM's message, a notice")
+
     return summary("server")
 
 
