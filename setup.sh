@@ -15,8 +15,8 @@ what=${1:-demo}
 # Debian packages: the build (autotools, compiler), the libraries, the test tools.
 build_pkgs="build-essential autoconf automake libtool pkg-config libpcap-dev libmicrohttpd-dev
   libsqlite3-dev libjansson-dev libcmocka-dev libyaml-dev libsodium-dev libssl-dev libpcre2-dev
-  zlib1g-dev libnghttp2-dev libarchive-dev libpq-dev"
-test_pkgs="tshark tcpdump python3 time chromium systemd groff-base postgresql"
+  zlib1g-dev libnghttp2-dev libarchive-dev libpq-dev libcurl4-openssl-dev"
+test_pkgs="tshark tcpdump python3 time chromium systemd groff-base postgresql python3-jwt python3-cryptography"
 
 as_root() {
 	if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else

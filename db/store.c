@@ -1646,3 +1646,273 @@ tq_store_user_change_password(struct tq_store *s, int64_t id, const char *pw_has
 		tq_store_rollback(s);
 	return rc;
 }
+
+/* ------------------------------------------------------------------ LTI */
+
+/*
+ * The statements of LTI launches, prepared on each call as those of the
+ * gradebook: a launch is a few a day per student, and runs several.
+ */
+
+/* Runs q, prepared once for this call, and finalizes it: 0, NOTFOUND (no row changed), EXISTS, ERROR. */
+static int
+run_once(struct tq_store *s, struct dbq *q, const char *what)
+{
+	int rc = run(s, q, what);
+	db_finalize(q);
+	return rc == 0 && s->changes == 0 ? TQ_STORE_NOTFOUND : rc;
+}
+
+/* The first column of q's first row, as an integer; q finalized.  0, NOTFOUND or ERROR. */
+static int
+one_int(struct tq_store *s, struct dbq *q, int64_t *v, const char *what)
+{
+	int rc = db_step(q);
+	if (rc == DB_ROW)
+		*v = db_int(q, 0);
+	if (rc != DB_ROW && rc != DB_DONE)
+		fail(s, what);
+	db_finalize(q);
+	return rc == DB_ROW ? 0 : rc == DB_DONE ? TQ_STORE_NOTFOUND : TQ_STORE_ERROR;
+}
+
+static char *
+dup_text(const char *t)
+{
+	return t ? strdup(t) : NULL;
+}
+
+int
+tq_store_lti_platform_add(struct tq_store *s, const struct tq_lti_platform *p, int64_t *id)
+{
+	struct dbq *q = prepare_once(s, "INSERT INTO lti_platforms (issuer, client_id, auth_url, token_url, jwks_url, "
+	    "deployments, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING RETURNING id", "add platform");
+	if (!q)
+		return TQ_STORE_ERROR;
+	db_bind_text(q, 1, p->issuer);
+	db_bind_text(q, 2, p->client_id);
+	db_bind_text(q, 3, p->auth_url);
+	db_bind_text(q, 4, p->token_url);
+	db_bind_text(q, 5, p->jwks_url);
+	db_bind_text(q, 6, p->deployments ? p->deployments : "[]");
+	db_bind_int(q, 7, now());
+	int rc = insert(s, q, id, "add platform");
+	db_finalize(q);
+	return rc;
+}
+
+#define PLATFORM_COLS "id, issuer, client_id, auth_url, token_url, jwks_url, deployments, jwks, jwks_fetched"
+
+static int
+read_platform(struct tq_store *s, struct dbq *q, struct tq_lti_platform *p)
+{
+	memset(p, 0, sizeof(*p));
+	int rc = db_step(q);
+	if (rc == DB_ROW) {
+		p->id = db_int(q, 0);
+		copy_text(p->issuer, sizeof(p->issuer), db_text(q, 1));
+		copy_text(p->client_id, sizeof(p->client_id), db_text(q, 2));
+		copy_text(p->auth_url, sizeof(p->auth_url), db_text(q, 3));
+		copy_text(p->token_url, sizeof(p->token_url), db_text(q, 4));
+		copy_text(p->jwks_url, sizeof(p->jwks_url), db_text(q, 5));
+		p->deployments = dup_text(db_text(q, 6));
+		p->jwks = dup_text(db_text(q, 7));
+		p->jwks_fetched = db_int(q, 8);
+		if (!p->deployments) {
+			tq_lti_platform_free(p);
+			snprintf(s->err, sizeof(s->err), "out of memory");
+			rc = DB_ERROR;
+		}
+	} else if (rc != DB_DONE) {
+		fail(s, "find platform");
+	}
+	db_finalize(q);
+	return rc == DB_ROW ? 0 : rc == DB_DONE ? TQ_STORE_NOTFOUND : TQ_STORE_ERROR;
+}
+
+int
+tq_store_lti_platform_find(struct tq_store *s, const char *issuer, const char *client_id, struct tq_lti_platform *out)
+{
+	/* without a client id, the issuer's only registration (two: not found, the login must name one) */
+	struct dbq *q = prepare_once(s, "SELECT " PLATFORM_COLS " FROM lti_platforms WHERE issuer = ?1 AND (client_id = ?2 OR "
+	    "(?2 = '' AND (SELECT count(*) FROM lti_platforms WHERE issuer = ?1) = 1))", "find platform");
+	if (!q)
+		return TQ_STORE_ERROR;
+	db_bind_text(q, 1, issuer);
+	db_bind_text(q, 2, client_id ? client_id : "");
+	return read_platform(s, q, out);
+}
+
+int
+tq_store_lti_platform_get(struct tq_store *s, int64_t id, struct tq_lti_platform *out)
+{
+	struct dbq *q = prepare_once(s, "SELECT " PLATFORM_COLS " FROM lti_platforms WHERE id = ?1", "find platform");
+	if (!q)
+		return TQ_STORE_ERROR;
+	db_bind_int(q, 1, id);
+	return read_platform(s, q, out);
+}
+
+void
+tq_lti_platform_free(struct tq_lti_platform *p)
+{
+	free(p->deployments);
+	free(p->jwks);
+	p->deployments = p->jwks = NULL;
+}
+
+json_t *
+tq_store_lti_platforms(struct tq_store *s)
+{
+	struct dbq *q = prepare_once(s, "SELECT id, issuer, client_id, auth_url, token_url, jwks_url, deployments, created "
+	    "FROM lti_platforms ORDER BY id", "list platforms");
+	if (!q)
+		return NULL;
+	json_t *l = rows_json(s, q, 10000, "list platforms");
+	db_finalize(q);
+	return l;
+}
+
+int
+tq_store_lti_jwks_set(struct tq_store *s, int64_t id, const char *jwks, int64_t fetched)
+{
+	struct dbq *q = prepare_once(s, "UPDATE lti_platforms SET jwks = ?2, jwks_fetched = ?3 WHERE id = ?1", "keep keys");
+	if (!q)
+		return TQ_STORE_ERROR;
+	db_bind_int(q, 1, id);
+	db_bind_text(q, 2, jwks);
+	db_bind_int(q, 3, fetched);
+	return run_once(s, q, "keep the platform's keys");
+}
+
+int
+tq_store_lti_key_add(struct tq_store *s, const char *kid, const char *pem)
+{
+	struct dbq *q = prepare_once(s, "INSERT INTO lti_keys (kid, private_pem, created) VALUES (?1, ?2, ?3)", "add key");
+	if (!q)
+		return TQ_STORE_ERROR;
+	db_bind_text(q, 1, kid);
+	db_bind_text(q, 2, pem);
+	db_bind_int(q, 3, now());
+	return run_once(s, q, "add key");
+}
+
+int
+tq_store_lti_keys(struct tq_store *s, int64_t t, int (*fn)(void *arg, const char *kid, const char *pem), void *arg)
+{
+	/* the one that signs first, then those retired but still published */
+	struct dbq *q = prepare_once(s, "SELECT kid, private_pem FROM lti_keys WHERE retired IS NULL OR retired > ?1 "
+	    "ORDER BY CASE WHEN retired IS NULL THEN 0 ELSE 1 END, created DESC", "read keys");
+	if (!q)
+		return TQ_STORE_ERROR;
+	db_bind_int(q, 1, t);
+	int rc;
+	while ((rc = db_step(q)) == DB_ROW)
+		if (fn(arg, db_text(q, 0), db_text(q, 1))) {
+			rc = DB_DONE;
+			break;
+		}
+	if (rc != DB_DONE)
+		fail(s, "read keys");
+	db_finalize(q);
+	return rc == DB_DONE ? 0 : TQ_STORE_ERROR;
+}
+
+int
+tq_store_lti_state_put(struct tq_store *s, const uint8_t hash[32], const char *nonce, int64_t platform_id, int64_t expires)
+{
+	struct dbq *q = prepare_once(s, "DELETE FROM lti_states WHERE expires < ?1", "prune logins");
+	if (!q)
+		return TQ_STORE_ERROR;
+	db_bind_int(q, 1, now());
+	int rc = run_once(s, q, "prune logins");
+	if (rc && rc != TQ_STORE_NOTFOUND)
+		return rc;
+	if (!(q = prepare_once(s, "INSERT INTO lti_states (state_hash, nonce, platform_id, expires) VALUES (?1, ?2, ?3, ?4)",
+	    "keep login")))
+		return TQ_STORE_ERROR;
+	db_bind_blob(q, 1, hash, 32);
+	db_bind_text(q, 2, nonce);
+	db_bind_int(q, 3, platform_id);
+	db_bind_int(q, 4, expires);
+	return run_once(s, q, "keep login");
+}
+
+int
+tq_store_lti_state_take(struct tq_store *s, const uint8_t hash[32], int64_t t, char *nonce, size_t len, int64_t *platform_id)
+{
+	/* used up by the first try, in time or not */
+	struct dbq *q = prepare_once(s, "DELETE FROM lti_states WHERE state_hash = ?1 RETURNING nonce, platform_id, expires",
+	    "use login");
+	if (!q)
+		return TQ_STORE_ERROR;
+	db_bind_blob(q, 1, hash, 32);
+	int turn = take_turn(s, q);
+	int rc = db_step(q);
+	int64_t expires = 0;
+	if (rc == DB_ROW) {
+		copy_text(nonce, len, db_text(q, 0));
+		*platform_id = db_int(q, 1);
+		expires = db_int(q, 2);
+		rc = db_step(q);
+	}
+	if (rc != DB_DONE)
+		fail(s, "use login");
+	db_finalize(q);
+	if (turn)
+		pthread_mutex_unlock(&write_lock);
+	if (rc != DB_DONE)
+		return TQ_STORE_ERROR;
+	return expires > t ? 0 : TQ_STORE_NOTFOUND;
+}
+
+/* The row of a platform's user (sub) or context, by table: 0 with *id, NOTFOUND or ERROR. */
+static int
+lti_map(struct tq_store *s, int context, int64_t platform_id, const char *key, int64_t *id)
+{
+	struct dbq *q = prepare_once(s, context ? "SELECT course_id FROM lti_contexts WHERE platform_id = ?1 AND context_id = ?2" :
+	    "SELECT user_id FROM lti_accounts WHERE platform_id = ?1 AND sub = ?2", "find launch's mapping");
+	if (!q)
+		return TQ_STORE_ERROR;
+	db_bind_int(q, 1, platform_id);
+	db_bind_text(q, 2, key);
+	return one_int(s, q, id, "find launch's mapping");
+}
+
+static int
+lti_map_add(struct tq_store *s, int context, int64_t platform_id, const char *key, int64_t id)
+{
+	struct dbq *q = prepare_once(s, context ? "INSERT INTO lti_contexts (platform_id, context_id, course_id) VALUES (?1, ?2, ?3)" :
+	    "INSERT INTO lti_accounts (platform_id, sub, user_id) VALUES (?1, ?2, ?3)", "keep launch's mapping");
+	if (!q)
+		return TQ_STORE_ERROR;
+	db_bind_int(q, 1, platform_id);
+	db_bind_text(q, 2, key);
+	db_bind_int(q, 3, id);
+	int rc = run_once(s, q, "keep launch's mapping");
+	return rc == TQ_STORE_NOTFOUND ? TQ_STORE_ERROR : rc;
+}
+
+int
+tq_store_lti_account(struct tq_store *s, int64_t platform_id, const char *sub, int64_t *user_id)
+{
+	return lti_map(s, 0, platform_id, sub, user_id);
+}
+
+int
+tq_store_lti_account_add(struct tq_store *s, int64_t platform_id, const char *sub, int64_t user_id)
+{
+	return lti_map_add(s, 0, platform_id, sub, user_id);
+}
+
+int
+tq_store_lti_context(struct tq_store *s, int64_t platform_id, const char *context_id, int64_t *course_id)
+{
+	return lti_map(s, 1, platform_id, context_id, course_id);
+}
+
+int
+tq_store_lti_context_add(struct tq_store *s, int64_t platform_id, const char *context_id, int64_t course_id)
+{
+	return lti_map_add(s, 1, platform_id, context_id, course_id);
+}

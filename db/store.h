@@ -307,4 +307,38 @@ int tq_store_gradebook(struct tq_store *st, int64_t course_id, int (*fn)(void *a
 int tq_store_user_change_password(struct tq_store *st, int64_t id, const char *pw_hash, const uint8_t keep[32],
     int64_t *ended);
 
+/* ------------------------------------------------------------------ LTI 1.3 */
+
+/* A platform (LMS) registered by an admin. */
+struct tq_lti_platform {
+	int64_t id;
+	char issuer[256], client_id[256];
+	char auth_url[1024], token_url[1024], jwks_url[1024];
+	char *deployments;           /* JSON array of the deployment ids accepted (malloc'd) */
+	char *jwks;                  /* its key set as last fetched, JSON, or NULL (malloc'd) */
+	int64_t jwks_fetched;
+};
+/* TQ_STORE_EXISTS when the issuer has that client id already. */
+int tq_store_lti_platform_add(struct tq_store *st, const struct tq_lti_platform *p, int64_t *id);
+/* By issuer and client id; client_id NULL or "": the issuer's only registration. */
+int tq_store_lti_platform_find(struct tq_store *st, const char *issuer, const char *client_id, struct tq_lti_platform *out);
+int tq_store_lti_platform_get(struct tq_store *st, int64_t id, struct tq_lti_platform *out);
+void tq_lti_platform_free(struct tq_lti_platform *p);
+json_t *tq_store_lti_platforms(struct tq_store *st);
+int tq_store_lti_jwks_set(struct tq_store *st, int64_t id, const char *jwks, int64_t fetched);
+/* The tool's keys: fn gets the one that signs first, then retired ones still published. */
+int tq_store_lti_key_add(struct tq_store *st, const char *kid, const char *pem);
+int tq_store_lti_keys(struct tq_store *st, int64_t now, int (*fn)(void *arg, const char *kid, const char *pem), void *arg);
+/* A login initiated: its state (by SHA-256) and nonce, used once.  take: TQ_STORE_NOTFOUND when there is
+ * no such state or it expired (it is used up either way). */
+int tq_store_lti_state_put(struct tq_store *st, const uint8_t hash[32], const char *nonce, int64_t platform_id,
+    int64_t expires);
+int tq_store_lti_state_take(struct tq_store *st, const uint8_t hash[32], int64_t now, char *nonce, size_t len,
+    int64_t *platform_id);
+/* Who a platform's user (sub) is, and which course its context is. */
+int tq_store_lti_account(struct tq_store *st, int64_t platform_id, const char *sub, int64_t *user_id);
+int tq_store_lti_account_add(struct tq_store *st, int64_t platform_id, const char *sub, int64_t user_id);
+int tq_store_lti_context(struct tq_store *st, int64_t platform_id, const char *context_id, int64_t *course_id);
+int tq_store_lti_context_add(struct tq_store *st, int64_t platform_id, const char *context_id, int64_t course_id);
+
 #endif

@@ -233,8 +233,8 @@ client_addr(struct app *a, struct MHD_Connection *c, char *buf, size_t len)
 }
 
 /* Whether replies go to the browser over HTTPS (the session cookie is then Secure). */
-static int
-over_https(struct app *a, struct MHD_Connection *c)
+int
+request_over_https(struct app *a, struct MHD_Connection *c)
 {
 	if (a->o.behind_https)
 		return 1;
@@ -245,7 +245,7 @@ over_https(struct app *a, struct MHD_Connection *c)
 const char *
 cookie_attrs(struct app *a, struct MHD_Connection *c)
 {
-	return over_https(a, c) ? "; Path=/; HttpOnly; SameSite=Strict; Secure" : "; Path=/; HttpOnly; SameSite=Strict";
+	return request_over_https(a, c) ? "; Path=/; HttpOnly; SameSite=Strict; Secure" : "; Path=/; HttpOnly; SameSite=Strict";
 }
 
 enum role
@@ -350,7 +350,7 @@ authorize(struct app *a, struct MHD_Connection *c, const char *method, struct re
 {
 	const struct route *rt = q->route;
 	int bearer = header(c, "Authorization") != NULL;
-	if (changes(method) && !bearer && !same_origin(a, c)) {
+	if (changes(method) && !bearer && !(rt->flags & R_CROSS_SITE) && !same_origin(a, c)) {
 		reply_error(r, 403, "a request that changes something must come from tracequiz's own pages");
 		return -1;
 	}

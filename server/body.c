@@ -238,6 +238,12 @@ body_begin(struct app *a, struct MHD_Connection *c, struct req *q, struct reply 
 		}
 	} else if (rt->body == BODY_UPLOAD && (rt->flags & R_RAW)) {
 		/* a capture as the raw body, whatever type it says it is */
+	} else if (rt->body == BODY_FORM) {
+		const char *ct = header(c, "Content-Type");
+		if (!ct || strncasecmp(ct, "application/x-www-form-urlencoded", 33)) {
+			reply_error(r, 415, "send the form as application/x-www-form-urlencoded");
+			return -1;
+		}
 	} else if (rt->body == BODY_UPLOAD && !is_json(c)) {
 		reply_error(r, 415, "send the exercise as JSON (Content-Type: application/json) or as a multipart/form-data form");
 		return -1;

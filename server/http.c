@@ -449,7 +449,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_Reque
 		if (a->o.access_log && q->status)
 			log_access(a, c, q);
 		if (q->job)
-			json_decref(q->job->r.json), free(q->job->r.raw);
+			json_decref(q->job->r.json), free(q->job->r.raw), free(q->job->r.location);
 		set_deadline(a, q->conn, (uint64_t)a->o.header_seconds * 1000000000ull, 1);
 		req_free(a, q);
 		*con_cls = NULL;

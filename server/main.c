@@ -38,6 +38,8 @@ cli_usage(FILE *fp)
 	    "       tracequiz token add NAME [--scope admin|read|grade] [--course SLUG]... [--days N] [--db FILE]\n"
 	    "       tracequiz rekey [--db FILE] [--dry-run | --apply]\n"
 	    "       tracequiz backup [--db FILE] OUT\n"
+	    "       tracequiz lti add --issuer URL --client-id ID --auth-url URL --token-url URL --jwks-url URL\n"
+	    "                 --deployment ID... [--db FILE]   |   tracequiz lti list [--db FILE]\n"
 	    "       tracequiz routes\n"
 	    "       tracequiz import inginious TASKDIR|TASK.zip OUTDIR\n"
 	    "       tracequiz export inginious EXERCISE OUTDIR\n"
@@ -57,6 +59,7 @@ cli_usage(FILE *fp)
 	    "rekey     list the exercises whose keys this version computes differently from\n"
 	    "          the keys frozen in the database; --apply stores the new ones\n"
 	    "backup    a consistent copy of the database in OUT, while the server runs\n"
+	    "lti       registers a learning platform (LMS) for LTI 1.3 launches; lists them\n"
 	    "routes    the server's route table: method, path, who may call it\n"
 	    "import    an INGInious task (its folder, or the folder as a zip or tar.gz) made an\n"
 	    "          exercise folder, with a report of what was mapped and what needs the\n"
@@ -157,6 +160,8 @@ main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "backup"))
 		return cmd_backup(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "lti"))
+		return cmd_lti(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "rekey"))
 		return cmd_rekey(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "import") || !strcmp(argv[1], "export"))

@@ -139,8 +139,11 @@ send_reply(struct MHD_Connection *c, struct reply *r)
 	}
 	json_decref(r->json);
 	r->json = NULL;
-	if (!resp)
+	if (!resp) {
+		free(r->location);
+		r->location = NULL;
 		return MHD_NO;
+	}
 	MHD_add_response_header(resp, "Content-Type", r->ctype ? r->ctype : "application/json");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
@@ -154,6 +157,10 @@ send_reply(struct MHD_Connection *c, struct reply *r)
 	}
 	if (r->cookie[0])
 		MHD_add_response_header(resp, "Set-Cookie", r->cookie);
+	if (r->location)
+		MHD_add_response_header(resp, "Location", r->location);
+	free(r->location);
+	r->location = NULL;
 	if (r->disposition[0])
 		MHD_add_response_header(resp, "Content-Disposition", r->disposition);
 	if (r->etag[0]) {

@@ -30,6 +30,11 @@ static route_fn route_fields;
 
 static const struct route routes[] = {
 	{ "GET", "/healthz", NEED_ANYONE, BODY_NONE, 0, route_healthz },
+	/* LTI 1.3: the tool's keys, the login an LMS starts, the launch it posts (api_lti.c) */
+	{ "GET", "/lti/jwks", NEED_ANYONE, BODY_NONE, 0, api_lti },
+	{ "GET", "/lti/login", NEED_ANYONE, BODY_NONE, 0, api_lti },
+	{ "POST", "/lti/login", NEED_ANYONE, BODY_FORM, R_CROSS_SITE, api_lti },
+	{ "POST", "/lti/launch", NEED_ANYONE, BODY_FORM, R_CROSS_SITE, api_lti },
 	{ "GET", "/api/v1/openapi.json", NEED_ANYONE, BODY_NONE, 0, route_openapi },
 	/* the fields a display filter or a key may name: the filter bar's completion */
 	{ "GET", "/api/v1/fields", NEED_USER, BODY_NONE, 0, route_fields },

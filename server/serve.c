@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <curl/curl.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -231,6 +232,7 @@ tq_serve(const struct tq_server_opts *o)
 		return 1;
 	a->o = *o;
 	tq_log_setup(o->log_json);
+	curl_global_init(CURL_GLOBAL_DEFAULT);      /* before any thread: an LTI platform's keys are fetched with it */
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_cond_init(&a->loaded_cv, NULL);
 	/* names without an account are checked against this, so that they take as long as the others */
@@ -239,6 +241,7 @@ tq_serve(const struct tq_server_opts *o)
 	if (tq_password_hash(pw, a->dummy_hash, sizeof(a->dummy_hash)) != 0) {
 		tq_log(TQ_LOG_ERR, "cannot hash a password (out of memory?)");
 		app_free(a);
+		curl_global_cleanup();
 		return 1;
 	}
 	int rc = 1;
@@ -256,6 +259,7 @@ tq_serve(const struct tq_server_opts *o)
 		}
 	}
 	app_free(a);
+	curl_global_cleanup();
 	return rc;
 }
 

@@ -184,6 +184,7 @@ struct reply {
 	int fd;                      /* a static file, -1 if none */
 	size_t fdlen;
 	char cookie[320];
+	char *location;              /* a redirect's Location (malloc'd; the reply frees it) */
 	char disposition[200];       /* Content-Disposition of a download */
 	char etag[80];
 	char allow[80];              /* Allow of a 405 */
@@ -246,13 +247,14 @@ void set_deadline(struct app *a, struct conn *k, uint64_t after_ns, int waiting)
 /* ------------------------------------------------------------------ routes (routes.c) */
 
 enum need { NEED_ANYONE, NEED_USER, NEED_STUDENT, NEED_STAFF, NEED_ADMIN };
-enum body_kind { BODY_NONE, BODY_JSON, BODY_UPLOAD };
+enum body_kind { BODY_NONE, BODY_JSON, BODY_UPLOAD, BODY_FORM /* application/x-www-form-urlencoded, in memory */ };
 #define R_HEAVY      0x1     /* runs on the heavy pool */
 #define R_LOADS_EX   0x2     /* heavy when its exercise (path segment 4) is not loaded */
 #define R_LOADS_TR   0x4     /* heavy when its trace (path segment 4) is not loaded */
 #define R_GRADE      0x8     /* a grade-scoped token may call it */
 #define R_RAW        0x10    /* an upload may be a raw body, not only a form */
 #define R_SMALL      0x20    /* a small body (a login): 4 KiB */
+#define R_CROSS_SITE 0x40    /* posted by another site's page (an LMS's): no same-origin check, its token is signed */
 
 typedef void route_fn(struct app *a, struct MHD_Connection *c, const char *method, const char *path, struct req *q,
     struct reply *r);
@@ -278,7 +280,7 @@ int route_is_heavy(struct app *a, const struct route *rt, const char *path);
 route_fn api_session, api_password_reset, api_exercise_routes, route_grade, route_openapi,
     route_healthz, route_static, route_server;
 /* A course's gradebook, JSON and CSV (gradebook.c); a password changed by its owner (account.c). */
-route_fn api_gradebook, api_account_password;
+route_fn api_gradebook, api_account_password, api_lti;
 /* One file a resource: api_traces.c, api_exercises.c, api_courses.c, api_eval.c (eval and
  * suggest), api_tokens.c, api_users.c, api_import.c (an INGInious task's archive). */
 route_fn api_traces, api_exercises, api_courses, api_eval, api_suggest, api_tokens, api_users, api_import;
@@ -356,6 +358,8 @@ int usable_capture(struct app *a, const struct tq_user *u, const char *sha, stru
 
 /* The session cookie's attributes (Secure behind HTTPS). */
 const char *cookie_attrs(struct app *a, struct MHD_Connection *c);
+/* Whether the browser reached the server over HTTPS (--behind-https, or a trusted proxy's X-Forwarded-Proto). */
+int request_over_https(struct app *a, struct MHD_Connection *c);
 /* A one-time reset code for u, made by who: {name, code, expires, link}; NULL with r set. */
 json_t *reset_code(struct app *a, const struct tq_user *u, const struct tq_user *who, struct reply *r);
 
@@ -474,6 +478,8 @@ int cmd_serve(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
+/* tracequiz lti add|list (cli_lti.c): the LTI platforms an admin registers. */
+int cmd_lti(int argc, char **argv);
 /* rekey.c: tracequiz rekey [--db FILE] [--dry-run | --apply] */
 int cmd_rekey(int argc, char **argv);
 

@@ -7,7 +7,7 @@
 # PostgreSQL is not installed.  Run from the build folder (make check).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-tests=${PG_TESTS:-"test_server test_author test_hostile test_stress test_keys test_gradebook test_hiding test_filters test_nodes"}
+tests=${PG_TESTS:-"test_server test_author test_hostile test_stress test_keys test_gradebook test_hiding test_filters test_lti test_nodes"}
 
 dir=$(mktemp -d /tmp/tq-pg.XXXXXX)
 trap '"$here/pgcluster.sh" stop "$dir"' EXIT

@@ -88,7 +88,10 @@ def main():
                         bad.append("%s %s (%s): %s" % (method, concrete[:60], desc, e))
                         continue
                     ok_json = j is not None and isinstance(j.get("error") if isinstance(j, dict) else None, str)
-                    if st >= 500 or (st >= 400 and not ok_json):
+                    # a refused LTI launch or login is a page for the browser the LMS sent, not JSON
+                    ok_page = path.startswith("/lti/") and text.startswith(b"<!doctype html>") and \
+                        b"could not open this activity" in text
+                    if st >= 500 or (st >= 400 and not ok_json and not ok_page):
                         bad.append("%s %s (%s): %d %s" % (method, concrete[:60], desc, st, text[:120]))
         after = query(db, "select (select count(*) from exercises), (select count(*) from captures),"
                           " (select count(*) from courses)")[0]

@@ -1,0 +1,596 @@
+/*
+ * api_lti.c - tracequiz as an LTI 1.3 tool (IMS LTI 1.3 Core, OpenID
+ * Connect's third-party initiated login): its key set, the login a
+ * platform initiates, and the launch that logs a student in.
+ *
+ *   GET  /lti/jwks     the tool's public keys (made on first use)
+ *   GET|POST /lti/login   the platform starts a login: a state and a nonce
+ *                      are kept (used once, 10 minutes), the state also in
+ *                      a cookie of this browser; the browser goes on to the
+ *                      platform's authorization endpoint
+ *   POST /lti/launch   the platform's signed id_token comes back with the
+ *                      state: checked (cookie, state, signature against the
+ *                      platform's key set, issuer, audience, time, nonce,
+ *                      deployment, message type, version), then the user and
+ *                      the course are found or made, a session opened and
+ *                      the exercise shown
+ *
+ * Every refusal is a page that says in words what went wrong, and a log
+ * line with the detail for the admin.  Nothing in the token is used before
+ * its signature and claims have been checked.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lti.h"
+#include "server.h"
+
+#define STATE_SECONDS 600            /* a login's state and nonce */
+#define SKEW 60                      /* seconds of clock difference accepted */
+#define JWKS_MAX (256 * 1024)
+#define JWKS_REFETCH 10              /* seconds before an unknown key may fetch the set again */
+#define SESSION_SECONDS (8 * 3600)
+
+#define CLAIM "https://purl.imsglobal.org/spec/lti/claim/"
+
+/* ------------------------------------------------------------------ forms and pages */
+
+static int
+hexval(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Percent-decodes s[0..n) into out ('+' is a space); 0, or -1 when it does not fit or is malformed. */
+static int
+form_decode(const char *s, size_t n, char *out, size_t len)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		int c = (unsigned char)s[i];
+		if (c == '+') {
+			c = ' ';
+		} else if (c == '%') {
+			int h = i + 2 < n ? hexval(s[i + 1]) : -1, l = i + 2 < n ? hexval(s[i + 2]) : -1;
+			if (h < 0 || l < 0)
+				return -1;
+			c = h * 16 + l;
+			i += 2;
+		}
+		if (c == 0 || o + 1 >= len)
+			return -1;
+		out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+/*
+ * A parameter of the request: from the form body (application/x-www-form-urlencoded) of a POST,
+ * else from the query string.  1 when found (decoded into out), 0 when absent, -1 when malformed.
+ */
+static int
+param(struct MHD_Connection *c, const struct req *q, const char *name, char *out, size_t len)
+{
+	if (q->body && q->len) {
+		size_t nl = strlen(name);
+		for (const char *p = q->body, *end = q->body + q->len; p < end;) {
+			const char *amp = memchr(p, '&', (size_t)(end - p));
+			const char *stop = amp ? amp : end, *eq = memchr(p, '=', (size_t)(stop - p));
+			if (eq && (size_t)(eq - p) == nl && !memcmp(p, name, nl))
+				return form_decode(eq + 1, (size_t)(stop - eq - 1), out, len) == 0 ? 1 : -1;
+			p = stop + 1;
+		}
+		return 0;
+	}
+	const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+	if (!v)
+		return 0;
+	if (strlen(v) >= len)
+		return -1;
+	snprintf(out, len, "%s", v);
+	return 1;
+}
+
+/* Appends s to b, HTML-escaped. */
+static void
+html_text(struct tq_sbuf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': tq_sbuf_puts(b, "&lt;"); break;
+		case '>': tq_sbuf_puts(b, "&gt;"); break;
+		case '&': tq_sbuf_puts(b, "&amp;"); break;
+		case '"': tq_sbuf_puts(b, "&quot;"); break;
+		case '\'': tq_sbuf_puts(b, "&#39;"); break;
+		default: tq_sbuf_putc(b, *s);
+		}
+	}
+}
+
+/*
+ * A launch refused: a page that says what went wrong and what to do, the
+ * detail (never shown: it may name keys and claims) in the log.
+ */
+static void
+refuse(struct reply *r, unsigned status, const char *what, const char *detail)
+{
+	tq_log(TQ_LOG_WARNING, "LTI: %s%s%s", what, detail && *detail ? ": " : "", detail ? detail : "");
+	struct tq_sbuf b;
+	tq_sbuf_init(&b, 16384);
+	tq_sbuf_puts(&b, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>tracequiz: "
+	    "the launch failed</title></head>\n<body><h1>tracequiz could not open this activity</h1>\n<p>");
+	html_text(&b, what);
+	tq_sbuf_puts(&b, "</p>\n<p>Try again from your course's page. If it happens again, tell your instructor; "
+	    "tracequiz's administrator finds the details in its log.</p></body></html>\n");
+	json_decref(r->json);
+	r->json = NULL;
+	r->status = status;
+	r->ctype = "text/html; charset=utf-8";
+	r->rawlen = b.len;
+	r->raw = b.s;                /* handed over: the reply frees it */
+	if (b.err) {
+		tq_sbuf_free(&b);
+		r->raw = NULL;
+		reply_error(r, 503, "out of memory");
+	}
+}
+
+/* ------------------------------------------------------------------ the tool's keys */
+
+struct keys {
+	json_t *set;                 /* {"keys": [...]} */
+	char kid[64];                /* the one that signs */
+	int n;
+};
+
+static int
+add_key(void *arg, const char *kid, const char *pem)
+{
+	struct keys *k = arg;
+	json_t *jwk = tq_rsa_public_jwk(pem, kid);
+	if (jwk)
+		json_array_append_new(json_object_get(k->set, "keys"), jwk);
+	if (!k->n++)
+		snprintf(k->kid, sizeof(k->kid), "%s", kid);
+	return 0;
+}
+
+/* The tool's key set, a key made when it has none; NULL on failure. */
+static json_t *
+tool_keys(struct tq_store *st)
+{
+	struct keys k = { .set = json_pack("{s:[]}", "keys") };
+	if (!k.set || tq_store_lti_keys(st, (int64_t)time(NULL), add_key, &k) != 0) {
+		json_decref(k.set);
+		return NULL;
+	}
+	if (k.n)
+		return k.set;
+	char *pem = NULL, kid[33];
+	tq_secret(kid, 16);
+	if (tq_rsa_new_pem(&pem) != 0 || tq_store_lti_key_add(st, kid, pem) != 0 ||
+	    tq_store_lti_keys(st, (int64_t)time(NULL), add_key, &k) != 0) {
+		free(pem);
+		json_decref(k.set);
+		return NULL;
+	}
+	free(pem);
+	return k.set;
+}
+
+/* ------------------------------------------------------------------ login */
+
+/* This server's URL as the browser reached it: scheme and host, no trailing '/'. */
+static void
+own_origin(struct app *a, struct MHD_Connection *c, char *out, size_t len)
+{
+	const char *host = header(c, "Host");
+	if (!host || !*host || strpbrk(host, "/\\ \"<>"))
+		host = a->o.listen;
+	snprintf(out, len, "%s://%s", request_over_https(a, c) ? "https" : "http", host);
+}
+
+/* Appends "&name=value" (value percent-encoded) to b. */
+static void
+query_param(struct tq_sbuf *b, const char *name, const char *value)
+{
+	tq_sbuf_printf(b, "%c%s=", strchr(b->s ? b->s : "", '?') ? '&' : '?', name);
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+		if (isalnum(*p) || strchr("-._~", *p))
+			tq_sbuf_putc(b, (char)*p);
+		else
+			tq_sbuf_printf(b, "%%%02X", *p);
+	}
+}
+
+static void
+lti_login(struct app *a, struct MHD_Connection *c, struct req *q, struct reply *r)
+{
+	char iss[256], hint[1024], target[2048], client[256], msg_hint[2048];
+	int has_client, has_msg;
+	if (param(c, q, "iss", iss, sizeof(iss)) != 1 || param(c, q, "login_hint", hint, sizeof(hint)) != 1 ||
+	    param(c, q, "target_link_uri", target, sizeof(target)) != 1 ||
+	    (has_client = param(c, q, "client_id", client, sizeof(client))) < 0 ||
+	    (has_msg = param(c, q, "lti_message_hint", msg_hint, sizeof(msg_hint))) < 0) {
+		refuse(r, 400, "The learning platform started a login without its issuer, login hint or target, "
+		    "or with one too long.", "a login initiation without iss, login_hint or target_link_uri");
+		return;
+	}
+	struct tq_store *st = app_store(a);
+	struct tq_lti_platform p;
+	int rc = st ? tq_store_lti_platform_find(st, iss, has_client ? client : NULL, &p) : TQ_STORE_ERROR;
+	if (rc == TQ_STORE_NOTFOUND) {
+		char detail[600];
+		snprintf(detail, sizeof(detail), "no platform registered with issuer '%.200s' and client id '%.200s'", iss,
+		    has_client ? client : "(none given)");
+		refuse(r, 403, "This learning platform is not registered with tracequiz: its administrator registers it "
+		    "(tracequiz lti add).", detail);
+		return;
+	}
+	if (rc) {
+		refuse(r, 503, "tracequiz's database failed; try again.", st ? tq_store_error(st) : "no database");
+		return;
+	}
+	char state[65], nonce[65], origin[600];
+	uint8_t hash[32];
+	tq_secret(state, 32);
+	tq_secret(nonce, 32);
+	tq_sha256(state, 64, hash);
+	if (tq_store_lti_state_put(st, hash, nonce, p.id, (int64_t)time(NULL) + STATE_SECONDS) != 0) {
+		refuse(r, 503, "tracequiz's database failed; try again.", tq_store_error(st));
+		tq_lti_platform_free(&p);
+		return;
+	}
+	own_origin(a, c, origin, sizeof(origin));
+	struct tq_sbuf b;
+	tq_sbuf_init(&b, 16384);
+	tq_sbuf_puts(&b, p.auth_url);
+	char redirect[700];
+	snprintf(redirect, sizeof(redirect), "%s/lti/launch", origin);
+	const char *const pairs[][2] = { { "scope", "openid" }, { "response_type", "id_token" },
+		{ "response_mode", "form_post" }, { "prompt", "none" }, { "client_id", p.client_id },
+		{ "redirect_uri", redirect }, { "login_hint", hint }, { "state", state }, { "nonce", nonce } };
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		query_param(&b, pairs[i][0], pairs[i][1]);
+	if (has_msg)
+		query_param(&b, "lti_message_hint", msg_hint);
+	tq_lti_platform_free(&p);
+	if (b.err) {
+		tq_sbuf_free(&b);
+		refuse(r, 400, "The login's parameters are too long.", "the authorization URL is too long");
+		return;
+	}
+	/* the state also in this browser: a launch carries it back, or it was not this browser's login */
+	int https = request_over_https(a, c);
+	snprintf(r->cookie, sizeof(r->cookie), "tq_lti_state=%s; Path=/lti/; Max-Age=%d; HttpOnly; %s", state, STATE_SECONDS,
+	    https ? "SameSite=None; Secure" : "SameSite=Lax");
+	r->location = b.s;           /* handed over: the reply frees it */
+	r->status = 302;
+	r->raw = strdup("");
+	r->rawlen = 0;
+	r->ctype = "text/plain";
+}
+
+/* ------------------------------------------------------------------ launch */
+
+/* The platform's key set: kept, fetched when missing, or again when a key is unknown (at most every 10 s). */
+static json_t *
+platform_keys(struct tq_store *st, struct tq_lti_platform *p, int refetch, char *err, size_t errlen)
+{
+	int64_t now = (int64_t)time(NULL);
+	if (p->jwks && (!refetch || now - p->jwks_fetched < JWKS_REFETCH))
+		return json_loads(p->jwks, 0, NULL);
+	size_t len;
+	char *body = tq_http_get(p->jwks_url, JWKS_MAX, 10, &len, err, errlen);
+	json_t *set = body ? json_loadb(body, len, 0, NULL) : NULL;
+	if (body && !json_is_array(json_object_get(set, "keys"))) {
+		snprintf(err, errlen, "%.300s is not a JSON key set ({\"keys\": [...]})", p->jwks_url);
+		json_decref(set);
+		set = NULL;
+	}
+	if (set) {
+		tq_store_lti_jwks_set(st, p->id, body, now);
+		free(p->jwks);
+		p->jwks = body;
+		p->jwks_fetched = now;
+		body = NULL;
+	}
+	free(body);
+	return set;
+}
+
+/* The audience holds the client id (a string, or an array with it; then azp is it when there are several). */
+static int
+audience_ok(const json_t *claims, const char *client_id)
+{
+	const json_t *aud = json_object_get(claims, "aud");
+	if (json_is_string(aud))
+		return !strcmp(json_string_value(aud), client_id);
+	size_t i, n = json_array_size(aud);
+	const json_t *v;
+	int found = 0;
+	json_array_foreach(aud, i, v)
+		found |= json_is_string(v) && !strcmp(json_string_value(v), client_id);
+	const char *azp = json_string_value(json_object_get(claims, "azp"));
+	return found && (n == 1 || (azp && !strcmp(azp, client_id)));
+}
+
+static int
+has_string(const json_t *array, const char *s)
+{
+	size_t i;
+	const json_t *v;
+	json_array_foreach(array, i, v)
+		if (json_is_string(v) && !strcmp(json_string_value(v), s))
+			return 1;
+	return 0;
+}
+
+/* Whether the launch's roles make its user the context's instructor. */
+static int
+teaches(const json_t *claims)
+{
+	static const char *const staff[] = { "#Instructor", "#ContentDeveloper", "#Administrator", "#TeachingAssistant" };
+	size_t i;
+	const json_t *v;
+	json_array_foreach(json_object_get(claims, CLAIM "roles"), i, v) {
+		const char *role = json_string_value(v);
+		const char *hash = role ? strrchr(role, '#') : NULL;
+		for (size_t k = 0; hash && k < sizeof(staff) / sizeof(staff[0]); k++)
+			if (!strcmp(hash, staff[k]) && strncmp(role, "http://purl.imsglobal.org/vocab/lis/v2/system/", 46))
+				return 1;
+	}
+	return 0;
+}
+
+/* A name from a platform's identifier: "ltiP-" and the id when it is plain and short, else its hash. */
+static void
+lti_name(int64_t platform_id, const char *id, char *out, size_t len, size_t max)
+{
+	int plain = *id && strlen(id) <= max;
+	for (const char *p = id; plain && *p; p++)
+		plain = isalnum((unsigned char)*p) || *p == '-' || *p == '_' || *p == '.';
+	if (plain) {
+		snprintf(out, len, "lti%lld-%s", (long long)platform_id, id);
+		for (char *p = out; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		return;
+	}
+	uint8_t h[32];
+	tq_sha256(id, strlen(id), h);
+	snprintf(out, len, "lti%lld-%02x%02x%02x%02x%02x%02x", (long long)platform_id, h[0], h[1], h[2], h[3], h[4], h[5]);
+}
+
+/* The account of the launch's user, made on first launch; *role set. */
+static int
+launch_user(struct tq_store *st, int64_t pid, const char *sub, int staff, struct tq_user *u)
+{
+	int64_t id;
+	int rc = tq_store_lti_account(st, pid, sub, &id);
+	if (rc == TQ_STORE_NOTFOUND) {
+		char name[128];
+		lti_name(pid, sub, name, sizeof(name), 60);
+		rc = tq_store_user_add(st, name, staff ? "instructor" : "student", NULL, 0, &id);
+		if (rc == 0)
+			rc = tq_store_lti_account_add(st, pid, sub, id);
+	}
+	if (rc == 0)
+		rc = tq_store_user_by_id(st, id, u);
+	if (rc == 0 && staff && !strcmp(u->role, "student") && (rc = tq_store_user_set_role(st, id, "instructor")) == 0)
+		snprintf(u->role, sizeof(u->role), "instructor");
+	return rc;
+}
+
+/* The course of the launch's context, made on first launch; the user enrolled in it or teaching it. */
+static int
+launch_course(struct tq_store *st, int64_t pid, const json_t *context, const struct tq_user *u, int staff, int64_t *course)
+{
+	const char *cid = json_string_value(json_object_get(context, "id"));
+	const char *title = json_string_value(json_object_get(context, "title"));
+	const char *label = json_string_value(json_object_get(context, "label"));
+	int rc = tq_store_lti_context(st, pid, cid, course);
+	if (rc == TQ_STORE_NOTFOUND) {
+		char slug[128];
+		lti_name(pid, cid, slug, sizeof(slug), 40);
+		char t[201];
+		snprintf(t, sizeof(t), "%s", title && *title ? title : label && *label ? label : slug);
+		rc = tq_store_course_add(st, slug, t, 0, course);
+		if (rc == 0)
+			rc = tq_store_lti_context_add(st, pid, cid, *course);
+	}
+	if (rc == 0)
+		rc = staff ? tq_store_teacher_add(st, *course, u->id) : tq_store_enrol(st, *course, u->id);
+	return rc;
+}
+
+/* The exercise a resource link opens: its custom parameter "exercise", or target_link_uri's "exercise=". */
+static void
+launch_exercise(const json_t *claims, char *slug, size_t len)
+{
+	slug[0] = '\0';
+	const char *s = json_string_value(json_object_get(json_object_get(claims, CLAIM "custom"), "exercise"));
+	const char *target = json_string_value(json_object_get(claims, CLAIM "target_link_uri"));
+	const char *at = !s && target ? strstr(target, "exercise=") : NULL;
+	if (at && (at[-1] == '?' || at[-1] == '&')) {
+		size_t n = strcspn(at + 9, "&#");
+		if (n < len) {
+			memcpy(slug, at + 9, n);
+			slug[n] = '\0';
+		}
+	} else if (s) {
+		snprintf(slug, len, "%s", s);
+	}
+	if (!slug_ok(slug))
+		slug[0] = '\0';
+}
+
+/* The claims' checks after the signature's: NULL when they hold, else what is wrong. */
+static const char *
+claims_wrong(const json_t *claims, const struct tq_lti_platform *p, const char *nonce)
+{
+	int64_t now = (int64_t)time(NULL);
+	const json_t *exp = json_object_get(claims, "exp"), *iat = json_object_get(claims, "iat");
+	const char *iss = json_string_value(json_object_get(claims, "iss"));
+	const char *n = json_string_value(json_object_get(claims, "nonce"));
+	const char *dep = json_string_value(json_object_get(claims, CLAIM "deployment_id"));
+	const char *type = json_string_value(json_object_get(claims, CLAIM "message_type"));
+	const char *version = json_string_value(json_object_get(claims, CLAIM "version"));
+	const char *sub = json_string_value(json_object_get(claims, "sub"));
+	json_t *deps = json_loads(p->deployments, 0, NULL);
+	int dep_ok = dep && has_string(deps, dep);
+	json_decref(deps);
+	if (!iss || strcmp(iss, p->issuer))
+		return "the token's issuer is not the platform's";
+	if (!audience_ok(claims, p->client_id))
+		return "the token is not for tracequiz (its audience is another client)";
+	if (!json_is_integer(exp) || json_integer_value(exp) + SKEW < now)
+		return "the token has expired";
+	if (!json_is_integer(iat) || json_integer_value(iat) > now + SKEW || json_integer_value(iat) + 3600 < now)
+		return "the token's time of issue is not now";
+	if (!n || strcmp(n, nonce))
+		return "the token's nonce is not the login's (a token replayed?)";
+	if (!dep_ok)
+		return "the token's deployment is not one registered for this platform";
+	if (!type || strcmp(type, "LtiResourceLinkRequest"))
+		return "the launch is not a resource link's (LtiResourceLinkRequest)";
+	if (!version || strcmp(version, "1.3.0"))
+		return "the launch is not LTI 1.3.0";
+	if (!sub || !*sub || strlen(sub) > 255)
+		return "the launch names no user (sub)";
+	const json_t *ctx = json_object_get(claims, CLAIM "context");
+	const char *cid = json_string_value(json_object_get(ctx, "id"));
+	if (!cid || !*cid || strlen(cid) > 255)
+		return "the launch names no course (context)";
+	if (!json_is_array(json_object_get(claims, CLAIM "roles")))
+		return "the launch gives no roles";
+	return NULL;
+}
+
+static void
+lti_launch(struct app *a, struct MHD_Connection *c, struct req *q, struct reply *r)
+{
+	char *id_token = malloc(64 * 1024);   /* an id_token is a few KiB; the body's cap is 64 KiB */
+	char state[80], nonce[80], detail[600] = "";
+	const char *cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "tq_lti_state");
+	json_t *claims = NULL, *keys = NULL;
+	struct tq_lti_platform p = { 0 };
+	int have_platform = 0;
+	if (!id_token) {
+		reply_error(r, 503, "out of memory");
+		return;
+	}
+	if (param(c, q, "id_token", id_token, 64 * 1024) != 1 || param(c, q, "state", state, sizeof(state)) != 1) {
+		refuse(r, 400, "The learning platform sent no identity token or no state.", "a launch without id_token or state");
+		goto out;
+	}
+	if (!cookie || strlen(cookie) != strlen(state) || strcmp(cookie, state)) {
+		refuse(r, 403, "This launch did not start in this browser, or the browser did not keep tracequiz's cookie "
+		    "(a browser that blocks cookies in frames: open the activity in a new window).",
+		    cookie ? "the state cookie is not the launch's state" : "no state cookie");
+		goto out;
+	}
+	struct tq_store *st = app_store(a);
+	uint8_t hash[32];
+	int64_t pid = 0;
+	tq_sha256(state, strlen(state), hash);
+	int rc = st ? tq_store_lti_state_take(st, hash, (int64_t)time(NULL), nonce, sizeof(nonce), &pid) : TQ_STORE_ERROR;
+	if (rc == TQ_STORE_NOTFOUND) {
+		refuse(r, 403, "This login has expired or was used already: start the activity again from the course.",
+		    "unknown, used or expired state");
+		goto out;
+	}
+	if (rc || (rc = tq_store_lti_platform_get(st, pid, &p)) != 0) {
+		refuse(r, 503, "tracequiz's database failed; try again.", st ? tq_store_error(st) : "no database");
+		goto out;
+	}
+	have_platform = 1;
+	char kid[128];
+	keys = platform_keys(st, &p, 0, detail, sizeof(detail));
+	rc = keys ? tq_jwt_verify(id_token, keys, &claims, kid, sizeof(kid), detail, sizeof(detail)) : TQ_JWT_UNKNOWN_KID;
+	if (rc == TQ_JWT_UNKNOWN_KID) {
+		/* a key the platform added since: its set fetched again */
+		json_decref(keys);
+		keys = platform_keys(st, &p, 1, detail, sizeof(detail));
+		rc = keys ? tq_jwt_verify(id_token, keys, &claims, kid, sizeof(kid), detail, sizeof(detail)) : TQ_JWT_BAD;
+	}
+	if (rc != TQ_JWT_OK) {
+		refuse(r, 401, "The learning platform's identity token could not be verified.", detail);
+		goto out;
+	}
+	const char *wrong = claims_wrong(claims, &p, nonce);
+	if (wrong) {
+		refuse(r, 401, "The learning platform's identity token was refused.", wrong);
+		goto out;
+	}
+	/* who, which course, which exercise: found or made in one transaction */
+	int staff = teaches(claims);
+	const char *sub = json_string_value(json_object_get(claims, "sub"));
+	struct tq_user u;
+	int64_t course;
+	char slug[128];
+	launch_exercise(claims, slug, sizeof(slug));
+	rc = tq_store_begin(st);
+	if (rc == 0)
+		rc = launch_user(st, p.id, sub, staff, &u);
+	if (rc == 0)
+		rc = launch_course(st, p.id, json_object_get(claims, CLAIM "context"), &u, staff, &course);
+	if (rc == 0)
+		rc = tq_store_commit(st);
+	if (rc) {
+		tq_store_rollback(st);
+		refuse(r, 503, "tracequiz could not record this launch; try again.", tq_store_error(st));
+		goto out;
+	}
+	char tok[65], csrf[65];
+	uint8_t sh[32];
+	tq_secret(tok, 32);
+	tq_secret(csrf, 32);
+	tq_sha256(tok, 64, sh);
+	if (tq_store_session_add(st, sh, u.id, csrf, (int64_t)time(NULL) + SESSION_SECONDS) != 0) {
+		refuse(r, 503, "tracequiz could not open a session; try again.", tq_store_error(st));
+		goto out;
+	}
+	tq_log(TQ_LOG_INFO, "LTI: %s launched by %s (%s) from %s", *slug ? slug : "the course list", u.name, u.role, p.issuer);
+	/* inside the platform's frame the session's cookie is a third party's: SameSite=None (over https) */
+	int https = request_over_https(a, c);
+	snprintf(r->cookie, sizeof(r->cookie), "tq_session=%s; Path=/; Max-Age=%d; HttpOnly; %s", tok, SESSION_SECONDS,
+	    https ? "SameSite=None; Secure" : "SameSite=Lax");
+	char where[200];
+	snprintf(where, sizeof(where), "/#/exercises/%s", slug);
+	r->location = strdup(*slug ? where : "/#/");
+	r->status = 303;
+	r->raw = strdup("");
+	r->rawlen = 0;
+	r->ctype = "text/plain";
+out:
+	if (have_platform)
+		tq_lti_platform_free(&p);
+	json_decref(claims);
+	json_decref(keys);
+	free(id_token);
+}
+
+void
+api_lti(struct app *a, struct MHD_Connection *c, const char *method, const char *path, struct req *q, struct reply *r)
+{
+	if (!strcmp(path, "/lti/jwks")) {
+		struct tq_store *st = app_store(a);
+		json_t *set = st ? tool_keys(st) : NULL;
+		if (!set)
+			reply_error(r, 503, "the tool's keys could not be read or made: %s", st ? tq_store_error(st) : "no database");
+		else
+			reply_json(r, 200, set);
+	} else if (!strcmp(path, "/lti/login")) {
+		lti_login(a, c, q, r);
+	} else if (!strcmp(path, "/lti/launch") && !strcmp(method, "POST")) {
+		lti_launch(a, c, q, r);
+	} else {
+		reply_error(r, 404, "there is no such LTI route");
+	}
+}

@@ -1,0 +1,34 @@
+/* lti.h - tracequiz as an LTI 1.3 tool: signed tokens (lti_jwt.c), fetching a platform's keys
+ * (lti_fetch.c), the launch (api_lti.c). */
+#ifndef TQ_LTI_H
+#define TQ_LTI_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* base64url without padding (RFC 7515): malloc'd; NULL when s is not canonical base64url. */
+unsigned char *tq_b64url_decode(const char *s, size_t len, size_t *out_len);
+char *tq_b64url_encode(const unsigned char *p, size_t len);
+
+enum { TQ_JWT_OK = 0, TQ_JWT_BAD = -1, TQ_JWT_UNKNOWN_KID = -2 };
+/*
+ * Checks token, a JWT signed RS256 by a key of jwks ({"keys": [JWK...]}):
+ * TQ_JWT_OK with *payload its claims (the caller owns them; the claims are
+ * not checked here), TQ_JWT_UNKNOWN_KID (kid says which: the key set may be
+ * fetched again), or TQ_JWT_BAD; err says why in words.
+ */
+int tq_jwt_verify(const char *token, const json_t *jwks, json_t **payload, char *kid, size_t kidlen, char *err,
+    size_t errlen);
+/* claims signed RS256 by the private key pem as key kid: the token, malloc'd; NULL on failure. */
+char *tq_jwt_sign(const char *pem, const char *kid, const json_t *claims);
+
+/* A new RSA key of 2048 bits as PEM (malloc'd); 0 or -1. */
+int tq_rsa_new_pem(char **pem);
+/* The public half of the private key pem as a JWK, for the tool's key set; NULL on failure. */
+json_t *tq_rsa_public_jwk(const char *pem, const char *kid);
+
+/* GET url (http or https), at most max bytes, within seconds: the body (malloc'd, NUL-terminated)
+ * or NULL with err set. */
+char *tq_http_get(const char *url, size_t max, long seconds, size_t *len, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,268 @@
+#!/usr/bin/env python3
+"""test_lti.py - LTI 1.3 launches against the real server, from a test
+platform written here (an LMS's side: its own RSA keys and key set served
+over HTTP, logins it initiates, id_tokens it signs; Debian's python3-jwt and
+python3-cryptography): the tool's key set; a valid launch logs the student
+in and opens the exercise; an instructor's launch makes them the course's
+teacher; a key the platform adds is fetched; and each bad launch is refused
+with a page that says why: wrong signature, unknown key, expired, a state
+used twice, a nonce replayed, wrong audience, wrong deployment, no state, no
+cookie, "alg: none", HS256 signed with the public key, an unregistered
+platform.
+"""
+import base64
+import hashlib
+import hmac
+import http.server
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import TQ, Server, check, free_port, new_db, stopped_cleanly, summary  # noqa: E402
+
+try:
+    import jwt
+except ImportError:
+    # Debian's python3-jwt, for a python3 that is not Debian's own (a virtualenv, pyenv)
+    sys.path.append("/usr/lib/python3/dist-packages")
+try:
+    import jwt
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+except ImportError:
+    print("SKIP: python3-jwt and python3-cryptography are needed (apt-get install python3-jwt python3-cryptography)")
+    sys.exit(77)
+
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+CLIENT = "tq-client"
+DEPLOYMENT = "dep-1"
+
+
+def b64(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class Platform:
+    """The LMS: its keys (kid -> private key), the set it publishes, an HTTP server for it."""
+
+    def __init__(self):
+        self.keys = {"k1": rsa.generate_private_key(public_exponent=65537, key_size=2048)}
+        self.published = ["k1"]
+        self.fetches = 0
+        self.port = free_port()
+        self.issuer = "http://127.0.0.1:%d" % self.port
+        platform = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                if self.path != "/jwks":
+                    self.send_error(404)
+                    return
+                platform.fetches += 1
+                body = json.dumps({"keys": [platform.jwk(k) for k in platform.published]}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def jwk(self, kid):
+        n = self.keys[kid].public_key().public_numbers()
+        return {"kty": "RSA", "alg": "RS256", "use": "sig", "kid": kid,
+                "n": b64(n.n.to_bytes((n.n.bit_length() + 7) // 8, "big")), "e": b64(n.e.to_bytes(3, "big"))}
+
+    def claims(self, nonce, sub="stu-42", roles=None, **over):
+        now = int(time.time())
+        c = {"iss": self.issuer, "aud": CLIENT, "sub": sub, "nonce": nonce, "iat": now, "exp": now + 300,
+             "name": "Stu Dent",
+             CLAIM + "deployment_id": DEPLOYMENT, CLAIM + "message_type": "LtiResourceLinkRequest",
+             CLAIM + "version": "1.3.0",
+             CLAIM + "roles": roles or ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
+             CLAIM + "context": {"id": "course-7", "label": "NET101", "title": "Computer networks"},
+             CLAIM + "resource_link": {"id": "link-1"},
+             CLAIM + "target_link_uri": "http://tool.example/lti/launch",
+             CLAIM + "custom": {"exercise": "smtp-over-tls"}}
+        c.update(over)
+        return c
+
+    def sign(self, claims, kid="k1", key=None):
+        pem = (key or self.keys[kid]).private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                    serialization.NoEncryption())
+        return jwt.encode(claims, pem, algorithm="RS256", headers={"kid": kid})
+
+    def forged(self, claims, alg):
+        """A token with alg none, or HS256 whose secret is the public key (the classic confusion)."""
+        head = b64(json.dumps({"alg": alg, "typ": "JWT", "kid": "k1"}).encode())
+        body = b64(json.dumps(claims).encode())
+        if alg == "none":
+            return head + "." + body + "."
+        pub = self.keys["k1"].public_key().public_bytes(serialization.Encoding.PEM,
+                                                         serialization.PublicFormat.SubjectPublicKeyInfo)
+        return head + "." + body + "." + b64(hmac.new(pub, (head + "." + body).encode(), hashlib.sha256).digest())
+
+
+def login(s, platform, issuer=None):
+    """The platform starts a login: (status, the state, the nonce, the state cookie, the response)."""
+    qs = urllib.parse.urlencode({"iss": issuer or platform.issuer, "login_hint": "stu-42", "client_id": CLIENT,
+                                 "target_link_uri": "http://127.0.0.1:%d/lti/launch" % s.port, "lti_message_hint": "m"})
+    st, _, text, r = s.request("GET", "/lti/login?" + qs)
+    loc = r.getheader("Location") or ""
+    q = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(loc).query))
+    cookie = (r.getheader("Set-Cookie") or "").split(";")[0]
+    return st, q.get("state"), q.get("nonce"), cookie, r, q, loc, text
+
+
+def launch(s, token, state, cookie, origin):
+    form = {}
+    if token is not None:
+        form["id_token"] = token
+    if state is not None:
+        form["state"] = state
+    h = {"Content-Type": "application/x-www-form-urlencoded", "Origin": origin}
+    if cookie:
+        h["Cookie"] = cookie
+    st, _, text, r = s.request("POST", "/lti/launch", raw=urllib.parse.urlencode(form).encode(), headers=h)
+    return st, text.decode("utf-8", "replace"), r
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="tq-lti-")
+    db = new_db(tmp)
+    p = Platform()
+    out = subprocess.run([TQ, "lti", "add", "--issuer", p.issuer, "--client-id", CLIENT, "--auth-url", p.issuer + "/auth",
+                          "--token-url", p.issuer + "/token", "--jwks-url", p.issuer + "/jwks", "--deployment", DEPLOYMENT,
+                          "--db", db], capture_output=True, text=True)
+    check(out.returncode == 0 and "registered" in out.stdout, "tracequiz lti add registers the platform: %s" %
+          (out.stdout + out.stderr).strip())
+    out = subprocess.run([TQ, "lti", "add", "--issuer", "ftp://x", "--client-id", CLIENT, "--auth-url", p.issuer,
+                          "--token-url", p.issuer, "--jwks-url", p.issuer, "--deployment", "d", "--db", db],
+                         capture_output=True, text=True)
+    check(out.returncode == 2 and "--issuer" in out.stderr, "a registration with a URL that is not http(s) is refused")
+    s = Server(db)
+    try:
+        # the tool's own key set
+        st, j, _, _ = s.request("GET", "/lti/jwks")
+        keys = j.get("keys", []) if j else []
+        check(st == 200 and len(keys) == 1 and keys[0]["kty"] == "RSA" and keys[0]["alg"] == "RS256" and
+              keys[0]["kid"] and len(base64.urlsafe_b64decode(keys[0]["n"] + "==")) == 256,
+              "GET /lti/jwks: the tool's RSA key of 2048 bits")
+        st, j2, _, _ = s.request("GET", "/lti/jwks")
+        check(j2 == j, "and the same key on the next request")
+
+        # a login: redirected to the platform with a state and a nonce, the state in a cookie
+        st, state, nonce, cookie, r, q, loc, _ = login(s, p)
+        check(st == 302 and loc.startswith(p.issuer + "/auth?") and q.get("client_id") == CLIENT and
+              q.get("response_mode") == "form_post" and q.get("response_type") == "id_token" and
+              q.get("scope") == "openid" and q.get("prompt") == "none" and q.get("login_hint") == "stu-42" and
+              q.get("lti_message_hint") == "m" and q.get("redirect_uri") == "http://127.0.0.1:%d/lti/launch" % s.port,
+              "GET /lti/login redirects to the platform's authorization with the OIDC parameters")
+        check(state and nonce and len(state) == 64 and cookie == "tq_lti_state=" + state and
+              "HttpOnly" in (r.getheader("Set-Cookie") or ""), "a state and a nonce, the state kept in an HttpOnly cookie")
+
+        # the valid launch
+        t0 = time.time()
+        st, text, r = launch(s, p.sign(p.claims(nonce)), state, cookie, p.issuer)
+        session = (r.getheader("Set-Cookie") or "").split(";")[0]
+        check(st == 303 and r.getheader("Location") == "/#/exercises/smtp-over-tls" and session.startswith("tq_session="),
+              "a valid launch opens a session and goes to the exercise (%d %s)" % (st, r.getheader("Location")))
+        st, me, _, _ = s.request("GET", "/api/v1/session", headers={"Cookie": session})
+        check(st == 200 and me["role"] == "student" and me["name"] == "lti1-stu-42", "the launch's user is a student: %s" % me)
+        st, ex, _, _ = s.request("GET", "/api/v1/exercises/smtp-over-tls", headers={"Cookie": session})
+        check(st == 200 and ex["exercise"]["questions"], "and reads the exercise")
+        st, cl, _, _ = s.request("GET", "/api/v1/courses", headers={"Cookie": session})
+        mine = [c for c in cl.get("courses", []) if c.get("enrolled")]
+        check(st == 200 and [c["title"] for c in mine] == ["Computer networks"],
+              "the context became a course, the student enrolled in it: %s" % mine)
+
+        def refused(what, st, text, status, words, logged=None, since=0):
+            """A refusal: the status, the page's words, and (logged) the detail in the server's log."""
+            time.sleep(0.05)        # the drain thread reads the log
+            log = "".join(s.out[since:])
+            ok = st == status and "<h1>tracequiz could not open this activity</h1>" in text and words in text and \
+                (logged is None or logged in log)
+            check(ok, "%s: refused, %d, with a page that says so%s%s" % (
+                what, status, ", the log says why" if logged else "",
+                "" if ok else " (%d: %s | log: %s)" % (st, text[:200], log[-300:])))
+
+        # a state is used once
+        st, text, _ = launch(s, p.sign(p.claims(nonce)), state, cookie, p.issuer)
+        refused("the same state twice", st, text, 403, "expired or was used already")
+        # each bad token, each on a login of its own
+        other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        cases = [
+            ("a wrong signature", lambda n: p.sign(p.claims(n), kid="k1", key=other), 401, "could not be verified",
+             "signature does not verify"),
+            ("an unknown key", lambda n: p.sign(p.claims(n), kid="k9", key=other), 401, "could not be verified",
+             "no key 'k9'"),
+            ("an expired token", lambda n: p.sign(p.claims(n, exp=int(time.time()) - 600, iat=int(time.time()) - 900)),
+             401, "was refused", "has expired"),
+            ("a replayed nonce", lambda n: p.sign(p.claims(nonce)), 401, "was refused", "nonce is not the login's"),
+            ("a wrong audience", lambda n: p.sign(p.claims(n, aud="another-tool")), 401, "was refused", "audience"),
+            ("a wrong issuer", lambda n: p.sign(p.claims(n, iss="http://lms.invalid")), 401, "was refused",
+             "issuer is not the platform's"),
+            ("a wrong deployment", lambda n: p.sign(p.claims(n, **{CLAIM + "deployment_id": "dep-9"})), 401,
+             "was refused", "deployment is not one registered"),
+            ("alg none", lambda n: p.forged(p.claims(n), "none"), 401, "could not be verified", "signed with 'none'"),
+            ("HS256 with the public key", lambda n: p.forged(p.claims(n), "HS256"), 401, "could not be verified",
+             "signed with 'HS256'"),
+            ("a deep linking request (not yet supported)",
+             lambda n: p.sign(p.claims(n, **{CLAIM + "message_type": "LtiDeepLinkingRequest"})), 401, "was refused",
+             "not a resource link's"),
+            ("a launch without a user", lambda n: p.sign(p.claims(n, sub="")), 401, "was refused", "names no user"),
+        ]
+        for what, make, status, words, logged in cases:
+            st, state2, nonce2, cookie2, _, _, _, _ = login(s, p)
+            since = len(s.out)
+            st, text, _ = launch(s, make(nonce2), state2, cookie2, p.issuer)
+            refused(what, st, text, status, words, logged, since)
+        st, state2, nonce2, cookie2, _, _, _, _ = login(s, p)
+        st, text, _ = launch(s, p.sign(p.claims(nonce2)), None, cookie2, p.issuer)
+        refused("no state", st, text, 400, "no state")
+        st, text, _ = launch(s, p.sign(p.claims(nonce2)), state2, None, p.issuer)
+        refused("no state cookie (another browser)", st, text, 403, "did not start in this browser")
+        st, _, _, _, _, _, _, text = login(s, p, issuer="http://lms.invalid")
+        refused("a login from an unregistered platform", st, text.decode(), 403, "not registered")
+        logged = "".join(s.out)
+        check(nonce not in logged and state not in logged, "the log holds no state and no nonce")
+
+        # a key the platform adds: its set fetched again (not before 10 s after the last fetch)
+        p.keys["k2"] = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        p.published = ["k1", "k2"]
+        time.sleep(max(0.0, 10.5 - (time.time() - t0)))
+        before = p.fetches
+        st, state3, nonce3, cookie3, _, _, _, _ = login(s, p)
+        st, text, r = launch(s, p.sign(p.claims(nonce3), kid="k2"), state3, cookie3, p.issuer)
+        check(st == 303 and p.fetches == before + 1, "a launch signed with a new key fetches the key set again and "
+              "passes (%d; %d fetch)" % (st, p.fetches - before))
+
+        # an instructor's launch: the course's teacher
+        st, state4, nonce4, cookie4, _, _, _, _ = login(s, p)
+        st, text, r = launch(s, p.sign(p.claims(nonce4, sub="prof-1",
+                                                roles=["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"])),
+                             state4, cookie4, p.issuer)
+        prof = (r.getheader("Set-Cookie") or "").split(";")[0]
+        st, me, _, _ = s.request("GET", "/api/v1/session", headers={"Cookie": prof})
+        st2, cl, _, _ = s.request("GET", "/api/v1/courses", headers={"Cookie": prof})
+        taught = [c["title"] for c in cl.get("courses", []) if c.get("teaching")]
+        check(me and me["role"] == "instructor" and taught == ["Computer networks"],
+              "an instructor's launch makes an instructor who teaches the course: %s %s" % (me, taught))
+    finally:
+        s.stop()
+    stopped_cleanly(s)
+    p.httpd.shutdown()
+    return summary("lti")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
