@@ -1916,3 +1916,132 @@ tq_store_lti_context_add(struct tq_store *s, int64_t platform_id, const char *co
 {
 	return lti_map_add(s, 1, platform_id, context_id, course_id);
 }
+
+int
+tq_store_lti_link(struct tq_store *s, int64_t platform_id, const char *link_id, int64_t exercise_id, const char *lineitem,
+    int64_t user_id)
+{
+	/* a link's exercise and line item as its last launch says */
+	struct dbq *q = prepare_once(s, "INSERT INTO lti_links (platform_id, link_id, exercise_id, lineitem) "
+	    "VALUES (?1, ?2, nullif(?3, 0), ?4) ON CONFLICT (platform_id, link_id) DO UPDATE SET "
+	    "exercise_id = excluded.exercise_id, lineitem = excluded.lineitem", "keep link");
+	if (!q)
+		return TQ_STORE_ERROR;
+	db_bind_int(q, 1, platform_id);
+	db_bind_text(q, 2, link_id);
+	db_bind_int(q, 3, exercise_id);
+	if (lineitem)
+		db_bind_text(q, 4, lineitem);
+	int rc = run_once(s, q, "keep link");
+	if (rc && rc != TQ_STORE_NOTFOUND)
+		return rc;
+	if (!(q = prepare_once(s, "INSERT INTO lti_link_users (platform_id, link_id, user_id) VALUES (?1, ?2, ?3) "
+	    "ON CONFLICT DO NOTHING", "keep link's user")))
+		return TQ_STORE_ERROR;
+	db_bind_int(q, 1, platform_id);
+	db_bind_text(q, 2, link_id);
+	db_bind_int(q, 3, user_id);
+	rc = run_once(s, q, "keep link's user");
+	return rc == TQ_STORE_NOTFOUND ? 0 : rc;
+}
+
+int
+tq_store_lti_score_queue(struct tq_store *s, int64_t exercise_id, int64_t user_id, int64_t *queued)
+{
+	/* every link of the exercise the student launched that takes grades: one row each, the newest wins */
+	struct dbq *q = prepare_once(s, "INSERT INTO lti_scores (platform_id, lineitem, sub, exercise_id, user_id, next_try) "
+	    "SELECT l.platform_id, l.lineitem, a.sub, l.exercise_id, u.user_id, ?3 FROM lti_links l "
+	    "JOIN lti_link_users u ON u.platform_id = l.platform_id AND u.link_id = l.link_id "
+	    "JOIN lti_accounts a ON a.platform_id = l.platform_id AND a.user_id = u.user_id "
+	    "WHERE l.exercise_id = ?1 AND u.user_id = ?2 AND l.lineitem IS NOT NULL "
+	    "ON CONFLICT (lineitem, sub) DO UPDATE SET version = lti_scores.version + 1, next_try = excluded.next_try, "
+	    "tries = 0, last_error = NULL, exercise_id = excluded.exercise_id, user_id = excluded.user_id", "queue score");
+	if (!q)
+		return TQ_STORE_ERROR;
+	db_bind_int(q, 1, exercise_id);
+	db_bind_int(q, 2, user_id);
+	db_bind_int(q, 3, now());
+	int rc = run_once(s, q, "queue score");
+	if (queued)
+		*queued = rc == 0 ? s->changes : 0;
+	return rc == TQ_STORE_NOTFOUND ? 0 : rc;
+}
+
+int
+tq_store_lti_scores_due(struct tq_store *s, int64_t t, int max, int (*fn)(void *arg, const struct tq_lti_score *sc),
+    void *arg)
+{
+	struct dbq *q = prepare_once(s, "SELECT id, platform_id, lineitem, sub, exercise_id, user_id, version, tries, next_try "
+	    "FROM lti_scores WHERE next_try <= ?1 ORDER BY next_try LIMIT ?2", "scores due");
+	if (!q)
+		return TQ_STORE_ERROR;
+	db_bind_int(q, 1, t);
+	db_bind_int(q, 2, max);
+	int rc;
+	while ((rc = db_step(q)) == DB_ROW) {
+		struct tq_lti_score sc = { .id = db_int(q, 0), .platform_id = db_int(q, 1), .exercise_id = db_int(q, 4),
+			.user_id = db_int(q, 5), .version = db_int(q, 6), .tries = db_int(q, 7), .next_try = db_int(q, 8) };
+		copy_text(sc.lineitem, sizeof(sc.lineitem), db_text(q, 2));
+		copy_text(sc.sub, sizeof(sc.sub), db_text(q, 3));
+		if (fn(arg, &sc)) {
+			rc = DB_DONE;
+			break;
+		}
+	}
+	if (rc != DB_DONE)
+		fail(s, "scores due");
+	db_finalize(q);
+	return rc == DB_DONE ? 0 : TQ_STORE_ERROR;
+}
+
+int
+tq_store_lti_score_claim(struct tq_store *s, const struct tq_lti_score *sc, int64_t until)
+{
+	/* taken by whoever moves its next try first: one node sends it */
+	struct dbq *q = prepare_once(s, "UPDATE lti_scores SET next_try = ?3, tries = tries + 1 WHERE id = ?1 AND next_try = ?2",
+	    "claim score");
+	if (!q)
+		return TQ_STORE_ERROR;
+	db_bind_int(q, 1, sc->id);
+	db_bind_int(q, 2, sc->next_try);
+	db_bind_int(q, 3, until);
+	return run_once(s, q, "claim score");
+}
+
+int
+tq_store_lti_score_sent(struct tq_store *s, const struct tq_lti_score *sc, int64_t retry_at, const char *error)
+{
+	/* sent (retry_at 0): gone, unless a newer submission queued it again meanwhile (its version) */
+	struct dbq *q = prepare_once(s, retry_at ? "UPDATE lti_scores SET next_try = ?3, last_error = ?4 WHERE id = ?1 AND version = ?2" :
+	    "DELETE FROM lti_scores WHERE id = ?1 AND version = ?2", "score sent");
+	if (!q)
+		return TQ_STORE_ERROR;
+	db_bind_int(q, 1, sc->id);
+	db_bind_int(q, 2, sc->version);
+	if (retry_at) {
+		db_bind_int(q, 3, retry_at);
+		db_bind_text(q, 4, error ? error : "");
+	}
+	int rc = run_once(s, q, "score sent");
+	return rc == TQ_STORE_NOTFOUND ? 0 : rc;
+}
+
+int
+tq_store_best(struct tq_store *s, int64_t exercise_id, int64_t user_id, double *score, double *max)
+{
+	struct dbq *q = prepare_once(s, "SELECT score, max FROM submissions WHERE exercise_id = ?1 AND user_id = ?2 "
+	    "ORDER BY CASE WHEN max > 0 THEN score / max ELSE 0 END DESC, id LIMIT 1", "best score");
+	if (!q)
+		return TQ_STORE_ERROR;
+	db_bind_int(q, 1, exercise_id);
+	db_bind_int(q, 2, user_id);
+	int rc = db_step(q);
+	if (rc == DB_ROW) {
+		*score = db_double(q, 0);
+		*max = db_double(q, 1);
+	} else if (rc != DB_DONE) {
+		fail(s, "best score");
+	}
+	db_finalize(q);
+	return rc == DB_ROW ? 0 : rc == DB_DONE ? TQ_STORE_NOTFOUND : TQ_STORE_ERROR;
+}

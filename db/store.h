@@ -340,5 +340,25 @@ int tq_store_lti_account(struct tq_store *st, int64_t platform_id, const char *s
 int tq_store_lti_account_add(struct tq_store *st, int64_t platform_id, const char *sub, int64_t user_id);
 int tq_store_lti_context(struct tq_store *st, int64_t platform_id, const char *context_id, int64_t *course_id);
 int tq_store_lti_context_add(struct tq_store *st, int64_t platform_id, const char *context_id, int64_t course_id);
+/* A resource link as launched by user_id: its exercise (0: none) and grade column (lineitem NULL: none). */
+int tq_store_lti_link(struct tq_store *st, int64_t platform_id, const char *link_id, int64_t exercise_id,
+    const char *lineitem, int64_t user_id);
+/* A score to send to the platform. */
+struct tq_lti_score {
+	int64_t id, platform_id, exercise_id, user_id, version, tries, next_try;
+	char lineitem[1024], sub[256];
+};
+/* After a student's submission: their best to be sent to every grade column of the exercise they
+ * launched (*queued: how many). */
+int tq_store_lti_score_queue(struct tq_store *st, int64_t exercise_id, int64_t user_id, int64_t *queued);
+/* The scores whose next try is due, the oldest first, at most max. */
+int tq_store_lti_scores_due(struct tq_store *st, int64_t now, int max, int (*fn)(void *arg, const struct tq_lti_score *sc),
+    void *arg);
+/* Takes a score to send (its next try moved to until): 0, or TQ_STORE_NOTFOUND when another took it. */
+int tq_store_lti_score_claim(struct tq_store *st, const struct tq_lti_score *sc, int64_t until);
+/* A score sent (retry_at 0: forgotten) or to try again at retry_at, error saying why. */
+int tq_store_lti_score_sent(struct tq_store *st, const struct tq_lti_score *sc, int64_t retry_at, const char *error);
+/* A student's best submission to an exercise (by score / max). */
+int tq_store_best(struct tq_store *st, int64_t exercise_id, int64_t user_id, double *score, double *max);
 
 #endif

@@ -37,6 +37,8 @@
 #define SESSION_SECONDS (8 * 3600)
 
 #define CLAIM "https://purl.imsglobal.org/spec/lti/claim/"
+#define AGS_ENDPOINT "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+#define SCORE_SCOPE "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 
 /* ------------------------------------------------------------------ forms and pages */
 
@@ -182,6 +184,36 @@ tool_keys(struct tq_store *st)
 	}
 	free(pem);
 	return k.set;
+}
+
+struct signer {
+	char *kid;
+	size_t kidlen;
+	char **pem;
+};
+
+static int
+first_key(void *arg, const char *kid, const char *pem)
+{
+	struct signer *sg = arg;
+	snprintf(sg->kid, sg->kidlen, "%s", kid);
+	*sg->pem = strdup(pem);
+	return 1;                    /* the first is the one that signs */
+}
+
+int
+lti_signing_key(struct tq_store *st, char *kid, size_t kidlen, char **pem)
+{
+	struct signer sg = { kid, kidlen, pem };
+	*pem = NULL;
+	json_t *set = tool_keys(st);         /* makes one when there is none */
+	json_decref(set);
+	if (!set || tq_store_lti_keys(st, (int64_t)time(NULL), first_key, &sg) != 0 || !*pem) {
+		free(*pem);
+		*pem = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------------------ login */
@@ -430,6 +462,21 @@ launch_exercise(const json_t *claims, char *slug, size_t len)
 		slug[0] = '\0';
 }
 
+/* The grade column of the launch's link (the line item, when the platform lets the tool post scores), or NULL. */
+static const char *
+launch_lineitem(const json_t *claims)
+{
+	const json_t *ags = json_object_get(claims, AGS_ENDPOINT);
+	const char *u = json_string_value(json_object_get(ags, "lineitem"));
+	if (!u || !has_string(json_object_get(ags, "scope"), SCORE_SCOPE) || strlen(u) > 1000 ||
+	    (strncmp(u, "https://", 8) && strncmp(u, "http://", 7)))
+		return NULL;
+	for (const char *p = u; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return NULL;
+	return u;
+}
+
 /* The claims' checks after the signature's: NULL when they hold, else what is wrong. */
 static const char *
 claims_wrong(const json_t *claims, const struct tq_lti_platform *p, const char *nonce)
@@ -469,6 +516,9 @@ claims_wrong(const json_t *claims, const struct tq_lti_platform *p, const char *
 		return "the launch names no course (context)";
 	if (!json_is_array(json_object_get(claims, CLAIM "roles")))
 		return "the launch gives no roles";
+	const char *link = json_string_value(json_object_get(json_object_get(claims, CLAIM "resource_link"), "id"));
+	if (!link || !*link || strlen(link) > 255)
+		return "the launch names no resource link";
 	return NULL;
 }
 
@@ -540,6 +590,13 @@ lti_launch(struct app *a, struct MHD_Connection *c, struct req *q, struct reply 
 		rc = launch_user(st, p.id, sub, staff, &u);
 	if (rc == 0)
 		rc = launch_course(st, p.id, json_object_get(claims, CLAIM "context"), &u, staff, &course);
+	/* the link: its exercise, and where the student's scores go */
+	struct tq_exmeta m = { 0 };
+	if (rc == 0 && *slug && (rc = tq_store_exercise_meta(st, slug, &m)) == TQ_STORE_NOTFOUND)
+		rc = 0;
+	if (rc == 0)
+		rc = tq_store_lti_link(st, p.id, json_string_value(json_object_get(json_object_get(claims, CLAIM "resource_link"),
+		    "id")), m.id, launch_lineitem(claims), u.id);
 	if (rc == 0)
 		rc = tq_store_commit(st);
 	if (rc) {

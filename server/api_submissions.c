@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "lti.h"
 #include "server.h"
 
 struct sublist {
@@ -106,8 +107,14 @@ grade_and_store(struct app *a, struct loaded *l, int64_t user_id, const char *ex
 	if (rc == 0)
 		rc = tq_store_submission_add(st, l->id, user_id, ans, json_number_value(json_object_get(*res, "score")),
 		    json_number_value(json_object_get(*res, "max")), rs, l->key_version, &id);
+	/* a student who came from an LMS: their best goes to its grade column, queued with the submission */
+	int64_t queued = 0;
+	if (rc == 0 && !external)
+		rc = tq_store_lti_score_queue(st, l->id, user_id, &queued);
 	if (rc == 0)
 		rc = tq_store_commit(st);
+	if (rc == 0 && queued)
+		lti_grades_wake(a);
 	if (rc && st)
 		tq_store_rollback(st);
 	if (rc < 0)

@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* base64url without padding (RFC 7515): malloc'd; NULL when s is not canonical base64url. */
 unsigned char *tq_b64url_decode(const char *s, size_t len, size_t *out_len);
@@ -27,8 +28,25 @@ int tq_rsa_new_pem(char **pem);
 /* The public half of the private key pem as a JWK, for the tool's key set; NULL on failure. */
 json_t *tq_rsa_public_jwk(const char *pem, const char *kid);
 
-/* GET url (http or https), at most max bytes, within seconds: the body (malloc'd, NUL-terminated)
- * or NULL with err set. */
+/* GET url (http or https), at most max bytes, within seconds: the body of a 200 (malloc'd,
+ * NUL-terminated) or NULL with err set. */
 char *tq_http_get(const char *url, size_t max, long seconds, size_t *len, char *err, size_t errlen);
+/* GET (body NULL) or POST with headers ("Name: value", NULL-terminated): the answer's body with
+ * *status whatever it is, or NULL with err set when there was no answer. */
+char *tq_http(const char *url, const char *const *headers, const char *body, size_t bodylen, size_t max, long seconds,
+    long *status, size_t *len, char *err, size_t errlen);
+
+struct tq_store;
+/* The tool's key that signs (made when there is none): its kid and private key (pem malloc'd); 0 or -1. */
+int lti_signing_key(struct tq_store *st, char *kid, size_t kidlen, char **pem);
+
+/* ------------------------------------------------------------------ grades (lti_grades.c) */
+
+struct app;
+/* Starts the thread that sends the scores queued to the platforms; stops it. */
+int lti_grades_start(struct app *a);
+void lti_grades_stop(struct app *a);
+/* Scores were queued (tq_store_lti_score_queue, in the submission's transaction): send them now. */
+void lti_grades_wake(struct app *a);
 
 #endif

@@ -1,7 +1,8 @@
 /*
- * lti_fetch.c - what the tool fetches from a platform (its key set), with
- * libcurl: http and https only, no redirects followed to elsewhere than
- * http(s), a size cap and a deadline, certificates checked.
+ * lti_fetch.c - what the tool asks of a platform (its key set, an access
+ * token, a score posted), with libcurl: http and https only, redirects of a
+ * GET followed within http(s), a size cap and a deadline, certificates
+ * checked.
  */
 #include "config.h"
 
@@ -37,12 +38,30 @@ take(char *p, size_t size, size_t n, void *arg)
 	return k;
 }
 
+/*
+ * One request: GET (body NULL) or POST of body with the headers given
+ * ("Name: value", NULL-terminated).  The answer's body (malloc'd,
+ * NUL-terminated, at most max bytes) with *status, or NULL with err set
+ * when there was no answer.
+ */
 char *
-tq_http_get(const char *url, size_t max, long seconds, size_t *len, char *err, size_t errlen)
+tq_http(const char *url, const char *const *headers, const char *body, size_t bodylen, size_t max, long seconds,
+    long *status, size_t *len, char *err, size_t errlen)
 {
 	struct body b = { .max = max };
 	CURL *c = curl_easy_init();
-	if (!c) {
+	struct curl_slist *hl = NULL;
+	for (size_t i = 0; headers && headers[i]; i++) {
+		struct curl_slist *t = curl_slist_append(hl, headers[i]);
+		if (!t) {
+			curl_slist_free_all(hl);
+			hl = NULL;
+			break;
+		}
+		hl = t;
+	}
+	if (!c || (headers && headers[0] && !hl)) {
+		curl_easy_cleanup(c);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
@@ -50,7 +69,7 @@ tq_http_get(const char *url, size_t max, long seconds, size_t *len, char *err, s
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, body ? 0L : 1L);   /* a POST is not sent on elsewhere */
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 3L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, seconds);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -58,17 +77,22 @@ tq_http_get(const char *url, size_t max, long seconds, size_t *len, char *err, s
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "tracequiz/" PACKAGE_VERSION);
+	if (hl)
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)bodylen);
+	}
 	CURLcode rc = curl_easy_perform(c);
-	long status = 0;
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	*status = 0;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
 	curl_easy_cleanup(c);
-	if (rc != CURLE_OK || status != 200) {
+	curl_slist_free_all(hl);
+	if (rc != CURLE_OK) {
 		if (b.over)
-			snprintf(err, errlen, "%s: more than %zu bytes", url, max);
-		else if (rc != CURLE_OK)
-			snprintf(err, errlen, "%s: %s", url, *cerr ? cerr : curl_easy_strerror(rc));
+			snprintf(err, errlen, "%.300s: more than %zu bytes", url, max);
 		else
-			snprintf(err, errlen, "%s: HTTP status %ld", url, status);
+			snprintf(err, errlen, "%.300s: %s", url, *cerr ? cerr : curl_easy_strerror(rc));
 		free(b.s);
 		return NULL;
 	}
@@ -78,4 +102,17 @@ tq_http_get(const char *url, size_t max, long seconds, size_t *len, char *err, s
 	}
 	*len = b.len;
 	return b.s;
+}
+
+char *
+tq_http_get(const char *url, size_t max, long seconds, size_t *len, char *err, size_t errlen)
+{
+	long status;
+	char *body = tq_http(url, NULL, NULL, 0, max, seconds, &status, len, err, errlen);
+	if (body && status != 200) {
+		snprintf(err, errlen, "%.300s: HTTP status %ld", url, status);
+		free(body);
+		return NULL;
+	}
+	return body;
 }

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lti.h"
 #include "server.h"
 
 #ifndef TQ_SRCDIR
@@ -249,7 +250,10 @@ tq_serve(const struct tq_server_opts *o)
 		struct checkpointer ck = { .a = a, .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
 		/* SQLite's log only: PostgreSQL checkpoints itself */
 		int ck_started = tq_store_is_file(a->o.db) && pthread_create(&ck.th, NULL, checkpoint_loop, &ck) == 0;
+		if (lti_grades_start(a) != 0)
+			tq_log(TQ_LOG_ERR, "cannot start the thread that sends grades to LTI platforms");
 		rc = http_run(a);
+		lti_grades_stop(a);
 		if (ck_started) {
 			pthread_mutex_lock(&ck.mu);
 			ck.stop = 1;

@@ -116,6 +116,7 @@ struct app {
 	struct loaded *exercises;
 	struct loaded *traces;       /* the last few previewed, at most 8 */
 	struct tq_pool *heavy;       /* jobs.c */
+	struct lti_grades *grades;   /* lti_grades.c: the scores sent to LTI platforms */
 	struct conns *conns;         /* http.c: every open connection, for caps and deadlines */
 	size_t inflight;             /* bytes of bodies being received (atomic) */
 	char dummy_hash[160];        /* a password hash for names that have none (login timing) */

@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """test_lti.py - LTI 1.3 launches against the real server, from a test
 platform written here (an LMS's side: its own RSA keys and key set served
-over HTTP, logins it initiates, id_tokens it signs; Debian's python3-jwt and
-python3-cryptography): the tool's key set; a valid launch logs the student
-in and opens the exercise; an instructor's launch makes them the course's
-teacher; a key the platform adds is fetched; and each bad launch is refused
-with a page that says why: wrong signature, unknown key, expired, a state
-used twice, a nonce replayed, wrong audience, wrong deployment, no state, no
-cookie, "alg: none", HS256 signed with the public key, an unregistered
-platform.
+over HTTP, logins it initiates, id_tokens it signs, an OAuth 2 token
+endpoint that checks the tool's signed assertion, a grade column taking
+scores; Debian's python3-jwt and python3-cryptography): the tool's key set;
+a valid launch logs the student in and opens the exercise; their submission's
+best score reaches the platform, tried again after the platform failed once;
+an instructor's launch makes them the course's teacher; a key the platform
+adds is fetched; and each bad launch is refused with a page that says why:
+wrong signature, unknown key, expired, a state used twice, a nonce replayed,
+wrong audience, wrong deployment, no state, no cookie, "alg: none", HS256
+signed with the public key, an unregistered platform.
 """
 import base64
 import hashlib
@@ -22,9 +24,10 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import TQ, Server, check, free_port, new_db, stopped_cleanly, summary  # noqa: E402
+from harness import TQ, Server, check, free_port, new_db, query, stopped_cleanly, summary  # noqa: E402
 
 try:
     import jwt
@@ -57,9 +60,59 @@ class Platform:
         self.fetches = 0
         self.port = free_port()
         self.issuer = "http://127.0.0.1:%d" % self.port
+        self.tool_jwks = None            # the tool's key set URL, to check its assertions
+        self.tokens, self.assertions, self.scores, self.score_posts = [], [], [], 0
+        self.fail_scores = 0             # the next score posts answered 500
         platform = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
+            def answer(self, status, obj):
+                body = json.dumps(obj).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self):
+                data = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                path = self.path.split("?")[0]
+                if path == "/token":
+                    form = dict(urllib.parse.parse_qsl(data.decode()))
+                    try:
+                        keys = json.loads(urllib.request.urlopen(platform.tool_jwks).read())["keys"]
+                        kid = jwt.get_unverified_header(form.get("client_assertion", ""))["kid"]
+                        key = jwt.algorithms.RSAAlgorithm.from_jwk(json.dumps([k for k in keys if k["kid"] == kid][0]))
+                        claims = jwt.decode(form["client_assertion"], key, algorithms=["RS256"],
+                                            audience=platform.issuer + "/token")
+                        ok = claims["iss"] == claims["sub"] == CLIENT and form.get("grant_type") == "client_credentials" \
+                            and form.get("scope") == "https://purl.imsglobal.org/spec/lti-ags/scope/score" and \
+                            form.get("client_assertion_type") == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+                    except Exception as e:      # noqa: BLE001 - any failure is a refusal
+                        ok, claims = False, str(e)
+                    platform.assertions.append(claims)
+                    if not ok:
+                        self.answer(401, {"error": "invalid_client"})
+                        return
+                    tok = "tok-%d" % len(platform.tokens)
+                    platform.tokens.append(tok)
+                    self.answer(200, {"access_token": tok, "token_type": "Bearer", "expires_in": 3600})
+                elif path == "/lineitems/1/lineitem/scores":
+                    platform.score_posts += 1
+                    if platform.fail_scores > 0:
+                        platform.fail_scores -= 1
+                        self.answer(500, {"error": "down for a moment"})
+                        return
+                    auth = self.headers.get("Authorization", "")
+                    if auth[7:] not in platform.tokens or self.headers.get("Content-Type") != \
+                            "application/vnd.ims.lis.v1.score+json" or "type_id=3" not in self.path:
+                        self.answer(401, {"error": "unauthorized"})
+                        return
+                    platform.scores.append(json.loads(data))
+                    self.answer(200, {})
+                else:
+                    self.send_error(404)
+
             def do_GET(self):
                 if self.path != "/jwks":
                     self.send_error(404)
@@ -92,7 +145,12 @@ class Platform:
              CLAIM + "context": {"id": "course-7", "label": "NET101", "title": "Computer networks"},
              CLAIM + "resource_link": {"id": "link-1"},
              CLAIM + "target_link_uri": "http://tool.example/lti/launch",
-             CLAIM + "custom": {"exercise": "smtp-over-tls"}}
+             CLAIM + "custom": {"exercise": "smtp-over-tls"},
+             "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {
+                 "scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+                           "https://purl.imsglobal.org/spec/lti-ags/scope/score"],
+                 "lineitem": self.issuer + "/lineitems/1/lineitem?type_id=3",
+                 "lineitems": self.issuer + "/lineitems?type_id=3"}}
         c.update(over)
         return c
 
@@ -150,6 +208,7 @@ def main():
                          capture_output=True, text=True)
     check(out.returncode == 2 and "--issuer" in out.stderr, "a registration with a URL that is not http(s) is refused")
     s = Server(db)
+    p.tool_jwks = "http://127.0.0.1:%d/lti/jwks" % s.port
     try:
         # the tool's own key set
         st, j, _, _ = s.request("GET", "/lti/jwks")
@@ -184,6 +243,12 @@ def main():
         mine = [c for c in cl.get("courses", []) if c.get("enrolled")]
         check(st == 200 and [c["title"] for c in mine] == ["Computer networks"],
               "the context became a course, the student enrolled in it: %s" % mine)
+        # the student answers: the score goes to the platform's grade column (which fails once first)
+        p.fail_scores = 1
+        h = {"Cookie": session, "X-CSRF-Token": me["csrf"]}
+        st, graded, _, _ = s.request("POST", "/api/v1/exercises/smtp-over-tls/submissions",
+                                     {"answers": {"q1": "smtp.campus.example", "q2": "TLS 1.2", "q3": 3}}, h)
+        check(st == 201 and graded["score"] == 3, "the launched student submits: 3 of 3")
 
         def refused(what, st, text, status, words, logged=None, since=0):
             """A refusal: the status, the page's words, and (logged) the detail in the server's log."""
@@ -245,6 +310,28 @@ def main():
         st, text, r = launch(s, p.sign(p.claims(nonce3), kid="k2"), state3, cookie3, p.issuer)
         check(st == 303 and p.fetches == before + 1, "a launch signed with a new key fetches the key set again and "
               "passes (%d; %d fetch)" % (st, p.fetches - before))
+
+        # the score sent, after the platform's failure, once; a worse answer later sends the best again
+        deadline = time.time() + 20
+        while not p.scores and time.time() < deadline:
+            time.sleep(0.2)
+        sc = p.scores[0] if p.scores else {}
+        check(sc.get("userId") == "stu-42" and sc.get("scoreGiven") == 3 and sc.get("scoreMaximum") == 3 and
+              sc.get("activityProgress") == "Completed" and sc.get("gradingProgress") == "FullyGraded" and
+              sc.get("timestamp", "").endswith("Z"),
+              "the best score reaches the platform's grade column: %s" % sc)
+        check(p.score_posts == 2 and len(p.tokens) == 1 and isinstance(p.assertions[0], dict),
+              "after one post the platform failed, tried again; one access token, asked with the tool's signed "
+              "assertion (%d posts, %d tokens: %s)" % (p.score_posts, len(p.tokens), p.assertions[:1]))
+        check("not sent (try 1" in "".join(s.out), "the failed post is in the log")
+        st, graded, _, _ = s.request("POST", "/api/v1/exercises/smtp-over-tls/submissions",
+                                     {"answers": {"q1": "smtp", "q2": "TLS 1.3", "q3": 1}}, h)
+        deadline = time.time() + 10
+        while len(p.scores) < 2 and time.time() < deadline:
+            time.sleep(0.2)
+        check(st == 201 and graded["score"] == 0 and len(p.scores) == 2 and p.scores[1]["scoreGiven"] == 3,
+              "a worse answer later: the best, 3, is sent again (%s)" % p.scores[1:])
+        check(query(db, "select count(*) from lti_scores")[0][0] == 0, "and nothing is left to send")
 
         # an instructor's launch: the course's teacher
         st, state4, nonce4, cookie4, _, _, _, _ = login(s, p)

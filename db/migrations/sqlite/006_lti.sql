@@ -1,6 +1,7 @@
 -- 006_lti.sql: tracequiz as an LTI 1.3 tool.  The platforms (LMSes) an
 -- admin registered, the tool's own signing keys, the logins in flight
--- (state and nonce, used once), and who and which course a launch maps to.
+-- (state and nonce, used once), who and which course a launch maps to, the
+-- links launched and the scores they take (Assignment and Grade Services).
 
 CREATE TABLE lti_platforms (
 	id          INTEGER PRIMARY KEY,
@@ -44,3 +45,35 @@ CREATE TABLE lti_contexts (                    -- a platform's course (context) 
 	course_id   INTEGER NOT NULL REFERENCES courses(id) ON DELETE CASCADE,
 	PRIMARY KEY (platform_id, context_id)
 );
+
+CREATE TABLE lti_links (                       -- a resource link launched: its exercise, where its grades go
+	platform_id INTEGER NOT NULL REFERENCES lti_platforms(id) ON DELETE CASCADE,
+	link_id     TEXT NOT NULL,                 -- the resource link's id at the platform
+	exercise_id INTEGER REFERENCES exercises(id) ON DELETE CASCADE,
+	lineitem    TEXT,                          -- its grade column (AGS line item URL); NULL: no grades taken
+	PRIMARY KEY (platform_id, link_id)
+);
+CREATE INDEX lti_links_by_exercise ON lti_links(exercise_id);
+
+CREATE TABLE lti_link_users (                  -- who launched a link: whose scores it takes
+	platform_id INTEGER NOT NULL,
+	link_id     TEXT NOT NULL,
+	user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	PRIMARY KEY (platform_id, link_id, user_id),
+	FOREIGN KEY (platform_id, link_id) REFERENCES lti_links(platform_id, link_id) ON DELETE CASCADE
+);
+
+CREATE TABLE lti_scores (                      -- a student's best score to send: kept until the platform took it
+	id          INTEGER PRIMARY KEY,
+	platform_id INTEGER NOT NULL REFERENCES lti_platforms(id) ON DELETE CASCADE,
+	lineitem    TEXT NOT NULL,
+	sub         TEXT NOT NULL,                 -- the student at the platform
+	exercise_id INTEGER NOT NULL REFERENCES exercises(id) ON DELETE CASCADE,
+	user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	version     INTEGER NOT NULL DEFAULT 1,    -- one more at each new submission: a send of an older one keeps the row
+	tries       INTEGER NOT NULL DEFAULT 0,
+	next_try    INTEGER NOT NULL,
+	last_error  TEXT,
+	UNIQUE (lineitem, sub)
+);
+CREATE INDEX lti_scores_due ON lti_scores(next_try);
