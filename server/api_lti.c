@@ -39,6 +39,8 @@
 #define CLAIM "https://purl.imsglobal.org/spec/lti/claim/"
 #define AGS_ENDPOINT "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 #define SCORE_SCOPE "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+#define DL_CLAIM "https://purl.imsglobal.org/spec/lti-dl/claim/"
+#define DL_SECONDS 1800              /* an instructor's picking of exercises */
 
 /* ------------------------------------------------------------------ forms and pages */
 
@@ -122,7 +124,7 @@ html_text(struct tq_sbuf *b, const char *s)
 static void
 refuse(struct reply *r, unsigned status, const char *what, const char *detail)
 {
-	tq_log(TQ_LOG_WARNING, "LTI: %s%s%s", what, detail && *detail ? ": " : "", detail ? detail : "");
+	tq_log(TQ_LOG_WARNING, "LTI: refused (%s), the page says: %s", detail && *detail ? detail : "no detail", what);
 	struct tq_sbuf b;
 	tq_sbuf_init(&b, 16384);
 	tq_sbuf_puts(&b, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>tracequiz: "
@@ -504,8 +506,9 @@ claims_wrong(const json_t *claims, const struct tq_lti_platform *p, const char *
 		return "the token's nonce is not the login's (a token replayed?)";
 	if (!dep_ok)
 		return "the token's deployment is not one registered for this platform";
-	if (!type || strcmp(type, "LtiResourceLinkRequest"))
-		return "the launch is not a resource link's (LtiResourceLinkRequest)";
+	int deep = type && !strcmp(type, "LtiDeepLinkingRequest");
+	if (!type || (strcmp(type, "LtiResourceLinkRequest") && !deep))
+		return "the launch is neither a resource link's (LtiResourceLinkRequest) nor deep linking (LtiDeepLinkingRequest)";
 	if (!version || strcmp(version, "1.3.0"))
 		return "the launch is not LTI 1.3.0";
 	if (!sub || !*sub || strlen(sub) > 255)
@@ -516,10 +519,264 @@ claims_wrong(const json_t *claims, const struct tq_lti_platform *p, const char *
 		return "the launch names no course (context)";
 	if (!json_is_array(json_object_get(claims, CLAIM "roles")))
 		return "the launch gives no roles";
+	if (deep) {
+		const char *back = json_string_value(json_object_get(json_object_get(claims, DL_CLAIM "deep_linking_settings"),
+		    "deep_link_return_url"));
+		if (!back || strlen(back) > 1000 || (strncmp(back, "https://", 8) && strncmp(back, "http://", 7)))
+			return "the deep linking request has no return URL";
+		return NULL;
+	}
 	const char *link = json_string_value(json_object_get(json_object_get(claims, CLAIM "resource_link"), "id"));
 	if (!link || !*link || strlen(link) > 255)
 		return "the launch names no resource link";
 	return NULL;
+}
+
+/* ------------------------------------------------------------------ deep linking */
+
+/* An HTML page as the reply: b's contents (handed over). */
+static void
+reply_page(struct reply *r, unsigned status, struct tq_sbuf *b)
+{
+	json_decref(r->json);
+	r->json = NULL;
+	if (b->err) {
+		tq_sbuf_free(b);
+		reply_error(r, 503, "out of memory");
+		return;
+	}
+	r->status = status;
+	r->ctype = "text/html; charset=utf-8";
+	r->raw = b->s;
+	r->rawlen = b->len;
+}
+
+struct pick {
+	struct tq_sbuf *b;
+	int multiple, n;
+};
+
+static int
+pick_one(void *arg, const struct tq_exrow *row)
+{
+	struct pick *pk = arg;
+	json_t *doc = json_loads(row->doc, 0, NULL);
+	const char *title = json_string_value(json_object_get(doc, "title"));
+	tq_sbuf_printf(pk->b, "<li><label><input type=\"%s\" name=\"exercise\" value=\"", pk->multiple ? "checkbox" : "radio");
+	html_text(pk->b, row->slug);
+	tq_sbuf_puts(pk->b, "\"> ");
+	html_text(pk->b, title ? title : row->slug);
+	tq_sbuf_puts(pk->b, " <small>(");
+	html_text(pk->b, row->slug);
+	tq_sbuf_puts(pk->b, ", ");
+	html_text(pk->b, row->course);
+	tq_sbuf_puts(pk->b, row->published ? ")" : ", a draft)");
+	tq_sbuf_puts(pk->b, "</small></label></li>\n");
+	json_decref(doc);
+	pk->n++;
+	return 0;
+}
+
+/*
+ * The instructor's page for a deep linking request: the exercises they may
+ * use, to pick from.  What the platform asked (its return URL, its data,
+ * the deployment) travels in the form as a token the tool signed, for
+ * /lti/deeplink to trust.
+ */
+static void
+picker(struct app *a, struct tq_store *st, const struct tq_user *u, const struct tq_lti_platform *p, const json_t *claims,
+    struct reply *r)
+{
+	(void)a;
+	const json_t *settings = json_object_get(claims, DL_CLAIM "deep_linking_settings");
+	int multiple = json_is_true(json_object_get(settings, "accept_multiple"));
+	int64_t now = (int64_t)time(NULL);
+	json_t *ctx = json_pack("{s:s,s:s,s:I,s:I,s:I,s:s,s:s,s:b,s:O?}", "iss", "tracequiz", "aud", "tracequiz-deep-linking",
+	    "exp", (json_int_t)now + DL_SECONDS, "pid", (json_int_t)p->id, "uid", (json_int_t)u->id, "return",
+	    json_string_value(json_object_get(settings, "deep_link_return_url")), "dep",
+	    json_string_value(json_object_get(claims, CLAIM "deployment_id")), "multiple", multiple, "data",
+	    json_object_get(settings, "data"));
+	char kid[64], *pem = NULL, *token = NULL;
+	if (ctx && lti_signing_key(st, kid, sizeof(kid), &pem) == 0)
+		token = tq_jwt_sign(pem, kid, ctx);
+	free(pem);
+	json_decref(ctx);
+	if (!token) {
+		refuse(r, 503, "tracequiz could not prepare the list of exercises; try again.", "the deep linking context was not signed");
+		return;
+	}
+	struct tq_sbuf b;
+	tq_sbuf_init(&b, 4 << 20);
+	tq_sbuf_puts(&b, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>tracequiz: add exercises"
+	    "</title></head>\n<body><h1>Add tracequiz exercises to the course</h1>\n<form method=\"post\" action=\"/lti/deeplink\">\n"
+	    "<input type=\"hidden\" name=\"ctx\" value=\"");
+	html_text(&b, token);
+	tq_sbuf_puts(&b, "\">\n<ul>\n");
+	free(token);
+	struct pick pk = { &b, multiple, 0 };
+	if (tq_store_exercises_for(st, u->id, !strcmp(u->role, "admin"), pick_one, &pk) != 0) {
+		tq_sbuf_free(&b);
+		refuse(r, 503, "tracequiz's database failed; try again.", tq_store_error(st));
+		return;
+	}
+	tq_sbuf_puts(&b, pk.n ? "</ul>\n<button type=\"submit\">Add to the course</button>\n</form></body></html>\n" :
+	    "</ul>\n<p>There is no exercise you may add yet: write one in tracequiz first.</p></form></body></html>\n");
+	reply_page(r, 200, &b);
+}
+
+/* The points an exercise is out of: its questions' points, 1 each when not given (as the grader counts). */
+static double
+exercise_max(const json_t *doc)
+{
+	double max = 0;
+	size_t i;
+	const json_t *q;
+	json_array_foreach(json_object_get(doc, "questions"), i, q) {
+		const json_t *pts = json_object_get(q, "points");
+		max += json_is_number(pts) ? json_number_value(pts) : 1;
+	}
+	return max;
+}
+
+/* Each value of a repeated form field (exercise=a&exercise=b): fn(arg, value) until it returns nonzero. */
+static int
+form_each(const struct req *q, const char *name, int (*fn)(void *arg, const char *value), void *arg)
+{
+	size_t nl = strlen(name);
+	char v[256];
+	for (const char *p = q->body, *end = q->body ? q->body + q->len : NULL; p && p < end;) {
+		const char *amp = memchr(p, '&', (size_t)(end - p));
+		const char *stop = amp ? amp : end, *eq = memchr(p, '=', (size_t)(stop - p));
+		if (eq && (size_t)(eq - p) == nl && !memcmp(p, name, nl)) {
+			if (form_decode(eq + 1, (size_t)(stop - eq - 1), v, sizeof(v)) != 0)
+				return -1;
+			if (fn(arg, v))
+				return 1;
+		}
+		p = stop + 1;
+	}
+	return 0;
+}
+
+struct items {
+	struct app *a;
+	struct tq_store *st;
+	const struct tq_user *u;
+	json_t *list;
+	char origin[600];
+	char bad[200];
+};
+
+/* One exercise picked: a resource link with its grade column, when the instructor may use it. */
+static int
+add_item(void *arg, const char *slug)
+{
+	struct items *it = arg;
+	struct tq_exrow row;
+	if (json_array_size(it->list) >= 50 || tq_store_exercise_get(it->st, slug, &row) != 0) {
+		snprintf(it->bad, sizeof(it->bad), "there is no exercise '%.100s'", slug);
+		return 1;
+	}
+	int may = tq_store_teaches(it->st, row.course_id, it->u->id) == 1 || !strcmp(it->u->role, "admin") ||
+	    (row.published && tq_store_can_see(it->st, row.course_id, it->u->id) == 1);
+	json_t *doc = may ? json_loads(row.doc, 0, NULL) : NULL;
+	if (!doc) {
+		snprintf(it->bad, sizeof(it->bad), "the exercise '%.100s' is not one you may add", slug);
+		tq_exrow_free(&row);
+		return 1;
+	}
+	const char *title = json_string_value(json_object_get(doc, "title"));
+	char url[700];
+	snprintf(url, sizeof(url), "%s/lti/launch", it->origin);
+	json_array_append_new(it->list, json_pack("{s:s,s:s,s:s,s:{s:s},s:{s:f,s:s,s:s}}", "type", "ltiResourceLink",
+	    "title", title ? title : slug, "url", url, "custom", "exercise", slug, "lineItem", "scoreMaximum",
+	    exercise_max(doc), "label", title ? title : slug, "resourceId", slug));
+	json_decref(doc);
+	tq_exrow_free(&row);
+	return 0;
+}
+
+/*
+ * POST /lti/deeplink {ctx, exercise...}: the exercises picked go back to
+ * the platform as a signed LtiDeepLinkingResponse, posted by the browser to
+ * its return URL (a form the page submits; its button without JavaScript).
+ */
+static void
+lti_deeplink(struct app *a, struct MHD_Connection *c, struct req *q, struct reply *r)
+{
+	char *ctx_text = malloc(16 * 1024);
+	json_t *keys = NULL, *ctx = NULL, *claims = NULL;
+	struct tq_store *st = app_store(a);
+	struct items it = { .a = a, .st = st, .list = json_array() };
+	struct tq_user u;
+	struct tq_lti_platform p = { 0 };
+	int have_platform = 0;
+	char kid[128], detail[600] = "";
+	if (!ctx_text || !it.list || !st) {
+		reply_error(r, 503, "out of memory");
+		goto out;
+	}
+	keys = tool_keys(st);
+	if (param(c, q, "ctx", ctx_text, 16 * 1024) != 1 || !keys ||
+	    tq_jwt_verify(ctx_text, keys, &ctx, kid, sizeof(kid), detail, sizeof(detail)) != TQ_JWT_OK ||
+	    strcmp(json_string_value(json_object_get(ctx, "aud")) ? json_string_value(json_object_get(ctx, "aud")) : "",
+	    "tracequiz-deep-linking") || json_integer_value(json_object_get(ctx, "exp")) < (json_int_t)time(NULL)) {
+		refuse(r, 403, "This page has expired or was not tracequiz's: add the activity again from the course.",
+		    *detail ? detail : "a deep linking form without a valid context");
+		goto out;
+	}
+	if (tq_store_user_by_id(st, json_integer_value(json_object_get(ctx, "uid")), &u) != 0 ||
+	    tq_store_lti_platform_get(st, json_integer_value(json_object_get(ctx, "pid")), &p) != 0) {
+		refuse(r, 403, "The account or the platform of this page is gone.", tq_store_error(st));
+		goto out;
+	}
+	have_platform = 1;
+	it.u = &u;
+	own_origin(a, c, it.origin, sizeof(it.origin));
+	int rc = form_each(q, "exercise", add_item, &it);
+	if (rc || !json_array_size(it.list) ||
+	    (!json_is_true(json_object_get(ctx, "multiple")) && json_array_size(it.list) > 1)) {
+		refuse(r, 400, rc < 0 ? "The form is malformed." : *it.bad ? it.bad : !json_array_size(it.list) ?
+		    "Pick at least one exercise." : "The platform takes one exercise here: pick one.", it.bad);
+		goto out;
+	}
+	int64_t now = (int64_t)time(NULL);
+	char nonce[33], *pem = NULL, *token = NULL;
+	tq_secret(nonce, 16);
+	claims = json_pack("{s:s,s:s,s:I,s:I,s:s,s:s,s:s,s:s,s:O}", "iss", p.client_id, "aud", p.issuer, "iat",
+	    (json_int_t)now, "exp", (json_int_t)now + 600, "nonce", nonce, CLAIM "deployment_id",
+	    json_string_value(json_object_get(ctx, "dep")), CLAIM "message_type", "LtiDeepLinkingResponse", CLAIM "version",
+	    "1.3.0", DL_CLAIM "content_items", it.list);
+	if (claims && json_object_get(ctx, "data"))
+		json_object_set(claims, DL_CLAIM "data", json_object_get(ctx, "data"));
+	if (claims && lti_signing_key(st, kid, sizeof(kid), &pem) == 0)
+		token = tq_jwt_sign(pem, kid, claims);
+	free(pem);
+	if (!token) {
+		refuse(r, 503, "tracequiz could not sign its answer; try again.", "the deep linking response was not signed");
+		goto out;
+	}
+	struct tq_sbuf b;
+	tq_sbuf_init(&b, 1 << 20);
+	tq_sbuf_puts(&b, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>tracequiz: back to the course"
+	    "</title></head>\n<body><form id=\"lti-post\" method=\"post\" action=\"");
+	html_text(&b, json_string_value(json_object_get(ctx, "return")));
+	tq_sbuf_puts(&b, "\">\n<input type=\"hidden\" name=\"JWT\" value=\"");
+	html_text(&b, token);
+	tq_sbuf_printf(&b, "\">\n<p>%zu exercise%s added.</p><button type=\"submit\">Back to the course</button>\n</form>\n"
+	    "<script src=\"/js/lti-post.js\"></script></body></html>\n", json_array_size(it.list),
+	    json_array_size(it.list) == 1 ? "" : "s");
+	free(token);
+	tq_log(TQ_LOG_INFO, "LTI: %s added %zu exercise(s) to a course of %s", u.name, json_array_size(it.list), p.issuer);
+	reply_page(r, 200, &b);
+out:
+	if (have_platform)
+		tq_lti_platform_free(&p);
+	json_decref(claims);
+	json_decref(ctx);
+	json_decref(keys);
+	json_decref(it.list);
+	free(ctx_text);
 }
 
 static void
@@ -580,6 +837,11 @@ lti_launch(struct app *a, struct MHD_Connection *c, struct req *q, struct reply 
 	}
 	/* who, which course, which exercise: found or made in one transaction */
 	int staff = teaches(claims);
+	int deep = !strcmp(json_string_value(json_object_get(claims, CLAIM "message_type")), "LtiDeepLinkingRequest");
+	if (deep && !staff) {
+		refuse(r, 403, "Only the course's instructors add tracequiz activities.", "a deep linking request from a learner");
+		goto out;
+	}
 	const char *sub = json_string_value(json_object_get(claims, "sub"));
 	struct tq_user u;
 	int64_t course;
@@ -594,7 +856,7 @@ lti_launch(struct app *a, struct MHD_Connection *c, struct req *q, struct reply 
 	struct tq_exmeta m = { 0 };
 	if (rc == 0 && *slug && (rc = tq_store_exercise_meta(st, slug, &m)) == TQ_STORE_NOTFOUND)
 		rc = 0;
-	if (rc == 0)
+	if (rc == 0 && !deep)
 		rc = tq_store_lti_link(st, p.id, json_string_value(json_object_get(json_object_get(claims, CLAIM "resource_link"),
 		    "id")), m.id, launch_lineitem(claims), u.id);
 	if (rc == 0)
@@ -613,11 +875,16 @@ lti_launch(struct app *a, struct MHD_Connection *c, struct req *q, struct reply 
 		refuse(r, 503, "tracequiz could not open a session; try again.", tq_store_error(st));
 		goto out;
 	}
-	tq_log(TQ_LOG_INFO, "LTI: %s launched by %s (%s) from %s", *slug ? slug : "the course list", u.name, u.role, p.issuer);
+	tq_log(TQ_LOG_INFO, "LTI: %s launched by %s (%s) from %s", deep ? "deep linking" : *slug ? slug : "the course list",
+	    u.name, u.role, p.issuer);
 	/* inside the platform's frame the session's cookie is a third party's: SameSite=None (over https) */
 	int https = request_over_https(a, c);
 	snprintf(r->cookie, sizeof(r->cookie), "tq_session=%s; Path=/; Max-Age=%d; HttpOnly; %s", tok, SESSION_SECONDS,
 	    https ? "SameSite=None; Secure" : "SameSite=Lax");
+	if (deep) {
+		picker(a, st, &u, &p, claims, r);
+		goto out;
+	}
 	char where[200];
 	snprintf(where, sizeof(where), "/#/exercises/%s", slug);
 	r->location = strdup(*slug ? where : "/#/");
@@ -647,6 +914,8 @@ api_lti(struct app *a, struct MHD_Connection *c, const char *method, const char 
 		lti_login(a, c, q, r);
 	} else if (!strcmp(path, "/lti/launch") && !strcmp(method, "POST")) {
 		lti_launch(a, c, q, r);
+	} else if (!strcmp(path, "/lti/deeplink") && !strcmp(method, "POST")) {
+		lti_deeplink(a, c, q, r);
 	} else {
 		reply_error(r, 404, "there is no such LTI route");
 	}

@@ -35,6 +35,7 @@ static const struct route routes[] = {
 	{ "GET", "/lti/login", NEED_ANYONE, BODY_NONE, 0, api_lti },
 	{ "POST", "/lti/login", NEED_ANYONE, BODY_FORM, R_CROSS_SITE, api_lti },
 	{ "POST", "/lti/launch", NEED_ANYONE, BODY_FORM, R_CROSS_SITE, api_lti },
+	{ "POST", "/lti/deeplink", NEED_ANYONE, BODY_FORM, 0, api_lti },
 	{ "GET", "/api/v1/openapi.json", NEED_ANYONE, BODY_NONE, 0, route_openapi },
 	/* the fields a display filter or a key may name: the filter bar's completion */
 	{ "GET", "/api/v1/fields", NEED_USER, BODY_NONE, 0, route_fields },

@@ -65,14 +65,14 @@ student_pw=browser-test-pw
 start() {
 	name=$1
 	"$bin" serve --listen 127.0.0.1:0 --db "$tmp/$name.db" --www "$www" --seed "$2" --threads 4 \
-		>"$tmp/$name.out" 2>"$tmp/$name.err" &
+		>"$tmp/$name.out" 2>&1 &
 	pid=$!
 	pids="$pids $pid"
 	i=0
 	while ! grep -q 'serving http' "$tmp/$name.out" 2>/dev/null; do
 		if ! kill -0 "$pid" 2>/dev/null || [ $i -ge 300 ]; then
 			echo "FAIL the $name server did not start:"
-			cat "$tmp/$name.out" "$tmp/$name.err"
+			cat "$tmp/$name.out"
 			exit 1
 		fi
 		sleep 0.1
@@ -150,9 +150,9 @@ TQ_SHOTS=${TQ_SHOTS:-$here/screenshots} CHROMIUM=$chromium \
 	node "$here/main.mjs" ${only:+"$only"} || rc=$?
 if [ $rc -ne 0 ]; then
 	for s in demo field big frag; do
-		if [ -s "$tmp/$s.err" ]; then
+		if [ -s "$tmp/$s.out" ]; then
 			echo "--- the $s server said:"
-			tail -n 20 "$tmp/$s.err"
+			tail -n 20 "$tmp/$s.out"
 		fi
 	done
 fi

@@ -18,6 +18,7 @@ import hmac
 import http.server
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -154,6 +155,16 @@ class Platform:
         c.update(over)
         return c
 
+    def deep_claims(self, nonce, roles=None, multiple=True):
+        c = self.claims(nonce, sub="prof-1", roles=roles or ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"],
+                        **{CLAIM + "message_type": "LtiDeepLinkingRequest"})
+        for k in (CLAIM + "resource_link", CLAIM + "custom", "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"):
+            del c[k]
+        c["https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"] = {
+            "deep_link_return_url": self.issuer + "/deeplink-return", "accept_types": ["ltiResourceLink"],
+            "accept_presentation_document_targets": ["iframe", "window"], "accept_multiple": multiple, "data": "opaque-7"}
+        return c
+
     def sign(self, claims, kid="k1", key=None):
         pem = (key or self.keys[kid]).private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                                     serialization.NoEncryption())
@@ -281,9 +292,11 @@ def main():
             ("alg none", lambda n: p.forged(p.claims(n), "none"), 401, "could not be verified", "signed with 'none'"),
             ("HS256 with the public key", lambda n: p.forged(p.claims(n), "HS256"), 401, "could not be verified",
              "signed with 'HS256'"),
-            ("a deep linking request (not yet supported)",
-             lambda n: p.sign(p.claims(n, **{CLAIM + "message_type": "LtiDeepLinkingRequest"})), 401, "was refused",
-             "not a resource link's"),
+            ("a learner's deep linking request", lambda n: p.sign(p.deep_claims(n, roles=[
+                "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"])), 403, "instructors add tracequiz activities",
+             "from a learner"),
+            ("a message of another type", lambda n: p.sign(p.claims(n, **{CLAIM + "message_type": "LtiSubmissionReview"})),
+             401, "was refused", "neither a resource link's"),
             ("a launch without a user", lambda n: p.sign(p.claims(n, sub="")), 401, "was refused", "names no user"),
         ]
         for what, make, status, words, logged in cases:
@@ -332,6 +345,49 @@ def main():
         check(st == 201 and graded["score"] == 0 and len(p.scores) == 2 and p.scores[1]["scoreGiven"] == 3,
               "a worse answer later: the best, 3, is sent again (%s)" % p.scores[1:])
         check(query(db, "select count(*) from lti_scores")[0][0] == 0, "and nothing is left to send")
+
+        # deep linking: the instructor picks an exercise, it goes back signed to the platform
+        st, state5, nonce5, cookie5, _, _, _, _ = login(s, p)
+        st, text, r = launch(s, p.sign(p.deep_claims(nonce5)), state5, cookie5, p.issuer)
+        ctx = re.search(r'name="ctx" value="([^"]+)"', text)
+        check(st == 200 and 'action="/lti/deeplink"' in text and 'type="checkbox" name="exercise" value="smtp-over-tls"'
+              in text and ctx, "a deep linking launch shows the instructor the exercises to pick (%d)" % st)
+        ctx = ctx.group(1) if ctx else ""
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        st, _, body, r = s.request("POST", "/lti/deeplink", headers=form,
+                                   raw=urllib.parse.urlencode({"ctx": ctx, "exercise": "smtp-over-tls"}).encode())
+        body = body.decode()
+        back = re.search(r'<form id="lti-post" method="post" action="([^"]+)">\s*<input type="hidden" name="JWT" '
+                         r'value="([^"]+)"', body)
+        check(st == 200 and back and back.group(1) == p.issuer + "/deeplink-return" and
+              '<script src="/js/lti-post.js"></script>' in body, "the pick comes back as a page that posts to the "
+              "platform's return URL")
+        tool = json.loads(urllib.request.urlopen(p.tool_jwks).read())["keys"]
+        resp = {}
+        try:
+            tok = back.group(2)
+            kid = jwt.get_unverified_header(tok)["kid"]
+            key = jwt.algorithms.RSAAlgorithm.from_jwk(json.dumps([k for k in tool if k["kid"] == kid][0]))
+            resp = jwt.decode(tok, key, algorithms=["RS256"], audience=p.issuer)
+        except Exception as e:      # noqa: BLE001 - reported by the check
+            resp = {"error": str(e)}
+        items = resp.get("https://purl.imsglobal.org/spec/lti-dl/claim/content_items", [])
+        it = items[0] if items else {}
+        check(resp.get("iss") == CLIENT and resp.get(CLAIM + "message_type") == "LtiDeepLinkingResponse" and
+              resp.get(CLAIM + "version") == "1.3.0" and resp.get(CLAIM + "deployment_id") == DEPLOYMENT and
+              resp.get("https://purl.imsglobal.org/spec/lti-dl/claim/data") == "opaque-7" and resp.get("nonce"),
+              "the response is signed by the tool's key, for the platform, with its data: %s" % {
+                  k: v for k, v in resp.items() if "content_items" not in k})
+        check(len(items) == 1 and it.get("type") == "ltiResourceLink" and it.get("custom") == {"exercise": "smtp-over-tls"}
+              and it.get("url", "").endswith("/lti/launch") and it.get("lineItem", {}).get("scoreMaximum") == 3 and
+              it.get("lineItem", {}).get("resourceId") == "smtp-over-tls",
+              "a resource link to the exercise with its grade column (3 points): %s" % it)
+        st, _, body, _ = s.request("POST", "/lti/deeplink", headers=form,
+                                   raw=urllib.parse.urlencode({"ctx": ctx[:-4] + "AAAA", "exercise": "smtp-over-tls"}).encode())
+        refused("a deep linking form whose context was tampered with", st, body.decode(), 403, "has expired or was not")
+        st, _, body, _ = s.request("POST", "/lti/deeplink", headers=form,
+                                   raw=urllib.parse.urlencode({"ctx": ctx, "exercise": "nope"}).encode())
+        refused("a deep linking form naming no exercise there is", st, body.decode(), 400, "no exercise")
 
         # an instructor's launch: the course's teacher
         st, state4, nonce4, cookie4, _, _, _, _ = login(s, p)
