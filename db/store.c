@@ -2045,3 +2045,39 @@ tq_store_best(struct tq_store *s, int64_t exercise_id, int64_t user_id, double *
 	db_finalize(q);
 	return rc == DB_ROW ? 0 : rc == DB_DONE ? TQ_STORE_NOTFOUND : TQ_STORE_ERROR;
 }
+
+int
+tq_store_lti_resend(struct tq_store *s, int64_t course_id, int64_t *queued)
+{
+	/* every student who launched a link of the course's exercises and submitted to it */
+	struct dbq *q = prepare_once(s, "INSERT INTO lti_scores (platform_id, lineitem, sub, exercise_id, user_id, next_try) "
+	    "SELECT l.platform_id, l.lineitem, a.sub, l.exercise_id, u.user_id, ?2 FROM lti_links l "
+	    "JOIN exercises e ON e.id = l.exercise_id "
+	    "JOIN lti_link_users u ON u.platform_id = l.platform_id AND u.link_id = l.link_id "
+	    "JOIN lti_accounts a ON a.platform_id = l.platform_id AND a.user_id = u.user_id "
+	    "WHERE e.course_id = ?1 AND l.lineitem IS NOT NULL AND "
+	    "EXISTS (SELECT 1 FROM submissions s WHERE s.exercise_id = l.exercise_id AND s.user_id = u.user_id) "
+	    "ON CONFLICT (lineitem, sub) DO UPDATE SET version = lti_scores.version + 1, next_try = excluded.next_try, "
+	    "tries = 0, last_error = NULL", "resend scores");
+	if (!q)
+		return TQ_STORE_ERROR;
+	db_bind_int(q, 1, course_id);
+	db_bind_int(q, 2, now());
+	int rc = run_once(s, q, "resend scores");
+	*queued = rc == 0 ? s->changes : 0;
+	return rc == TQ_STORE_NOTFOUND ? 0 : rc;
+}
+
+json_t *
+tq_store_lti_pending(struct tq_store *s, int64_t course_id)
+{
+	struct dbq *q = prepare_once(s, "SELECT u.name AS student, e.slug AS exercise, c.lineitem AS lineitem, c.tries AS tries, "
+	    "c.next_try AS next_try, c.last_error AS error FROM lti_scores c JOIN exercises e ON e.id = c.exercise_id "
+	    "JOIN users u ON u.id = c.user_id WHERE e.course_id = ?1 ORDER BY c.next_try, c.id", "pending scores");
+	if (!q)
+		return NULL;
+	db_bind_int(q, 1, course_id);
+	json_t *l = rows_json(s, q, 10000, "pending scores");
+	db_finalize(q);
+	return l;
+}

@@ -358,6 +358,10 @@ int tq_store_lti_scores_due(struct tq_store *st, int64_t now, int max, int (*fn)
 int tq_store_lti_score_claim(struct tq_store *st, const struct tq_lti_score *sc, int64_t until);
 /* A score sent (retry_at 0: forgotten) or to try again at retry_at, error saying why. */
 int tq_store_lti_score_sent(struct tq_store *st, const struct tq_lti_score *sc, int64_t retry_at, const char *error);
+/* Every score of the course's exercises sent again (*queued: how many), and those not sent yet:
+ * [{student, exercise, lineitem, tries, next_try, error}]. */
+int tq_store_lti_resend(struct tq_store *st, int64_t course_id, int64_t *queued);
+json_t *tq_store_lti_pending(struct tq_store *st, int64_t course_id);
 /* A student's best submission to an exercise (by score / max). */
 int tq_store_best(struct tq_store *st, int64_t exercise_id, int64_t user_id, double *score, double *max);
 

@@ -900,6 +900,55 @@ out:
 	free(id_token);
 }
 
+/*
+ * /api/v1/courses/SLUG/lti-grades: GET the scores the course's LMS has not
+ * taken yet (with the last error of each); POST sends every score of the
+ * course's exercises again (after a grade column was cleared in the LMS).
+ */
+void
+api_lti_grades(struct app *a, struct MHD_Connection *c, const char *method, const char *path, struct req *q,
+    struct reply *r)
+{
+	(void)c;
+	char slug[128];
+	const char *p = path + strlen("/api/v1/courses/");
+	size_t n = strcspn(p, "/");
+	struct tq_store *st = app_store(a);
+	struct tq_course course;
+	if (n >= sizeof(slug) || !st) {
+		reply_error(r, !st ? 503 : 404, !st ? "the database cannot be opened" : "there is no such course");
+		return;
+	}
+	memcpy(slug, p, n);
+	slug[n] = '\0';
+	int rc = tq_store_course_get(st, slug, &course);
+	int may = rc == 0 ? may_manage(st, &q->user, course.id) : 0;
+	if (rc == TQ_STORE_NOTFOUND || (rc == 0 && may == 0)) {
+		reply_error(r, rc ? 404 : 403, rc ? "there is no course '%.100s'" : "you do not teach the course '%.100s'", slug);
+		return;
+	}
+	if (rc || may < 0) {
+		reply_error(r, 503, "the database failed; try again");
+		return;
+	}
+	int64_t queued = 0;
+	if (!strcmp(method, "POST") && tq_store_lti_resend(st, course.id, &queued) != 0) {
+		reply_error(r, 503, "the scores could not be queued: %s", tq_store_error(st));
+		return;
+	}
+	if (queued)
+		lti_grades_wake(a);
+	json_t *pending = tq_store_lti_pending(st, course.id);
+	if (!pending) {
+		reply_error(r, 503, "the database failed; try again");
+		return;
+	}
+	json_t *o = json_pack("{s:s,s:o}", "course", slug, "pending", pending);
+	if (!strcmp(method, "POST"))
+		json_object_set_new(o, "queued", json_integer(queued));
+	reply_json(r, 200, o);
+}
+
 void
 api_lti(struct app *a, struct MHD_Connection *c, const char *method, const char *path, struct req *q, struct reply *r)
 {

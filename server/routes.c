@@ -82,6 +82,9 @@ static const struct route routes[] = {
 	{ "POST", "/api/v1/courses/*/teachers", NEED_ADMIN, BODY_JSON, 0, api_courses },
 	{ "GET", "/api/v1/courses/*/gradebook", NEED_STAFF, BODY_NONE, 0, api_gradebook },
 	{ "GET", "/api/v1/courses/*/gradebook.csv", NEED_STAFF, BODY_NONE, 0, api_gradebook },
+	/* the scores sent to the course's LMS (LTI): those not taken yet; every one sent again */
+	{ "GET", "/api/v1/courses/*/lti-grades", NEED_STAFF, BODY_NONE, 0, api_lti_grades },
+	{ "POST", "/api/v1/courses/*/lti-grades", NEED_STAFF, BODY_NONE, 0, api_lti_grades },
 	/* a key's live preview: an expression over a whole trace */
 	{ "POST", "/api/v1/eval", NEED_STAFF, BODY_JSON, R_HEAVY, api_eval },
 	{ "POST", "/api/v1/suggest", NEED_STAFF, BODY_JSON, R_HEAVY, api_suggest },

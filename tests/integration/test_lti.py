@@ -28,7 +28,7 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import TQ, Server, check, free_port, new_db, query, stopped_cleanly, summary  # noqa: E402
+from harness import TQ, Server, check, free_port, new_db, query, stopped_cleanly, summary, token  # noqa: E402
 
 try:
     import jwt
@@ -345,6 +345,17 @@ def main():
         check(st == 201 and graded["score"] == 0 and len(p.scores) == 2 and p.scores[1]["scoreGiven"] == 3,
               "a worse answer later: the best, 3, is sent again (%s)" % p.scores[1:])
         check(query(db, "select count(*) from lti_scores")[0][0] == 0, "and nothing is left to send")
+        # the course's teacher sends every score again (the demo course's: the admin teaches it)
+        bearer = {"Authorization": "Bearer " + token(db)}
+        st, j, _, _ = s.request("POST", "/api/v1/courses/demo/lti-grades", headers=bearer)
+        deadline = time.time() + 10
+        while len(p.scores) < 3 and time.time() < deadline:
+            time.sleep(0.2)
+        check(st == 200 and j["queued"] == 1 and len(p.scores) == 3 and p.scores[2]["scoreGiven"] == 3,
+              "POST .../courses/demo/lti-grades sends every score again: %s" % j)
+        st, j, _, _ = s.request("GET", "/api/v1/courses/demo/lti-grades", headers=bearer)
+        st2, _, _, _ = s.request("GET", "/api/v1/courses/demo/lti-grades", headers={"Cookie": session})
+        check(st == 200 and j["pending"] == [] and st2 == 403, "none pending; a student may not ask")
 
         # deep linking: the instructor picks an exercise, it goes back signed to the platform
         st, state5, nonce5, cookie5, _, _, _, _ = login(s, p)
