@@ -22,6 +22,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,6 +217,100 @@ lti_signing_key(struct tq_store *st, char *kid, size_t kidlen, char **pem)
 		return -1;
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------------ the LMS's frame */
+
+/* The length of the origin (scheme://host[:port]) that url begins with, 0 when it begins with none. */
+static size_t
+origin_len(const char *url)
+{
+	size_t n = !strncmp(url, "https://", 8) ? 8 : !strncmp(url, "http://", 7) ? 7 : 0;
+	if (!n)
+		return 0;
+	size_t host = strspn(url + n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]");
+	return host && (url[n + host] == '\0' || url[n + host] == '/' || url[n + host] == ' ') ? n + host : 0;
+}
+
+int
+lti_origins_ok(const char *list)
+{
+	int any = 0;
+	for (const char *p = list; *p;) {
+		if (*p == ' ') {
+			p++;
+			continue;
+		}
+		size_t n = origin_len(p);
+		if (!n || (p[n] && p[n] != ' '))
+			return 0;
+		p += n;
+		any = 1;
+	}
+	return any && strlen(list) < 1024;
+}
+
+struct frames {
+	char *out;
+	size_t len, used;
+};
+
+/* Appends the origin url[0..n) to the list, once. */
+static void
+add_origin(struct frames *f, const char *url, size_t n)
+{
+	char o[300];
+	if (!n || n >= sizeof(o))
+		return;
+	memcpy(o, url, n);
+	o[n] = '\0';
+	size_t ol = strlen(o);
+	for (const char *p = f->out; (p = strstr(p, o)); p += ol)
+		if ((p == f->out || p[-1] == ' ') && (p[ol] == ' ' || p[ol] == '\0'))
+			return;
+	if (f->used + 1 + n + 1 > f->len)
+		return;
+	f->out[f->used++] = ' ';
+	memcpy(f->out + f->used, o, n);
+	f->used += n;
+	f->out[f->used] = '\0';
+}
+
+void
+lti_frame_ancestors(struct app *a, char *out, size_t len)
+{
+	int64_t now = (int64_t)time(NULL);
+	pthread_mutex_lock(&a->frame_lock);
+	if (now - a->frames_read >= 30) {
+		/* read again: a platform registered since by tracequiz lti add, or on another node */
+		struct tq_store *st = app_store(a);
+		json_t *l = st ? tq_store_lti_platforms(st) : NULL;
+		struct frames f = { a->frames, sizeof(a->frames), 0 };
+		snprintf(a->frames, sizeof(a->frames), "'self'");
+		f.used = strlen(a->frames);
+		size_t i;
+		json_t *p;
+		json_array_foreach(l, i, p) {
+			const char *iss = json_string_value(json_object_get(p, "issuer"));
+			if (iss)
+				add_origin(&f, iss, origin_len(iss));
+		}
+		for (const char *o = a->o.frame_ancestors; o && *o;) {
+			size_t n = origin_len(o);
+			if (n)
+				add_origin(&f, o, n);
+			o += n ? n : 1;
+			while (*o == ' ')
+				o++;
+		}
+		if (!json_array_size(l) && !a->o.frame_ancestors)
+			a->frames[0] = '\0';       /* no LMS: no frame at all */
+		if (l || !st)
+			a->frames_read = now;
+		json_decref(l);
+	}
+	snprintf(out, len, "%s", a->frames);
+	pthread_mutex_unlock(&a->frame_lock);
 }
 
 /* ------------------------------------------------------------------ login */
@@ -968,4 +1063,7 @@ api_lti(struct app *a, struct MHD_Connection *c, const char *method, const char 
 	} else {
 		reply_error(r, 404, "there is no such LTI route");
 	}
+	/* its pages are shown in the LMS's frame */
+	if (r->ctype && !strncmp(r->ctype, "text/html", 9))
+		lti_frame_ancestors(a, r->frame_ancestors, sizeof(r->frame_ancestors));
 }

@@ -610,6 +610,7 @@ app_free(struct app *a)
 		capentry_release(ce);
 	}
 	pthread_mutex_destroy(&a->lock);
+	pthread_mutex_destroy(&a->frame_lock);
 	pthread_cond_destroy(&a->loaded_cv);
 	free(a);
 }

@@ -37,12 +37,18 @@ char *tq_http(const char *url, const char *const *headers, const char *body, siz
     long *status, size_t *len, char *err, size_t errlen);
 
 struct tq_store;
+struct app;
 /* The tool's key that signs (made when there is none): its kid and private key (pem malloc'd); 0 or -1. */
 int lti_signing_key(struct tq_store *st, char *kid, size_t kidlen, char **pem);
 
+/* The CSP frame-ancestors of a page an LMS may show in its frame: 'self', the origins of the LTI
+ * platforms registered and those of --frame-ancestors; "" when there are none ('none'). */
+void lti_frame_ancestors(struct app *a, char *out, size_t len);
+/* Whether list is origins (http(s)://host[:port]) separated by spaces: what --frame-ancestors takes. */
+int lti_origins_ok(const char *list);
+
 /* ------------------------------------------------------------------ grades (lti_grades.c) */
 
-struct app;
 /* Starts the thread that sends the scores queued to the platforms; stops it. */
 int lti_grades_start(struct app *a);
 void lti_grades_stop(struct app *a);

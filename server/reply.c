@@ -146,7 +146,10 @@ send_reply(struct MHD_Connection *c, struct reply *r)
 	}
 	MHD_add_response_header(resp, "Content-Type", r->ctype ? r->ctype : "application/json");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
+	char csp[2200];
+	snprintf(csp, sizeof(csp), "default-src 'self'; frame-ancestors %s", r->frame_ancestors[0] ? r->frame_ancestors :
+	    "'none'");
+	MHD_add_response_header(resp, "Content-Security-Policy", csp);
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	if (r->status == 405 && r->allow[0])
 		MHD_add_response_header(resp, "Allow", r->allow);

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lti.h"
 #include "server.h"
 
 static route_fn route_fields;
@@ -360,6 +361,9 @@ route_static(struct app *a, struct MHD_Connection *c, const char *method, const 
 	r->fd = fd;
 	r->fdlen = (size_t)sb.st_size;
 	r->ctype = mime(file);
+	/* the app's page may be shown inside a registered LMS's frame (LTI) */
+	if (!strncmp(r->ctype, "text/html", 9))
+		lti_frame_ancestors(a, r->frame_ancestors, sizeof(r->frame_ancestors));
 }
 
 /* ------------------------------------------------------------------ path helpers */

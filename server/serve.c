@@ -235,6 +235,7 @@ tq_serve(const struct tq_server_opts *o)
 	tq_log_setup(o->log_json);
 	curl_global_init(CURL_GLOBAL_DEFAULT);      /* before any thread: an LTI platform's keys are fetched with it */
 	pthread_mutex_init(&a->lock, NULL);
+	pthread_mutex_init(&a->frame_lock, NULL);
 	pthread_cond_init(&a->loaded_cv, NULL);
 	/* names without an account are checked against this, so that they take as long as the others */
 	char pw[33];
@@ -290,6 +291,7 @@ static const char serve_usage[] =
     "         [--heavy-threads N] [--heavy-per-user N] [--job-seconds S] [--job-mb MIB]\n"
     "         [--max-connections N] [--per-ip N] [--header-timeout S] [--idle-timeout S]\n"
     "         [--submit-per-minute N] [--behind-https] [--trusted-proxy ADDR] [--quiet] [--access-log] [--log-json]\n"
+    "         [--frame-ancestors \"ORIGIN...\"]\n"
     "(doc/security.md says what each limit is for)\n";
 
 int
@@ -297,7 +299,7 @@ cmd_serve(int argc, char **argv)
 {
 	enum { O_LISTEN = 1, O_DB, O_WWW, O_SEED, O_TMP, O_THREADS, O_UPLOAD, O_INFLIGHT, O_CACHE, O_HEAVY, O_PERUSER,
 	    O_JOBSEC, O_JOBMB, O_CONNS, O_PERIP, O_HEADER, O_IDLE, O_SUBMIT, O_HTTPS, O_PROXY, O_QUIET, O_ACCESS,
-	    O_LOGJSON };
+	    O_LOGJSON, O_FRAMES };
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN }, { "db", required_argument, NULL, O_DB },
 		{ "www", required_argument, NULL, O_WWW }, { "seed", required_argument, NULL, O_SEED },
@@ -310,7 +312,7 @@ cmd_serve(int argc, char **argv)
 		{ "idle-timeout", required_argument, NULL, O_IDLE }, { "submit-per-minute", required_argument, NULL, O_SUBMIT },
 		{ "behind-https", no_argument, NULL, O_HTTPS }, { "trusted-proxy", required_argument, NULL, O_PROXY },
 		{ "quiet", no_argument, NULL, O_QUIET }, { "access-log", no_argument, NULL, O_ACCESS },
-		{ "log-json", no_argument, NULL, O_LOGJSON },
+		{ "log-json", no_argument, NULL, O_LOGJSON }, { "frame-ancestors", required_argument, NULL, O_FRAMES },
 		{ NULL, 0, NULL, 0 },
 	};
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -341,6 +343,14 @@ cmd_serve(int argc, char **argv)
 		case O_QUIET: o.quiet = 1; break;
 		case O_ACCESS: o.access_log = 1; break;
 		case O_LOGJSON: o.log_json = 1; break;
+		case O_FRAMES:
+			if (!lti_origins_ok(optarg)) {
+				fprintf(stderr, "tracequiz: --frame-ancestors: give origins separated by spaces, such as "
+				    "\"https://school.instructure.com https://lms.example.edu\"\n");
+				return 2;
+			}
+			o.frame_ancestors = optarg;
+			break;
 		case O_THREADS: bad = number(name, optarg, 1, 256, &v); o.threads = (unsigned)v; break;
 		case O_UPLOAD: bad = number(name, optarg, 1, 4096, &v); o.max_upload = (size_t)v << 20; break;
 		case O_INFLIGHT: bad = number(name, optarg, 1, 65536, &v); o.max_inflight = (size_t)v << 20; break;

@@ -40,6 +40,7 @@ struct tq_server_opts {
 	unsigned submit_per_minute;  /* a student's submissions to one exercise */
 	int behind_https;            /* the session cookie is Secure */
 	const char *trusted_proxy;   /* an address whose X-Forwarded-For / -Proto are believed */
+	const char *frame_ancestors; /* origins besides the LTI platforms' that may frame the pages (--frame-ancestors) */
 	int quiet;                   /* no access log of refused connections */
 	int access_log;              /* a JSON line on stderr for every request answered */
 	int log_json;                /* the server's messages as JSON lines too (log.c) */
@@ -117,6 +118,9 @@ struct app {
 	struct loaded *traces;       /* the last few previewed, at most 8 */
 	struct tq_pool *heavy;       /* jobs.c */
 	struct lti_grades *grades;   /* lti_grades.c: the scores sent to LTI platforms */
+	pthread_mutex_t frame_lock;  /* guards frames, the origins that may frame the pages, */
+	char frames[2048];           /* read from the LTI platforms every 30 s (api_lti.c) */
+	int64_t frames_read;
 	struct conns *conns;         /* http.c: every open connection, for caps and deadlines */
 	size_t inflight;             /* bytes of bodies being received (atomic) */
 	char dummy_hash[160];        /* a password hash for names that have none (login timing) */
@@ -186,6 +190,7 @@ struct reply {
 	size_t fdlen;
 	char cookie[320];
 	char *location;              /* a redirect's Location (malloc'd; the reply frees it) */
+	char frame_ancestors[2048];  /* a page an LMS may frame: its CSP's frame-ancestors ("": 'none') */
 	char disposition[200];       /* Content-Disposition of a download */
 	char etag[80];
 	char allow[80];              /* Allow of a 405 */

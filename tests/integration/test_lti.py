@@ -218,9 +218,19 @@ def main():
                           "--token-url", p.issuer, "--jwks-url", p.issuer, "--deployment", "d", "--db", db],
                          capture_output=True, text=True)
     check(out.returncode == 2 and "--issuer" in out.stderr, "a registration with a URL that is not http(s) is refused")
-    s = Server(db)
+    bad = subprocess.run([TQ, "serve", "--db", db, "--frame-ancestors", "https://x.edu/path"], capture_output=True,
+                         text=True)
+    check(bad.returncode == 2 and "--frame-ancestors" in bad.stderr, "--frame-ancestors takes origins only")
+    s = Server(db, "--frame-ancestors", "https://school.instructure.com")
     p.tool_jwks = "http://127.0.0.1:%d/lti/jwks" % s.port
     try:
+        # the LMS may show tracequiz's pages in its frame: its origin (and those given) in frame-ancestors
+        st, _, _, r = s.request("GET", "/")
+        csp = r.getheader("Content-Security-Policy") or ""
+        st2, _, _, r2 = s.request("GET", "/api/v1/openapi.json")
+        check(st == 200 and "frame-ancestors 'self' %s https://school.instructure.com" % p.issuer in csp and
+              "frame-ancestors 'none'" in (r2.getheader("Content-Security-Policy") or ""),
+              "the app's page may be framed by the platform and the origin given, the API by nothing: %s" % csp)
         # the tool's own key set
         st, j, _, _ = s.request("GET", "/lti/jwks")
         keys = j.get("keys", []) if j else []
