@@ -6,6 +6,7 @@
 //   TQ_FIELD_URL               a server whose exercise has a field question (optional)
 //   TQ_FRAG_URL                a server whose trace has IPv4 fragments reassembled (optional)
 //   TQ_TSHARK_FRAME1           `tshark -2 -V -x` of the demo's frame 1 (optional)
+//   TQ_LTI_PORT                the port of the LTI platform registered in the demo's database (optional)
 //   TQ_SHOTS                   where screenshots go
 //   CHROMIUM                   the browser (default /usr/bin/chromium)
 
@@ -25,6 +26,7 @@ import * as editor from './tests/editor.mjs';
 import * as gradebook from './tests/gradebook.mjs';
 import * as hiding from './tests/hiding.mjs';
 import * as filter from './tests/filter.mjs';
+import * as lti from './tests/lti.mjs';
 
 const env = {
 	url: process.env.TQ_URL,
@@ -35,6 +37,7 @@ const env = {
 	field_url: process.env.TQ_FIELD_URL || '',
 	frag_url: process.env.TQ_FRAG_URL || '',
 	tshark_frame1: process.env.TQ_TSHARK_FRAME1 || '',
+	lti_port: process.env.TQ_LTI_PORT || '',
 };
 if (!env.url || !env.student_pw) {
 	console.error('main.mjs: run it through run.sh (TQ_URL and TQ_STUDENT_PW are not set)');
@@ -43,7 +46,7 @@ if (!env.url || !env.student_pw) {
 
 const only = process.argv[2] ? new RegExp(process.argv[2], 'i') : null;
 /* numbered before the filter, so that a screenshot's name does not depend on it */
-const checks = [student, trace, fidelity, field, reassembly, big, layout, instructor, order, home, editor, gradebook, hiding, filter].flatMap((m) => m.checks(env))
+const checks = [student, trace, fidelity, field, reassembly, big, layout, instructor, order, home, editor, gradebook, hiding, filter, lti].flatMap((m) => m.checks(env))
 	.map((c, i) => ({ ...c, number: i + 1 }))
 	.filter((c) => !only || only.test(c.name));
 

@@ -83,6 +83,11 @@ start() {
 	printf '%s\n' "$student_pw" | "$bin" user add "$student" --role student --db "$tmp/$name.db" >/dev/null
 }
 
+# an LTI platform (tests/lti.mjs serves it on this port), registered before the demo server starts
+lti_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$bin" lti add --db "$tmp/demo.db" --issuer "http://127.0.0.1:$lti_port" --client-id tq-browser \
+	--auth-url "http://127.0.0.1:$lti_port/auth" --token-url "http://127.0.0.1:$lti_port/token" \
+	--jwks-url "http://127.0.0.1:$lti_port/jwks" --deployment dep-browser >/dev/null || exit 1
 start demo "$top/db/seed/smtp-over-tls"
 demo_url=$url
 demo_admin=$admin_pw
@@ -145,7 +150,7 @@ fi
 
 rc=0
 TQ_URL=$demo_url TQ_ADMIN_PW=$demo_admin TQ_STUDENT=$student TQ_STUDENT_PW=$student_pw \
-TQ_FIELD_URL=$field_url TQ_BIG_URL=$big_url TQ_FRAG_URL=$frag_url TQ_TSHARK_FRAME1=$frame1 \
+TQ_FIELD_URL=$field_url TQ_BIG_URL=$big_url TQ_FRAG_URL=$frag_url TQ_TSHARK_FRAME1=$frame1 TQ_LTI_PORT=$lti_port \
 TQ_SHOTS=${TQ_SHOTS:-$here/screenshots} CHROMIUM=$chromium \
 	node "$here/main.mjs" ${only:+"$only"} || rc=$?
 if [ $rc -ne 0 ]; then

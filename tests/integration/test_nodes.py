@@ -22,6 +22,7 @@ from harness import PG, Server, Who, check, new_db, query, request, summary, tok
 
 DATA = os.environ.get("TQ_DATA") or os.path.join(os.path.dirname(__file__), "..", "data")
 HANDSHAKE = os.path.join(DATA, "tcp-handshake-eth-ipv4.pcap")
+MIGRATIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "db", "migrations", "postgresql")
 SECONDS = float(os.environ.get("NODES_SECONDS", "20"))
 CLIENTS = 64
 
@@ -63,10 +64,13 @@ def main():
     try:
         made = [l for n in (a, b) for l in n.out if "created the account 'admin'" in l]
         check(len(made) == 1, "two nodes starting together on a new database make one admin account (%d)" % len(made))
-        check(query(db, "select count(*) from tq_schema")[0][0] == 1 and
+        migrations = len([f for f in os.listdir(MIGRATIONS) if f.endswith(".sql")])
+        applied = query(db, "select count(*), max(version) from tq_schema")[0]
+        check(applied == (migrations, migrations) and
               query(db, "select count(*) from courses")[0][0] == 1 and
               query(db, "select count(*) from exercises")[0][0] == 1,
-              "the schema is migrated once; one demo course, one demo exercise")
+              "the schema is migrated once (%s of %d migrations); one demo course, one demo exercise" %
+              (applied, migrations))
         password = made[0].split("password ")[1].split()[0] if made else ""
 
         # a session made on A works on B
