@@ -2081,3 +2081,26 @@ tq_store_lti_pending(struct tq_store *s, int64_t course_id)
 	db_finalize(q);
 	return l;
 }
+
+int
+tq_store_lti_key_rotate(struct tq_store *s, const char *kid, const char *pem, int64_t retire_at)
+{
+	/* the key that signed is still published until retire_at: tokens it signed verify until then */
+	int rc = tq_store_begin(s);
+	struct dbq *q = rc ? NULL : prepare_once(s, "UPDATE lti_keys SET retired = ?1 WHERE retired IS NULL", "retire key");
+	if (q) {
+		db_bind_int(q, 1, retire_at);
+		rc = run_once(s, q, "retire key");
+		if (rc == TQ_STORE_NOTFOUND)
+			rc = 0;
+	} else if (!rc) {
+		rc = TQ_STORE_ERROR;
+	}
+	if (rc == 0)
+		rc = tq_store_lti_key_add(s, kid, pem);
+	if (rc == 0)
+		rc = tq_store_commit(s);
+	if (rc)
+		tq_store_rollback(s);
+	return rc;
+}

@@ -328,6 +328,8 @@ json_t *tq_store_lti_platforms(struct tq_store *st);
 int tq_store_lti_jwks_set(struct tq_store *st, int64_t id, const char *jwks, int64_t fetched);
 /* The tool's keys: fn gets the one that signs first, then retired ones still published. */
 int tq_store_lti_key_add(struct tq_store *st, const char *kid, const char *pem);
+/* A new key signs from now on; the one that signed is published until retire_at. */
+int tq_store_lti_key_rotate(struct tq_store *st, const char *kid, const char *pem, int64_t retire_at);
 int tq_store_lti_keys(struct tq_store *st, int64_t now, int (*fn)(void *arg, const char *kid, const char *pem), void *arg);
 /* A login initiated: its state (by SHA-256) and nonce, used once.  take: TQ_STORE_NOTFOUND when there is
  * no such state or it expired (it is used up either way). */

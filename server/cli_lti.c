@@ -11,14 +11,18 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "lti.h"
 #include "server.h"
 
 static const char usage[] =
     "usage: tracequiz lti add --issuer URL --client-id ID --auth-url URL --token-url URL --jwks-url URL\n"
     "                         --deployment ID [--deployment ID]... [--db FILE]\n"
-    "       tracequiz lti list [--db FILE]\n";
+    "       tracequiz lti list [--db FILE]\n"
+    "       tracequiz lti rotate-key [--keep-days N] [--db FILE]\n";
 
 /* A URL the tool will send browsers or requests to: http(s), printable, no spaces. */
 static int
@@ -145,6 +149,44 @@ lti_list(int argc, char **argv)
 	return rc;
 }
 
+/* A new signing key; the old one stays published --keep-days (default 7) for the tokens it signed. */
+static int
+lti_rotate(int argc, char **argv)
+{
+	const char *db = "tracequiz.db";
+	long days = 7;
+	for (int i = 1; i < argc; i++) {
+		char *end;
+		if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+			db = argv[++i];
+		} else if (!strcmp(argv[i], "--keep-days") && i + 1 < argc && (days = strtol(argv[++i], &end, 10), !*end) &&
+		    days >= 0 && days <= 365) {
+			continue;
+		} else {
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	char err[512], kid[33];
+	char *pem = NULL;
+	struct tq_store *st;
+	if (tq_store_open(db, &st, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tracequiz: %s\n", err);
+		return 1;
+	}
+	tq_secret(kid, 16);
+	int rc = tq_rsa_new_pem(&pem) == 0 ? tq_store_lti_key_rotate(st, kid, pem, (int64_t)time(NULL) + days * 86400) :
+	    TQ_STORE_ERROR;
+	if (rc)
+		fprintf(stderr, "tracequiz: %s\n", pem ? tq_store_error(st) : "a key could not be made");
+	else
+		printf("the tool signs with key %s from now on; the old one is published %ld more day%s\n", kid, days,
+		    days == 1 ? "" : "s");
+	free(pem);
+	tq_store_close(st);
+	return rc ? 1 : 0;
+}
+
 int
 cmd_lti(int argc, char **argv)
 {
@@ -152,6 +194,8 @@ cmd_lti(int argc, char **argv)
 		return lti_add(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "list"))
 		return lti_list(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "rotate-key"))
+		return lti_rotate(argc - 1, argv + 1);
 	fputs(usage, stderr);
 	return 2;
 }

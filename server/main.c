@@ -40,6 +40,7 @@ cli_usage(FILE *fp)
 	    "       tracequiz backup [--db FILE] OUT\n"
 	    "       tracequiz lti add --issuer URL --client-id ID --auth-url URL --token-url URL --jwks-url URL\n"
 	    "                 --deployment ID... [--db FILE]   |   tracequiz lti list [--db FILE]\n"
+	    "       tracequiz lti rotate-key [--keep-days N] [--db FILE]\n"
 	    "       tracequiz routes\n"
 	    "       tracequiz import inginious TASKDIR|TASK.zip OUTDIR\n"
 	    "       tracequiz export inginious EXERCISE OUTDIR\n"

@@ -367,6 +367,14 @@ def main():
         st2, _, _, _ = s.request("GET", "/api/v1/courses/demo/lti-grades", headers={"Cookie": session})
         check(st == 200 and j["pending"] == [] and st2 == 403, "none pending; a student may not ask")
 
+        # the tool's key rotated: the new one signs, the old one still published
+        out = subprocess.run([TQ, "lti", "rotate-key", "--keep-days", "2", "--db", db], capture_output=True, text=True)
+        st, j, _, _ = s.request("GET", "/lti/jwks")
+        kids = [k["kid"] for k in j.get("keys", [])]
+        new_kid = kids[0] if kids else None
+        check(out.returncode == 0 and len(kids) == 2 and kids[1] == keys[0]["kid"] and new_kid != keys[0]["kid"],
+              "tracequiz lti rotate-key: a new key signs, the old one is still published (%s)" % kids)
+
         # deep linking: the instructor picks an exercise, it goes back signed to the platform
         st, state5, nonce5, cookie5, _, _, _, _ = login(s, p)
         st, text, r = launch(s, p.sign(p.deep_claims(nonce5)), state5, cookie5, p.issuer)
@@ -390,6 +398,8 @@ def main():
             kid = jwt.get_unverified_header(tok)["kid"]
             key = jwt.algorithms.RSAAlgorithm.from_jwk(json.dumps([k for k in tool if k["kid"] == kid][0]))
             resp = jwt.decode(tok, key, algorithms=["RS256"], audience=p.issuer)
+            if kid != new_kid:
+                resp = {"error": "signed with %s, not the new key %s" % (kid, new_kid)}
         except Exception as e:      # noqa: BLE001 - reported by the check
             resp = {"error": str(e)}
         items = resp.get("https://purl.imsglobal.org/spec/lti-dl/claim/content_items", [])
