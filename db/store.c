@@ -2104,3 +2104,42 @@ tq_store_lti_key_rotate(struct tq_store *s, const char *kid, const char *pem, in
 		tq_store_rollback(s);
 	return rc;
 }
+
+int
+tq_store_lti_members_url(struct tq_store *s, int64_t platform_id, const char *context_id, const char *url)
+{
+	struct dbq *q = prepare_once(s, "UPDATE lti_contexts SET memberships_url = ?3 WHERE platform_id = ?1 AND context_id = ?2",
+	    "keep members' URL");
+	if (!q)
+		return TQ_STORE_ERROR;
+	db_bind_int(q, 1, platform_id);
+	db_bind_text(q, 2, context_id);
+	db_bind_text(q, 3, url);
+	int rc = run_once(s, q, "keep members' URL");
+	return rc == TQ_STORE_NOTFOUND ? 0 : rc;
+}
+
+int
+tq_store_lti_course_contexts(struct tq_store *s, int64_t course_id,
+    int (*fn)(void *arg, int64_t platform_id, const char *context_id, const char *members_url), void *arg)
+{
+	struct dbq *q = prepare_once(s, "SELECT platform_id, context_id, memberships_url FROM lti_contexts WHERE course_id = ?1 "
+	    "ORDER BY platform_id, context_id", "the course's contexts");
+	if (!q)
+		return TQ_STORE_ERROR;
+	db_bind_int(q, 1, course_id);
+	int rc;
+	while ((rc = db_step(q)) == DB_ROW) {
+		char context[256], url[1024];
+		copy_text(context, sizeof(context), db_text(q, 1));
+		copy_text(url, sizeof(url), db_text(q, 2));
+		if (fn(arg, db_int(q, 0), context, url)) {
+			rc = DB_DONE;
+			break;
+		}
+	}
+	if (rc != DB_DONE)
+		fail(s, "the course's contexts");
+	db_finalize(q);
+	return rc == DB_DONE ? 0 : TQ_STORE_ERROR;
+}

@@ -360,6 +360,11 @@ int tq_store_lti_scores_due(struct tq_store *st, int64_t now, int max, int (*fn)
 int tq_store_lti_score_claim(struct tq_store *st, const struct tq_lti_score *sc, int64_t until);
 /* A score sent (retry_at 0: forgotten) or to try again at retry_at, error saying why. */
 int tq_store_lti_score_sent(struct tq_store *st, const struct tq_lti_score *sc, int64_t retry_at, const char *error);
+/* Where the platform lists a context's members (NRPS), as its last launch said. */
+int tq_store_lti_members_url(struct tq_store *st, int64_t platform_id, const char *context_id, const char *url);
+/* The LMS courses (contexts) a course is, each with its platform and members' URL: fn until nonzero. */
+int tq_store_lti_course_contexts(struct tq_store *st, int64_t course_id,
+    int (*fn)(void *arg, int64_t platform_id, const char *context_id, const char *members_url), void *arg);
 /* Every score of the course's exercises sent again (*queued: how many), and those not sent yet:
  * [{student, exercise, lineitem, tries, next_try, error}]. */
 int tq_store_lti_resend(struct tq_store *st, int64_t course_id, int64_t *queued);

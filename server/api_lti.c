@@ -41,6 +41,9 @@
 #define AGS_ENDPOINT "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 #define SCORE_SCOPE "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 #define DL_CLAIM "https://purl.imsglobal.org/spec/lti-dl/claim/"
+#define NRPS_CLAIM "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+#define NRPS_SCOPE "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+#define NRPS_TYPE "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
 #define DL_SECONDS 1800              /* an instructor's picking of exercises */
 
 /* ------------------------------------------------------------------ forms and pages */
@@ -461,14 +464,20 @@ has_string(const json_t *array, const char *s)
 	return 0;
 }
 
-/* Whether the launch's roles make its user the context's instructor. */
+/* Whether roles (LIS role URIs, or NRPS's short names) make their user the context's instructor. */
 static int
-teaches(const json_t *claims)
+staff_roles(const json_t *roles)
 {
 	static const char *const staff[] = { "#Instructor", "#ContentDeveloper", "#Administrator", "#TeachingAssistant" };
 	size_t i;
 	const json_t *v;
-	json_array_foreach(json_object_get(claims, CLAIM "roles"), i, v) {
+	json_array_foreach(roles, i, v) {
+		const char *role = json_string_value(v);
+		for (size_t k = 0; role && !strchr(role, '/') && k < sizeof(staff) / sizeof(staff[0]); k++)
+			if (!strcmp(role, staff[k] + 1))
+				return 1;
+	}
+	json_array_foreach(roles, i, v) {
 		const char *role = json_string_value(v);
 		const char *hash = role ? strrchr(role, '#') : NULL;
 		for (size_t k = 0; hash && k < sizeof(staff) / sizeof(staff[0]); k++)
@@ -476,6 +485,25 @@ teaches(const json_t *claims)
 				return 1;
 	}
 	return 0;
+}
+
+/* Whether the launch's roles make its user the context's instructor. */
+static int
+teaches(const json_t *claims)
+{
+	return staff_roles(json_object_get(claims, CLAIM "roles"));
+}
+
+/* A URL the tool will call (a line item, a members' list): http(s), printable, not too long. */
+static int
+service_url_ok(const char *u)
+{
+	if (!u || strlen(u) > 1000 || (strncmp(u, "https://", 8) && strncmp(u, "http://", 7)))
+		return 0;
+	for (const char *p = u; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return 0;
+	return 1;
 }
 
 /* A name from a platform's identifier: "ltiP-" and the id when it is plain and short, else its hash. */
@@ -565,13 +593,7 @@ launch_lineitem(const json_t *claims)
 {
 	const json_t *ags = json_object_get(claims, AGS_ENDPOINT);
 	const char *u = json_string_value(json_object_get(ags, "lineitem"));
-	if (!u || !has_string(json_object_get(ags, "scope"), SCORE_SCOPE) || strlen(u) > 1000 ||
-	    (strncmp(u, "https://", 8) && strncmp(u, "http://", 7)))
-		return NULL;
-	for (const char *p = u; *p; p++)
-		if ((unsigned char)*p <= ' ' || *p == 0x7f)
-			return NULL;
-	return u;
+	return has_string(json_object_get(ags, "scope"), SCORE_SCOPE) && service_url_ok(u) ? u : NULL;
 }
 
 /* The claims' checks after the signature's: NULL when they hold, else what is wrong. */
@@ -947,6 +969,11 @@ lti_launch(struct app *a, struct MHD_Connection *c, struct req *q, struct reply 
 		rc = launch_user(st, p.id, sub, staff, &u);
 	if (rc == 0)
 		rc = launch_course(st, p.id, json_object_get(claims, CLAIM "context"), &u, staff, &course);
+	/* where the platform lists the course's members, for its teachers' roster sync */
+	const char *members = json_string_value(json_object_get(json_object_get(claims, NRPS_CLAIM), "context_memberships_url"));
+	if (rc == 0 && service_url_ok(members))
+		rc = tq_store_lti_members_url(st, p.id, json_string_value(json_object_get(json_object_get(claims, CLAIM "context"),
+		    "id")), members);
 	/* the link: its exercise, and where the student's scores go */
 	struct tq_exmeta m = { 0 };
 	if (rc == 0 && *slug && (rc = tq_store_exercise_meta(st, slug, &m)) == TQ_STORE_NOTFOUND)
@@ -1042,6 +1069,132 @@ api_lti_grades(struct app *a, struct MHD_Connection *c, const char *method, cons
 	if (!strcmp(method, "POST"))
 		json_object_set_new(o, "queued", json_integer(queued));
 	reply_json(r, 200, o);
+}
+
+/* ------------------------------------------------------------------ the roster (NRPS) */
+
+struct contexts {
+	int n;
+	struct {
+		int64_t pid;
+		char id[256], url[1024];
+	} v[16];
+};
+
+static int
+take_context(void *arg, int64_t platform_id, const char *context_id, const char *members_url)
+{
+	struct contexts *cs = arg;
+	if (!*members_url)
+		return 0;
+	cs->v[cs->n].pid = platform_id;
+	snprintf(cs->v[cs->n].id, sizeof(cs->v[0].id), "%s", context_id);
+	snprintf(cs->v[cs->n].url, sizeof(cs->v[0].url), "%s", members_url);
+	return ++cs->n == 16;
+}
+
+/* One context's members from its platform, made accounts of the course; 0, or -1 with err set. */
+static int
+sync_members(struct tq_store *st, int64_t course_id, int64_t pid, const char *url, int64_t *members, int64_t *made,
+    char *err, size_t errlen)
+{
+	struct tq_lti_platform p;
+	if (tq_store_lti_platform_get(st, pid, &p) != 0) {
+		snprintf(err, errlen, "the platform is gone: %s", tq_store_error(st));
+		return -1;
+	}
+	char tok[2048], auth[2100];
+	int64_t expires;
+	int rc = lti_request_token(st, &p, NRPS_SCOPE, tok, sizeof(tok), &expires, err, errlen);
+	tq_lti_platform_free(&p);
+	if (rc)
+		return -1;
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
+	const char *const headers[] = { auth, "Accept: " NRPS_TYPE, NULL };
+	long status = 0;
+	size_t len;
+	char *body = tq_http(url, headers, NULL, 0, 8 << 20, 30, &status, &len, err, errlen);
+	json_t *j = body && status == 200 ? json_loadb(body, len, 0, NULL) : NULL;
+	if (body && !j)
+		snprintf(err, errlen, "%.300s answered %ld, not a members' list", url, status);
+	free(body);
+	if (!j)
+		return -1;
+	size_t i;
+	const json_t *m;
+	rc = 0;
+	json_array_foreach(json_object_get(j, "members"), i, m) {
+		const char *sub = json_string_value(json_object_get(m, "user_id"));
+		const char *state = json_string_value(json_object_get(m, "status"));
+		if (!sub || !*sub || strlen(sub) > 255 || (state && strcmp(state, "Active")))
+			continue;            /* a member inactive or gone is not added */
+		int staff = staff_roles(json_object_get(m, "roles"));
+		struct tq_user u;
+		int64_t before = 0;
+		int known = tq_store_lti_account(st, pid, sub, &before) == 0;
+		if ((rc = tq_store_begin(st)) != 0 || (rc = launch_user(st, pid, sub, staff, &u)) != 0 ||
+		    (rc = staff ? tq_store_teacher_add(st, course_id, u.id) : tq_store_enrol(st, course_id, u.id)) != 0 ||
+		    (rc = tq_store_commit(st)) != 0) {
+			tq_store_rollback(st);
+			snprintf(err, errlen, "%s", tq_store_error(st));
+			break;
+		}
+		(*members)++;
+		*made += !known;
+	}
+	json_decref(j);
+	return rc ? -1 : 0;
+}
+
+/*
+ * POST /api/v1/courses/SLUG/lti-members: the course's members as its LMS
+ * lists them (Names and Role Provisioning Services), made accounts and
+ * enrolled (learners) or teachers (instructors), so that the gradebook
+ * shows those who have not launched anything yet.  The course's teachers.
+ */
+void
+api_lti_members(struct app *a, struct MHD_Connection *c, const char *method, const char *path, struct req *q,
+    struct reply *r)
+{
+	(void)c, (void)method;
+	char slug[128];
+	const char *p = path + strlen("/api/v1/courses/");
+	size_t n = strcspn(p, "/");
+	struct tq_store *st = app_store(a);
+	struct tq_course course;
+	if (n >= sizeof(slug) || !st) {
+		reply_error(r, !st ? 503 : 404, !st ? "the database cannot be opened" : "there is no such course");
+		return;
+	}
+	memcpy(slug, p, n);
+	slug[n] = '\0';
+	int rc = tq_store_course_get(st, slug, &course);
+	int may = rc == 0 ? may_manage(st, &q->user, course.id) : 0;
+	if (rc == TQ_STORE_NOTFOUND || (rc == 0 && may == 0)) {
+		reply_error(r, rc ? 404 : 403, rc ? "there is no course '%.100s'" : "you do not teach the course '%.100s'", slug);
+		return;
+	}
+	struct contexts cs = { .n = 0 };
+	if (rc || may < 0 || tq_store_lti_course_contexts(st, course.id, take_context, &cs) != 0) {
+		reply_error(r, 503, "the database failed; try again");
+		return;
+	}
+	if (!cs.n) {
+		reply_error(r, 422, "the course '%.100s' lists no members: it is not an LMS's, or its LMS gave no members' "
+		    "service in its launches", slug);
+		return;
+	}
+	int64_t members = 0, made = 0;
+	for (int i = 0; i < cs.n; i++) {
+		char err[600];
+		if (sync_members(st, course.id, cs.v[i].pid, cs.v[i].url, &members, &made, err, sizeof(err)) != 0) {
+			tq_log(TQ_LOG_WARNING, "LTI members of %s: %s", slug, err);
+			reply_error(r, 502, "the LMS's members could not be read: %s", err);
+			return;
+		}
+	}
+	reply_json(r, 200, json_pack("{s:s,s:I,s:I}", "course", slug, "members", (json_int_t)members, "accounts_made",
+	    (json_int_t)made));
 }
 
 void

@@ -49,6 +49,12 @@ int lti_origins_ok(const char *list);
 
 /* ------------------------------------------------------------------ grades (lti_grades.c) */
 
+struct tq_lti_platform;
+/* An OAuth 2 access token of the platform for scope (client credentials, the tool's signed JWT as the
+ * assertion): into out, *expires when it ends; 0, or -1 with err set. */
+int lti_request_token(struct tq_store *st, const struct tq_lti_platform *p, const char *scope, char *out, size_t outlen,
+    int64_t *expires, char *err, size_t errlen);
+
 /* Starts the thread that sends the scores queued to the platforms; stops it. */
 int lti_grades_start(struct app *a);
 void lti_grades_stop(struct app *a);

@@ -61,21 +61,11 @@ url_encode_to(struct tq_sbuf *b, const char *s)
 	}
 }
 
-/* An access token for the platform's grade services: kept, or asked for.  0, or -1 with err set. */
-static int
-access_token(struct lti_grades *g, struct tq_store *st, const struct tq_lti_platform *p, const char **tok, char *err,
-    size_t errlen)
+int
+lti_request_token(struct tq_store *st, const struct tq_lti_platform *p, const char *scope, char *out, size_t outlen,
+    int64_t *expires, char *err, size_t errlen)
 {
 	int64_t now = (int64_t)time(NULL);
-	struct token *slot = &g->tokens[0];
-	for (int i = 0; i < TOKENS; i++) {
-		if (g->tokens[i].platform_id == p->id && g->tokens[i].expires > now + 30) {
-			*tok = g->tokens[i].value;
-			return 0;
-		}
-		if (g->tokens[i].platform_id == p->id || g->tokens[i].expires < slot->expires)
-			slot = &g->tokens[i];
-	}
 	char kid[64], jti[33];
 	char *pem = NULL;
 	if (lti_signing_key(st, kid, sizeof(kid), &pem) != 0) {
@@ -99,7 +89,7 @@ access_token(struct lti_grades *g, struct tq_store *st, const struct tq_lti_plat
 	tq_sbuf_puts(&b, "&client_assertion=");
 	tq_sbuf_puts(&b, assertion);
 	tq_sbuf_puts(&b, "&scope=");
-	url_encode_to(&b, SCORE_SCOPE);
+	url_encode_to(&b, scope);
 	free(assertion);
 	static const char *const headers[] = { "Content-Type: application/x-www-form-urlencoded", "Accept: application/json",
 		NULL };
@@ -111,18 +101,40 @@ access_token(struct lti_grades *g, struct tq_store *st, const struct tq_lti_plat
 	const char *value = json_string_value(json_object_get(j, "access_token"));
 	json_int_t expires_in = json_integer_value(json_object_get(j, "expires_in"));
 	int rc = -1;
-	if (body && (status != 200 || !value || strlen(value) >= sizeof(slot->value)))
+	if (body && (status != 200 || !value || strlen(value) >= outlen))
 		snprintf(err, errlen, "the platform's token endpoint answered %ld without an access token", status);
 	else if (value) {
-		slot->platform_id = p->id;
-		snprintf(slot->value, sizeof(slot->value), "%s", value);
-		slot->expires = now + (expires_in > 0 ? expires_in : 300);
-		*tok = slot->value;
+		snprintf(out, outlen, "%s", value);
+		*expires = now + (expires_in > 0 ? expires_in : 300);
 		rc = 0;
 	}
 	json_decref(j);
 	free(body);
 	return rc;
+}
+
+/* An access token for the platform's grade services: kept, or asked for.  0, or -1 with err set. */
+static int
+access_token(struct lti_grades *g, struct tq_store *st, const struct tq_lti_platform *p, const char **tok, char *err,
+    size_t errlen)
+{
+	int64_t now = (int64_t)time(NULL);
+	struct token *slot = &g->tokens[0];
+	for (int i = 0; i < TOKENS; i++) {
+		if (g->tokens[i].platform_id == p->id && g->tokens[i].expires > now + 30) {
+			*tok = g->tokens[i].value;
+			return 0;
+		}
+		if (g->tokens[i].platform_id == p->id || g->tokens[i].expires < slot->expires)
+			slot = &g->tokens[i];
+	}
+	int64_t expires;
+	if (lti_request_token(st, p, SCORE_SCOPE, slot->value, sizeof(slot->value), &expires, err, errlen) != 0)
+		return -1;
+	slot->platform_id = p->id;
+	slot->expires = expires;
+	*tok = slot->value;
+	return 0;
 }
 
 /* The line item's scores URL: "/scores" after its path, before its query. */

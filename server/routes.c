@@ -86,6 +86,8 @@ static const struct route routes[] = {
 	/* the scores sent to the course's LMS (LTI): those not taken yet; every one sent again */
 	{ "GET", "/api/v1/courses/*/lti-grades", NEED_STAFF, BODY_NONE, 0, api_lti_grades },
 	{ "POST", "/api/v1/courses/*/lti-grades", NEED_STAFF, BODY_NONE, 0, api_lti_grades },
+	/* the course's members as its LMS lists them (NRPS), made accounts of the course */
+	{ "POST", "/api/v1/courses/*/lti-members", NEED_STAFF, BODY_NONE, R_HEAVY, api_lti_members },
 	/* a key's live preview: an expression over a whole trace */
 	{ "POST", "/api/v1/eval", NEED_STAFF, BODY_JSON, R_HEAVY, api_eval },
 	{ "POST", "/api/v1/suggest", NEED_STAFF, BODY_JSON, R_HEAVY, api_suggest },

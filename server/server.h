@@ -286,7 +286,7 @@ int route_is_heavy(struct app *a, const struct route *rt, const char *path);
 route_fn api_session, api_password_reset, api_exercise_routes, route_grade, route_openapi,
     route_healthz, route_static, route_server;
 /* A course's gradebook, JSON and CSV (gradebook.c); a password changed by its owner (account.c). */
-route_fn api_gradebook, api_account_password, api_lti, api_lti_grades;
+route_fn api_gradebook, api_account_password, api_lti, api_lti_grades, api_lti_members;
 /* One file a resource: api_traces.c, api_exercises.c, api_courses.c, api_eval.c (eval and
  * suggest), api_tokens.c, api_users.c, api_import.c (an INGInious task's archive). */
 route_fn api_traces, api_exercises, api_courses, api_eval, api_suggest, api_tokens, api_users, api_import;

@@ -87,7 +87,9 @@ class Platform:
                         claims = jwt.decode(form["client_assertion"], key, algorithms=["RS256"],
                                             audience=platform.issuer + "/token")
                         ok = claims["iss"] == claims["sub"] == CLIENT and form.get("grant_type") == "client_credentials" \
-                            and form.get("scope") == "https://purl.imsglobal.org/spec/lti-ags/scope/score" and \
+                            and form.get("scope") in ("https://purl.imsglobal.org/spec/lti-ags/scope/score",
+                                                      "https://purl.imsglobal.org/spec/lti-nrps/scope/"
+                                                      "contextmembership.readonly") and \
                             form.get("client_assertion_type") == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
                     except Exception as e:      # noqa: BLE001 - any failure is a refusal
                         ok, claims = False, str(e)
@@ -115,6 +117,18 @@ class Platform:
                     self.send_error(404)
 
             def do_GET(self):
+                if self.path == "/members":
+                    if self.headers.get("Authorization", "")[7:] not in platform.tokens or \
+                            self.headers.get("Accept") != "application/vnd.ims.lti-nrps.v2.membershipcontainer+json":
+                        self.answer(401, {"error": "unauthorized"})
+                        return
+                    learner = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
+                    self.answer(200, {"id": platform.issuer + "/members", "context": {"id": "course-7"}, "members": [
+                        {"user_id": "stu-42", "roles": [learner], "status": "Active"},
+                        {"user_id": "stu-new", "roles": ["Learner"]},
+                        {"user_id": "ta-9", "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"]},
+                        {"user_id": "gone-1", "roles": [learner], "status": "Inactive"}]})
+                    return
                 if self.path != "/jwks":
                     self.send_error(404)
                     return
@@ -151,7 +165,9 @@ class Platform:
                  "scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
                            "https://purl.imsglobal.org/spec/lti-ags/scope/score"],
                  "lineitem": self.issuer + "/lineitems/1/lineitem?type_id=3",
-                 "lineitems": self.issuer + "/lineitems?type_id=3"}}
+                 "lineitems": self.issuer + "/lineitems?type_id=3"},
+             "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice": {
+                 "context_memberships_url": self.issuer + "/members", "service_versions": ["2.0"]}}
         c.update(over)
         return c
 
@@ -431,6 +447,19 @@ def main():
         taught = [c["title"] for c in cl.get("courses", []) if c.get("teaching")]
         check(me and me["role"] == "instructor" and taught == ["Computer networks"],
               "an instructor's launch makes an instructor who teaches the course: %s %s" % (me, taught))
+
+        # the roster from the LMS (NRPS): members not launched yet become the course's, the inactive not
+        st, j, _, _ = s.request("POST", "/api/v1/courses/lti1-course-7/lti-members",
+                                headers={"Cookie": prof, "X-CSRF-Token": me["csrf"]})
+        enrolled = sorted(r[0] for r in query(db, "select u.name from enrolments n join users u on u.id = n.user_id "
+                                                  "join courses c on c.id = n.course_id where c.slug = 'lti1-course-7'"))
+        teachers = sorted(r[0] for r in query(db, "select u.name from teachers t join users u on u.id = t.user_id "
+                                                  "join courses c on c.id = t.course_id where c.slug = 'lti1-course-7'"))
+        check(st == 200 and j["members"] == 3 and j["accounts_made"] == 2 and
+              enrolled == ["lti1-stu-42", "lti1-stu-new"] and teachers == ["lti1-prof-1", "lti1-ta-9"],
+              "the course's teacher syncs its roster from the LMS: %s; enrolled %s, teachers %s" % (j, enrolled, teachers))
+        st, j, _, _ = s.request("POST", "/api/v1/courses/demo/lti-members", headers={"Authorization": "Bearer " + token(db)})
+        check(st == 422 and "lists no members" in j["error"], "a course that is no LMS's has no roster to sync")
     finally:
         s.stop()
     stopped_cleanly(s)
