@@ -2143,3 +2143,21 @@ tq_store_lti_course_contexts(struct tq_store *s, int64_t course_id,
 	db_finalize(q);
 	return rc == DB_DONE ? 0 : TQ_STORE_ERROR;
 }
+
+int
+tq_store_lti_link_lineitem(struct tq_store *s, int64_t platform_id, const char *link_id, char *out, size_t len)
+{
+	struct dbq *q = prepare_once(s, "SELECT lineitem FROM lti_links WHERE platform_id = ?1 AND link_id = ?2 AND "
+	    "lineitem IS NOT NULL", "a link's line item");
+	if (!q)
+		return TQ_STORE_ERROR;
+	db_bind_int(q, 1, platform_id);
+	db_bind_text(q, 2, link_id);
+	int rc = db_step(q);
+	if (rc == DB_ROW)
+		copy_text(out, len, db_text(q, 0));
+	else if (rc != DB_DONE)
+		fail(s, "a link's line item");
+	db_finalize(q);
+	return rc == DB_ROW ? 0 : rc == DB_DONE ? TQ_STORE_NOTFOUND : TQ_STORE_ERROR;
+}

@@ -345,6 +345,8 @@ int tq_store_lti_context_add(struct tq_store *st, int64_t platform_id, const cha
 /* A resource link as launched by user_id: its exercise (0: none) and grade column (lineitem NULL: none). */
 int tq_store_lti_link(struct tq_store *st, int64_t platform_id, const char *link_id, int64_t exercise_id,
     const char *lineitem, int64_t user_id);
+/* The line item a link was given or made (TQ_STORE_NOTFOUND: none yet). */
+int tq_store_lti_link_lineitem(struct tq_store *st, int64_t platform_id, const char *link_id, char *out, size_t len);
 /* A score to send to the platform. */
 struct tq_lti_score {
 	int64_t id, platform_id, exercise_id, user_id, version, tries, next_try;

@@ -40,6 +40,9 @@
 #define CLAIM "https://purl.imsglobal.org/spec/lti/claim/"
 #define AGS_ENDPOINT "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 #define SCORE_SCOPE "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+#define LINEITEM_SCOPE "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
+#define LINEITEM_TYPE "application/vnd.ims.lis.v2.lineitem+json"
+#define LINEITEMS_TYPE "application/vnd.ims.lis.v2.lineitemcontainer+json"
 #define DL_CLAIM "https://purl.imsglobal.org/spec/lti-dl/claim/"
 #define NRPS_CLAIM "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 #define NRPS_SCOPE "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
@@ -596,6 +599,94 @@ launch_lineitem(const json_t *claims)
 	return has_string(json_object_get(ags, "scope"), SCORE_SCOPE) && service_url_ok(u) ? u : NULL;
 }
 
+/* The points an exercise is out of: its questions' points, 1 each when not given (as the grader counts). */
+static double
+exercise_max(const json_t *doc)
+{
+	double max = 0;
+	size_t i;
+	const json_t *q;
+	json_array_foreach(json_object_get(doc, "questions"), i, q) {
+		const json_t *pts = json_object_get(q, "points");
+		max += json_is_number(pts) ? json_number_value(pts) : 1;
+	}
+	return max;
+}
+
+/* The id of the first line item of a JSON answer (an array of them, or one), in out; 0 or -1. */
+static int
+lineitem_id(const char *body, size_t len, char *out, size_t outlen)
+{
+	json_t *j = json_loadb(body, len, 0, NULL);
+	const json_t *item = json_is_array(j) ? json_array_get(j, 0) : j;
+	const char *id = json_string_value(json_object_get(item, "id"));
+	int rc = id && service_url_ok(id) && strlen(id) < outlen ? 0 : -1;
+	if (rc == 0)
+		snprintf(out, outlen, "%s", id);
+	json_decref(j);
+	return rc;
+}
+
+/*
+ * A grade column for a link the platform gave none (the launch names the
+ * line items' container and lets the tool manage them): the one of the
+ * link's resource if there is one, else made, out of the exercise's points.
+ * 0 with out set, or -1 (logged): the link then takes no grades yet.
+ */
+static int
+make_lineitem(struct tq_store *st, const struct tq_lti_platform *p, const json_t *claims, const char *link_id,
+    const char *slug, char *out, size_t outlen)
+{
+	const json_t *ags = json_object_get(claims, AGS_ENDPOINT);
+	const char *items = json_string_value(json_object_get(ags, "lineitems"));
+	struct tq_exrow row;
+	if (!service_url_ok(items) || !has_string(json_object_get(ags, "scope"), LINEITEM_SCOPE) || !*slug ||
+	    tq_store_exercise_get(st, slug, &row) != 0)
+		return -1;
+	json_t *doc = json_loads(row.doc, 0, NULL);
+	tq_exrow_free(&row);
+	char tok[2048], auth[2100], url[1400], err[600] = "";
+	int64_t expires;
+	int rc = -1;
+	if (lti_request_token(st, p, LINEITEM_SCOPE, tok, sizeof(tok), &expires, err, sizeof(err)) == 0) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
+		/* found: GET ITEMS?resource_link_id=LINK */
+		struct tq_sbuf b;
+		tq_sbuf_init(&b, sizeof(url));
+		size_t path = strcspn(items, "#");
+		tq_sbuf_put(&b, items, path);
+		query_param(&b, "resource_link_id", link_id);
+		snprintf(url, sizeof(url), "%s", b.err ? items : b.s);
+		tq_sbuf_free(&b);
+		const char *const get_headers[] = { auth, "Accept: " LINEITEMS_TYPE, NULL };
+		long status = 0;
+		size_t len;
+		char *body = tq_http(url, get_headers, NULL, 0, 1 << 20, 10, &status, &len, err, sizeof(err));
+		rc = body && status == 200 ? lineitem_id(body, len, out, outlen) : -1;
+		free(body);
+		if (rc) {
+			/* made: POST ITEMS */
+			const char *title = json_string_value(json_object_get(doc, "title"));
+			json_t *item = json_pack("{s:f,s:s,s:s,s:s}", "scoreMaximum", exercise_max(doc), "label", title ? title : slug,
+			    "resourceLinkId", link_id, "resourceId", slug);
+			char *text = item ? json_dumps(item, JSON_COMPACT) : NULL;
+			json_decref(item);
+			const char *const post_headers[] = { auth, "Content-Type: " LINEITEM_TYPE, "Accept: " LINEITEM_TYPE, NULL };
+			body = text ? tq_http(items, post_headers, text, strlen(text), 1 << 20, 10, &status, &len, err, sizeof(err)) :
+			    NULL;
+			free(text);
+			rc = body && (status == 200 || status == 201) ? lineitem_id(body, len, out, outlen) : -1;
+			if (body && rc && !*err)
+				snprintf(err, sizeof(err), "%.300s answered %ld without a line item", items, status);
+			free(body);
+		}
+	}
+	json_decref(doc);
+	if (rc)
+		tq_log(TQ_LOG_WARNING, "LTI: no grade column for the link %s of %s: %s", link_id, p->issuer, err);
+	return rc;
+}
+
 /* The claims' checks after the signature's: NULL when they hold, else what is wrong. */
 static const char *
 claims_wrong(const json_t *claims, const struct tq_lti_platform *p, const char *nonce)
@@ -739,20 +830,6 @@ picker(struct app *a, struct tq_store *st, const struct tq_user *u, const struct
 	tq_sbuf_puts(&b, pk.n ? "</ul>\n<button type=\"submit\">Add to the course</button>\n</form></body></html>\n" :
 	    "</ul>\n<p>There is no exercise you may add yet: write one in tracequiz first.</p></form></body></html>\n");
 	reply_page(r, 200, &b);
-}
-
-/* The points an exercise is out of: its questions' points, 1 each when not given (as the grader counts). */
-static double
-exercise_max(const json_t *doc)
-{
-	double max = 0;
-	size_t i;
-	const json_t *q;
-	json_array_foreach(json_object_get(doc, "questions"), i, q) {
-		const json_t *pts = json_object_get(q, "points");
-		max += json_is_number(pts) ? json_number_value(pts) : 1;
-	}
-	return max;
 }
 
 /* Each value of a repeated form field (exercise=a&exercise=b): fn(arg, value) until it returns nonzero. */
@@ -962,8 +1039,16 @@ lti_launch(struct app *a, struct MHD_Connection *c, struct req *q, struct reply 
 	const char *sub = json_string_value(json_object_get(claims, "sub"));
 	struct tq_user u;
 	int64_t course;
-	char slug[128];
+	char slug[128], made[1024];
 	launch_exercise(claims, slug, sizeof(slug));
+	/* a link without a grade column, when the tool may manage them: one found or made (the LMS is
+	 * called before the transaction, and only until the link has one) */
+	const char *link_id = json_string_value(json_object_get(json_object_get(claims, CLAIM "resource_link"), "id"));
+	const char *lineitem = deep ? NULL : launch_lineitem(claims);
+	if (!deep && !lineitem && tq_store_lti_link_lineitem(st, p.id, link_id, made, sizeof(made)) == 0)
+		lineitem = made;
+	else if (!deep && !lineitem && make_lineitem(st, &p, claims, link_id, slug, made, sizeof(made)) == 0)
+		lineitem = made;
 	rc = tq_store_begin(st);
 	if (rc == 0)
 		rc = launch_user(st, p.id, sub, staff, &u);
@@ -979,8 +1064,7 @@ lti_launch(struct app *a, struct MHD_Connection *c, struct req *q, struct reply 
 	if (rc == 0 && *slug && (rc = tq_store_exercise_meta(st, slug, &m)) == TQ_STORE_NOTFOUND)
 		rc = 0;
 	if (rc == 0 && !deep)
-		rc = tq_store_lti_link(st, p.id, json_string_value(json_object_get(json_object_get(claims, CLAIM "resource_link"),
-		    "id")), m.id, launch_lineitem(claims), u.id);
+		rc = tq_store_lti_link(st, p.id, link_id, m.id, lineitem, u.id);
 	if (rc == 0)
 		rc = tq_store_commit(st);
 	if (rc) {

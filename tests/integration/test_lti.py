@@ -64,6 +64,7 @@ class Platform:
         self.tool_jwks = None            # the tool's key set URL, to check its assertions
         self.tokens, self.assertions, self.scores, self.score_posts = [], [], [], 0
         self.fail_scores = 0             # the next score posts answered 500
+        self.items, self.item_scores = [], []    # line items the tool made; scores posted to them
         platform = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -88,6 +89,7 @@ class Platform:
                                             audience=platform.issuer + "/token")
                         ok = claims["iss"] == claims["sub"] == CLIENT and form.get("grant_type") == "client_credentials" \
                             and form.get("scope") in ("https://purl.imsglobal.org/spec/lti-ags/scope/score",
+                                                      "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
                                                       "https://purl.imsglobal.org/spec/lti-nrps/scope/"
                                                       "contextmembership.readonly") and \
                             form.get("client_assertion_type") == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -100,6 +102,18 @@ class Platform:
                     tok = "tok-%d" % len(platform.tokens)
                     platform.tokens.append(tok)
                     self.answer(200, {"access_token": tok, "token_type": "Bearer", "expires_in": 3600})
+                elif path == "/lineitems":
+                    item = json.loads(data)
+                    if self.headers.get("Authorization", "")[7:] not in platform.tokens or \
+                            self.headers.get("Content-Type") != "application/vnd.ims.lis.v2.lineitem+json":
+                        self.answer(401, {"error": "unauthorized"})
+                        return
+                    item["id"] = platform.issuer + "/lineitems/%d/lineitem" % (len(platform.items) + 2)
+                    platform.items.append(item)
+                    self.answer(201, item)
+                elif path.startswith("/lineitems/") and path.endswith("/lineitem/scores") and path != "/lineitems/1/lineitem/scores":
+                    platform.item_scores.append((path, json.loads(data)))
+                    self.answer(200, {})
                 elif path == "/lineitems/1/lineitem/scores":
                     platform.score_posts += 1
                     if platform.fail_scores > 0:
@@ -117,6 +131,10 @@ class Platform:
                     self.send_error(404)
 
             def do_GET(self):
+                if self.path.startswith("/lineitems?"):
+                    q = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(self.path).query))
+                    self.answer(200, [i for i in platform.items if i.get("resourceLinkId") == q.get("resource_link_id")])
+                    return
                 if self.path == "/members":
                     if self.headers.get("Authorization", "")[7:] not in platform.tokens or \
                             self.headers.get("Accept") != "application/vnd.ims.lti-nrps.v2.membershipcontainer+json":
@@ -370,6 +388,10 @@ def main():
             time.sleep(0.2)
         check(st == 201 and graded["score"] == 0 and len(p.scores) == 2 and p.scores[1]["scoreGiven"] == 3,
               "a worse answer later: the best, 3, is sent again (%s)" % p.scores[1:])
+        # the row goes once the platform has answered: a moment after it recorded the score
+        deadline = time.time() + 10
+        while query(db, "select count(*) from lti_scores")[0][0] and time.time() < deadline:
+            time.sleep(0.1)
         check(query(db, "select count(*) from lti_scores")[0][0] == 0, "and nothing is left to send")
         # the course's teacher sends every score again (the demo course's: the admin teaches it)
         bearer = {"Authorization": "Bearer " + token(db)}
@@ -379,9 +401,37 @@ def main():
             time.sleep(0.2)
         check(st == 200 and j["queued"] == 1 and len(p.scores) == 3 and p.scores[2]["scoreGiven"] == 3,
               "POST .../courses/demo/lti-grades sends every score again: %s" % j)
+        deadline = time.time() + 10
+        while query(db, "select count(*) from lti_scores")[0][0] and time.time() < deadline:
+            time.sleep(0.1)
         st, j, _, _ = s.request("GET", "/api/v1/courses/demo/lti-grades", headers=bearer)
         st2, _, _, _ = s.request("GET", "/api/v1/courses/demo/lti-grades", headers={"Cookie": session})
         check(st == 200 and j["pending"] == [] and st2 == 403, "none pending; a student may not ask")
+
+        # a link the LMS gave no grade column, but lets the tool make one: made once, and scores go there
+        ags = {"scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+                         "https://purl.imsglobal.org/spec/lti-ags/scope/score"],
+               "lineitems": p.issuer + "/lineitems"}
+        for who in ("stu-77", "stu-78"):
+            st, state6, nonce6, cookie6, _, _, _, _ = login(s, p)
+            st, text, r = launch(s, p.sign(p.claims(nonce6, sub=who, **{
+                CLAIM + "resource_link": {"id": "link-2"},
+                "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": ags})), state6, cookie6, p.issuer)
+            ses6 = (r.getheader("Set-Cookie") or "").split(";")[0]
+        st, me6, _, _ = s.request("GET", "/api/v1/session", headers={"Cookie": ses6})
+        st, graded, _, _ = s.request("POST", "/api/v1/exercises/smtp-over-tls/submissions",
+                                     {"answers": {"q1": "smtp.campus.example", "q2": "TLS 1.0", "q3": 3}},
+                                     {"Cookie": ses6, "X-CSRF-Token": me6["csrf"]})
+        deadline = time.time() + 10
+        while not p.item_scores and time.time() < deadline:
+            time.sleep(0.2)
+        it = p.items[0] if p.items else {}
+        check(len(p.items) == 1 and it.get("resourceLinkId") == "link-2" and it.get("scoreMaximum") == 3 and
+              it.get("resourceId") == "smtp-over-tls" and it.get("label") == "SMTP over TLS",
+              "the grade column is made once, for the link, out of the exercise's points: %s" % p.items)
+        check(st == 201 and p.item_scores and p.item_scores[0][0] == "/lineitems/2/lineitem/scores" and
+              p.item_scores[0][1]["userId"] == "stu-78" and p.item_scores[0][1]["scoreGiven"] == 2,
+              "and the student's score goes to it: %s" % p.item_scores)
 
         # the tool's key rotated: the new one signs, the old one still published
         out = subprocess.run([TQ, "lti", "rotate-key", "--keep-days", "2", "--db", db], capture_output=True, text=True)
@@ -456,7 +506,8 @@ def main():
         teachers = sorted(r[0] for r in query(db, "select u.name from teachers t join users u on u.id = t.user_id "
                                                   "join courses c on c.id = t.course_id where c.slug = 'lti1-course-7'"))
         check(st == 200 and j["members"] == 3 and j["accounts_made"] == 2 and
-              enrolled == ["lti1-stu-42", "lti1-stu-new"] and teachers == ["lti1-prof-1", "lti1-ta-9"],
+              enrolled == ["lti1-stu-42", "lti1-stu-77", "lti1-stu-78", "lti1-stu-new"] and
+              teachers == ["lti1-prof-1", "lti1-ta-9"],
               "the course's teacher syncs its roster from the LMS: %s; enrolled %s, teachers %s" % (j, enrolled, teachers))
         st, j, _, _ = s.request("POST", "/api/v1/courses/demo/lti-members", headers={"Authorization": "Bearer " + token(db)})
         check(st == 422 and "lists no members" in j["error"], "a course that is no LMS's has no roster to sync")
