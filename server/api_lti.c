@@ -1107,6 +1107,33 @@ out:
 }
 
 /*
+ * The course of a path /api/v1/courses/SLUG/... that the request's user
+ * manages (teaches, or an admin): its store, with slug and course set; NULL
+ * with r set (404, 403, 503).
+ */
+static struct tq_store *
+managed(struct app *a, const struct req *q, const char *path, char *slug, size_t len, struct tq_course *course,
+    struct reply *r)
+{
+	const char *p = path + strlen("/api/v1/courses/");
+	size_t n = strcspn(p, "/");
+	struct tq_store *st = app_store(a);
+	if (n >= len || !st) {
+		reply_error(r, !st ? 503 : 404, !st ? "the database cannot be opened" : "there is no such course");
+		return NULL;
+	}
+	memcpy(slug, p, n);
+	slug[n] = '\0';
+	int rc = tq_store_course_get(st, slug, course);
+	int may = rc == 0 ? may_manage(st, &q->user, course->id) : 0;
+	if (rc == TQ_STORE_NOTFOUND || (rc == 0 && may == 0))
+		reply_error(r, rc ? 404 : 403, rc ? "there is no course '%.100s'" : "you do not teach the course '%.100s'", slug);
+	else if (rc || may < 0)
+		reply_error(r, 503, "the database failed; try again");
+	return rc == 0 && may == 1 ? st : NULL;
+}
+
+/*
  * /api/v1/courses/SLUG/lti-grades: GET the scores the course's LMS has not
  * taken yet (with the last error of each); POST sends every score of the
  * course's exercises again (after a grade column was cleared in the LMS).
@@ -1117,26 +1144,10 @@ api_lti_grades(struct app *a, struct MHD_Connection *c, const char *method, cons
 {
 	(void)c;
 	char slug[128];
-	const char *p = path + strlen("/api/v1/courses/");
-	size_t n = strcspn(p, "/");
-	struct tq_store *st = app_store(a);
 	struct tq_course course;
-	if (n >= sizeof(slug) || !st) {
-		reply_error(r, !st ? 503 : 404, !st ? "the database cannot be opened" : "there is no such course");
+	struct tq_store *st = managed(a, q, path, slug, sizeof(slug), &course, r);
+	if (!st)
 		return;
-	}
-	memcpy(slug, p, n);
-	slug[n] = '\0';
-	int rc = tq_store_course_get(st, slug, &course);
-	int may = rc == 0 ? may_manage(st, &q->user, course.id) : 0;
-	if (rc == TQ_STORE_NOTFOUND || (rc == 0 && may == 0)) {
-		reply_error(r, rc ? 404 : 403, rc ? "there is no course '%.100s'" : "you do not teach the course '%.100s'", slug);
-		return;
-	}
-	if (rc || may < 0) {
-		reply_error(r, 503, "the database failed; try again");
-		return;
-	}
 	int64_t queued = 0;
 	if (!strcmp(method, "POST") && tq_store_lti_resend(st, course.id, &queued) != 0) {
 		reply_error(r, 503, "the scores could not be queued: %s", tq_store_error(st));
@@ -1242,24 +1253,12 @@ api_lti_members(struct app *a, struct MHD_Connection *c, const char *method, con
 {
 	(void)c, (void)method;
 	char slug[128];
-	const char *p = path + strlen("/api/v1/courses/");
-	size_t n = strcspn(p, "/");
-	struct tq_store *st = app_store(a);
 	struct tq_course course;
-	if (n >= sizeof(slug) || !st) {
-		reply_error(r, !st ? 503 : 404, !st ? "the database cannot be opened" : "there is no such course");
+	struct tq_store *st = managed(a, q, path, slug, sizeof(slug), &course, r);
+	if (!st)
 		return;
-	}
-	memcpy(slug, p, n);
-	slug[n] = '\0';
-	int rc = tq_store_course_get(st, slug, &course);
-	int may = rc == 0 ? may_manage(st, &q->user, course.id) : 0;
-	if (rc == TQ_STORE_NOTFOUND || (rc == 0 && may == 0)) {
-		reply_error(r, rc ? 404 : 403, rc ? "there is no course '%.100s'" : "you do not teach the course '%.100s'", slug);
-		return;
-	}
 	struct contexts cs = { .n = 0 };
-	if (rc || may < 0 || tq_store_lti_course_contexts(st, course.id, take_context, &cs) != 0) {
+	if (tq_store_lti_course_contexts(st, course.id, take_context, &cs) != 0) {
 		reply_error(r, 503, "the database failed; try again");
 		return;
 	}
