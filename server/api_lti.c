@@ -336,12 +336,7 @@ static void
 query_param(struct tq_sbuf *b, const char *name, const char *value)
 {
 	tq_sbuf_printf(b, "%c%s=", strchr(b->s ? b->s : "", '?') ? '&' : '?', name);
-	for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
-		if (isalnum(*p) || strchr("-._~", *p))
-			tq_sbuf_putc(b, (char)*p);
-		else
-			tq_sbuf_printf(b, "%%%02X", *p);
-	}
+	tq_url_encode(b, value);
 }
 
 static void
@@ -497,17 +492,7 @@ teaches(const json_t *claims)
 	return staff_roles(json_object_get(claims, CLAIM "roles"));
 }
 
-/* A URL the tool will call (a line item, a members' list): http(s), printable, not too long. */
-static int
-service_url_ok(const char *u)
-{
-	if (!u || strlen(u) > 1000 || (strncmp(u, "https://", 8) && strncmp(u, "http://", 7)))
-		return 0;
-	for (const char *p = u; *p; p++)
-		if ((unsigned char)*p <= ' ' || *p == 0x7f)
-			return 0;
-	return 1;
-}
+
 
 /* A name from a platform's identifier: "ltiP-" and the id when it is plain and short, else its hash. */
 static void
@@ -596,7 +581,7 @@ launch_lineitem(const json_t *claims)
 {
 	const json_t *ags = json_object_get(claims, AGS_ENDPOINT);
 	const char *u = json_string_value(json_object_get(ags, "lineitem"));
-	return has_string(json_object_get(ags, "scope"), SCORE_SCOPE) && service_url_ok(u) ? u : NULL;
+	return has_string(json_object_get(ags, "scope"), SCORE_SCOPE) && tq_lti_url_ok(u) ? u : NULL;
 }
 
 /* The points an exercise is out of: its questions' points, 1 each when not given (as the grader counts). */
@@ -620,7 +605,7 @@ lineitem_id(const char *body, size_t len, char *out, size_t outlen)
 	json_t *j = json_loadb(body, len, 0, NULL);
 	const json_t *item = json_is_array(j) ? json_array_get(j, 0) : j;
 	const char *id = json_string_value(json_object_get(item, "id"));
-	int rc = id && service_url_ok(id) && strlen(id) < outlen ? 0 : -1;
+	int rc = id && tq_lti_url_ok(id) && strlen(id) < outlen ? 0 : -1;
 	if (rc == 0)
 		snprintf(out, outlen, "%s", id);
 	json_decref(j);
@@ -640,7 +625,7 @@ make_lineitem(struct tq_store *st, const struct tq_lti_platform *p, const json_t
 	const json_t *ags = json_object_get(claims, AGS_ENDPOINT);
 	const char *items = json_string_value(json_object_get(ags, "lineitems"));
 	struct tq_exrow row;
-	if (!service_url_ok(items) || !has_string(json_object_get(ags, "scope"), LINEITEM_SCOPE) || !*slug ||
+	if (!tq_lti_url_ok(items) || !has_string(json_object_get(ags, "scope"), LINEITEM_SCOPE) || !*slug ||
 	    tq_store_exercise_get(st, slug, &row) != 0)
 		return -1;
 	json_t *doc = json_loads(row.doc, 0, NULL);
@@ -730,7 +715,7 @@ claims_wrong(const json_t *claims, const struct tq_lti_platform *p, const char *
 	if (deep) {
 		const char *back = json_string_value(json_object_get(json_object_get(claims, DL_CLAIM "deep_linking_settings"),
 		    "deep_link_return_url"));
-		if (!back || strlen(back) > 1000 || (strncmp(back, "https://", 8) && strncmp(back, "http://", 7)))
+		if (!tq_lti_url_ok(back))
 			return "the deep linking request has no return URL";
 		return NULL;
 	}
@@ -1056,7 +1041,7 @@ lti_launch(struct app *a, struct MHD_Connection *c, struct req *q, struct reply 
 		rc = launch_course(st, p.id, json_object_get(claims, CLAIM "context"), &u, staff, &course);
 	/* where the platform lists the course's members, for its teachers' roster sync */
 	const char *members = json_string_value(json_object_get(json_object_get(claims, NRPS_CLAIM), "context_memberships_url"));
-	if (rc == 0 && service_url_ok(members))
+	if (rc == 0 && tq_lti_url_ok(members))
 		rc = tq_store_lti_members_url(st, p.id, json_string_value(json_object_get(json_object_get(claims, CLAIM "context"),
 		    "id")), members);
 	/* the link: its exercise, and where the student's scores go */

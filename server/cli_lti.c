@@ -24,18 +24,6 @@ static const char usage[] =
     "       tracequiz lti list [--db FILE]\n"
     "       tracequiz lti rotate-key [--keep-days N] [--db FILE]\n";
 
-/* A URL the tool will send browsers or requests to: http(s), printable, no spaces. */
-static int
-url_ok(const char *u)
-{
-	if (!u || (strncmp(u, "https://", 8) && strncmp(u, "http://", 7)) || strlen(u) >= 1000)
-		return 0;
-	for (const char *p = u; *p; p++)
-		if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '"' || *p == '<' || *p == '>')
-			return 0;
-	return 1;
-}
-
 static int
 lti_add(int argc, char **argv)
 {
@@ -76,8 +64,9 @@ lti_add(int argc, char **argv)
 		json_decref(deps);
 		return 2;
 	}
-	const char *bad = !url_ok(iss) ? "--issuer" : !url_ok(auth) ? "--auth-url" : !url_ok(token) ? "--token-url" :
-	    !url_ok(jwks) ? "--jwks-url" : !*client || strlen(client) > 255 ? "--client-id" : NULL;
+	const char *bad = !tq_lti_url_ok(iss) ? "--issuer" : !tq_lti_url_ok(auth) ? "--auth-url" :
+	    !tq_lti_url_ok(token) ? "--token-url" : !tq_lti_url_ok(jwks) ? "--jwks-url" :
+	    !*client || strlen(client) > 255 ? "--client-id" : NULL;
 	if (bad) {
 		fprintf(stderr, "tracequiz: %s: give %s\n", bad, strcmp(bad, "--client-id") ? "an http:// or https:// URL" :
 		    "the client id the platform gave (1 to 255 characters)");

@@ -28,6 +28,13 @@ int tq_rsa_new_pem(char **pem);
 /* The public half of the private key pem as a JWK, for the tool's key set; NULL on failure. */
 json_t *tq_rsa_public_jwk(const char *pem, const char *kid);
 
+/* Appends s percent-encoded (all but RFC 3986's unreserved characters) to b. */
+struct tq_sbuf;
+void tq_url_encode(struct tq_sbuf *b, const char *s);
+/* Whether u is a URL the tool may send a browser or a request to: http(s), printable, no quote, no
+ * angle bracket, under 1,000 bytes. */
+int tq_lti_url_ok(const char *u);
+
 /* GET url (http or https), at most max bytes, within seconds: the body of a 200 (malloc'd,
  * NUL-terminated) or NULL with err set. */
 char *tq_http_get(const char *url, size_t max, long seconds, size_t *len, char *err, size_t errlen);

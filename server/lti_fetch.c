@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../analysis/tq.h"
 #include "lti.h"
 
 struct body {
@@ -102,6 +103,28 @@ tq_http(const char *url, const char *const *headers, const char *body, size_t bo
 	}
 	*len = b.len;
 	return b.s;
+}
+
+void
+tq_url_encode(struct tq_sbuf *b, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p))
+			tq_sbuf_putc(b, (char)*p);
+		else
+			tq_sbuf_printf(b, "%%%02X", *p);
+	}
+}
+
+int
+tq_lti_url_ok(const char *u)
+{
+	if (!u || (strncmp(u, "https://", 8) && strncmp(u, "http://", 7)) || strlen(u) >= 1000)
+		return 0;
+	for (const char *p = u; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '"' || *p == '<' || *p == '>')
+			return 0;
+	return 1;
 }
 
 char *

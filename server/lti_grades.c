@@ -50,17 +50,6 @@ backoff(int64_t tries)
 	return tries >= 10 ? 3600 : (int64_t)4 << (tries > 0 ? tries - 1 : 0);
 }
 
-static void
-url_encode_to(struct tq_sbuf *b, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p))
-			tq_sbuf_putc(b, (char)*p);
-		else
-			tq_sbuf_printf(b, "%%%02X", *p);
-	}
-}
-
 int
 lti_request_token(struct tq_store *st, const struct tq_lti_platform *p, const char *scope, char *out, size_t outlen,
     int64_t *expires, char *err, size_t errlen)
@@ -85,11 +74,11 @@ lti_request_token(struct tq_store *st, const struct tq_lti_platform *p, const ch
 	struct tq_sbuf b;
 	tq_sbuf_init(&b, 64 * 1024);
 	tq_sbuf_puts(&b, "grant_type=client_credentials&client_assertion_type=");
-	url_encode_to(&b, "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+	tq_url_encode(&b, "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
 	tq_sbuf_puts(&b, "&client_assertion=");
 	tq_sbuf_puts(&b, assertion);
 	tq_sbuf_puts(&b, "&scope=");
-	url_encode_to(&b, scope);
+	tq_url_encode(&b, scope);
 	free(assertion);
 	static const char *const headers[] = { "Content-Type: application/x-www-form-urlencoded", "Accept: application/json",
 		NULL };
