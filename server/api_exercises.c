@@ -194,6 +194,10 @@ save_exercise(struct app *a, const struct tq_user *u, const char *slug, int upda
 		reply_error(r, 422, "exercise: %s", err);
 		goto out;
 	}
+	if (tq_exercise_has_variants(ex)) {
+		reply_error(r, 422, "%s", TQ_EX_NO_VARIANTS);
+		goto out;
+	}
 	if (tq_store_capture_get(st, m.id, &data, &size, sha) != 0 || !data) {
 		reply_db_error(r, st);
 		goto out;

@@ -22,5 +22,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_suggest(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_key_or_grade(int argc, char **argv, int grade);
+int cmd_variant(int argc, char **argv);
+int cmd_variants(int argc, char **argv);
 
 #endif

@@ -57,6 +57,35 @@ size_t tq_exercise_count(const struct tq_exercise *ex);
 /* How its capture is to be opened: its view.decode_as rules (tshark -d). */
 struct tq_open_opts tq_exercise_open_opts(const struct tq_exercise *ex);
 
+/*
+ * Variants (doc/variants.md): an exercise has a pool of captures
+ * (captures:, or its one capture:) and, with variants:, count rewritten
+ * copies of each.  Variant v (0-based) comes from the pool's capture
+ * tq_exercise_variant_capture(v).
+ */
+#define TQ_EX_MAX_POOL      64
+#define TQ_EX_MAX_VARIANTS  1000
+size_t tq_exercise_variant_count(const struct tq_exercise *ex);
+size_t tq_exercise_pool_size(const struct tq_exercise *ex);
+/* The name the document gives the pool's capture i (as written, relative to its folder). */
+const char *tq_exercise_pool_name(const struct tq_exercise *ex, size_t i);
+/* Its path (the folder joined with its name), malloc'd; NULL without a folder or memory. */
+char *tq_exercise_pool_path(const struct tq_exercise *ex, size_t i);
+/* 1 when the document has captures: or variants: (which the server does not deal yet). */
+int tq_exercise_has_variants(const struct tq_exercise *ex);
+#define TQ_EX_NO_VARIANTS "variants: this server does not deal a trace per student yet: make and check " \
+	"the variants with `tracequiz variants` (doc/variants.md), and give the server one capture"
+/* 1 when the variants are rewritten copies, 0 when they are the pool's captures as they are. */
+int tq_exercise_rewrites(const struct tq_exercise *ex);
+size_t tq_exercise_variant_capture(const struct tq_exercise *ex, size_t v);
+/* The variant a student is dealt, of n: the same at every call, spread evenly by a hash. */
+size_t tq_exercise_deal(const char *exercise, const char *student, size_t n);
+/* Variant v's capture file, made from the bytes of its pool capture (in): a
+ * malloc'd copy of len bytes, rewritten when the exercise says so.  0, or -1
+ * with err set. */
+int tq_exercise_make_variant(const struct tq_exercise *ex, size_t v, const uint8_t *in, size_t len, uint8_t **out,
+    char *err, size_t errlen);
+
 /* YAML text (at most TQ_EX_MAX_FILE bytes) as JSON: mappings, lists and
  * scalars (plain ones typed: numbers, true/false, null), or NULL with err set. */
 json_t *tq_yaml_to_json(const char *text, size_t len, char *err, size_t errlen);

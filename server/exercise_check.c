@@ -442,10 +442,11 @@ ex_check_doc(struct tq_exercise *ex, char *err, size_t errlen)
 	struct checker ck = { err, errlen };
 	json_t *d = ex->doc;
 	if (!json_is_object(d))
-		return ex_errf(err, errlen, "an exercise is a mapping (title, intro, capture, view, attempts, questions), not %s",
+		return ex_errf(err, errlen, "an exercise is a mapping (title, intro, capture or captures, variants, view, attempts, questions), not %s",
 		    ck_jtype(d));
-	static const char *const keys[] = { "title", "intro", "capture", "view", "attempts", "questions", NULL };
-	if (ck_only_keys(&ck, "the exercise", d, keys))
+	static const char *const keys[] = { "title", "intro", "capture", "captures", "variants", "view", "attempts",
+		"questions", NULL };
+	if (ck_only_keys(&ck, "the exercise", d, keys) || ex_check_variants(ex, err, errlen))
 		return -1;
 	json_t *att = json_object_get(d, "attempts");
 	if (att) {
@@ -464,11 +465,15 @@ ex_check_doc(struct tq_exercise *ex, char *err, size_t errlen)
 		return -1;
 	if (!json_object_get(d, "intro"))
 		json_object_set_new(d, "intro", json_string(""));
-	json_t *cap = json_object_get(d, "capture");
+	for (size_t pi = 0; pi < tq_exercise_pool_size(ex); pi++) {
+		const char *name = tq_exercise_pool_name(ex, pi);
+		if (name && !safe_relative_path(name))
+			return ex_errf(err, errlen, "%s: '%.80s' must be a file inside the exercise's folder (no '/' first, no '..')",
+			    json_object_get(d, "captures") ? "captures" : "capture", name);
+	}
+	json_t *cap = json_object_get(d, "captures") ? json_array_get(json_object_get(d, "captures"), 0)
+						    : json_object_get(d, "capture");
 	if (cap) {
-		if (!safe_relative_path(json_string_value(cap)))
-			return ex_errf(err, errlen, "capture: '%.80s' must be a file inside the exercise's folder (no '/' first, no '..')",
-			    json_string_value(cap));
 		if (ex->dir) {
 			size_t n = strlen(ex->dir) + json_string_length(cap) + 2;
 			ex->capture_path = malloc(n);

@@ -8,6 +8,7 @@
 #include <pcre2.h>
 
 #include "exercise.h"
+#include "../analysis/rewrite.h"
 #include "../analysis/tq.h"
 
 enum { Q_TEXT, Q_NUMBER, Q_CHOICE, Q_FIELD, Q_ORDER, Q_NKINDS };
@@ -55,6 +56,13 @@ struct tq_exercise {
 	/* view.decode_as: how its capture is opened (tq_exercise_open_opts) */
 	struct tq_decode_as decode_as[TQ_MAX_DECODE_AS];
 	unsigned ndecode_as;
+	/* variants (variants.c): npool captures, per_capture variants of each, rewritten by rw */
+	size_t npool, per_capture;
+	int rewrites;
+	struct tq_rewrite rw;
+	json_t *names;               /* variants.rewrite's names (in doc) */
+	uint64_t seed;
+	int has_seed;
 	/* the capture the keys were computed on (borrowed; compared, never read) */
 	struct tq_capture *keys_cap;
 	/*
@@ -82,6 +90,8 @@ void ex_pathcat(char *buf, size_t len, const char *base, const char *suffix);
 extern const char *const ex_kind_names[Q_NKINDS];
 /* Checks ex's document whole, builds its questions (exercise_check.c): 0, or -1 with err set. */
 int ex_check_doc(struct tq_exercise *ex, char *err, size_t errlen);
+/* captures: and variants: (variants.c). */
+int ex_check_variants(struct tq_exercise *ex, char *err, size_t errlen);
 
 /* ---- shared by grade.c and feedback.c */
 

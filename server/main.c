@@ -33,6 +33,8 @@ cli_usage(FILE *fp)
 	    "       tracequiz eval FILE EXPRESSION [--explain] [--json] [-d RULE]...\n"
 	    "       tracequiz key EXERCISE [--trace CAPTURE] [--json]\n"
 	    "       tracequiz grade EXERCISE ANSWERS.json [--trace CAPTURE] [--json]\n"
+	    "       tracequiz variant EXERCISE (--student NAME [--slug SLUG] | --variant K) -o OUT.pcap\n"
+	    "       tracequiz variants EXERCISE [--check] [--out DIR] [--json]\n"
 	    "       tracequiz serve [--listen ADDR:PORT] [--db FILE] [--www DIR] [--seed DIR] [limits: doc/security.md]\n"
 	    "       tracequiz user add NAME --role student|instructor|admin [--db FILE]\n"
 	    "       tracequiz token add NAME [--scope admin|read|grade] [--course SLUG]... [--days N] [--db FILE]\n"
@@ -57,6 +59,10 @@ cli_usage(FILE *fp)
 	    "          --explain also prints the frames and fields it came from\n"
 	    "key       each question's key, computed on the exercise's capture or another one\n"
 	    "grade     grade answers ({\"q1\": \"...\", ...}, a file or - for stdin)\n"
+	    "variant   the trace a student is dealt (doc/variants.md), or variant K\n"
+	    "variants  every variant of an exercise: --out writes them, --check dissects each,\n"
+	    "          compares its fields with the original's, computes its keys and says\n"
+	    "          which questions the variants protect\n"
 	    "rekey     list the exercises whose keys this version computes differently from\n"
 	    "          the keys frozen in the database; --apply stores the new ones\n"
 	    "backup    a consistent copy of the database in OUT, while the server runs\n"
@@ -155,6 +161,10 @@ main(int argc, char **argv)
 		return cmd_key_or_grade(argc - 1, argv + 1, 0);
 	if (!strcmp(argv[1], "grade"))
 		return cmd_key_or_grade(argc - 1, argv + 1, 1);
+	if (!strcmp(argv[1], "variant"))
+		return cmd_variant(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "variants"))
+		return cmd_variants(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "routes") && argc == 2) {
 		routes_print(stdout);
 		return 0;

@@ -47,6 +47,10 @@ store_exercise_dir(struct tq_store *st, const char *dir, const char *slug, int64
 	int rc = -1;
 	if (tq_exercise_load(dir, &ex, err, errlen) != 0)
 		return -1;
+	if (tq_exercise_has_variants(ex)) {
+		snprintf(err, errlen, "%s: %s", dir, TQ_EX_NO_VARIANTS);
+		goto out;
+	}
 	const char *cp = tq_exercise_capture_path(ex);
 	if (!cp) {
 		snprintf(err, errlen, "%s has no capture", dir);

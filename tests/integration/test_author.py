@@ -157,6 +157,11 @@ def main():
         st, _, _, _ = ines.req("POST", "/api/v1/exercises", new)
         check(st == 409, "a second exercise tcp-hs is 409")
         n_ex = query(db, "select count(*) from exercises")[0][0]
+        st, j, _, _ = ines.req("POST", "/api/v1/exercises", dict(new, slug="tcp-var",
+                               exercise=dict(exercise_doc(), variants={"count": 30})))
+        check(st == 422 and "tracequiz variants" in j.get("error", "") and
+              query(db, "select count(*) from exercises")[0][0] == n_ex,
+              "an exercise with variants is refused, saying the server does not deal them yet: %s" % j.get("error"))
         bad = dict(new, slug="broken", exercise=dict(exercise_doc(), questions=[{"id": "q", "kind": "number", "prmpt": "x"}]))
         st, j, _, _ = ines.req("POST", "/api/v1/exercises", bad)
         check(st == 422 and "questions[0]" in j["error"], "a broken document is 422 naming its place: %s" % j.get("error"))

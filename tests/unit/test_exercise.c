@@ -1161,7 +1161,7 @@ test_attempts(void **state)
 	refused("title: T\nattempts: -2\nquestions: []\n", "attempts: -2 is out of range");
 	refused("title: T\nattempts: '3'\nquestions: []\n", "attempts: expected an integer from 1 to 1000 (leave it out for no limit), found text");
 	refused("title: T\nattempts: 2.5\nquestions: []\n", "attempts: expected an integer");
-	refused("title: T\nattempt: 3\nquestions: []\n", "unknown key 'attempt' (the keys here are title, intro, capture, view, attempts, questions)");
+	refused("title: T\nattempt: 3\nquestions: []\n", "unknown key 'attempt' (the keys here are title, intro, capture, captures, variants, view, attempts, questions)");
 }
 
 int
