@@ -122,6 +122,8 @@ struct rw {
 	uint8_t *nosyn;              /* per port: the lower of a TCP segment's without a SYN */
 	int eth;                     /* offset of an Ethernet header, -1 if none */
 	char **enc;                  /* the names as DNS labels (without the final 0) */
+	struct dns_flow *dflows;     /* DNS over TCP: where messages start, per direction */
+	size_t ndflows, dcap;
 };
 
 static uint16_t
@@ -428,15 +430,21 @@ dns_skip_name(const uint8_t *m, uint32_t n, uint32_t off)
 	return 0;
 }
 
-/* Maps the addresses of A and AAAA records in the message at [from, from+n). */
+/*
+ * The DNS message of n bytes at from, of which the frame has have: its ID
+ * (a query's and its answers' alike) and, when the whole message is there,
+ * the addresses of its A and AAAA records.
+ */
 static void
-dns(struct rw *r, uint32_t from, uint32_t n)
+dns(struct rw *r, uint32_t from, uint32_t n, uint32_t have)
 {
-	if (from + n > r->caplen || n < 12)
+	if (from + have > r->caplen || have < 2)
 		return;
 	uint8_t *m = r->cur + from;
-	if (r->o->what & TQ_RW_IPID)                            /* the ID: a query's and its answers' alike */
+	if (r->o->what & TQ_RW_IPID)
 		put16(m, be16(m) ^ (uint16_t)khash(r->o->seed, 7, "dns", 3));
+	if (have < n || n < 12)
+		return;
 	unsigned qd = be16(m + 4), rrs = (unsigned)be16(m + 6) + be16(m + 8) + be16(m + 10);
 	uint32_t off = 12;
 	for (unsigned i = 0; i < qd; i++) {
@@ -464,6 +472,7 @@ dns_port(uint16_t p)
 	return p == 53 || p == 5353 || p == 5355;
 }
 
+
 /* ------------------------------------------------------------------ transport */
 
 struct l3 {
@@ -486,6 +495,108 @@ pseudo_sums(const struct rw *r, const struct l3 *ip, uint32_t *olds, uint32_t *n
 	const uint8_t *fn = ip->rpl_final ? ip->fin_new : r->cur + ip->dst_final;
 	*olds = tq_cksum_add(tq_cksum_add(0, r->old + ip->src, ip->alen), fo, ip->alen);
 	*news = tq_cksum_add(tq_cksum_add(0, r->cur + ip->src, ip->alen), fn, ip->alen);
+}
+
+/*
+ * DNS over TCP: each message after its two-byte length, any number to a
+ * segment and a message over several.  Each direction of a connection
+ * keeps where its next message starts (in the original's sequence numbers)
+ * and where the last ones started, so that a segment sent again is
+ * rewritten as it was the first time.  The first segment with data, and
+ * the first after data the capture lost, is taken to start a message.
+ */
+#define DNS_STARTS 32
+
+struct dns_flow {
+	uint8_t key[40];
+	uint8_t used, known;
+	uint32_t next;
+	uint32_t starts[DNS_STARTS];
+	unsigned nstarts;
+};
+
+static struct dns_flow *
+dns_flow(struct rw *r, const struct l3 *ip, uint32_t off)
+{
+	uint8_t key[40] = { 0 };
+	memcpy(key, r->old + ip->src, ip->alen);
+	memcpy(key + 16, r->old + ip->dst, ip->alen);
+	memcpy(key + 32, r->old + off, 4);
+	if ((r->ndflows + 1) * 2 > r->dcap) {
+		size_t ncap = r->dcap ? r->dcap * 2 : 16;
+		struct dns_flow *nf = calloc(ncap, sizeof *nf);
+		if (!nf)
+			return NULL;
+		for (size_t i = 0; i < r->dcap; i++) {
+			if (!r->dflows[i].used)
+				continue;
+			size_t j = (size_t)khash(0, 8, r->dflows[i].key, 40) & (ncap - 1);
+			while (nf[j].used)
+				j = (j + 1) & (ncap - 1);
+			nf[j] = r->dflows[i];
+		}
+		free(r->dflows);
+		r->dflows = nf;
+		r->dcap = ncap;
+	}
+	size_t j = (size_t)khash(0, 8, key, 40) & (r->dcap - 1);
+	while (r->dflows[j].used && memcmp(r->dflows[j].key, key, 40))
+		j = (j + 1) & (r->dcap - 1);
+	struct dns_flow *f = &r->dflows[j];
+	if (!f->used) {
+		memset(f, 0, sizeof *f);
+		memcpy(f->key, key, 40);
+		f->used = 1;
+		r->ndflows++;
+	}
+	return f;
+}
+
+/* The message starting at sequence number at, in the segment of seq s whose data is at data (have bytes of len). */
+static uint32_t
+dns_tcp_msg(struct rw *r, uint32_t s, uint32_t data, uint32_t have, uint32_t at, int *ok)
+{
+	uint32_t pos = data + (at - s);
+	*ok = pos + 2 <= data + have;
+	if (!*ok)
+		return 0;
+	uint32_t l = be16(r->old + pos);
+	uint32_t in = data + have - (pos + 2);
+	dns(r, pos + 2, l, in < l ? in : l);
+	return at + 2 + l;
+}
+
+static void
+dns_tcp(struct rw *r, const struct l3 *ip, uint32_t off, uint32_t data, uint32_t end)
+{
+	uint32_t s = be32(r->old + off + 4), len = (ip->end > data ? ip->end : data) - data;
+	uint32_t have = end - data;
+	if (!len)
+		return;
+	struct dns_flow *f = dns_flow(r, ip, off);
+	if (!f)
+		return;
+	/* the messages this segment repeats */
+	for (unsigned i = 0; i < f->nstarts && i < DNS_STARTS; i++) {
+		uint32_t at = f->starts[i];
+		int ok;
+		if (f->known && at - s < len && (int32_t)(at - f->next) < 0)
+			dns_tcp_msg(r, s, data, have, at, &ok);
+	}
+	if (!f->known || (int32_t)(f->next - s) < 0) {
+		f->known = 1;                                  /* the first data, or data after a loss */
+		f->next = s;
+	}
+	while (f->next - s < len) {
+		int ok;
+		uint32_t at = f->next, next = dns_tcp_msg(r, s, data, have, at, &ok);
+		if (!ok) {                                     /* its length is not in this segment */
+			f->known = 0;
+			return;
+		}
+		f->starts[f->nstarts++ % DNS_STARTS] = at;
+		f->next = next;
+	}
 }
 
 /*
@@ -575,16 +686,8 @@ tcp(struct rw *r, const struct l3 *ip, uint32_t off)
 	}
 	uint32_t data = off + hlen, end = ip->end < r->caplen ? ip->end : r->caplen;
 	if (hlen >= 20 && data <= end) {
-		if (dns_port(be16(o)) || dns_port(be16(o + 2))) {
-			/* whole DNS messages, each after its two-byte length */
-			for (uint32_t p = data; p + 2 <= end && !ip->first_frag;) {
-				uint32_t l = be16(r->cur + p);
-				if (p + 2 + l > end)
-					break;
-				dns(r, p + 2, l);
-				p += 2 + l;
-			}
-		}
+		if ((dns_port(be16(o)) || dns_port(be16(o + 2))) && !ip->first_frag)
+			dns_tcp(r, ip, off, data, end);
 		names(r, data, end);
 	}
 	l4_cksum(r, ip, off, 16, 6);
@@ -607,8 +710,8 @@ udp(struct rw *r, const struct l3 *ip, uint32_t off)
 	if (off + 8 > r->caplen)
 		return;
 	uint32_t end = ip->end < r->caplen ? ip->end : r->caplen;
-	if (!ip->first_frag && (dns_port(sp) || dns_port(dp)) && ip->end <= r->caplen)
-		dns(r, off + 8, ip->end - off - 8);
+	if (!ip->first_frag && (dns_port(sp) || dns_port(dp)))
+		dns(r, off + 8, ip->end - off - 8, end - off - 8);
 	names(r, off + 8, end);
 	l4_cksum(r, ip, off, 6, 17);
 }
@@ -1317,6 +1420,9 @@ tq_rewrite_capture(const uint8_t *in, size_t len, const struct tq_rewrite *o, ui
 		j.t.factor = 1 + o->scale * ((double)(h >> 11) / 9007199254740992.0 * 2 - 1);
 	}
 	for (r.pass = PASS_PORTS; r.pass <= PASS_WRITE; r.pass++) {
+		free(r.dflows);                                /* each walk follows the streams anew */
+		r.dflows = NULL;
+		r.ndflows = r.dcap = 0;
 		if ((rc = walk(in, len, on_record, &j, err, errlen))) {
 			if (rc == TQ_ETOOBIG) {
 				char pfx[INET6_ADDRSTRLEN];
@@ -1354,6 +1460,7 @@ out:
 			free(r.enc[i]);
 	free(r.enc);
 	free(r.nosyn);
+	free(r.dflows);
 	free(r.map.e);
 	free(r.used.e);
 	free(j.scratch);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # variants.sh - a trace per student (doc/variants.md), through `tracequiz
 # variants` and `tracequiz variant`: 30 variants of the demo exercise and of
-# the exercises of tests/variants (the project's TCP, IPv6, DNS and HTTP
+# the exercises of tests/variants (the project's TCP, IPv6, DNS (UDP and TCP) and HTTP
 # captures).  Every variant is dissected with the same fields as its
 # original in every frame and has every key computed; each question has at
 # least as many different keys over the 30 as tests/variants/expect says,
@@ -26,12 +26,12 @@ command -v tshark >/dev/null && have_tshark=1
 mkdir "$work/demo"
 cp "$here"/db/seed/smtp-over-tls/* "$work/demo/"
 printf 'variants:\n  count: 30\n  rewrite: [all, {names: {smtp.campus.example: random}}]\n' >> "$work/demo/exercise.yaml"
-for e in tcp ipv6 dns http; do
+for e in tcp ipv6 dns dnstcp http; do
 	cp -r "$here/tests/variants/$e" "$work/$e"
 	cp "$here/tests/data/$(sed -n 's/^capture: //p' "$work/$e/exercise.yaml")" "$work/$e/"
 done
 
-for e in demo tcp ipv6 dns http; do
+for e in demo tcp ipv6 dns dnstcp http; do
 	out=$("$tq" variants "$work/$e" --check --json --out "$work/$e/out" 2>&1)
 	rc=$?
 	summary=$(python3 - "$out" "$e" "$here/tests/variants/expect" <<'PY'
