@@ -438,12 +438,12 @@ dns_skip_name(const uint8_t *m, uint32_t n, uint32_t off)
 static void
 dns(struct rw *r, uint32_t from, uint32_t n, uint32_t have)
 {
-	if (from + have > r->caplen || have < 2)
+	if (from + have > r->caplen || have < 2 || n < 12)     /* shorter than a header: not DNS */
 		return;
 	uint8_t *m = r->cur + from;
 	if (r->o->what & TQ_RW_IPID)
 		put16(m, be16(m) ^ (uint16_t)khash(r->o->seed, 7, "dns", 3));
-	if (have < n || n < 12)
+	if (have < n)
 		return;
 	unsigned qd = be16(m + 4), rrs = (unsigned)be16(m + 6) + be16(m + 8) + be16(m + 10);
 	uint32_t off = 12;
@@ -495,6 +495,24 @@ pseudo_sums(const struct rw *r, const struct l3 *ip, uint32_t *olds, uint32_t *n
 	const uint8_t *fn = ip->rpl_final ? ip->fin_new : r->cur + ip->dst_final;
 	*olds = tq_cksum_add(tq_cksum_add(0, r->old + ip->src, ip->alen), fo, ip->alen);
 	*news = tq_cksum_add(tq_cksum_add(0, r->cur + ip->src, ip->alen), fn, ip->alen);
+}
+
+/*
+ * IPv4's and TCP's options alike: kind 0 ends the list, kind 1 is a byte of
+ * its own, any other is kind, length (of all three) and value.  Moves *p to
+ * the next option before end and gives its kind and length; 0 at the end of
+ * the list or at an option that does not fit.
+ */
+static int
+next_option(const uint8_t *b, uint32_t *p, uint32_t end, uint8_t *kind, uint32_t *len)
+{
+	while (*p < end && b[*p] == 1)
+		(*p)++;
+	if (*p + 2 > end || b[*p] == 0 || b[*p + 1] < 2 || *p + b[*p + 1] > end)
+		return 0;
+	*kind = b[*p];
+	*len = b[*p + 1];
+	return 1;
 }
 
 /*
@@ -658,20 +676,9 @@ tcp(struct rw *r, const struct l3 *ip, uint32_t off)
 		put32(c + 8, be32(o + 8) + ack_off);
 	uint32_t hlen = (uint32_t)(o[12] >> 4) * 4;
 	if (isn && hlen > 20) {
-		uint32_t p = off + 20, end = off + hlen;
-		if (end > r->caplen)
-			end = r->caplen;
-		while (p < end) {
-			uint8_t kind = r->old[p];
-			if (kind == 0)
-				break;
-			if (kind == 1) {
-				p++;
-				continue;
-			}
-			if (p + 2 > end || r->old[p + 1] < 2 || p + r->old[p + 1] > end)
-				break;
-			uint8_t l = r->old[p + 1];
+		uint32_t end = off + hlen < r->caplen ? off + hlen : r->caplen, l;
+		uint8_t kind;
+		for (uint32_t p = off + 20; next_option(r->old, &p, end, &kind, &l); p += l) {
 			if (kind == 5)                          /* SACK: edges of the peer's data */
 				for (uint32_t b = p + 2; b + 4 <= p + l; b += 4)
 					put32(r->cur + b, be32(r->old + b) + ack_off);
@@ -681,7 +688,6 @@ tcp(struct rw *r, const struct l3 *ip, uint32_t off)
 					put32(r->cur + p + 6,
 					    be32(r->old + p + 6) + flow_offset(r, 2, src, dst, ip->alen, o, 1));
 			}
-			p += l;
 		}
 	}
 	uint32_t data = off + hlen, end = ip->end < r->caplen ? ip->end : r->caplen;
@@ -848,26 +854,17 @@ transport(struct rw *r, const struct l3 *ip, uint8_t proto, uint32_t off)
 /* ------------------------------------------------------------------ IP */
 
 static void
-ipv4_options(struct rw *r, uint32_t off, uint32_t end)
+ipv4_options(struct rw *r, uint32_t start, uint32_t end)
 {
-	while (off < end) {
-		uint8_t t = r->old[off];
-		if (t == 0)
-			return;
-		if (t == 1) {
-			off++;
-			continue;
-		}
-		if (off + 2 > end || r->old[off + 1] < 2 || off + r->old[off + 1] > end)
-			return;
-		uint32_t l = r->old[off + 1];
+	uint32_t l;
+	uint8_t t;
+	for (uint32_t off = start; next_option(r->old, &off, end, &t, &l); off += l) {
 		if ((t == 7 || t == 131 || t == 137) && l >= 3)          /* record route, source routes */
 			for (uint32_t a = off + 3; a + 4 <= off + l; a += 4)
 				map_v4(r, r->cur + a);
 		else if (t == 68 && l >= 4 && ((r->old[off + 3] & 0x0f) == 1 || (r->old[off + 3] & 0x0f) == 3))
 			for (uint32_t a = off + 4; a + 8 <= off + l; a += 8)    /* timestamps with addresses */
 				map_v4(r, r->cur + a);
-		off += l;
 	}
 }
 

@@ -260,6 +260,57 @@ key_text(const json_t *q)
 }
 
 /*
+ * Checks one variant (len bytes at b) against its original's fields: the
+ * same frames, every frame with the same fields; then computes the keys on
+ * it and adds each question's to its set in seen.  0, or -1 with why set.
+ */
+static int
+check_variant(struct tq_exercise *ex, const struct tq_open_opts *oo, const uint8_t *b, size_t len,
+    const struct shape *orig, json_t *seen, uint32_t *frames, char *why, size_t n)
+{
+	struct tq_capture *cap = NULL;
+	struct shape sh = { 0 };
+	int rc = -1;
+	if (tq_capture_open_mem_opts(b, len, oo, &cap, why, n) != 0 || shape_of(cap, &sh, why, n) != 0)
+		goto out;
+	*frames = sh.frames;
+	if (sh.frames != orig->frames) {
+		snprintf(why, n, "%u frames where the original has %u", sh.frames, orig->frames);
+		goto out;
+	}
+	for (uint32_t f = 0; f < sh.frames; f++) {
+		if (strcmp(sh.frame[f], orig->frame[f])) {
+			char d[900];
+			shape_diff(orig->frame[f], sh.frame[f], d, sizeof(d));
+			snprintf(why, n, "frame %u: %s", f + 1, d);
+			goto out;
+		}
+	}
+	if (tq_exercise_compute_keys(ex, cap, NULL, why, n) != 0)
+		goto out;
+	json_t *keys = tq_exercise_keys_json(ex), *kq;
+	size_t qi;
+	rc = 0;
+	json_array_foreach(json_object_get(keys, "questions"), qi, kq) {
+		const char *e = json_string_value(json_object_get(kq, "error"));
+		if (e) {
+			snprintf(why, n, "question %s: no key: %s", json_string_value(json_object_get(kq, "id")), e);
+			rc = -1;
+			break;
+		}
+		char *kt = key_text(kq);
+		if (kt)
+			json_object_set_new(json_array_get(seen, qi), kt, json_true());
+		free(kt);
+	}
+	json_decref(keys);
+out:
+	shape_free(&sh);
+	tq_capture_free(cap);
+	return rc;
+}
+
+/*
  * tracequiz variants EXERCISE [--check] [--out DIR] [--json]: makes every
  * variant; --out writes them (variant-001.pcap...), --check dissects each
  * and compares every frame's fields with its original's, computes the keys
@@ -354,46 +405,9 @@ cmd_variants(int argc, char **argv)
 			else
 				json_object_set_new(r, "file", json_string(path));
 		}
-		struct tq_capture *cap = NULL;
-		struct shape sh = { 0 };
-		if (!problem && check) {
-			if (tq_capture_open_mem_opts(out, in_len, &oo, &cap, err, sizeof(err)) != 0 ||
-			    shape_of(cap, &sh, err, sizeof(err)) != 0)
-				problem = err;
-			else if (sh.frames != orig.frames) {
-				snprintf(why, sizeof(why), "%u frames where the original has %u", sh.frames, orig.frames);
-				problem = why;
-			} else {
-				for (uint32_t f = 0; f < sh.frames && !problem; f++) {
-					if (!strcmp(sh.frame[f], orig.frame[f]))
-						continue;
-					char d[900];
-					shape_diff(orig.frame[f], sh.frame[f], d, sizeof(d));
-					snprintf(why, sizeof(why), "frame %u: %s", f + 1, d);
-					problem = why;
-				}
-			}
-			if (!problem && tq_exercise_compute_keys(ex, cap, NULL, err, sizeof(err)) != 0)
-				problem = err;
-			if (!problem) {
-				json_t *keys = tq_exercise_keys_json(ex), *kq;
-				size_t qi;
-				json_array_foreach(json_object_get(keys, "questions"), qi, kq) {
-					const char *e = json_string_value(json_object_get(kq, "error"));
-					if (e) {
-						snprintf(why, sizeof(why), "question %s: no key: %s",
-						    json_string_value(json_object_get(kq, "id")), e);
-						problem = why;
-						break;
-					}
-					char *kt = key_text(kq);
-					if (kt && qi < nq)
-						json_object_set_new(json_array_get(seen, qi), kt, json_true());
-					free(kt);
-				}
-				json_decref(keys);
-			}
-		}
+		uint32_t frames = 0;
+		if (!problem && check && check_variant(ex, &oo, out, in_len, &orig, seen, &frames, why, sizeof(why)) != 0)
+			problem = why;
 		json_object_set_new(r, "ok", json_boolean(!problem));
 		if (problem) {
 			json_object_set_new(r, "problem", json_string(problem));
@@ -404,13 +418,11 @@ cmd_variants(int argc, char **argv)
 				printf("variant %zu (%s): %s\n", v + 1, tq_exercise_pool_name(ex, pi), problem);
 			else if (check)
 				printf("variant %zu (%s): %u frames, the same fields as the original's, every key computed\n",
-				    v + 1, tq_exercise_pool_name(ex, pi), sh.frames);
+				    v + 1, tq_exercise_pool_name(ex, pi), frames);
 			else
 				printf("variant %zu (%s): %s\n", v + 1, tq_exercise_pool_name(ex, pi),
 				    json_string_value(json_object_get(r, "file")));
 		}
-		shape_free(&sh);
-		tq_capture_free(cap);
 		free(out);
 	}
 	free(in);
