@@ -75,7 +75,8 @@ test)
 	# two at a time: the robustness test alone takes most of ten minutes under ASan;
 	# on PostgreSQL only the tests whose paths differ most from SQLite's (the
 	# plain build above ran them all there)
-	( cd build-asan && ASAN_OPTIONS=detect_leaks=1 \
+	# (and tshark, which reads the same variants as above, not again)
+	( cd build-asan && ASAN_OPTIONS=detect_leaks=1 VARIANTS_TSHARK=0 \
 		PG_TESTS="test_server test_author test_lti test_nodes" make -j2 check ) || { cat build-asan/test-suite.log 2>/dev/null | tail -80; exit 1; }
 	# the web app in headless Chromium against the real server (playwright-core from npm)
 	command -v node >/dev/null || install_pkgs nodejs npm
