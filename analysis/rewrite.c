@@ -112,6 +112,7 @@ struct rw {
 	uint8_t *port_used[2];
 	struct tq_rewrite_stats st;
 	int full;                    /* a prefix ran out of addresses */
+	int oom;                     /* memory ran out */
 	uint8_t full_kind;
 	const uint8_t *old;          /* the frame as it was (the new one is at the same offsets) */
 	uint8_t *cur;
@@ -215,8 +216,10 @@ assign(struct rw *r, uint8_t kind, const uint8_t *orig, const uint8_t *prefix, u
 		memcpy(ukey, val, n);
 		if (tab_find(&r->used, kind, ukey))
 			continue;
-		if (!tab_add(&r->used, kind, ukey, ukey) || !(e = tab_add(&r->map, kind, key, ukey)))
-			break;
+		if (!tab_add(&r->used, kind, ukey, ukey) || !(e = tab_add(&r->map, kind, key, ukey))) {
+			r->oom = 1;
+			return NULL;
+		}
 		if (kind == 4)
 			r->st.v4++;
 		else if (kind == 'm')
@@ -1284,7 +1287,8 @@ struct job {
 	struct rw *r;
 	const uint8_t *in;
 	uint8_t *out;
-	uint8_t *scratch;
+	uint8_t *scratch;            /* a frame's copy, in the walks that do not write */
+	size_t scratch_len;
 	struct timing t;
 };
 
@@ -1305,11 +1309,18 @@ on_record(void *arg, const struct rec *rc)
 		r->t_old = j->t.prev_old;
 		r->shift = j->t.shift;
 	} else {
+		if (rc->caplen > j->scratch_len) {
+			uint8_t *s = realloc(j->scratch, rc->caplen);
+			if (!s)
+				return TQ_ENOMEM;
+			j->scratch = s;
+			j->scratch_len = rc->caplen;
+		}
 		r->cur = j->scratch;
 		memcpy(j->scratch, r->old, rc->caplen);
 	}
 	frame(r, rc->linktype);
-	return r->full ? TQ_ETOOBIG : 0;
+	return r->oom ? TQ_ENOMEM : r->full ? TQ_ETOOBIG : 0;
 }
 
 void
@@ -1407,7 +1418,8 @@ tq_rewrite_capture(const uint8_t *in, size_t len, const struct tq_rewrite *o, ui
 	for (size_t i = 0; i < o->nnames; i++)
 		if (!(r.enc[i] = labels(o->names[i].from)) || !(r.enc[o->nnames + i] = labels(o->names[i].to)))
 			goto out;
-	if (!(j.scratch = malloc(len)) || !(j.out = malloc(len ? len : 1)))
+	j.scratch_len = 65536;
+	if (!(j.scratch = malloc(j.scratch_len)) || !(j.out = malloc(len ? len : 1)))
 		goto out;
 	memcpy(j.out, in, len);
 	if (o->what & TQ_RW_TIME) {

@@ -7,7 +7,6 @@
 
 #include <arpa/inet.h>
 #include <stdio.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
